@@ -1,0 +1,352 @@
+//! Gateway configuration as providers read it: environment, settings, and secrets given
+//! literally, as `env:VAR` or as `file:PATH`. Errors name the table and key, never a value.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::{Host, Url};
+
+use crate::error::{Error, Result};
+use crate::gateway::PaymentGateway;
+use crate::transport::Dispatcher;
+
+/// Where a gateway sends its requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Environment {
+    /// The provider's test system.
+    Sandbox,
+    /// The provider's live system: real money.
+    Production,
+    /// Another base URL: a proxy, or a simulator such as `paygate-sandbox`.
+    Custom(Url),
+}
+
+impl Environment {
+    /// Reads `sandbox`, `production` or a base URL (see [`validate_base_url`]).
+    pub fn parse(text: &str) -> std::result::Result<Environment, String> {
+        match text.trim() {
+            "sandbox" => Ok(Environment::Sandbox),
+            "production" => Ok(Environment::Production),
+            other if other.contains("://") => {
+                let url = Url::parse(other).map_err(|e| format!("not a URL: {e}"))?;
+                validate_base_url(&url).map(Environment::Custom)
+            }
+            _ => Err("expected \"sandbox\", \"production\" or a base URL like https://host".into()),
+        }
+    }
+
+    /// The base URL for this environment, given the provider's two.
+    pub fn base_url(&self, sandbox: &Url, production: &Url) -> Url {
+        match self {
+            Environment::Sandbox => sandbox.clone(),
+            Environment::Production => production.clone(),
+            Environment::Custom(url) => url.clone(),
+        }
+    }
+}
+
+impl FromStr for Environment {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Environment::parse(s).map_err(|reason| Error::config("environment", reason))
+    }
+}
+
+/// Checks a custom base URL: `https`, or plain `http` only to a loopback address (a local
+/// simulator); no credentials, query or fragment.
+pub fn validate_base_url(url: &Url) -> std::result::Result<Url, String> {
+    let loopback = match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => return Err("the URL has no host".into()),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(
+                "plain http is allowed only to a loopback address (127.0.0.1, ::1, localhost); use https"
+                    .into(),
+            );
+        }
+        other => return Err(format!("scheme {other:?} is not http or https")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the URL must not carry credentials; configure them as settings".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the URL must not have a query or fragment".into());
+    }
+    Ok(url.clone())
+}
+
+/// One configured gateway: instance name, provider, environment and provider settings.
+///
+/// Every setting value is held as a secret until a provider reads it, because only the
+/// provider knows which keys are credentials; `Debug` shows keys only.
+#[derive(Clone)]
+pub struct GatewayConfig {
+    name: String,
+    provider: String,
+    environment: Environment,
+    settings: BTreeMap<String, SecretString>,
+}
+
+impl GatewayConfig {
+    /// A config for instance `name` of `provider`.
+    pub fn new(
+        name: impl Into<String>,
+        provider: impl Into<String>,
+        environment: Environment,
+    ) -> GatewayConfig {
+        GatewayConfig {
+            name: name.into(),
+            provider: provider.into(),
+            environment,
+            settings: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a setting (a literal, `env:VAR`, `file:PATH` or `literal:VALUE`).
+    pub fn set(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.settings
+            .insert(key.into(), SecretString::from(value.into()));
+        self
+    }
+
+    /// The instance name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The provider name.
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+
+    /// The environment.
+    pub fn environment(&self) -> &Environment {
+        &self.environment
+    }
+
+    /// The setting keys present.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.settings.keys().map(String::as_str)
+    }
+
+    /// `gateways.<name>.<key>`: where an error points.
+    pub fn key_path(&self, key: &str) -> String {
+        format!("gateways.{}.{key}", self.name)
+    }
+
+    /// A required non-secret setting (e.g. a merchant id), resolved like a secret.
+    pub fn text(&self, key: &str) -> Result<String> {
+        self.secret(key).map(|s| s.expose_secret().to_owned())
+    }
+
+    /// An optional non-secret setting.
+    pub fn optional_text(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .optional_secret(key)?
+            .map(|s| s.expose_secret().to_owned()))
+    }
+
+    /// A required secret: the literal value, `env:VAR` (the variable's value), `file:PATH` (the
+    /// file's contents, trailing newline removed) or `literal:VALUE` (for values that start
+    /// with `env:` or `file:`).
+    pub fn secret(&self, key: &str) -> Result<SecretString> {
+        self.optional_secret(key)?
+            .ok_or_else(|| Error::config(self.key_path(key), "required setting is missing"))
+    }
+
+    /// An optional secret, resolved as [`GatewayConfig::secret`].
+    pub fn optional_secret(&self, key: &str) -> Result<Option<SecretString>> {
+        let Some(raw) = self.settings.get(key) else {
+            return Ok(None);
+        };
+        let at = || self.key_path(key);
+        let raw = raw.expose_secret();
+        let value = if let Some(var) = raw.strip_prefix("env:") {
+            std::env::var(var).map_err(|e| {
+                let why = match e {
+                    std::env::VarError::NotPresent => "is not set",
+                    std::env::VarError::NotUnicode(_) => "is not valid UTF-8",
+                };
+                Error::config(at(), format!("environment variable {var} {why}"))
+            })?
+        } else if let Some(path) = raw.strip_prefix("file:") {
+            let mut text = std::fs::read_to_string(path).map_err(|e| {
+                Error::config(at(), format!("cannot read file {path}: {}", e.kind()))
+            })?;
+            let trimmed = text.trim_end_matches(['\n', '\r']).len();
+            text.truncate(trimmed);
+            text
+        } else if let Some(value) = raw.strip_prefix("literal:") {
+            value.to_owned()
+        } else {
+            raw.to_owned()
+        };
+        if value.trim().is_empty() {
+            return Err(Error::config(at(), "setting is empty"));
+        }
+        Ok(Some(SecretString::from(value)))
+    }
+
+    /// Fails on any setting not in `known` (catches typos such as `api_kye`).
+    pub fn deny_unknown_keys(&self, known: &[&str]) -> Result<()> {
+        match self.settings.keys().find(|k| !known.contains(&k.as_str())) {
+            Some(key) => Err(Error::config(
+                self.key_path(key),
+                format!(
+                    "unknown setting for provider {}; known settings: {}",
+                    self.provider,
+                    known.join(", ")
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for GatewayConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GatewayConfig")
+            .field("name", &self.name)
+            .field("provider", &self.provider)
+            .field("environment", &self.environment)
+            .field("settings", &self.settings.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Builds a provider's gateway from a [`GatewayConfig`]. Each provider crate offers one; the
+/// facade registers them per cargo feature, and apps may register their own.
+pub trait GatewayFactory: Send + Sync + fmt::Debug {
+    /// The provider name this factory builds (the `provider = "…"` of a config table).
+    fn provider(&self) -> &'static str;
+
+    /// Builds a gateway that sends through `dispatcher`.
+    fn build(
+        &self,
+        config: &GatewayConfig,
+        dispatcher: &Dispatcher,
+    ) -> Result<Arc<dyn PaymentGateway>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environments() {
+        assert_eq!(Environment::parse("sandbox"), Ok(Environment::Sandbox));
+        assert_eq!(
+            Environment::parse("production"),
+            Ok(Environment::Production)
+        );
+        assert!(matches!(
+            Environment::parse("https://proxy.example.com/payway"),
+            Ok(Environment::Custom(_))
+        ));
+        assert!(matches!(
+            Environment::parse("http://127.0.0.1:8080"),
+            Ok(Environment::Custom(_))
+        ));
+        assert!(matches!(
+            Environment::parse("http://[::1]:8080"),
+            Ok(Environment::Custom(_))
+        ));
+        assert!(matches!(
+            Environment::parse("http://localhost:1"),
+            Ok(Environment::Custom(_))
+        ));
+        for bad in [
+            "live",
+            "http://example.com",
+            "ftp://example.com",
+            "https://user:pw@example.com",
+            "https://example.com/?a=1",
+            "https://example.com/#x",
+            "https://",
+        ] {
+            assert!(Environment::parse(bad).is_err(), "{bad}");
+        }
+        let err = "http://10.0.0.1"
+            .parse::<Environment>()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("loopback"), "{err}");
+    }
+
+    #[test]
+    fn secrets_resolve_from_literal_env_and_file() {
+        let dir = std::env::temp_dir().join(format!("paygate-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("key.pem");
+        std::fs::write(
+            &file,
+            "-----BEGIN PUBLIC KEY-----\nAAA\n-----END PUBLIC KEY-----\n",
+        )
+        .unwrap();
+        // PATH is always set; setting a variable would need `unsafe` (edition 2024), which the
+        // workspace forbids.
+        let path = std::env::var("PATH").unwrap();
+        let cfg = GatewayConfig::new("usd", "payway", Environment::Sandbox)
+            .set("literal", "plain")
+            .set("escaped", "literal:env:NOT_A_VAR")
+            .set("from_env", "env:PATH")
+            .set("from_file", format!("file:{}", file.display()))
+            .set("missing_env", "env:PAYGATE_TEST_SURELY_UNSET_VAR")
+            .set("missing_file", "file:/nonexistent/paygate/key")
+            .set("blank", "  ");
+        assert_eq!(cfg.text("literal").unwrap(), "plain");
+        assert_eq!(cfg.text("escaped").unwrap(), "env:NOT_A_VAR");
+        assert_eq!(cfg.secret("from_env").unwrap().expose_secret(), path);
+        assert!(
+            cfg.secret("from_file")
+                .unwrap()
+                .expose_secret()
+                .ends_with("-----END PUBLIC KEY-----")
+        );
+        assert_eq!(
+            cfg.secret("missing_env").unwrap_err().to_string(),
+            "configuration error at gateways.usd.missing_env: environment variable PAYGATE_TEST_SURELY_UNSET_VAR is not set"
+        );
+        assert_eq!(
+            cfg.secret("missing_file").unwrap_err().to_string(),
+            "configuration error at gateways.usd.missing_file: cannot read file /nonexistent/paygate/key: entity not found"
+        );
+        assert_eq!(
+            cfg.secret("absent").unwrap_err().to_string(),
+            "configuration error at gateways.usd.absent: required setting is missing"
+        );
+        assert!(cfg.optional_secret("absent").unwrap().is_none());
+        assert!(cfg.secret("blank").is_err());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn debug_shows_keys_not_values() {
+        let cfg = GatewayConfig::new("usd", "payway", Environment::Sandbox)
+            .set("api_key", "very-secret-value");
+        let debug = format!("{cfg:?}");
+        assert!(!debug.contains("very-secret-value"), "{debug}");
+        assert!(debug.contains("api_key"));
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let cfg = GatewayConfig::new("usd", "payway", Environment::Sandbox).set("api_kye", "x");
+        let err = cfg
+            .deny_unknown_keys(&["api_key", "merchant_id"])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration error at gateways.usd.api_kye: unknown setting for provider payway; known settings: api_key, merchant_id"
+        );
+    }
+}

@@ -1,0 +1,685 @@
+//! The error taxonomy: every failure falls in one class a caller can act on.
+//!
+//! | class | what happened | what to do |
+//! |---|---|---|
+//! | [`Error::InvalidInput`], [`Error::Config`] | rejected before anything was sent | fix the input or configuration |
+//! | [`Error::Provider`] | the provider answered and said no | read [`ProviderErrorKind`] |
+//! | [`Error::Transport`] | the network failed; [`Delivery`] says whether the request left | retry if [`Error::is_retryable`], reconcile if [`Error::outcome_unknown`] |
+//! | [`Error::UnexpectedBody`] | an answer came that is not the provider's format (proxy HTML pages, truncated JSON) | as transport |
+//! | [`Error::Unsupported`] | the gateway has no such operation | use another path |
+//! | [`Error::WebhookRejected`] | a callback failed verification | answer the sender with an error; do not act on it |
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+/// Result with [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Whether an operation only reads provider state or may change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Reading state: safe to repeat.
+    Read,
+    /// Changing state (money may move): never repeated once it may have reached the provider.
+    Write,
+}
+
+/// The operation a request or an error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// Create a payment / checkout session.
+    CreatePayment,
+    /// Read a payment's status.
+    PaymentStatus,
+    /// Refund (full or partial).
+    Refund,
+    /// Read a refund's status.
+    RefundStatus,
+    /// Void an authorization or an unsettled payment.
+    Void,
+    /// Cancel an unpaid order.
+    Cancel,
+    /// Capture (complete) a pre-authorization.
+    Capture,
+    /// Verify and parse a webhook / callback (local, nothing is sent).
+    Webhook,
+    /// A provider-native operation the unified trait has no word for.
+    Native {
+        /// The provider's name for it, e.g. `"transaction-list-2"`.
+        name: &'static str,
+        /// Whether it reads or writes.
+        effect: Effect,
+    },
+}
+
+impl Operation {
+    /// A short stable name (`"refund"`, `"payment-status"`, or the native name).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operation::CreatePayment => "create-payment",
+            Operation::PaymentStatus => "payment-status",
+            Operation::Refund => "refund",
+            Operation::RefundStatus => "refund-status",
+            Operation::Void => "void",
+            Operation::Cancel => "cancel",
+            Operation::Capture => "capture",
+            Operation::Webhook => "webhook",
+            Operation::Native { name, .. } => name,
+        }
+    }
+
+    /// Whether the operation reads or writes provider state.
+    pub fn effect(&self) -> Effect {
+        match self {
+            Operation::PaymentStatus | Operation::RefundStatus | Operation::Webhook => Effect::Read,
+            Operation::CreatePayment
+            | Operation::Refund
+            | Operation::Void
+            | Operation::Cancel
+            | Operation::Capture => Effect::Write,
+            Operation::Native { effect, .. } => *effect,
+        }
+    }
+
+    /// True for operations that may move money or change state.
+    pub fn is_write(&self) -> bool {
+        self.effect() == Effect::Write
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Every failure of the library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input was rejected before anything was sent.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The field at fault, e.g. `"refund.amount"` or `"order_id"`.
+        field: Cow<'static, str>,
+        /// Why, in words a person can act on.
+        reason: String,
+    },
+    /// Configuration was rejected (at construction, before anything was sent).
+    #[error("configuration error at {key}: {reason}")]
+    Config {
+        /// Where: e.g. `gateways.payway-usd.api_key`.
+        key: String,
+        /// Why. Never contains a configured value.
+        reason: String,
+    },
+    /// The provider answered and refused.
+    #[error(transparent)]
+    Provider(Box<ProviderError>),
+    /// The network failed.
+    #[error(transparent)]
+    Transport(Box<TransportError>),
+    /// An answer arrived that is not in the provider's format.
+    #[error(transparent)]
+    UnexpectedBody(Box<UnexpectedBody>),
+    /// The gateway has no such operation.
+    #[error("{provider} does not support {operation}")]
+    Unsupported {
+        /// Provider name.
+        provider: &'static str,
+        /// The operation asked for.
+        operation: Operation,
+    },
+    /// A webhook failed verification or could not be read.
+    #[error("{provider} webhook rejected: {reason}")]
+    WebhookRejected {
+        /// Provider name.
+        provider: &'static str,
+        /// Why.
+        reason: WebhookRejection,
+    },
+}
+
+/// The class of an [`Error`], for exit codes, metrics and matching without fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// [`Error::InvalidInput`].
+    InvalidInput,
+    /// [`Error::Config`].
+    Config,
+    /// [`Error::Provider`].
+    Provider,
+    /// [`Error::Transport`] with [`Delivery::NotSent`].
+    NotSent,
+    /// A write whose outcome is unknown (transport or unreadable answer after sending).
+    OutcomeUnknown,
+    /// [`Error::Transport`] on a read, after sending.
+    Transport,
+    /// [`Error::UnexpectedBody`] (on a read).
+    UnexpectedBody,
+    /// [`Error::Unsupported`].
+    Unsupported,
+    /// [`Error::WebhookRejected`].
+    WebhookRejected,
+}
+
+impl ErrorClass {
+    /// A short stable name, e.g. `"outcome-unknown"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ErrorClass::InvalidInput => "invalid-input",
+            ErrorClass::Config => "config",
+            ErrorClass::Provider => "provider",
+            ErrorClass::NotSent => "not-sent",
+            ErrorClass::OutcomeUnknown => "outcome-unknown",
+            ErrorClass::Transport => "transport",
+            ErrorClass::UnexpectedBody => "unexpected-body",
+            ErrorClass::Unsupported => "unsupported",
+            ErrorClass::WebhookRejected => "webhook-rejected",
+        }
+    }
+}
+
+impl fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Error {
+    /// An [`Error::InvalidInput`].
+    pub fn invalid(field: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An [`Error::Config`]. `key` names where (never the value).
+    pub fn config(key: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Config {
+            key: key.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An [`Error::Unsupported`].
+    pub fn unsupported(provider: &'static str, operation: Operation) -> Self {
+        Error::Unsupported {
+            provider,
+            operation,
+        }
+    }
+
+    /// An [`Error::WebhookRejected`].
+    pub fn webhook(provider: &'static str, reason: WebhookRejection) -> Self {
+        Error::WebhookRejected { provider, reason }
+    }
+
+    /// The class of this error.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::InvalidInput { .. } => ErrorClass::InvalidInput,
+            Error::Config { .. } => ErrorClass::Config,
+            Error::Provider(_) if self.outcome_unknown() => ErrorClass::OutcomeUnknown,
+            Error::Provider(_) => ErrorClass::Provider,
+            Error::Transport(t) => match t.delivery {
+                Delivery::NotSent => ErrorClass::NotSent,
+                Delivery::OutcomeUnknown if t.operation.is_write() => ErrorClass::OutcomeUnknown,
+                Delivery::OutcomeUnknown => ErrorClass::Transport,
+            },
+            Error::UnexpectedBody(b) if b.operation.is_write() => ErrorClass::OutcomeUnknown,
+            Error::UnexpectedBody(_) => ErrorClass::UnexpectedBody,
+            Error::Unsupported { .. } => ErrorClass::Unsupported,
+            Error::WebhookRejected { .. } => ErrorClass::WebhookRejected,
+        }
+    }
+
+    /// True when sending the very same request again is safe and may succeed.
+    ///
+    /// Writes are retryable only when the request provably never left this machine
+    /// ([`Delivery::NotSent`]) or the provider said it was rate limited (and so did not act).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport(t) => match t.delivery {
+                Delivery::NotSent => t.cause != TransportCause::InvalidRequest,
+                Delivery::OutcomeUnknown => {
+                    !t.operation.is_write() && t.cause != TransportCause::BodyTooLarge
+                }
+            },
+            Error::Provider(p) => match p.kind {
+                ProviderErrorKind::RateLimited { .. } => true,
+                ProviderErrorKind::Server => !p.operation.is_write(),
+                _ => false,
+            },
+            Error::UnexpectedBody(b) => {
+                !b.operation.is_write() && matches!(b.http_status, 429 | 502 | 503 | 504)
+            }
+            _ => false,
+        }
+    }
+
+    /// True when a write may or may not have taken effect: read the payment's status before
+    /// doing anything else, and never simply send the write again.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::Transport(t) => t.delivery == Delivery::OutcomeUnknown && t.operation.is_write(),
+            Error::UnexpectedBody(b) => b.operation.is_write(),
+            Error::Provider(p) => p.kind == ProviderErrorKind::Server && p.operation.is_write(),
+            _ => false,
+        }
+    }
+
+    /// How long the provider asked us to wait, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Provider(p) => match p.kind {
+                ProviderErrorKind::RateLimited { retry_after } => retry_after,
+                _ => None,
+            },
+            Error::UnexpectedBody(b) => b.retry_after,
+            _ => None,
+        }
+    }
+
+    /// The operation this error belongs to, when it came from one.
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Error::Provider(p) => Some(p.operation),
+            Error::Transport(t) => Some(t.operation),
+            Error::UnexpectedBody(b) => Some(b.operation),
+            Error::Unsupported { operation, .. } => Some(*operation),
+            Error::WebhookRejected { .. } => Some(Operation::Webhook),
+            _ => None,
+        }
+    }
+
+    /// The provider error, if the provider said no.
+    pub fn as_provider(&self) -> Option<&ProviderError> {
+        match self {
+            Error::Provider(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+impl From<ProviderError> for Error {
+    fn from(e: ProviderError) -> Self {
+        Error::Provider(Box::new(e))
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Error::Transport(Box::new(e))
+    }
+}
+
+impl From<UnexpectedBody> for Error {
+    fn from(e: UnexpectedBody) -> Self {
+        Error::UnexpectedBody(Box::new(e))
+    }
+}
+
+/// What kind of "no" the provider said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProviderErrorKind {
+    /// Credentials, signature or whitelisting refused.
+    Auth,
+    /// The order / transaction does not exist (for this merchant).
+    NotFound,
+    /// The payment is not in a state that allows the operation (e.g. refund of an unpaid order).
+    InvalidState,
+    /// Too many requests. The provider did not act on this one.
+    RateLimited {
+        /// How long to wait, when the provider said.
+        retry_after: Option<Duration>,
+    },
+    /// The provider rejected a field of the request.
+    Validation,
+    /// The provider had an internal error.
+    Server,
+    /// Anything else; see the provider code.
+    Other,
+}
+
+impl ProviderErrorKind {
+    fn hint(&self, write: bool) -> String {
+        match self {
+            ProviderErrorKind::Auth => {
+                "check the credentials and environment configured for this gateway".into()
+            }
+            ProviderErrorKind::NotFound => {
+                "check the id, and that it belongs to this merchant account and environment".into()
+            }
+            ProviderErrorKind::InvalidState => {
+                "the payment is not in a state that allows this; read its status first".into()
+            }
+            ProviderErrorKind::RateLimited {
+                retry_after: Some(d),
+            } => {
+                format!(
+                    "slow down: the provider did not act on this request; retry after {}s",
+                    d.as_secs()
+                )
+            }
+            ProviderErrorKind::RateLimited { retry_after: None } => {
+                "slow down: the provider did not act on this request; retry later".into()
+            }
+            ProviderErrorKind::Validation => {
+                "fix the request field the provider's message names".into()
+            }
+            ProviderErrorKind::Server if write => {
+                "the provider failed internally; the outcome is unknown — read the payment status before retrying".into()
+            }
+            ProviderErrorKind::Server => {
+                "the provider failed internally; retry later".into()
+            }
+            ProviderErrorKind::Other => "see the provider code and message".into(),
+        }
+    }
+}
+
+/// The provider answered and refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProviderError {
+    /// Provider name.
+    pub provider: &'static str,
+    /// The operation refused.
+    pub operation: Operation,
+    /// The HTTP status of the answer, if it came over HTTP.
+    pub http_status: Option<u16>,
+    /// The provider's own code (e.g. `PTL36`, `4040100`).
+    pub code: Option<String>,
+    /// The provider's message.
+    pub message: String,
+    /// What kind of refusal.
+    pub kind: ProviderErrorKind,
+}
+
+impl ProviderError {
+    /// A provider error without HTTP status or code; add them with the setters.
+    pub fn new(
+        provider: &'static str,
+        operation: Operation,
+        kind: ProviderErrorKind,
+        message: impl Into<String>,
+    ) -> Self {
+        ProviderError {
+            provider,
+            operation,
+            http_status: None,
+            code: None,
+            message: message.into(),
+            kind,
+        }
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    /// Sets the provider code.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} refused {}", self.provider, self.operation)?;
+        match (&self.http_status, &self.code) {
+            (Some(s), Some(c)) => write!(f, " (HTTP {s}, code {c})")?,
+            (Some(s), None) => write!(f, " (HTTP {s})")?,
+            (None, Some(c)) => write!(f, " (code {c})")?,
+            (None, None) => {}
+        }
+        let message = crate::redact::excerpt(self.message.as_bytes(), 300);
+        if !message.is_empty() {
+            write!(f, ": {message}")?;
+        }
+        write!(f, " — {}", self.kind.hint(self.operation.is_write()))
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+/// Whether a failed request left this machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// Provably never sent (no connection was made, or the request could not be built).
+    NotSent,
+    /// It may have reached the provider: for a write, the outcome is unknown.
+    OutcomeUnknown,
+}
+
+/// What went wrong in the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportCause {
+    /// The connection could not be made (refused, DNS, TLS handshake).
+    Connect,
+    /// The connection was not made within the connect timeout.
+    ConnectTimeout,
+    /// The answer did not arrive within the total timeout.
+    Timeout,
+    /// The connection broke after the request was written.
+    ConnectionClosed,
+    /// The answer was larger than the configured cap.
+    BodyTooLarge,
+    /// The request could not be built (e.g. a header value was rejected).
+    InvalidRequest,
+    /// Any other I/O failure.
+    Io,
+}
+
+impl TransportCause {
+    fn describe(&self) -> &'static str {
+        match self {
+            TransportCause::Connect => "could not connect",
+            TransportCause::ConnectTimeout => "connect timed out",
+            TransportCause::Timeout => "no answer within the timeout",
+            TransportCause::ConnectionClosed => "connection closed before the answer",
+            TransportCause::BodyTooLarge => "answer larger than the configured cap",
+            TransportCause::InvalidRequest => "request could not be built",
+            TransportCause::Io => "I/O failure",
+        }
+    }
+}
+
+/// A failure below HTTP, as reported by a [`crate::transport::Transport`] (no provider context yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportFailure {
+    /// Whether the request may have left.
+    pub delivery: Delivery,
+    /// What went wrong.
+    pub cause: TransportCause,
+    /// Technical detail (never contains headers or bodies).
+    pub detail: String,
+}
+
+impl TransportFailure {
+    /// A failure before anything was sent.
+    pub fn not_sent(cause: TransportCause, detail: impl Into<String>) -> Self {
+        TransportFailure {
+            delivery: Delivery::NotSent,
+            cause,
+            detail: detail.into(),
+        }
+    }
+
+    /// A failure after the request may have left.
+    pub fn outcome_unknown(cause: TransportCause, detail: impl Into<String>) -> Self {
+        TransportFailure {
+            delivery: Delivery::OutcomeUnknown,
+            cause,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// The network failed during an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// Provider name.
+    pub provider: &'static str,
+    /// The operation.
+    pub operation: Operation,
+    /// Whether the request may have left.
+    pub delivery: Delivery,
+    /// What went wrong.
+    pub cause: TransportCause,
+    /// Technical detail (never contains headers or bodies).
+    pub detail: String,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+impl TransportError {
+    /// Adds provider context to a [`TransportFailure`].
+    pub fn from_failure(
+        provider: &'static str,
+        operation: Operation,
+        failure: TransportFailure,
+        attempts: u32,
+    ) -> Self {
+        TransportError {
+            provider,
+            operation,
+            delivery: failure.delivery,
+            cause: failure.cause,
+            detail: failure.detail,
+            attempts,
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {} ({}), after {} attempt{}",
+            self.provider,
+            self.operation,
+            self.cause.describe(),
+            self.detail,
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" }
+        )?;
+        match (self.delivery, self.operation.is_write()) {
+            (Delivery::NotSent, _) => {
+                f.write_str(" — the request was never sent; it is safe to try again")
+            }
+            (Delivery::OutcomeUnknown, true) => f.write_str(
+                " — the request may have reached the provider: the outcome is unknown; read the payment status before doing anything else, do not resend",
+            ),
+            (Delivery::OutcomeUnknown, false) => {
+                f.write_str(" — nothing changed; it is safe to try again later")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// An answer that is not in the provider's format: proxy error pages, truncated or foreign JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnexpectedBody {
+    /// Provider name.
+    pub provider: &'static str,
+    /// The operation.
+    pub operation: Operation,
+    /// The HTTP status of the answer.
+    pub http_status: u16,
+    /// Its `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// A short excerpt of the body, control characters removed and token-like runs redacted.
+    pub excerpt: String,
+    /// What was wrong with it, e.g. the decode error.
+    pub reason: String,
+    /// `Retry-After`, when the answer carried one.
+    pub retry_after: Option<Duration>,
+}
+
+impl UnexpectedBody {
+    /// Describes an answer from its parts; the excerpt is made from `body`.
+    pub fn new(
+        provider: &'static str,
+        operation: Operation,
+        response: &crate::transport::HttpResponse,
+        reason: impl Into<String>,
+    ) -> Self {
+        UnexpectedBody {
+            provider,
+            operation,
+            http_status: response.status,
+            content_type: response.content_type().map(str::to_owned),
+            excerpt: crate::redact::excerpt(&response.body, 160),
+            reason: reason.into(),
+            retry_after: response.retry_after(),
+        }
+    }
+}
+
+impl fmt::Display for UnexpectedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: unexpected answer, HTTP {} ({}): {}",
+            self.provider,
+            self.operation,
+            self.http_status,
+            self.content_type.as_deref().unwrap_or("no content type"),
+            self.reason
+        )?;
+        if !self.excerpt.is_empty() {
+            write!(f, "; body starts {:?}", self.excerpt)?;
+        }
+        if self.operation.is_write() {
+            f.write_str(" — the request reached the provider's side: the outcome is unknown; read the payment status before doing anything else, do not resend")
+        } else {
+            f.write_str(" — often a proxy or outage page; try again later")
+        }
+    }
+}
+
+impl std::error::Error for UnexpectedBody {}
+
+/// Why a webhook was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookRejection {
+    /// The signature (field or header) is absent though the provider always signs.
+    #[error("signature missing ({0})")]
+    MissingSignature(&'static str),
+    /// The signature does not match the body under the configured key.
+    #[error("signature does not match the body (tampered body or wrong key)")]
+    BadSignature,
+    /// The body is not what the provider sends.
+    #[error("malformed body: {0}")]
+    Malformed(String),
+    /// A field the event needs is absent.
+    #[error("required field {0} missing")]
+    MissingField(&'static str),
+    /// The event is older than the accepted window (replay).
+    #[error("stale event: {age_secs}s old, accepted window {window_secs}s")]
+    Stale {
+        /// Age of the event.
+        age_secs: u64,
+        /// The accepted window.
+        window_secs: u64,
+    },
+    /// The event does not match what the provider reports for the order.
+    #[error("event does not match the order: {0}")]
+    Mismatch(String),
+}

@@ -1,0 +1,252 @@
+//! The contract every provider implements.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use http::HeaderMap;
+
+use crate::error::{Error, Operation, Result};
+use crate::id::OrderId;
+use crate::model::{
+    CaptureRequest, Checkout, CreatePayment, Payment, Refund, RefundRequest, RefundStatusRequest,
+    WebhookEvent,
+};
+
+/// One thing a gateway can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Capability {
+    /// [`PaymentGateway::create_payment`].
+    CreatePayment,
+    /// [`PaymentGateway::payment_status`].
+    PaymentStatus,
+    /// [`PaymentGateway::refund`] of the whole amount.
+    Refund,
+    /// [`PaymentGateway::refund`] of part of the amount, possibly several times.
+    PartialRefund,
+    /// [`PaymentGateway::refund_status`].
+    RefundStatus,
+    /// [`PaymentGateway::void`].
+    Void,
+    /// [`PaymentGateway::cancel`].
+    Cancel,
+    /// [`PaymentGateway::capture`].
+    Capture,
+    /// [`PaymentGateway::verify_webhook`].
+    Webhook,
+}
+
+impl Capability {
+    /// Every capability, in display order.
+    pub const ALL: [Capability; 9] = [
+        Capability::CreatePayment,
+        Capability::PaymentStatus,
+        Capability::Refund,
+        Capability::PartialRefund,
+        Capability::RefundStatus,
+        Capability::Void,
+        Capability::Cancel,
+        Capability::Capture,
+        Capability::Webhook,
+    ];
+
+    /// The operation it enables.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Capability::CreatePayment => Operation::CreatePayment,
+            Capability::PaymentStatus => Operation::PaymentStatus,
+            Capability::Refund | Capability::PartialRefund => Operation::Refund,
+            Capability::RefundStatus => Operation::RefundStatus,
+            Capability::Void => Operation::Void,
+            Capability::Cancel => Operation::Cancel,
+            Capability::Capture => Operation::Capture,
+            Capability::Webhook => Operation::Webhook,
+        }
+    }
+
+    /// A short stable name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Capability::PartialRefund => "partial-refund",
+            other => other.operation().name(),
+        }
+    }
+
+    const fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The set of [`Capability`] a gateway declares.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Capabilities(u16);
+
+impl Capabilities {
+    /// No capability.
+    pub const NONE: Capabilities = Capabilities(0);
+
+    /// These capabilities.
+    pub const fn of(list: &[Capability]) -> Capabilities {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < list.len() {
+            bits |= list[i].bit();
+            i += 1;
+        }
+        Capabilities(bits)
+    }
+
+    /// This set plus `capability`.
+    pub const fn with(self, capability: Capability) -> Capabilities {
+        Capabilities(self.0 | capability.bit())
+    }
+
+    /// Whether `capability` is in the set.
+    pub const fn contains(&self, capability: Capability) -> bool {
+        self.0 & capability.bit() != 0
+    }
+
+    /// The capabilities in the set, in [`Capability::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = Capability> + '_ {
+        Capability::ALL.into_iter().filter(|c| self.contains(*c))
+    }
+}
+
+impl fmt::Debug for Capabilities {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set()
+            .entries(self.iter().map(|c| c.name()))
+            .finish()
+    }
+}
+
+/// One payment provider account, behind one interface. Used as `Arc<dyn PaymentGateway>`.
+///
+/// An operation the gateway does not declare in [`PaymentGateway::capabilities`] returns
+/// [`Error::Unsupported`] (the default bodies below), never a panic or a silent no-op.
+#[async_trait]
+pub trait PaymentGateway: Send + Sync + fmt::Debug {
+    /// The provider's name, e.g. `"payway"`.
+    fn provider(&self) -> &'static str;
+
+    /// What this gateway can do.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Creates a payment and tells what the customer must do next.
+    async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
+        let _ = request;
+        Err(Error::unsupported(
+            self.provider(),
+            Operation::CreatePayment,
+        ))
+    }
+
+    /// Reads a payment's status. A read: retried on transient failures.
+    async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
+        let _ = order_id;
+        Err(Error::unsupported(
+            self.provider(),
+            Operation::PaymentStatus,
+        ))
+    }
+
+    /// Refunds all or part of a payment. Sent at most once: on
+    /// [`Error::outcome_unknown`] read the status, never call this again blindly.
+    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
+        let _ = request;
+        Err(Error::unsupported(self.provider(), Operation::Refund))
+    }
+
+    /// Reads a refund's status.
+    async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
+        let _ = request;
+        Err(Error::unsupported(self.provider(), Operation::RefundStatus))
+    }
+
+    /// Voids an authorization or an unsettled payment.
+    async fn void(&self, order_id: &OrderId) -> Result<Payment> {
+        let _ = order_id;
+        Err(Error::unsupported(self.provider(), Operation::Void))
+    }
+
+    /// Cancels an unpaid order.
+    async fn cancel(&self, order_id: &OrderId) -> Result<Payment> {
+        let _ = order_id;
+        Err(Error::unsupported(self.provider(), Operation::Cancel))
+    }
+
+    /// Captures (completes) a pre-authorization.
+    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
+        let _ = request;
+        Err(Error::unsupported(self.provider(), Operation::Capture))
+    }
+
+    /// Verifies and parses a webhook from the raw body bytes and headers, exactly as received.
+    fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
+        let _ = (body, headers);
+        Err(Error::unsupported(self.provider(), Operation::Webhook))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capability_sets() {
+        let caps = Capabilities::of(&[Capability::PaymentStatus, Capability::Refund]);
+        assert!(caps.contains(Capability::Refund));
+        assert!(!caps.contains(Capability::Void));
+        let caps = caps.with(Capability::Void);
+        assert_eq!(
+            caps.iter().collect::<Vec<_>>(),
+            vec![
+                Capability::PaymentStatus,
+                Capability::Refund,
+                Capability::Void
+            ]
+        );
+        assert_eq!(
+            format!("{caps:?}"),
+            r#"{"payment-status", "refund", "void"}"#
+        );
+        assert_eq!(Capabilities::NONE.iter().count(), 0);
+        assert_eq!(Capability::PartialRefund.operation(), Operation::Refund);
+        assert_eq!(Capability::PartialRefund.to_string(), "partial-refund");
+    }
+
+    #[derive(Debug)]
+    struct Nothing;
+
+    impl PaymentGateway for Nothing {
+        fn provider(&self) -> &'static str {
+            "nothing"
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::NONE
+        }
+    }
+
+    #[tokio::test]
+    async fn undeclared_operations_are_unsupported_errors() {
+        let gw: std::sync::Arc<dyn PaymentGateway> = std::sync::Arc::new(Nothing);
+        let id = OrderId::new("A1").unwrap();
+        let err = gw.void(&id).await.unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Unsupported {
+                provider: "nothing",
+                operation: Operation::Void
+            }
+        ));
+        assert_eq!(err.to_string(), "nothing does not support void");
+        let err = gw.verify_webhook(b"{}", &HeaderMap::new()).unwrap_err();
+        assert_eq!(err.class(), crate::error::ErrorClass::Unsupported);
+    }
+}

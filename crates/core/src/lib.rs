@@ -1,0 +1,55 @@
+//! # paygate-core
+//!
+//! The contract every paygate provider implements, and the pieces they share:
+//!
+//! - [`PaymentGateway`]: the object-safe trait apps use as `Arc<dyn PaymentGateway>`, with
+//!   [`Capabilities`] saying what each gateway can do;
+//! - [`Money`] and [`Currency`]: exact decimal amounts, never `f64`;
+//! - [`OrderId`], [`TransactionId`], [`RefundReference`]: identifiers that cannot carry path
+//!   or URL injection;
+//! - [`PaymentStatus`] and [`RefundStatus`]: one status model, tolerant of unknown codes;
+//! - [`Error`]: a taxonomy a caller can act on ([`Error::is_retryable`],
+//!   [`Error::outcome_unknown`]);
+//! - [`transport`]: sans-IO requests and responses, the [`transport::Transport`] trait, the
+//!   default `reqwest` transport and the [`transport::Dispatcher`] that retries reads only;
+//! - [`clock`]: injected time and randomness;
+//! - [`webhook`]: HMAC-SHA512, constant-time comparison, test signers;
+//! - [`config`]: environments and settings with secrets from `env:` / `file:`;
+//! - [`lenient`]: tolerant serde readers that take amounts from the number's text.
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod gateway;
+pub mod id;
+pub mod lenient;
+pub mod model;
+pub mod money;
+pub mod redact;
+pub mod status;
+pub mod transport;
+pub mod webhook;
+
+pub use config::{Environment, GatewayConfig, GatewayFactory};
+pub use error::{
+    Delivery, Effect, Error, ErrorClass, Operation, ProviderError, ProviderErrorKind, Result,
+    TransportCause, TransportError, TransportFailure, UnexpectedBody, WebhookRejection,
+};
+pub use gateway::{Capabilities, Capability, PaymentGateway};
+pub use id::{IdRules, OrderId, RefundReference, TransactionId};
+pub use model::{
+    Authenticity, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,
+    NextAction, Payment, RawResponse, Refund, RefundRequest, RefundStatusRequest, WebhookEvent,
+    WebhookReply,
+};
+pub use money::{Currency, Money, MoneyError};
+pub use status::{PaymentStatus, RefundStatus};
+
+/// Re-exported so providers and apps use the same versions.
+pub use async_trait::async_trait;
+pub use bytes::Bytes;
+pub use http;
+pub use rust_decimal::Decimal;
+pub use secrecy;
+pub use time;
+pub use url::Url;

@@ -1,0 +1,266 @@
+//! Runs requests through a [`Transport`] with the retry policy.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tracing::Instrument;
+
+use super::{HttpRequest, HttpResponse, Transport};
+use crate::clock::{Clock, OsRandom, RandomSource, SystemClock};
+use crate::error::{Delivery, Error, TransportError};
+
+/// When to try again.
+///
+/// Reads (status, refund status) are retried on connection failures, timeouts, HTTP 429 and
+/// 502/503/504 (honouring `Retry-After`), and on provider rate-limit and server errors.
+/// Writes (create, refund, void, cancel, capture) are retried only when the request provably
+/// never left the machine: the library never sends a refund twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Attempts in all, first included. Default 3; 1 disables retries.
+    pub max_attempts: u32,
+    /// Backoff before the second attempt; doubles each time. Default 200 ms.
+    pub initial_backoff: Duration,
+    /// Largest backoff. Default 2 s.
+    pub max_backoff: Duration,
+    /// Largest `Retry-After` honoured; a provider asking for longer gets its error returned at
+    /// once, with the wait in [`Error::retry_after`]. Default 10 s.
+    pub max_retry_after: Duration,
+    /// Total time budget for all attempts and waits. Default 30 s.
+    pub max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(2),
+            max_retry_after: Duration::from_secs(10),
+            max_elapsed: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt, never retried.
+    pub fn none() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Sets the number of attempts (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the initial and largest backoff.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// Sets the largest `Retry-After` honoured.
+    pub fn max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
+    /// Sets the total time budget.
+    pub fn max_elapsed(mut self, max: Duration) -> Self {
+        self.max_elapsed = max;
+        self
+    }
+
+    /// Backoff before attempt `attempt + 1`: exponential, with jitter in [½, 1] of the step.
+    fn backoff_for(&self, attempt: u32, random: &dyn RandomSource) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(16);
+        let step = self
+            .initial_backoff
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_backoff);
+        let step_ms = u64::try_from(step.as_millis()).unwrap_or(u64::MAX);
+        let half = step_ms / 2;
+        let jitter = if half == 0 {
+            0
+        } else {
+            random.next_u64() % (half + 1)
+        };
+        Duration::from_millis(half + jitter)
+    }
+}
+
+/// A transport plus the policy, clock and randomness every provider client shares.
+/// Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Dispatcher {
+    transport: Arc<dyn Transport>,
+    policy: RetryPolicy,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn RandomSource>,
+}
+
+impl Dispatcher {
+    /// A dispatcher over `transport` with the default policy, the system clock and OS randomness.
+    pub fn new(transport: Arc<dyn Transport>) -> Dispatcher {
+        Dispatcher {
+            transport,
+            policy: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+            random: Arc::new(OsRandom),
+        }
+    }
+
+    /// Replaces the retry policy.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Replaces the clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Replaces the random source.
+    pub fn with_random(mut self, random: Arc<dyn RandomSource>) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &Arc<dyn Transport> {
+        &self.transport
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The random source.
+    pub fn random(&self) -> &Arc<dyn RandomSource> {
+        &self.random
+    }
+
+    /// Sends `request` and parses the answer with `parse`, retrying as the policy allows.
+    /// `parse` sees every answer, whatever its status, and decides what it means; retries are
+    /// decided on the resulting [`Error`], so a provider's own rate-limit shape is honoured.
+    pub async fn execute<T, P>(&self, request: &HttpRequest, parse: P) -> Result<T, Error>
+    where
+        P: Fn(&HttpResponse) -> Result<T, Error> + Send + Sync,
+        T: Send,
+    {
+        let span = tracing::info_span!(
+            "paygate.request",
+            provider = request.provider,
+            operation = request.operation.name(),
+            order_id = request.order_id.as_deref().unwrap_or(""),
+            method = %request.method,
+            path = request.url.path(),
+        );
+        self.execute_inner(request, parse).instrument(span).await
+    }
+
+    async fn execute_inner<T, P>(&self, request: &HttpRequest, parse: P) -> Result<T, Error>
+    where
+        P: Fn(&HttpResponse) -> Result<T, Error> + Send + Sync,
+        T: Send,
+    {
+        let started = self.clock.now();
+        let mut attempt: u32 = 1;
+        loop {
+            let outcome = match self.transport.send(request).await {
+                Ok(response) => {
+                    tracing::debug!(attempt, status = response.status, "answer received");
+                    parse(&response)
+                }
+                Err(failure) => Err(Error::from(TransportError::from_failure(
+                    request.provider,
+                    request.operation,
+                    failure,
+                    attempt,
+                ))),
+            };
+            let error = match outcome {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let Some(delay) = self.retry_delay(request, &error, attempt, started) else {
+                tracing::debug!(attempt, class = %error.class(), "giving up");
+                return Err(error);
+            };
+            tracing::debug!(
+                attempt,
+                class = %error.class(),
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
+            self.clock.sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// How long to wait before trying again, or `None` to give up.
+    fn retry_delay(
+        &self,
+        request: &HttpRequest,
+        error: &Error,
+        attempt: u32,
+        started: time::OffsetDateTime,
+    ) -> Option<Duration> {
+        if attempt >= self.policy.max_attempts || !error.is_retryable() {
+            return None;
+        }
+        // A write goes again only if it provably never left (the provider's "rate limited"
+        // answer means it did not act, but a write is not repeated on any provider's word).
+        let never_sent = matches!(error, Error::Transport(t) if t.delivery == Delivery::NotSent);
+        if request.operation.is_write() && !never_sent {
+            return None;
+        }
+        let delay = match error.retry_after() {
+            Some(wait) if wait > self.policy.max_retry_after => return None,
+            Some(wait) => wait,
+            None => self.policy.backoff_for(attempt, self.random.as_ref()),
+        };
+        let elapsed = self.clock.now() - started;
+        let elapsed = Duration::try_from(elapsed).unwrap_or_default();
+        if elapsed.saturating_add(delay) > self.policy.max_elapsed {
+            return None;
+        }
+        Some(delay)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::DeterministicRandom;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        let policy =
+            RetryPolicy::default().backoff(Duration::from_millis(100), Duration::from_millis(1000));
+        let random = DeterministicRandom::new(1);
+        for attempt in 1..=8u32 {
+            let step = (100u64 << (attempt - 1)).min(1000);
+            let d = policy.backoff_for(attempt, &random).as_millis() as u64;
+            assert!(
+                d >= step / 2 && d <= step,
+                "attempt {attempt}: {d} not in [{}, {step}]",
+                step / 2
+            );
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Webhook verification helpers shared by the providers: HMAC-SHA512, constant-time
+//! comparison, and the test-signer pattern.
+//!
+//! Each provider crate that verifies signed callbacks offers a `TestSigner` implementing
+//! [`WebhookSigner`]: it signs a body exactly as the provider would, so an app can test its own
+//! webhook endpoint without the provider, and the conformance suite can check every gateway's
+//! verification (signed right → accepted, tampered → rejected) through one interface.
+
+use std::fmt;
+
+use hmac::digest::generic_array::GenericArray;
+use hmac::{Hmac, Mac};
+use http::HeaderMap;
+use sha2::{Digest, Sha512};
+use subtle::ConstantTimeEq;
+
+use crate::error::Result;
+
+/// Compares two byte strings in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    // Length is not secret (signatures have a fixed length); contents are.
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// An HMAC-SHA512 key, prepared once and reused for every signature.
+#[derive(Clone)]
+pub struct HmacSha512Key {
+    keyed: Hmac<Sha512>,
+}
+
+impl HmacSha512Key {
+    /// Prepares `key` (any length, as RFC 2104: longer than the 128-byte block is hashed first).
+    pub fn new(key: &[u8]) -> HmacSha512Key {
+        let mut block = [0u8; 128];
+        if key.len() > block.len() {
+            let digest = Sha512::digest(key);
+            for (b, d) in block.iter_mut().zip(digest.iter()) {
+                *b = *d;
+            }
+        } else {
+            for (b, k) in block.iter_mut().zip(key) {
+                *b = *k;
+            }
+        }
+        // A block-sized key is used as is, so this constructor cannot fail.
+        let keyed = <Hmac<Sha512> as hmac::digest::KeyInit>::new(GenericArray::from_slice(&block));
+        HmacSha512Key { keyed }
+    }
+
+    /// The MAC of the concatenation of `parts`.
+    pub fn sign(&self, parts: &[&[u8]]) -> [u8; 64] {
+        let mut mac = self.keyed.clone();
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// True if `signature` is the MAC of the concatenation of `parts` (constant time).
+    pub fn verify(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
+        constant_time_eq(&self.sign(parts), signature)
+    }
+}
+
+impl fmt::Debug for HmacSha512Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HmacSha512Key([redacted])")
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
+/// Bytes from hex (either case); `None` if not hex.
+pub fn from_hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.as_bytes();
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    text.chunks_exact(2)
+        .map(|pair| match pair {
+            [hi, lo] => Some(nibble(*hi)? << 4 | nibble(*lo)?),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A header's value as text, if present and visible ASCII.
+pub fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name)?.to_str().ok().map(str::trim)
+}
+
+/// A webhook body and headers, signed as the provider would sign them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedWebhook {
+    /// The body bytes to send.
+    pub body: Vec<u8>,
+    /// The headers to send with it.
+    pub headers: HeaderMap,
+}
+
+/// Signs webhook bodies exactly as a provider does; for tests of webhook endpoints.
+pub trait WebhookSigner: Send + Sync + fmt::Debug {
+    /// The provider's name.
+    fn provider(&self) -> &'static str;
+    /// Signs `body` (the JSON the provider would send, without any signature).
+    fn sign(&self, body: &[u8]) -> Result<SignedWebhook>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    // RFC 4231 test case 2 (key "Jefe").
+    #[test]
+    fn rfc4231_vector() {
+        let key = HmacSha512Key::new(b"Jefe");
+        let mac = key.sign(&[b"what do ya want ", b"for nothing?"]);
+        assert_eq!(
+            to_hex(&mac),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+        );
+    }
+
+    // RFC 4231 test case 6: a 131-byte key (longer than the block) is hashed first.
+    #[test]
+    fn rfc4231_long_key_vector() {
+        let key = HmacSha512Key::new(&[0xaa; 131]);
+        let mac = key.sign(&[b"Test Using Larger Than Block-Size Key - Hash Key First"]);
+        assert_eq!(
+            to_hex(&mac),
+            "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f3526b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598"
+        );
+    }
+
+    // PayWay research §8: check-transaction-2 vector, key `test_api_key_not_a_real_secret`,
+    // computed with Python's hmac module (an implementation independent of this crate).
+    #[test]
+    fn payway_style_base64_vector() {
+        let key = HmacSha512Key::new(b"test_api_key_not_a_real_secret");
+        let mac = key.sign(&[b"20250213065545", b"ec000002", b"17394277693"]);
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD.encode(mac),
+            "zmy0ULBJxvB1pLs38afsqYUKVV7basGs5JYCSPPTHBVtbPbbfj0JFRPxZo8mD6ZQid0zNhpY+q5Tor8d0v1qiQ=="
+        );
+    }
+
+    #[test]
+    fn verify_is_exact() {
+        let key = HmacSha512Key::new(b"k");
+        let mac = key.sign(&[b"body"]);
+        assert!(key.verify(&[b"body"], &mac));
+        assert!(!key.verify(&[b"body!"], &mac));
+        assert!(!key.verify(&[b"body"], &mac[..63]));
+        assert!(!HmacSha512Key::new(b"other").verify(&[b"body"], &mac));
+    }
+
+    #[test]
+    fn constant_time_eq_basics() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(constant_time_eq(b"", b""));
+    }
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(to_hex(&[0x00, 0xab, 0xff]), "00abff");
+        assert_eq!(from_hex("00ABff"), Some(vec![0x00, 0xab, 0xff]));
+        assert_eq!(from_hex("0"), None);
+        assert_eq!(from_hex("zz"), None);
+    }
+
+    #[test]
+    fn key_debug_is_redacted() {
+        assert_eq!(
+            format!("{:?}", HmacSha512Key::new(b"secret")),
+            "HmacSha512Key([redacted])"
+        );
+    }
+}
