@@ -1,0 +1,355 @@
+//! The TOML configuration file.
+//!
+//! ```toml
+//! [transport]                 # optional; defaults shown
+//! connect_timeout_ms = 10000
+//! timeout_ms = 30000
+//! max_response_bytes = 4194304
+//!
+//! [retry]                     # optional; reads only, see RetryPolicy
+//! max_attempts = 3
+//! initial_backoff_ms = 200
+//! max_backoff_ms = 2000
+//! max_retry_after_ms = 10000
+//! max_elapsed_ms = 30000
+//!
+//! [gateways.payway-usd]       # one table per account; the name is yours
+//! provider = "payway"
+//! environment = "sandbox"     # "production", or a base URL
+//! merchant_id = "ec000002"
+//! api_key = "env:PAYWAY_USD_API_KEY"          # or file:/run/secrets/..., or a literal
+//! rsa_public_key = "file:/etc/paygate/payway-usd.pem"
+//! ```
+//!
+//! Errors name the table and key at fault (`gateways.payway-usd.api_key`) and never echo a
+//! value: TOML syntax errors give line and column only, since the line may hold a secret.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use paygate_core::transport::{RetryPolicy, TransportSettings};
+use paygate_core::{Environment, Error, GatewayConfig, IdRules, Result};
+use toml::{Table, Value};
+
+/// Everything a configuration file says.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RegistryConfig {
+    /// Transport limits (`[transport]`).
+    pub transport: TransportSettings,
+    /// Retry policy (`[retry]`).
+    pub retry: RetryPolicy,
+    /// The gateways, in name order (`[gateways.<name>]`).
+    pub gateways: Vec<GatewayConfig>,
+}
+
+impl RegistryConfig {
+    /// Reads a configuration file.
+    pub fn from_toml_file(path: impl AsRef<Path>) -> Result<RegistryConfig> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::config(
+                path.display().to_string(),
+                format!("cannot read the configuration file: {}", e.kind()),
+            )
+        })?;
+        parse(&text, &path.display().to_string())
+    }
+
+    /// Reads configuration text.
+    pub fn from_toml_str(text: &str) -> Result<RegistryConfig> {
+        parse(text, "configuration")
+    }
+}
+
+fn parse(text: &str, source: &str) -> Result<RegistryConfig> {
+    let table: Table = text.parse().map_err(|e: toml::de::Error| {
+        let position = e
+            .span()
+            .map(|span| {
+                let before = text.get(..span.start).unwrap_or("");
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(" at line {line}, column {column}")
+            })
+            .unwrap_or_default();
+        // `message()` is the bare reason, without the offending line (which may hold a secret).
+        Error::config(
+            source,
+            format!("invalid TOML{position}: {}", e.message().trim()),
+        )
+    })?;
+
+    let mut config = RegistryConfig {
+        transport: TransportSettings::default(),
+        retry: RetryPolicy::default(),
+        gateways: Vec::new(),
+    };
+    for (key, value) in &table {
+        match key.as_str() {
+            "transport" => config.transport = transport(sub_table(value, "transport")?)?,
+            "retry" => config.retry = retry(sub_table(value, "retry")?)?,
+            "gateways" => {
+                for (name, gateway_value) in sub_table(value, "gateways")? {
+                    let at = format!("gateways.{name}");
+                    config
+                        .gateways
+                        .push(gateway(name, sub_table(gateway_value, &at)?)?);
+                }
+            }
+            other => {
+                return Err(Error::config(
+                    other,
+                    "unknown section; expected [transport], [retry] or [gateways.<name>]",
+                ));
+            }
+        }
+    }
+    Ok(config)
+}
+
+fn sub_table<'a>(value: &'a Value, at: &str) -> Result<&'a Table> {
+    value
+        .as_table()
+        .ok_or_else(|| Error::config(at, "must be a table"))
+}
+
+fn gateway(name: &str, table: &Table) -> Result<GatewayConfig> {
+    let at = |key: &str| format!("gateways.{name}.{key}");
+    IdRules::DEFAULT
+        .no_dot()
+        .check("gateway name", name)
+        .map_err(|e| Error::config(format!("gateways.{name}"), e.to_string()))?;
+    let provider = match table.get("provider") {
+        Some(Value::String(p)) if !p.trim().is_empty() => p.trim().to_owned(),
+        Some(_) => {
+            return Err(Error::config(
+                at("provider"),
+                "must be a provider name like \"payway\"",
+            ));
+        }
+        None => return Err(Error::config(at("provider"), "required setting is missing")),
+    };
+    let environment = match table.get("environment") {
+        Some(Value::String(e)) => {
+            Environment::parse(e).map_err(|reason| Error::config(at("environment"), reason))?
+        }
+        Some(_) => return Err(Error::config(at("environment"), "must be a string")),
+        None => {
+            return Err(Error::config(
+                at("environment"),
+                "required setting is missing",
+            ));
+        }
+    };
+    let mut config = GatewayConfig::new(name, provider, environment);
+    for (key, value) in table {
+        if key == "provider" || key == "environment" {
+            continue;
+        }
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Integer(i) => i.to_string(),
+            Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(Error::config(
+                    at(key),
+                    "must be a string, integer or boolean",
+                ));
+            }
+        };
+        config = config.set(key.clone(), text);
+    }
+    Ok(config)
+}
+
+fn transport(table: &Table) -> Result<TransportSettings> {
+    let mut settings = TransportSettings::default();
+    let mut reader = Reader::new("transport", table);
+    if let Some(ms) = reader.positive("connect_timeout_ms")? {
+        settings = settings.connect_timeout(Duration::from_millis(ms));
+    }
+    if let Some(ms) = reader.positive("timeout_ms")? {
+        settings = settings.timeout(Duration::from_millis(ms));
+    }
+    if let Some(bytes) = reader.positive("max_response_bytes")? {
+        let bytes = usize::try_from(bytes)
+            .map_err(|_| Error::config("transport.max_response_bytes", "too large"))?;
+        settings = settings.max_response_bytes(bytes);
+    }
+    reader.finish()?;
+    Ok(settings)
+}
+
+fn retry(table: &Table) -> Result<RetryPolicy> {
+    let defaults = RetryPolicy::default();
+    let mut reader = Reader::new("retry", table);
+    let ms = |v: Option<u64>, default: Duration| v.map_or(default, Duration::from_millis);
+    let attempts = reader.positive("max_attempts")?;
+    let initial = ms(
+        reader.positive("initial_backoff_ms")?,
+        defaults.initial_backoff,
+    );
+    let max = ms(reader.positive("max_backoff_ms")?, defaults.max_backoff);
+    let retry_after = ms(
+        reader.positive("max_retry_after_ms")?,
+        defaults.max_retry_after,
+    );
+    let elapsed = ms(reader.positive("max_elapsed_ms")?, defaults.max_elapsed);
+    reader.finish()?;
+    let attempts = match attempts {
+        Some(n) => {
+            u32::try_from(n).map_err(|_| Error::config("retry.max_attempts", "too large"))?
+        }
+        None => defaults.max_attempts,
+    };
+    Ok(RetryPolicy::default()
+        .max_attempts(attempts)
+        .backoff(initial, max)
+        .max_retry_after(retry_after)
+        .max_elapsed(elapsed))
+}
+
+/// Reads positive integers from a table and complains about keys it was not asked for.
+struct Reader<'a> {
+    section: &'static str,
+    table: &'a Table,
+    read: BTreeSet<&'static str>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(section: &'static str, table: &'a Table) -> Self {
+        Reader {
+            section,
+            table,
+            read: BTreeSet::new(),
+        }
+    }
+
+    fn positive(&mut self, key: &'static str) -> Result<Option<u64>> {
+        self.read.insert(key);
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(Value::Integer(i)) if *i > 0 => Ok(Some(i.unsigned_abs())),
+            Some(_) => Err(Error::config(
+                format!("{}.{key}", self.section),
+                "must be a positive integer",
+            )),
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        match self.table.keys().find(|k| !self.read.contains(k.as_str())) {
+            Some(unknown) => Err(Error::config(
+                format!("{}.{unknown}", self.section),
+                format!(
+                    "unknown setting; known: {}",
+                    self.read.iter().copied().collect::<Vec<_>>().join(", ")
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        RegistryConfig::from_toml_str(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_gateways_transport_and_retry() {
+        let cfg = RegistryConfig::from_toml_str(
+            r#"
+            [transport]
+            timeout_ms = 5000
+            [retry]
+            max_attempts = 5
+            [gateways.payway-usd]
+            provider = "payway"
+            environment = "sandbox"
+            merchant_id = "ec000002"
+            page_size = 40
+            [gateways.payway-khr]
+            provider = "payway"
+            environment = "http://127.0.0.1:9000/payway"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(cfg.transport.timeout, Duration::from_secs(5));
+        assert_eq!(cfg.retry.max_attempts, 5);
+        let names: Vec<_> = cfg.gateways.iter().map(|g| g.name()).collect();
+        assert_eq!(names, ["payway-khr", "payway-usd"]);
+        let usd = &cfg.gateways[1];
+        assert_eq!(usd.provider(), "payway");
+        assert_eq!(usd.text("merchant_id").unwrap(), "ec000002");
+        assert_eq!(usd.text("page_size").unwrap(), "40");
+        assert!(matches!(
+            cfg.gateways[0].environment(),
+            Environment::Custom(_)
+        ));
+    }
+
+    #[test]
+    fn errors_name_table_and_key() {
+        assert_eq!(
+            err("[gateways.a]\nenvironment = \"sandbox\""),
+            "configuration error at gateways.a.provider: required setting is missing"
+        );
+        assert_eq!(
+            err("[gateways.a]\nprovider = \"payway\""),
+            "configuration error at gateways.a.environment: required setting is missing"
+        );
+        assert!(
+            err("[gateways.a]\nprovider = \"payway\"\nenvironment = \"live\"")
+                .starts_with("configuration error at gateways.a.environment: expected")
+        );
+        assert_eq!(
+            err("[gateways.a]\nprovider = \"payway\"\nenvironment = \"sandbox\"\nkeys = [1]"),
+            "configuration error at gateways.a.keys: must be a string, integer or boolean"
+        );
+        assert!(
+            err("[gateways.\"a/b\"]\nprovider = \"x\"\nenvironment = \"sandbox\"")
+                .starts_with("configuration error at gateways.a/b: invalid gateway name")
+        );
+        assert_eq!(
+            err("[transport]\ntimeout_ms = -1"),
+            "configuration error at transport.timeout_ms: must be a positive integer"
+        );
+        assert!(
+            err("[transport]\ntimeot_ms = 1")
+                .starts_with("configuration error at transport.timeot_ms: unknown setting")
+        );
+        assert!(err("[retry]\nmax_attempts = \"3\"").contains("retry.max_attempts"));
+        assert!(
+            err("[gateway.a]\n").starts_with("configuration error at gateway: unknown section")
+        );
+        assert_eq!(
+            err("gateways = 1"),
+            "configuration error at gateways: must be a table"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_never_echo_the_line() {
+        let text = "[gateways.a]\nprovider = \"payway\"\napi_key = \"sk_live_SECRET_VALUE\n";
+        let message = err(text);
+        assert!(!message.contains("SECRET_VALUE"), "{message}");
+        assert!(message.contains("invalid TOML at line 3"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let message = RegistryConfig::from_toml_file("/nonexistent/paygate.toml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            message,
+            "configuration error at /nonexistent/paygate.toml: cannot read the configuration file: entity not found"
+        );
+    }
+}

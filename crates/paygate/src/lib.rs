@@ -1,0 +1,30 @@
+//! # paygate
+//!
+//! One clean, safe interface to Finpay (Indonesia), ABA PayWay (Cambodia) and PayG (India),
+//! plus each provider's full native API.
+//!
+//! Apps depend on this crate. It re-exports the contract from `paygate-core` ([`PaymentGateway`],
+//! [`Money`], [`OrderId`], [`Error`], …) and adds [`GatewayRegistry`]: named gateways, several
+//! accounts per provider if need be, built in code or from a TOML file whose secrets come from
+//! environment variables or files (see [`config`]).
+//!
+//! Cargo features: `finpay`, `payway`, `payg` (one per provider, all on by default; an app that
+//! enables one compiles no code of the others).
+//!
+//! ```no_run
+//! # async fn run() -> paygate::Result<()> {
+//! use paygate::{GatewayRegistry, OrderId};
+//!
+//! let registry = GatewayRegistry::from_toml_file("paygate.toml")?;
+//! let gateway = registry.gateway("payway-usd")?;
+//! let payment = gateway.payment_status(&OrderId::new("ORDER-0001")?).await?;
+//! println!("{} {}", payment.status, payment.amount.map(|m| m.to_string()).unwrap_or_default());
+//! # Ok(()) }
+//! ```
+
+pub mod config;
+mod registry;
+
+pub use config::RegistryConfig;
+pub use paygate_core::*;
+pub use registry::{GatewayRegistry, RegistryBuilder};

@@ -1,0 +1,273 @@
+//! Named gateways sharing one transport.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use paygate_core::transport::{
+    Dispatcher, ReqwestTransport, RetryPolicy, Transport, TransportSettings,
+};
+use paygate_core::{Error, GatewayConfig, GatewayFactory, IdRules, PaymentGateway, Result};
+
+use crate::config::RegistryConfig;
+
+/// Provider names paygate ships crates for, with their cargo features.
+const SHIPPED_PROVIDERS: [&str; 3] = ["finpay", "payway", "payg"];
+
+/// The factories of the providers compiled into this build (one arm per provider feature).
+fn builtin_factories() -> Vec<Arc<dyn GatewayFactory>> {
+    // Provider crates register here as they land, each behind its feature:
+    // `#[cfg(feature = "payway")] factories.push(Arc::new(paygate_payway::PaywayFactory));`
+    Vec::new()
+}
+
+/// Named gateways (`"payway-usd"`, `"payway-khr"`, `"finpay"`…) used as
+/// `Arc<dyn PaymentGateway>`, all sending through one shared transport and connection pool.
+///
+/// A merchant often holds several accounts of one provider, so instances are keyed by name,
+/// not by provider.
+#[derive(Clone)]
+pub struct GatewayRegistry {
+    gateways: BTreeMap<String, Arc<dyn PaymentGateway>>,
+    dispatcher: Dispatcher,
+}
+
+impl GatewayRegistry {
+    /// A builder.
+    pub fn builder() -> RegistryBuilder {
+        RegistryBuilder::default()
+    }
+
+    /// A registry from a TOML file (see [`crate::config`]).
+    pub fn from_toml_file(path: impl AsRef<Path>) -> Result<GatewayRegistry> {
+        GatewayRegistry::builder().toml_file(path)?.build()
+    }
+
+    /// A registry from TOML text.
+    pub fn from_toml_str(text: &str) -> Result<GatewayRegistry> {
+        GatewayRegistry::builder().toml_str(text)?.build()
+    }
+
+    /// The gateway named `name`, if any.
+    pub fn get(&self, name: &str) -> Option<Arc<dyn PaymentGateway>> {
+        self.gateways.get(name).cloned()
+    }
+
+    /// The gateway named `name`, or a config error listing the names there are.
+    pub fn gateway(&self, name: &str) -> Result<Arc<dyn PaymentGateway>> {
+        self.get(name).ok_or_else(|| {
+            let known = self.names().collect::<Vec<_>>();
+            Error::config(
+                format!("gateways.{name}"),
+                if known.is_empty() {
+                    "no such gateway; none is configured".to_owned()
+                } else {
+                    format!("no such gateway; configured: {}", known.join(", "))
+                },
+            )
+        })
+    }
+
+    /// The instance names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.gateways.keys().map(String::as_str)
+    }
+
+    /// Name and gateway pairs, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Arc<dyn PaymentGateway>)> {
+        self.gateways.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// How many gateways.
+    pub fn len(&self) -> usize {
+        self.gateways.len()
+    }
+
+    /// True if there are none.
+    pub fn is_empty(&self) -> bool {
+        self.gateways.is_empty()
+    }
+
+    /// The shared dispatcher (transport, retry policy, clock, randomness).
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+}
+
+impl fmt::Debug for GatewayRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GatewayRegistry")
+            .field("gateways", &self.gateways)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`GatewayRegistry`] from gateways made in code and/or configuration.
+pub struct RegistryBuilder {
+    dispatcher: Option<Dispatcher>,
+    transport: Option<Arc<dyn Transport>>,
+    transport_settings: TransportSettings,
+    retry_policy: Option<RetryPolicy>,
+    factories: BTreeMap<&'static str, Arc<dyn GatewayFactory>>,
+    configs: Vec<GatewayConfig>,
+    instances: Vec<(String, Arc<dyn PaymentGateway>)>,
+}
+
+impl Default for RegistryBuilder {
+    fn default() -> Self {
+        let mut builder = RegistryBuilder {
+            dispatcher: None,
+            transport: None,
+            transport_settings: TransportSettings::default(),
+            retry_policy: None,
+            factories: BTreeMap::new(),
+            configs: Vec::new(),
+            instances: Vec::new(),
+        };
+        for factory in builtin_factories() {
+            builder = builder.factory(factory);
+        }
+        builder
+    }
+}
+
+impl RegistryBuilder {
+    /// Uses this dispatcher (transport, policy, clock, randomness) for configured gateways.
+    pub fn dispatcher(mut self, dispatcher: Dispatcher) -> Self {
+        self.dispatcher = Some(dispatcher);
+        self
+    }
+
+    /// Uses this transport instead of the default `reqwest` one.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Limits for the default transport.
+    pub fn transport_settings(mut self, settings: TransportSettings) -> Self {
+        self.transport_settings = settings;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
+    }
+
+    /// Registers a factory for a provider (replacing one of the same name): how an app adds a
+    /// provider of its own, or a test double, to configuration files.
+    pub fn factory(mut self, factory: Arc<dyn GatewayFactory>) -> Self {
+        self.factories.insert(factory.provider(), factory);
+        self
+    }
+
+    /// Adds a gateway from configuration (built at [`RegistryBuilder::build`]).
+    pub fn config(mut self, config: GatewayConfig) -> Self {
+        self.configs.push(config);
+        self
+    }
+
+    /// Adds a gateway built in code.
+    pub fn gateway(mut self, name: impl Into<String>, gateway: Arc<dyn PaymentGateway>) -> Self {
+        self.instances.push((name.into(), gateway));
+        self
+    }
+
+    /// Adds everything a TOML text says: transport, retry and gateways.
+    pub fn toml_str(self, text: &str) -> Result<Self> {
+        Ok(self.registry_config(RegistryConfig::from_toml_str(text)?))
+    }
+
+    /// Adds everything a TOML file says.
+    pub fn toml_file(self, path: impl AsRef<Path>) -> Result<Self> {
+        Ok(self.registry_config(RegistryConfig::from_toml_file(path)?))
+    }
+
+    /// Adds a parsed configuration.
+    pub fn registry_config(mut self, config: RegistryConfig) -> Self {
+        self.transport_settings = config.transport;
+        self.retry_policy = Some(config.retry);
+        self.configs.extend(config.gateways);
+        self
+    }
+
+    /// Builds every configured gateway. Fails on the first bad one, naming it.
+    pub fn build(self) -> Result<GatewayRegistry> {
+        let dispatcher = match self.dispatcher {
+            Some(d) => d,
+            None => {
+                let transport = match self.transport {
+                    Some(t) => t,
+                    None => Arc::new(ReqwestTransport::new(&self.transport_settings)?),
+                };
+                Dispatcher::new(transport).with_retry_policy(self.retry_policy.unwrap_or_default())
+            }
+        };
+        let mut gateways: BTreeMap<String, Arc<dyn PaymentGateway>> = BTreeMap::new();
+        let mut insert = |name: String, gateway: Arc<dyn PaymentGateway>| -> Result<()> {
+            IdRules::DEFAULT
+                .no_dot()
+                .check("gateway name", &name)
+                .map_err(|e| Error::config(format!("gateways.{name}"), e.to_string()))?;
+            if gateways.contains_key(&name) {
+                return Err(Error::config(
+                    format!("gateways.{name}"),
+                    "a gateway of this name is already registered",
+                ));
+            }
+            gateways.insert(name, gateway);
+            Ok(())
+        };
+        for (name, gateway) in self.instances {
+            insert(name, gateway)?;
+        }
+        for config in &self.configs {
+            let factory = self
+                .factories
+                .get(config.provider())
+                .ok_or_else(|| unknown_provider(config, &self.factories))?;
+            let gateway = factory.build(config, &dispatcher)?;
+            insert(config.name().to_owned(), gateway)?;
+        }
+        Ok(GatewayRegistry {
+            gateways,
+            dispatcher,
+        })
+    }
+}
+
+fn unknown_provider(
+    config: &GatewayConfig,
+    factories: &BTreeMap<&'static str, Arc<dyn GatewayFactory>>,
+) -> Error {
+    let available = if factories.is_empty() {
+        "none".to_owned()
+    } else {
+        factories.keys().copied().collect::<Vec<_>>().join(", ")
+    };
+    let provider = config.provider();
+    let reason = if SHIPPED_PROVIDERS.contains(&provider) {
+        format!(
+            "provider {provider:?} is not available in this build (enable the `{provider}` feature of the paygate crate); available: {available}"
+        )
+    } else {
+        format!("unknown provider {provider:?}; available: {available}")
+    };
+    Error::config(config.key_path("provider"), reason)
+}
+
+impl fmt::Debug for RegistryBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistryBuilder")
+            .field("factories", &self.factories.keys().collect::<Vec<_>>())
+            .field("configs", &self.configs)
+            .field(
+                "instances",
+                &self.instances.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
