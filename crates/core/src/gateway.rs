@@ -94,10 +94,10 @@ impl Capabilities {
     /// These capabilities.
     pub const fn of(list: &[Capability]) -> Capabilities {
         let mut bits = 0;
-        let mut i = 0;
-        while i < list.len() {
-            bits |= list[i].bit();
-            i += 1;
+        let mut rest = list;
+        while let [first, tail @ ..] = rest {
+            bits |= first.bit();
+            rest = tail;
         }
         Capabilities(bits)
     }

@@ -159,12 +159,12 @@ impl<'de> Visitor<'de> for StringOrNumber {
 }
 
 /// Reads an integer from a JSON integer or an integer string (`4` or `"4"`).
-pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    option_i64(d)?.ok_or_else(|| de::Error::custom("expected an integer, found null"))
+pub fn integer<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    option_integer(d)?.ok_or_else(|| de::Error::custom("expected an integer, found null"))
 }
 
-/// As [`i64`], with `null`, absent and `""` read as `None`.
-pub fn option_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+/// As [`integer`], with `null`, absent and `""` read as `None`.
+pub fn option_integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     match d.deserialize_any(StringOrNumber)? {
         None => Ok(None),
         Some(text) if text.trim().is_empty() => Ok(None),
@@ -190,7 +190,7 @@ mod tests {
         refunded: Option<Decimal>,
         #[serde(default, deserialize_with = "option_string")]
         code: Option<String>,
-        #[serde(default, deserialize_with = "option_i64")]
+        #[serde(default, deserialize_with = "option_integer")]
         status: Option<i64>,
     }
 

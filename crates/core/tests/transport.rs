@@ -1,6 +1,14 @@
 //! The default transport and the retry policy against real loopback servers: mockito for HTTP
 //! answers, raw TCP listeners for resets, stalls and connect timeouts.
 
+// Test code may unwrap and index: a panic is a test failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
