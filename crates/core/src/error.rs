@@ -683,3 +683,264 @@ pub enum WebhookRejection {
     #[error("event does not match the order: {0}")]
     Mismatch(String),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::HttpResponse;
+
+    const READ: Operation = Operation::PaymentStatus;
+    const WRITE: Operation = Operation::Refund;
+
+    fn transport(operation: Operation, delivery: Delivery, cause: TransportCause) -> Error {
+        TransportError::from_failure(
+            "test",
+            operation,
+            TransportFailure {
+                delivery,
+                cause,
+                detail: "x".into(),
+            },
+            1,
+        )
+        .into()
+    }
+
+    fn provider(operation: Operation, kind: ProviderErrorKind) -> Error {
+        ProviderError::new("test", operation, kind, "no").into()
+    }
+
+    fn unexpected(operation: Operation, status: u16) -> Error {
+        UnexpectedBody::new(
+            "test",
+            operation,
+            &HttpResponse::new(status, "<html>"),
+            "not JSON",
+        )
+        .into()
+    }
+
+    /// (error, class, is_retryable, outcome_unknown) for every class and both effects.
+    #[test]
+    fn classification_matrix() {
+        use ErrorClass as C;
+        let cases: Vec<(Error, ErrorClass, bool, bool)> = vec![
+            (
+                Error::invalid("amount", "bad"),
+                C::InvalidInput,
+                false,
+                false,
+            ),
+            (
+                Error::config("gateways.a.key", "bad"),
+                C::Config,
+                false,
+                false,
+            ),
+            (
+                transport(READ, Delivery::NotSent, TransportCause::Connect),
+                C::NotSent,
+                true,
+                false,
+            ),
+            (
+                transport(WRITE, Delivery::NotSent, TransportCause::Connect),
+                C::NotSent,
+                true,
+                false,
+            ),
+            (
+                transport(WRITE, Delivery::NotSent, TransportCause::ConnectTimeout),
+                C::NotSent,
+                true,
+                false,
+            ),
+            (
+                transport(WRITE, Delivery::NotSent, TransportCause::InvalidRequest),
+                C::NotSent,
+                false,
+                false,
+            ),
+            (
+                transport(READ, Delivery::OutcomeUnknown, TransportCause::Timeout),
+                C::Transport,
+                true,
+                false,
+            ),
+            (
+                transport(WRITE, Delivery::OutcomeUnknown, TransportCause::Timeout),
+                C::OutcomeUnknown,
+                false,
+                true,
+            ),
+            (
+                transport(
+                    WRITE,
+                    Delivery::OutcomeUnknown,
+                    TransportCause::ConnectionClosed,
+                ),
+                C::OutcomeUnknown,
+                false,
+                true,
+            ),
+            (
+                transport(READ, Delivery::OutcomeUnknown, TransportCause::BodyTooLarge),
+                C::Transport,
+                false,
+                false,
+            ),
+            (
+                provider(READ, ProviderErrorKind::Auth),
+                C::Provider,
+                false,
+                false,
+            ),
+            (
+                provider(WRITE, ProviderErrorKind::NotFound),
+                C::Provider,
+                false,
+                false,
+            ),
+            (
+                provider(WRITE, ProviderErrorKind::InvalidState),
+                C::Provider,
+                false,
+                false,
+            ),
+            (
+                provider(WRITE, ProviderErrorKind::Validation),
+                C::Provider,
+                false,
+                false,
+            ),
+            (
+                provider(READ, ProviderErrorKind::RateLimited { retry_after: None }),
+                C::Provider,
+                true,
+                false,
+            ),
+            (
+                provider(WRITE, ProviderErrorKind::RateLimited { retry_after: None }),
+                C::Provider,
+                true,
+                false,
+            ),
+            (
+                provider(READ, ProviderErrorKind::Server),
+                C::Provider,
+                true,
+                false,
+            ),
+            (
+                provider(WRITE, ProviderErrorKind::Server),
+                C::OutcomeUnknown,
+                false,
+                true,
+            ),
+            (
+                provider(READ, ProviderErrorKind::Other),
+                C::Provider,
+                false,
+                false,
+            ),
+            (unexpected(READ, 502), C::UnexpectedBody, true, false),
+            (unexpected(READ, 503), C::UnexpectedBody, true, false),
+            (unexpected(READ, 500), C::UnexpectedBody, false, false),
+            (unexpected(READ, 200), C::UnexpectedBody, false, false),
+            (unexpected(WRITE, 502), C::OutcomeUnknown, false, true),
+            (unexpected(WRITE, 200), C::OutcomeUnknown, false, true),
+            (
+                Error::unsupported("test", Operation::Void),
+                C::Unsupported,
+                false,
+                false,
+            ),
+            (
+                Error::webhook("test", WebhookRejection::BadSignature),
+                C::WebhookRejected,
+                false,
+                false,
+            ),
+        ];
+        for (error, class, retryable, unknown) in cases {
+            assert_eq!(error.class(), class, "{error}");
+            assert_eq!(error.is_retryable(), retryable, "retryable: {error}");
+            assert_eq!(error.outcome_unknown(), unknown, "outcome unknown: {error}");
+        }
+    }
+
+    #[test]
+    fn messages_tell_a_person_what_to_do() {
+        let e = provider(WRITE, ProviderErrorKind::InvalidState);
+        assert_eq!(
+            e.to_string(),
+            "test refused refund: no — the payment is not in a state that allows this; read its status first"
+        );
+        let e: Error = ProviderError::new(
+            "payway",
+            WRITE,
+            ProviderErrorKind::NotFound,
+            "Transaction not found or is invalid",
+        )
+        .with_http_status(403)
+        .with_code("PTL36")
+        .into();
+        assert_eq!(
+            e.to_string(),
+            "payway refused refund (HTTP 403, code PTL36): Transaction not found or is invalid — check the id, and that it belongs to this merchant account and environment"
+        );
+        let e = transport(WRITE, Delivery::OutcomeUnknown, TransportCause::Timeout);
+        assert_eq!(
+            e.to_string(),
+            "test refund: no answer within the timeout (x), after 1 attempt — the request may have reached the provider: the outcome is unknown; read the payment status before doing anything else, do not resend"
+        );
+        let e = unexpected(READ, 502);
+        assert_eq!(
+            e.to_string(),
+            "test payment-status: unexpected answer, HTTP 502 (no content type): not JSON; body starts \"<html>\" — often a proxy or outage page; try again later"
+        );
+        assert_eq!(
+            Error::webhook("finpay", WebhookRejection::BadSignature).to_string(),
+            "finpay webhook rejected: signature does not match the body (tampered body or wrong key)"
+        );
+    }
+
+    #[test]
+    fn provider_messages_are_excerpted_and_redacted() {
+        let e = ProviderError::new(
+            "test",
+            READ,
+            ProviderErrorKind::Auth,
+            "bad key c2VjcmV0LWtleS12YWx1ZS0xMjM0NTY3ODkw\nline two",
+        );
+        let text = e.to_string();
+        assert!(!text.contains("c2VjcmV0"), "{text}");
+        assert!(text.contains("bad key [redacted] line two"), "{text}");
+    }
+
+    #[test]
+    fn operations_know_their_effect() {
+        for op in [
+            Operation::PaymentStatus,
+            Operation::RefundStatus,
+            Operation::Webhook,
+        ] {
+            assert!(!op.is_write(), "{op}");
+        }
+        for op in [
+            Operation::CreatePayment,
+            Operation::Refund,
+            Operation::Void,
+            Operation::Cancel,
+            Operation::Capture,
+        ] {
+            assert!(op.is_write(), "{op}");
+        }
+        let list = Operation::Native {
+            name: "transaction-list-2",
+            effect: Effect::Read,
+        };
+        assert_eq!(list.to_string(), "transaction-list-2");
+        assert!(!list.is_write());
+    }
+}
