@@ -631,6 +631,27 @@ impl UnexpectedBody {
     }
 }
 
+impl UnexpectedBody {
+    /// Describes a body already kept as a [`crate::model::RawResponse`] (for errors found while
+    /// converting a parsed answer, e.g. an amount of a currency's wrong precision).
+    pub fn from_raw(
+        provider: &'static str,
+        operation: Operation,
+        raw: &crate::model::RawResponse,
+        reason: impl Into<String>,
+    ) -> Self {
+        UnexpectedBody {
+            provider,
+            operation,
+            http_status: raw.http_status,
+            content_type: raw.content_type.clone(),
+            excerpt: crate::redact::excerpt(&raw.body, 160),
+            reason: reason.into(),
+            retry_after: None,
+        }
+    }
+}
+
 impl fmt::Display for UnexpectedBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -39,8 +39,8 @@ pub use gateway::{Capabilities, Capability, PaymentGateway};
 pub use id::{IdRules, OrderId, RefundReference, TransactionId};
 pub use model::{
     Authenticity, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,
-    NextAction, Payment, RawResponse, Refund, RefundRequest, RefundStatusRequest, WebhookEvent,
-    WebhookReply,
+    NativeResponse, NextAction, Payment, RawResponse, Refund, RefundRequest, RefundStatusRequest,
+    WebhookEvent, WebhookReply,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use status::{PaymentStatus, RefundStatus};

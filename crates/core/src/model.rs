@@ -61,6 +61,16 @@ impl fmt::Debug for RawResponse {
     }
 }
 
+/// A provider's own answer, typed in its field names, with the raw response it was read from
+/// (where any field the type does not know stays readable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativeResponse<T> {
+    /// The typed body.
+    pub body: T,
+    /// The answer as received.
+    pub raw: RawResponse,
+}
+
 /// The customer, as far as the merchant knows and the provider wants.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]

@@ -1,0 +1,322 @@
+//! # paygate-payway
+//!
+//! ABA PayWay (Cambodia) for paygate: [`PaywayClient`] with PayWay's full native API, and
+//! [`PaywayGateway`], its [`paygate_core::PaymentGateway`] implementation.
+//!
+//! Every request carries `hash = base64(HMAC-SHA512(values in the endpoint's order,
+//! api_key))` and a UTC `req_time` from the injected clock ([`sign`]); refund and pre-auth
+//! requests carry `merchant_auth`, RSA-encrypted with the key PayWay issues. Answers are read
+//! whatever their HTTP status, and `status.code` is interpreted per endpoint ([`status`]).
+//!
+//! ```no_run
+//! # async fn run() -> paygate_core::Result<()> {
+//! use paygate_core::secrecy::SecretString;
+//! use paygate_core::transport::{Dispatcher, ReqwestTransport};
+//! use paygate_core::{Environment, OrderId};
+//! use paygate_payway::{PaywayClient, PaywayConfig};
+//! use std::sync::Arc;
+//!
+//! let config = PaywayConfig::new("ec000002", &SecretString::from("api-key"), Environment::Sandbox)?
+//!     .with_rsa_public_key_pem(&std::fs::read_to_string("payway.pem").unwrap_or_default())?;
+//! let dispatcher = Dispatcher::new(Arc::new(ReqwestTransport::with_defaults()?));
+//! let client = PaywayClient::new(config, dispatcher);
+//! let answer = client.check_transaction(&OrderId::new("17394277693")?).await?;
+//! println!("{:?}", answer.body.data);
+//! # Ok(()) }
+//! ```
+
+pub mod config;
+mod gateway;
+pub mod ops;
+pub mod sign;
+pub mod status;
+pub mod webhook;
+pub mod wire;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use paygate_core::http::{HeaderMap, Method};
+use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, join_url};
+use paygate_core::{
+    Checkout, CreatePayment, Effect, Error, Money, NativeResponse, Operation, OrderId, Payment,
+    Refund, Result, WebhookEvent,
+};
+
+pub use config::PaywayConfig;
+pub use gateway::{PaywayFactory, PaywayGateway};
+pub use ops::purchase::{PurchaseForm, PurchaseOutcome, PurchaseRequest};
+pub use ops::transaction_list::{ListStatus, TransactionListQuery};
+pub use sign::{Fields, MerchantAuthKey};
+pub use status::Endpoint;
+pub use webhook::TestSigner;
+
+use ops::{
+    check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
+    transaction_detail, transaction_list,
+};
+use wire::{
+    CheckTransactionResponse, CloseTransactionResponse, ExchangeRateResponse, PreAuthResponse,
+    RefundResponse, TransactionDetailResponse, TransactionListResponse,
+};
+
+/// The provider name.
+pub const PROVIDER: &str = "payway";
+
+/// PayWay's native API for one merchant profile. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct PaywayClient {
+    config: Arc<PaywayConfig>,
+    dispatcher: Dispatcher,
+}
+
+impl PaywayClient {
+    /// A client sending through `dispatcher` (its clock stamps `req_time`, its random source
+    /// pads RSA).
+    pub fn new(config: PaywayConfig, dispatcher: Dispatcher) -> PaywayClient {
+        PaywayClient {
+            config: Arc::new(config),
+            dispatcher,
+        }
+    }
+
+    /// The profile.
+    pub fn config(&self) -> &PaywayConfig {
+        &self.config
+    }
+
+    fn now(&self) -> paygate_core::time::OffsetDateTime {
+        self.dispatcher.clock().now()
+    }
+
+    /// check-transaction-2: a transaction's status (created within 7 days).
+    pub async fn check_transaction(
+        &self,
+        tran_id: &OrderId,
+    ) -> Result<NativeResponse<CheckTransactionResponse>> {
+        let request = check_transaction::build(&self.config, tran_id, self.now())?;
+        self.dispatcher
+            .execute(&request, check_transaction::parse)
+            .await
+    }
+
+    /// transaction-detail: payer details and history (10 requests a minute).
+    pub async fn transaction_detail(
+        &self,
+        tran_id: &OrderId,
+    ) -> Result<NativeResponse<TransactionDetailResponse>> {
+        let request = transaction_detail::build(&self.config, tran_id, self.now())?;
+        self.dispatcher
+            .execute(&request, transaction_detail::parse)
+            .await
+    }
+
+    /// close-transaction: close an unpaid transaction.
+    pub async fn close_transaction(
+        &self,
+        tran_id: &OrderId,
+    ) -> Result<NativeResponse<CloseTransactionResponse>> {
+        let request = close_transaction::build(&self.config, tran_id, self.now())?;
+        self.dispatcher
+            .execute(&request, close_transaction::parse)
+            .await
+    }
+
+    /// transaction-list-2: one page of transactions; follow with
+    /// [`TransactionListQuery::next_page`] while pages come back full.
+    pub async fn transaction_list(
+        &self,
+        query: &TransactionListQuery,
+    ) -> Result<NativeResponse<TransactionListResponse>> {
+        let request = transaction_list::build(&self.config, query, self.now())?;
+        self.dispatcher
+            .execute(&request, transaction_list::parse)
+            .await
+    }
+
+    /// exchange-rate: ABA's riel rates.
+    pub async fn exchange_rate(&self) -> Result<NativeResponse<ExchangeRateResponse>> {
+        let request = exchange_rate::build(&self.config, self.now())?;
+        self.dispatcher
+            .execute(&request, exchange_rate::parse)
+            .await
+    }
+
+    /// online-transaction/refund: refund `amount` of `tran_id`. Sent at most once.
+    pub async fn refund(
+        &self,
+        tran_id: &OrderId,
+        amount: &Money,
+    ) -> Result<NativeResponse<RefundResponse>> {
+        let request = refund::build(
+            &self.config,
+            tran_id,
+            amount,
+            self.now(),
+            self.dispatcher.random().as_ref(),
+        )?;
+        self.dispatcher.execute(&request, refund::parse).await
+    }
+
+    /// pre-auth-completion: capture `amount` of a held `tran_id`. Sent at most once.
+    pub async fn pre_auth_completion(
+        &self,
+        tran_id: &OrderId,
+        amount: &Money,
+    ) -> Result<NativeResponse<PreAuthResponse>> {
+        let request = pre_auth::build_completion(
+            &self.config,
+            tran_id,
+            amount,
+            self.now(),
+            self.dispatcher.random().as_ref(),
+        )?;
+        self.dispatcher
+            .execute(&request, pre_auth::parse_completion)
+            .await
+    }
+
+    /// pre-auth-cancellation: release a hold. Sent at most once.
+    pub async fn pre_auth_cancellation(
+        &self,
+        tran_id: &OrderId,
+    ) -> Result<NativeResponse<PreAuthResponse>> {
+        let request = pre_auth::build_cancellation(
+            &self.config,
+            tran_id,
+            self.now(),
+            self.dispatcher.random().as_ref(),
+        )?;
+        self.dispatcher
+            .execute(&request, pre_auth::parse_cancellation)
+            .await
+    }
+
+    /// The signed purchase fields, for a browser form post; nothing is sent.
+    pub fn purchase_form(&self, request: &PurchaseRequest) -> Result<PurchaseForm> {
+        purchase::form(&self.config, request, self.now())
+    }
+
+    /// purchase, sent from the server: a redirect, a QR, or a form to render (see
+    /// [`ops::purchase`]).
+    pub async fn purchase(
+        &self,
+        request: &PurchaseRequest,
+    ) -> Result<NativeResponse<PurchaseOutcome>> {
+        let form = self.purchase_form(request)?;
+        let http = purchase::to_request(&form, self.dispatcher.random().as_ref())?;
+        self.dispatcher
+            .execute(&http, |response| purchase::parse(response, &form))
+            .await
+    }
+
+    /// Verifies (when signed) and reads a pushback. Confirm it with
+    /// [`PaywayClient::check_transaction`] before acting on it.
+    pub fn verify_pushback(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
+        webhook::verify(&self.config, body, headers)
+    }
+
+    /// The escape hatch for endpoints this crate does not type: POSTs `fields` as JSON to
+    /// `path` with `hash` appended over `hash_order` (names of `fields`, absent ones hashed as
+    /// `""`), and returns the raw answer whatever its status. `effect` decides retries: a
+    /// [`Effect::Write`] is never resent once it may have left.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &paygate_payway::PaywayClient) -> paygate_core::Result<()> {
+    /// use paygate_payway::Fields;
+    /// let fields = Fields::new()
+    ///     .with("req_time", "20250213065545")
+    ///     .with("merchant_id", client.config().merchant_id())
+    ///     .with("merchant_ref", "INV-1");
+    /// let answer = client
+    ///     .raw_request(
+    ///         "/api/payment-gateway/v1/payments/get-transactions-by-mc-ref",
+    ///         fields,
+    ///         &["req_time", "merchant_id", "merchant_ref"],
+    ///         paygate_core::Effect::Read,
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn raw_request(
+        &self,
+        path: &'static str,
+        fields: Fields,
+        hash_order: &[&str],
+        effect: Effect,
+    ) -> Result<HttpResponse> {
+        if !path.starts_with('/') || path.contains("..") || path.contains(['?', '#']) {
+            return Err(Error::invalid(
+                "path",
+                "must be an absolute path without '..', '?' or '#'",
+            ));
+        }
+        let signed = fields.signed(&self.config.hmac, hash_order);
+        let url = join_url(&self.config.base_url, path)?;
+        let request = HttpRequest::new(
+            PROVIDER,
+            Operation::Native { name: path, effect },
+            Method::POST,
+            url,
+        )
+        .json_body(signed.to_json()?);
+        self.dispatcher.execute(&request, |r| Ok(r.clone())).await
+    }
+
+    /// The unified payment status (check-transaction-2).
+    pub async fn payment(&self, order_id: &OrderId) -> Result<Payment> {
+        let native = self.check_transaction(order_id).await?;
+        check_transaction::to_payment(&self.config, order_id, native)
+    }
+
+    /// The unified refund.
+    pub async fn refund_payment(&self, order_id: &OrderId, amount: &Money) -> Result<Refund> {
+        let native = self.refund(order_id, amount).await?;
+        refund::to_refund(order_id, amount, native)
+    }
+
+    /// The unified cancel (close-transaction).
+    pub async fn close(&self, order_id: &OrderId) -> Result<Payment> {
+        let native = self.close_transaction(order_id).await?;
+        Ok(close_transaction::to_payment(order_id, native))
+    }
+
+    /// The unified capture (pre-auth completion).
+    pub async fn complete_pre_auth(&self, order_id: &OrderId, amount: &Money) -> Result<Payment> {
+        let native = self.pre_auth_completion(order_id, amount).await?;
+        pre_auth::to_payment(&self.config, Endpoint::PreAuthCompletion, order_id, native)
+    }
+
+    /// The unified void (pre-auth cancellation).
+    pub async fn cancel_pre_auth(&self, order_id: &OrderId) -> Result<Payment> {
+        let native = self.pre_auth_cancellation(order_id).await?;
+        pre_auth::to_payment(
+            &self.config,
+            Endpoint::PreAuthCancellation,
+            order_id,
+            native,
+        )
+    }
+
+    /// The unified checkout (purchase, hosted view). A redirect URL expires 180 s after it is
+    /// issued; a QR or form lasts the purchase `lifetime`.
+    pub async fn create_checkout(&self, request: &CreatePayment) -> Result<Checkout> {
+        let purchase_request = PurchaseRequest::from_create(request)?;
+        let issued = self.now();
+        let native = self.purchase(&purchase_request).await?;
+        let expires_at = match &native.body {
+            PurchaseOutcome::Redirect { .. } => Some(issued + Duration::from_secs(180)),
+            _ => purchase_request
+                .lifetime_minutes
+                .map(|m| issued + Duration::from_secs(u64::from(m) * 60)),
+        };
+        let mut checkout = Checkout::new(
+            PROVIDER,
+            request.order_id.clone(),
+            native.body.next_action()?,
+            native.raw,
+        );
+        checkout.expires_at = expires_at;
+        Ok(checkout)
+    }
+}

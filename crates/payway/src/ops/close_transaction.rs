@@ -1,0 +1,46 @@
+//! `POST /api/payment-gateway/v1/payments/close-transaction`: close an unpaid transaction
+//! (the unified `cancel`).
+//!
+//! Documented effect: the transaction becomes CANCELLED and a later payment is refused.
+//! Observed live: status reads keep saying PENDING, closing twice answers `00` both times,
+//! a paid transaction answers HTTP 403 code `2` ("already approved"), and a hosted card page
+//! opened before the close can still take payment — so read the status again later before
+//! treating the order as dead. Code `5` here means not found (on check it means wrong hash).
+
+use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{HttpRequest, HttpResponse};
+use paygate_core::{NativeResponse, OrderId, Payment, PaymentStatus, Result};
+
+use super::{parse_answer, tran_id_request};
+use crate::PROVIDER;
+use crate::config::PaywayConfig;
+use crate::sign::order;
+use crate::status::Endpoint;
+use crate::wire::CloseTransactionResponse;
+
+/// Builds the signed request.
+pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> Result<HttpRequest> {
+    tran_id_request(
+        config,
+        Endpoint::CloseTransaction,
+        order::CLOSE_TRANSACTION,
+        tran_id,
+        now,
+    )
+}
+
+/// Reads the answer.
+pub fn parse(response: &HttpResponse) -> Result<NativeResponse<CloseTransactionResponse>> {
+    parse_answer(Endpoint::CloseTransaction, response)
+}
+
+/// The unified result: cancelled, as PayWay documents it (see the module note).
+pub fn to_payment(order_id: &OrderId, native: NativeResponse<CloseTransactionResponse>) -> Payment {
+    Payment::new(
+        PROVIDER,
+        order_id.clone(),
+        PaymentStatus::Cancelled,
+        "CLOSED",
+        native.raw,
+    )
+}

@@ -1,0 +1,25 @@
+//! `POST /api/payment-gateway/v1/exchange-rate`: ABA's riel rates for foreign currencies.
+
+use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{HttpRequest, HttpResponse};
+use paygate_core::{NativeResponse, Result};
+
+use super::{parse_answer, post_json};
+use crate::config::PaywayConfig;
+use crate::sign::{Fields, order, request_time};
+use crate::status::Endpoint;
+use crate::wire::ExchangeRateResponse;
+
+/// Builds the signed request.
+pub fn build(config: &PaywayConfig, now: OffsetDateTime) -> Result<HttpRequest> {
+    let fields = Fields::new()
+        .with("req_time", request_time(now))
+        .with("merchant_id", config.merchant_id.as_str())
+        .signed(&config.hmac, order::EXCHANGE_RATE);
+    post_json(config, Endpoint::ExchangeRate, &fields, None)
+}
+
+/// Reads the answer.
+pub fn parse(response: &HttpResponse) -> Result<NativeResponse<ExchangeRateResponse>> {
+    parse_answer(Endpoint::ExchangeRate, response)
+}

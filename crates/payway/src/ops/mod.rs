@@ -1,0 +1,196 @@
+//! One module per PayWay operation: a pure `build` (→ [`HttpRequest`]) and a pure `parse`
+//! ([`HttpResponse`] →), plus conversions to the unified model. What they share lives here.
+
+pub mod check_transaction;
+pub mod close_transaction;
+pub mod exchange_rate;
+pub mod pre_auth;
+pub mod purchase;
+pub mod refund;
+pub mod transaction_detail;
+pub mod transaction_list;
+
+use paygate_core::http::Method;
+use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
+use paygate_core::{
+    Currency, Decimal, Error, IdRules, Money, NativeResponse, OrderId, ProviderError,
+    ProviderErrorKind, RawResponse, Result, UnexpectedBody,
+};
+use serde::de::DeserializeOwned;
+
+use crate::PROVIDER;
+use crate::config::PaywayConfig;
+use crate::sign::{Fields, request_time};
+use crate::status::Endpoint;
+use crate::wire::StatusOnly;
+
+/// PayWay's `tran_id`: at most 20 characters of letters, digits, `-` and `_`.
+pub const TRAN_ID_RULES: IdRules = IdRules::DEFAULT.max_len(20).no_dot();
+
+/// A signed JSON `POST` to `endpoint`.
+pub(crate) fn post_json(
+    config: &PaywayConfig,
+    endpoint: Endpoint,
+    fields: &Fields,
+    order_id: Option<&str>,
+) -> Result<HttpRequest> {
+    let url = join_url(&config.base_url, endpoint.path())?;
+    let mut request = HttpRequest::new(PROVIDER, endpoint.operation(), Method::POST, url)
+        .json_body(fields.to_json()?);
+    if let Some(order_id) = order_id {
+        request = request.order_id(order_id);
+    }
+    Ok(request)
+}
+
+/// The body shared by check-transaction-2, transaction-detail and close-transaction:
+/// `req_time, merchant_id, tran_id, hash`.
+pub(crate) fn tran_id_request(
+    config: &PaywayConfig,
+    endpoint: Endpoint,
+    order: &[&str],
+    tran_id: &OrderId,
+    now: OffsetDateTime,
+) -> Result<HttpRequest> {
+    tran_id.check(&TRAN_ID_RULES)?;
+    let fields = Fields::new()
+        .with("req_time", request_time(now))
+        .with("merchant_id", config.merchant_id.as_str())
+        .with("tran_id", tran_id.as_str())
+        .signed(&config.hmac, order);
+    post_json(config, endpoint, &fields, Some(tran_id.as_str()))
+}
+
+/// Reads an answer of `endpoint`, whatever its HTTP status (PayWay sends the same logical
+/// error as 200, 400 or 403): not JSON → [`UnexpectedBody`]; `status.code` not success →
+/// [`ProviderError`] of the endpoint's kind; success → the typed body.
+pub(crate) fn parse_answer<T: DeserializeOwned>(
+    endpoint: Endpoint,
+    response: &HttpResponse,
+) -> Result<NativeResponse<T>> {
+    let operation = endpoint.operation();
+    let unexpected =
+        |reason: String| Error::from(UnexpectedBody::new(PROVIDER, operation, response, reason));
+    if !response.looks_like_json() {
+        return Err(unexpected("expected a JSON answer".into()));
+    }
+    let envelope: StatusOnly = serde_json::from_slice(&response.body)
+        .map_err(|e| unexpected(format!("not PayWay's JSON: {e}")))?;
+    let code = envelope.status.code;
+    if !endpoint.is_success(&code) {
+        let mut kind = endpoint.error_kind(&code);
+        if response.status == 429 {
+            kind = ProviderErrorKind::RateLimited { retry_after: None };
+        }
+        if let ProviderErrorKind::RateLimited { .. } = kind {
+            kind = ProviderErrorKind::RateLimited {
+                retry_after: response.retry_after(),
+            };
+        }
+        if kind == ProviderErrorKind::Other && response.status >= 500 {
+            kind = ProviderErrorKind::Server;
+        }
+        let message = envelope.status.message.unwrap_or_default();
+        return Err(ProviderError::new(PROVIDER, operation, kind, message)
+            .with_http_status(response.status)
+            .with_code(code)
+            .into());
+    }
+    if !(200..300).contains(&response.status) {
+        return Err(unexpected(format!(
+            "success code {code} with HTTP {}",
+            response.status
+        )));
+    }
+    let body: T = serde_json::from_slice(&response.body)
+        .map_err(|e| unexpected(format!("PayWay's JSON of an unexpected shape: {e}")))?;
+    Ok(NativeResponse {
+        body,
+        raw: RawResponse::from(response),
+    })
+}
+
+/// The amount as PayWay wants it on the wire, identical in body and hash: USD with 2
+/// decimals (`"10.00"`), KHR whole riel (`"1000"`). `purchase_minimum` applies the purchase
+/// rules (KHR at least 100; PayWay codes 46 / 47, `KHR-LESS-100`).
+pub fn wire_amount(field: &'static str, amount: &Money, purchase_minimum: bool) -> Result<String> {
+    let currency = amount.currency();
+    if currency != Currency::USD && currency != Currency::KHR {
+        return Err(Error::invalid(
+            field,
+            format!("PayWay takes USD or KHR, not {currency}"),
+        ));
+    }
+    let amount = amount.positive().map_err(|e| e.for_field(field))?;
+    if purchase_minimum && currency == Currency::KHR && amount.amount() < Decimal::from(100) {
+        return Err(Error::invalid(field, "PayWay needs at least 100 KHR"));
+    }
+    Ok(amount.format_amount())
+}
+
+/// A received amount in `currency`; wrong precision or sign makes the body unexpected.
+pub(crate) fn received_money(
+    operation: paygate_core::Operation,
+    raw: &RawResponse,
+    field: &str,
+    amount: Option<Decimal>,
+    currency: Currency,
+) -> Result<Option<Money>> {
+    amount
+        .map(|a| {
+            Money::new(a, currency).map_err(|e| {
+                Error::from(UnexpectedBody::from_raw(
+                    PROVIDER,
+                    operation,
+                    raw,
+                    format!("{field}: {e}"),
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// The currency of a received amount: the one named, else the profile's (PayWay sends `""`
+/// for unpaid transactions).
+pub(crate) fn received_currency(
+    operation: paygate_core::Operation,
+    raw: &RawResponse,
+    named: Option<&str>,
+    profile: Currency,
+) -> Result<Currency> {
+    match named.map(str::trim) {
+        None | Some("") => Ok(profile),
+        Some(code) => Currency::from_code(code).map_err(|e| {
+            Error::from(UnexpectedBody::from_raw(
+                PROVIDER,
+                operation,
+                raw,
+                e.to_string(),
+            ))
+        }),
+    }
+}
+
+/// `{"mc_id":…,"tran_id":…,<amount_field>:<number>}`: the `merchant_auth` plaintext. The amount
+/// is a JSON number with the wire digits (PayWay's PHP sample `json_encode`s a number, and a
+/// number was accepted live; the legacy example's string form is older).
+pub(crate) fn merchant_auth_plaintext(
+    merchant_id: &str,
+    tran_id: &OrderId,
+    amount: Option<(&str, &str)>,
+) -> Result<String> {
+    let text = |s: &str| {
+        serde_json::to_string(s).map_err(|e| Error::invalid("merchant_auth", e.to_string()))
+    };
+    let mut json = format!(
+        "{{\"mc_id\":{},\"tran_id\":{}",
+        text(merchant_id)?,
+        text(tran_id.as_str())?
+    );
+    if let Some((field, digits)) = amount {
+        json.push_str(&format!(",{}:{digits}", text(field)?));
+    }
+    json.push('}');
+    Ok(json)
+}

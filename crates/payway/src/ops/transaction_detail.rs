@@ -1,0 +1,31 @@
+//! `POST /api/payment-gateway/v1/payments/transaction-detail`: a transaction with payer
+//! details and its history (`transaction_operations`).
+//!
+//! Limited to 10 requests a minute ("cannot be increased"): not for polling. A new
+//! transaction takes about 5 s to appear here. `transaction_date` is the creation time.
+
+use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{HttpRequest, HttpResponse};
+use paygate_core::{NativeResponse, OrderId, Result};
+
+use super::{parse_answer, tran_id_request};
+use crate::config::PaywayConfig;
+use crate::sign::order;
+use crate::status::Endpoint;
+use crate::wire::TransactionDetailResponse;
+
+/// Builds the signed request.
+pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> Result<HttpRequest> {
+    tran_id_request(
+        config,
+        Endpoint::TransactionDetail,
+        order::TRANSACTION_DETAIL,
+        tran_id,
+        now,
+    )
+}
+
+/// Reads the answer.
+pub fn parse(response: &HttpResponse) -> Result<NativeResponse<TransactionDetailResponse>> {
+    parse_answer(Endpoint::TransactionDetail, response)
+}

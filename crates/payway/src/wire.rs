@@ -1,0 +1,333 @@
+//! PayWay's JSON, in PayWay's field names. Lenient on receipt: numbers may arrive as strings
+//! and codes as numbers; amounts are read from the number's text, never through `f64`;
+//! fields this crate does not know stay in the raw response.
+
+use std::collections::BTreeMap;
+
+use paygate_core::{Decimal, lenient};
+use serde::Deserialize;
+
+/// The `status` object every answer carries.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Status {
+    /// `"00"` on success; a string (`"PTL02"`, `"1"`) or a number (`6`, `429`) otherwise,
+    /// normalised to text.
+    #[serde(deserialize_with = "lenient::string")]
+    pub code: String,
+    /// Human-readable message.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub message: Option<String>,
+    /// The merchant's `tran_id` on check/close; a gateway request id on list.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub tran_id: Option<String>,
+    /// Gateway trace id (some endpoints).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub trace_id: Option<String>,
+}
+
+/// Any answer, read for its `status` only.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct StatusOnly {
+    pub(crate) status: Status,
+}
+
+/// `check-transaction-2` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CheckTransactionResponse {
+    /// Absent on errors.
+    #[serde(default)]
+    pub data: Option<TransactionStatus>,
+    /// Outcome.
+    pub status: Status,
+}
+
+/// `check-transaction-2` `data`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TransactionStatus {
+    /// 0 APPROVED or PRE-AUTH, 2 PENDING, 3 DECLINED, 4 REFUNDED (also after a *partial*
+    /// refund), 7 CANCELLED.
+    #[serde(default, deserialize_with = "lenient::option_integer")]
+    pub payment_status_code: Option<i64>,
+    /// Amount after discount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub total_amount: Option<Decimal>,
+    /// Amount before discount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub original_amount: Option<Decimal>,
+    /// Refunded so far: the authoritative figure after partial refunds.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub refund_amount: Option<Decimal>,
+    /// Discount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub discount_amount: Option<Decimal>,
+    /// Amount paid (0 while pending).
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub payment_amount: Option<Decimal>,
+    /// Currency paid in (`""` while pending).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_currency: Option<String>,
+    /// Approval code.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub apv: Option<String>,
+    /// APPROVED, PRE-AUTH, PENDING, DECLINED, REFUNDED, CANCELLED.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_status: Option<String>,
+    /// `YYYY-MM-DD HH:mm:ss`, Phnom Penh time (UTC+7).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub transaction_date: Option<String>,
+}
+
+/// `transaction-detail` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TransactionDetailResponse {
+    /// Absent on errors.
+    #[serde(default)]
+    pub data: Option<Transaction>,
+    /// Outcome.
+    pub status: Status,
+}
+
+/// A transaction as `transaction-detail` and `transaction-list-2` describe it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Transaction {
+    /// The merchant's `tran_id`.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub transaction_id: Option<String>,
+    /// See [`TransactionStatus::payment_status_code`].
+    #[serde(default, deserialize_with = "lenient::option_integer")]
+    pub payment_status_code: Option<i64>,
+    /// Status word.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_status: Option<String>,
+    /// Amount before discount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub original_amount: Option<Decimal>,
+    /// The order's currency (on unpaid transactions: the profile's).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub original_currency: Option<String>,
+    /// Amount paid.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub payment_amount: Option<Decimal>,
+    /// Currency paid in.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_currency: Option<String>,
+    /// Amount after discount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub total_amount: Option<Decimal>,
+    /// Refunded so far.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub refund_amount: Option<Decimal>,
+    /// Discount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub discount_amount: Option<Decimal>,
+    /// Approval code.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub apv: Option<String>,
+    /// UTC+7; creation time on detail, completion time on list.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub transaction_date: Option<String>,
+    /// Payer's first name.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub first_name: Option<String>,
+    /// Payer's last name.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub last_name: Option<String>,
+    /// Payer's e-mail.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub email: Option<String>,
+    /// Payer's phone.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub phone: Option<String>,
+    /// Bank reference.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub bank_ref: Option<String>,
+    /// ABA Pay, Alipay, Wechat, KHQR, VISA, MC, JCB, CUP, or `N/A`.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_type: Option<String>,
+    /// Masked payer account.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payer_account: Option<String>,
+    /// Payer's bank.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub bank_name: Option<String>,
+    /// ONUS, OFFUS_DOMESTIC, OFFUS_INTERNATIONAL.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub card_source: Option<String>,
+    /// The transaction's history (detail only).
+    #[serde(default)]
+    pub transaction_operations: Vec<TransactionOperation>,
+}
+
+/// One step of a transaction's history.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TransactionOperation {
+    /// Create Order, Completed, Pre-Auth, Completed Pre-Auth, Cancelled Pre-Auth, Refunded.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub status: Option<String>,
+    /// Amount of the step.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub amount: Option<Decimal>,
+    /// UTC+7.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub transaction_date: Option<String>,
+    /// Bank reference.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub bank_ref: Option<String>,
+}
+
+/// `close-transaction` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CloseTransactionResponse {
+    /// Outcome.
+    pub status: Status,
+}
+
+/// `transaction-list-2` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TransactionListResponse {
+    /// The page of transactions.
+    #[serde(default)]
+    pub data: Vec<Transaction>,
+    /// Page number, as PayWay echoes it.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub page: Option<String>,
+    /// Page size, as PayWay echoes it.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub pagination: Option<String>,
+    /// Outcome.
+    pub status: Status,
+}
+
+/// `exchange-rate` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ExchangeRateResponse {
+    /// Riel per one unit of each foreign currency, keyed by lower-case code (`"eur"`).
+    #[serde(default)]
+    pub exchange_rates: BTreeMap<String, ExchangeRate>,
+    /// Outcome.
+    pub status: Status,
+}
+
+/// Riel per one unit of a foreign currency.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ExchangeRate {
+    /// Bank sells at.
+    #[serde(deserialize_with = "lenient::decimal")]
+    pub sell: Decimal,
+    /// Bank buys at.
+    #[serde(deserialize_with = "lenient::decimal")]
+    pub buy: Decimal,
+}
+
+/// `online-transaction/refund` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RefundResponse {
+    /// The amount after discount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub grand_total: Option<Decimal>,
+    /// Everything refunded so far, this refund included.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub total_refunded: Option<Decimal>,
+    /// The original currency.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub currency: Option<String>,
+    /// `REFUNDED`, for full and partial refunds alike.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub transaction_status: Option<String>,
+    /// Outcome.
+    pub status: Status,
+}
+
+/// `pre-auth-completion` and `pre-auth-cancellation` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PreAuthResponse {
+    /// The amount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub grand_total: Option<Decimal>,
+    /// Currency.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub currency: Option<String>,
+    /// `COMPLETED` or `CANCELLED`.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub transaction_status: Option<String>,
+    /// Outcome.
+    pub status: Status,
+}
+
+/// `purchase` JSON answer (QR / deep-link options, and QR-enabled profiles).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PurchaseResponse {
+    /// KHQR payload (`qrString` on QR-API profiles).
+    #[serde(
+        default,
+        alias = "qrString",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub qr_string: Option<String>,
+    /// QR image as a data URL (QR-API profiles).
+    #[serde(
+        default,
+        alias = "qrImage",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub qr_image: Option<String>,
+    /// ABA Mobile deep link.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub abapay_deeplink: Option<String>,
+    /// Hosted page showing the QR.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub checkout_qr_url: Option<String>,
+    /// Free text.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub description: Option<String>,
+    /// Outcome.
+    pub status: Status,
+}
+
+/// The pushback PayWay POSTs to the purchase's `return_url`. Its field set differs between
+/// doc revisions; only `tran_id` (or `transaction_id` on KHQR webhooks) is required.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Pushback {
+    /// The merchant's `tran_id`.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub tran_id: Option<String>,
+    /// KHQR webhooks name it `transaction_id`.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub transaction_id: Option<String>,
+    /// Approval code.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub apv: Option<String>,
+    /// `"0"` or `0` for success.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub status: Option<String>,
+    /// Echo of the purchase's `return_params`.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub return_params: Option<String>,
+    /// Merchant reference (newer revisions; `merchant_ref_no` on payment links).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub merchant_ref: Option<String>,
+    /// See [`TransactionStatus::payment_status_code`] (KHQR webhooks).
+    #[serde(default, deserialize_with = "lenient::option_integer")]
+    pub payment_status_code: Option<i64>,
+    /// Status word (KHQR webhooks).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_status: Option<String>,
+    /// Amount paid.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub payment_amount: Option<Decimal>,
+    /// Currency paid in.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_currency: Option<String>,
+    /// Amount after discount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub total_amount: Option<Decimal>,
+    /// Order amount.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub original_amount: Option<Decimal>,
+    /// Order currency.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub original_currency: Option<String>,
+    /// UTC+7.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub transaction_date: Option<String>,
+}
