@@ -35,6 +35,9 @@ use paygate_core::{
     Result, UnexpectedBody, Url,
 };
 
+use serde::Serialize;
+use serde_json::value::RawValue;
+
 use super::{TRAN_ID_RULES, parse_answer, wire_amount};
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
@@ -227,14 +230,36 @@ fn base64_json(value: &serde_json::Value) -> Result<String> {
     Ok(BASE64.encode(json))
 }
 
-fn json_number(digits: &str) -> Result<serde_json::Value> {
-    serde_json::from_str(digits).map_err(|e| Error::invalid("amount", e.to_string()))
+/// An amount as a JSON number with exactly its wire digits (`2.50`), never through `f64`.
+fn json_number(digits: String) -> Result<Box<RawValue>> {
+    RawValue::from_string(digits).map_err(|e| Error::invalid("amount", e.to_string()))
 }
 
+/// One `items` entry.
+#[derive(Serialize)]
+struct WireItem<'a> {
+    name: &'a str,
+    quantity: u32,
+    price: Box<RawValue>,
+}
+
+/// One `payout` entry.
+#[derive(Serialize)]
+struct WirePayout<'a> {
+    acc: &'a str,
+    amt: Box<RawValue>,
+}
+
+fn base64_list<T: Serialize>(list: &[T]) -> Result<String> {
+    let json = serde_json::to_vec(list).map_err(|e| Error::invalid("purchase", e.to_string()))?;
+    Ok(BASE64.encode(json))
+}
+
+/// Base64 of the app's JSON text exactly as given (checked to be JSON, not re-encoded).
 fn json_object_text(field: &'static str, text: &str) -> Result<String> {
-    let value: serde_json::Value = serde_json::from_str(text)
+    let raw = RawValue::from_string(text.trim().to_owned())
         .map_err(|e| Error::invalid(field, format!("must be JSON: {e}")))?;
-    base64_json(&value)
+    Ok(BASE64.encode(raw.get()))
 }
 
 /// Builds and signs the purchase fields. Nothing is sent.
@@ -265,13 +290,13 @@ pub fn form(
             if item.quantity == 0 {
                 return Err(Error::invalid("items.quantity", "must be at least 1"));
             }
-            list.push(serde_json::json!({
-                "name": item.name,
-                "quantity": item.quantity,
-                "price": json_number(&item.price.format_amount())?,
-            }));
+            list.push(WireItem {
+                name: &item.name,
+                quantity: item.quantity,
+                price: json_number(item.price.format_amount())?,
+            });
         }
-        Some(base64_json(&serde_json::Value::Array(list))?)
+        Some(base64_list(&list)?)
     };
     let shipping = match &request.shipping {
         Some(s) => {
@@ -293,9 +318,12 @@ pub fn form(
         for p in &request.payout {
             same_currency("payout.amt", &p.amount)?;
             let digits = wire_amount("payout.amt", &p.amount, false)?;
-            list.push(serde_json::json!({"acc": p.account, "amt": json_number(&digits)?}));
+            list.push(WirePayout {
+                acc: &p.account,
+                amt: json_number(digits)?,
+            });
         }
-        Some(base64_json(&serde_json::Value::Array(list))?)
+        Some(base64_list(&list)?)
     };
     if let Some(minutes) = request.lifetime_minutes {
         if !(3..=43200).contains(&minutes) {

@@ -1,0 +1,78 @@
+//! Shared test set-up: the research's test credentials, a fixed clock and seeded randomness.
+
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::sync::Arc;
+
+use paygate_core::clock::{DeterministicRandom, ManualClock};
+use paygate_core::secrecy::SecretString;
+use paygate_core::time::OffsetDateTime;
+use paygate_core::time::macros::datetime;
+use paygate_core::transport::{Dispatcher, ReqwestTransport, RetryPolicy};
+use paygate_core::{Currency, Environment, Money, Url};
+use paygate_payway::{PaywayClient, PaywayConfig};
+
+/// research §8's test key (not a real secret).
+pub const API_KEY: &str = "test_api_key_not_a_real_secret";
+pub const MERCHANT_ID: &str = "ec000002";
+pub const PUBLIC_KEY: &str = include_str!("../keys/test_public_key.pem");
+pub const PUBLIC_KEY_PKCS1: &str = include_str!("../keys/test_public_key_pkcs1.pem");
+pub const PRIVATE_KEY: &str = include_str!("../keys/test_private_key.pem");
+pub const PUBLIC_KEY_512: &str = include_str!("../keys/test_public_key_512.pem");
+
+/// The time of the official check-transaction-2 example.
+pub const NOW: OffsetDateTime = datetime!(2025-02-13 06:55:45 UTC);
+
+pub fn config_for(environment: Environment) -> PaywayConfig {
+    PaywayConfig::new(MERCHANT_ID, &SecretString::from(API_KEY), environment)
+        .unwrap()
+        .with_rsa_public_key_pem(PUBLIC_KEY)
+        .unwrap()
+}
+
+pub fn config() -> PaywayConfig {
+    config_for(Environment::Sandbox)
+}
+
+pub fn random() -> DeterministicRandom {
+    DeterministicRandom::new(7)
+}
+
+pub fn usd(text: &str) -> Money {
+    Money::parse(text, Currency::USD).unwrap()
+}
+
+pub fn khr(text: &str) -> Money {
+    Money::parse(text, Currency::KHR).unwrap()
+}
+
+/// A client against `base` (a mockito server), with a fixed clock whose sleeps are instant.
+pub fn client(base: &str) -> (PaywayClient, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(NOW));
+    let dispatcher = Dispatcher::new(Arc::new(ReqwestTransport::with_defaults().unwrap()))
+        .with_clock(clock.clone())
+        .with_random(Arc::new(random()))
+        .with_retry_policy(RetryPolicy::default());
+    let config = config_for(Environment::Custom(Url::parse(base).unwrap()));
+    (PaywayClient::new(config, dispatcher), clock)
+}
+
+/// Decrypts a `merchant_auth` value block by block with the test private key.
+pub fn decrypt_merchant_auth(merchant_auth: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::traits::PublicKeyParts;
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(PRIVATE_KEY).unwrap();
+    let ciphertext = base64::engine::general_purpose::STANDARD.decode(merchant_auth).unwrap();
+    assert_eq!(ciphertext.len() % key.size(), 0, "whole RSA blocks");
+    ciphertext
+        .chunks(key.size())
+        .flat_map(|block| key.decrypt(rsa::Pkcs1v15Encrypt, block).unwrap())
+        .collect()
+}
+
+/// A JSON body's field as text.
+pub fn body_field(body: &[u8], field: &str) -> String {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap();
+    value[field].as_str().unwrap().to_owned()
+}

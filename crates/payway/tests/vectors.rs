@@ -1,0 +1,289 @@
+//! Golden vectors: the hash of every endpoint, pinned against values computed by an
+//! implementation independent of this crate (Python 3's `hmac` and `hashlib`: research §8, and
+//! the extra vectors noted below), and `merchant_auth` decrypted back to the exact JSON.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use common::*;
+use paygate_core::time::macros::datetime;
+use paygate_core::webhook::HmacSha512Key;
+use paygate_core::{Error, OrderId, Url};
+use paygate_payway::ops::purchase::{PurchaseItem, PurchaseRequest};
+use paygate_payway::ops::{
+    check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
+    transaction_detail, transaction_list,
+};
+use paygate_payway::sign::{self, Fields, order};
+use paygate_payway::{ListStatus, MerchantAuthKey, TransactionListQuery};
+
+fn key() -> HmacSha512Key {
+    HmacSha512Key::new(API_KEY.as_bytes())
+}
+
+fn id(text: &str) -> OrderId {
+    OrderId::new(text).unwrap()
+}
+
+#[test]
+fn check_transaction_research_vector() {
+    let request = check_transaction::build(&config(), &id("17394277693"), NOW).unwrap();
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "zmy0ULBJxvB1pLs38afsqYUKVV7basGs5JYCSPPTHBVtbPbbfj0JFRPxZo8mD6ZQid0zNhpY+q5Tor8d0v1qiQ=="
+    );
+}
+
+/// Python: hmac(key, "20250213084236" "ec000002" "17394277693").
+#[test]
+fn transaction_detail_vector() {
+    let request =
+        transaction_detail::build(&config(), &id("17394277693"), datetime!(2025-02-13 08:42:36 UTC)).unwrap();
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "fubXQVUjBUVhsgg3W6e40XENe8lMeSyKSL0NFdkFjR46SXCuoofgXBaXAR3k8fMogNliglw0OM5uTCOyux/8mA=="
+    );
+}
+
+/// Python: hmac(key, "20241022053608" "lavacafe" "1729573626") — the official close example.
+#[test]
+fn close_transaction_vector() {
+    let config = paygate_payway::PaywayConfig::new(
+        "lavacafe",
+        &paygate_core::secrecy::SecretString::from(API_KEY),
+        paygate_core::Environment::Sandbox,
+    )
+    .unwrap();
+    let request =
+        close_transaction::build(&config, &id("1729573626"), datetime!(2024-10-22 05:36:08 UTC)).unwrap();
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "0iGZSkjuRrOmXMpnlYQZd+E723sKuM7o0/B7JoeRB4JEwaT+RgEZiP9LIjIIQOqi42N0i6rphhOoN1TlScsKHg=="
+    );
+}
+
+#[test]
+fn exchange_rate_research_vector() {
+    let request = exchange_rate::build(&config(), datetime!(2025-02-12 10:42:16 UTC)).unwrap();
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "v50vZ8s4PNS2C2+xqkMX1eXQrQSwLxFWSLK0KzZUHDVVgDMpdJx2ebaWac2OfmaMdvPJg5HYTK+vtSiZ1UlXmA=="
+    );
+}
+
+/// The official list example: nulls hashed as "".
+#[test]
+fn transaction_list_research_vector() {
+    let query = TransactionListQuery {
+        from_amount: Some("0.01".parse().unwrap()),
+        to_amount: Some("1000".parse().unwrap()),
+        ..TransactionListQuery::default()
+    };
+    let request = transaction_list::build(&config(), &query, datetime!(2025-02-13 08:17:56 UTC)).unwrap();
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "6ejbc4IqKCgD8+9eun2Qvfys9L1+sEXgsUzFLBRkFwOlkUXa9zQwtQajiR+u5e51P35RFmKOyvEJ+PMSHU/6Bg=="
+    );
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert!(body["from_date"].is_null() && body["status"].is_null());
+}
+
+/// Python: every list field set; dates are written in UTC+7.
+#[test]
+fn transaction_list_full_vector() {
+    let query = TransactionListQuery {
+        from: Some(datetime!(2025-02-10 17:00:00 UTC)),
+        to: Some(datetime!(2025-02-13 16:59:59 UTC)),
+        from_amount: Some("0.01".parse().unwrap()),
+        to_amount: Some("1000".parse().unwrap()),
+        statuses: vec![ListStatus::Approved, ListStatus::Refunded],
+        page: 2,
+        page_size: 100,
+    };
+    let request = transaction_list::build(&config(), &query, datetime!(2025-02-13 08:17:56 UTC)).unwrap();
+    assert_eq!(body_field(&request.body, "from_date"), "2025-02-11 00:00:00");
+    assert_eq!(body_field(&request.body, "to_date"), "2025-02-13 23:59:59");
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "SHmxyedGJIKmFJOXMpUWdJJBXTBFqOZj/jmMYwx0jMc8F4wHLdjv2gUN9f6GnbAk7+Oe8hydEFQAkQksVM1kuQ=="
+    );
+}
+
+#[test]
+fn purchase_research_vector() {
+    let request = PurchaseRequest::new(id("ORDER-0001"), usd("10.00"));
+    let form = purchase::form(&config(), &request, NOW).unwrap();
+    assert_eq!(
+        form.fields.get("hash"),
+        "ndxdxDp8rGJrrjTafpCGUfqAzv/uCrkf46oxZvIVxIQK6q7GuE5lVIMd/mfikajRBZRYNWfXmI61QlCpBgIOyA=="
+    );
+}
+
+/// Python: items as base64 of `[{"name":"Tea","quantity":2,"price":2.50},…]` (the digits
+/// exactly as sent), `return_url` base64, `cancel_url` and `continue_success_url` plain.
+#[test]
+fn purchase_full_vector() {
+    let mut request = PurchaseRequest::new(id("ORDER-0002"), usd("10.00"));
+    request.items = vec![
+        PurchaseItem { name: "Tea".into(), quantity: 2, price: usd("2.50") },
+        PurchaseItem { name: "Cake".into(), quantity: 1, price: usd("5") },
+    ];
+    request.first_name = Some("Sok".into());
+    request.last_name = Some("Dara".into());
+    request.email = Some("sok@example.com".into());
+    request.phone = Some("85512345678".into());
+    request.payment_option = Some("cards".into());
+    request.pushback_url = Some(Url::parse("https://shop.example/payway/pushback").unwrap());
+    request.cancel_url = Some(Url::parse("https://shop.example/cancel").unwrap());
+    request.continue_success_url = Some(Url::parse("https://shop.example/done").unwrap());
+    request.return_params = Some("r=1".into());
+    request.lifetime_minutes = Some(30);
+    request.skip_success_page = true;
+    let form = purchase::form(&config(), &request, NOW).unwrap();
+    assert_eq!(
+        form.fields.get("items"),
+        "W3sibmFtZSI6IlRlYSIsInF1YW50aXR5IjoyLCJwcmljZSI6Mi41MH0seyJuYW1lIjoiQ2FrZSIsInF1YW50aXR5IjoxLCJwcmljZSI6NS4wMH1d"
+    );
+    assert_eq!(form.fields.get("return_url"), "aHR0cHM6Ly9zaG9wLmV4YW1wbGUvcGF5d2F5L3B1c2hiYWNr");
+    assert_eq!(
+        form.fields.get("hash"),
+        "i1LnGx2qOrXhPyuamQHcugjoYEkazH0CwByKJt5HNf91T5WeMw80yBytZTFUJWLhM1vkXQgmHHwz0v/x4DLNIA=="
+    );
+}
+
+/// research §8: the merchant-portal orders with `merchant_auth` = a sentinel.
+#[test]
+fn merchant_portal_orders_research_vectors() {
+    let fields = Fields::new()
+        .with("request_time", "20200728093403")
+        .with("merchant_id", "ec000002")
+        .with("merchant_auth", "MERCHANTAUTHSENTINEL");
+    assert_eq!(
+        fields.hash(&key(), order::REFUND),
+        "ILqWcWmosgY52/KfZ5Ju7m1tFOsuh4e9zOd+oXn8uVFxznh0dRvesnsFTnQ1zIWcL9BeV27dljinFoi2ZBg/vQ=="
+    );
+    assert_eq!(
+        fields.hash(&key(), order::PRE_AUTH_COMPLETION),
+        "BUSIZnuUcCxX1LHuiFzvre2NL5HSxirzxQM6tJUBfp7fKExEOR5t3S2U10V1PsgxwoHO5tCQdFaoyokkfxbomA=="
+    );
+    assert_eq!(
+        fields.hash(&key(), order::PRE_AUTH_CANCELLATION),
+        "7yGOt4ddsjD9v0HJgvmtuUZGX4Trl+a8xn9lj3LbGHhlZyEzvJ+Iwz6y67fthezn1/jMQO0a0nzkzD0HTrJOsQ=="
+    );
+}
+
+/// research §8: RZ's golden vectors (key `test-api-key-123456789012`).
+#[test]
+fn third_party_golden_vectors() {
+    let key = HmacSha512Key::new(b"test-api-key-123456789012");
+    assert_eq!(
+        sign::hash(&key, &["20260101000000", "TESTMID", "GV-TXN-CHK-1"]),
+        "SKbIYKJrt0rUNZ8WDtmLBdKBYEjmE8jqFjvwS3OsY8Dy9KOP9Dd1+RqGlylgp9AyjROwRjnnyY25IKcYqk/OKA=="
+    );
+    assert_eq!(
+        sign::hash(&key, &["20260101000000", "TESTMID", "golden-vector-rsa-merchant-auth-sentinel"]),
+        "/FjHwMRtyp7UsaUNFjI5yjMdNd2IO7xNumSomwOkRm3bUlYi08x4y3g1QZjJf6vm37fYuXo29tBPf8DjCioWrg=="
+    );
+}
+
+/// The built merchant-portal requests hash their real `merchant_auth` in their own orders.
+#[test]
+fn built_merchant_portal_requests_use_their_orders() {
+    let config = config();
+    let tran = id("00002894");
+    let cases = [
+        (refund::build(&config, &tran, &usd("0.01"), NOW, &random()).unwrap(), order::REFUND),
+        (
+            pre_auth::build_completion(&config, &tran, &usd("0.01"), NOW, &random()).unwrap(),
+            order::PRE_AUTH_COMPLETION,
+        ),
+        (
+            pre_auth::build_cancellation(&config, &tran, NOW, &random()).unwrap(),
+            order::PRE_AUTH_CANCELLATION,
+        ),
+    ];
+    for (request, order) in cases {
+        let body = &request.body;
+        let fields = Fields::new()
+            .with("request_time", body_field(body, "request_time"))
+            .with("merchant_id", body_field(body, "merchant_id"))
+            .with("merchant_auth", body_field(body, "merchant_auth"));
+        assert_eq!(body_field(body, "request_time"), "20250213065545");
+        assert_eq!(body_field(body, "hash"), fields.hash(&key(), order), "{order:?}");
+    }
+}
+
+#[test]
+fn refund_merchant_auth_decrypts_to_the_exact_json_one_block() {
+    let request = refund::build(&config(), &id("00002894"), &usd("0.10"), NOW, &random()).unwrap();
+    let merchant_auth = body_field(&request.body, "merchant_auth");
+    // One 1024-bit block: 128 bytes of ciphertext, 172 base64 characters.
+    assert_eq!(merchant_auth.len(), 172);
+    assert_eq!(
+        String::from_utf8(decrypt_merchant_auth(&merchant_auth)).unwrap(),
+        r#"{"mc_id":"ec000002","tran_id":"00002894","refund_amount":0.10}"#
+    );
+}
+
+#[test]
+fn pre_auth_merchant_auth_plaintexts() {
+    let completion =
+        pre_auth::build_completion(&config(), &id("PA-1"), &khr("1000"), NOW, &random()).unwrap();
+    assert_eq!(
+        String::from_utf8(decrypt_merchant_auth(&body_field(&completion.body, "merchant_auth"))).unwrap(),
+        r#"{"mc_id":"ec000002","tran_id":"PA-1","complete_amount":1000}"#
+    );
+    let cancellation = pre_auth::build_cancellation(&config(), &id("PA-1"), NOW, &random()).unwrap();
+    assert_eq!(
+        String::from_utf8(decrypt_merchant_auth(&body_field(&cancellation.body, "merchant_auth"))).unwrap(),
+        r#"{"mc_id":"ec000002","tran_id":"PA-1"}"#
+    );
+}
+
+/// A 146-byte plaintext: two 117-byte chunks → two blocks, 256 bytes, 344 base64 characters.
+#[test]
+fn merchant_auth_multi_block() {
+    let key = MerchantAuthKey::from_pem(PUBLIC_KEY).unwrap();
+    let plaintext = format!(
+        r#"{{"mc_id":"ec000002","tran_id":"PA-1","complete_amount":10.00,"payout":[{{"acc":"000000001","amt":5.00}},{{"acc":"000000002","amt":5.00}}],"n":"{}"}}"#,
+        "x".repeat(5)
+    );
+    assert_eq!(plaintext.len(), 146);
+    let merchant_auth = key.encrypt(plaintext.as_bytes(), &random()).unwrap();
+    assert_eq!(merchant_auth.len(), 344);
+    assert_eq!(decrypt_merchant_auth(&merchant_auth), plaintext.as_bytes());
+    // Exactly 117 bytes stays one block; 118 needs two.
+    for (len, blocks) in [(117usize, 1usize), (118, 2), (234, 2), (235, 3)] {
+        let text = "y".repeat(len);
+        let out = key.encrypt(text.as_bytes(), &random()).unwrap();
+        assert_eq!(decrypt_merchant_auth(&out).len(), len);
+        assert_eq!(out.len(), (128 * blocks).div_ceil(3) * 4, "{len} bytes");
+    }
+}
+
+#[test]
+fn merchant_auth_is_deterministic_with_seeded_randomness_only() {
+    let key = MerchantAuthKey::from_pem(PUBLIC_KEY).unwrap();
+    let a = key.encrypt(b"{}", &random()).unwrap();
+    let b = key.encrypt(b"{}", &random()).unwrap();
+    let c = key.encrypt(b"{}", &paygate_core::clock::DeterministicRandom::new(8)).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn key_formats_and_sizes() {
+    assert_eq!(MerchantAuthKey::from_pem(PUBLIC_KEY).unwrap().bits(), 1024);
+    // PKCS#1 gives the same key: what it encrypts, the private key decrypts.
+    let pkcs1 = MerchantAuthKey::from_pem(PUBLIC_KEY_PKCS1).unwrap();
+    let out = pkcs1.encrypt(b"{\"a\":1}", &random()).unwrap();
+    assert_eq!(decrypt_merchant_auth(&out), b"{\"a\":1}");
+    let err = MerchantAuthKey::from_pem(PUBLIC_KEY_512).unwrap_err().to_string();
+    assert!(err.contains("512 bits"), "{err}");
+    for bad in ["", "not a pem", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", PRIVATE_KEY] {
+        let err = MerchantAuthKey::from_pem(bad).unwrap_err();
+        assert!(matches!(&err, Error::Config { key, .. } if key == "rsa_public_key"), "{err}");
+        assert!(!err.to_string().contains("MII"), "no key material in errors: {err}");
+    }
+}
