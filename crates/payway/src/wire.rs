@@ -23,6 +23,36 @@ pub struct Status {
     /// Gateway trace id (some endpoints).
     #[serde(default, deserialize_with = "lenient::option_string")]
     pub trace_id: Option<String>,
+    /// Field errors on validation failures: `{"hash": ["The hash field is required."]}`.
+    #[serde(default)]
+    pub errors: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+impl Status {
+    /// The message with any field errors appended: `The given data was invalid. (hash: The
+    /// hash field is required.)`.
+    pub fn full_message(&self) -> String {
+        let mut message = self.message.clone().unwrap_or_default();
+        if let Some(errors) = self.errors.as_ref().filter(|e| !e.is_empty()) {
+            let details: Vec<String> = errors
+                .iter()
+                .map(|(field, value)| {
+                    let text = match value {
+                        serde_json::Value::Array(items) => items
+                            .iter()
+                            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!("{field}: {text}")
+                })
+                .collect();
+            message.push_str(&format!(" ({})", details.join("; ")));
+        }
+        message
+    }
 }
 
 /// Any answer, read for its `status` only.

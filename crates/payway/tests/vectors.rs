@@ -2,7 +2,12 @@
 //! implementation independent of this crate (Python 3's `hmac` and `hashlib`: research §8, and
 //! the extra vectors noted below), and `merchant_auth` decrypted back to the exact JSON.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -38,8 +43,12 @@ fn check_transaction_research_vector() {
 /// Python: hmac(key, "20250213084236" "ec000002" "17394277693").
 #[test]
 fn transaction_detail_vector() {
-    let request =
-        transaction_detail::build(&config(), &id("17394277693"), datetime!(2025-02-13 08:42:36 UTC)).unwrap();
+    let request = transaction_detail::build(
+        &config(),
+        &id("17394277693"),
+        datetime!(2025-02-13 08:42:36 UTC),
+    )
+    .unwrap();
     assert_eq!(
         body_field(&request.body, "hash"),
         "fubXQVUjBUVhsgg3W6e40XENe8lMeSyKSL0NFdkFjR46SXCuoofgXBaXAR3k8fMogNliglw0OM5uTCOyux/8mA=="
@@ -55,8 +64,12 @@ fn close_transaction_vector() {
         paygate_core::Environment::Sandbox,
     )
     .unwrap();
-    let request =
-        close_transaction::build(&config, &id("1729573626"), datetime!(2024-10-22 05:36:08 UTC)).unwrap();
+    let request = close_transaction::build(
+        &config,
+        &id("1729573626"),
+        datetime!(2024-10-22 05:36:08 UTC),
+    )
+    .unwrap();
     assert_eq!(
         body_field(&request.body, "hash"),
         "0iGZSkjuRrOmXMpnlYQZd+E723sKuM7o0/B7JoeRB4JEwaT+RgEZiP9LIjIIQOqi42N0i6rphhOoN1TlScsKHg=="
@@ -80,7 +93,8 @@ fn transaction_list_research_vector() {
         to_amount: Some("1000".parse().unwrap()),
         ..TransactionListQuery::default()
     };
-    let request = transaction_list::build(&config(), &query, datetime!(2025-02-13 08:17:56 UTC)).unwrap();
+    let request =
+        transaction_list::build(&config(), &query, datetime!(2025-02-13 08:17:56 UTC)).unwrap();
     assert_eq!(
         body_field(&request.body, "hash"),
         "6ejbc4IqKCgD8+9eun2Qvfys9L1+sEXgsUzFLBRkFwOlkUXa9zQwtQajiR+u5e51P35RFmKOyvEJ+PMSHU/6Bg=="
@@ -101,8 +115,12 @@ fn transaction_list_full_vector() {
         page: 2,
         page_size: 100,
     };
-    let request = transaction_list::build(&config(), &query, datetime!(2025-02-13 08:17:56 UTC)).unwrap();
-    assert_eq!(body_field(&request.body, "from_date"), "2025-02-11 00:00:00");
+    let request =
+        transaction_list::build(&config(), &query, datetime!(2025-02-13 08:17:56 UTC)).unwrap();
+    assert_eq!(
+        body_field(&request.body, "from_date"),
+        "2025-02-11 00:00:00"
+    );
     assert_eq!(body_field(&request.body, "to_date"), "2025-02-13 23:59:59");
     assert_eq!(
         body_field(&request.body, "hash"),
@@ -126,8 +144,16 @@ fn purchase_research_vector() {
 fn purchase_full_vector() {
     let mut request = PurchaseRequest::new(id("ORDER-0002"), usd("10.00"));
     request.items = vec![
-        PurchaseItem { name: "Tea".into(), quantity: 2, price: usd("2.50") },
-        PurchaseItem { name: "Cake".into(), quantity: 1, price: usd("5") },
+        PurchaseItem {
+            name: "Tea".into(),
+            quantity: 2,
+            price: usd("2.50"),
+        },
+        PurchaseItem {
+            name: "Cake".into(),
+            quantity: 1,
+            price: usd("5"),
+        },
     ];
     request.first_name = Some("Sok".into());
     request.last_name = Some("Dara".into());
@@ -145,7 +171,10 @@ fn purchase_full_vector() {
         form.fields.get("items"),
         "W3sibmFtZSI6IlRlYSIsInF1YW50aXR5IjoyLCJwcmljZSI6Mi41MH0seyJuYW1lIjoiQ2FrZSIsInF1YW50aXR5IjoxLCJwcmljZSI6NS4wMH1d"
     );
-    assert_eq!(form.fields.get("return_url"), "aHR0cHM6Ly9zaG9wLmV4YW1wbGUvcGF5d2F5L3B1c2hiYWNr");
+    assert_eq!(
+        form.fields.get("return_url"),
+        "aHR0cHM6Ly9zaG9wLmV4YW1wbGUvcGF5d2F5L3B1c2hiYWNr"
+    );
     assert_eq!(
         form.fields.get("hash"),
         "i1LnGx2qOrXhPyuamQHcugjoYEkazH0CwByKJt5HNf91T5WeMw80yBytZTFUJWLhM1vkXQgmHHwz0v/x4DLNIA=="
@@ -182,7 +211,14 @@ fn third_party_golden_vectors() {
         "SKbIYKJrt0rUNZ8WDtmLBdKBYEjmE8jqFjvwS3OsY8Dy9KOP9Dd1+RqGlylgp9AyjROwRjnnyY25IKcYqk/OKA=="
     );
     assert_eq!(
-        sign::hash(&key, &["20260101000000", "TESTMID", "golden-vector-rsa-merchant-auth-sentinel"]),
+        sign::hash(
+            &key,
+            &[
+                "20260101000000",
+                "TESTMID",
+                "golden-vector-rsa-merchant-auth-sentinel"
+            ]
+        ),
         "/FjHwMRtyp7UsaUNFjI5yjMdNd2IO7xNumSomwOkRm3bUlYi08x4y3g1QZjJf6vm37fYuXo29tBPf8DjCioWrg=="
     );
 }
@@ -193,7 +229,10 @@ fn built_merchant_portal_requests_use_their_orders() {
     let config = config();
     let tran = id("00002894");
     let cases = [
-        (refund::build(&config, &tran, &usd("0.01"), NOW, &random()).unwrap(), order::REFUND),
+        (
+            refund::build(&config, &tran, &usd("0.01"), NOW, &random()).unwrap(),
+            order::REFUND,
+        ),
         (
             pre_auth::build_completion(&config, &tran, &usd("0.01"), NOW, &random()).unwrap(),
             order::PRE_AUTH_COMPLETION,
@@ -210,7 +249,11 @@ fn built_merchant_portal_requests_use_their_orders() {
             .with("merchant_id", body_field(body, "merchant_id"))
             .with("merchant_auth", body_field(body, "merchant_auth"));
         assert_eq!(body_field(body, "request_time"), "20250213065545");
-        assert_eq!(body_field(body, "hash"), fields.hash(&key(), order), "{order:?}");
+        assert_eq!(
+            body_field(body, "hash"),
+            fields.hash(&key(), order),
+            "{order:?}"
+        );
     }
 }
 
@@ -231,12 +274,21 @@ fn pre_auth_merchant_auth_plaintexts() {
     let completion =
         pre_auth::build_completion(&config(), &id("PA-1"), &khr("1000"), NOW, &random()).unwrap();
     assert_eq!(
-        String::from_utf8(decrypt_merchant_auth(&body_field(&completion.body, "merchant_auth"))).unwrap(),
+        String::from_utf8(decrypt_merchant_auth(&body_field(
+            &completion.body,
+            "merchant_auth"
+        )))
+        .unwrap(),
         r#"{"mc_id":"ec000002","tran_id":"PA-1","complete_amount":1000}"#
     );
-    let cancellation = pre_auth::build_cancellation(&config(), &id("PA-1"), NOW, &random()).unwrap();
+    let cancellation =
+        pre_auth::build_cancellation(&config(), &id("PA-1"), NOW, &random()).unwrap();
     assert_eq!(
-        String::from_utf8(decrypt_merchant_auth(&body_field(&cancellation.body, "merchant_auth"))).unwrap(),
+        String::from_utf8(decrypt_merchant_auth(&body_field(
+            &cancellation.body,
+            "merchant_auth"
+        )))
+        .unwrap(),
         r#"{"mc_id":"ec000002","tran_id":"PA-1"}"#
     );
 }
@@ -267,7 +319,9 @@ fn merchant_auth_is_deterministic_with_seeded_randomness_only() {
     let key = MerchantAuthKey::from_pem(PUBLIC_KEY).unwrap();
     let a = key.encrypt(b"{}", &random()).unwrap();
     let b = key.encrypt(b"{}", &random()).unwrap();
-    let c = key.encrypt(b"{}", &paygate_core::clock::DeterministicRandom::new(8)).unwrap();
+    let c = key
+        .encrypt(b"{}", &paygate_core::clock::DeterministicRandom::new(8))
+        .unwrap();
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
@@ -279,11 +333,24 @@ fn key_formats_and_sizes() {
     let pkcs1 = MerchantAuthKey::from_pem(PUBLIC_KEY_PKCS1).unwrap();
     let out = pkcs1.encrypt(b"{\"a\":1}", &random()).unwrap();
     assert_eq!(decrypt_merchant_auth(&out), b"{\"a\":1}");
-    let err = MerchantAuthKey::from_pem(PUBLIC_KEY_512).unwrap_err().to_string();
+    let err = MerchantAuthKey::from_pem(PUBLIC_KEY_512)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("512 bits"), "{err}");
-    for bad in ["", "not a pem", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", PRIVATE_KEY] {
+    for bad in [
+        "",
+        "not a pem",
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+        PRIVATE_KEY,
+    ] {
         let err = MerchantAuthKey::from_pem(bad).unwrap_err();
-        assert!(matches!(&err, Error::Config { key, .. } if key == "rsa_public_key"), "{err}");
-        assert!(!err.to_string().contains("MII"), "no key material in errors: {err}");
+        assert!(
+            matches!(&err, Error::Config { key, .. } if key == "rsa_public_key"),
+            "{err}"
+        );
+        assert!(
+            !err.to_string().contains("MII"),
+            "no key material in errors: {err}"
+        );
     }
 }

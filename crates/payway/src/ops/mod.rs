@@ -77,7 +77,7 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
     }
     let envelope: StatusOnly = serde_json::from_slice(&response.body)
         .map_err(|e| unexpected(format!("not PayWay's JSON: {e}")))?;
-    let code = envelope.status.code;
+    let code = envelope.status.code.clone();
     if !endpoint.is_success(&code) {
         let mut kind = endpoint.error_kind(&code);
         if response.status == 429 {
@@ -91,7 +91,7 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
         if kind == ProviderErrorKind::Other && response.status >= 500 {
             kind = ProviderErrorKind::Server;
         }
-        let message = envelope.status.message.unwrap_or_default();
+        let message = envelope.status.full_message();
         return Err(ProviderError::new(PROVIDER, operation, kind, message)
             .with_http_status(response.status)
             .with_code(code)

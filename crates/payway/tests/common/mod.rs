@@ -1,6 +1,13 @@
 //! Shared test set-up: the research's test credentials, a fixed clock and seeded randomness.
 
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::Arc;
 
@@ -63,7 +70,9 @@ pub fn decrypt_merchant_auth(merchant_auth: &str) -> Vec<u8> {
     use rsa::pkcs8::DecodePrivateKey;
     use rsa::traits::PublicKeyParts;
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(PRIVATE_KEY).unwrap();
-    let ciphertext = base64::engine::general_purpose::STANDARD.decode(merchant_auth).unwrap();
+    let ciphertext = base64::engine::general_purpose::STANDARD
+        .decode(merchant_auth)
+        .unwrap();
     assert_eq!(ciphertext.len() % key.size(), 0, "whole RSA blocks");
     ciphertext
         .chunks(key.size())

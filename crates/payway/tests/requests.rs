@@ -1,0 +1,126 @@
+//! Every built request, snapshotted with a fixed clock and seeded randomness.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
+use paygate_core::time::macros::datetime;
+use paygate_core::transport::HttpRequest;
+use paygate_core::{CreatePayment, Customer, LineItem, OrderId, Url};
+use paygate_payway::ops::purchase::{PurchaseRequest, ViewType};
+use paygate_payway::ops::{
+    check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
+    transaction_detail, transaction_list,
+};
+use paygate_payway::{ListStatus, TransactionListQuery};
+
+fn id(text: &str) -> OrderId {
+    OrderId::new(text).unwrap()
+}
+
+/// Method, URL, headers, and the body (multipart line ends shown as `\n`).
+fn render(request: &HttpRequest) -> String {
+    let mut out = format!("{} {}\n", request.method, request.url);
+    for (name, value) in &request.headers {
+        out.push_str(&format!("{name}: {}\n", value.to_str().unwrap()));
+    }
+    out.push_str(&format!("operation: {}\n\n", request.operation));
+    out.push_str(
+        &String::from_utf8(request.body.to_vec())
+            .unwrap()
+            .replace("\r\n", "\n"),
+    );
+    out
+}
+
+#[test]
+fn check_transaction() {
+    let r = check_transaction::build(&config(), &id("17394277693"), NOW).unwrap();
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn transaction_detail() {
+    let r = transaction_detail::build(&config(), &id("17394277693"), NOW).unwrap();
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn close_transaction() {
+    let r = close_transaction::build(&config(), &id("17394277693"), NOW).unwrap();
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn transaction_list() {
+    let query = TransactionListQuery {
+        from: Some(datetime!(2025-02-11 00:00:00 +07:00)),
+        to: Some(datetime!(2025-02-13 23:59:59 +07:00)),
+        statuses: vec![ListStatus::Approved, ListStatus::PreAuth],
+        ..TransactionListQuery::default()
+    };
+    let r = transaction_list::build(&config(), &query, NOW).unwrap();
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn exchange_rate() {
+    let r = exchange_rate::build(&config(), NOW).unwrap();
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn refund() {
+    let r = refund::build(&config(), &id("17394277693"), &usd("0.10"), NOW, &random()).unwrap();
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn pre_auth_completion() {
+    let r = pre_auth::build_completion(&config(), &id("17394277693"), &usd("9.50"), NOW, &random())
+        .unwrap();
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn pre_auth_cancellation() {
+    let r = pre_auth::build_cancellation(&config(), &id("17394277693"), NOW, &random()).unwrap();
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn purchase_multipart() {
+    let mut request = PurchaseRequest::new(id("ORDER-0001"), khr("4000"));
+    request.payment_option = Some("abapay_khqr".into());
+    request.pushback_url = Some(Url::parse("https://shop.example/payway/pushback").unwrap());
+    request.view_type = Some(ViewType::HostedView);
+    request.payment_gate = Some(0);
+    let form = purchase::form(&config(), &request, NOW).unwrap();
+    let r = purchase::to_request(&form, &random()).unwrap();
+    assert!(
+        r.body.windows(2).any(|w| w == b"\r\n"),
+        "multipart lines end in CRLF"
+    );
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn purchase_from_the_unified_request() {
+    let create = CreatePayment::new(id("ORDER-0003"), usd("10.00"))
+        .unwrap()
+        .customer(Customer::new().name("Sok", "Dara").email("sok@example.com"))
+        .item(LineItem::new("Tea", 2, usd("5.00")).unwrap())
+        .return_url(Url::parse("https://shop.example/done").unwrap())
+        .callback_url(Url::parse("https://shop.example/payway/pushback").unwrap())
+        .expires_in(std::time::Duration::from_secs(15 * 60 + 1))
+        .authorize_only();
+    let request = PurchaseRequest::from_create(&create).unwrap();
+    let form = purchase::form(&config(), &request, NOW).unwrap();
+    insta::assert_debug_snapshot!(form.fields.iter().collect::<Vec<_>>());
+}

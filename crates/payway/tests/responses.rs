@@ -1,0 +1,194 @@
+//! Every documented PayWay sample (research §7 and the user's seed), read through the native
+//! model and the unified one; each snapshot names the sample file, which names its source.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use paygate_core::http::HeaderMap;
+use paygate_core::transport::HttpResponse;
+use paygate_core::{Error, OrderId, ProviderErrorKind};
+use paygate_payway::ops::purchase::{PurchaseRequest, form};
+use paygate_payway::ops::{
+    check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
+    transaction_detail, transaction_list,
+};
+use paygate_payway::{Endpoint, webhook};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+#[derive(Deserialize)]
+struct Sample {
+    source: String,
+    endpoint: String,
+    http_status: u16,
+    body: Box<RawValue>,
+}
+
+fn load(name: &str) -> Sample {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/samples")
+        .join(format!("{name}.json"));
+    let sample: Sample = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(!sample.source.is_empty());
+    sample
+}
+
+fn response(sample: &Sample) -> HttpResponse {
+    HttpResponse::json(sample.http_status, sample.body.get().as_bytes().to_vec())
+}
+
+fn order() -> OrderId {
+    OrderId::new("17394277693").unwrap()
+}
+
+/// Reads a sample as its endpoint does, snapshotting native and unified views (or the error).
+fn read(name: &str) -> String {
+    let sample = load(name);
+    let r = response(&sample);
+    let config = config();
+    let out = match sample.endpoint.as_str() {
+        "check-transaction" => check_transaction::parse(&r).and_then(|n| {
+            let native = format!("{:#?}", n.body);
+            let unified = check_transaction::to_payment(&config, &order(), n)?;
+            Ok(format!("{native}\n{unified:#?}"))
+        }),
+        "transaction-detail" => transaction_detail::parse(&r).map(|n| format!("{:#?}", n.body)),
+        "close-transaction" => close_transaction::parse(&r).map(|n| {
+            let native = format!("{:#?}", n.body);
+            format!(
+                "{native}\n{:#?}",
+                close_transaction::to_payment(&order(), n)
+            )
+        }),
+        "transaction-list" => transaction_list::parse(&r).map(|n| format!("{:#?}", n.body)),
+        "exchange-rate" => exchange_rate::parse(&r).map(|n| format!("{:#?}", n.body)),
+        "refund" => refund::parse(&r).and_then(|n| {
+            let native = format!("{:#?}", n.body);
+            let unified = refund::to_refund(&order(), &usd("0.09"), n)?;
+            Ok(format!("{native}\n{unified:#?}"))
+        }),
+        "pre-auth-completion" => pre_auth::parse_completion(&r).and_then(|n| {
+            let native = format!("{:#?}", n.body);
+            let unified = pre_auth::to_payment(&config, Endpoint::PreAuthCompletion, &order(), n)?;
+            Ok(format!("{native}\n{unified:#?}"))
+        }),
+        "pre-auth-cancellation" => pre_auth::parse_cancellation(&r).and_then(|n| {
+            let native = format!("{:#?}", n.body);
+            let unified =
+                pre_auth::to_payment(&config, Endpoint::PreAuthCancellation, &order(), n)?;
+            Ok(format!("{native}\n{unified:#?}"))
+        }),
+        "purchase" => {
+            let f = form(
+                &config,
+                &PurchaseRequest::new(OrderId::new("ORDER-0001").unwrap(), usd("10")),
+                NOW,
+            )
+            .unwrap();
+            purchase::parse(&r, &f).and_then(|n| {
+                let action = n.body.next_action()?;
+                Ok(format!("{:#?}\n{action:#?}", n.body))
+            })
+        }
+        "pushback" => webhook::verify(&config, sample.body.get().as_bytes(), &HeaderMap::new())
+            .map(|event| format!("{event:#?}")),
+        other => panic!("unknown endpoint {other}"),
+    };
+    match out {
+        Ok(text) => format!("source: {}\n\n{text}", sample.source),
+        Err(e) => format!(
+            "source: {}\n\nerror ({}): {e}\n{e:#?}",
+            sample.source,
+            e.class()
+        ),
+    }
+}
+
+macro_rules! samples {
+    ($($name:ident),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(read(stringify!($name)));
+        }
+    )*};
+}
+
+samples!(
+    check_success_seed,
+    check_success_official,
+    check_not_found_official,
+    check_not_found_live,
+    check_pending_live,
+    check_pending_mirror,
+    check_rate_limited_live,
+    detail_composed,
+    close_success_official,
+    close_wrong_hash_official,
+    list_success_mirror,
+    list_invalid_merchant_mirror,
+    exchange_rate_success_mirror,
+    exchange_rate_invalid_merchant_mirror,
+    refund_success_official,
+    refund_wrong_hash_official,
+    pre_auth_completion_success_mirror,
+    pre_auth_cancellation_success_mirror,
+    pre_auth_invalid_transaction_mirror,
+    cof_validation_live,
+    purchase_khqr_deeplink_official,
+    purchase_measured_live,
+    purchase_wrong_hash_official,
+    pushback_current_official,
+    pushback_legacy_official,
+    pushback_payment_link_live,
+    pushback_khqr_webhook_official,
+);
+
+/// Every sample file is covered by a test above.
+#[test]
+fn every_sample_is_read() {
+    let listed = include_str!("responses.rs");
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples")).unwrap()
+    {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let stem = name.trim_end_matches(".json");
+        assert!(
+            listed.contains(&format!("    {stem},")),
+            "sample {name} has no test"
+        );
+    }
+}
+
+/// The seed's sample: 0.1 USD read exactly, an explicit +07:00 offset.
+#[test]
+fn seed_sample_reads_exactly() {
+    let sample = load("check_success_seed");
+    let native = check_transaction::parse(&response(&sample)).unwrap();
+    let payment = check_transaction::to_payment(&config(), &order(), native).unwrap();
+    assert_eq!(payment.amount, Some(usd("0.10")));
+    assert_eq!(payment.status, paygate_core::PaymentStatus::Paid);
+    assert_eq!(
+        payment.created_at.unwrap().to_string(),
+        "2025-02-13 13:55:25.0 +07:00:00"
+    );
+}
+
+#[test]
+fn rate_limit_in_a_403_is_rate_limiting() {
+    let err = check_transaction::parse(&response(&load("check_rate_limited_live"))).unwrap_err();
+    let Error::Provider(p) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(p.kind, ProviderErrorKind::RateLimited { retry_after: None });
+    assert_eq!(p.http_status, Some(403));
+    assert!(err.is_retryable());
+}
