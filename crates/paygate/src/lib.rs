@@ -25,6 +25,10 @@
 pub mod config;
 mod registry;
 
+/// ABA PayWay's native API and gateway (feature `payway`).
+#[cfg(feature = "payway")]
+pub use paygate_payway as payway;
+
 pub use config::RegistryConfig;
 pub use paygate_core::*;
 pub use registry::{GatewayRegistry, RegistryBuilder};

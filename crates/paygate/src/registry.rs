@@ -16,10 +16,13 @@ use crate::config::RegistryConfig;
 const SHIPPED_PROVIDERS: [&str; 3] = ["finpay", "payway", "payg"];
 
 /// The factories of the providers compiled into this build (one arm per provider feature).
+// One cfg-gated push per provider feature; with none enabled the list stays empty.
+#[allow(clippy::vec_init_then_push, unused_mut)]
 fn builtin_factories() -> Vec<Arc<dyn GatewayFactory>> {
-    // Provider crates register here as they land, each behind its feature:
-    // `#[cfg(feature = "payway")] factories.push(Arc::new(paygate_payway::PaywayFactory));`
-    Vec::new()
+    let mut factories: Vec<Arc<dyn GatewayFactory>> = Vec::new();
+    #[cfg(feature = "payway")]
+    factories.push(Arc::new(paygate_payway::PaywayFactory));
+    factories
 }
 
 /// Named gateways (`"payway-usd"`, `"payway-khr"`, `"finpay"`…) used as

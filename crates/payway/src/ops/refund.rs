@@ -4,7 +4,8 @@
 //! Body `{request_time, merchant_id, merchant_auth, hash}`; `merchant_auth` is the RSA-
 //! encrypted `{"mc_id","tran_id","refund_amount"}` and the hash covers
 //! `request_time ‖ merchant_id ‖ merchant_auth`. `refund_amount` is sent as a JSON number
-//! with the currency's digits (see [`super::merchant_auth_plaintext`]).
+//! with the currency's digits (PayWay's PHP sample `json_encode`s a number, and a number was
+//! accepted live; the legacy example's string form is older).
 //!
 //! Answers `transaction_status: "REFUNDED"` for partial refunds too; `total_refunded` is the
 //! authoritative cumulative figure. An unknown or unpaid transaction is HTTP 403 `PTL36`;

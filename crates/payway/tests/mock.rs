@@ -1,0 +1,416 @@
+//! Each PayWay operation against a mockito server: success, wrong hash (403), not found,
+//! rate limit (403 + code 429), an HTML 502 page and truncated JSON — each mapped to the right
+//! error class with the right number of requests (reads retried, writes sent once), no panic.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
+use mockito::Matcher;
+use paygate_core::{Error, ErrorClass, OrderId, ProviderErrorKind};
+use paygate_payway::ops::purchase::{PurchaseOutcome, PurchaseRequest};
+use paygate_payway::{Endpoint, PaywayClient, TransactionListQuery};
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Check,
+    Detail,
+    Close,
+    List,
+    ExchangeRate,
+    Refund,
+    Completion,
+    Cancellation,
+    Purchase,
+}
+
+const ALL: [Op; 9] = [
+    Op::Check,
+    Op::Detail,
+    Op::Close,
+    Op::List,
+    Op::ExchangeRate,
+    Op::Refund,
+    Op::Completion,
+    Op::Cancellation,
+    Op::Purchase,
+];
+
+impl Op {
+    fn endpoint(self) -> Endpoint {
+        match self {
+            Op::Check => Endpoint::CheckTransaction,
+            Op::Detail => Endpoint::TransactionDetail,
+            Op::Close => Endpoint::CloseTransaction,
+            Op::List => Endpoint::TransactionList,
+            Op::ExchangeRate => Endpoint::ExchangeRate,
+            Op::Refund => Endpoint::Refund,
+            Op::Completion => Endpoint::PreAuthCompletion,
+            Op::Cancellation => Endpoint::PreAuthCancellation,
+            Op::Purchase => Endpoint::Purchase,
+        }
+    }
+
+    fn is_write(self) -> bool {
+        self.endpoint().operation().is_write()
+    }
+
+    /// A success answer: (HTTP status, extra header, body).
+    fn success(self) -> (usize, Option<(&'static str, &'static str)>, &'static str) {
+        match self {
+            Op::Check => (
+                200,
+                None,
+                r#"{"data":{"payment_status_code":0,"total_amount":0.1,"original_amount":0.1,"refund_amount":0,"discount_amount":0,"payment_amount":0.1,"payment_currency":"USD","apv":"753786","payment_status":"APPROVED","transaction_date":"2025-02-13 13:55:25"},"status":{"code":"00","message":"Success!","tran_id":"17394277693"}}"#,
+            ),
+            Op::Detail => (
+                200,
+                None,
+                r#"{"data":{"transaction_id":"17394277693","payment_status_code":0,"payment_status":"APPROVED","original_amount":7.77,"original_currency":"USD","transaction_operations":[]},"status":{"code":"00","message":"Success!"}}"#,
+            ),
+            Op::Close => (
+                200,
+                None,
+                r#"{"status":{"code":"00","message":"Success!","tran_id":"17394277693"}}"#,
+            ),
+            Op::List => (
+                200,
+                None,
+                r#"{"data":[],"page":"1","pagination":"40","status":{"code":"00","message":"Success!"}}"#,
+            ),
+            Op::ExchangeRate => (
+                200,
+                None,
+                r#"{"status":{"code":"00","message":"Success!"},"exchange_rates":{"eur":{"sell":"4461.07","buy":"4258.34"}}}"#,
+            ),
+            Op::Refund => (
+                200,
+                None,
+                r#"{"grand_total":1.5,"total_refunded":0.09,"currency":"USD","transaction_status":"REFUNDED","status":{"code":"00","message":"Success!"}}"#,
+            ),
+            Op::Completion => (
+                200,
+                None,
+                r#"{"grand_total":1.00,"currency":"USD","transaction_status":"COMPLETED","status":{"code":"00","message":"Success!"}}"#,
+            ),
+            Op::Cancellation => (
+                200,
+                None,
+                r#"{"grand_total":1.00,"currency":"USD","transaction_status":"CANCELLED","status":{"code":"00","message":"Success!"}}"#,
+            ),
+            Op::Purchase => (
+                302,
+                Some((
+                    "location",
+                    "https://checkout-sandbox.payway.com.kh/eyJ0b2tlbiI6MX0",
+                )),
+                "",
+            ),
+        }
+    }
+
+    /// The endpoint's wrong-hash answer (always HTTP 403 live).
+    fn wrong_hash(self) -> &'static str {
+        match self {
+            Op::Check | Op::Detail => r#"{"status":{"code":5,"message":"Invalid hash"}}"#,
+            Op::Close | Op::List | Op::ExchangeRate => {
+                r#"{"status":{"code":"1","message":"Wrong hash"}}"#
+            }
+            Op::Refund | Op::Completion | Op::Cancellation => {
+                r#"{"status":{"code":"PTL02","message":"Wrong Hash"}}"#
+            }
+            Op::Purchase => r#"{"status":{"code":1,"message":"Wrong hash"}}"#,
+        }
+    }
+
+    /// The endpoint's not-found answer, where it has one.
+    fn not_found(self) -> Option<(usize, &'static str)> {
+        match self {
+            Op::Check | Op::Detail => Some((
+                200,
+                r#"{"status":{"code":6,"message":"tran_id not found","tran_id":"17394277693"}}"#,
+            )),
+            Op::Close => Some((
+                403,
+                r#"{"status":{"code":5,"message":"Transaction not found"}}"#,
+            )),
+            Op::Refund | Op::Completion | Op::Cancellation => Some((
+                403,
+                r#"{"status":{"code":"PTL36","message":"Transaction not found or is invalid"}}"#,
+            )),
+            Op::List | Op::ExchangeRate | Op::Purchase => None,
+        }
+    }
+
+    async fn call(self, client: &PaywayClient) -> Result<(), Error> {
+        let id = OrderId::new("17394277693").unwrap();
+        match self {
+            Op::Check => client.payment(&id).await.map(drop),
+            Op::Detail => client.transaction_detail(&id).await.map(drop),
+            Op::Close => client.close(&id).await.map(drop),
+            Op::List => client
+                .transaction_list(&TransactionListQuery::default())
+                .await
+                .map(drop),
+            Op::ExchangeRate => client.exchange_rate().await.map(drop),
+            Op::Refund => client.refund_payment(&id, &usd("0.09")).await.map(drop),
+            Op::Completion => client.complete_pre_auth(&id, &usd("1.00")).await.map(drop),
+            Op::Cancellation => client.cancel_pre_auth(&id).await.map(drop),
+            Op::Purchase => {
+                let answer = client
+                    .purchase(&PurchaseRequest::new(
+                        OrderId::new("ORDER-1").unwrap(),
+                        usd("1.00"),
+                    ))
+                    .await?;
+                assert!(matches!(answer.body, PurchaseOutcome::Redirect { .. }));
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn serve(
+    server: &mut mockito::ServerGuard,
+    op: Op,
+    status: usize,
+    header: Option<(&str, &str)>,
+    content_type: &str,
+    body: &str,
+    hits: usize,
+) -> mockito::Mock {
+    let mut mock = server
+        .mock("POST", op.endpoint().path())
+        .match_header("user-agent", Matcher::Regex("^paygate/".into()))
+        .with_status(status)
+        .with_header("content-type", content_type)
+        .with_body(body)
+        .expect(hits);
+    if let Some((name, value)) = header {
+        mock = mock.with_header(name, value);
+    }
+    mock.create_async().await
+}
+
+fn provider_kind(err: &Error) -> ProviderErrorKind {
+    match err {
+        Error::Provider(p) => p.kind,
+        other => panic!("expected a provider error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn success() {
+    for op in ALL {
+        let mut server = mockito::Server::new_async().await;
+        let (status, header, body) = op.success();
+        let mock = serve(&mut server, op, status, header, "application/json", body, 1).await;
+        let (client, _) = client(&server.url());
+        op.call(&client)
+            .await
+            .unwrap_or_else(|e| panic!("{op:?}: {e}"));
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn the_body_is_signed_json_with_the_merchant_id() {
+    let mut server = mockito::Server::new_async().await;
+    let mock = server
+        .mock("POST", Endpoint::CheckTransaction.path())
+        .match_header("content-type", "application/json")
+        .match_body(Matcher::AllOf(vec![
+            Matcher::PartialJsonString(
+                r#"{"merchant_id":"ec000002","tran_id":"17394277693","req_time":"20250213065545"}"#
+                    .into(),
+            ),
+            Matcher::Regex(r#""hash":"[A-Za-z0-9+/]{86}==""#.into()),
+        ]))
+        .with_body(Op::Check.success().2)
+        .create_async()
+        .await;
+    let (client, _) = client(&server.url());
+    client
+        .check_transaction(&OrderId::new("17394277693").unwrap())
+        .await
+        .unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn wrong_hash_is_an_auth_error() {
+    for op in ALL {
+        let mut server = mockito::Server::new_async().await;
+        let mock = serve(
+            &mut server,
+            op,
+            403,
+            None,
+            "application/json",
+            op.wrong_hash(),
+            1,
+        )
+        .await;
+        let (client, _) = client(&server.url());
+        let err = op.call(&client).await.unwrap_err();
+        mock.assert_async().await;
+        assert_eq!(
+            provider_kind(&err),
+            ProviderErrorKind::Auth,
+            "{op:?}: {err}"
+        );
+        assert_eq!(err.class(), ErrorClass::Provider, "{op:?}");
+        assert!(!err.is_retryable() && !err.outcome_unknown(), "{op:?}");
+    }
+}
+
+#[tokio::test]
+async fn not_found_is_not_found() {
+    for op in ALL {
+        let Some((status, body)) = op.not_found() else {
+            continue;
+        };
+        let mut server = mockito::Server::new_async().await;
+        let mock = serve(&mut server, op, status, None, "application/json", body, 1).await;
+        let (client, _) = client(&server.url());
+        let err = op.call(&client).await.unwrap_err();
+        mock.assert_async().await;
+        assert_eq!(
+            provider_kind(&err),
+            ProviderErrorKind::NotFound,
+            "{op:?}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_in_a_403_retries_reads_and_never_resends_writes() {
+    for op in ALL {
+        let mut server = mockito::Server::new_async().await;
+        let body = r#"{"status":{"code":429,"message":"Rate limit exceeded for this request. Please try again later","tran_id":"x"}}"#;
+        let hits = if op.is_write() { 1 } else { 3 };
+        let mock = serve(&mut server, op, 403, None, "application/json", body, hits).await;
+        let (client, clock) = client(&server.url());
+        let err = op.call(&client).await.unwrap_err();
+        mock.assert_async().await;
+        assert!(
+            matches!(provider_kind(&err), ProviderErrorKind::RateLimited { .. }),
+            "{op:?}: {err}"
+        );
+        assert!(err.is_retryable(), "{op:?}");
+        assert!(!err.outcome_unknown(), "{op:?}");
+        assert_eq!(clock.sleeps().len(), hits - 1, "{op:?}");
+    }
+}
+
+#[tokio::test]
+async fn html_502_is_an_unexpected_body_and_unknown_outcome_for_writes() {
+    for op in ALL {
+        let mut server = mockito::Server::new_async().await;
+        let hits = if op.is_write() { 1 } else { 3 };
+        let html = "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>";
+        let mock = serve(&mut server, op, 502, None, "text/html", html, hits).await;
+        let (client, _) = client(&server.url());
+        let err = op.call(&client).await.unwrap_err();
+        mock.assert_async().await;
+        assert!(matches!(err, Error::UnexpectedBody(_)), "{op:?}: {err:?}");
+        if op.is_write() {
+            assert_eq!(err.class(), ErrorClass::OutcomeUnknown, "{op:?}");
+            assert!(err.outcome_unknown());
+        } else {
+            assert_eq!(err.class(), ErrorClass::UnexpectedBody, "{op:?}");
+            assert!(err.is_retryable());
+        }
+        assert!(err.to_string().contains("502 Bad Gateway"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn truncated_json_is_an_unexpected_body() {
+    for op in ALL {
+        let mut server = mockito::Server::new_async().await;
+        let mock = serve(
+            &mut server,
+            op,
+            200,
+            None,
+            "application/json",
+            r#"{"data":{"payment_status_code":0,"total_amount":0.1},"status":{"code":"00","mess"#,
+            1,
+        )
+        .await;
+        let (client, _) = client(&server.url());
+        let err = op.call(&client).await.unwrap_err();
+        mock.assert_async().await;
+        assert!(matches!(err, Error::UnexpectedBody(_)), "{op:?}: {err:?}");
+        assert_eq!(err.outcome_unknown(), op.is_write(), "{op:?}");
+        assert!(!err.is_retryable(), "{op:?}: a 200 answer is not retried");
+    }
+}
+
+#[tokio::test]
+async fn wrong_shape_json_is_an_unexpected_body() {
+    for op in [Op::Check, Op::Refund, Op::ExchangeRate] {
+        let mut server = mockito::Server::new_async().await;
+        let mock = serve(
+            &mut server,
+            op,
+            200,
+            None,
+            "application/json",
+            r#"{"ok":true}"#,
+            1,
+        )
+        .await;
+        let (client, _) = client(&server.url());
+        let err = op.call(&client).await.unwrap_err();
+        mock.assert_async().await;
+        assert!(err.to_string().contains("missing field `status`"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn nothing_is_sent_for_invalid_input() {
+    let mut server = mockito::Server::new_async().await;
+    let mock = server
+        .mock("POST", Matcher::Any)
+        .expect(0)
+        .create_async()
+        .await;
+    let (client, _) = client(&server.url());
+    let id = OrderId::new("17394277693").unwrap();
+    let too_long = OrderId::new("A".repeat(21)).unwrap();
+    let cases: Vec<Error> = vec![
+        client.check_transaction(&too_long).await.unwrap_err(),
+        client.refund_payment(&id, &usd("0")).await.unwrap_err(),
+        client
+            .refund_payment(
+                &id,
+                &paygate_core::Money::parse("1", paygate_core::Currency::INR).unwrap(),
+            )
+            .await
+            .unwrap_err(),
+        client.complete_pre_auth(&id, &khr("99")).await.unwrap_err(),
+        client
+            .purchase(&PurchaseRequest::new(id.clone(), khr("50")))
+            .await
+            .unwrap_err(),
+        client
+            .transaction_list(&TransactionListQuery {
+                page_size: 1001,
+                ..TransactionListQuery::default()
+            })
+            .await
+            .unwrap_err(),
+    ];
+    for err in cases {
+        assert_eq!(err.class(), ErrorClass::InvalidInput, "{err}");
+    }
+    mock.assert_async().await;
+}
