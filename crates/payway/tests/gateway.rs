@@ -1,6 +1,11 @@
 //! The unified operations through `Arc<dyn PaymentGateway>`, and pushback verification.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -26,7 +31,11 @@ fn order() -> OrderId {
     OrderId::new("17394277693").unwrap()
 }
 
-async fn answer(server: &mut mockito::ServerGuard, endpoint: Endpoint, body: &str) -> mockito::Mock {
+async fn answer(
+    server: &mut mockito::ServerGuard,
+    endpoint: Endpoint,
+    body: &str,
+) -> mockito::Mock {
     server
         .mock("POST", endpoint.path())
         .with_header("content-type", "application/json")
@@ -41,19 +50,32 @@ async fn create_payment_redirects_with_the_token_lifetime() {
     let mut server = mockito::Server::new_async().await;
     let mock = server
         .mock("POST", Endpoint::Purchase.path())
-        .match_header("content-type", mockito::Matcher::Regex("^multipart/form-data; boundary=".into()))
-        .match_body(mockito::Matcher::Regex("name=\"view_type\"\r\n\r\nhosted_view".into()))
+        .match_header(
+            "content-type",
+            mockito::Matcher::Regex("^multipart/form-data; boundary=".into()),
+        )
+        .match_body(mockito::Matcher::Regex(
+            "name=\"view_type\"\r\n\r\nhosted_view".into(),
+        ))
         .with_status(302)
-        .with_header("location", "https://checkout-sandbox.payway.com.kh/eyJ0b2tlbiI6MX0")
+        .with_header(
+            "location",
+            "https://checkout-sandbox.payway.com.kh/eyJ0b2tlbiI6MX0",
+        )
         .create_async()
         .await;
     let request = CreatePayment::new(order(), usd("10.00")).unwrap();
-    let checkout = gateway(&server.url()).create_payment(&request).await.unwrap();
+    let checkout = gateway(&server.url())
+        .create_payment(&request)
+        .await
+        .unwrap();
     mock.assert_async().await;
     assert_eq!(
         checkout.next_action,
         NextAction::Redirect {
-            url: "https://checkout-sandbox.payway.com.kh/eyJ0b2tlbiI6MX0".parse().unwrap()
+            url: "https://checkout-sandbox.payway.com.kh/eyJ0b2tlbiI6MX0"
+                .parse()
+                .unwrap()
         }
     );
     assert_eq!(checkout.expires_at, Some(NOW + Duration::from_secs(180)));
@@ -69,10 +91,20 @@ async fn create_payment_html_answer_becomes_a_form_to_render() {
         .create_async()
         .await;
     let request = CreatePayment::new(order(), khr("4000")).unwrap();
-    let checkout = gateway(&server.url()).create_payment(&request).await.unwrap();
-    let NextAction::PostForm { url, fields } = checkout.next_action else { panic!() };
+    let checkout = gateway(&server.url())
+        .create_payment(&request)
+        .await
+        .unwrap();
+    let NextAction::PostForm { url, fields } = checkout.next_action else {
+        panic!()
+    };
     assert!(url.as_str().ends_with(Endpoint::Purchase.path()));
-    let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
     assert_eq!(field("amount"), Some("4000"));
     assert_eq!(field("currency"), Some("KHR"));
     assert_eq!(field("hash").map(str::len), Some(88));
@@ -96,15 +128,28 @@ async fn refund_then_refund_status_from_the_amounts() {
     let gw = gateway(&server.url());
     let reference = RefundReference::new("R-1").unwrap();
     let refund = gw
-        .refund(&RefundRequest::new(order(), usd("0.50")).unwrap().reference(reference.clone()))
+        .refund(
+            &RefundRequest::new(order(), usd("0.50"))
+                .unwrap()
+                .reference(reference.clone()),
+        )
         .await
         .unwrap();
     assert_eq!(refund.status, RefundStatus::Succeeded);
     assert_eq!(refund.reference, Some(reference));
-    assert_eq!(refund.payment_status, Some(PaymentStatus::PartiallyRefunded));
-    let status = gw.refund_status(&RefundStatusRequest::new(order())).await.unwrap();
+    assert_eq!(
+        refund.payment_status,
+        Some(PaymentStatus::PartiallyRefunded)
+    );
+    let status = gw
+        .refund_status(&RefundStatusRequest::new(order()))
+        .await
+        .unwrap();
     assert_eq!(status.total_refunded, Some(usd("0.50")));
-    assert_eq!(status.payment_status, Some(PaymentStatus::PartiallyRefunded));
+    assert_eq!(
+        status.payment_status,
+        Some(PaymentStatus::PartiallyRefunded)
+    );
     refund_mock.assert_async().await;
     check_mock.assert_async().await;
 }
@@ -128,7 +173,12 @@ async fn refund_status_without_a_refund_is_not_found() {
 #[tokio::test]
 async fn cancel_void_and_capture() {
     let mut server = mockito::Server::new_async().await;
-    let _close = answer(&mut server, Endpoint::CloseTransaction, r#"{"status":{"code":"00","message":"Success!"}}"#).await;
+    let _close = answer(
+        &mut server,
+        Endpoint::CloseTransaction,
+        r#"{"status":{"code":"00","message":"Success!"}}"#,
+    )
+    .await;
     let _void = answer(
         &mut server,
         Endpoint::PreAuthCancellation,
@@ -142,8 +192,14 @@ async fn cancel_void_and_capture() {
     )
     .await;
     let gw = gateway(&server.url());
-    assert_eq!(gw.cancel(&order()).await.unwrap().status, PaymentStatus::Cancelled);
-    assert_eq!(gw.void(&order()).await.unwrap().status, PaymentStatus::Voided);
+    assert_eq!(
+        gw.cancel(&order()).await.unwrap().status,
+        PaymentStatus::Cancelled
+    );
+    assert_eq!(
+        gw.void(&order()).await.unwrap().status,
+        PaymentStatus::Voided
+    );
     let captured = gw
         .capture(&CaptureRequest::new(order(), usd("0.80")).unwrap())
         .await
@@ -152,7 +208,8 @@ async fn cancel_void_and_capture() {
     assert_eq!(captured.amount, Some(usd("0.80")));
 }
 
-const PUSHBACK: &[u8] = br#"{"tran_id":"17425401324","apv":"619195","status":"0","return_params":"xxxxxxxxxx"}"#;
+const PUSHBACK: &[u8] =
+    br#"{"tran_id":"17425401324","apv":"619195","status":"0","return_params":"xxxxxxxxxx"}"#;
 
 #[test]
 fn signed_pushback_is_verified() {
@@ -173,14 +230,33 @@ fn signed_pushback_is_verified() {
 fn tampered_body_and_wrong_key_are_rejected() {
     let gw = gateway("http://127.0.0.1:9");
     let signed = TestSigner::new(API_KEY.as_bytes()).sign(PUSHBACK).unwrap();
-    let tampered = String::from_utf8(signed.body.clone()).unwrap().replace("619195", "619196");
-    let err = gw.verify_webhook(tampered.as_bytes(), &signed.headers).unwrap_err();
-    assert!(matches!(err, Error::WebhookRejected { reason: WebhookRejection::BadSignature, .. }));
+    let tampered = String::from_utf8(signed.body.clone())
+        .unwrap()
+        .replace("619195", "619196");
+    let err = gw
+        .verify_webhook(tampered.as_bytes(), &signed.headers)
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::WebhookRejected {
+            reason: WebhookRejection::BadSignature,
+            ..
+        }
+    ));
     let other = TestSigner::new(b"another key").sign(PUSHBACK).unwrap();
     let err = gw.verify_webhook(&other.body, &other.headers).unwrap_err();
-    assert!(matches!(err, Error::WebhookRejected { reason: WebhookRejection::BadSignature, .. }));
+    assert!(matches!(
+        err,
+        Error::WebhookRejected {
+            reason: WebhookRejection::BadSignature,
+            ..
+        }
+    ));
     let mut garbage = HeaderMap::new();
-    garbage.insert(webhook::SIGNATURE_HEADER, HeaderValue::from_static("not base64!"));
+    garbage.insert(
+        webhook::SIGNATURE_HEADER,
+        HeaderValue::from_static("not base64!"),
+    );
     assert!(gw.verify_webhook(PUSHBACK, &garbage).is_err());
 }
 
@@ -195,17 +271,27 @@ fn unsigned_pushback_is_unverified_unless_required() {
             paygate_core::transport::ReqwestTransport::with_defaults().unwrap(),
         )),
     );
-    let err = strict.verify_pushback(PUSHBACK, &HeaderMap::new()).unwrap_err();
+    let err = strict
+        .verify_pushback(PUSHBACK, &HeaderMap::new())
+        .unwrap_err();
     assert!(matches!(
         err,
-        Error::WebhookRejected { reason: WebhookRejection::MissingSignature(_), .. }
+        Error::WebhookRejected {
+            reason: WebhookRejection::MissingSignature(_),
+            ..
+        }
     ));
 }
 
 #[test]
 fn pushback_without_an_id_or_not_json_is_rejected() {
     let gw = gateway("http://127.0.0.1:9");
-    for body in [&br#"{"apv":"1","status":0}"#[..], b"<html>", b"", br#"{"tran_id":"1","payment_amount":-5}"#] {
+    for body in [
+        &br#"{"apv":"1","status":0}"#[..],
+        b"<html>",
+        b"",
+        br#"{"tran_id":"1","payment_amount":-5}"#,
+    ] {
         let err = gw.verify_webhook(body, &HeaderMap::new()).unwrap_err();
         assert!(matches!(err, Error::WebhookRejected { .. }), "{err:?}");
     }
