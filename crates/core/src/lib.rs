@@ -15,7 +15,8 @@
 //! - [`clock`]: injected time and randomness;
 //! - [`webhook`]: HMAC-SHA512, constant-time comparison, test signers;
 //! - [`config`]: environments and settings with secrets from `env:` / `file:`;
-//! - [`lenient`]: tolerant serde readers that take amounts from the number's text.
+//! - [`lenient`]: tolerant serde readers that take amounts from the number's text;
+//! - [`php_json`]: PHP's `json_encode`, for signatures providers compute in PHP.
 
 pub mod clock;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod id;
 pub mod lenient;
 pub mod model;
 pub mod money;
+pub mod php_json;
 pub mod redact;
 pub mod status;
 pub mod transport;

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use paygate_core::http::{HeaderMap, HeaderName, HeaderValue};
+use paygate_core::php_json::{self, PhpJsonFlags};
 use paygate_core::webhook::{HmacSha512Key, SignedWebhook, WebhookSigner, header_text};
 use paygate_core::{
     Authenticity, Currency, Error, Money, PaymentStatus, Result, WebhookEvent, WebhookRejection,
@@ -32,36 +33,30 @@ fn rejected(reason: WebhookRejection) -> Error {
     Error::webhook(PROVIDER, reason)
 }
 
-/// The string PayWay signs: the body's values in ascending key order, concatenated.
+/// The string PayWay signs: PHP's `ksort($body)` then `$s .= $value` for each value — strings
+/// as they are, numbers as PHP casts them, `true` as `"1"`, `null`/`false` as `""`, arrays
+/// and objects `json_encode`d ([`paygate_core::php_json`], checked against PHP itself).
 pub fn signature_base(body: &[u8]) -> Result<String> {
-    let fields: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(body).map_err(|e| {
-        rejected(WebhookRejection::Malformed(format!(
-            "not a JSON object: {e}"
-        )))
-    })?;
+    let malformed = |e: String| rejected(WebhookRejection::Malformed(e));
+    let members = php_json::object_members(body).map_err(malformed)?;
+    // ksort: byte order of the keys (PHP's for non-numeric string keys); a duplicate key was
+    // already folded to its last value.
+    let fields: BTreeMap<&str, &RawValue> =
+        members.iter().map(|(k, v)| (k.as_str(), &**v)).collect();
     let mut base = String::new();
     for value in fields.values() {
         let text = value.get().trim();
         match text.as_bytes().first() {
             Some(b'"') => {
-                let s: String = serde_json::from_str(text)
-                    .map_err(|e| rejected(WebhookRejection::Malformed(e.to_string())))?;
+                let s: String = serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
                 base.push_str(&s);
             }
             Some(b'n') | Some(b'f') => {}
             Some(b't') => base.push('1'),
             Some(b'[') | Some(b'{') => {
-                let v: serde_json::Value = serde_json::from_str(text)
-                    .map_err(|e| rejected(WebhookRejection::Malformed(e.to_string())))?;
-                base.push_str(&v.to_string());
+                base.push_str(&php_json::reencode(text, PhpJsonFlags::DEFAULT).map_err(malformed)?);
             }
-            _ => {
-                // A number: PHP prints floats without trailing zeros (100.0 → "100").
-                let number = paygate_core::lenient::decimal_from_json_text(text)
-                    .map_err(|e| rejected(WebhookRejection::Malformed(e)))?
-                    .ok_or_else(|| rejected(WebhookRejection::Malformed("bad number".into())))?;
-                base.push_str(&number.normalize().to_string());
-            }
+            _ => base.push_str(&php_json::string_cast_of_number(text).map_err(malformed)?),
         }
     }
     Ok(base)
@@ -212,10 +207,17 @@ mod tests {
         );
     }
 
+    /// Expected strings were printed by PHP 8.2.35 running the documented algorithm.
     #[test]
     fn values_print_like_php() {
         let body = br#"{"b":100.0,"a":0.10,"c":null,"d":true,"e":false,"f":[1,"x"],"g":7}"#;
         assert_eq!(signature_base(body).unwrap(), "0.11001[1,\"x\"]7");
+        let body = r#"{"b":[1,"x/y"],"a":true,"c":null,"d":false,"e":{"k":"é"}}"#;
+        assert_eq!(
+            signature_base(body.as_bytes()).unwrap(),
+            r#"1[1,"x\/y"]{"k":"\u00e9"}"#
+        );
+        assert_eq!(signature_base(br#"{"big":1e15}"#).unwrap(), "1.0E+15");
     }
 
     #[test]
