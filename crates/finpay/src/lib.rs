@@ -1,0 +1,197 @@
+//! # paygate-finpay
+//!
+//! Finpay (Indonesia, Finnet's payment gateway) for paygate: [`FinpayClient`] with the PG
+//! API family's native operations, and [`FinpayGateway`], its
+//! [`paygate_core::PaymentGateway`] implementation.
+//!
+//! Requests carry `Authorization: Basic base64(merchant_id:merchant_key)`; answers carry a
+//! SNAP-style 7-digit `responseCode` ([`status::ResponseCode`]) whatever the HTTP status, and
+//! are read by it; callbacks are signed with HMAC-SHA512 over PHP's `json_encode` of the body
+//! ([`webhook`]). Amounts are whole rupiah, sent as strings of digits.
+//!
+//! ```no_run
+//! # async fn run() -> paygate_core::Result<()> {
+//! use paygate_core::secrecy::SecretString;
+//! use paygate_core::transport::{Dispatcher, ReqwestTransport};
+//! use paygate_core::{Environment, OrderId};
+//! use paygate_finpay::{FinpayClient, FinpayConfig};
+//! use std::sync::Arc;
+//!
+//! let config = FinpayConfig::new("FINPAY770", &SecretString::from("merchant-key"), Environment::Sandbox)?;
+//! let client = FinpayClient::new(config, Dispatcher::new(Arc::new(ReqwestTransport::with_defaults()?)));
+//! let answer = client.check(&OrderId::new("1662448187759")?).await?;
+//! println!("{:?}", answer.body.data);
+//! # Ok(()) }
+//! ```
+
+pub mod config;
+mod gateway;
+pub mod ops;
+pub mod sign;
+pub mod status;
+pub mod webhook;
+pub mod wire;
+
+use std::sync::Arc;
+
+use paygate_core::http::{HeaderMap, Method};
+use paygate_core::transport::{Dispatcher, HttpResponse};
+use paygate_core::{
+    Checkout, CreatePayment, Effect, Error, Money, NativeResponse, Operation, OrderId, Payment,
+    Refund, Result, WebhookEvent,
+};
+
+pub use config::FinpayConfig;
+pub use gateway::{FinpayFactory, FinpayGateway};
+pub use status::ResponseCode;
+pub use webhook::TestSigner;
+pub use wire::InitiateRequest;
+
+use ops::{cancel, check, initiate, open_payment, refund, void};
+use wire::{CheckResponse, Envelope, InitiateResponse};
+
+/// The provider name.
+pub const PROVIDER: &str = "finpay";
+
+/// Finpay's native API for one merchant. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct FinpayClient {
+    config: Arc<FinpayConfig>,
+    dispatcher: Dispatcher,
+}
+
+impl FinpayClient {
+    /// A client sending through `dispatcher`.
+    pub fn new(config: FinpayConfig, dispatcher: Dispatcher) -> FinpayClient {
+        FinpayClient {
+            config: Arc::new(config),
+            dispatcher,
+        }
+    }
+
+    /// The merchant configuration.
+    pub fn config(&self) -> &FinpayConfig {
+        &self.config
+    }
+
+    /// initiate: create a payment on any channel. Sent at most once.
+    pub async fn initiate(
+        &self,
+        request: &InitiateRequest,
+    ) -> Result<NativeResponse<InitiateResponse>> {
+        let http = initiate::build(&self.config, request)?;
+        self.dispatcher.execute(&http, initiate::parse).await
+    }
+
+    /// check: a payment's status.
+    pub async fn check(&self, order_id: &OrderId) -> Result<NativeResponse<CheckResponse>> {
+        let http = check::build(&self.config, order_id)?;
+        self.dispatcher.execute(&http, check::parse).await
+    }
+
+    /// refund: refund `amount` (IDR) of an order. Sent at most once.
+    pub async fn refund(
+        &self,
+        order_id: &OrderId,
+        amount: &Money,
+    ) -> Result<NativeResponse<Envelope>> {
+        let http = refund::build(&self.config, order_id, amount)?;
+        self.dispatcher.execute(&http, refund::parse).await
+    }
+
+    /// void: void a card transaction before settlement. Sent at most once.
+    pub async fn void(&self, order_id: &OrderId) -> Result<NativeResponse<Envelope>> {
+        let http = void::build(&self.config, order_id)?;
+        self.dispatcher.execute(&http, void::parse).await
+    }
+
+    /// cancel: cancel an unpaid order. Sent at most once.
+    pub async fn cancel(&self, order_id: &OrderId) -> Result<NativeResponse<Envelope>> {
+        let http = cancel::build(&self.config, order_id)?;
+        self.dispatcher.execute(&http, cancel::parse).await
+    }
+
+    /// open-payment check: an open virtual account (`vabca`, `8804483313131312`).
+    pub async fn open_payment_check(
+        &self,
+        source_of_funds: &str,
+        payment_code: &str,
+    ) -> Result<NativeResponse<CheckResponse>> {
+        let http = open_payment::build(&self.config, source_of_funds, payment_code)?;
+        self.dispatcher.execute(&http, open_payment::parse).await
+    }
+
+    /// Verifies and reads a callback.
+    pub fn verify_callback(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
+        webhook::verify(&self.config, body, headers)
+    }
+
+    /// The escape hatch for endpoints this crate does not type (open-payment register /
+    /// update / delete, stored-card delete, …): sends `body` (JSON, if any) with the
+    /// merchant's Basic auth to `path` and returns the raw answer whatever its status.
+    /// `effect` decides retries: a [`Effect::Write`] is never resent once it may have left.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &paygate_finpay::FinpayClient) -> paygate_core::Result<()> {
+    /// use paygate_core::http::Method;
+    /// let answer = client
+    ///     .raw_request(Method::GET, "/pg/payment/card/customer/delete/TOKEN123", None, paygate_core::Effect::Write)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn raw_request(
+        &self,
+        method: Method,
+        path: &'static str,
+        body: Option<Vec<u8>>,
+        effect: Effect,
+    ) -> Result<HttpResponse> {
+        if !path.starts_with('/') || path.contains("..") || path.contains(['?', '#', ' ']) {
+            return Err(Error::invalid(
+                "path",
+                "must be an absolute path without '..', '?', '#' or spaces",
+            ));
+        }
+        let mut http = ops::request(
+            &self.config,
+            Operation::Native { name: path, effect },
+            method,
+            path,
+            None,
+        )?;
+        if let Some(body) = body {
+            http = http.json_body(body);
+        }
+        self.dispatcher.execute(&http, |r| Ok(r.clone())).await
+    }
+
+    /// The unified payment status.
+    pub async fn payment(&self, order_id: &OrderId) -> Result<Payment> {
+        check::to_payment(order_id, self.check(order_id).await?)
+    }
+
+    /// The unified refund.
+    pub async fn refund_payment(&self, order_id: &OrderId, amount: &Money) -> Result<Refund> {
+        Ok(refund::to_refund(
+            order_id,
+            amount,
+            self.refund(order_id, amount).await?,
+        ))
+    }
+
+    /// The unified void.
+    pub async fn void_payment(&self, order_id: &OrderId) -> Result<Payment> {
+        Ok(void::to_payment(order_id, self.void(order_id).await?))
+    }
+
+    /// The unified cancel.
+    pub async fn cancel_order(&self, order_id: &OrderId) -> Result<Payment> {
+        Ok(cancel::to_payment(order_id, self.cancel(order_id).await?))
+    }
+
+    /// The unified checkout (initiate, hosted page).
+    pub async fn create_checkout(&self, request: &CreatePayment) -> Result<Checkout> {
+        let initiate_request = InitiateRequest::from_create(request)?;
+        initiate::to_checkout(&request.order_id, self.initiate(&initiate_request).await?)
+    }
+}

@@ -1,0 +1,47 @@
+//! `GET /pg/payment/card/cancel/{orderId}`: cancel an unpaid order, which can then no longer
+//! be paid.
+//!
+//! The docs show a JSON body on this GET (`{"order":{"id","amount"}}`) besides the id in the
+//! path; the user's document gives the GET with the path parameter only, and live third-party
+//! calls without a body succeed, so none is sent. QRIS and e-wallet orders at their initial
+//! status refuse with `4040100` (invalid state).
+
+use paygate_core::http::Method;
+use paygate_core::transport::{HttpRequest, HttpResponse};
+use paygate_core::{NativeResponse, Operation, OrderId, Payment, PaymentStatus, Result};
+
+use super::{parse_answer, path_with_order, request};
+use crate::PROVIDER;
+use crate::config::FinpayConfig;
+use crate::wire::Envelope;
+
+/// The path prefix.
+pub const PATH: &str = "/pg/payment/card/cancel";
+
+/// Builds the request.
+pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
+    let path = path_with_order(PATH, order_id)?;
+    request(
+        config,
+        Operation::Cancel,
+        Method::GET,
+        &path,
+        Some(order_id.as_str()),
+    )
+}
+
+/// Reads the answer.
+pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
+    parse_answer(Operation::Cancel, response)
+}
+
+/// The unified result: cancelled.
+pub fn to_payment(order_id: &OrderId, native: NativeResponse<Envelope>) -> Payment {
+    Payment::new(
+        PROVIDER,
+        order_id.clone(),
+        PaymentStatus::Cancelled,
+        "CANCELLED",
+        native.raw,
+    )
+}

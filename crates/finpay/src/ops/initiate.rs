@@ -1,0 +1,199 @@
+//! `POST /pg/payment/card/initiate`: one endpoint for every channel; `sourceOfFunds.type`
+//! picks it (`cc`, `qris`, `vabca`, `finpaycode`, `dana`, …), and leaving it out gives the
+//! hosted page where the customer chooses.
+//!
+//! The answer carries `redirecturl` (hosted or pending page), `paymentCode` (VA / pay code),
+//! `appurl` (e-wallet deep link), `imageurl` (QR) and `expiryLink` (Jakarta time assumed).
+//! `customer.mobilePhone` must be E.164 (`+62…`): Finpay refuses `0812…`.
+
+use paygate_core::http::Method;
+use paygate_core::transport::{HttpRequest, HttpResponse};
+use paygate_core::{
+    Checkout, CreatePayment, Currency, Error, Money, NativeResponse, NextAction, Operation,
+    OrderId, Result, Url,
+};
+
+use super::{ORDER_ID_RULES, parse_answer, request, wire_amount};
+use crate::PROVIDER;
+use crate::config::FinpayConfig;
+use crate::status::parse_date;
+use crate::wire::{Customer, InitiateRequest, InitiateResponse, Item, Order, Urls};
+
+/// The path.
+pub const PATH: &str = "/pg/payment/card/initiate";
+
+/// Checks an E.164 phone number (`+` and 7 to 15 digits).
+pub fn check_mobile_phone(phone: &str) -> Result<()> {
+    let digits = phone.strip_prefix('+').unwrap_or("");
+    if (7..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+    {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "customer.mobilePhone",
+            "Finpay needs an E.164 number like +6281234567890 (a leading 0 is refused)",
+        ))
+    }
+}
+
+impl InitiateRequest {
+    /// A hosted-page payment of `amount` (IDR) for `order_id`, notifying `callback_url`.
+    pub fn new(
+        order_id: &OrderId,
+        amount: &Money,
+        customer: Customer,
+        callback_url: &Url,
+    ) -> Result<InitiateRequest> {
+        order_id.check(&ORDER_ID_RULES)?;
+        Ok(InitiateRequest {
+            customer,
+            order: Order {
+                id: order_id.as_str().to_owned(),
+                amount: wire_amount("amount", amount)?,
+                currency: Some(Currency::IDR.code().to_owned()),
+                description: None,
+                timeout: None,
+                item: Vec::new(),
+            },
+            url: Urls {
+                callback_url: Some(callback_url.to_string()),
+                ..Urls::default()
+            },
+            source_of_funds: None,
+            meta: None,
+            card: None,
+            recurring: None,
+        })
+    }
+
+    /// The unified request in Finpay's terms: `callback_url` (required) → `url.callbackUrl`,
+    /// `return_url` → `successUrl`, `cancel_url` → `failUrl` and `backUrl`, `expires_in` →
+    /// `order.timeout` in whole minutes (rounded up), the customer's phone (required, E.164) →
+    /// `mobilePhone`, a missing last name sent as `-` (as Finpay's own plugin does). No
+    /// `sourceOfFunds`: the hosted page. Manual capture has no Finpay equivalent here.
+    pub fn from_create(request: &CreatePayment) -> Result<InitiateRequest> {
+        request.validate()?;
+        if request.capture == paygate_core::CaptureMode::Manual {
+            return Err(Error::invalid(
+                "capture",
+                "Finpay's hosted payment captures at once; pre-authorization is not offered",
+            ));
+        }
+        let callback = request.callback_url.as_ref().ok_or_else(|| {
+            Error::invalid(
+                "callback_url",
+                "Finpay needs a callback URL for its notification",
+            )
+        })?;
+        let customer = request.customer.clone().unwrap_or_default();
+        let phone = customer.phone.clone().ok_or_else(|| {
+            Error::invalid(
+                "customer.phone",
+                "Finpay requires the customer's mobile phone (E.164, e.g. +6281234567890)",
+            )
+        })?;
+        check_mobile_phone(&phone)?;
+        let wire_customer = Customer {
+            email: customer.email.clone(),
+            first_name: customer.first_name.clone(),
+            last_name: Some(
+                customer
+                    .last_name
+                    .clone()
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or_else(|| "-".to_owned()),
+            ),
+            mobile_phone: Some(phone),
+            ..Customer::default()
+        };
+        let mut initiate =
+            InitiateRequest::new(&request.order_id, &request.amount, wire_customer, callback)?;
+        if let Some(description) = &request.description {
+            if description.chars().count() > 127 {
+                return Err(Error::invalid(
+                    "description",
+                    "Finpay takes at most 127 characters",
+                ));
+            }
+            initiate.order.description = Some(description.clone());
+        }
+        if let Some(window) = request.expires_in {
+            initiate.order.timeout = Some(window.as_secs().div_ceil(60).max(1).to_string());
+        }
+        for item in &request.items {
+            initiate.order.item.push(Item {
+                name: item.name.clone(),
+                quantity: item.quantity.to_string(),
+                unit_price: wire_amount("items.unit_price", &item.unit_price)?,
+                category: None,
+                description: None,
+                sku: None,
+            });
+        }
+        initiate.url.success_url = request.return_url.as_ref().map(Url::to_string);
+        initiate.url.fail_url = request.cancel_url.as_ref().map(Url::to_string);
+        initiate.url.back_url = request.cancel_url.as_ref().map(Url::to_string);
+        Ok(initiate)
+    }
+}
+
+/// Builds the request.
+pub fn build(config: &FinpayConfig, initiate: &InitiateRequest) -> Result<HttpRequest> {
+    if let Some(phone) = &initiate.customer.mobile_phone {
+        check_mobile_phone(phone)?;
+    }
+    let body =
+        serde_json::to_vec(initiate).map_err(|e| Error::invalid("initiate", e.to_string()))?;
+    Ok(request(
+        config,
+        Operation::CreatePayment,
+        Method::POST,
+        PATH,
+        Some(&initiate.order.id),
+    )?
+    .json_body(body))
+}
+
+/// Reads the answer.
+pub fn parse(response: &HttpResponse) -> Result<NativeResponse<InitiateResponse>> {
+    parse_answer(Operation::CreatePayment, response)
+}
+
+/// The unified checkout: the redirect page when there is one (it shows any pay code too),
+/// else the pay code, else the e-wallet deep link, else the QR image. The pay code is also
+/// kept as `provider_reference`.
+pub fn to_checkout(
+    order_id: &OrderId,
+    native: NativeResponse<InitiateResponse>,
+) -> Result<Checkout> {
+    let body = &native.body;
+    let url = |text: &str| Url::parse(text).ok();
+    let next_action = if let Some(redirect) = body.redirecturl.as_deref().and_then(url) {
+        NextAction::Redirect { url: redirect }
+    } else if let Some(code) = body.payment_code.clone().filter(|c| !c.is_empty()) {
+        NextAction::PayWithCode { code }
+    } else if let Some(app) = body.appurl.as_deref().and_then(url) {
+        NextAction::Redirect { url: app }
+    } else if let Some(image) = body.imageurl.as_deref().and_then(url) {
+        NextAction::ShowQr {
+            qr_string: String::new(),
+            deeplink: None,
+            url: Some(image),
+        }
+    } else {
+        return Err(Error::from(paygate_core::UnexpectedBody::from_raw(
+            PROVIDER,
+            Operation::CreatePayment,
+            &native.raw,
+            "success without a redirect URL, pay code, app URL or QR image",
+        )));
+    };
+    let expires_at = body.expiry_link.as_deref().and_then(parse_date);
+    let reference = body.payment_code.clone();
+    let mut checkout = Checkout::new(PROVIDER, order_id.clone(), next_action, native.raw);
+    checkout.expires_at = expires_at;
+    checkout.provider_reference = reference;
+    Ok(checkout)
+}

@@ -1,0 +1,151 @@
+//! One module per Finpay operation: a pure `build` (→ [`HttpRequest`]) and a pure `parse`
+//! ([`HttpResponse`] →), plus conversions to the unified model. What they share lives here.
+
+pub mod cancel;
+pub mod check;
+pub mod initiate;
+pub mod open_payment;
+pub mod refund;
+pub mod void;
+
+use paygate_core::http::header::{ACCEPT, AUTHORIZATION};
+use paygate_core::http::{HeaderValue, Method};
+use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
+use paygate_core::{
+    Currency, Decimal, Error, IdRules, Money, NativeResponse, Operation, OrderId, ProviderError,
+    ProviderErrorKind, RawResponse, Result, UnexpectedBody,
+};
+use serde::de::DeserializeOwned;
+
+use crate::PROVIDER;
+use crate::config::FinpayConfig;
+use crate::wire::Envelope;
+
+/// Finpay's order id: 1–30 characters of `[A-Za-z0-9_-]` ("alpha dash").
+pub const ORDER_ID_RULES: IdRules = IdRules::DEFAULT.max_len(30).no_dot();
+
+/// Largest amount: 14 digits of rupiah.
+const MAX_DIGITS: usize = 14;
+
+/// A request with Basic auth and `Accept: application/json`.
+pub(crate) fn request(
+    config: &FinpayConfig,
+    operation: Operation,
+    method: Method,
+    path: &str,
+    order_id: Option<&str>,
+) -> Result<HttpRequest> {
+    let url = join_url(&config.base_url, path)?;
+    let mut request = HttpRequest::new(PROVIDER, operation, method, url)
+        .secret_header(AUTHORIZATION, config.authorization.clone())
+        .header(ACCEPT, HeaderValue::from_static("application/json"));
+    if let Some(order_id) = order_id {
+        request = request.order_id(order_id);
+    }
+    Ok(request)
+}
+
+/// `path` + the order id, checked against Finpay's rules (so it cannot alter the path).
+pub(crate) fn path_with_order(prefix: &str, order_id: &OrderId) -> Result<String> {
+    order_id.check(&ORDER_ID_RULES)?;
+    Ok(format!("{prefix}/{}", order_id.as_str()))
+}
+
+/// Integer rupiah as a string of digits, identical wherever Finpay wants an amount.
+pub fn wire_amount(field: &'static str, amount: &Money) -> Result<String> {
+    if amount.currency() != Currency::IDR {
+        return Err(Error::invalid(
+            field,
+            format!("Finpay takes IDR, not {}", amount.currency()),
+        ));
+    }
+    let amount = amount.positive().map_err(|e| e.for_field(field))?;
+    let digits = amount.format_amount();
+    if digits.len() > MAX_DIGITS {
+        return Err(Error::invalid(
+            field,
+            "Finpay takes at most 14 digits of rupiah",
+        ));
+    }
+    Ok(digits)
+}
+
+/// Reads an answer whatever its HTTP status (Finpay's error statuses are undocumented; the
+/// `responseCode` decides): not JSON → [`UnexpectedBody`]; code not `2000000` →
+/// [`ProviderError`]; success → the typed body.
+pub(crate) fn parse_answer<T: DeserializeOwned>(
+    operation: Operation,
+    response: &HttpResponse,
+) -> Result<NativeResponse<T>> {
+    let unexpected =
+        |reason: String| Error::from(UnexpectedBody::new(PROVIDER, operation, response, reason));
+    if !response.looks_like_json() {
+        return Err(unexpected("expected a JSON answer".into()));
+    }
+    let envelope: Envelope = serde_json::from_slice(&response.body)
+        .map_err(|e| unexpected(format!("not Finpay's JSON: {e}")))?;
+    let code = envelope.response_code;
+    if !code.is_success() {
+        let mut kind = code.kind();
+        if response.status == 429 {
+            kind = ProviderErrorKind::RateLimited { retry_after: None };
+        }
+        if let ProviderErrorKind::RateLimited { .. } = kind {
+            kind = ProviderErrorKind::RateLimited {
+                retry_after: response.retry_after(),
+            };
+        }
+        if kind == ProviderErrorKind::Other && response.status >= 500 {
+            kind = ProviderErrorKind::Server;
+        }
+        return Err(ProviderError::new(
+            PROVIDER,
+            operation,
+            kind,
+            envelope.response_message.unwrap_or_default(),
+        )
+        .with_http_status(response.status)
+        .with_code(code.as_str())
+        .into());
+    }
+    if !(200..300).contains(&response.status) {
+        return Err(unexpected(format!(
+            "success code with HTTP {}",
+            response.status
+        )));
+    }
+    let body: T = serde_json::from_slice(&response.body)
+        .map_err(|e| unexpected(format!("Finpay's JSON of an unexpected shape: {e}")))?;
+    Ok(NativeResponse {
+        body,
+        raw: RawResponse::from(response),
+    })
+}
+
+/// A received amount; a fraction of a rupiah or a negative amount makes the body unexpected.
+pub(crate) fn received_money(
+    operation: Operation,
+    raw: &RawResponse,
+    field: &str,
+    amount: Option<Decimal>,
+    currency: Option<&str>,
+) -> Result<Option<Money>> {
+    let Some(amount) = amount else {
+        return Ok(None);
+    };
+    let bad = |reason: String| {
+        Error::from(UnexpectedBody::from_raw(
+            PROVIDER,
+            operation,
+            raw,
+            format!("{field}: {reason}"),
+        ))
+    };
+    let currency = match currency.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => Currency::from_code(code).map_err(|e| bad(e.to_string()))?,
+        None => Currency::IDR,
+    };
+    Money::new(amount, currency)
+        .map(Some)
+        .map_err(|e| bad(e.to_string()))
+}

@@ -1,0 +1,42 @@
+//! `GET /pg/payment/card/openpayment/check/{sofId}/{paymentCode}`: an open (reusable)
+//! virtual account, e.g. `vabca` / `8804483313131312`.
+
+use paygate_core::http::Method;
+use paygate_core::transport::{HttpRequest, HttpResponse};
+use paygate_core::{Effect, IdRules, NativeResponse, Operation, Result};
+
+use super::{parse_answer, request};
+use crate::config::FinpayConfig;
+use crate::wire::CheckResponse;
+
+/// The path prefix.
+pub const PATH: &str = "/pg/payment/card/openpayment/check";
+
+const OPERATION: Operation = Operation::Native {
+    name: "openpayment-check",
+    effect: Effect::Read,
+};
+
+const SEGMENT_RULES: IdRules = IdRules::DEFAULT.max_len(40).no_dot().no_underscore();
+
+/// Builds the request. Both path segments are checked (letters, digits, `-`).
+pub fn build(
+    config: &FinpayConfig,
+    source_of_funds: &str,
+    payment_code: &str,
+) -> Result<HttpRequest> {
+    SEGMENT_RULES.check("source_of_funds", source_of_funds)?;
+    SEGMENT_RULES.check("payment_code", payment_code)?;
+    request(
+        config,
+        OPERATION,
+        Method::GET,
+        &format!("{PATH}/{source_of_funds}/{payment_code}"),
+        Some(payment_code),
+    )
+}
+
+/// Reads the answer (`data` holds `customer` and `sourceOfFunds`).
+pub fn parse(response: &HttpResponse) -> Result<NativeResponse<CheckResponse>> {
+    parse_answer(OPERATION, response)
+}

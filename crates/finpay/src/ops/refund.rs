@@ -1,0 +1,59 @@
+//! `POST /pg/payment/card/refund`: refund all or part of a payment.
+//!
+//! The request body is in no available document (the user's document gives the endpoint and
+//! the `2000000` "Payment refunded successfully" answer only). We send
+//! `{"order":{"id":"…","amount":"<rupiah>"}}`: the same order object, with the amount as a
+//! string of digits, that Finpay documents for cancel and initiate, and the shape a
+//! third-party integration uses; another one nests `refund.amount` instead. Finpay's status
+//! list has PARTIALLY_REFUNDED, so partial refunds exist; the amount is the refund's, not the
+//! order's.
+
+use paygate_core::http::Method;
+use paygate_core::transport::{HttpRequest, HttpResponse};
+use paygate_core::{
+    Error, Money, NativeResponse, Operation, OrderId, Refund, RefundStatus, Result,
+};
+
+use super::{ORDER_ID_RULES, parse_answer, request, wire_amount};
+use crate::PROVIDER;
+use crate::config::FinpayConfig;
+use crate::wire::Envelope;
+
+/// The path.
+pub const PATH: &str = "/pg/payment/card/refund";
+
+/// Builds the request; the amount is checked before anything is sent.
+pub fn build(config: &FinpayConfig, order_id: &OrderId, amount: &Money) -> Result<HttpRequest> {
+    order_id.check(&ORDER_ID_RULES)?;
+    let amount = wire_amount("refund.amount", amount)?;
+    let body = serde_json::to_vec(&serde_json::json!({
+        "order": {"id": order_id.as_str(), "amount": amount}
+    }))
+    .map_err(|e| Error::invalid("refund", e.to_string()))?;
+    Ok(request(
+        config,
+        Operation::Refund,
+        Method::POST,
+        PATH,
+        Some(order_id.as_str()),
+    )?
+    .json_body(body))
+}
+
+/// Reads the answer.
+pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
+    parse_answer(Operation::Refund, response)
+}
+
+/// The unified refund: accepted (`2000000`) means refunded.
+pub fn to_refund(order_id: &OrderId, amount: &Money, native: NativeResponse<Envelope>) -> Refund {
+    let mut refund = Refund::new(
+        PROVIDER,
+        order_id.clone(),
+        RefundStatus::Succeeded,
+        native.body.response_code.as_str(),
+        native.raw,
+    );
+    refund.amount = Some(*amount);
+    refund
+}

@@ -1,0 +1,220 @@
+//! Finpay codes → the unified model: `responseCode` (one table) and `result.payment.status`
+//! (one table).
+
+use std::fmt;
+
+use paygate_core::time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use paygate_core::{PaymentStatus, ProviderErrorKind, lenient};
+use serde::{Deserialize, Deserializer};
+
+/// A SNAP-style 7-digit `responseCode`: HTTP class (3) + service code (2) + case code (2),
+/// e.g. `4040100` = HTTP 404, service 01, case 00. Success is `2000000` only.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ResponseCode(String);
+
+impl ResponseCode {
+    /// The success code.
+    pub const SUCCESS: &'static str = "2000000";
+
+    /// A code from its text (kept verbatim, even if malformed).
+    pub fn new(code: impl Into<String>) -> ResponseCode {
+        ResponseCode(code.into())
+    }
+
+    /// The code text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True for `2000000`.
+    pub fn is_success(&self) -> bool {
+        self.0 == Self::SUCCESS
+    }
+
+    fn well_formed(&self) -> bool {
+        self.0.len() == 7 && self.0.bytes().all(|b| b.is_ascii_digit())
+    }
+
+    /// The HTTP class: `404` of `4040100`.
+    pub fn http_class(&self) -> Option<u16> {
+        self.well_formed().then(|| self.0.get(..3)?.parse().ok())?
+    }
+
+    /// The service code: `01` of `4040100`.
+    pub fn service(&self) -> Option<&str> {
+        self.well_formed().then(|| self.0.get(3..5))?
+    }
+
+    /// The case code: `00` of `4040100`.
+    pub fn case(&self) -> Option<&str> {
+        self.well_formed().then(|| self.0.get(5..7))?
+    }
+
+    /// What kind of refusal this is. Known Finpay codes first (`4030015` transaction not
+    /// permitted, e.g. void of an unpaid order; `4040100` invalid transaction status, e.g.
+    /// cancel of a QRIS order at its initial status), then by HTTP class.
+    pub fn kind(&self) -> ProviderErrorKind {
+        match self.0.as_str() {
+            "4030015" | "4040100" => return ProviderErrorKind::InvalidState,
+            "4041011" | "4040001" => return ProviderErrorKind::NotFound,
+            _ => {}
+        }
+        match self.http_class() {
+            Some(400) | Some(409) | Some(422) => ProviderErrorKind::Validation,
+            Some(401) => ProviderErrorKind::Auth,
+            // 403xx00 expired, xx01 feature not allowed, xx02 over limit, …: the account or
+            // the transaction does not allow it.
+            Some(403) => ProviderErrorKind::InvalidState,
+            Some(404) => ProviderErrorKind::NotFound,
+            Some(429) => ProviderErrorKind::RateLimited { retry_after: None },
+            Some(500..=599) => ProviderErrorKind::Server,
+            _ => ProviderErrorKind::Other,
+        }
+    }
+}
+
+impl fmt::Debug for ResponseCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ResponseCode({})", self.0)
+    }
+}
+
+impl fmt::Display for ResponseCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResponseCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::string(d).map(ResponseCode)
+    }
+}
+
+/// The unified status of `result.payment.status` (Finpay's status list; entries after its
+/// 13th are not in any available copy, so EXPIRED, VOIDED and the spellings third parties
+/// use are added, and anything else is kept as `Unknown`).
+pub fn payment_status(status: &str) -> PaymentStatus {
+    match status.trim().to_ascii_uppercase().as_str() {
+        // PAID for non-card channels, CAPTURED for cards: both mean the money moved.
+        "PAID" | "CAPTURED" | "PARTIALLY_CAPTURED" | "SUCCESS" | "SETTLED" => PaymentStatus::Paid,
+        "AUTHORIZED" => PaymentStatus::Authorized,
+        "PARTIALLY_REFUNDED" => PaymentStatus::PartiallyRefunded,
+        "REFUNDED" => PaymentStatus::Refunded,
+        "CANCELLED" | "CANCELED" => PaymentStatus::Cancelled,
+        "VOIDED" | "VOID" => PaymentStatus::Voided,
+        "REQUEST_INITIATED"
+        | "INITIATED"
+        | "AUTHENTICATION_INITIATED"
+        | "AUTHENTICATED"
+        | "PENDING" => PaymentStatus::Pending,
+        "FAILURE" | "FAILED" | "DECLINED" => PaymentStatus::Declined,
+        "EXPIRED" => PaymentStatus::Expired,
+        _ => PaymentStatus::Unknown(status.to_owned()),
+    }
+}
+
+/// Jakarta time (WIB), assumed for Finpay's zone-less dates: Finpay documents no zone, and
+/// third-party integrations read them as WIB.
+pub const FINPAY_OFFSET: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// Reads `YYYY-MM-DD HH:MM:SS` as Jakarta time, with an explicit +07:00.
+pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
+    let (date, time) = text.trim().split_once(' ')?;
+    let mut d = date.split('-').map(str::parse::<u16>);
+    let (year, month, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    let mut t = time.split(':').map(str::parse::<u8>);
+    let (hour, minute, second) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
+    if d.next().is_some() || t.next().is_some() {
+        return None;
+    }
+    let month = u8::try_from(month).ok()?.try_into().ok()?;
+    let date = Date::from_calendar_date(i32::from(year), month, u8::try_from(day).ok()?).ok()?;
+    let time = Time::from_hms(hour, minute, second).ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_offset(FINPAY_OFFSET))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_code_parts() {
+        let code = ResponseCode::new("4040100");
+        assert_eq!(code.http_class(), Some(404));
+        assert_eq!(code.service(), Some("01"));
+        assert_eq!(code.case(), Some("00"));
+        assert!(!code.is_success());
+        assert!(ResponseCode::new("2000000").is_success());
+        let odd = ResponseCode::new("40A");
+        assert_eq!(
+            (odd.http_class(), odd.service(), odd.case()),
+            (None, None, None)
+        );
+        assert_eq!(odd.kind(), ProviderErrorKind::Other);
+    }
+
+    #[test]
+    fn response_code_kinds() {
+        use ProviderErrorKind as K;
+        for (code, kind) in [
+            ("4011000", K::Auth),
+            ("4010000", K::Auth),
+            ("4041011", K::NotFound),
+            ("4040001", K::NotFound),
+            ("4040100", K::InvalidState),
+            ("4030015", K::InvalidState),
+            ("4030001", K::InvalidState),
+            ("4000001", K::Validation),
+            ("4000002", K::Validation),
+            ("4090001", K::Validation),
+            ("4290000", K::RateLimited { retry_after: None }),
+            ("5000001", K::Server),
+            ("5040000", K::Server),
+            ("3000000", K::Other),
+        ] {
+            assert_eq!(ResponseCode::new(code).kind(), kind, "{code}");
+        }
+    }
+
+    /// Every status of Finpay's list (§10), the unconfirmed spellings, and an unknown one.
+    #[test]
+    fn payment_status_table() {
+        use PaymentStatus as P;
+        for (word, status) in [
+            ("PAID", P::Paid),
+            ("AUTHENTICATED", P::Pending),
+            ("AUTHORIZED", P::Authorized),
+            ("PARTIALLY_CAPTURED", P::Paid),
+            ("CAPTURED", P::Paid),
+            ("PARTIALLY_REFUNDED", P::PartiallyRefunded),
+            ("REFUNDED", P::Refunded),
+            ("CANCELLED", P::Cancelled),
+            ("CANCELED", P::Cancelled),
+            ("INITIATED", P::Pending),
+            ("AUTHENTICATION_INITIATED", P::Pending),
+            ("REQUEST_INITIATED", P::Pending),
+            ("FAILURE", P::Declined),
+            ("FAILED", P::Declined),
+            ("PENDING", P::Pending),
+            ("EXPIRED", P::Expired),
+            ("VOIDED", P::Voided),
+            ("paid", P::Paid),
+            ("ON_HOLD", P::Unknown("ON_HOLD".into())),
+        ] {
+            assert_eq!(payment_status(word), status, "{word}");
+        }
+    }
+
+    #[test]
+    fn dates_are_jakarta_time() {
+        let d = parse_date("2023-04-05 09:56:35").unwrap();
+        assert_eq!(d.offset(), FINPAY_OFFSET);
+        assert_eq!(d.to_offset(UtcOffset::UTC).hour(), 2);
+        assert!(parse_date("2023-04-05T09:56:35").is_none());
+        assert!(parse_date("2023-02-30 00:00:00").is_none());
+    }
+}
