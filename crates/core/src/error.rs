@@ -666,8 +666,14 @@ impl fmt::Display for UnexpectedBody {
         if !self.excerpt.is_empty() {
             write!(f, "; body starts {:?}", self.excerpt)?;
         }
+        let json = self
+            .content_type
+            .as_deref()
+            .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
         if self.operation.is_write() {
             f.write_str(" — the request reached the provider's side: the outcome is unknown; read the payment status before doing anything else, do not resend")
+        } else if json && self.http_status < 500 {
+            f.write_str(" — the provider's JSON is not in the documented shape; nothing changed")
         } else {
             f.write_str(" — often a proxy or outage page; try again later")
         }

@@ -209,6 +209,23 @@ pub struct Card {
     pub token: Option<String>,
 }
 
+/// `{"order":{"id":…,"amount":…}}`: how Finpay's bodies name an order (refund, void).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderRef {
+    /// The order.
+    pub order: OrderRefInner,
+}
+
+/// The `order` of [`OrderRef`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderRefInner {
+    /// Order id.
+    pub id: String,
+    /// Amount in rupiah as digits, when the operation takes one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+}
+
 /// The initiate answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct InitiateResponse {

@@ -6,7 +6,7 @@
 
 use paygate_core::http::Method;
 use paygate_core::transport::{HttpRequest, HttpResponse};
-use paygate_core::{NativeResponse, Operation, OrderId, Payment, Result};
+use paygate_core::{Error, NativeResponse, Operation, OrderId, Payment, Result, UnexpectedBody};
 
 use super::{parse_answer, path_with_order, received_money, request};
 use crate::PROVIDER;
@@ -35,10 +35,24 @@ pub fn parse(response: &HttpResponse) -> Result<NativeResponse<CheckResponse>> {
 }
 
 /// The unified payment: status from `result.payment.status`, amount from `order.amount`,
-/// time from `result.payment.datetime` (Jakarta time).
+/// time from `result.payment.datetime` (Jakarta time). A success without `data.result` tells
+/// no status, so it is an unexpected body, not a payment of unknown status.
 pub fn to_payment(order_id: &OrderId, native: NativeResponse<CheckResponse>) -> Result<Payment> {
     let raw = native.raw;
     let data = native.body.data;
+    if data
+        .as_ref()
+        .and_then(|d| d.result.as_ref())
+        .and_then(|r| r.payment.as_ref())
+        .is_none()
+    {
+        return Err(Error::from(UnexpectedBody::from_raw(
+            PROVIDER,
+            Operation::PaymentStatus,
+            &raw,
+            "success without data.result.payment: the status is not in the answer",
+        )));
+    }
     let order = data.as_ref().and_then(|d| d.order.as_ref());
     let result = data
         .as_ref()

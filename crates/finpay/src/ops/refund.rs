@@ -17,7 +17,7 @@ use paygate_core::{
 use super::{ORDER_ID_RULES, parse_answer, request, wire_amount};
 use crate::PROVIDER;
 use crate::config::FinpayConfig;
-use crate::wire::Envelope;
+use crate::wire::{Envelope, OrderRef, OrderRefInner};
 
 /// The path.
 pub const PATH: &str = "/pg/payment/card/refund";
@@ -26,9 +26,12 @@ pub const PATH: &str = "/pg/payment/card/refund";
 pub fn build(config: &FinpayConfig, order_id: &OrderId, amount: &Money) -> Result<HttpRequest> {
     order_id.check(&ORDER_ID_RULES)?;
     let amount = wire_amount("refund.amount", amount)?;
-    let body = serde_json::to_vec(&serde_json::json!({
-        "order": {"id": order_id.as_str(), "amount": amount}
-    }))
+    let body = serde_json::to_vec(&OrderRef {
+        order: OrderRefInner {
+            id: order_id.as_str().to_owned(),
+            amount: Some(amount),
+        },
+    })
     .map_err(|e| Error::invalid("refund", e.to_string()))?;
     Ok(request(
         config,

@@ -14,7 +14,7 @@ use paygate_core::{Error, NativeResponse, Operation, OrderId, Payment, PaymentSt
 use super::{ORDER_ID_RULES, parse_answer, request};
 use crate::PROVIDER;
 use crate::config::FinpayConfig;
-use crate::wire::Envelope;
+use crate::wire::{Envelope, OrderRef, OrderRefInner};
 
 /// The path.
 pub const PATH: &str = "/pg/payment/card/void";
@@ -22,8 +22,13 @@ pub const PATH: &str = "/pg/payment/card/void";
 /// Builds the request.
 pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
     order_id.check(&ORDER_ID_RULES)?;
-    let body = serde_json::to_vec(&serde_json::json!({"order": {"id": order_id.as_str()}}))
-        .map_err(|e| Error::invalid("order_id", e.to_string()))?;
+    let body = serde_json::to_vec(&OrderRef {
+        order: OrderRefInner {
+            id: order_id.as_str().to_owned(),
+            amount: None,
+        },
+    })
+    .map_err(|e| Error::invalid("order_id", e.to_string()))?;
     Ok(request(
         config,
         Operation::Void,
