@@ -31,7 +31,7 @@ fn render(request: &HttpRequest) -> String {
         out.push_str(&format!("{name}: {shown}\n"));
     }
     out.push_str(&format!("operation: {}\n\n", request.operation));
-    out.push_str(&String::from_utf8(request.body.to_vec()).unwrap());
+    out.push_str(std::str::from_utf8(&request.body).unwrap());
     out
 }
 
