@@ -159,12 +159,12 @@ fn config_errors_name_the_place_and_never_the_secret() {
     };
     // A provider without a crate in this build.
     let err = build(&config(
-        "[gateways.pw]\nprovider = \"finpay\"\nenvironment = \"sandbox\"",
+        "[gateways.pw]\nprovider = \"payg\"\nenvironment = \"sandbox\"",
     ));
     let text = err.to_string();
     assert!(
         text.starts_with(
-            "configuration error at gateways.pw.provider: provider \"finpay\" is not available"
+            "configuration error at gateways.pw.provider: provider \"payg\" is not available"
         ),
         "{text}"
     );
@@ -175,7 +175,7 @@ fn config_errors_name_the_place_and_never_the_secret() {
     .to_string();
     assert_eq!(
         text,
-        "configuration error at gateways.x.provider: unknown provider \"stripe\"; available: ledger, payway"
+        "configuration error at gateways.x.provider: unknown provider \"stripe\"; available: finpay, ledger, payway"
     );
     // A typo in a key, an unset variable, a missing secret.
     let text = build(&config(&format!(

@@ -25,6 +25,10 @@
 pub mod config;
 mod registry;
 
+/// Finpay's native API and gateway (feature `finpay`).
+#[cfg(feature = "finpay")]
+pub use paygate_finpay as finpay;
+
 /// ABA PayWay's native API and gateway (feature `payway`).
 #[cfg(feature = "payway")]
 pub use paygate_payway as payway;

@@ -20,6 +20,8 @@ const SHIPPED_PROVIDERS: [&str; 3] = ["finpay", "payway", "payg"];
 #[allow(clippy::vec_init_then_push, unused_mut)]
 fn builtin_factories() -> Vec<Arc<dyn GatewayFactory>> {
     let mut factories: Vec<Arc<dyn GatewayFactory>> = Vec::new();
+    #[cfg(feature = "finpay")]
+    factories.push(Arc::new(paygate_finpay::FinpayFactory));
     #[cfg(feature = "payway")]
     factories.push(Arc::new(paygate_payway::PaywayFactory));
     factories
