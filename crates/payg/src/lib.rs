@@ -1,0 +1,265 @@
+//! # paygate-payg
+//!
+//! PayG (India) for paygate: [`PaygClient`] with PayG's order API (create, Detail, Update,
+//! Refund, RefundStatus, postback), and [`PaygGateway`], its
+//! [`paygate_core::PaymentGateway`] implementation.
+//!
+//! Requests carry `Authorization: basic base64(AuthenticationKey:AuthenticationToken:M:<id>)`
+//! ([`sign`]); answers are the PascalCase order object or an error in one of several shapes
+//! ([`ops`]); amounts are decimal(18,2) INR; dates are India time, given an explicit offset.
+//!
+//! ```no_run
+//! # async fn run() -> paygate_core::Result<()> {
+//! use paygate_core::secrecy::SecretString;
+//! use paygate_core::transport::{Dispatcher, ReqwestTransport};
+//! use paygate_core::{Environment, OrderId};
+//! use paygate_payg::{ApiVersion, PaygClient, PaygConfig};
+//! use std::sync::Arc;
+//!
+//! let config = PaygConfig::new(
+//!     &SecretString::from("auth-key"),
+//!     &SecretString::from("auth-token"),
+//!     "7963",
+//!     None,
+//!     ApiVersion::V1,
+//!     &Environment::Sandbox,
+//! )?;
+//! let client = PaygClient::new(config, Dispatcher::new(Arc::new(ReqwestTransport::with_defaults()?)));
+//! let order = client.detail(&OrderId::new("210624M7963Ubd259588d4")?).await?;
+//! println!("{:?}", order.body.payment_response_code);
+//! # Ok(()) }
+//! ```
+
+pub mod config;
+mod gateway;
+pub mod ops;
+pub mod sign;
+pub mod status;
+pub mod webhook;
+pub mod wire;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use paygate_core::http::Method;
+use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, join_url};
+use paygate_core::{
+    Checkout, CreatePayment, Effect, Error, Money, NativeResponse, Operation, OrderId, Payment,
+    ProviderError, ProviderErrorKind, Refund, RefundRequest, RefundStatusRequest, Result,
+    TransactionId, WebhookEvent,
+};
+
+pub use config::{ApiVersion, AuthorizationId, PaygConfig};
+pub use gateway::{PaygFactory, PaygGateway};
+pub use ops::create::CreateOrderRequest;
+pub use ops::refund::RefundTarget;
+
+use ops::{create, detail, refund, refund_status, update};
+use wire::Order;
+
+/// The provider name.
+pub const PROVIDER: &str = "payg";
+
+/// PayG's native API for one merchant. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct PaygClient {
+    config: Arc<PaygConfig>,
+    dispatcher: Dispatcher,
+}
+
+impl PaygClient {
+    /// A client sending through `dispatcher` (its clock stamps `RequestDateTime`).
+    pub fn new(config: PaygConfig, dispatcher: Dispatcher) -> PaygClient {
+        PaygClient {
+            config: Arc::new(config),
+            dispatcher,
+        }
+    }
+
+    /// The merchant configuration.
+    pub fn config(&self) -> &PaygConfig {
+        &self.config
+    }
+
+    /// create: a new order. Sent at most once.
+    pub async fn create_order(
+        &self,
+        request: &CreateOrderRequest,
+    ) -> Result<NativeResponse<Order>> {
+        let http = create::build(&self.config, request, self.dispatcher.clock().now())?;
+        self.dispatcher.execute(&http, create::parse).await
+    }
+
+    /// Detail: the order by `OrderKeyId`.
+    pub async fn detail(&self, order_key_id: &OrderId) -> Result<NativeResponse<Order>> {
+        let http = detail::build(&self.config, order_key_id)?;
+        self.dispatcher.execute(&http, detail::parse).await
+    }
+
+    /// Update: replace an order's notes (see [`ops::update`]). Sent at most once.
+    pub async fn update_notes(
+        &self,
+        order_key_id: &OrderId,
+        unique_request_id: &OrderId,
+        amount: &Money,
+        notes: &BTreeMap<String, String>,
+    ) -> Result<NativeResponse<Order>> {
+        let http = update::build(&self.config, order_key_id, unique_request_id, amount, notes)?;
+        self.dispatcher.execute(&http, update::parse).await
+    }
+
+    /// Refund: refund `amount` of an order. Sent at most once.
+    pub async fn refund(
+        &self,
+        order_key_id: &OrderId,
+        target: &RefundTarget,
+        amount: &Money,
+    ) -> Result<NativeResponse<Order>> {
+        let http = refund::build(&self.config, order_key_id, target, amount)?;
+        self.dispatcher.execute(&http, refund::parse).await
+    }
+
+    /// RefundStatus: the refund of an order, by the *original* transaction id.
+    pub async fn refund_status(
+        &self,
+        order_key_id: &OrderId,
+        transaction_id: &TransactionId,
+    ) -> Result<NativeResponse<Order>> {
+        let http = refund_status::build(&self.config, order_key_id, transaction_id)?;
+        self.dispatcher.execute(&http, refund_status::parse).await
+    }
+
+    /// Confirms an unsigned postback: reads the order with Detail and checks the order key,
+    /// request id and amount match; returns the order's payment as PayG reports it.
+    pub async fn confirm_postback(&self, body: &[u8]) -> Result<Payment> {
+        let (postback, event) = webhook::parse(body, &paygate_core::http::HeaderMap::new())?;
+        let key = OrderId::new(event.order_id.clone())?;
+        let native = self.detail(&key).await?;
+        webhook::check_against(&postback, &native.body)?;
+        detail::to_payment(&key, Operation::PaymentStatus, native)
+    }
+
+    /// The escape hatch for endpoints this crate does not type: POSTs `body` (JSON) with the
+    /// merchant's `Authorization` to `{base}{path}` and returns the raw answer whatever its
+    /// status. `effect` decides retries: a [`Effect::Write`] is never resent once it may have
+    /// left.
+    pub async fn raw_request(
+        &self,
+        path: &'static str,
+        body: Vec<u8>,
+        effect: Effect,
+    ) -> Result<HttpResponse> {
+        if !path.starts_with('/') || path.contains("..") || path.contains(['?', '#', ' ']) {
+            return Err(Error::invalid(
+                "path",
+                "must be an absolute path without '..', '?', '#' or spaces",
+            ));
+        }
+        let url = join_url(&self.config.base_url, path)?;
+        let request = HttpRequest::new(
+            PROVIDER,
+            Operation::Native { name: path, effect },
+            Method::POST,
+            url,
+        )
+        .secret_header(
+            paygate_core::http::header::AUTHORIZATION,
+            self.config.authorization.clone(),
+        )
+        .json_body(body);
+        self.dispatcher.execute(&request, |r| Ok(r.clone())).await
+    }
+
+    /// The unified payment status (Detail).
+    pub async fn payment(&self, order_key_id: &OrderId) -> Result<Payment> {
+        detail::to_payment(
+            order_key_id,
+            Operation::PaymentStatus,
+            self.detail(order_key_id).await?,
+        )
+    }
+
+    /// The unified checkout (create).
+    pub async fn create_checkout(&self, request: &CreatePayment) -> Result<Checkout> {
+        let create_request = CreateOrderRequest::from_create(request)?;
+        create::to_checkout(&request.order_id, self.create_order(&create_request).await?)
+    }
+
+    /// The refund's target: the payment's transaction id and method from the caller, or
+    /// else from Detail (one extra read, retried like any read, before the refund is sent
+    /// once).
+    async fn refund_target(&self, request: &RefundRequest) -> Result<RefundTarget> {
+        if let (Some(id), Some(method)) = (&request.transaction_id, &request.payment_method) {
+            return Ok(RefundTarget {
+                payment_type: method.clone(),
+                payment_transaction_id: id.clone(),
+            });
+        }
+        let order = self.detail(&request.order_id).await?.body;
+        Ok(RefundTarget {
+            payment_transaction_id: match &request.transaction_id {
+                Some(id) => id.clone(),
+                None => paid_transaction_id(&order, Operation::Refund)?,
+            },
+            payment_type: match &request.payment_method {
+                Some(method) => method.clone(),
+                None => order
+                    .payment_method
+                    .filter(|m| !m.is_empty())
+                    .ok_or_else(|| not_paid("PaymentMethod", Operation::Refund))?,
+            },
+        })
+    }
+
+    /// The unified refund.
+    pub async fn refund_payment(&self, request: &RefundRequest) -> Result<Refund> {
+        let target = self.refund_target(request).await?;
+        let native = self
+            .refund(&request.order_id, &target, &request.amount)
+            .await?;
+        let mut unified = refund::to_refund(&request.order_id, Some(&request.amount), native);
+        unified.reference = request.reference.clone();
+        Ok(unified)
+    }
+
+    /// The unified refund status: RefundStatus by the original transaction id, from the
+    /// caller or else read with Detail first.
+    pub async fn refund_state(&self, request: &RefundStatusRequest) -> Result<Refund> {
+        let transaction_id = match &request.transaction_id {
+            Some(id) => id.clone(),
+            None => paid_transaction_id(
+                &self.detail(&request.order_id).await?.body,
+                Operation::RefundStatus,
+            )?,
+        };
+        let native = self
+            .refund_status(&request.order_id, &transaction_id)
+            .await?;
+        let mut unified = refund::to_refund(&request.order_id, None, native);
+        unified.reference = request.reference.clone();
+        Ok(unified)
+    }
+
+    /// Reads a postback (unverified: see [`PaygClient::confirm_postback`]).
+    pub fn parse_postback(&self, body: &[u8]) -> Result<WebhookEvent> {
+        webhook::parse(body, &paygate_core::http::HeaderMap::new()).map(|(_, event)| event)
+    }
+}
+
+fn not_paid(what: &str, operation: Operation) -> Error {
+    Error::from(ProviderError::new(
+        PROVIDER,
+        operation,
+        ProviderErrorKind::InvalidState,
+        format!("PayG's order has no {what}: it was not paid"),
+    ))
+}
+
+fn paid_transaction_id(order: &Order, operation: Operation) -> Result<TransactionId> {
+    let id = order
+        .payment_transaction_id
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| not_paid("PaymentTransactionId", operation))?;
+    TransactionId::new(id)
+}

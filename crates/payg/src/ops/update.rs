@@ -1,0 +1,81 @@
+//! `POST {base}/Update`: replace an order's notes (at most 15 key-value pairs of at most 256
+//! characters each, per PayG's page; customer and shipping details can also be updated for
+//! 10 days after payment).
+//!
+//! PayG's page gives the create body as its schema and names neither the notes field nor the
+//! method; integrations disagree (PUT with the create body plus `OrderKeyId`, or POST). This
+//! sends POST, like every other PayG order call, with the identifying create fields,
+//! `OrderKeyId` and the notes as `OrderNotes`. Use `raw_request` for any other shape.
+
+use std::collections::BTreeMap;
+
+use paygate_core::transport::{HttpRequest, HttpResponse};
+use paygate_core::{Effect, Error, Money, NativeResponse, Operation, OrderId, Result};
+use serde::Serialize;
+
+use super::{ORDER_KEY_RULES, UNIQUE_REQUEST_RULES, parse_order, post_json, to_json, wire_amount};
+use crate::config::PaygConfig;
+use crate::wire::Order;
+
+/// The path.
+pub const PATH: &str = "/Update";
+
+/// The operation (a write: never resent once it may have left).
+pub const OPERATION: Operation = Operation::Native {
+    name: "update",
+    effect: Effect::Write,
+};
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateBody<'a> {
+    #[serde(rename = "Merchantkeyid")]
+    merchant_key_id: &'a str,
+    #[serde(rename = "MID", skip_serializing_if = "Option::is_none")]
+    mid: Option<&'a str>,
+    order_key_id: &'a str,
+    unique_request_id: &'a str,
+    order_amount: String,
+    order_notes: &'a BTreeMap<String, String>,
+}
+
+/// Builds the request; the notes' limits are checked first.
+pub fn build(
+    config: &PaygConfig,
+    order_key_id: &OrderId,
+    unique_request_id: &OrderId,
+    amount: &Money,
+    notes: &BTreeMap<String, String>,
+) -> Result<HttpRequest> {
+    order_key_id.check(&ORDER_KEY_RULES)?;
+    unique_request_id.check(&UNIQUE_REQUEST_RULES)?;
+    if notes.len() > 15 {
+        return Err(Error::invalid("notes", "PayG takes at most 15 notes"));
+    }
+    if let Some((key, _)) = notes
+        .iter()
+        .find(|(k, v)| k.chars().count() > 256 || v.chars().count() > 256)
+    {
+        return Err(Error::invalid(
+            "notes",
+            format!("note {key:?} is over 256 characters"),
+        ));
+    }
+    let body = to_json(
+        "update",
+        &UpdateBody {
+            merchant_key_id: &config.merchant_key_id,
+            mid: config.mid.as_deref(),
+            order_key_id: order_key_id.as_str(),
+            unique_request_id: unique_request_id.as_str(),
+            order_amount: wire_amount("amount", amount)?,
+            order_notes: notes,
+        },
+    )?;
+    post_json(config, OPERATION, PATH, body, Some(order_key_id.as_str()))
+}
+
+/// Reads the answer.
+pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
+    parse_order(OPERATION, response)
+}

@@ -1,0 +1,217 @@
+//! PayG codes → the unified model, and PayG's dates.
+
+use paygate_core::time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use paygate_core::{PaymentStatus, ProviderErrorKind, RefundStatus};
+
+/// `PaymentResponseCode` → status: 0 initiated and 4 pending/submitted are pending, 1 approved
+/// is paid, 2 declined/failed is declined. PayG's full table is not published; other values
+/// are kept as `Unknown`. (`OrderPaymentStatus` is not used: the official paid sample has 0
+/// there with the text "Paid".)
+pub fn payment_status(code: Option<i64>, text: Option<&str>) -> PaymentStatus {
+    match code {
+        Some(0) | Some(4) => PaymentStatus::Pending,
+        Some(1) => PaymentStatus::Paid,
+        Some(2) => PaymentStatus::Declined,
+        Some(other) => PaymentStatus::Unknown(other.to_string()),
+        None => match text.map(|t| t.trim().to_ascii_lowercase()).as_deref() {
+            Some("approved") | Some("success") => PaymentStatus::Paid,
+            Some("declined") | Some("failed") => PaymentStatus::Declined,
+            Some("pending") | Some("submitted") | Some("created") => PaymentStatus::Pending,
+            _ => PaymentStatus::Unknown(text.unwrap_or_default().to_owned()),
+        },
+    }
+}
+
+/// `RefundPaymentResponseCode` → refund status: 1 succeeded, 2 failed, 4 pending; 0 (no
+/// refund) and others are `Unknown`. The semantics are inferred from PaymentResponseCode's.
+pub fn refund_status(code: Option<i64>) -> RefundStatus {
+    match code {
+        Some(1) => RefundStatus::Succeeded,
+        Some(2) => RefundStatus::Failed,
+        Some(4) => RefundStatus::Pending,
+        Some(other) => RefundStatus::Unknown(other.to_string()),
+        None => RefundStatus::Unknown(String::new()),
+    }
+}
+
+/// What kind of refusal an error answer is, from its HTTP status (PayG publishes only the
+/// generic table: 400 bad input, 401 bad auth token, 403 merchant / access, 404, 409, 429,
+/// 500, 503). An error inside HTTP 200 naming a field is a validation error.
+pub fn error_kind(http_status: u16, field_named: bool) -> ProviderErrorKind {
+    match http_status {
+        400 | 411 | 412 | 422 => ProviderErrorKind::Validation,
+        401 | 403 => ProviderErrorKind::Auth,
+        404 => ProviderErrorKind::NotFound,
+        409 => ProviderErrorKind::InvalidState,
+        429 => ProviderErrorKind::RateLimited { retry_after: None },
+        500..=599 => ProviderErrorKind::Server,
+        _ if field_named => ProviderErrorKind::Validation,
+        _ => ProviderErrorKind::Other,
+    }
+}
+
+/// India Standard Time, in which PayG writes its zone-less dates.
+pub const IST: UtcOffset = match UtcOffset::from_hms(5, 30, 0) {
+    Ok(offset) => offset,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// Reads PayG's dates, both forms, as IST: `12/16/2023 8:40:35 AM` (Payment/UpdatedDateTime)
+/// and `2023-12-16T14:16:59.227` (RefundDateTime and transaction details).
+pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    let primitive = if text.contains('/') {
+        parse_us(text)?
+    } else {
+        parse_iso(text)?
+    };
+    Some(primitive.assume_offset(IST))
+}
+
+fn parse_us(text: &str) -> Option<PrimitiveDateTime> {
+    let mut parts = text.split_whitespace();
+    let (date, time, meridiem) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let mut d = date.split('/').map(str::parse::<u16>);
+    let (month, day, year) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    let mut t = time.split(':').map(str::parse::<u8>);
+    let (hour12, minute, second) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
+    if d.next().is_some() || t.next().is_some() || !(1..=12).contains(&hour12) {
+        return None;
+    }
+    let hour = match meridiem.to_ascii_uppercase().as_str() {
+        "AM" => hour12 % 12,
+        "PM" => hour12 % 12 + 12,
+        _ => return None,
+    };
+    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date = Date::from_calendar_date(i32::from(year), month, u8::try_from(day).ok()?).ok()?;
+    Some(PrimitiveDateTime::new(
+        date,
+        Time::from_hms(hour, minute, second).ok()?,
+    ))
+}
+
+fn parse_iso(text: &str) -> Option<PrimitiveDateTime> {
+    let (date, time) = text.split_once('T')?;
+    let mut d = date.split('-').map(str::parse::<u16>);
+    let (year, month, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    let (clock, fraction) = match time.split_once('.') {
+        Some((c, f)) => (c, Some(f)),
+        None => (time, None),
+    };
+    let mut t = clock.split(':').map(str::parse::<u8>);
+    let (hour, minute, second) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
+    if d.next().is_some() || t.next().is_some() {
+        return None;
+    }
+    let nanos = match fraction {
+        Some(f) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => {
+            let padded = format!("{f:0<9}");
+            padded.parse::<u32>().ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date = Date::from_calendar_date(i32::from(year), month, u8::try_from(day).ok()?).ok()?;
+    Some(PrimitiveDateTime::new(
+        date,
+        Time::from_hms_nano(hour, minute, second, nanos).ok()?,
+    ))
+}
+
+/// `RequestDateTime`: `MMDDYYYY` in IST.
+pub fn request_date(now: OffsetDateTime) -> String {
+    let local = now.to_offset(IST);
+    format!(
+        "{:02}{:02}{:04}",
+        u8::from(local.month()),
+        local.day(),
+        local.year()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paygate_core::time::macros::datetime;
+
+    #[test]
+    fn payment_response_codes() {
+        use PaymentStatus as P;
+        for (code, text, status) in [
+            (Some(0), None, P::Pending),
+            (Some(1), Some("Approved"), P::Paid),
+            (Some(2), Some("Declined"), P::Declined),
+            (Some(4), Some("Pending"), P::Pending),
+            (Some(3), None, P::Unknown("3".into())),
+            (Some(7), Some("Approved"), P::Unknown("7".into())),
+            (None, Some("Approved"), P::Paid),
+            (None, Some("Failed"), P::Declined),
+            (None, Some("Submitted"), P::Pending),
+            (None, Some("Odd"), P::Unknown("Odd".into())),
+            (None, None, P::Unknown(String::new())),
+        ] {
+            assert_eq!(payment_status(code, text), status, "{code:?} {text:?}");
+        }
+    }
+
+    #[test]
+    fn refund_response_codes() {
+        assert_eq!(refund_status(Some(1)), RefundStatus::Succeeded);
+        assert_eq!(refund_status(Some(2)), RefundStatus::Failed);
+        assert_eq!(refund_status(Some(4)), RefundStatus::Pending);
+        assert_eq!(refund_status(Some(0)), RefundStatus::Unknown("0".into()));
+        assert_eq!(refund_status(None), RefundStatus::Unknown(String::new()));
+    }
+
+    #[test]
+    fn both_date_forms_in_ist() {
+        assert_eq!(
+            parse_date("12/16/2023 8:40:35 AM"),
+            Some(datetime!(2023-12-16 08:40:35 +05:30))
+        );
+        assert_eq!(
+            parse_date("12/16/2023 2:07:53 PM"),
+            Some(datetime!(2023-12-16 14:07:53 +05:30))
+        );
+        assert_eq!(
+            parse_date("12/14/2025 12:05:00 AM"),
+            Some(datetime!(2025-12-14 00:05:00 +05:30))
+        );
+        assert_eq!(
+            parse_date("12/14/2025 12:05:00 PM"),
+            Some(datetime!(2025-12-14 12:05:00 +05:30))
+        );
+        assert_eq!(
+            parse_date("2023-12-16T14:16:59.227"),
+            Some(datetime!(2023-12-16 14:16:59.227 +05:30))
+        );
+        assert_eq!(
+            parse_date("2023-12-16T14:30:34.7"),
+            Some(datetime!(2023-12-16 14:30:34.7 +05:30))
+        );
+        assert_eq!(
+            parse_date("2023-04-19T11:32:38"),
+            Some(datetime!(2023-04-19 11:32:38 +05:30))
+        );
+        for bad in [
+            "",
+            "13/16/2023 8:40:35 AM",
+            "12/16/2023 13:40:35 PM",
+            "12/16/2023 8:40:35",
+            "2023-12-16 14:16:59",
+            "2023-12-16T14:16:59.x",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn request_date_is_mmddyyyy_ist() {
+        assert_eq!(request_date(datetime!(2023-06-22 20:00 UTC)), "06232023");
+    }
+}

@@ -1,0 +1,390 @@
+//! PayG's JSON, in PayG's PascalCase field names. The order object comes back from create,
+//! Detail, Refund, RefundStatus and the postback; every field may be `null`, numbers may be
+//! strings and the reverse (`MerchantKeyId` is `"7963"` in requests, `7963` in answers),
+//! and amounts are read from the number's text. Unknown fields stay in the raw response.
+
+use paygate_core::{Decimal, lenient};
+use serde::{Deserialize, Serialize};
+
+/// The order object.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Order {
+    /// PayG's order key: the id of every later call.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub order_key_id: Option<String>,
+    /// Merchant key id.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub merchant_key_id: Option<String>,
+    /// The merchant's request id (echo).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub unique_request_id: Option<String>,
+    /// `PAYMENT` (echo; not validated by PayG).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub order_type: Option<String>,
+    /// Order amount, decimal(18,2).
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub order_amount: Option<Decimal>,
+    /// The merchant's order number (echo).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub order_id: Option<String>,
+    /// Order status code (table not published; `"0"`, `"1"` seen).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub order_status: Option<String>,
+    /// 0..7 (table not published; `0` with text "Paid" seen, so not used for the status).
+    #[serde(default, deserialize_with = "lenient::option_integer")]
+    pub order_payment_status: Option<i64>,
+    /// E.g. "Paid".
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub order_payment_status_text: Option<String>,
+    /// Payment status code (0 new, 1 paid seen).
+    #[serde(default, deserialize_with = "lenient::option_integer")]
+    pub payment_status: Option<i64>,
+    /// The payment's transaction id: needed for Refund.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_transaction_id: Option<String>,
+    /// 0 initiated, 1 approved, 2 declined, 4 pending: the most reliable outcome field.
+    #[serde(default, deserialize_with = "lenient::option_integer")]
+    pub payment_response_code: Option<i64>,
+    /// Approval code.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_approval_code: Option<String>,
+    /// Reason code.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_reason_code: Option<String>,
+    /// Bank / UPI reference (RRN).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_transaction_ref_no: Option<String>,
+    /// "Approved", "Pending", "Declined", …
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_response_text: Option<String>,
+    /// "Upi", "CreditCard", … (the Refund's `PaymentType`).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_method: Option<String>,
+    /// VPA, masked card, bank or wallet name.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_account: Option<String>,
+    /// Surcharge.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub surcharge_fees: Option<Decimal>,
+    /// GST on the surcharge.
+    #[serde(
+        default,
+        rename = "SurchargeGST",
+        deserialize_with = "lenient::option_decimal"
+    )]
+    pub surcharge_gst: Option<Decimal>,
+    /// Amount paid.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub payment_amount: Option<Decimal>,
+    /// The refund's transaction id (0 when there is none).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub order_refund_transaction_id: Option<String>,
+    /// 1 succeeded, 2 failed, 4 pending; 0 when there is no refund.
+    #[serde(default, deserialize_with = "lenient::option_integer")]
+    pub refund_payment_response_code: Option<i64>,
+    /// "Transaction Successful", "Pending", …
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub refund_payment_response_text: Option<String>,
+    /// `2023-12-16T14:16:59.227`, India time.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub refund_date_time: Option<String>,
+    /// rupay, visa, …
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub card_type: Option<String>,
+    /// Domestic, platinum, …
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub card_level: Option<String>,
+    /// Risk and security notes: act on them.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub order_notes: Option<String>,
+    /// `12/16/2023 8:40:35 AM`, India time.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_date_time: Option<String>,
+    /// `12/16/2023 8:42:42 AM`, India time.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub updated_date_time: Option<String>,
+    /// The payment page to send the customer to.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub payment_process_url: Option<String>,
+    /// The customer as given at create.
+    #[serde(default)]
+    pub customer_data: Option<CustomerData>,
+    /// The product data string as given at create.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub product_data: Option<String>,
+    /// The customer as changed on PayG's page.
+    #[serde(default)]
+    pub order_payment_customer_data: Option<PaymentCustomerData>,
+    /// A `upi://pay?…` link.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub upi_link: Option<String>,
+    /// The order's transactions (payment and refunds).
+    #[serde(default)]
+    pub order_payment_transaction_detail: Option<Vec<TransactionDetail>>,
+    /// `UserDefined1`..`UserDefined20` as given at create.
+    #[serde(default)]
+    pub user_defined_data: Option<UserDefinedData>,
+    /// Record id.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub id: Option<String>,
+}
+
+/// `CustomerData`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CustomerData {
+    /// Merchant's customer id.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub customer_id: Option<String>,
+    /// Notes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub customer_notes: Option<String>,
+    /// First name.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub last_name: Option<String>,
+    /// Mobile number (without it PayG's page asks for the customer's details).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub mobile_no: Option<String>,
+    /// E-mail.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub email: Option<String>,
+    /// `"true"` in requests, a boolean in answers.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub email_receipt: Option<String>,
+    /// Billing address.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub billing_address: Option<String>,
+    /// Billing city.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub billing_city: Option<String>,
+    /// Billing state.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub billing_state: Option<String>,
+    /// Billing country.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub billing_country: Option<String>,
+    /// Billing postcode.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub billing_zip_code: Option<String>,
+    /// Shipping first name.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub shipping_first_name: Option<String>,
+    /// Shipping last name.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub shipping_last_name: Option<String>,
+    /// Shipping address.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub shipping_address: Option<String>,
+    /// Shipping city.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub shipping_city: Option<String>,
+    /// Shipping state.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub shipping_state: Option<String>,
+    /// Shipping country.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub shipping_country: Option<String>,
+    /// Shipping postcode.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub shipping_zip_code: Option<String>,
+    /// Shipping mobile number.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub shipping_mobile_no: Option<String>,
+}
+
+/// `OrderPaymentCustomerData`: what the customer changed on PayG's page.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PaymentCustomerData {
+    /// First name.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub last_name: Option<String>,
+    /// Address.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub address: Option<String>,
+    /// City.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub city: Option<String>,
+    /// State.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub state: Option<String>,
+    /// Postcode.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub zip_code: Option<String>,
+    /// Country.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub country: Option<String>,
+    /// Mobile number.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub mobile_no: Option<String>,
+    /// E-mail.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub email: Option<String>,
+    /// User id.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub user_id: Option<String>,
+    /// IP address.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub ip_address: Option<String>,
+}
+
+/// One `OrderPaymentTransactionDetail` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactionDetail {
+    /// Record id.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub id: Option<String>,
+    /// PayG's numeric order id.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub order_id: Option<String>,
+    /// Order key.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub order_key_id: Option<String>,
+    /// Merchant key id.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub merchant_key_id: Option<String>,
+    /// The transaction id (a number here, a string in `PaymentTransactionId`).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub transaction_id: Option<String>,
+    /// Outcome code (1 approved).
+    #[serde(default, deserialize_with = "lenient::option_integer")]
+    pub response_code: Option<i64>,
+    /// Outcome text.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub response_text: Option<String>,
+    /// Processor's request id.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub processor_request_id: Option<String>,
+    /// Payer IP.
+    #[serde(
+        default,
+        rename = "IPAddress",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub ip_address: Option<String>,
+    /// ISO-like, India time.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub updated_date_time: Option<String>,
+    /// Amount of the transaction.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub transaction_amount: Option<Decimal>,
+}
+
+/// `UserDefinedData`: `UserDefined1`..`UserDefined20`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDefinedData(pub std::collections::BTreeMap<String, serde_json::Value>);
+
+/// One entry of an error answer: an array of these, a single one, or one inside HTTP 200.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ApiError {
+    /// Error code, e.g. `"6095"`.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub code: Option<String>,
+    /// Message.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub message: Option<String>,
+    /// Developer's message.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub developer_message: Option<String>,
+    /// The request field at fault.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub field_name: Option<String>,
+    /// A response code, when given.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub response_code: Option<String>,
+    /// More information.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub more_info_url: Option<String>,
+    /// The request it answers.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub request_unique_id: Option<String>,
+}
