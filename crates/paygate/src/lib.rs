@@ -29,6 +29,10 @@ mod registry;
 #[cfg(feature = "finpay")]
 pub use paygate_finpay as finpay;
 
+/// PayG's native API and gateway (feature `payg`).
+#[cfg(feature = "payg")]
+pub use paygate_payg as payg;
+
 /// ABA PayWay's native API and gateway (feature `payway`).
 #[cfg(feature = "payway")]
 pub use paygate_payway as payway;

@@ -22,6 +22,8 @@ fn builtin_factories() -> Vec<Arc<dyn GatewayFactory>> {
     let mut factories: Vec<Arc<dyn GatewayFactory>> = Vec::new();
     #[cfg(feature = "finpay")]
     factories.push(Arc::new(paygate_finpay::FinpayFactory));
+    #[cfg(feature = "payg")]
+    factories.push(Arc::new(paygate_payg::PaygFactory));
     #[cfg(feature = "payway")]
     factories.push(Arc::new(paygate_payway::PaywayFactory));
     factories
