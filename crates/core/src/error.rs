@@ -348,6 +348,24 @@ pub enum ProviderErrorKind {
 }
 
 impl ProviderErrorKind {
+    /// Corrects a kind read from a provider's own code with what the HTTP answer says:
+    /// HTTP 429 is rate limiting whatever the body says; rate limiting takes `Retry-After`
+    /// from the headers; an unrecognised code on a 5xx is a server error.
+    pub fn refined_by(self, response: &crate::transport::HttpResponse) -> ProviderErrorKind {
+        let kind = if response.status == 429 {
+            ProviderErrorKind::RateLimited { retry_after: None }
+        } else {
+            self
+        };
+        match kind {
+            ProviderErrorKind::RateLimited { retry_after } => ProviderErrorKind::RateLimited {
+                retry_after: retry_after.or_else(|| response.retry_after()),
+            },
+            ProviderErrorKind::Other if response.status >= 500 => ProviderErrorKind::Server,
+            other => other,
+        }
+    }
+
     fn hint(&self, write: bool) -> String {
         match self {
             ProviderErrorKind::Auth => {

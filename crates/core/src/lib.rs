@@ -24,6 +24,7 @@ pub mod error;
 pub mod gateway;
 pub mod id;
 pub mod lenient;
+pub mod local_time;
 pub mod model;
 pub mod money;
 pub mod php_json;
@@ -42,7 +43,7 @@ pub use id::{IdRules, OrderId, RefundReference, TransactionId};
 pub use model::{
     Authenticity, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,
     NativeResponse, NextAction, Payment, RawResponse, Refund, RefundRequest, RefundStatusRequest,
-    WebhookEvent, WebhookReply,
+    WebhookEvent, WebhookReply, received_money,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use status::{PaymentStatus, RefundStatus};

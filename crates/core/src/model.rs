@@ -61,6 +61,30 @@ impl fmt::Debug for RawResponse {
     }
 }
 
+/// A received amount as [`Money`]; an amount the currency cannot hold (negative, too precise)
+/// makes the answer an [`crate::UnexpectedBody`] naming `field`.
+pub fn received_money(
+    provider: &'static str,
+    operation: crate::Operation,
+    raw: &RawResponse,
+    field: &str,
+    amount: Option<rust_decimal::Decimal>,
+    currency: crate::Currency,
+) -> Result<Option<Money>> {
+    amount
+        .map(|a| {
+            Money::new(a, currency).map_err(|e| {
+                Error::from(crate::UnexpectedBody::from_raw(
+                    provider,
+                    operation,
+                    raw,
+                    format!("{field}: {e}"),
+                ))
+            })
+        })
+        .transpose()
+}
+
 /// A provider's own answer, typed in its field names, with the raw response it was read from
 /// (where any field the type does not know stays readable).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! PayG codes → the unified model, and PayG's dates.
 
-use paygate_core::time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use paygate_core::local_time;
+use paygate_core::time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use paygate_core::{PaymentStatus, ProviderErrorKind, RefundStatus};
 
 /// `PaymentResponseCode` → status: 0 initiated and 4 pending/submitted are pending, 1 approved
@@ -51,23 +52,22 @@ pub fn error_kind(http_status: u16, field_named: bool) -> ProviderErrorKind {
 }
 
 /// India Standard Time, in which PayG writes its zone-less dates.
-pub const IST: UtcOffset = match UtcOffset::from_hms(5, 30, 0) {
-    Ok(offset) => offset,
-    Err(_) => UtcOffset::UTC,
-};
+pub const IST: UtcOffset = local_time::offset(5, 30);
 
 /// Reads PayG's dates, both forms, as IST: `12/16/2023 8:40:35 AM` (Payment/UpdatedDateTime)
 /// and `2023-12-16T14:16:59.227` (RefundDateTime and transaction details).
 pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
-    let primitive = if text.contains('/') {
-        parse_us(text)?
+    if text.contains('/') {
+        parse_us(text).map(|t| t.assume_offset(IST))
+    } else if text.contains('T') {
+        local_time::parse_ymd_hms(text, IST)
     } else {
-        parse_iso(text)?
-    };
-    Some(primitive.assume_offset(IST))
+        None
+    }
 }
 
+/// `M/D/YYYY h:mm:ss AM|PM`.
 fn parse_us(text: &str) -> Option<PrimitiveDateTime> {
     let mut parts = text.split_whitespace();
     let (date, time, meridiem) = (parts.next()?, parts.next()?, parts.next()?);
@@ -86,41 +86,7 @@ fn parse_us(text: &str) -> Option<PrimitiveDateTime> {
         "PM" => hour12 % 12 + 12,
         _ => return None,
     };
-    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date = Date::from_calendar_date(i32::from(year), month, u8::try_from(day).ok()?).ok()?;
-    Some(PrimitiveDateTime::new(
-        date,
-        Time::from_hms(hour, minute, second).ok()?,
-    ))
-}
-
-fn parse_iso(text: &str) -> Option<PrimitiveDateTime> {
-    let (date, time) = text.split_once('T')?;
-    let mut d = date.split('-').map(str::parse::<u16>);
-    let (year, month, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-    let (clock, fraction) = match time.split_once('.') {
-        Some((c, f)) => (c, Some(f)),
-        None => (time, None),
-    };
-    let mut t = clock.split(':').map(str::parse::<u8>);
-    let (hour, minute, second) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
-    if d.next().is_some() || t.next().is_some() {
-        return None;
-    }
-    let nanos = match fraction {
-        Some(f) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => {
-            let padded = format!("{f:0<9}");
-            padded.parse::<u32>().ok()?
-        }
-        Some(_) => return None,
-        None => 0,
-    };
-    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date = Date::from_calendar_date(i32::from(year), month, u8::try_from(day).ok()?).ok()?;
-    Some(PrimitiveDateTime::new(
-        date,
-        Time::from_hms_nano(hour, minute, second, nanos).ok()?,
-    ))
+    local_time::date_time(year, month, day, hour, minute, second, 0)
 }
 
 /// `RequestDateTime`: `MMDDYYYY` in IST.

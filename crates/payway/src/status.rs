@@ -1,7 +1,8 @@
 //! PayWay codes → the unified model: one table for `status.code` per endpoint, one for
 //! `payment_status_code`.
 
-use paygate_core::time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use paygate_core::local_time;
+use paygate_core::time::{OffsetDateTime, UtcOffset};
 use paygate_core::{Decimal, Effect, Operation, PaymentStatus, ProviderErrorKind};
 
 /// PayWay's endpoints. A numeric `status.code` means different things on different endpoints
@@ -192,26 +193,11 @@ pub fn payment_status(
 }
 
 /// Phnom Penh time, in which PayWay writes every date.
-pub const PAYWAY_OFFSET: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => UtcOffset::UTC,
-};
+pub const PAYWAY_OFFSET: UtcOffset = local_time::offset(7, 0);
 
 /// Reads PayWay's `YYYY-MM-DD HH:mm:ss` (UTC+7, no offset written) with an explicit +07:00.
 pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
-    let (date, time) = text.trim().split_once(' ')?;
-    let mut d = date.split('-').map(str::parse::<u32>);
-    let (year, month, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-    let mut t = time.split(':').map(str::parse::<u8>);
-    let (hour, minute, second) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
-    if d.next().is_some() || t.next().is_some() {
-        return None;
-    }
-    let month = u8::try_from(month).ok()?.try_into().ok()?;
-    let date =
-        Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
-    let time = Time::from_hms(hour, minute, second).ok()?;
-    Some(PrimitiveDateTime::new(date, time).assume_offset(PAYWAY_OFFSET))
+    local_time::parse_ymd_hms(text, PAYWAY_OFFSET)
 }
 
 /// Writes a date as PayWay's `YYYY-MM-DD HH:mm:ss` in UTC+7.
@@ -355,12 +341,16 @@ mod tests {
             "2025-02-13",
             "2025-13-01 00:00:00",
             "2025-02-13 25:00:00",
-            "2025-02-13T13:55:25",
             "a-b-c d:e:f",
             "2025-02-13 13:55:25:1",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
+        // Tolerant on receipt: an ISO `T` reads the same.
+        assert_eq!(
+            parse_date("2025-02-13T13:55:25"),
+            parse_date("2025-02-13 13:55:25")
+        );
         assert_eq!(
             format_date(datetime!(2025-02-13 06:55:25 UTC)),
             "2025-02-13 13:55:25"

@@ -13,7 +13,7 @@ use paygate_core::http::{HeaderValue, Method};
 use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
 use paygate_core::{
     Currency, Decimal, Error, IdRules, Money, NativeResponse, Operation, OrderId, ProviderError,
-    ProviderErrorKind, RawResponse, Result, UnexpectedBody,
+    RawResponse, Result, UnexpectedBody,
 };
 use serde::de::DeserializeOwned;
 
@@ -86,18 +86,7 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
         .map_err(|e| unexpected(format!("not Finpay's JSON: {e}")))?;
     let code = envelope.response_code;
     if !code.is_success() {
-        let mut kind = code.kind();
-        if response.status == 429 {
-            kind = ProviderErrorKind::RateLimited { retry_after: None };
-        }
-        if let ProviderErrorKind::RateLimited { .. } = kind {
-            kind = ProviderErrorKind::RateLimited {
-                retry_after: response.retry_after(),
-            };
-        }
-        if kind == ProviderErrorKind::Other && response.status >= 500 {
-            kind = ProviderErrorKind::Server;
-        }
+        let kind = code.kind().refined_by(response);
         return Err(ProviderError::new(
             PROVIDER,
             operation,
@@ -122,7 +111,8 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
     })
 }
 
-/// A received amount; a fraction of a rupiah or a negative amount makes the body unexpected.
+/// A received amount in `currency` (IDR when not named); a fraction of a rupiah or a
+/// negative amount makes the body unexpected.
 pub(crate) fn received_money(
     operation: Operation,
     raw: &RawResponse,
@@ -130,22 +120,16 @@ pub(crate) fn received_money(
     amount: Option<Decimal>,
     currency: Option<&str>,
 ) -> Result<Option<Money>> {
-    let Some(amount) = amount else {
-        return Ok(None);
-    };
-    let bad = |reason: String| {
-        Error::from(UnexpectedBody::from_raw(
-            PROVIDER,
-            operation,
-            raw,
-            format!("{field}: {reason}"),
-        ))
-    };
     let currency = match currency.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(code) => Currency::from_code(code).map_err(|e| bad(e.to_string()))?,
+        Some(code) => Currency::from_code(code).map_err(|e| {
+            Error::from(UnexpectedBody::from_raw(
+                PROVIDER,
+                operation,
+                raw,
+                format!("{field}: {e}"),
+            ))
+        })?,
         None => Currency::IDR,
     };
-    Money::new(amount, currency)
-        .map(Some)
-        .map_err(|e| bad(e.to_string()))
+    paygate_core::received_money(PROVIDER, operation, raw, field, amount, currency)
 }

@@ -12,7 +12,7 @@ use paygate_core::http::header::AUTHORIZATION;
 use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
 use paygate_core::{
     Currency, Decimal, Error, IdRules, Money, NativeResponse, Operation, ProviderError,
-    ProviderErrorKind, RawResponse, Result, UnexpectedBody,
+    RawResponse, Result, UnexpectedBody,
 };
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -153,12 +153,7 @@ pub(crate) fn parse_order(
 
 fn provider_error(operation: Operation, response: &HttpResponse, errors: &[ApiError]) -> Error {
     let field_named = errors.iter().any(|e| e.field_name.is_some());
-    let mut kind = error_kind(response.status, field_named);
-    if let ProviderErrorKind::RateLimited { .. } = kind {
-        kind = ProviderErrorKind::RateLimited {
-            retry_after: response.retry_after(),
-        };
-    }
+    let kind = error_kind(response.status, field_named).refined_by(response);
     let message = errors
         .iter()
         .map(|e| {
@@ -188,23 +183,12 @@ fn provider_error(operation: Operation, response: &HttpResponse, errors: &[ApiEr
     error.into()
 }
 
-/// A received INR amount; wrong precision or sign makes the body unexpected.
+/// A received INR amount (see [`paygate_core::received_money`]).
 pub(crate) fn received_money(
     operation: Operation,
     raw: &RawResponse,
     field: &str,
     amount: Option<Decimal>,
 ) -> Result<Option<Money>> {
-    amount
-        .map(|a| {
-            Money::new(a, Currency::INR).map_err(|e| {
-                Error::from(UnexpectedBody::from_raw(
-                    PROVIDER,
-                    operation,
-                    raw,
-                    format!("{field}: {e}"),
-                ))
-            })
-        })
-        .transpose()
+    paygate_core::received_money(PROVIDER, operation, raw, field, amount, Currency::INR)
 }

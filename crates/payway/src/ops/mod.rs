@@ -14,8 +14,8 @@ use paygate_core::http::Method;
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
 use paygate_core::{
-    Currency, Decimal, Error, IdRules, Money, NativeResponse, OrderId, ProviderError,
-    ProviderErrorKind, RawResponse, Result, UnexpectedBody,
+    Currency, Decimal, Error, IdRules, Money, NativeResponse, OrderId, ProviderError, RawResponse,
+    Result, UnexpectedBody,
 };
 use serde::de::DeserializeOwned;
 
@@ -62,6 +62,29 @@ pub(crate) fn tran_id_request(
     post_json(config, endpoint, &fields, Some(tran_id.as_str()))
 }
 
+/// A merchant-portal request (refund, pre-auth completion / cancellation): `plaintext`
+/// encrypted into `merchant_auth` with the profile's RSA key, then
+/// `{request_time, merchant_id, merchant_auth, hash}` hashed in the endpoint's `order`.
+pub(crate) fn merchant_portal_request(
+    config: &PaywayConfig,
+    endpoint: Endpoint,
+    order: &[&str],
+    tran_id: &OrderId,
+    plaintext: &str,
+    now: OffsetDateTime,
+    random: &dyn paygate_core::clock::RandomSource,
+) -> Result<HttpRequest> {
+    let merchant_auth = config
+        .merchant_auth_key(endpoint.operation().name())?
+        .encrypt(plaintext.as_bytes(), random)?;
+    let fields = Fields::new()
+        .with("request_time", request_time(now))
+        .with("merchant_id", config.merchant_id.as_str())
+        .with("merchant_auth", merchant_auth)
+        .signed(&config.hmac, order);
+    post_json(config, endpoint, &fields, Some(tran_id.as_str()))
+}
+
 /// Reads an answer of `endpoint`, whatever its HTTP status (PayWay sends the same logical
 /// error as 200, 400 or 403): not JSON → [`UnexpectedBody`]; `status.code` not success →
 /// [`ProviderError`] of the endpoint's kind; success → the typed body.
@@ -79,18 +102,7 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
         .map_err(|e| unexpected(format!("not PayWay's JSON: {e}")))?;
     let code = envelope.status.code.clone();
     if !endpoint.is_success(&code) {
-        let mut kind = endpoint.error_kind(&code);
-        if response.status == 429 {
-            kind = ProviderErrorKind::RateLimited { retry_after: None };
-        }
-        if let ProviderErrorKind::RateLimited { .. } = kind {
-            kind = ProviderErrorKind::RateLimited {
-                retry_after: response.retry_after(),
-            };
-        }
-        if kind == ProviderErrorKind::Other && response.status >= 500 {
-            kind = ProviderErrorKind::Server;
-        }
+        let kind = endpoint.error_kind(&code).refined_by(response);
         let message = envelope.status.full_message();
         return Err(ProviderError::new(PROVIDER, operation, kind, message)
             .with_http_status(response.status)
@@ -129,7 +141,7 @@ pub fn wire_amount(field: &'static str, amount: &Money, purchase_minimum: bool) 
     Ok(amount.format_amount())
 }
 
-/// A received amount in `currency`; wrong precision or sign makes the body unexpected.
+/// A received amount in `currency` (see [`paygate_core::received_money`]).
 pub(crate) fn received_money(
     operation: paygate_core::Operation,
     raw: &RawResponse,
@@ -137,18 +149,7 @@ pub(crate) fn received_money(
     amount: Option<Decimal>,
     currency: Currency,
 ) -> Result<Option<Money>> {
-    amount
-        .map(|a| {
-            Money::new(a, currency).map_err(|e| {
-                Error::from(UnexpectedBody::from_raw(
-                    PROVIDER,
-                    operation,
-                    raw,
-                    format!("{field}: {e}"),
-                ))
-            })
-        })
-        .transpose()
+    paygate_core::received_money(PROVIDER, operation, raw, field, amount, currency)
 }
 
 /// The currency of a received amount: the one named, else the profile's (PayWay sends `""`

@@ -14,12 +14,12 @@ use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Money, NativeResponse, OrderId, Payment, PaymentStatus, Result};
 
 use super::{
-    TRAN_ID_RULES, merchant_auth_plaintext, parse_answer, post_json, received_currency,
-    received_money, wire_amount,
+    TRAN_ID_RULES, merchant_auth_plaintext, merchant_portal_request, parse_answer,
+    received_currency, received_money, wire_amount,
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
-use crate::sign::{Fields, order, request_time};
+use crate::sign::order;
 use crate::status::Endpoint;
 use crate::wire::PreAuthResponse;
 
@@ -53,19 +53,14 @@ pub fn build_completion(
     random: &dyn RandomSource,
 ) -> Result<HttpRequest> {
     let plaintext = completion_plaintext(config, tran_id, amount)?;
-    let merchant_auth = config
-        .merchant_auth_key("pre-auth completion")?
-        .encrypt(plaintext.as_bytes(), random)?;
-    let fields = Fields::new()
-        .with("request_time", request_time(now))
-        .with("merchant_id", config.merchant_id.as_str())
-        .with("merchant_auth", merchant_auth)
-        .signed(&config.hmac, order::PRE_AUTH_COMPLETION);
-    post_json(
+    merchant_portal_request(
         config,
         Endpoint::PreAuthCompletion,
-        &fields,
-        Some(tran_id.as_str()),
+        order::PRE_AUTH_COMPLETION,
+        tran_id,
+        &plaintext,
+        now,
+        random,
     )
 }
 
@@ -77,19 +72,14 @@ pub fn build_cancellation(
     random: &dyn RandomSource,
 ) -> Result<HttpRequest> {
     let plaintext = cancellation_plaintext(config, tran_id)?;
-    let merchant_auth = config
-        .merchant_auth_key("pre-auth cancellation")?
-        .encrypt(plaintext.as_bytes(), random)?;
-    let fields = Fields::new()
-        .with("request_time", request_time(now))
-        .with("merchant_id", config.merchant_id.as_str())
-        .with("merchant_auth", merchant_auth)
-        .signed(&config.hmac, order::PRE_AUTH_CANCELLATION);
-    post_json(
+    merchant_portal_request(
         config,
         Endpoint::PreAuthCancellation,
-        &fields,
-        Some(tran_id.as_str()),
+        order::PRE_AUTH_CANCELLATION,
+        tran_id,
+        &plaintext,
+        now,
+        random,
     )
 }
 

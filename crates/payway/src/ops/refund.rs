@@ -17,12 +17,12 @@ use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Money, NativeResponse, OrderId, PaymentStatus, Refund, RefundStatus, Result};
 
 use super::{
-    TRAN_ID_RULES, merchant_auth_plaintext, parse_answer, post_json, received_currency,
-    received_money, wire_amount,
+    TRAN_ID_RULES, merchant_auth_plaintext, merchant_portal_request, parse_answer,
+    received_currency, received_money, wire_amount,
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
-use crate::sign::{Fields, order, request_time};
+use crate::sign::order;
 use crate::status::Endpoint;
 use crate::wire::RefundResponse;
 
@@ -46,15 +46,15 @@ pub fn build(
     random: &dyn RandomSource,
 ) -> Result<HttpRequest> {
     let plaintext = plaintext(config, tran_id, amount)?;
-    let merchant_auth = config
-        .merchant_auth_key("refund")?
-        .encrypt(plaintext.as_bytes(), random)?;
-    let fields = Fields::new()
-        .with("request_time", request_time(now))
-        .with("merchant_id", config.merchant_id.as_str())
-        .with("merchant_auth", merchant_auth)
-        .signed(&config.hmac, order::REFUND);
-    post_json(config, Endpoint::Refund, &fields, Some(tran_id.as_str()))
+    merchant_portal_request(
+        config,
+        Endpoint::Refund,
+        order::REFUND,
+        tran_id,
+        &plaintext,
+        now,
+        random,
+    )
 }
 
 /// Reads the answer.
