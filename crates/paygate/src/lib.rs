@@ -37,6 +37,30 @@ pub use paygate_payg as payg;
 #[cfg(feature = "payway")]
 pub use paygate_payway as payway;
 
+/// The offline simulator (feature `sandbox`) and a registry of the compiled-in providers
+/// pointing at it.
+#[cfg(feature = "sandbox")]
+pub mod sandbox {
+    pub use paygate_sandbox::*;
+
+    /// A registry with one gateway per compiled-in provider (`finpay`, `payway`, `payg`),
+    /// configured against `sandbox`.
+    pub fn registry(sandbox: &Sandbox) -> crate::Result<crate::GatewayRegistry> {
+        let mut toml = String::new();
+        for (provider, compiled) in [
+            (Provider::Finpay, cfg!(feature = "finpay")),
+            (Provider::Payway, cfg!(feature = "payway")),
+            (Provider::Payg, cfg!(feature = "payg")),
+        ] {
+            if compiled {
+                toml.push_str(&sandbox.gateway_toml(provider));
+                toml.push('\n');
+            }
+        }
+        crate::GatewayRegistry::from_toml_str(&toml)
+    }
+}
+
 pub use config::RegistryConfig;
 pub use paygate_core::*;
 pub use registry::{GatewayRegistry, RegistryBuilder};

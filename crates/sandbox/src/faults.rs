@@ -1,0 +1,247 @@
+//! Faults injected on request, in front of every provider route.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::state::Provider;
+use crate::{ReceivedRequest, Shared};
+
+/// What goes wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Fault {
+    /// Wait this long, then answer normally.
+    Delay {
+        /// Milliseconds.
+        millis: u64,
+    },
+    /// Answer this HTTP status with a plain-text body; nothing is done.
+    Status {
+        /// The status, e.g. 500, 502, 503, 504.
+        status: u16,
+    },
+    /// Answer this status with a proxy's HTML error page; nothing is done.
+    Html {
+        /// The status, e.g. 502.
+        status: u16,
+    },
+    /// Do the operation, then send only the first half of the JSON answer.
+    TruncatedJson,
+    /// Break the connection without reading the request (nothing is done or recorded).
+    ResetBeforeRead,
+    /// Read and record the request, do nothing, then break the connection.
+    ResetAfterRead,
+    /// Refuse as the provider does when rate limited (PayWay: HTTP 403 with code 429).
+    RateLimit {
+        /// `Retry-After` seconds, if any.
+        retry_after: Option<u64>,
+    },
+    /// HTTP 200 with an empty body.
+    EmptyBody,
+    /// Do the operation, then answer with its body labelled `text/html`.
+    WrongContentType,
+    /// HTTP 200 with JSON of another shape.
+    WrongShape,
+    /// HTTP 200 with a body of this many bytes.
+    Oversize {
+        /// Bytes.
+        bytes: usize,
+    },
+}
+
+/// A fault armed for some requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultSpec {
+    /// Only this provider's requests (all if absent).
+    #[serde(default)]
+    pub provider: Option<Provider>,
+    /// Only paths containing this (all if absent).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The fault.
+    pub fault: Fault,
+    /// For how many requests.
+    #[serde(default = "one")]
+    pub times: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl FaultSpec {
+    /// `fault` for the next `times` requests to `provider`.
+    pub fn new(provider: Provider, fault: Fault, times: u32) -> FaultSpec {
+        FaultSpec {
+            provider: Some(provider),
+            path: None,
+            fault,
+            times,
+        }
+    }
+
+    /// Only for paths containing `path`.
+    pub fn on_path(mut self, path: impl Into<String>) -> FaultSpec {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub(crate) fn matches(&self, provider: Provider, path: &str) -> bool {
+        self.times > 0
+            && self.provider.is_none_or(|p| p == provider)
+            && self.path.as_deref().is_none_or(|p| path.contains(p))
+    }
+}
+
+/// A body that fails at once: the server drops the connection mid-answer.
+struct BrokenBody;
+
+impl http_body::Body for BrokenBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "sandbox: injected connection reset",
+        ))))
+    }
+}
+
+fn broken_connection() -> Response {
+    Response::new(Body::new(BrokenBody))
+}
+
+fn split(path: &str) -> Option<(Provider, String)> {
+    let rest = path.strip_prefix('/')?;
+    let (first, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let provider = Provider::from_name(first)?;
+    Some((provider, format!("/{tail}")))
+}
+
+fn rate_limited(provider: Provider, retry_after: Option<u64>) -> Response {
+    let mut response = match provider {
+        Provider::Payway => (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({"status": {"code": 429, "message": "Rate limit exceeded for this request. Please try again later", "tran_id": ""}})),
+        )
+            .into_response(),
+        Provider::Finpay => (
+            StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(serde_json::json!({"responseCode": "4290000", "responseMessage": "Too Many Requests"})),
+        )
+            .into_response(),
+        Provider::Payg => (
+            StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(serde_json::json!([{"Code": "429", "Message": "Too many request for rate limiting."}])),
+        )
+            .into_response(),
+    };
+    if let Some(seconds) = retry_after {
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
+}
+
+/// The middleware: records every provider request and applies an armed fault, if any.
+pub(crate) async fn apply(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    let Some((provider, local_path)) = split(&path) else {
+        return next.run(request).await;
+    };
+    let received = ReceivedRequest {
+        provider,
+        method: request.method().to_string(),
+        path: local_path.clone(),
+    };
+    let Some(fault) = shared.take_fault(provider, &local_path) else {
+        shared.record(received);
+        return next.run(request).await;
+    };
+    if fault == Fault::ResetBeforeRead {
+        return broken_connection();
+    }
+    shared.record(received);
+    match fault {
+        Fault::Delay { millis } => {
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+            next.run(request).await
+        }
+        Fault::Status { status } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (
+                status,
+                status.canonical_reason().unwrap_or("error").to_owned(),
+            )
+                .into_response()
+        }
+        Fault::Html { status } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let page = format!(
+                "<html>\r\n<head><title>{} {reason}</title></head>\r\n<body>\r\n<center><h1>{} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+                status.as_u16(),
+                status.as_u16()
+            );
+            (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
+        }
+        Fault::TruncatedJson => {
+            let response = next.run(request).await;
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
+                .await
+                .unwrap_or_default();
+            let half = bytes.slice(..bytes.len() / 2);
+            let mut response = Response::from_parts(parts, Body::from(half));
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            response
+        }
+        Fault::ResetBeforeRead | Fault::ResetAfterRead => {
+            let _ = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024).await;
+            broken_connection()
+        }
+        Fault::RateLimit { retry_after } => rate_limited(provider, retry_after),
+        Fault::EmptyBody => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "",
+        )
+            .into_response(),
+        Fault::WrongContentType => {
+            let mut response = next.run(request).await;
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            response
+        }
+        Fault::WrongShape => {
+            axum::Json(serde_json::json!({"ok": true, "items": [1, 2, 3]})).into_response()
+        }
+        Fault::Oversize { bytes } => {
+            let body = format!(
+                "{{\"padding\":\"{}\"}}",
+                "x".repeat(bytes.saturating_sub(14))
+            );
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+    }
+}

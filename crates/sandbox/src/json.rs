@@ -1,0 +1,113 @@
+//! A small JSON writer for the simulator's answers: keys in the order written (as the
+//! providers send them) and numbers from their exact decimal text, never through `f64`.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use paygate_core::Decimal;
+
+/// A JSON value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum J {
+    /// A string.
+    S(String),
+    /// A number, as its text.
+    N(String),
+    /// `null`.
+    Null,
+    /// An object, keys in order.
+    O(Vec<(&'static str, J)>),
+    /// An array.
+    A(Vec<J>),
+}
+
+impl J {
+    /// A string.
+    pub(crate) fn s(text: impl Into<String>) -> J {
+        J::S(text.into())
+    }
+
+    /// A decimal number without trailing zeros (`1.5`, `100`).
+    pub(crate) fn num(value: Decimal) -> J {
+        J::N(value.normalize().to_string())
+    }
+
+    /// A decimal with `scale` decimals (`100.00`).
+    pub(crate) fn fixed(value: Decimal, scale: u32) -> J {
+        let mut v = value;
+        v.rescale(scale);
+        J::N(v.to_string())
+    }
+
+    /// An integer.
+    pub(crate) fn int(value: impl Into<i128>) -> J {
+        J::N(value.into().to_string())
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            J::S(s) => out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())),
+            J::N(n) => out.push_str(n),
+            J::Null => out.push_str("null"),
+            J::O(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::to_string(k).unwrap_or_else(|_| "\"\"".into()));
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
+            J::A(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write(out);
+                }
+                out.push(']');
+            }
+        }
+    }
+
+    /// Compact JSON text.
+    pub(crate) fn text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    /// An `application/json` answer.
+    pub(crate) fn respond(&self, status: StatusCode) -> Response {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            self.text(),
+        )
+            .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn writes_ordered_exact_json() {
+        let j = J::O(vec![
+            ("z", J::num(Decimal::from_str("0.10").unwrap())),
+            ("a", J::fixed(Decimal::from(100), 2)),
+            ("s", J::s("a\"b/ü")),
+            ("n", J::Null),
+            ("l", J::A(vec![J::Null, J::int(7)])),
+        ]);
+        assert_eq!(
+            j.text(),
+            r#"{"z":0.1,"a":100.00,"s":"a\"b/ü","n":null,"l":[null,7]}"#
+        );
+    }
+}

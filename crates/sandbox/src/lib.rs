@@ -1,0 +1,506 @@
+//! # paygate-sandbox
+//!
+//! An offline, stateful simulator of the Finpay, ABA PayWay and PayG APIs: an axum server on
+//! loopback that speaks each provider's API at the paths the provider crates use, checks
+//! authentication as strictly as the provider (Basic credentials, PayWay's per-endpoint hash
+//! and `req_time` freshness, `merchant_auth` RSA decrypted with its own key pair, PayG's
+//! header) with its own code, keeps orders through their life, answers in the providers'
+//! documented shapes and codes, reproduces their quirks (PayWay reports REFUNDED after a
+//! partial refund; PayG may put an error in an HTTP 200) and injects faults on request.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), paygate_sandbox::SandboxError> {
+//! let sandbox = paygate_sandbox::Sandbox::start().await?;
+//! println!("PayWay at {}", sandbox.url(paygate_sandbox::Provider::Payway));
+//! println!("{}", sandbox.config_toml());
+//! # Ok(()) }
+//! ```
+//!
+//! Control routes (also used by `paygate sandbox`): `POST /_sandbox/pay/{provider}/{id}`
+//! simulates the customer paying and returns the webhook the provider would send;
+//! `POST /_sandbox/expire/{provider}/{id}`; `GET /_sandbox/requests` lists what was received;
+//! `POST /_sandbox/faults` arms a fault (`DELETE` clears them).
+
+// Handlers reject with a ready `Response` (the axum idiom); its size does not matter here.
+#![allow(clippy::result_large_err)]
+
+mod faults;
+mod finpay;
+mod json;
+mod payg;
+mod payway;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use paygate_core::clock::{Clock, SystemClock};
+use paygate_core::time::OffsetDateTime;
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+pub use faults::{Fault, FaultSpec};
+pub use state::{Provider, Refusal, SimOrder, SimRefund, Stage};
+
+use state::Ledger;
+
+/// The simulator's own RSA public key: what it hands clients as PayWay's `merchant_auth` key.
+pub const PAYWAY_PUBLIC_KEY_PEM: &str = include_str!("../keys/sandbox_public_key.pem");
+const PAYWAY_PRIVATE_KEY_PEM: &str = include_str!("../keys/sandbox_private_key.pem");
+
+/// The credentials the simulator accepts. The defaults are fixed, documented test values —
+/// not secrets.
+#[derive(Clone)]
+pub struct Credentials {
+    /// Finpay merchant id.
+    pub finpay_merchant_id: String,
+    /// Finpay merchant key.
+    pub finpay_merchant_key: String,
+    /// PayWay merchant id.
+    pub payway_merchant_id: String,
+    /// PayWay API key (HMAC key).
+    pub payway_api_key: String,
+    /// PayG authentication key.
+    pub payg_authentication_key: String,
+    /// PayG authentication token.
+    pub payg_authentication_token: String,
+    /// PayG merchant key id.
+    pub payg_merchant_key_id: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials {
+            finpay_merchant_id: "SANDBOX01".into(),
+            finpay_merchant_key: "sandbox-finpay-merchant-key".into(),
+            payway_merchant_id: "sandbox01".into(),
+            payway_api_key: "sandbox-payway-api-key".into(),
+            payg_authentication_key: "0123456789abcdef0123456789abcdef".into(),
+            payg_authentication_token: "fedcba9876543210fedcba9876543210".into(),
+            payg_merchant_key_id: "9001".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("finpay_merchant_id", &self.finpay_merchant_id)
+            .field("payway_merchant_id", &self.payway_merchant_id)
+            .field("payg_merchant_key_id", &self.payg_merchant_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// Binding or serving failed.
+    #[error("sandbox I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// The simulator's key did not load.
+    #[error("sandbox key: {0}")]
+    Key(String),
+}
+
+/// One request the simulator received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedRequest {
+    /// Provider.
+    pub provider: Provider,
+    /// Method.
+    pub method: String,
+    /// Path, provider prefix removed.
+    pub path: String,
+}
+
+/// A webhook the provider would send, as the simulator signs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimulatedWebhook {
+    /// The body.
+    pub body: String,
+    /// The headers (name, value).
+    pub headers: Vec<(String, String)>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) credentials: Credentials,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) base: String,
+    pub(crate) rsa: RsaPrivateKey,
+    ledger: Mutex<Ledger>,
+    faults: Mutex<Vec<FaultSpec>>,
+    received: Mutex<Vec<ReceivedRequest>>,
+}
+
+impl Shared {
+    pub(crate) fn ledger(&self) -> MutexGuard<'_, Ledger> {
+        self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub(crate) fn base_url(&self, provider: Provider) -> String {
+        match provider {
+            Provider::Finpay => format!("{}/finpay", self.base),
+            Provider::Payway => format!("{}/payway", self.base),
+            Provider::Payg => format!("{}/payg/payment/api/order", self.base),
+        }
+    }
+
+    fn record(&self, request: ReceivedRequest) {
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(request);
+    }
+
+    fn take_fault(&self, provider: Provider, path: &str) -> Option<Fault> {
+        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        let index = faults.iter().position(|f| f.matches(provider, path))?;
+        let spec = faults.get_mut(index)?;
+        let fault = spec.fault.clone();
+        spec.times = spec.times.saturating_sub(1);
+        if spec.times == 0 {
+            faults.remove(index);
+        }
+        Some(fault)
+    }
+
+    /// The customer pays: the order moves on and the provider's webhook is produced.
+    pub(crate) fn pay(&self, provider: Provider, id: &str) -> Result<SimulatedWebhook, Refusal> {
+        let now = self.now();
+        let method = match provider {
+            Provider::Finpay => "cc",
+            Provider::Payway => "ABA Pay",
+            Provider::Payg => "Upi",
+        };
+        let order = self.ledger().pay(provider, id, method, now)?;
+        Ok(match provider {
+            Provider::Finpay => finpay::webhook(self, &order),
+            Provider::Payway => payway::webhook(self, &order),
+            Provider::Payg => payg::webhook(self, &order),
+        })
+    }
+}
+
+/// A running simulator. Stops when dropped or with [`Sandbox::shutdown`].
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts on a free loopback port with the default credentials and the system clock.
+    pub async fn start() -> Result<Sandbox, SandboxError> {
+        Sandbox::start_with(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            Credentials::default(),
+            Arc::new(SystemClock),
+        )
+        .await
+    }
+
+    /// Starts on `addr` with `credentials`; `clock` judges PayWay's `req_time` and stamps
+    /// dates (inject a fixed one to record deterministic exchanges).
+    pub async fn start_with(
+        addr: SocketAddr,
+        credentials: Credentials,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Sandbox, SandboxError> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(SandboxError::Io)?;
+        let addr = listener.local_addr().map_err(SandboxError::Io)?;
+        let rsa = RsaPrivateKey::from_pkcs8_pem(PAYWAY_PRIVATE_KEY_PEM)
+            .map_err(|e| SandboxError::Key(e.to_string()))?;
+        let shared = Arc::new(Shared {
+            credentials,
+            clock,
+            base: format!("http://{addr}"),
+            rsa,
+            ledger: Mutex::new(Ledger::default()),
+            faults: Mutex::new(Vec::new()),
+            received: Mutex::new(Vec::new()),
+        });
+        let app = router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "sandbox stopped");
+            }
+        });
+        Ok(Sandbox {
+            addr,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL a provider's client should be configured with.
+    pub fn url(&self, provider: Provider) -> String {
+        self.shared.base_url(provider)
+    }
+
+    /// The credentials it accepts.
+    pub fn credentials(&self) -> &Credentials {
+        &self.shared.credentials
+    }
+
+    /// A `paygate.toml` with one gateway per provider (`finpay`, `payway`, `payg`) pointing
+    /// here, credentials included (they are the simulator's test values).
+    pub fn config_toml(&self) -> String {
+        let mut text = format!("# paygate sandbox at {}\n", self.shared.base);
+        for provider in [Provider::Finpay, Provider::Payway, Provider::Payg] {
+            text.push('\n');
+            text.push_str(&self.gateway_toml(provider));
+        }
+        text
+    }
+
+    /// The `[gateways.<provider>]` table for one provider.
+    pub fn gateway_toml(&self, provider: Provider) -> String {
+        let c = &self.shared.credentials;
+        let url = self.url(provider);
+        match provider {
+            Provider::Finpay => format!(
+                "[gateways.finpay]\nprovider = \"finpay\"\nenvironment = \"{url}\"\nmerchant_id = \"{}\"\nmerchant_key = \"{}\"\n",
+                c.finpay_merchant_id, c.finpay_merchant_key
+            ),
+            Provider::Payway => format!(
+                "[gateways.payway]\nprovider = \"payway\"\nenvironment = \"{url}\"\nmerchant_id = \"{}\"\napi_key = \"{}\"\nrsa_public_key = \"\"\"\n{}\"\"\"\n",
+                c.payway_merchant_id,
+                c.payway_api_key,
+                PAYWAY_PUBLIC_KEY_PEM.trim_end()
+            ),
+            Provider::Payg => format!(
+                "[gateways.payg]\nprovider = \"payg\"\nenvironment = \"{url}\"\nauthentication_key = \"{}\"\nauthentication_token = \"{}\"\nmerchant_key_id = \"{}\"\n",
+                c.payg_authentication_key, c.payg_authentication_token, c.payg_merchant_key_id
+            ),
+        }
+    }
+
+    /// Simulates the customer paying `id` (for a pre-auth: the hold is placed), and returns
+    /// the webhook the provider would send.
+    pub fn pay(&self, provider: Provider, id: &str) -> Result<SimulatedWebhook, Refusal> {
+        self.shared.pay(provider, id)
+    }
+
+    /// Lets a pending order expire.
+    pub fn expire(&self, provider: Provider, id: &str) -> Result<(), Refusal> {
+        self.shared
+            .ledger()
+            .expire(provider, id, self.shared.now())
+            .map(drop)
+    }
+
+    /// An order as the simulator holds it.
+    pub fn order(&self, provider: Provider, id: &str) -> Option<SimOrder> {
+        self.shared.ledger().get(provider, id).ok().cloned()
+    }
+
+    /// Arms a fault.
+    pub fn arm(&self, fault: FaultSpec) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(fault);
+    }
+
+    /// Clears every armed fault.
+    pub fn clear_faults(&self) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Every provider request received so far.
+    pub fn received(&self) -> Vec<ReceivedRequest> {
+        self.shared
+            .received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops serving and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    let providers = Router::new()
+        .nest("/finpay", finpay::routes())
+        .nest("/payway", payway::routes())
+        .nest("/payg/payment/api/order", payg::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::apply,
+        ));
+    let control = Router::new()
+        .route("/_sandbox/pay/{provider}/{id}", post(control_pay))
+        .route("/_sandbox/expire/{provider}/{id}", post(control_expire))
+        .route("/_sandbox/requests", get(control_requests))
+        .route("/_sandbox/faults", post(control_arm).delete(control_clear))
+        .route("/_sandbox/checkout/{provider}/{id}", get(control_checkout));
+    providers.merge(control).with_state(shared)
+}
+
+fn provider_of(name: &str) -> Result<Provider, Response> {
+    Provider::from_name(name)
+        .ok_or_else(|| (StatusCode::NOT_FOUND, "unknown provider").into_response())
+}
+
+fn refusal(refusal: Refusal) -> Response {
+    let (status, text) = match refusal {
+        Refusal::NotFound => (StatusCode::NOT_FOUND, "no such order"),
+        Refusal::InvalidState => (StatusCode::CONFLICT, "the order is not pending"),
+        Refusal::Duplicate | Refusal::TooMuch | Refusal::BadAmount => {
+            (StatusCode::BAD_REQUEST, "refused")
+        }
+    };
+    (status, text).into_response()
+}
+
+async fn control_pay(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, id)): Path<(String, String)>,
+) -> Response {
+    let provider = match provider_of(&provider) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match shared.pay(provider, &id) {
+        Ok(webhook) => axum::Json(webhook).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+async fn control_expire(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, id)): Path<(String, String)>,
+) -> Response {
+    let provider = match provider_of(&provider) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match shared.ledger().expire(provider, &id, shared.now()) {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+async fn control_requests(State(shared): State<Arc<Shared>>) -> Response {
+    let received = shared
+        .received
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    axum::Json(received).into_response()
+}
+
+async fn control_arm(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<FaultSpec>(&body) {
+        Ok(spec) => {
+            shared
+                .faults
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(spec);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => (StatusCode::BAD_REQUEST, format!("bad fault: {e}")).into_response(),
+    }
+}
+
+async fn control_clear(State(shared): State<Arc<Shared>>) -> Response {
+    shared
+        .faults
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// A minimal hosted page: shows the order and a button that pays it.
+async fn control_checkout(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, id)): Path<(String, String)>,
+    _headers: HeaderMap,
+) -> Response {
+    let provider = match provider_of(&provider) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Ok(order) = shared.ledger().get(provider, &id).cloned() else {
+        return refusal(Refusal::NotFound);
+    };
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!DOCTYPE html><title>paygate sandbox checkout</title><h1>{} order {}</h1><p>{} {} — {:?}</p>\
+         <form method=\"post\" action=\"/_sandbox/pay/{}/{}\"><button>Pay</button></form>",
+        provider.name(),
+        escape(&order.id),
+        order.amount,
+        escape(&order.currency),
+        order.stage,
+        provider.name(),
+        escape(&order.id),
+    );
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}

@@ -1,0 +1,316 @@
+//! The simulator's ledger: orders of all three providers through their life.
+
+use std::collections::BTreeMap;
+
+use paygate_core::Decimal;
+use paygate_core::time::OffsetDateTime;
+
+/// The simulated providers.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Finpay.
+    Finpay,
+    /// ABA PayWay.
+    Payway,
+    /// PayG.
+    Payg,
+}
+
+impl Provider {
+    /// The name used in paths and configuration.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Provider::Finpay => "finpay",
+            Provider::Payway => "payway",
+            Provider::Payg => "payg",
+        }
+    }
+
+    /// From a name.
+    pub fn from_name(name: &str) -> Option<Provider> {
+        match name {
+            "finpay" => Some(Provider::Finpay),
+            "payway" => Some(Provider::Payway),
+            "payg" => Some(Provider::Payg),
+            _ => None,
+        }
+    }
+}
+
+/// Where a simulated order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Waiting for the customer.
+    Pending,
+    /// Funds held (pre-auth).
+    Authorized,
+    /// Paid (partial or full refunds are tracked by amount).
+    Paid,
+    /// Voided before settlement.
+    Voided,
+    /// Cancelled / closed before payment.
+    Cancelled,
+    /// Not paid in time.
+    Expired,
+}
+
+/// One refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimRefund {
+    /// The refund's id.
+    pub id: u64,
+    /// Its amount.
+    pub amount: Decimal,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// One simulated order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimOrder {
+    /// The provider.
+    pub provider: Provider,
+    /// The id calls use (Finpay `order.id`, PayWay `tran_id`, PayG `OrderKeyId`).
+    pub id: String,
+    /// The merchant's own reference (PayG `UniqueRequestId`; otherwise the id).
+    pub merchant_ref: String,
+    /// Order amount.
+    pub amount: Decimal,
+    /// Currency code.
+    pub currency: String,
+    /// Stage.
+    pub stage: Stage,
+    /// Captured amount (pre-auth completion may capture less than held).
+    pub captured: Decimal,
+    /// Refunds so far.
+    pub refunds: Vec<SimRefund>,
+    /// Whether created as a pre-authorization.
+    pub pre_auth: bool,
+    /// The payment's transaction id (PayG `PaymentTransactionId`), set when paid.
+    pub transaction_id: u64,
+    /// Payment method, set when paid.
+    pub payment_method: String,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+    /// Callback URL given at creation, if any.
+    pub callback_url: Option<String>,
+}
+
+impl SimOrder {
+    /// Refunded so far.
+    pub fn refunded(&self) -> Decimal {
+        self.refunds.iter().map(|r| r.amount).sum()
+    }
+
+    /// What can still be refunded.
+    pub fn refundable(&self) -> Decimal {
+        if self.stage == Stage::Paid {
+            self.captured - self.refunded()
+        } else {
+            Decimal::ZERO
+        }
+    }
+}
+
+/// Why a ledger operation was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No such order.
+    NotFound,
+    /// The id is taken.
+    Duplicate,
+    /// The order is not in a stage that allows it.
+    InvalidState,
+    /// The amount is more than allowed.
+    TooMuch,
+    /// The amount is zero or negative.
+    BadAmount,
+}
+
+/// All orders, keyed by provider and id.
+#[derive(Debug, Default)]
+pub(crate) struct Ledger {
+    orders: BTreeMap<(Provider, String), SimOrder>,
+    next_id: u64,
+}
+
+impl Ledger {
+    /// A fresh id (transaction and refund ids).
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        72_260_000 + self.next_id
+    }
+
+    /// Adds an order.
+    pub(crate) fn create(&mut self, order: SimOrder) -> Result<(), Refusal> {
+        let key = (order.provider, order.id.clone());
+        if self.orders.contains_key(&key) {
+            return Err(Refusal::Duplicate);
+        }
+        self.orders.insert(key, order);
+        Ok(())
+    }
+
+    /// An order.
+    pub(crate) fn get(&self, provider: Provider, id: &str) -> Result<&SimOrder, Refusal> {
+        self.orders
+            .get(&(provider, id.to_owned()))
+            .ok_or(Refusal::NotFound)
+    }
+
+    fn get_mut(&mut self, provider: Provider, id: &str) -> Result<&mut SimOrder, Refusal> {
+        self.orders
+            .get_mut(&(provider, id.to_owned()))
+            .ok_or(Refusal::NotFound)
+    }
+
+    /// The customer pays (or the hold is placed, for a pre-auth).
+    pub(crate) fn pay(
+        &mut self,
+        provider: Provider,
+        id: &str,
+        method: &str,
+        now: OffsetDateTime,
+    ) -> Result<SimOrder, Refusal> {
+        let transaction_id = self.next_id();
+        let order = self.get_mut(provider, id)?;
+        if order.stage != Stage::Pending {
+            return Err(Refusal::InvalidState);
+        }
+        order.stage = if order.pre_auth {
+            Stage::Authorized
+        } else {
+            Stage::Paid
+        };
+        order.captured = if order.pre_auth {
+            Decimal::ZERO
+        } else {
+            order.amount
+        };
+        order.transaction_id = transaction_id;
+        order.payment_method = method.to_owned();
+        order.updated_at = now;
+        Ok(order.clone())
+    }
+
+    /// A refund of `amount`; refunds above what is left are refused.
+    pub(crate) fn refund(
+        &mut self,
+        provider: Provider,
+        id: &str,
+        amount: Decimal,
+        now: OffsetDateTime,
+    ) -> Result<(SimOrder, SimRefund), Refusal> {
+        if amount <= Decimal::ZERO {
+            return Err(Refusal::BadAmount);
+        }
+        let refund_id = self.next_id();
+        let order = self.get_mut(provider, id)?;
+        if order.stage != Stage::Paid {
+            return Err(Refusal::InvalidState);
+        }
+        if amount > order.refundable() {
+            return Err(Refusal::TooMuch);
+        }
+        let refund = SimRefund {
+            id: refund_id,
+            amount,
+            at: now,
+        };
+        order.refunds.push(refund.clone());
+        order.updated_at = now;
+        Ok((order.clone(), refund))
+    }
+
+    /// Void: releases a hold, or voids a paid, unrefunded payment.
+    pub(crate) fn void(
+        &mut self,
+        provider: Provider,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<SimOrder, Refusal> {
+        let order = self.get_mut(provider, id)?;
+        match order.stage {
+            Stage::Authorized => {}
+            Stage::Paid if order.refunds.is_empty() => {}
+            _ => return Err(Refusal::InvalidState),
+        }
+        order.stage = Stage::Voided;
+        order.updated_at = now;
+        Ok(order.clone())
+    }
+
+    /// Cancel / close an unpaid order.
+    pub(crate) fn cancel(
+        &mut self,
+        provider: Provider,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<SimOrder, Refusal> {
+        let order = self.get_mut(provider, id)?;
+        match order.stage {
+            Stage::Pending | Stage::Cancelled => {}
+            _ => return Err(Refusal::InvalidState),
+        }
+        order.stage = Stage::Cancelled;
+        order.updated_at = now;
+        Ok(order.clone())
+    }
+
+    /// Capture `amount` of a hold (up to 110% of it, as PayWay allows for cards).
+    pub(crate) fn capture(
+        &mut self,
+        provider: Provider,
+        id: &str,
+        amount: Decimal,
+        now: OffsetDateTime,
+    ) -> Result<SimOrder, Refusal> {
+        if amount <= Decimal::ZERO {
+            return Err(Refusal::BadAmount);
+        }
+        let order = self.get_mut(provider, id)?;
+        if order.stage != Stage::Authorized {
+            return Err(Refusal::InvalidState);
+        }
+        if amount * Decimal::from(10) > order.amount * Decimal::from(11) {
+            return Err(Refusal::TooMuch);
+        }
+        order.stage = Stage::Paid;
+        order.captured = amount;
+        order.updated_at = now;
+        Ok(order.clone())
+    }
+
+    /// Expire a pending order.
+    pub(crate) fn expire(
+        &mut self,
+        provider: Provider,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<SimOrder, Refusal> {
+        let order = self.get_mut(provider, id)?;
+        if order.stage != Stage::Pending {
+            return Err(Refusal::InvalidState);
+        }
+        order.stage = Stage::Expired;
+        order.updated_at = now;
+        Ok(order.clone())
+    }
+
+    /// Orders of a provider, oldest first.
+    pub(crate) fn list(&self, provider: Provider) -> Vec<SimOrder> {
+        let mut orders: Vec<SimOrder> = self
+            .orders
+            .values()
+            .filter(|o| o.provider == provider)
+            .cloned()
+            .collect();
+        orders.sort_by_key(|o| o.created_at);
+        orders
+    }
+}
