@@ -4,6 +4,8 @@
 //! configuration and contract be tested through `Arc<dyn PaymentGateway>` before (and beside)
 //! the provider crates. It is a test double, never registered by the facade itself.
 
+pub mod fixtures;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 

@@ -152,11 +152,7 @@ impl Shared {
     }
 
     pub(crate) fn base_url(&self, provider: Provider) -> String {
-        match provider {
-            Provider::Finpay => format!("{}/finpay", self.base),
-            Provider::Payway => format!("{}/payway", self.base),
-            Provider::Payg => format!("{}/payg/payment/api/order", self.base),
-        }
+        provider_base(&self.base, provider)
     }
 
     fn record(&self, request: ReceivedRequest) {
@@ -290,24 +286,7 @@ impl Sandbox {
 
     /// The `[gateways.<provider>]` table for one provider.
     pub fn gateway_toml(&self, provider: Provider) -> String {
-        let c = &self.shared.credentials;
-        let url = self.url(provider);
-        match provider {
-            Provider::Finpay => format!(
-                "[gateways.finpay]\nprovider = \"finpay\"\nenvironment = \"{url}\"\nmerchant_id = \"{}\"\nmerchant_key = \"{}\"\n",
-                c.finpay_merchant_id, c.finpay_merchant_key
-            ),
-            Provider::Payway => format!(
-                "[gateways.payway]\nprovider = \"payway\"\nenvironment = \"{url}\"\nmerchant_id = \"{}\"\napi_key = \"{}\"\nrsa_public_key = \"\"\"\n{}\"\"\"\n",
-                c.payway_merchant_id,
-                c.payway_api_key,
-                PAYWAY_PUBLIC_KEY_PEM.trim_end()
-            ),
-            Provider::Payg => format!(
-                "[gateways.payg]\nprovider = \"payg\"\nenvironment = \"{url}\"\nauthentication_key = \"{}\"\nauthentication_token = \"{}\"\nmerchant_key_id = \"{}\"\n",
-                c.payg_authentication_key, c.payg_authentication_token, c.payg_merchant_key_id
-            ),
-        }
+        gateway_toml(provider, &self.shared.base, &self.shared.credentials)
     }
 
     /// Simulates the customer paying `id` (for a pre-auth: the hold is placed), and returns
@@ -372,6 +351,38 @@ impl Drop for Sandbox {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// The `[gateways.<provider>]` table for a simulator (or anything serving its paths) at
+/// `root` (`http://host:port`) accepting `credentials`.
+pub fn gateway_toml(provider: Provider, root: &str, credentials: &Credentials) -> String {
+    let c = credentials;
+    let url = provider_base(root, provider);
+    match provider {
+        Provider::Finpay => format!(
+            "[gateways.finpay]\nprovider = \"finpay\"\nenvironment = \"{url}\"\nmerchant_id = \"{}\"\nmerchant_key = \"{}\"\n",
+            c.finpay_merchant_id, c.finpay_merchant_key
+        ),
+        Provider::Payway => format!(
+            "[gateways.payway]\nprovider = \"payway\"\nenvironment = \"{url}\"\nmerchant_id = \"{}\"\napi_key = \"{}\"\nrsa_public_key = \"\"\"\n{}\"\"\"\n",
+            c.payway_merchant_id,
+            c.payway_api_key,
+            PAYWAY_PUBLIC_KEY_PEM.trim_end()
+        ),
+        Provider::Payg => format!(
+            "[gateways.payg]\nprovider = \"payg\"\nenvironment = \"{url}\"\nauthentication_key = \"{}\"\nauthentication_token = \"{}\"\nmerchant_key_id = \"{}\"\n",
+            c.payg_authentication_key, c.payg_authentication_token, c.payg_merchant_key_id
+        ),
+    }
+}
+
+/// A provider's base URL under `root`.
+fn provider_base(root: &str, provider: Provider) -> String {
+    match provider {
+        Provider::Finpay => format!("{root}/finpay"),
+        Provider::Payway => format!("{root}/payway"),
+        Provider::Payg => format!("{root}/payg/payment/api/order"),
     }
 }
 

@@ -118,17 +118,22 @@ impl SimOrder {
 }
 
 /// Why a ledger operation was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// No such order.
+    #[error("no such order in the sandbox")]
     NotFound,
     /// The id is taken.
+    #[error("an order with this id exists")]
     Duplicate,
     /// The order is not in a stage that allows it.
+    #[error("the order is not in a stage that allows this")]
     InvalidState,
     /// The amount is more than allowed.
+    #[error("the amount is more than allowed")]
     TooMuch,
     /// The amount is zero or negative.
+    #[error("the amount must be greater than zero")]
     BadAmount,
 }
 
