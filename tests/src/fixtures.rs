@@ -82,13 +82,17 @@ const KEPT_RESPONSE_HEADERS: &[&str] = &["content-type", "location", "retry-afte
 #[derive(Debug)]
 struct Recorder {
     inner: Arc<dyn Transport>,
-    base: String,
+    /// The sandbox's base URL, replaced by [`SCRUBBED_BASE`] (none for live recordings).
+    base: Option<String>,
     log: Mutex<Vec<Exchange>>,
 }
 
 impl Recorder {
     fn scrub(&self, text: &str) -> String {
-        text.replace(&self.base, SCRUBBED_BASE)
+        match &self.base {
+            Some(base) => text.replace(base.as_str(), SCRUBBED_BASE),
+            None => text.to_owned(),
+        }
     }
 }
 
@@ -408,13 +412,11 @@ async fn record(provider: &str, operation: &str, case: &str, step: Step) -> Resu
     }
     let recorder = Arc::new(Recorder {
         inner: http,
-        base: format!("http://{}", sandbox.addr()),
+        base: Some(format!("http://{}", sandbox.addr())),
         log: Mutex::new(Vec::new()),
     });
     let case_gateway = gateway(provider, &toml, recorder.clone())?;
-    let result = operate(&case_gateway, provider, step, &id)
-        .await
-        .replace(&recorder.base, SCRUBBED_BASE);
+    let result = recorder.scrub(&operate(&case_gateway, provider, step, &id).await);
     let exchanges = recorder
         .log
         .lock()
@@ -428,6 +430,146 @@ async fn record(provider: &str, operation: &str, case: &str, step: Step) -> Resu
         exchanges,
         result,
     })
+}
+
+/// The environment variables `--live` reads, per provider: (variable, setting).
+pub const LIVE_SETTINGS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "finpay",
+        &[
+            ("PAYGATE_LIVE_FINPAY_MERCHANT_ID", "merchant_id"),
+            ("PAYGATE_LIVE_FINPAY_MERCHANT_KEY", "merchant_key"),
+        ],
+    ),
+    (
+        "payway",
+        &[
+            ("PAYGATE_LIVE_PAYWAY_MERCHANT_ID", "merchant_id"),
+            ("PAYGATE_LIVE_PAYWAY_API_KEY", "api_key"),
+            ("PAYGATE_LIVE_PAYWAY_RSA_PUBLIC_KEY_FILE", "rsa_public_key"),
+        ],
+    ),
+    (
+        "payg",
+        &[
+            ("PAYGATE_LIVE_PAYG_AUTHENTICATION_KEY", "authentication_key"),
+            (
+                "PAYGATE_LIVE_PAYG_AUTHENTICATION_TOKEN",
+                "authentication_token",
+            ),
+            ("PAYGATE_LIVE_PAYG_MERCHANT_KEY_ID", "merchant_key_id"),
+        ],
+    ),
+];
+
+/// The gateway table for `provider`'s real sandbox, if every variable is set.
+fn live_toml(provider: &str) -> Option<String> {
+    let (_, vars) = LIVE_SETTINGS.iter().find(|(p, _)| *p == provider)?;
+    let mut toml =
+        format!("[gateways.{provider}]\nprovider = \"{provider}\"\nenvironment = \"sandbox\"\n");
+    for (var, key) in vars.iter() {
+        std::env::var(var).ok().filter(|v| !v.is_empty())?;
+        let source = if var.ends_with("_FILE") {
+            format!("file:{}", std::env::var(var).ok()?)
+        } else {
+            format!("env:{var}")
+        };
+        toml.push_str(&format!("{key} = \"{source}\"\n"));
+    }
+    Some(toml)
+}
+
+/// The values of the `--live` variables that are set (secrets for the lint; file variables
+/// contribute their file's key lines).
+pub fn live_secrets() -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, vars) in LIVE_SETTINGS {
+        for (var, key) in vars.iter() {
+            let Ok(value) = std::env::var(var) else {
+                continue;
+            };
+            if var.ends_with("_FILE") {
+                let pem = std::fs::read_to_string(&value).unwrap_or_default();
+                out.extend(
+                    pem.lines()
+                        .filter(|l| !l.starts_with("-----") && l.len() > 16)
+                        .map(str::to_owned),
+                );
+            } else if !key.ends_with("_id") && value.len() >= 8 {
+                out.push(value);
+            }
+        }
+    }
+    out
+}
+
+/// Records from the providers' real sandboxes, for every provider whose `PAYGATE_LIVE_*`
+/// variables are set (see [`LIVE_SETTINGS`]): the cases that need no simulated payment
+/// (create, status of an unknown and of a pending order, cancel), with the real clock and
+/// randomness and ids unique to the run. Returns the fixtures and the providers skipped.
+pub async fn record_live() -> Result<(Vec<Fixture>, Vec<&'static str>), Error> {
+    let mut fixtures = Vec::new();
+    let mut skipped = Vec::new();
+    let run = OffsetDateTime::now_utc().unix_timestamp() % 100_000_000;
+    for (provider, _) in LIVE_SETTINGS {
+        let Some(toml) = live_toml(provider) else {
+            skipped.push(*provider);
+            continue;
+        };
+        let http: Arc<dyn Transport> = Arc::new(ReqwestTransport::with_defaults()?);
+        let registry = GatewayRegistry::builder()
+            .transport(http.clone())
+            .toml_str(&toml)?
+            .build()?;
+        let setup = registry.gateway(provider)?;
+        for (operation, case, step) in [
+            ("create-payment", "hosted", Step::Create),
+            ("payment-status", "unknown", Step::StatusUnknown),
+            ("payment-status", "pending", Step::StatusPending),
+            ("cancel", "pending", Step::Cancel),
+        ] {
+            let id = match step {
+                Step::StatusPending | Step::Cancel => {
+                    let checkout = setup
+                        .create_payment(&create_request(
+                            provider,
+                            &format!("L{run}{step:?}").to_ascii_uppercase(),
+                            false,
+                        )?)
+                        .await?;
+                    match *provider {
+                        "payg" => OrderId::new(checkout.provider_reference.unwrap_or_default())?,
+                        _ => checkout.order_id,
+                    }
+                }
+                _ => OrderId::new(format!("FXL{run}"))?,
+            };
+            let recorder = Arc::new(Recorder {
+                inner: http.clone(),
+                base: None,
+                log: Mutex::new(Vec::new()),
+            });
+            let live = GatewayRegistry::builder()
+                .transport(recorder.clone())
+                .toml_str(&toml)?
+                .build()?
+                .gateway(provider)?;
+            let result = operate(&live, provider, step, &id).await;
+            let exchanges = recorder
+                .log
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            fixtures.push(Fixture {
+                provider: (*provider).to_owned(),
+                operation: operation.to_owned(),
+                case: case.to_owned(),
+                exchanges,
+                result,
+            });
+        }
+    }
+    Ok((fixtures, skipped))
 }
 
 /// The fixture as written to disk.
@@ -529,9 +671,11 @@ pub fn secrets() -> Vec<String> {
     list
 }
 
-/// Files under `dir` that contain a secret, with what leaked (named, not shown).
+/// Files under `dir` that contain a secret (the sandbox's, and any `--live` one set in the
+/// environment), with what leaked named, not shown.
 pub fn lint(dir: &Path) -> Vec<String> {
-    let secrets = secrets();
+    let mut secrets = secrets();
+    secrets.extend(live_secrets());
     let mut problems = Vec::new();
     for path in files(dir) {
         let Ok(text) = std::fs::read_to_string(&path) else {

@@ -2,7 +2,9 @@
 //!
 //! - `fixtures`: record every case against the embedded sandbox into `tests/fixtures/`;
 //!   `fixtures --check` fails when the files and what the code records now disagree;
-//!   `fixtures --lint` fails when a configured secret or key material appears in a fixture.
+//!   `fixtures --lint` fails when a configured secret or key material appears in a fixture;
+//!   `fixtures --live` records from the providers' real sandboxes into `tests/fixtures-live/`
+//!   for every provider whose `PAYGATE_LIVE_*` credentials are set (never run in CI).
 //! - `capabilities`: print the capability matrix; `capabilities --check` fails when README.md's
 //!   copy differs.
 
@@ -42,6 +44,33 @@ async fn fixtures_task(mode: Option<&str>) -> ExitCode {
                 fail(&problems)
             }
         }
+        Some("--live") => {
+            let live_dir = root().join("tests/fixtures-live");
+            match fixtures::record_live().await {
+                Ok((recorded, skipped)) => {
+                    for provider in skipped {
+                        println!(
+                            "{provider}: skipped (its PAYGATE_LIVE_* variables are not all set)"
+                        );
+                    }
+                    if let Err(e) = fixtures::write(&live_dir, &recorded) {
+                        return fail(&[format!("writing live fixtures failed: {e}")]);
+                    }
+                    println!(
+                        "recorded {} live fixtures into {}",
+                        recorded.len(),
+                        live_dir.display()
+                    );
+                    let problems = fixtures::lint(&live_dir);
+                    if problems.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        fail(&problems)
+                    }
+                }
+                Err(e) => fail(&[format!("live recording failed: {e}")]),
+            }
+        }
         Some("--check") | None => {
             let recorded = match fixtures::record_all().await {
                 Ok(f) => f,
@@ -77,7 +106,9 @@ async fn fixtures_task(mode: Option<&str>) -> ExitCode {
                 }
             }
         }
-        Some(other) => fail(&[format!("unknown option {other}; use --check or --lint")]),
+        Some(other) => fail(&[format!(
+            "unknown option {other}; use --check, --lint or --live"
+        )]),
     }
 }
 
