@@ -1,0 +1,402 @@
+//! `paygate demo`: every provider through a payment's life, against the embedded sandbox.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use paygate::sandbox::{Provider, Sandbox};
+use paygate::{
+    Capability, CaptureRequest, CreatePayment, Currency, Customer, Error, GatewayRegistry, Money,
+    OrderId, PaymentGateway, PaymentStatus, RefundRequest, RefundStatus, RefundStatusRequest, Url,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::exit;
+use crate::ops::Out;
+
+/// One step: what was done, what came back, whether it was what the demo expected.
+#[derive(Debug, Serialize)]
+struct Step {
+    operation: String,
+    status: String,
+    provider_status: String,
+    amount: String,
+    latency_ms: u128,
+    expected: String,
+    ok: bool,
+}
+
+struct Demo<'a> {
+    sandbox: &'a Sandbox,
+    gateway: Arc<dyn PaymentGateway>,
+    provider: Provider,
+    currency: Currency,
+    total: &'static str,
+    part: &'static str,
+    rest: &'static str,
+    steps: Vec<Step>,
+    next: u32,
+}
+
+impl Demo<'_> {
+    fn money(&self, text: &str) -> Result<Money, Error> {
+        Money::parse(text, self.currency).map_err(Error::from)
+    }
+
+    fn record(
+        &mut self,
+        operation: &str,
+        started: Instant,
+        outcome: Result<(String, String, String), Error>,
+        expected: &str,
+    ) {
+        let latency_ms = started.elapsed().as_millis();
+        let step = match outcome {
+            Ok((status, provider_status, amount)) => Step {
+                ok: status == expected,
+                operation: operation.to_owned(),
+                status,
+                provider_status,
+                amount,
+                latency_ms,
+                expected: expected.to_owned(),
+            },
+            Err(e) => Step {
+                ok: false,
+                operation: operation.to_owned(),
+                status: format!("error: {}", e.class()),
+                provider_status: e.to_string(),
+                amount: String::new(),
+                latency_ms,
+                expected: expected.to_owned(),
+            },
+        };
+        self.steps.push(step);
+    }
+
+    /// Creates a payment; returns the id later calls use (PayG: the OrderKeyId).
+    async fn create(&mut self, pre_auth: bool) -> Option<OrderId> {
+        self.next += 1;
+        let id = OrderId::new(format!(
+            "DEMO{}{}{}",
+            self.provider.name().to_ascii_uppercase(),
+            self.next,
+            if pre_auth { "H" } else { "" }
+        ))
+        .ok()?;
+        let started = Instant::now();
+        let outcome = async {
+            let mut request = CreatePayment::new(id.clone(), self.money(self.total)?)?
+                .description("paygate demo")
+                .customer(
+                    Customer::new()
+                        .name("Dara", "Sok")
+                        .email("dara@example.com")
+                        .phone("+6281234567890"),
+                )
+                .callback_url(
+                    Url::parse("https://shop.example/callback")
+                        .map_err(|e| Error::invalid("url", e.to_string()))?,
+                )
+                .return_url(
+                    Url::parse("https://shop.example/done")
+                        .map_err(|e| Error::invalid("url", e.to_string()))?,
+                );
+            if pre_auth {
+                request = request.authorize_only();
+            }
+            self.gateway.create_payment(&request).await
+        }
+        .await;
+        let (result, key) = match outcome {
+            Ok(checkout) => {
+                let key = match self.provider {
+                    Provider::Payg => checkout
+                        .provider_reference
+                        .clone()
+                        .and_then(|k| OrderId::new(k).ok()),
+                    _ => Some(checkout.order_id.clone()),
+                };
+                (
+                    Ok((
+                        "created".to_owned(),
+                        next_action_name(&checkout.next_action).to_owned(),
+                        self.total.to_owned(),
+                    )),
+                    key,
+                )
+            }
+            Err(e) => (Err(e), None),
+        };
+        let label = if pre_auth {
+            "create (pre-auth)"
+        } else {
+            "create"
+        };
+        self.record(label, started, result, "created");
+        key
+    }
+
+    async fn pay(&mut self, id: &OrderId, expected: PaymentStatus) {
+        let started = Instant::now();
+        let outcome = match self.sandbox.pay(self.provider, id.as_str()) {
+            Ok(webhook) => {
+                let mut headers = paygate::http::HeaderMap::new();
+                for (k, v) in &webhook.headers {
+                    if let (Ok(name), Ok(value)) = (
+                        paygate::http::HeaderName::from_bytes(k.as_bytes()),
+                        v.parse(),
+                    ) {
+                        headers.insert(name, value);
+                    }
+                }
+                self.gateway
+                    .verify_webhook(webhook.body.as_bytes(), &headers)
+                    .map(|event| {
+                        let status = event
+                            .status
+                            .map_or_else(|| "—".to_owned(), |s| s.as_str().to_owned());
+                        (
+                            status,
+                            format!("{:?}", event.authenticity).to_lowercase(),
+                            event.amount.map(|m| m.to_string()).unwrap_or_default(),
+                        )
+                    })
+            }
+            Err(refusal) => Err(Error::invalid("sandbox", refusal.to_string())),
+        };
+        self.record(
+            "customer pays; webhook verified",
+            started,
+            outcome,
+            expected.as_str(),
+        );
+    }
+
+    async fn status(&mut self, id: &OrderId, expected: PaymentStatus) {
+        let started = Instant::now();
+        let outcome = self.gateway.payment_status(id).await.map(|p| {
+            (
+                p.status.as_str().to_owned(),
+                p.provider_status.clone(),
+                p.amount.map(|m| m.to_string()).unwrap_or_default(),
+            )
+        });
+        self.record("status", started, outcome, expected.as_str());
+    }
+
+    async fn refund(&mut self, id: &OrderId, amount: &'static str, label: &str) {
+        let started = Instant::now();
+        let outcome = async {
+            let refund = self
+                .gateway
+                .refund(&RefundRequest::new(id.clone(), self.money(amount)?)?)
+                .await?;
+            Ok((
+                refund.status.as_str().to_owned(),
+                refund.provider_status.clone(),
+                refund.amount.map(|m| m.to_string()).unwrap_or_default(),
+            ))
+        }
+        .await;
+        self.record(label, started, outcome, RefundStatus::Succeeded.as_str());
+    }
+
+    async fn refund_status(&mut self, id: &OrderId) {
+        let started = Instant::now();
+        let outcome = self
+            .gateway
+            .refund_status(&RefundStatusRequest::new(id.clone()))
+            .await
+            .map(|r| {
+                (
+                    r.status.as_str().to_owned(),
+                    r.provider_status.clone(),
+                    r.total_refunded.map(|m| m.to_string()).unwrap_or_default(),
+                )
+            });
+        self.record(
+            "refund status",
+            started,
+            outcome,
+            RefundStatus::Succeeded.as_str(),
+        );
+    }
+
+    async fn finish_with(&mut self, label: &str, id: &OrderId, expected: PaymentStatus) {
+        let started = Instant::now();
+        let outcome = match label {
+            "cancel" => self.gateway.cancel(id).await,
+            "void" => self.gateway.void(id).await,
+            _ => match self.money(self.part) {
+                Ok(amount) => match CaptureRequest::new(id.clone(), amount) {
+                    Ok(request) => self.gateway.capture(&request).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            },
+        }
+        .map(|p| {
+            (
+                p.status.as_str().to_owned(),
+                p.provider_status.clone(),
+                p.amount.map(|m| m.to_string()).unwrap_or_default(),
+            )
+        });
+        self.record(label, started, outcome, expected.as_str());
+    }
+}
+
+fn next_action_name(action: &paygate::NextAction) -> &'static str {
+    match action {
+        paygate::NextAction::Redirect { .. } => "redirect",
+        paygate::NextAction::PostForm { .. } => "post form",
+        paygate::NextAction::ShowQr { .. } => "show QR",
+        paygate::NextAction::PayWithCode { .. } => "pay with code",
+        _ => "other",
+    }
+}
+
+/// One provider's life.
+async fn provider_demo(
+    sandbox: &Sandbox,
+    registry: &GatewayRegistry,
+    name: &str,
+) -> Result<Vec<Step>, Error> {
+    let (provider, currency, total, part, rest) = match name {
+        "finpay" => (Provider::Finpay, Currency::IDR, "150000", "45000", "105000"),
+        "payway" => (Provider::Payway, Currency::USD, "10.00", "3.00", "7.00"),
+        _ => (Provider::Payg, Currency::INR, "100.00", "30.00", "70.00"),
+    };
+    let gateway = registry.gateway(name)?;
+    let caps = gateway.capabilities();
+    let mut demo = Demo {
+        sandbox,
+        gateway,
+        provider,
+        currency,
+        total,
+        part,
+        rest,
+        steps: Vec::new(),
+        next: 0,
+    };
+    // PayG's order object carries no refunded amount: its unified status stays paid.
+    let (after_part, after_all) = if provider == Provider::Payg {
+        (PaymentStatus::Paid, PaymentStatus::Paid)
+    } else {
+        (PaymentStatus::PartiallyRefunded, PaymentStatus::Refunded)
+    };
+    if let Some(id) = demo.create(false).await {
+        demo.status(&id, PaymentStatus::Pending).await;
+        demo.pay(&id, PaymentStatus::Paid).await;
+        demo.status(&id, PaymentStatus::Paid).await;
+        demo.refund(&id, demo.part, "partial refund").await;
+        demo.refund_status(&id).await;
+        demo.status(&id, after_part).await;
+        demo.refund(&id, demo.rest, "refund the rest").await;
+        demo.status(&id, after_all).await;
+    }
+    if caps.contains(Capability::Cancel) {
+        if let Some(id) = demo.create(false).await {
+            demo.finish_with("cancel", &id, PaymentStatus::Cancelled)
+                .await;
+        }
+    }
+    if caps.contains(Capability::Capture) {
+        if let Some(id) = demo.create(true).await {
+            demo.pay(&id, PaymentStatus::Authorized).await;
+            demo.finish_with("capture", &id, PaymentStatus::Paid).await;
+        }
+    }
+    if caps.contains(Capability::Void) {
+        let hold = caps.contains(Capability::Capture);
+        if let Some(id) = demo.create(hold).await {
+            demo.pay(
+                &id,
+                if hold {
+                    PaymentStatus::Authorized
+                } else {
+                    PaymentStatus::Paid
+                },
+            )
+            .await;
+            demo.finish_with("void", &id, PaymentStatus::Voided).await;
+        }
+    }
+    Ok(demo.steps)
+}
+
+fn table(name: &str, steps: &[Step]) -> String {
+    let mut out = format!("\n{name}\n");
+    out.push_str(&format!(
+        "  {:<34} {:<20} {:<22} {:>16} {:>6}\n",
+        "operation", "unified status", "provider status", "amount", "ms"
+    ));
+    for s in steps {
+        let mark = if s.ok { "ok" } else { "UNEXPECTED" };
+        let provider_status: String = s.provider_status.chars().take(22).collect();
+        out.push_str(&format!(
+            "  {:<34} {:<20} {:<22} {:>16} {:>6}  {mark}{}\n",
+            s.operation,
+            s.status,
+            provider_status,
+            s.amount,
+            s.latency_ms,
+            if s.ok {
+                String::new()
+            } else {
+                format!(" (expected {})", s.expected)
+            }
+        ));
+    }
+    out
+}
+
+/// Runs the demo; 0 only when every step behaved as expected.
+pub(crate) async fn run(out: Out) -> u8 {
+    let sandbox = match Sandbox::start().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("paygate demo: cannot start the sandbox: {e}");
+            return exit::CONFIG;
+        }
+    };
+    let registry = match paygate::sandbox::registry(&sandbox) {
+        Ok(r) => r,
+        Err(e) => return out.error("demo", &e),
+    };
+    let mut all = serde_json::Map::new();
+    let mut human = format!(
+        "paygate demo — against the embedded sandbox at http://{}\n",
+        sandbox.addr()
+    );
+    let (mut total, mut failed) = (0usize, 0usize);
+    for name in ["finpay", "payway", "payg"] {
+        let steps = match provider_demo(&sandbox, &registry, name).await {
+            Ok(s) => s,
+            Err(e) => return out.error("demo", &e),
+        };
+        total += steps.len();
+        failed += steps.iter().filter(|s| !s.ok).count();
+        human.push_str(&table(name, &steps));
+        all.insert(
+            name.to_owned(),
+            serde_json::to_value(&steps).unwrap_or_default(),
+        );
+    }
+    let summary = if failed == 0 {
+        format!("demo: 3 providers, {total} steps, every one as expected")
+    } else {
+        format!("demo: {failed} of {total} steps did not behave as expected")
+    };
+    human.push('\n');
+    human.push_str(&summary);
+    out.result(&human, json!({"command": "demo", "providers": all, "steps": total, "unexpected": failed, "ok": failed == 0}));
+    sandbox.shutdown().await;
+    if failed == 0 {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    }
+}

@@ -1,0 +1,471 @@
+//! The operations on configured gateways.
+
+use std::io::{BufRead, Write};
+use std::sync::Arc;
+
+use paygate::http::{HeaderMap, HeaderName, HeaderValue};
+use paygate::{
+    CaptureRequest, Checkout, CreatePayment, Currency, Customer, Error, GatewayRegistry, Money,
+    NextAction, OrderId, Payment, PaymentGateway, Refund, RefundReference, RefundRequest,
+    RefundStatusRequest, TransactionId, Url, WebhookEvent,
+};
+use serde_json::{Value, json};
+
+use crate::args::{
+    CaptureArgs, CreateArgs, RefundArgs, RefundStatusArgs, Target, WebhookVerifyArgs,
+};
+use crate::exit;
+
+/// Where results go: text for people, or one JSON document.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Out {
+    /// JSON instead of text.
+    pub(crate) json: bool,
+}
+
+impl Out {
+    /// Prints a result.
+    pub(crate) fn result(&self, human: &str, json: Value) {
+        if self.json {
+            println!("{json}");
+        } else {
+            println!("{human}");
+        }
+    }
+
+    /// Prints an error of `command` and returns its exit code.
+    pub(crate) fn error(&self, command: &str, error: &Error) -> u8 {
+        if self.json {
+            println!(
+                "{}",
+                json!({"command": command, "error": error_json(error)})
+            );
+        } else {
+            eprintln!("paygate {command}: {error}");
+        }
+        exit::code(error)
+    }
+}
+
+/// An error as JSON: class, message, what to do.
+pub(crate) fn error_json(error: &Error) -> Value {
+    json!({
+        "class": error.class().name(),
+        "message": error.to_string(),
+        "retryable": error.is_retryable(),
+        "outcome_unknown": error.outcome_unknown(),
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// The gateways of the configuration file.
+pub(crate) fn registry(config: &std::path::Path) -> Result<GatewayRegistry, Error> {
+    GatewayRegistry::from_toml_file(config)
+}
+
+fn order_id(text: &str) -> Result<OrderId, Error> {
+    OrderId::new(text)
+}
+
+fn money(text: &str, currency: &str) -> Result<Money, Error> {
+    let currency = Currency::from_code(currency).map_err(|e| e.for_field("currency"))?;
+    Money::parse(text, currency).map_err(|e| e.for_field("amount"))
+}
+
+fn url(field: &'static str, text: Option<&String>) -> Result<Option<Url>, Error> {
+    text.map(|t| Url::parse(t).map_err(|e| Error::invalid(field, e.to_string())))
+        .transpose()
+}
+
+fn show_money(money: Option<Money>) -> String {
+    money.map_or_else(|| "—".to_owned(), |m| m.to_string())
+}
+
+/// One line about a payment.
+pub(crate) fn payment_line(gateway: &str, payment: &Payment) -> String {
+    format!(
+        "{gateway}  {}  {} ({})  amount {}  refunded {}",
+        payment.order_id,
+        payment.status,
+        if payment.provider_status.is_empty() {
+            "—"
+        } else {
+            &payment.provider_status
+        },
+        show_money(payment.amount),
+        show_money(payment.refunded_amount),
+    )
+}
+
+fn refund_line(gateway: &str, refund: &Refund) -> String {
+    format!(
+        "{gateway}  {}  refund {} ({})  amount {}  total refunded {}",
+        refund.order_id,
+        refund.status,
+        refund.provider_status,
+        show_money(refund.amount),
+        show_money(refund.total_refunded),
+    )
+}
+
+fn checkout_line(gateway: &str, checkout: &Checkout) -> String {
+    let next = match &checkout.next_action {
+        NextAction::Redirect { url } => format!("redirect the customer to {url}"),
+        NextAction::PostForm { url, fields } => {
+            format!("post a form of {} fields to {url}", fields.len())
+        }
+        NextAction::ShowQr {
+            qr_string,
+            deeplink,
+            url,
+        } => format!(
+            "show the QR {qr_string}{}{}",
+            deeplink
+                .as_deref()
+                .map(|d| format!(", or open {d}"))
+                .unwrap_or_default(),
+            url.as_ref()
+                .map(|u| format!(", or send to {u}"))
+                .unwrap_or_default()
+        ),
+        NextAction::PayWithCode { code } => format!("pay with code {code}"),
+        _ => "see the JSON output".to_owned(),
+    };
+    let mut line = format!("{gateway}  {}  created: {next}", checkout.order_id);
+    if let Some(reference) = &checkout.provider_reference {
+        line.push_str(&format!(
+            "\n  provider reference: {reference} (use it as the order id from now on)"
+        ));
+    }
+    if let Some(at) = checkout.expires_at {
+        line.push_str(&format!("\n  expires at {at}"));
+    }
+    line
+}
+
+fn gateway(registry: &GatewayRegistry, name: &str) -> Result<Arc<dyn PaymentGateway>, Error> {
+    registry.gateway(name)
+}
+
+/// `status`.
+pub(crate) async fn status(registry: &GatewayRegistry, out: Out, target: &Target) -> u8 {
+    let result = async {
+        let gw = gateway(registry, &target.gateway)?;
+        gw.payment_status(&order_id(&target.order_id)?).await
+    }
+    .await;
+    match result {
+        Ok(payment) => {
+            out.result(
+                &payment_line(&target.gateway, &payment),
+                json!({"command": "status", "gateway": target.gateway, "payment": to_json(&payment)}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error("status", &e),
+    }
+}
+
+/// Asks on standard error; reads standard input. No input (EOF) is a no.
+fn confirm(question: &str) -> bool {
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    match std::io::stdin().lock().read_line(&mut answer) {
+        Ok(0) | Err(_) => {
+            eprintln!();
+            false
+        }
+        Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
+    }
+}
+
+/// `refund`: reads the payment, shows what will happen, asks unless `--yes`, sends once.
+pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundArgs) -> u8 {
+    let name = &args.target.gateway;
+    let prepared = async {
+        let gw = gateway(registry, name)?;
+        let id = order_id(&args.target.order_id)?;
+        let before = gw.payment_status(&id).await?;
+        let currency = match (&args.currency, before.amount) {
+            (Some(c), _) => c.clone(),
+            (None, Some(amount)) => amount.currency().code().to_owned(),
+            (None, None) => {
+                return Err(Error::invalid(
+                    "currency",
+                    "the payment's status does not tell its currency; give --currency",
+                ));
+            }
+        };
+        let amount = money(&args.amount, &currency)?;
+        let mut request = RefundRequest::new(id, amount)?;
+        if let Some(reference) = &args.reference {
+            request = request.reference(RefundReference::new(reference.as_str())?);
+        }
+        Ok::<_, Error>((gw, before, request))
+    }
+    .await;
+    let (gw, before, request) = match prepared {
+        Ok(p) => p,
+        Err(e) => return out.error("refund", &e),
+    };
+    let plan = format!(
+        "Refund {} of {} order {} ({}, amount {}, refunded so far {})?",
+        request.amount,
+        name,
+        request.order_id,
+        before.status,
+        show_money(before.amount),
+        show_money(before.refunded_amount)
+    );
+    if !args.yes && !confirm(&plan) {
+        if out.json {
+            println!("{}", json!({"command": "refund", "confirmed": false}));
+        } else {
+            eprintln!("paygate refund: not confirmed; nothing was sent");
+        }
+        return exit::NOT_CONFIRMED;
+    }
+    match gw.refund(&request).await {
+        Ok(refund) => {
+            out.result(
+                &refund_line(name, &refund),
+                json!({"command": "refund", "gateway": name, "refund": to_json(&refund)}),
+            );
+            exit::OK
+        }
+        Err(e) if e.outcome_unknown() => {
+            // Never resend: read what happened instead.
+            let after = gw.payment_status(&request.order_id).await;
+            if out.json {
+                let payment = after
+                    .as_ref()
+                    .map(to_json)
+                    .unwrap_or_else(|e| json!({"error": error_json(e)}));
+                println!(
+                    "{}",
+                    json!({"command": "refund", "gateway": name, "outcome": "unknown", "error": error_json(&e), "payment_after": payment})
+                );
+            } else {
+                eprintln!("paygate refund: the refund's outcome is unknown: {e}");
+                eprintln!("paygate refund: it was NOT sent again. The payment now reads:");
+                match &after {
+                    Ok(p) => eprintln!("  {}", payment_line(name, p)),
+                    Err(read) => eprintln!("  (the status read failed too: {read})"),
+                }
+            }
+            exit::OUTCOME_UNKNOWN
+        }
+        Err(e) => out.error("refund", &e),
+    }
+}
+
+/// `refund-status`.
+pub(crate) async fn refund_status(
+    registry: &GatewayRegistry,
+    out: Out,
+    args: &RefundStatusArgs,
+) -> u8 {
+    let result = async {
+        let gw = gateway(registry, &args.target.gateway)?;
+        let mut request = RefundStatusRequest::new(order_id(&args.target.order_id)?);
+        if let Some(t) = &args.transaction_id {
+            request = request.transaction_id(TransactionId::new(t.as_str())?);
+        }
+        gw.refund_status(&request).await
+    }
+    .await;
+    match result {
+        Ok(refund) => {
+            out.result(
+                &refund_line(&args.target.gateway, &refund),
+                json!({"command": "refund-status", "gateway": args.target.gateway, "refund": to_json(&refund)}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error("refund-status", &e),
+    }
+}
+
+/// `void` and `cancel`.
+pub(crate) async fn void_or_cancel(
+    registry: &GatewayRegistry,
+    out: Out,
+    target: &Target,
+    cancel: bool,
+) -> u8 {
+    let command = if cancel { "cancel" } else { "void" };
+    let result = async {
+        let gw = gateway(registry, &target.gateway)?;
+        let id = order_id(&target.order_id)?;
+        if cancel {
+            gw.cancel(&id).await
+        } else {
+            gw.void(&id).await
+        }
+    }
+    .await;
+    match result {
+        Ok(payment) => {
+            out.result(
+                &payment_line(&target.gateway, &payment),
+                json!({"command": command, "gateway": target.gateway, "payment": to_json(&payment)}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error(command, &e),
+    }
+}
+
+/// `capture`.
+pub(crate) async fn capture(registry: &GatewayRegistry, out: Out, args: &CaptureArgs) -> u8 {
+    let result = async {
+        let gw = gateway(registry, &args.target.gateway)?;
+        let id = order_id(&args.target.order_id)?;
+        let currency = match &args.currency {
+            Some(c) => c.clone(),
+            None => gw
+                .payment_status(&id)
+                .await?
+                .amount
+                .map(|a| a.currency().code().to_owned())
+                .ok_or_else(|| Error::invalid("currency", "give --currency"))?,
+        };
+        gw.capture(&CaptureRequest::new(id, money(&args.amount, &currency)?)?)
+            .await
+    }
+    .await;
+    match result {
+        Ok(payment) => {
+            out.result(
+                &payment_line(&args.target.gateway, &payment),
+                json!({"command": "capture", "gateway": args.target.gateway, "payment": to_json(&payment)}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error("capture", &e),
+    }
+}
+
+/// `create`.
+pub(crate) async fn create(registry: &GatewayRegistry, out: Out, args: &CreateArgs) -> u8 {
+    let result = async {
+        let gw = gateway(registry, &args.gateway)?;
+        let mut request = CreatePayment::new(
+            order_id(&args.order_id)?,
+            money(&args.amount, &args.currency)?,
+        )?;
+        if let Some(d) = &args.description {
+            request = request.description(d.clone());
+        }
+        if let Some(u) = url("return_url", args.return_url.as_ref())? {
+            request = request.return_url(u);
+        }
+        if let Some(u) = url("cancel_url", args.cancel_url.as_ref())? {
+            request = request.cancel_url(u);
+        }
+        if let Some(u) = url("callback_url", args.callback_url.as_ref())? {
+            request = request.callback_url(u);
+        }
+        if args.phone.is_some() || args.email.is_some() {
+            let mut customer = Customer::new();
+            if let Some(p) = &args.phone {
+                customer = customer.phone(p.clone());
+            }
+            if let Some(e) = &args.email {
+                customer = customer.email(e.clone());
+            }
+            request = request.customer(customer);
+        }
+        if args.pre_auth {
+            request = request.authorize_only();
+        }
+        gw.create_payment(&request).await
+    }
+    .await;
+    match result {
+        Ok(checkout) => {
+            out.result(
+                &checkout_line(&args.gateway, &checkout),
+                json!({"command": "create", "gateway": args.gateway, "checkout": to_json(&checkout)}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error("create", &e),
+    }
+}
+
+fn event_line(gateway: &str, event: &WebhookEvent) -> String {
+    format!(
+        "{gateway}  {}  webhook {:?}: {} ({})  amount {}",
+        event.order_id,
+        event.authenticity,
+        event
+            .status
+            .as_ref()
+            .map_or_else(|| "—".to_owned(), ToString::to_string),
+        event.provider_status.as_deref().unwrap_or("—"),
+        show_money(event.amount)
+    )
+}
+
+/// `webhook verify`.
+pub(crate) fn webhook_verify(registry: &GatewayRegistry, out: Out, args: &WebhookVerifyArgs) -> u8 {
+    let result = (|| {
+        let gw = gateway(registry, &args.gateway)?;
+        let body = std::fs::read(&args.body).map_err(|e| {
+            Error::invalid(
+                "body",
+                format!("cannot read {}: {}", args.body.display(), e.kind()),
+            )
+        })?;
+        let mut headers = HeaderMap::new();
+        for header in &args.headers {
+            let (name, value) = header
+                .split_once(':')
+                .ok_or_else(|| Error::invalid("header", "write headers as `Name: value`"))?;
+            let name = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|e| Error::invalid("header", e.to_string()))?;
+            let value = HeaderValue::from_str(value.trim())
+                .map_err(|e| Error::invalid("header", e.to_string()))?;
+            headers.append(name, value);
+        }
+        gw.verify_webhook(&body, &headers)
+    })();
+    match result {
+        Ok(event) => {
+            out.result(
+                &event_line(&args.gateway, &event),
+                json!({"command": "webhook-verify", "gateway": args.gateway, "event": to_json(&event)}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error("webhook verify", &e),
+    }
+}
+
+/// `capabilities`.
+pub(crate) fn capabilities(registry: &GatewayRegistry, out: Out) -> u8 {
+    let mut human = String::new();
+    let mut doc = serde_json::Map::new();
+    for (name, gw) in registry.iter() {
+        let caps: Vec<&str> = gw.capabilities().iter().map(|c| c.name()).collect();
+        human.push_str(&format!(
+            "{name} ({}): {}\n",
+            gw.provider(),
+            caps.join(", ")
+        ));
+        doc.insert(
+            name.to_owned(),
+            json!({"provider": gw.provider(), "capabilities": caps}),
+        );
+    }
+    out.result(
+        human.trim_end(),
+        json!({"command": "capabilities", "gateways": doc}),
+    );
+    exit::OK
+}
