@@ -295,6 +295,11 @@ impl Sandbox {
         self.shared.pay(provider, id)
     }
 
+    /// Puts an order in the ledger as it is (to seed many orders for a test at once).
+    pub fn insert(&self, order: SimOrder) -> Result<(), Refusal> {
+        self.shared.ledger().create(order)
+    }
+
     /// Lets a pending order expire.
     pub fn expire(&self, provider: Provider, id: &str) -> Result<(), Refusal> {
         self.shared

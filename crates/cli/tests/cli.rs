@@ -1,0 +1,537 @@
+//! The built `paygate` binary, run as a person or a script would: against a sandbox running in
+//! this test process, configured by the TOML file the sandbox prints.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+use paygate_sandbox::{Provider, Sandbox, SimOrder, Stage};
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("paygate-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `paygate` with `args` (and `stdin`) off the async runtime, so the sandbox keeps serving.
+async fn paygate(config: Option<&PathBuf>, args: &[&str], stdin: Option<&str>) -> Output {
+    let config = config.cloned();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let stdin = stdin.map(str::to_owned);
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::cargo_bin("paygate").unwrap();
+        cmd.env_remove("PAYGATE_CONFIG");
+        if let Some(config) = config {
+            cmd.arg("--config").arg(config);
+        }
+        cmd.args(&args);
+        match stdin {
+            Some(s) => cmd.write_stdin(s),
+            None => cmd.write_stdin(""),
+        };
+        cmd.output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+struct Env {
+    sandbox: Sandbox,
+    config: PathBuf,
+}
+
+async fn env(tag: &str) -> Env {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = temp(tag).join("paygate.toml");
+    std::fs::write(&config, sandbox.config_toml()).unwrap();
+    Env { sandbox, config }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_runs_clean() {
+    let out = paygate(None, &["demo"], None).await;
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("demo: 3 providers, 40 steps, every one as expected"),
+        "{stdout}"
+    );
+    for provider in ["finpay", "payway", "payg"] {
+        assert!(stdout.contains(&format!("\n{provider}\n")), "{stdout}");
+    }
+    let out = paygate(None, &["--json", "demo"], None).await;
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["providers"]["payway"][0]["operation"], "create");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_status_and_the_rest_in_text_and_json() {
+    let env = env("ops").await;
+    let c = Some(&env.config);
+    let out = paygate(
+        c,
+        &[
+            "create",
+            "payway",
+            "--order-id",
+            "CLI1",
+            "--amount",
+            "10.00",
+            "--currency",
+            "USD",
+            "--callback-url",
+            "https://shop.example/cb",
+        ],
+        None,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("redirect the customer to http://127.0.0.1"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = paygate(c, &["status", "payway", "CLI1"], None).await;
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "payway  CLI1  pending (PENDING)  amount 10.00 USD  refunded 0.00 USD"
+    );
+
+    env.sandbox.pay(Provider::Payway, "CLI1").unwrap();
+    let out = paygate(c, &["--json", "status", "payway", "CLI1"], None).await;
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["payment"]["status"], "paid");
+    assert_eq!(
+        doc["payment"]["amount"]["amount"], "10.00",
+        "amounts are strings"
+    );
+
+    let out = paygate(
+        c,
+        &["refund", "payway", "CLI1", "--amount", "2.50", "--yes"],
+        None,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("refund succeeded"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = paygate(c, &["--json", "refund-status", "payway", "CLI1"], None).await;
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["refund"]["total_refunded"]["amount"], "2.50");
+
+    let out = paygate(c, &["status", "payway", "CLI1"], None).await;
+    assert!(
+        text(&out.stdout).contains("partially_refunded (REFUNDED)"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Cancel a pending order; void is refused on a paid non-hold with a provider error.
+    paygate(
+        c,
+        &[
+            "create",
+            "finpay",
+            "--order-id",
+            "CLI2",
+            "--amount",
+            "50000",
+            "--currency",
+            "IDR",
+            "--callback-url",
+            "https://shop.example/cb",
+            "--phone",
+            "+6281234567890",
+        ],
+        None,
+    )
+    .await;
+    let out = paygate(c, &["cancel", "finpay", "CLI2"], None).await;
+    assert!(
+        text(&out.stdout).contains("cancelled"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = paygate(c, &["void", "payway", "CLI1"], None).await;
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "provider said no: {}",
+        text(&out.stderr)
+    );
+
+    // Capture of a hold.
+    paygate(
+        c,
+        &[
+            "create",
+            "payway",
+            "--order-id",
+            "CLI3",
+            "--amount",
+            "10.00",
+            "--currency",
+            "USD",
+            "--pre-auth",
+        ],
+        None,
+    )
+    .await;
+    env.sandbox.pay(Provider::Payway, "CLI3").unwrap();
+    let out = paygate(
+        c,
+        &["--json", "capture", "payway", "CLI3", "--amount", "8.00"],
+        None,
+    )
+    .await;
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["payment"]["status"], "paid", "{doc}");
+
+    // Unsupported on PayG.
+    let out = paygate(c, &["void", "payg", "X1"], None).await;
+    assert_eq!(out.status.code(), Some(9));
+
+    let out = paygate(c, &["capabilities"], None).await;
+    assert!(text(&out.stdout).contains("payg (payg): create-payment, payment-status, refund, partial-refund, refund-status, webhook"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refund_asks_first_and_no_answer_is_no() {
+    let env = env("confirm").await;
+    let c = Some(&env.config);
+    paygate(
+        c,
+        &[
+            "create",
+            "payway",
+            "--order-id",
+            "CONF1",
+            "--amount",
+            "10.00",
+            "--currency",
+            "USD",
+        ],
+        None,
+    )
+    .await;
+    env.sandbox.pay(Provider::Payway, "CONF1").unwrap();
+
+    // No input (as in CI): nothing is sent.
+    let out = paygate(c, &["refund", "payway", "CONF1", "--amount", "1.00"], None).await;
+    assert_eq!(out.status.code(), Some(11));
+    assert!(text(&out.stderr).contains("Refund 1.00 USD of payway order CONF1 (paid, amount 10.00 USD, refunded so far 0.00 USD)?"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not confirmed; nothing was sent"));
+    let out = paygate(
+        c,
+        &["refund", "payway", "CONF1", "--amount", "1.00"],
+        Some("n\n"),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(11));
+    assert!(
+        env.sandbox
+            .order(Provider::Payway, "CONF1")
+            .unwrap()
+            .refunds
+            .is_empty()
+    );
+
+    let out = paygate(
+        c,
+        &["refund", "payway", "CONF1", "--amount", "1.00"],
+        Some("y\n"),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        env.sandbox
+            .order(Provider::Payway, "CONF1")
+            .unwrap()
+            .refunds
+            .len(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_refund_outcome_is_read_not_resent() {
+    let env = env("unknown").await;
+    let c = Some(&env.config);
+    paygate(
+        c,
+        &[
+            "create",
+            "payway",
+            "--order-id",
+            "UNK1",
+            "--amount",
+            "10.00",
+            "--currency",
+            "USD",
+        ],
+        None,
+    )
+    .await;
+    env.sandbox.pay(Provider::Payway, "UNK1").unwrap();
+    // The refund is made, but its answer breaks.
+    env.sandbox.arm(
+        paygate_sandbox::FaultSpec::new(Provider::Payway, paygate_sandbox::Fault::TruncatedJson, 1)
+            .on_path("refund"),
+    );
+    let out = paygate(
+        c,
+        &["refund", "payway", "UNK1", "--amount", "4.00", "--yes"],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(6));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("outcome is unknown"), "{stderr}");
+    assert!(stderr.contains("NOT sent again"), "{stderr}");
+    assert!(
+        stderr.contains("partially_refunded"),
+        "the status read shows what happened: {stderr}"
+    );
+    let refunds = env
+        .sandbox
+        .received()
+        .iter()
+        .filter(|r| r.path.ends_with("/refund"))
+        .count();
+    assert_eq!(refunds, 1, "sent once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_verify_from_files() {
+    let env = env("webhook").await;
+    let c = Some(&env.config);
+    paygate(
+        c,
+        &[
+            "create",
+            "finpay",
+            "--order-id",
+            "WH1",
+            "--amount",
+            "50000",
+            "--currency",
+            "IDR",
+            "--callback-url",
+            "https://shop.example/cb",
+            "--phone",
+            "+6281234567890",
+        ],
+        None,
+    )
+    .await;
+    let webhook = env.sandbox.pay(Provider::Finpay, "WH1").unwrap();
+    let dir = temp("webhook-files");
+    let body = dir.join("body.json");
+    std::fs::write(&body, &webhook.body).unwrap();
+    let body_arg = body.to_str().unwrap();
+    let out = paygate(
+        c,
+        &[
+            "webhook",
+            "verify",
+            "finpay",
+            "--body",
+            body_arg,
+            "--header",
+            "Content-Type: application/json",
+        ],
+        None,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("webhook Verified: paid"),
+        "{}",
+        text(&out.stdout)
+    );
+    std::fs::write(&body, webhook.body.replace("50000", "5")).unwrap();
+    let out = paygate(
+        c,
+        &["--json", "webhook", "verify", "finpay", "--body", body_arg],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(10));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["class"], "webhook-rejected");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_errors_are_named_and_never_echo_secrets() {
+    let dir = temp("config");
+    let missing = dir.join("nope.toml");
+    let out = paygate(Some(&missing), &["status", "payway", "A1"], None).await;
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains("cannot read the configuration file"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[gateways.payway]\nprovider = \"payway\"\nenvironment = \"sandbox\"\nmerchant_id = \"m1\"\napi_key = \"env:PAYGATE_TEST_UNSET_VAR\"\n").unwrap();
+    let out = paygate(Some(&bad), &["--json", "status", "payway", "A1"], None).await;
+    assert_eq!(out.status.code(), Some(4));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["class"], "config");
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gateways.payway.api_key")
+    );
+
+    let secret = dir.join("secret.toml");
+    std::fs::write(&secret, "[gateways.payway]\nprovider = \"payway\"\nenvironment = \"sandbox\"\nmerchant_id = \"m/1\"\napi_key = \"do-not-print-me-4f2a\"\n").unwrap();
+    let out = paygate(Some(&secret), &["status", "payway", "A1"], None).await;
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        !text(&out.stderr).contains("do-not-print-me")
+            && !text(&out.stdout).contains("do-not-print-me")
+    );
+
+    let out = paygate(None, &["status", "payway", "../etc"], None).await;
+    assert_eq!(out.status.code(), Some(4), "no ./paygate.toml here");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_ten_thousand_orders_with_mismatches() {
+    let env = env("reconcile").await;
+    let now = paygate::time::OffsetDateTime::now_utc();
+    let dir = temp("reconcile-files");
+    let input = dir.join("orders.csv");
+    let mut csv = String::from("order_id,expected_amount,expected_status\n");
+    let (mut amount_mismatches, mut status_mismatches, mut unknown) = (0, 0, 0);
+    for i in 0..10_000u32 {
+        let id = format!("R{i:05}");
+        if i % 997 == 0 {
+            unknown += 1; // never created: an error row
+        } else {
+            env.sandbox
+                .insert(SimOrder {
+                    provider: Provider::Payway,
+                    id: id.clone(),
+                    merchant_ref: id.clone(),
+                    amount: paygate::Decimal::from(10),
+                    currency: "USD".into(),
+                    stage: Stage::Paid,
+                    captured: paygate::Decimal::from(10),
+                    refunds: Vec::new(),
+                    pre_auth: false,
+                    transaction_id: u64::from(i),
+                    payment_method: "ABA Pay".into(),
+                    created_at: now,
+                    updated_at: now,
+                    callback_url: None,
+                })
+                .unwrap();
+        }
+        let (amount, status) = if i % 100 == 1 {
+            amount_mismatches += 1;
+            ("9.99", "paid")
+        } else if i % 100 == 2 {
+            status_mismatches += 1;
+            ("10.00", "refunded")
+        } else {
+            ("10", "paid")
+        };
+        csv.push_str(&format!("{id},{amount},{status}\n"));
+    }
+    std::fs::write(&input, csv).unwrap();
+    let out = paygate(
+        Some(&env.config),
+        &[
+            "reconcile",
+            "payway",
+            "--input",
+            input.to_str().unwrap(),
+            "--concurrency",
+            "32",
+            "--rate",
+            "100000/s",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "mismatches exit 1: {}",
+        text(&out.stderr)
+    );
+    let stdout = text(&out.stdout);
+    let mut reader = ::csv::Reader::from_reader(stdout.as_bytes());
+    let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 10_000);
+    assert_eq!(&rows[0][0], "R00000", "input order is kept");
+    assert_eq!(&rows[9_999][0], "R09999");
+    let mismatched = rows.iter().filter(|r| &r[8] == "true").count();
+    let failed = rows.iter().filter(|r| !r[9].is_empty()).count();
+    // Unknown orders whose line also had a mismatch expectation count as failed only.
+    let overlap = (0..10_000u32)
+        .filter(|i| i % 997 == 0 && matches!(i % 100, 1 | 2))
+        .count();
+    assert_eq!(failed, unknown);
+    assert_eq!(mismatched, amount_mismatches + status_mismatches - overlap);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("reconciled 10000 orders of payway: {} as expected, {mismatched} mismatched, {failed} failed (", 10_000 - mismatched - failed)), "{stderr}");
+
+    let out = paygate(
+        Some(&env.config),
+        &[
+            "reconcile",
+            "payway",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            "json",
+            "--rate",
+            "100000/s",
+            "--concurrency",
+            "32",
+        ],
+        None,
+    )
+    .await;
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["rows"].as_array().unwrap().len(), 10_000);
+    assert_eq!(doc["summary"]["mismatched"], mismatched);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_command_prints_what_apps_need_and_stops() {
+    let out = paygate(None, &["sandbox", "--port", "0", "--duration", "1"], None).await;
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("paygate sandbox listening on http://127.0.0.1:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[gateways.payway]"), "{stdout}");
+    assert!(
+        stdout.contains("_sandbox/pay/<provider>/<order-id>"),
+        "{stdout}"
+    );
+}
