@@ -27,6 +27,20 @@ pub fn parse_ymd_hms(text: &str, offset: UtcOffset) -> Option<OffsetDateTime> {
     date_time(year, month, day, hour, minute, second, nanos).map(|dt| dt.assume_offset(offset))
 }
 
+/// Writes `at` as `YYYY-MM-DD HH:MM:SS` in `offset` (the offset itself is not written).
+pub fn format_ymd_hms(at: OffsetDateTime, offset: UtcOffset) -> String {
+    let l = at.to_offset(offset);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        l.year(),
+        u8::from(l.month()),
+        l.day(),
+        l.hour(),
+        l.minute(),
+        l.second()
+    )
+}
+
 /// A calendar date and time, `None` if it does not exist.
 pub fn date_time(
     year: u16,
@@ -55,6 +69,14 @@ pub const fn offset(hours: i8, minutes: i8) -> UtcOffset {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn formats_in_the_offset() {
+        assert_eq!(
+            format_ymd_hms(datetime!(2025-02-13 06:55:25 UTC), offset(7, 0)),
+            "2025-02-13 13:55:25"
+        );
+    }
 
     #[test]
     fn both_separators_fractions_and_bad_dates() {

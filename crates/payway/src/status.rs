@@ -202,16 +202,7 @@ pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
 
 /// Writes a date as PayWay's `YYYY-MM-DD HH:mm:ss` in UTC+7.
 pub fn format_date(at: OffsetDateTime) -> String {
-    let local = at.to_offset(PAYWAY_OFFSET);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        local.year(),
-        u8::from(local.month()),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second()
-    )
+    local_time::format_ymd_hms(at, PAYWAY_OFFSET)
 }
 
 #[cfg(test)]

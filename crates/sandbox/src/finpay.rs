@@ -87,16 +87,7 @@ fn refused(refusal: Refusal) -> Response {
 }
 
 fn date(at: OffsetDateTime) -> String {
-    let l = at.to_offset(WIB);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        l.year(),
-        u8::from(l.month()),
-        l.day(),
-        l.hour(),
-        l.minute(),
-        l.second()
-    )
+    paygate_core::local_time::format_ymd_hms(at, WIB)
 }
 
 fn amount_of(value: &Value) -> Option<Decimal> {
@@ -160,25 +151,11 @@ async fn initiate(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
         );
     }
     let now = shared.now();
-    let order = SimOrder {
-        provider: Provider::Finpay,
-        id: id.clone(),
-        merchant_ref: id.clone(),
-        amount,
-        currency: "IDR".into(),
-        stage: Stage::Pending,
-        captured: Decimal::ZERO,
-        refunds: Vec::new(),
-        pre_auth: false,
-        transaction_id: 0,
-        payment_method: String::new(),
-        created_at: now,
-        updated_at: now,
-        callback_url: request
-            .pointer("/url/callbackUrl")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    };
+    let mut order = SimOrder::new(Provider::Finpay, id.clone(), id.clone(), amount, "IDR", now);
+    order.callback_url = request
+        .pointer("/url/callbackUrl")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     if let Err(r) = shared.ledger().create(order) {
         return refused(r);
     }

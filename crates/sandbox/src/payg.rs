@@ -262,22 +262,8 @@ async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
         local.day(),
         shared.credentials.payg_merchant_key_id
     );
-    let order = SimOrder {
-        provider: Provider::Payg,
-        id: key,
-        merchant_ref: unique,
-        amount,
-        currency: "INR".into(),
-        stage: Stage::Pending,
-        captured: Decimal::ZERO,
-        refunds: Vec::new(),
-        pre_auth: false,
-        transaction_id: 0,
-        payment_method: String::new(),
-        created_at: now,
-        updated_at: now,
-        callback_url: body.redirect_url,
-    };
+    let mut order = SimOrder::new(Provider::Payg, key, unique, amount, "INR", now);
+    order.callback_url = body.redirect_url;
     let object = order_object(&shared, &order);
     match shared.ledger().create(order) {
         Ok(()) => object.respond(StatusCode::OK),

@@ -311,16 +311,7 @@ fn verify(
 }
 
 fn date(at: OffsetDateTime) -> String {
-    let l = at.to_offset(PHNOM_PENH);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        l.year(),
-        u8::from(l.month()),
-        l.day(),
-        l.hour(),
-        l.minute(),
-        l.second()
-    )
+    local_time::format_ymd_hms(at, PHNOM_PENH)
 }
 
 /// PayWay's code and word for an order: REFUNDED after any refund, partial or not.
@@ -588,22 +579,16 @@ async fn purchase(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
         .decode(get("return_url"))
         .ok()
         .and_then(|b| String::from_utf8(b).ok());
-    let order = SimOrder {
-        provider: Provider::Payway,
-        id: id.clone(),
-        merchant_ref: id.clone(),
+    let mut order = SimOrder::new(
+        Provider::Payway,
+        id.clone(),
+        id.clone(),
         amount,
-        currency: currency.to_owned(),
-        stage: Stage::Pending,
-        captured: Decimal::ZERO,
-        refunds: Vec::new(),
-        pre_auth: get("type") == "pre-auth",
-        transaction_id: 0,
-        payment_method: String::new(),
-        created_at: now,
-        updated_at: now,
-        callback_url: callback,
-    };
+        currency.to_owned(),
+        now,
+    );
+    order.pre_auth = get("type") == "pre-auth";
+    order.callback_url = callback;
     if shared.ledger().create(order).is_err() {
         return error(StatusCode::OK, "4", "Duplicate tran_id");
     }

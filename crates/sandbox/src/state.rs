@@ -102,6 +102,33 @@ pub struct SimOrder {
 }
 
 impl SimOrder {
+    /// A pending order of `amount` in `currency`, created `now`.
+    pub fn new(
+        provider: Provider,
+        id: impl Into<String>,
+        merchant_ref: impl Into<String>,
+        amount: Decimal,
+        currency: impl Into<String>,
+        now: OffsetDateTime,
+    ) -> SimOrder {
+        SimOrder {
+            provider,
+            id: id.into(),
+            merchant_ref: merchant_ref.into(),
+            amount,
+            currency: currency.into(),
+            stage: Stage::Pending,
+            captured: Decimal::ZERO,
+            refunds: Vec::new(),
+            pre_auth: false,
+            transaction_id: 0,
+            payment_method: String::new(),
+            created_at: now,
+            updated_at: now,
+            callback_url: None,
+        }
+    }
+
     /// Refunded so far.
     pub fn refunded(&self) -> Decimal {
         self.refunds.iter().map(|r| r.amount).sum()
