@@ -535,3 +535,126 @@ async fn sandbox_command_prints_what_apps_need_and_stops() {
         "{stdout}"
     );
 }
+
+/// Every operation, in text and in `--json`: text is one readable line or more, JSON is one
+/// document naming its command (or its error class).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_in_both_forms() {
+    let env = env("forms").await;
+    let c = Some(&env.config);
+    for (i, json) in [false, true].into_iter().enumerate() {
+        let id = format!("FORM{i}");
+        let hold = format!("FORMH{i}");
+        let pending = format!("FORMP{i}");
+        let prefix: Vec<&str> = if json { vec!["--json"] } else { vec![] };
+        let run = |args: Vec<&str>| {
+            let mut all = prefix.clone();
+            all.extend(args);
+            all.into_iter().map(str::to_owned).collect::<Vec<String>>()
+        };
+        let steps: Vec<(&str, Vec<String>, bool)> = vec![
+            (
+                "create",
+                run(vec![
+                    "create",
+                    "payway",
+                    "--order-id",
+                    &id,
+                    "--amount",
+                    "10.00",
+                    "--currency",
+                    "USD",
+                ]),
+                true,
+            ),
+            (
+                "create",
+                run(vec![
+                    "create",
+                    "payway",
+                    "--order-id",
+                    &hold,
+                    "--amount",
+                    "10.00",
+                    "--currency",
+                    "USD",
+                    "--pre-auth",
+                ]),
+                true,
+            ),
+            (
+                "create",
+                run(vec![
+                    "create",
+                    "payway",
+                    "--order-id",
+                    &pending,
+                    "--amount",
+                    "10.00",
+                    "--currency",
+                    "USD",
+                ]),
+                true,
+            ),
+            ("pay", vec![], true),
+            ("status", run(vec!["status", "payway", &id]), true),
+            (
+                "refund",
+                run(vec!["refund", "payway", &id, "--amount", "1.00", "--yes"]),
+                true,
+            ),
+            (
+                "refund-status",
+                run(vec!["refund-status", "payway", &id]),
+                true,
+            ),
+            (
+                "capture",
+                run(vec!["capture", "payway", &hold, "--amount", "5.00"]),
+                true,
+            ),
+            ("cancel", run(vec!["cancel", "payway", &pending]), true),
+            ("void", run(vec!["void", "payway", &id]), false),
+            ("capabilities", run(vec!["capabilities"]), true),
+        ];
+        for (command, args, succeeds) in steps {
+            if command == "pay" {
+                env.sandbox.pay(Provider::Payway, &id).unwrap();
+                env.sandbox.pay(Provider::Payway, &hold).unwrap();
+                continue;
+            }
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = paygate(c, &refs, None).await;
+            assert_eq!(
+                out.status.success(),
+                succeeds,
+                "{command} {json}: {}{}",
+                text(&out.stdout),
+                text(&out.stderr)
+            );
+            if json {
+                let doc: serde_json::Value =
+                    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+                        panic!(
+                            "{command}: not one JSON document: {e}: {}",
+                            text(&out.stdout)
+                        )
+                    });
+                assert_eq!(doc["command"], command, "{doc}");
+                assert_eq!(doc.get("error").is_some(), !succeeds, "{doc}");
+            } else if succeeds {
+                assert!(!text(&out.stdout).trim().is_empty(), "{command}");
+                assert!(
+                    serde_json::from_slice::<serde_json::Value>(&out.stdout).is_err(),
+                    "{command} printed JSON without --json"
+                );
+            } else {
+                assert!(
+                    text(&out.stderr).starts_with(&format!("paygate {command}: ")),
+                    "{}",
+                    text(&out.stderr)
+                );
+            }
+        }
+    }
+}
