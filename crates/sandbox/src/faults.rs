@@ -1,5 +1,6 @@
 //! Faults injected on request, in front of every provider route.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -23,6 +24,11 @@ pub enum Fault {
     /// Wait this long, then answer normally.
     Delay {
         /// Milliseconds.
+        millis: u64,
+    },
+    /// Do the operation, then send the answer's headers at once and its body after this long.
+    SlowBody {
+        /// Milliseconds before the body.
         millis: u64,
     },
     /// Answer this HTTP status with a plain-text body; nothing is done.
@@ -118,6 +124,38 @@ impl http_body::Body for BrokenBody {
             std::io::ErrorKind::ConnectionReset,
             "sandbox: injected connection reset",
         ))))
+    }
+}
+
+/// A body that waits before its only frame.
+struct SlowBody {
+    bytes: Option<Bytes>,
+    delay: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl SlowBody {
+    fn new(bytes: Bytes, delay: Duration) -> SlowBody {
+        SlowBody {
+            bytes: Some(bytes),
+            delay: Box::pin(tokio::time::sleep(delay)),
+        }
+    }
+}
+
+impl http_body::Body for SlowBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        match self.delay.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => {
+                Poll::Ready(self.bytes.take().map(|b| Ok(http_body::Frame::data(b))))
+            }
+        }
     }
 }
 
@@ -232,6 +270,18 @@ pub(crate) async fn apply(
                 .headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
             response
+        }
+        Fault::SlowBody { millis } => {
+            let response = next.run(request).await;
+            let (mut parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
+                .await
+                .unwrap_or_default();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(
+                parts,
+                Body::new(SlowBody::new(bytes, Duration::from_millis(millis))),
+            )
         }
         Fault::WrongShape => {
             axum::Json(serde_json::json!({"ok": true, "items": [1, 2, 3]})).into_response()
