@@ -5,6 +5,7 @@
 //! connect_timeout_ms = 10000
 //! timeout_ms = 30000
 //! max_response_bytes = 4194304
+//! max_in_flight = 256          # requests in flight at once, all gateways together
 //!
 //! [retry]                     # optional; reads only, see RetryPolicy
 //! max_attempts = 3
@@ -178,6 +179,11 @@ fn transport(table: &Table) -> Result<TransportSettings> {
             .map_err(|_| Error::config("transport.max_response_bytes", "too large"))?;
         settings = settings.max_response_bytes(bytes);
     }
+    if let Some(requests) = reader.positive("max_in_flight")? {
+        let requests = usize::try_from(requests)
+            .map_err(|_| Error::config("transport.max_in_flight", "too large"))?;
+        settings = settings.max_in_flight(requests);
+    }
     reader.finish()?;
     Ok(settings)
 }
@@ -267,6 +273,7 @@ mod tests {
             r#"
             [transport]
             timeout_ms = 5000
+            max_in_flight = 64
             [retry]
             max_attempts = 5
             [gateways.payway-usd]
@@ -281,6 +288,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(cfg.transport.timeout, Duration::from_secs(5));
+        assert_eq!(cfg.transport.max_in_flight, 64);
         assert_eq!(cfg.retry.max_attempts, 5);
         let names: Vec<_> = cfg.gateways.iter().map(|g| g.name()).collect();
         assert_eq!(names, ["payway-khr", "payway-usd"]);

@@ -22,6 +22,10 @@ pub struct TransportSettings {
     pub pool_max_idle_per_host: usize,
     /// How long an idle connection is kept. Default 60 s.
     pub pool_idle_timeout: Duration,
+    /// Requests in flight at once through this transport; more wait for a slot before they
+    /// are sent (the wait is not part of the timeout). Bounds sockets and memory under load.
+    /// Default 256.
+    pub max_in_flight: usize,
 }
 
 impl Default for TransportSettings {
@@ -32,6 +36,7 @@ impl Default for TransportSettings {
             max_response_bytes: 4 * 1024 * 1024,
             pool_max_idle_per_host: 32,
             pool_idle_timeout: Duration::from_secs(60),
+            max_in_flight: 256,
         }
     }
 }
@@ -54,6 +59,12 @@ impl TransportSettings {
         self.max_response_bytes = bytes;
         self
     }
+
+    /// Sets how many requests may be in flight at once (at least 1).
+    pub fn max_in_flight(mut self, requests: usize) -> Self {
+        self.max_in_flight = requests.max(1);
+        self
+    }
 }
 
 /// The `User-Agent` sent with every request.
@@ -65,6 +76,7 @@ pub const USER_AGENT: &str = concat!("paygate/", env!("CARGO_PKG_VERSION"));
 pub struct ReqwestTransport {
     client: reqwest::Client,
     max_response_bytes: usize,
+    in_flight: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl ReqwestTransport {
@@ -91,6 +103,9 @@ impl ReqwestTransport {
         Ok(ReqwestTransport {
             client,
             max_response_bytes: settings.max_response_bytes,
+            in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                settings.max_in_flight.max(1),
+            )),
         })
     }
 
@@ -103,6 +118,10 @@ impl ReqwestTransport {
 #[async_trait]
 impl Transport for ReqwestTransport {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportFailure> {
+        // Held until the whole answer is read; the semaphore is never closed.
+        let _slot = self.in_flight.acquire().await.map_err(|_| {
+            TransportFailure::not_sent(TransportCause::InvalidRequest, "the transport is shut down")
+        })?;
         let mut builder = self
             .client
             .request(request.method.clone(), request.url.clone())
