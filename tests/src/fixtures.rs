@@ -646,29 +646,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 /// Every secret or piece of key material the recording was configured with, in the forms it
 /// could leak in (literal, Basic credentials, PEM body lines).
 pub fn secrets() -> Vec<String> {
-    use base64::Engine as _;
-    let c = paygate::sandbox::Credentials::default();
-    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
-    let mut list = vec![
-        c.finpay_merchant_key.clone(),
-        c.payway_api_key.clone(),
-        c.payg_authentication_key.clone(),
-        c.payg_authentication_token.clone(),
-        b64(format!(
-            "{}:{}",
-            c.finpay_merchant_id, c.finpay_merchant_key
-        )),
-        b64(format!(
-            "{}:{}:M:{}",
-            c.payg_authentication_key, c.payg_authentication_token, c.payg_merchant_key_id
-        )),
-    ];
-    for line in paygate::sandbox::PAYWAY_PUBLIC_KEY_PEM.lines() {
-        if !line.starts_with("-----") && line.len() > 16 {
-            list.push(line.to_owned());
-        }
-    }
-    list
+    paygate::sandbox::Credentials::default().secret_forms()
 }
 
 /// Files under `dir` that contain a secret (the sandbox's, and any `--live` one set in the

@@ -90,6 +90,53 @@ impl Default for Credentials {
     }
 }
 
+impl Credentials {
+    /// Recognisable secrets for leak tests: every secret value contains `CANARY`, so any
+    /// appearance of one in logs, errors or output is unmistakable.
+    pub fn canary() -> Credentials {
+        Credentials {
+            finpay_merchant_id: "MID0001".into(),
+            finpay_merchant_key: "fp-CANARY-merchant-key-4c1e".into(),
+            payway_merchant_id: "shopmerchant".into(),
+            payway_api_key: "pw-CANARY-api-key-93d2".into(),
+            payg_authentication_key: "pg-CANARY-auth-key-7b0f".into(),
+            payg_authentication_token: "pg-CANARY-auth-token-e815".into(),
+            payg_merchant_key_id: "9001".into(),
+        }
+    }
+
+    /// Every secret, in each form it could leak in: the literal values, the Basic
+    /// `Authorization` credentials built from them (Finpay, PayG), and the body lines of the
+    /// PayWay RSA key. Merchant ids are not secret and are not listed.
+    pub fn secret_forms(&self) -> Vec<String> {
+        use base64::Engine as _;
+        let basic = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+        let mut forms = vec![
+            self.finpay_merchant_key.clone(),
+            self.payway_api_key.clone(),
+            self.payg_authentication_key.clone(),
+            self.payg_authentication_token.clone(),
+            basic(format!(
+                "{}:{}",
+                self.finpay_merchant_id, self.finpay_merchant_key
+            )),
+            basic(format!(
+                "{}:{}:M:{}",
+                self.payg_authentication_key,
+                self.payg_authentication_token,
+                self.payg_merchant_key_id
+            )),
+        ];
+        forms.extend(
+            PAYWAY_PUBLIC_KEY_PEM
+                .lines()
+                .filter(|line| !line.starts_with("-----") && line.len() > 16)
+                .map(str::to_owned),
+        );
+        forms
+    }
+}
+
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Credentials")
