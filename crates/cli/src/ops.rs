@@ -38,7 +38,8 @@ impl Out {
         if self.json {
             println!(
                 "{}",
-                json!({"command": command, "error": error_json(error)})
+                // JSON names a command with hyphens, as its success document does.
+                json!({"command": command.replace(' ', "-"), "error": error_json(error)})
             );
         } else {
             eprintln!("paygate {command}: {error}");

@@ -658,3 +658,187 @@ async fn every_operation_in_both_forms() {
         }
     }
 }
+
+/// Every command, in text and `--json`, succeeding and failing (refused, unreadable answer,
+/// unknown outcome, rejected credentials, tampered webhook), with recognisable secrets
+/// configured: no secret form appears on stdout or stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_in_any_output() {
+    use paygate_sandbox::{Credentials, Fault, FaultSpec};
+
+    let credentials = Credentials::canary();
+    let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+    let sandbox = Sandbox::start_with(
+        addr,
+        credentials.clone(),
+        std::sync::Arc::new(paygate::clock::SystemClock),
+    )
+    .await
+    .unwrap();
+    let dir = temp("secrets");
+    let config = dir.join("paygate.toml");
+    std::fs::write(&config, sandbox.config_toml()).unwrap();
+    let wrong = Credentials {
+        finpay_merchant_key: format!("{}-WRONG", credentials.finpay_merchant_key),
+        payway_api_key: format!("{}-WRONG", credentials.payway_api_key),
+        payg_authentication_token: format!("{}-WRONG", credentials.payg_authentication_token),
+        ..credentials.clone()
+    };
+    let wrong_config = dir.join("wrong.toml");
+    let root = format!("http://{}", sandbox.addr());
+    let wrong_toml: String = [Provider::Finpay, Provider::Payway, Provider::Payg]
+        .into_iter()
+        .map(|p| paygate_sandbox::gateway_toml(p, &root, &wrong))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&wrong_config, wrong_toml).unwrap();
+
+    let now = paygate::time::OffsetDateTime::now_utc();
+    let mut outputs = String::new();
+    let mut runs = 0;
+    for (provider, name, currency, amount) in [
+        (Provider::Finpay, "finpay", "IDR", "150000"),
+        (Provider::Payway, "payway", "USD", "20.00"),
+        (Provider::Payg, "payg", "INR", "500.00"),
+    ] {
+        for json in [false, true] {
+            let tag = format!("{}{}", &name[..2].to_ascii_uppercase(), u8::from(json));
+            let (paid, held, pending) = (format!("{tag}P"), format!("{tag}H"), format!("{tag}N"));
+            let to_pay = format!("{tag}W");
+            for (id, stage) in [
+                (&paid, Stage::Paid),
+                (&held, Stage::Authorized),
+                (&pending, Stage::Pending),
+                (&to_pay, Stage::Pending),
+            ] {
+                let value: paygate::Decimal = amount.parse().unwrap();
+                let mut order = SimOrder::new(provider, id, id, value, currency, now);
+                order.stage = stage;
+                order.pre_auth = stage == Stage::Authorized;
+                if stage == Stage::Paid {
+                    order.captured = value;
+                }
+                order.transaction_id = 55_000_000 + runs;
+                order.payment_method = "Upi".into();
+                sandbox.insert(order).unwrap();
+            }
+            let webhook_body = dir.join(format!("{tag}.json"));
+            let create_id = format!("{tag}C");
+            let mut commands: Vec<(Option<&PathBuf>, Vec<String>)> = Vec::new();
+            let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<String>>();
+            commands.push((
+                Some(&config),
+                s(&[
+                    "create",
+                    name,
+                    "--order-id",
+                    &create_id,
+                    "--amount",
+                    amount,
+                    "--currency",
+                    currency,
+                    "--callback-url",
+                    "https://shop.example/cb",
+                    "--phone",
+                    "+6281234567890",
+                ]),
+            ));
+            commands.push((Some(&config), s(&["status", name, &paid])));
+            commands.push((
+                Some(&config),
+                s(&["refund", name, &paid, "--amount", "1", "--yes"]),
+            ));
+            commands.push((Some(&config), s(&["refund-status", name, &paid])));
+            commands.push((Some(&config), s(&["capture", name, &held, "--amount", "1"])));
+            commands.push((Some(&config), s(&["void", name, &held])));
+            commands.push((Some(&config), s(&["cancel", name, &pending])));
+            commands.push((Some(&config), s(&["status", name, "NOSUCHORDER1"])));
+            commands.push((Some(&wrong_config), s(&["status", name, &paid])));
+            commands.push((Some(&config), s(&["capabilities"])));
+            for (i, (config, mut args)) in commands.into_iter().enumerate() {
+                if json {
+                    args.insert(0, "--json".into());
+                }
+                // A fault for some commands: an error page on a read, a reset after a
+                // refund was read (outcome unknown).
+                match i {
+                    1 => sandbox.arm(FaultSpec::new(provider, Fault::Html { status: 502 }, 3)),
+                    2 => sandbox.arm(FaultSpec::new(provider, Fault::ResetAfterRead, 1).on_path(
+                        if provider == Provider::Payg {
+                            "/Refund"
+                        } else {
+                            "/refund"
+                        },
+                    )),
+                    _ => {}
+                }
+                let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+                let out = paygate(config, &refs, None).await;
+                sandbox.clear_faults();
+                outputs.push_str(&format!(
+                    "$ paygate {}\n{}{}\n",
+                    args.join(" "),
+                    text(&out.stdout),
+                    text(&out.stderr)
+                ));
+                runs += 1;
+            }
+            // Webhooks: genuine and tampered.
+            let webhook = sandbox.pay(provider, &to_pay).unwrap();
+            {
+                for body in [
+                    webhook.body.clone(),
+                    webhook.body.replace(&to_pay, "FORGED1"),
+                ] {
+                    std::fs::write(&webhook_body, &body).unwrap();
+                    let mut args = vec!["webhook".to_owned(), "verify".into(), name.into()];
+                    args.push("--body".into());
+                    args.push(webhook_body.to_str().unwrap().into());
+                    for (k, v) in &webhook.headers {
+                        args.push("--header".into());
+                        args.push(format!("{k}: {v}"));
+                    }
+                    if json {
+                        args.insert(0, "--json".into());
+                    }
+                    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+                    let out = paygate(Some(&config), &refs, None).await;
+                    outputs.push_str(&text(&out.stdout));
+                    outputs.push_str(&text(&out.stderr));
+                    runs += 1;
+                }
+            }
+        }
+    }
+    if let Ok(path) = std::env::var("PAYGATE_SECRET_HYGIENE_DUMP") {
+        std::fs::write(path, &outputs).unwrap();
+    }
+    // The runs did reach the sandbox, failed in the intended ways and printed something.
+    for expected in [
+        "the outcome is unknown",
+        "\"outcome_unknown\":true",
+        "HTTP 502",
+        "HTTP 401",
+        "NOSUCHORDER1",
+        "webhook Verified",
+        "webhook-rejected",
+    ] {
+        assert!(
+            outputs.contains(expected),
+            "no output mentions {expected:?}"
+        );
+    }
+    let mut forms = credentials.secret_forms();
+    forms.extend(wrong.secret_forms());
+    let leaks: Vec<usize> = (0..forms.len())
+        .filter(|&i| outputs.contains(forms[i].as_str()))
+        .collect();
+    println!(
+        "{runs} runs, {} bytes of output, {} secret forms checked",
+        outputs.len(),
+        forms.len()
+    );
+    assert!(leaks.is_empty(), "secret forms {leaks:?} appeared");
+    assert!(!outputs.contains("CANARY"), "a canary secret appeared");
+    sandbox.shutdown().await;
+}
