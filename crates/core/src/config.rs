@@ -94,6 +94,7 @@ pub struct GatewayConfig {
     provider: String,
     environment: Environment,
     settings: BTreeMap<String, SecretString>,
+    webhook_max_age: Option<std::time::Duration>,
 }
 
 impl GatewayConfig {
@@ -108,6 +109,7 @@ impl GatewayConfig {
             provider: provider.into(),
             environment,
             settings: BTreeMap::new(),
+            webhook_max_age: None,
         }
     }
 
@@ -116,6 +118,19 @@ impl GatewayConfig {
         self.settings
             .insert(key.into(), SecretString::from(value.into()));
         self
+    }
+
+    /// Rejects webhooks whose event time is older than `window` (replays), for every
+    /// provider alike: `webhook_max_age_secs` in a `[gateways.<name>]` table. See
+    /// [`crate::gateway::FreshWebhooks`].
+    pub fn with_webhook_max_age(mut self, window: std::time::Duration) -> Self {
+        self.webhook_max_age = Some(window);
+        self
+    }
+
+    /// The webhook age window, if one is set.
+    pub fn webhook_max_age(&self) -> Option<std::time::Duration> {
+        self.webhook_max_age
     }
 
     /// The instance name.
@@ -219,6 +234,7 @@ impl fmt::Debug for GatewayConfig {
             .field("provider", &self.provider)
             .field("environment", &self.environment)
             .field("settings", &self.settings.keys().collect::<Vec<_>>())
+            .field("webhook_max_age", &self.webhook_max_age)
             .finish()
     }
 }

@@ -194,6 +194,112 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
     }
 }
 
+/// A gateway whose webhooks are also rejected when the event is older than a window — a
+/// replayed notification — or further in the future than the window (a forged time).
+/// Everything else is passed to the wrapped gateway unchanged.
+///
+/// The age is judged from [`WebhookEvent::occurred_at`], after the provider has verified the
+/// signature: Finpay's `result.payment.datetime`, PayWay's `transaction_date`, PayG's
+/// `PaymentDateTime`. An event without a time is accepted as it is (there is nothing to
+/// judge). Providers resend a notification that was not acknowledged, carrying the original
+/// time, so the window must be longer than their retry period; a window is a defence in
+/// depth, not a substitute for handling each order's status change once.
+#[derive(Debug)]
+pub struct FreshWebhooks {
+    inner: std::sync::Arc<dyn PaymentGateway>,
+    max_age: std::time::Duration,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+}
+
+impl FreshWebhooks {
+    /// Wraps `inner`; `clock` says what time it is.
+    pub fn new(
+        inner: std::sync::Arc<dyn PaymentGateway>,
+        max_age: std::time::Duration,
+        clock: std::sync::Arc<dyn crate::clock::Clock>,
+    ) -> FreshWebhooks {
+        FreshWebhooks {
+            inner,
+            max_age,
+            clock,
+        }
+    }
+
+    /// Checks `event`'s time against the window.
+    pub fn check(&self, event: &WebhookEvent) -> Result<()> {
+        let Some(at) = event.occurred_at else {
+            return Ok(());
+        };
+        let window_secs = self.max_age.as_secs();
+        let age = self.clock.now() - at;
+        let age_secs = age.whole_seconds();
+        if age_secs > 0 && age_secs.unsigned_abs() > window_secs {
+            return Err(Error::webhook(
+                self.inner.provider(),
+                crate::error::WebhookRejection::Stale {
+                    age_secs: age_secs.unsigned_abs(),
+                    window_secs,
+                },
+            ));
+        }
+        if age_secs < 0 && age_secs.unsigned_abs() > window_secs {
+            return Err(Error::webhook(
+                self.inner.provider(),
+                crate::error::WebhookRejection::Mismatch(format!(
+                    "the event time is {}s in the future",
+                    age_secs.unsigned_abs()
+                )),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PaymentGateway for FreshWebhooks {
+    fn provider(&self) -> &'static str {
+        self.inner.provider()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+
+    async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
+        self.inner.create_payment(request).await
+    }
+
+    async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
+        self.inner.payment_status(order_id).await
+    }
+
+    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
+        self.inner.refund(request).await
+    }
+
+    async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
+        self.inner.refund_status(request).await
+    }
+
+    async fn void(&self, order_id: &OrderId) -> Result<Payment> {
+        self.inner.void(order_id).await
+    }
+
+    async fn cancel(&self, order_id: &OrderId) -> Result<Payment> {
+        self.inner.cancel(order_id).await
+    }
+
+    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
+        self.inner.capture(request).await
+    }
+
+    fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
+        let event = self.inner.verify_webhook(body, headers)?;
+        self.check(&event)?;
+        Ok(event)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

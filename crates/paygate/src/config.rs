@@ -20,6 +20,7 @@
 //! merchant_id = "ec000002"
 //! api_key = "env:PAYWAY_USD_API_KEY"          # or file:/run/secrets/..., or a literal
 //! rsa_public_key = "file:/etc/paygate/payway-usd.pem"
+//! webhook_max_age_secs = 86400  # optional, any provider: reject older webhooks (replays)
 //! ```
 //!
 //! Errors name the table and key at fault (`gateways.payway-usd.api_key`) and never echo a
@@ -116,6 +117,9 @@ fn sub_table<'a>(value: &'a Value, at: &str) -> Result<&'a Table> {
         .ok_or_else(|| Error::config(at, "must be a table"))
 }
 
+/// A setting every provider's table takes: see [`paygate_core::gateway::FreshWebhooks`].
+const WEBHOOK_MAX_AGE: &str = "webhook_max_age_secs";
+
 fn gateway(name: &str, table: &Table) -> Result<GatewayConfig> {
     let at = |key: &str| format!("gateways.{name}.{key}");
     IdRules::DEFAULT
@@ -145,8 +149,20 @@ fn gateway(name: &str, table: &Table) -> Result<GatewayConfig> {
         }
     };
     let mut config = GatewayConfig::new(name, provider, environment);
+    match table.get(WEBHOOK_MAX_AGE) {
+        Some(Value::Integer(secs)) if *secs > 0 => {
+            config = config.with_webhook_max_age(Duration::from_secs(secs.unsigned_abs()));
+        }
+        Some(_) => {
+            return Err(Error::config(
+                at(WEBHOOK_MAX_AGE),
+                "must be a positive integer (seconds)",
+            ));
+        }
+        None => {}
+    }
     for (key, value) in table {
-        if key == "provider" || key == "environment" {
+        if key == "provider" || key == "environment" || key == WEBHOOK_MAX_AGE {
             continue;
         }
         let text = match value {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+use paygate_core::gateway::FreshWebhooks;
 use paygate_core::transport::{
     Dispatcher, ReqwestTransport, RetryPolicy, Transport, TransportSettings,
 };
@@ -236,7 +237,14 @@ impl RegistryBuilder {
                 .factories
                 .get(config.provider())
                 .ok_or_else(|| unknown_provider(config, &self.factories))?;
-            let gateway = factory.build(config, &dispatcher)?;
+            let mut gateway = factory.build(config, &dispatcher)?;
+            if let Some(window) = config.webhook_max_age() {
+                gateway = Arc::new(FreshWebhooks::new(
+                    gateway,
+                    window,
+                    dispatcher.clock().clone(),
+                ));
+            }
             insert(config.name().to_owned(), gateway)?;
         }
         Ok(GatewayRegistry {
