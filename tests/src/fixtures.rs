@@ -679,16 +679,71 @@ pub fn read(path: &Path) -> Result<Fixture, Error> {
         .map_err(|e| Error::config(path.display().to_string(), e.to_string()))
 }
 
-/// Replays `fixture` against mockito: each recorded answer is served only to the
-/// byte-identical request; returns the result the client makes of them now.
-pub async fn replay(fixture: &Fixture) -> Result<String, Error> {
-    let step = CASES
+/// Answers each request with the next prepared response; refuses to connect once they run
+/// out. No network: what hostile-input tests feed every response parser through.
+#[derive(Debug)]
+struct Scripted {
+    answers: Mutex<std::collections::VecDeque<HttpResponse>>,
+}
+
+#[async_trait]
+impl Transport for Scripted {
+    async fn send(&self, _request: &HttpRequest) -> Result<HttpResponse, TransportFailure> {
+        let next = self
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front();
+        next.ok_or_else(|| {
+            TransportFailure::not_sent(
+                paygate::error::TransportCause::Connect,
+                "no more scripted answers",
+            )
+        })
+    }
+}
+
+/// The case `fixture` records.
+fn step_of(fixture: &Fixture) -> Result<Step, Error> {
+    CASES
         .iter()
         .find(|(p, o, c, _)| {
             *p == fixture.provider && *o == fixture.operation && *c == fixture.case
         })
         .map(|c| c.3)
-        .ok_or_else(|| Error::invalid("fixture", "no case records this fixture"))?;
+        .ok_or_else(|| Error::invalid("fixture", "no case records this fixture"))
+}
+
+/// Runs `fixture`'s operation with `answers` in place of the recorded responses, without a
+/// network, and returns what the client makes of them (the result, or `error (<class>): …`).
+pub async fn run_with_answers(
+    fixture: &Fixture,
+    answers: Vec<HttpResponse>,
+) -> Result<String, Error> {
+    let step = step_of(fixture)?;
+    // Never contacted: the scripted transport answers.
+    let toml = paygate::sandbox::gateway_toml(
+        provider_of(&fixture.provider),
+        "http://127.0.0.1:9",
+        &paygate::sandbox::Credentials::default(),
+    );
+    let transport = Arc::new(Scripted {
+        answers: Mutex::new(answers.into()),
+    });
+    let gateway = gateway(&fixture.provider, &toml, transport)?;
+    let id = case_id(&fixture.provider, step)?;
+    Ok(operate(&gateway, &fixture.provider, step, &id).await)
+}
+
+/// Every fixture under `dir`.
+pub fn read_all(dir: &Path) -> Result<Vec<Fixture>, Error> {
+    files(dir).iter().map(|path| read(path)).collect()
+}
+
+/// Replays `fixture` against mockito: each recorded answer is served only to the
+/// byte-identical request; returns the result the client makes of them now.
+pub async fn replay(fixture: &Fixture) -> Result<String, Error> {
+    let step = step_of(fixture)?;
     let mut server = mockito::Server::new_async().await;
     let mut mocks = Vec::new();
     for exchange in &fixture.exchanges {
