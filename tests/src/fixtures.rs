@@ -703,6 +703,27 @@ impl Transport for Scripted {
     }
 }
 
+/// The recorded answers of `fixture`, in order, as the transport returned them.
+pub fn recorded_answers(fixture: &Fixture) -> Vec<HttpResponse> {
+    fixture
+        .exchanges
+        .iter()
+        .map(|exchange| {
+            let mut response =
+                HttpResponse::new(exchange.status, exchange.response_body.clone().into_bytes());
+            for (name, value) in &exchange.response_headers {
+                if let (Ok(name), Ok(value)) = (
+                    paygate::http::HeaderName::from_bytes(name.as_bytes()),
+                    paygate::http::HeaderValue::from_str(value),
+                ) {
+                    response.headers.insert(name, value);
+                }
+            }
+            response
+        })
+        .collect()
+}
+
 /// The case `fixture` records.
 fn step_of(fixture: &Fixture) -> Result<Step, Error> {
     CASES

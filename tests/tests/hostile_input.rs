@@ -82,30 +82,12 @@ fn answers(
     index: usize,
     change: impl FnOnce(&mut HttpResponse),
 ) -> Vec<HttpResponse> {
-    let mut change = Some(change);
-    fixture
-        .exchanges
-        .iter()
-        .enumerate()
-        .map(|(i, exchange)| {
-            let mut response =
-                HttpResponse::new(exchange.status, exchange.response_body.clone().into_bytes());
-            for (name, value) in &exchange.response_headers {
-                if let (Ok(name), Ok(value)) = (
-                    HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(value),
-                ) {
-                    response.headers.insert(name, value);
-                }
-            }
-            if i == index % fixture.exchanges.len().max(1) {
-                if let Some(change) = change.take() {
-                    change(&mut response);
-                }
-            }
-            response
-        })
-        .collect()
+    let mut answers = fixtures::recorded_answers(fixture);
+    let count = answers.len().max(1);
+    if let Some(answer) = answers.get_mut(index % count) {
+        change(answer);
+    }
+    answers
 }
 
 /// What came out must be a result or a typed error, never nothing.

@@ -7,6 +7,10 @@
 //!   for every provider whose `PAYGATE_LIVE_*` credentials are set (never run in CI).
 //! - `capabilities`: print the capability matrix; `capabilities --check` fails when README.md's
 //!   copy differs.
+//! - `fuzz [SECONDS]`: write seed inputs (the fixtures' answers, the sandbox's webhooks,
+//!   amounts and a configuration) into `fuzz/corpus/<target>/`, then run every fuzz target
+//!   for SECONDS (default 60) each with `cargo fuzz run -s none`, which works on stable.
+//!   Needs `cargo install --locked cargo-fuzz`. Crashes land in `fuzz/artifacts/<target>/`.
 
 // A command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -178,6 +182,129 @@ fn capabilities_task(mode: Option<&str>) -> ExitCode {
     }
 }
 
+const FUZZ_TARGETS: &[&str] = &["responses", "webhooks", "text_inputs"];
+
+/// Seed inputs per fuzz target, in each target's input layout (see `fuzz/fuzz_targets/`).
+async fn fuzz_seeds() -> Result<Vec<(&'static str, Vec<u8>)>, String> {
+    let mut seeds = Vec::new();
+    // responses: [fixture, exchange << 4 | status index, content type index, body…].
+    const STATUSES: &[u16] = &[200, 201, 204, 400, 401, 403, 404, 409, 429, 500, 502, 503];
+    let all = fixtures::read_all(&root().join("tests/fixtures")).map_err(|e| e.to_string())?;
+    for (i, fixture) in all.iter().enumerate() {
+        for (j, exchange) in fixture.exchanges.iter().enumerate() {
+            let status = STATUSES
+                .iter()
+                .position(|&s| s == exchange.status)
+                .unwrap_or_default();
+            let mut seed = vec![
+                u8::try_from(i).map_err(|e| e.to_string())?,
+                u8::try_from((j << 4) | status).map_err(|e| e.to_string())?,
+                1,
+            ];
+            seed.extend_from_slice(exchange.response_body.as_bytes());
+            seeds.push(("responses", seed));
+        }
+    }
+    // webhooks: [provider, mode, body…], from the sandbox.
+    let sandbox = paygate::sandbox::Sandbox::start()
+        .await
+        .map_err(|e| e.to_string())?;
+    let now = paygate::time::OffsetDateTime::now_utc();
+    for (i, (provider, currency, amount)) in [
+        (Provider::Finpay, "IDR", 150_000),
+        (Provider::Payway, "USD", 20),
+        (Provider::Payg, "INR", 500),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let order = paygate::sandbox::SimOrder::new(
+            provider,
+            "SEED1",
+            "SEED1",
+            amount.into(),
+            currency,
+            now,
+        );
+        sandbox.insert(order).map_err(|e| format!("{e:?}"))?;
+        let webhook = sandbox
+            .pay(provider, "SEED1")
+            .map_err(|e| format!("{e:?}"))?;
+        for mode in [0u8, 1] {
+            let mut seed = vec![u8::try_from(i).map_err(|e| e.to_string())?, mode];
+            seed.extend_from_slice(webhook.body.as_bytes());
+            seeds.push(("webhooks", seed));
+        }
+    }
+    // text_inputs: [which, text…].
+    let config = sandbox.config_toml();
+    sandbox.shutdown().await;
+    for (which, text) in [
+        (0u8, "10.50"),
+        (0, "1000"),
+        (1, "INV-2026-0001"),
+        (2, config.as_str()),
+        (3, r#"{"order":{"id":"A1","amount":1000},"signature":"ab"}"#),
+        (4, r#"{"a":"x/y","b":1.0,"c":[1e17,"é"]}"#),
+        (5, "1.5e15"),
+    ] {
+        let mut seed = vec![which];
+        seed.extend_from_slice(text.as_bytes());
+        seeds.push(("text_inputs", seed));
+    }
+    Ok(seeds)
+}
+
+async fn fuzz_task(seconds: Option<&str>) -> ExitCode {
+    let seconds: u64 = match seconds.map(str::parse).transpose() {
+        Ok(s) => s.unwrap_or(60),
+        Err(_) => return fail(&["fuzz: SECONDS must be a whole number".into()]),
+    };
+    let seeds = match fuzz_seeds().await {
+        Ok(seeds) => seeds,
+        Err(e) => return fail(&[format!("fuzz seeds: {e}")]),
+    };
+    let corpus = root().join("fuzz/corpus");
+    for (n, (target, seed)) in seeds.iter().enumerate() {
+        let dir = corpus.join(target);
+        let written = std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(dir.join(format!("seed-{n:03}")), seed));
+        if let Err(e) = written {
+            return fail(&[format!("fuzz seeds: {}: {e}", dir.display())]);
+        }
+    }
+    for target in FUZZ_TARGETS {
+        println!("fuzzing {target} for {seconds} s");
+        let status = std::process::Command::new("cargo")
+            .current_dir(root())
+            .args(["fuzz", "run", "--sanitizer", "none", target])
+            .arg(corpus.join(target))
+            .args([
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-max_len=16384",
+                "-rss_limit_mb=2048",
+                "-timeout=10",
+                "-print_final_stats=1",
+            ])
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => {
+                return fail(&[format!(
+                    "fuzz target {target} failed ({s}); see fuzz/artifacts/{target}/"
+                )]);
+            }
+            Err(e) => {
+                return fail(&[format!(
+                    "cannot run cargo fuzz ({e}); cargo install --locked cargo-fuzz"
+                )]);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -185,8 +312,10 @@ async fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("fixtures") => fixtures_task(mode).await,
         Some("capabilities") => capabilities_task(mode),
-        _ => {
-            fail(&["usage: cargo xtask fixtures [--check|--lint] | capabilities [--check]".into()])
-        }
+        Some("fuzz") => fuzz_task(mode).await,
+        _ => fail(&[
+            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS]"
+                .into(),
+        ]),
     }
 }
