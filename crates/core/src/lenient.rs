@@ -76,7 +76,10 @@ fn parse_number_text(text: &str) -> Result<Decimal, String> {
         }
         let mut base = parse_signed_plain(mantissa)?;
         let scaled = if exponent >= 0 {
-            base.checked_mul(Decimal::from(10i64.pow(exponent.unsigned_abs())))
+            // 10^28 fits an i128 and a Decimal; an i64 holds only up to 10^18.
+            Decimal::try_from_i128_with_scale(10i128.pow(exponent.unsigned_abs()), 0)
+                .ok()
+                .and_then(|power| base.checked_mul(power))
         } else {
             // Shifting the decimal point keeps the digits exactly: 1.5e-1 is 0.15.
             base.set_scale(base.scale() + exponent.unsigned_abs())
@@ -241,6 +244,28 @@ mod tests {
             "null",
         ] {
             assert!(read(&format!("{{\"total\":{json}}}")).is_err(), "{json}");
+        }
+    }
+
+    /// Found by the `webhooks` fuzz target: 10^19 and above overflowed an i64 power of ten.
+    #[test]
+    fn large_exponents_are_exact_or_out_of_range() {
+        for (json, expected) in [
+            ("1e18", Some("1000000000000000000")),
+            ("1e19", Some("10000000000000000000")),
+            ("15E22", Some("150000000000000000000000")),
+            ("1e28", Some("10000000000000000000000000000")),
+            ("150222222222E22", None),
+            ("9e28", None),
+            ("1e29", None),
+        ] {
+            let got = read(&format!("{{\"total\":{json}}}"))
+                .map(|a| a.total.to_string())
+                .ok();
+            match expected {
+                Some(text) => assert_eq!(got.as_deref(), Some(text), "{json}"),
+                None => assert!(got.is_none(), "{json}: {got:?}"),
+            }
         }
     }
 
