@@ -80,7 +80,7 @@ impl std::io::Write for Collected {
     }
 }
 
-/// A transport that formats every request and answer with `Debug` on the way through.
+/// A transport that formats every request (and its body) and answer on the way through.
 struct Formatting {
     inner: ReqwestTransport,
     collected: Collected,
@@ -98,6 +98,9 @@ impl Debug for Formatting {
 impl Transport for Formatting {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportFailure> {
         self.collected.add("request", format!("{request:?}"));
+        // HMAC keys and tokens are never sent in a body either (only what they sign).
+        self.collected
+            .add("request body", String::from_utf8_lossy(&request.body));
         let answer = self.inner.send(request).await;
         match &answer {
             Ok(response) => self.collected.add("response", format!("{response:?}")),
