@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use paygate::http::{HeaderMap, HeaderName, HeaderValue};
+use paygate::http::HeaderMap;
 use paygate::sandbox::{Provider, Sandbox};
 use paygate::{
     Authenticity, Capability, CaptureRequest, CreatePayment, Currency, Customer, Error, ErrorClass,
@@ -300,17 +300,6 @@ async fn void_cancel_and_capture_where_declared() {
     }
 }
 
-fn headers(pairs: &[(String, String)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (k, v) in pairs {
-        map.insert(
-            HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_str(v).unwrap(),
-        );
-    }
-    map
-}
-
 #[tokio::test]
 async fn webhooks_accepted_when_signed_right_and_rejected_when_tampered() {
     let env = env().await;
@@ -319,7 +308,7 @@ async fn webhooks_accepted_when_signed_right_and_rejected_when_tampered() {
         let id = create(gateway, &p, "W", false).await;
         let webhook = env.sandbox.pay(p.provider, id.as_str()).unwrap();
         let event = gateway
-            .verify_webhook(webhook.body.as_bytes(), &headers(&webhook.headers))
+            .verify_webhook(webhook.body.as_bytes(), &webhook.header_map())
             .unwrap();
         assert_eq!(event.order_id, id.as_str(), "{name}");
         assert_eq!(event.status, Some(PaymentStatus::Paid), "{name}");
@@ -327,7 +316,7 @@ async fn webhooks_accepted_when_signed_right_and_rejected_when_tampered() {
         match event.authenticity {
             Authenticity::Verified => {
                 let err = gateway
-                    .verify_webhook(tampered.as_bytes(), &headers(&webhook.headers))
+                    .verify_webhook(tampered.as_bytes(), &webhook.header_map())
                     .unwrap_err();
                 assert_eq!(err.class(), ErrorClass::WebhookRejected, "{name}");
             }
@@ -412,7 +401,7 @@ async fn capabilities_match_what_gateways_do() {
                     let pending = create(gateway, &p, "K", false).await;
                     let webhook = env.sandbox.pay(p.provider, pending.as_str()).unwrap();
                     gateway
-                        .verify_webhook(webhook.body.as_bytes(), &headers(&webhook.headers))
+                        .verify_webhook(webhook.body.as_bytes(), &webhook.header_map())
                         .map(drop)
                 }
                 _ => continue,

@@ -17,7 +17,7 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use paygate::http::{HeaderMap, HeaderName, HeaderValue};
+use paygate::http::{HeaderMap, HeaderValue};
 use paygate::sandbox::{Credentials, Provider, Sandbox, SimOrder};
 use paygate::transport::HttpResponse;
 use paygate::webhook::WebhookSigner;
@@ -288,13 +288,7 @@ fn webhooks() -> &'static Webhooks {
                 let order = SimOrder::new(provider, "HOOK1", "HOOK1", amount.into(), currency, now);
                 sandbox.insert(order).unwrap();
                 let webhook = sandbox.pay(provider, "HOOK1").unwrap();
-                let mut headers = HeaderMap::new();
-                for (k, v) in &webhook.headers {
-                    headers.insert(
-                        HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                        HeaderValue::from_str(v).unwrap(),
-                    );
-                }
+                let headers = webhook.header_map();
                 cases.push((
                     provider,
                     registry.gateway(name).unwrap(),

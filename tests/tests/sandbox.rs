@@ -253,13 +253,7 @@ async fn control_routes_over_http() {
     assert_eq!(paid.status(), 200);
     let webhook: paygate::sandbox::SimulatedWebhook =
         serde_json::from_str(&paid.text().await.unwrap()).unwrap();
-    let mut headers = paygate::http::HeaderMap::new();
-    for (k, v) in &webhook.headers {
-        headers.insert(
-            paygate::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
+    let headers = webhook.header_map();
     assert!(
         finpay
             .verify_webhook(webhook.body.as_bytes(), &headers)

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use paygate::clock::SystemClock;
 use paygate::error::TransportFailure;
-use paygate::http::{HeaderMap, HeaderName, HeaderValue};
+use paygate::http::HeaderMap;
 use paygate::sandbox::{Credentials, Fault, FaultSpec, Provider, Sandbox};
 use paygate::transport::{
     Dispatcher, HttpRequest, HttpResponse, ReqwestTransport, RetryPolicy, Transport,
@@ -130,17 +130,6 @@ fn formatting_registry(toml: &str, collected: &Collected) -> GatewayRegistry {
     registry
 }
 
-fn headers(pairs: &[(String, String)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, value) in pairs {
-        map.insert(
-            HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            HeaderValue::from_str(value).unwrap(),
-        );
-    }
-    map
-}
-
 fn money(amount: u32, currency: Currency) -> Money {
     Money::new(Decimal::from(amount), currency).unwrap()
 }
@@ -195,7 +184,7 @@ async fn exercise(
     c.result("create", &result);
     let paid = created(&result, "SH1");
     let webhook = sandbox.pay(provider, paid.as_str()).unwrap();
-    let signed = headers(&webhook.headers);
+    let signed = webhook.header_map();
     c.result(
         "webhook",
         &gateway.verify_webhook(webhook.body.as_bytes(), &signed),

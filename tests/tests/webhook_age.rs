@@ -13,24 +13,12 @@ use std::sync::Arc;
 
 use paygate::clock::ManualClock;
 use paygate::error::WebhookRejection;
-use paygate::http::{HeaderMap, HeaderName, HeaderValue};
 use paygate::sandbox::{Provider, Sandbox, SimOrder};
 use paygate::time::OffsetDateTime;
 use paygate::transport::{Dispatcher, ReqwestTransport, TransportSettings};
 use paygate::{Error, ErrorClass, GatewayRegistry};
 
 const WINDOW_SECS: u64 = 600;
-
-fn headers(pairs: &[(String, String)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, value) in pairs {
-        map.insert(
-            HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            HeaderValue::from_str(value).unwrap(),
-        );
-    }
-    map
-}
 
 /// The sandbox's gateways, each with the age window when `window` is set, judged by a clock
 /// that reads `now`.
@@ -75,7 +63,7 @@ async fn old_and_future_webhooks_are_rejected_within_the_window_accepted() {
         let order = SimOrder::new(provider, id, id, amount.into(), currency, now);
         sandbox.insert(order).unwrap();
         let webhook = sandbox.pay(provider, id).unwrap();
-        let (body, headers) = (webhook.body.as_bytes(), headers(&webhook.headers));
+        let (body, headers) = (webhook.body.as_bytes(), webhook.header_map());
 
         let event = fresh
             .gateway(name)

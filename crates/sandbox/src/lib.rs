@@ -179,6 +179,22 @@ pub struct SimulatedWebhook {
     pub headers: Vec<(String, String)>,
 }
 
+impl SimulatedWebhook {
+    /// The headers as a `HeaderMap`, as `PaymentGateway::verify_webhook` takes them. A pair
+    /// that is not valid HTTP is left out (the simulator makes none).
+    pub fn header_map(&self) -> axum::http::HeaderMap {
+        self.headers
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((
+                    axum::http::HeaderName::from_bytes(name.as_bytes()).ok()?,
+                    axum::http::HeaderValue::from_str(value).ok()?,
+                ))
+            })
+            .collect()
+    }
+}
+
 pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
     pub(crate) clock: Arc<dyn Clock>,
