@@ -308,3 +308,72 @@ async fn control_routes_over_http() {
         ["/pg/payment/card/initiate", "/pg/payment/card/cancel/HTTP1"]
     );
 }
+
+#[tokio::test]
+async fn seed_and_forget_over_http() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let base = format!("http://{}", sandbox.addr());
+    let http = reqwest::Client::new();
+    let seed = |body: &'static str| http.post(format!("{base}/_sandbox/seed")).body(body).send();
+
+    let created = seed(r#"{"provider":"payg","prefix":"S","count":1000,"amount":"150.50","currency":"INR","paid":true}"#)
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    assert_eq!(created.text().await.unwrap(), r#"{"created":1000}"#);
+    let payg = registry.gateway("payg").unwrap();
+    for id in ["S000000", "S000999"] {
+        let payment = payg
+            .payment_status(&OrderId::new(id).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(payment.status, paygate::PaymentStatus::Paid, "{id}");
+        assert_eq!(payment.amount.unwrap().to_string(), "150.50 INR");
+    }
+    let missing = payg.payment_status(&OrderId::new("S001000").unwrap()).await;
+    assert!(missing.is_err(), "exactly count orders");
+
+    // All or nothing: one taken id refuses the whole seed.
+    let overlapping =
+        seed(r#"{"provider":"payg","prefix":"S","count":2000,"amount":"1","currency":"INR"}"#)
+            .await
+            .unwrap();
+    assert_eq!(overlapping.status(), 409);
+    assert!(sandbox.order(Provider::Payg, "S001000").is_none());
+
+    for bad in [
+        r#"{"provider":"payg","prefix":"../x","count":1,"amount":"1","currency":"INR"}"#,
+        r#"{"provider":"payg","prefix":"T","count":0,"amount":"1","currency":"INR"}"#,
+        r#"{"provider":"payg","prefix":"T","count":1000001,"amount":"1","currency":"INR"}"#,
+        r#"{"provider":"payg","prefix":"T","count":1,"amount":"-1","currency":"INR"}"#,
+        r#"{"provider":"payg","prefix":"T","count":1,"amount":"1","currency":"rupees"}"#,
+        r#"{"provider":"nope","prefix":"T","count":1,"amount":"1","currency":"INR"}"#,
+    ] {
+        let refused = seed(bad).await.unwrap();
+        assert_eq!(refused.status(), 400, "{bad}");
+    }
+    assert!(sandbox.order(Provider::Payg, "T000000").is_none());
+
+    // Pending seeds stay pending.
+    let pending =
+        seed(r#"{"provider":"payway","prefix":"P","count":3,"amount":"2.00","currency":"USD"}"#)
+            .await
+            .unwrap();
+    assert_eq!(pending.status(), 200);
+    let payway = registry.gateway("payway").unwrap();
+    let payment = payway
+        .payment_status(&OrderId::new("P000002").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(payment.status, paygate::PaymentStatus::Pending);
+
+    assert_eq!(sandbox.received().len(), 4);
+    let forgot = http
+        .delete(format!("{base}/_sandbox/requests"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forgot.status(), 204);
+    assert!(sandbox.received().is_empty());
+}

@@ -18,8 +18,10 @@
 //!
 //! Control routes (also used by `paygate sandbox`): `POST /_sandbox/pay/{provider}/{id}`
 //! simulates the customer paying and returns the webhook the provider would send;
-//! `POST /_sandbox/expire/{provider}/{id}`; `GET /_sandbox/requests` lists what was received;
-//! `POST /_sandbox/faults` arms a fault (`DELETE` clears them).
+//! `POST /_sandbox/expire/{provider}/{id}`; `GET /_sandbox/requests` lists what was received
+//! (`DELETE` forgets it); `POST /_sandbox/faults` arms a fault (`DELETE` clears them);
+//! `POST /_sandbox/seed` puts many orders in the ledger at once ([`Seed`], for load tests
+//! and reconciliation runs against a sandbox in its own process).
 
 // Handlers reject with a ready `Response` (the axum idiom); its size does not matter here.
 #![allow(clippy::result_large_err)]
@@ -170,6 +172,49 @@ pub struct ReceivedRequest {
     pub path: String,
 }
 
+/// Many orders at once: ids `{prefix}{n:06}` for `n` in `0..count`, each of `amount`
+/// `currency`, paid (by the provider's usual method) or left pending. The body of
+/// `POST /_sandbox/seed`, e.g. `{"provider":"payway","prefix":"B","count":100000,
+/// "amount":"10.00","currency":"USD","paid":true}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seed {
+    /// The provider.
+    pub provider: Provider,
+    /// The id prefix: 1 to 20 ASCII letters and digits.
+    pub prefix: String,
+    /// How many orders, at most [`Seed::MAX_COUNT`].
+    pub count: u32,
+    /// Each order's amount, a decimal string.
+    pub amount: String,
+    /// Each order's currency code.
+    pub currency: String,
+    /// Paid (true) or pending (false).
+    #[serde(default)]
+    pub paid: bool,
+}
+
+impl Seed {
+    /// The most orders one seed may create.
+    pub const MAX_COUNT: u32 = 1_000_000;
+
+    /// The id of the `n`-th order.
+    pub fn order_id(&self, n: u32) -> String {
+        format!("{}{n:06}", self.prefix)
+    }
+}
+
+/// Why a seed was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SeedError {
+    /// A field is out of range; the ledger is unchanged.
+    #[error("bad seed: {0}")]
+    Invalid(String),
+    /// An id is taken; the ledger is unchanged.
+    #[error("seed id {0} exists")]
+    Duplicate(String),
+}
+
 /// A webhook the provider would send, as the simulator signs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimulatedWebhook {
@@ -237,20 +282,96 @@ impl Shared {
         Some(fault)
     }
 
+    fn forget_received(&self) {
+        let mut received = self.received.lock().unwrap_or_else(PoisonError::into_inner);
+        received.clear();
+        received.shrink_to_fit();
+    }
+
+    /// Creates every order of `seed`, or none.
+    fn seed(&self, seed: &Seed) -> Result<u32, SeedError> {
+        if seed.prefix.is_empty()
+            || seed.prefix.len() > 20
+            || !seed.prefix.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(SeedError::Invalid(
+                "prefix must be 1 to 20 ASCII letters and digits".into(),
+            ));
+        }
+        if seed.count == 0 || seed.count > Seed::MAX_COUNT {
+            return Err(SeedError::Invalid(format!(
+                "count must be 1 to {}",
+                Seed::MAX_COUNT
+            )));
+        }
+        let amount = seed
+            .amount
+            .parse::<paygate_core::Decimal>()
+            .ok()
+            .filter(|a| a.is_sign_positive() && !a.is_zero())
+            .ok_or_else(|| {
+                SeedError::Invalid(format!(
+                    "amount {:?} is not a positive decimal",
+                    seed.amount
+                ))
+            })?;
+        if seed.currency.len() != 3 || !seed.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(SeedError::Invalid(
+                "currency must be a three-letter code".into(),
+            ));
+        }
+        let method = payment_method(seed.provider);
+        let now = self.now();
+        let mut ledger = self.ledger();
+        if let Some(taken) = (0..seed.count)
+            .map(|n| seed.order_id(n))
+            .find(|id| ledger.get(seed.provider, id).is_ok())
+        {
+            return Err(SeedError::Duplicate(taken));
+        }
+        for n in 0..seed.count {
+            let id = seed.order_id(n);
+            let order = SimOrder::new(
+                seed.provider,
+                id.clone(),
+                id.clone(),
+                amount,
+                seed.currency.clone(),
+                now,
+            );
+            let created = ledger.create(order);
+            let paid = if seed.paid {
+                ledger.pay(seed.provider, &id, method, now).map(drop)
+            } else {
+                Ok(())
+            };
+            if let Err(refusal) = created.and(paid) {
+                return Err(SeedError::Invalid(format!("order {id}: {refusal}")));
+            }
+        }
+        Ok(seed.count)
+    }
+
     /// The customer pays: the order moves on and the provider's webhook is produced.
     pub(crate) fn pay(&self, provider: Provider, id: &str) -> Result<SimulatedWebhook, Refusal> {
         let now = self.now();
-        let method = match provider {
-            Provider::Finpay => "cc",
-            Provider::Payway => "ABA Pay",
-            Provider::Payg => "Upi",
-        };
-        let order = self.ledger().pay(provider, id, method, now)?;
+        let order = self
+            .ledger()
+            .pay(provider, id, payment_method(provider), now)?;
         Ok(match provider {
             Provider::Finpay => finpay::webhook(self, &order),
             Provider::Payway => payway::webhook(self, &order),
             Provider::Payg => payg::webhook(self, &order),
         })
+    }
+}
+
+/// The method a simulated customer pays with.
+fn payment_method(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Finpay => "cc",
+        Provider::Payway => "ABA Pay",
+        Provider::Payg => "Upi",
     }
 }
 
@@ -363,6 +484,16 @@ impl Sandbox {
         self.shared.ledger().create(order)
     }
 
+    /// Creates every order of `seed` (or none, when one is refused) and returns how many.
+    pub fn seed(&self, seed: &Seed) -> Result<u32, SeedError> {
+        self.shared.seed(seed)
+    }
+
+    /// Forgets the requests received so far (a long load run would otherwise keep them all).
+    pub fn forget_received(&self) {
+        self.shared.forget_received();
+    }
+
     /// Lets a pending order expire.
     pub fn expire(&self, provider: Provider, id: &str) -> Result<(), Refusal> {
         self.shared
@@ -466,7 +597,11 @@ fn router(shared: Arc<Shared>) -> Router {
     let control = Router::new()
         .route("/_sandbox/pay/{provider}/{id}", post(control_pay))
         .route("/_sandbox/expire/{provider}/{id}", post(control_expire))
-        .route("/_sandbox/requests", get(control_requests))
+        .route(
+            "/_sandbox/requests",
+            get(control_requests).delete(control_forget_requests),
+        )
+        .route("/_sandbox/seed", post(control_seed))
         .route("/_sandbox/faults", post(control_arm).delete(control_clear))
         .route("/_sandbox/checkout/{provider}/{id}", get(control_checkout));
     providers.merge(control).with_state(shared)
@@ -523,6 +658,23 @@ async fn control_requests(State(shared): State<Arc<Shared>>) -> Response {
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
     axum::Json(received).into_response()
+}
+
+async fn control_forget_requests(State(shared): State<Arc<Shared>>) -> Response {
+    shared.forget_received();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn control_seed(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let seed = match serde_json::from_slice::<Seed>(&body) {
+        Ok(seed) => seed,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("bad seed: {e}")).into_response(),
+    };
+    match shared.seed(&seed) {
+        Ok(count) => axum::Json(serde_json::json!({ "created": count })).into_response(),
+        Err(e @ SeedError::Duplicate(_)) => (StatusCode::CONFLICT, e.to_string()).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
 }
 
 async fn control_arm(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
