@@ -11,9 +11,13 @@
 //!   amounts and a configuration) into `fuzz/corpus/<target>/`, then run every fuzz target
 //!   for SECONDS (default 60) each with `cargo fuzz run -s none`, which works on stable.
 //!   Needs `cargo install --locked cargo-fuzz`. Crashes land in `fuzz/artifacts/<target>/`.
+//! - `bench [--quick] [load] [scaling] [build]`: the load harness against the sandbox in its
+//!   own process (see `bench.rs` and BENCHMARKS.md); `--quick` is CI's smoke run.
 
 // A command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -313,8 +317,9 @@ async fn main() -> ExitCode {
         Some("fixtures") => fixtures_task(mode).await,
         Some("capabilities") => capabilities_task(mode),
         Some("fuzz") => fuzz_task(mode).await,
+        Some("bench") => bench::task(args.get(1..).unwrap_or_default()).await,
         _ => fail(&[
-            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS]"
+            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS] | bench [--quick] [load] [scaling] [build]"
                 .into(),
         ]),
     }
