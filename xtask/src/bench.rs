@@ -64,6 +64,38 @@ impl Plan {
     }
 }
 
+/// True in the release harness process that `cargo xtask bench` starts.
+pub(crate) fn is_harness() -> bool {
+    std::env::var_os(CHILD_ENV).is_some()
+}
+
+/// What to run: `--quick` and the named parts (all when none is named; no build with --quick).
+struct Parts {
+    quick: bool,
+    named: Vec<String>,
+}
+
+impl Parts {
+    fn parse(args: &[String]) -> Parts {
+        Parts {
+            quick: args.iter().any(|a| a == "--quick"),
+            named: args
+                .iter()
+                .filter(|a| !a.starts_with("--"))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    fn wants(&self, part: &str) -> bool {
+        if self.named.is_empty() {
+            part != "build" || !self.quick
+        } else {
+            self.named.iter().any(|n| n == part)
+        }
+    }
+}
+
 fn pinning_available() -> bool {
     std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
         && Command::new("taskset")
@@ -74,12 +106,33 @@ fn pinning_available() -> bool {
             .is_ok_and(|s| s.success())
 }
 
-/// `cargo xtask bench …`: builds the release harness and `paygate`, then runs the harness
-/// pinned to CPU 0 (this process, a debug build, only starts it).
+/// `cargo xtask bench …`: builds the release harness and `paygate`, runs the harness pinned
+/// to CPU 0 for the load and scaling parts (this process, a debug build, only starts it),
+/// then the build-cost part here, on every CPU.
 pub(crate) async fn task(args: &[String]) -> ExitCode {
-    if std::env::var_os(CHILD_ENV).is_some() {
-        return harness(args).await;
+    let parts = Parts::parse(args);
+    if is_harness() {
+        return harness(&parts).await;
     }
+    if parts.wants("load") || parts.wants("scaling") {
+        let code = run_harness(args);
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+    }
+    if parts.wants("build") {
+        let dir = root().join("target/bench");
+        if let Err(e) = std::fs::create_dir_all(&dir)
+            .map_err(|e| e.to_string())
+            .and_then(|()| build_cost(&dir))
+        {
+            return fail(&[format!("bench: {e}")]);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_harness(args: &[String]) -> ExitCode {
     println!("bench: building the release harness and paygate (cargo build --release)");
     let built = Command::new("cargo")
         .args([
@@ -668,21 +721,8 @@ fn build_cost(dir: &Path) -> Result<(), String> {
 }
 
 #[allow(clippy::float_arithmetic)]
-async fn harness(args: &[String]) -> ExitCode {
-    let quick = args.iter().any(|a| a == "--quick");
-    let parts: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let wants = |part: &str| {
-        if parts.is_empty() {
-            part != "build" || !quick
-        } else {
-            parts.contains(&part)
-        }
-    };
-    let plan = Plan::new(quick);
+async fn harness(parts: &Parts) -> ExitCode {
+    let plan = Plan::new(parts.quick);
     let dir = root().join("target/bench");
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return fail(&[format!("bench: {e}")]);
@@ -700,15 +740,11 @@ async fn harness(args: &[String]) -> ExitCode {
     let result = async {
         let sandbox = start_sandbox(pinned)?;
         let http = reqwest::Client::new();
-        if wants("load") {
+        if parts.wants("load") {
             load(&http, &sandbox, &plan, &dir).await?;
         }
-        if wants("scaling") {
+        if parts.wants("scaling") {
             scaling(&http, &sandbox, plan.reconcile, &dir).await?;
-        }
-        drop(sandbox);
-        if wants("build") {
-            build_cost(&dir)?;
         }
         Ok::<(), String>(())
     }

@@ -309,8 +309,24 @@ async fn fuzz_task(seconds: Option<&str>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // The load harness's client runs on one pinned CPU: one thread, no cross-thread wake-ups.
+    let runtime = if bench::is_harness() {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    };
+    match runtime {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => fail(&[format!("no async runtime: {e}")]),
+    }
+}
+
+async fn run() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args.get(1).map(String::as_str);
     match args.first().map(String::as_str) {
