@@ -110,6 +110,14 @@ fn pinning_available() -> bool {
 /// to CPU 0 for the load and scaling parts (this process, a debug build, only starts it),
 /// then the build-cost part here, on every CPU.
 pub(crate) async fn task(args: &[String]) -> ExitCode {
+    if let Some(unknown) = args
+        .iter()
+        .find(|a| !matches!(a.as_str(), "--quick" | "load" | "scaling" | "build"))
+    {
+        return fail(&[format!(
+            "bench: unknown argument {unknown:?}; use [--quick] [load] [scaling] [build]"
+        )]);
+    }
     let parts = Parts::parse(args);
     if is_harness() {
         return harness(&parts).await;
@@ -175,6 +183,8 @@ struct SandboxProcess {
     child: Child,
     base: String,
     config_toml: String,
+    /// Kept open so that the sandbox never writes into a closed pipe.
+    _stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl Drop for SandboxProcess {
@@ -204,7 +214,8 @@ fn start_sandbox(pinned: bool) -> Result<SandboxProcess, String> {
         .map_err(|e| format!("cannot start paygate sandbox: {e}"))?;
     let stdout = child.stdout.take().ok_or("no sandbox stdout")?;
     let mut line = String::new();
-    BufReader::new(stdout)
+    let mut stdout = BufReader::new(stdout);
+    stdout
         .read_line(&mut line)
         .map_err(|e| format!("reading the sandbox's address: {e}"))?;
     let doc: serde_json::Value =
@@ -215,6 +226,7 @@ fn start_sandbox(pinned: bool) -> Result<SandboxProcess, String> {
             child,
             base,
             config_toml,
+            _stdout: stdout,
         }),
         _ => {
             let _ = child.kill();
@@ -359,7 +371,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn micros(d: Duration) -> String {
-    format!("{:.0} µs", d.as_micros())
+    format!("{} µs", d.as_micros())
 }
 
 /// One provider at one concurrency: SDK and raw, alternately, `rounds` times.
@@ -395,18 +407,15 @@ async fn load_cell(
                     .map_err(|e| e.to_string())
             })
             .collect::<Result<_, String>>()?;
+        let (gateway, ids) = (&gateway, &ids);
         let sdk_run = || {
-            drive(checks, concurrency, |i| {
-                let gateway = gateway.clone();
-                let id = ids.get(i).cloned();
-                async move {
-                    match id {
-                        Some(id) => gateway
-                            .payment_status(&id)
-                            .await
-                            .is_ok_and(|p| p.status == PaymentStatus::Paid),
-                        None => false,
-                    }
+            drive(checks, concurrency, move |i| async move {
+                match ids.get(i) {
+                    Some(id) => gateway
+                        .payment_status(id)
+                        .await
+                        .is_ok_and(|p| p.status == PaymentStatus::Paid),
+                    None => false,
                 }
             })
         };

@@ -20,9 +20,9 @@ use rsa::RsaPublicKey;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::modpow::PublicPower;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// The hashed fields of each endpoint, in hash order (research §1.2).
 pub mod order {
@@ -255,9 +255,9 @@ fn pad_pkcs1v15_type2(block: &mut [u8], message: &[u8], random: &dyn RandomSourc
             "the random source failed; merchant_auth was not built",
         )
     };
-    let (head, rest) = block.split_at_mut(2);
+    let (head, rest) = block.split_at_mut_checked(2).ok_or_else(too_long)?;
     head.copy_from_slice(&[0x00, 0x02]);
-    let (ps, rest) = rest.split_at_mut(ps_len);
+    let (ps, rest) = rest.split_at_mut_checked(ps_len).ok_or_else(too_long)?;
     random.fill(ps).map_err(|_| failed())?;
     for byte in ps.iter_mut() {
         while *byte == 0 {
@@ -266,8 +266,11 @@ fn pad_pkcs1v15_type2(block: &mut [u8], message: &[u8], random: &dyn RandomSourc
                 .map_err(|_| failed())?;
         }
     }
-    let (separator, tail) = rest.split_at_mut(1);
-    separator.copy_from_slice(&[0x00]);
+    let (separator, tail) = rest.split_first_mut().ok_or_else(too_long)?;
+    *separator = 0x00;
+    if tail.len() != message.len() {
+        return Err(too_long());
+    }
     tail.copy_from_slice(message);
     Ok(())
 }
@@ -372,6 +375,20 @@ mod tests {
             }
             assert_eq!(ours, BASE64.encode(expected), "seed {seed}, {len} bytes");
         }
+    }
+
+    /// A message needs 11 bytes of room (8 of them random); less is a typed error.
+    #[test]
+    fn padding_needs_eleven_bytes_of_room() {
+        use paygate_core::clock::DeterministicRandom;
+        let random = DeterministicRandom::new(3);
+        let mut block = [0u8; 32];
+        assert!(pad_pkcs1v15_type2(&mut block, &[7u8; 22], &random).is_err());
+        pad_pkcs1v15_type2(&mut block, &[7u8; 21], &random).unwrap();
+        assert_eq!(block[..2], [0x00, 0x02]);
+        assert!(block[2..10].iter().all(|b| *b != 0));
+        assert_eq!(block[10], 0x00);
+        assert_eq!(block[11..], [7u8; 21]);
     }
 
     #[test]
