@@ -3,9 +3,10 @@
 //! - load: N status checks per provider at concurrency 1 and 64, (a) through the registry's
 //!   `dyn PaymentGateway` and (b) with a hand-written `reqwest` loop sending the same
 //!   requests, built beforehand by the same builders (signatures precomputed) and sent with
-//!   the same `User-Agent`; throughput, p50/p99 and the ratio SDK/raw (median of rounds run
-//!   alternately). Then `wrk` against the same endpoint, when it is installed: the server's
-//!   ceiling.
+//!   the same `User-Agent`, reading each answer's bytes (raw) or also parsing them into a
+//!   `serde_json::Value` (raw+JSON); throughput, p50/p99 and the ratios SDK/raw and
+//!   SDK/(raw+JSON) (medians over rounds, each round starting with another loop). Then `wrk`
+//!   against the same endpoint, when it is installed: the server's ceiling.
 //! - scaling: `paygate reconcile` over 1 000, 10 000 and 100 000 orders: wall time and peak
 //!   RSS (GNU time's maximum resident set, else the peak read from /proc while it runs).
 //! - build: clean release builds of an app on the facade with one provider vs all three:
@@ -374,7 +375,19 @@ fn micros(d: Duration) -> String {
     format!("{} µs", d.as_micros())
 }
 
-/// One provider at one concurrency: SDK and raw, alternately, `rounds` times.
+/// What one provider at one concurrency measured: the last round of each loop and the
+/// median ratios SDK/raw and SDK/(raw + JSON).
+struct Cell {
+    sdk: Measured,
+    raw: Measured,
+    raw_json: Measured,
+    ratio: f64,
+    ratio_json: f64,
+}
+
+/// One provider at one concurrency: the SDK, the raw loop, and the raw loop that also parses
+/// each answer into a `serde_json::Value` (what any client that reads the answer must at
+/// least do), `rounds` times, each round starting with a different one.
 #[allow(clippy::float_arithmetic)]
 async fn load_cell(
     registry: &GatewayRegistry,
@@ -383,15 +396,15 @@ async fn load_cell(
     checks: usize,
     concurrency: usize,
     rounds: usize,
-) -> Result<(Measured, Measured, f64), String> {
+) -> Result<Cell, String> {
     let gateway = registry.gateway(config.name()).map_err(|e| e.to_string())?;
     let ids: Vec<OrderId> = (0..checks)
         .map(|n| order_id("L", n))
         .collect::<Result<_, _>>()?;
     let builder = StatusBuilder::new(config)?;
-    // For profiling the SDK side alone: PAYGATE_BENCH_SDK_ONLY=1 skips the raw loop.
+    // For profiling the SDK side alone: PAYGATE_BENCH_SDK_ONLY=1 skips the raw loops.
     let sdk_only = std::env::var_os("PAYGATE_BENCH_SDK_ONLY").is_some();
-    let mut ratios = Vec::new();
+    let (mut ratios, mut ratios_json) = (Vec::new(), Vec::new());
     let mut last = None;
     for round in 0..rounds {
         // Built just before sending: PayWay's req_time must be fresh.
@@ -407,7 +420,7 @@ async fn load_cell(
                     .map_err(|e| e.to_string())
             })
             .collect::<Result<_, String>>()?;
-        let (gateway, ids) = (&gateway, &ids);
+        let (gateway, ids, requests) = (&gateway, &ids, &requests);
         let sdk_run = || {
             drive(checks, concurrency, move |i| async move {
                 match ids.get(i) {
@@ -419,44 +432,70 @@ async fn load_cell(
                 }
             })
         };
-        let raw_run = || {
-            drive(checks, concurrency, |i| {
+        let raw_run = |parse: bool| {
+            drive(checks, concurrency, move |i| {
                 let request = requests.get(i).and_then(reqwest::Request::try_clone);
                 async move {
                     let Some(request) = request else { return false };
-                    match raw.execute(request).await {
-                        Ok(answer) => {
-                            answer.status().is_success()
-                                && answer.bytes().await.is_ok_and(|b| !b.is_empty())
+                    let Ok(answer) = raw.execute(request).await else {
+                        return false;
+                    };
+                    if !answer.status().is_success() {
+                        return false;
+                    }
+                    match answer.bytes().await {
+                        Ok(body) if parse => {
+                            serde_json::from_slice::<serde_json::Value>(&body).is_ok()
                         }
+                        Ok(body) => !body.is_empty(),
                         Err(_) => false,
                     }
                 }
             })
         };
-        let (sdk, raw_measured) = if sdk_only {
+        let (sdk, raw_measured, raw_json) = if sdk_only {
             let s = sdk_run().await;
-            (s.clone(), s)
-        } else if round % 2 == 0 {
-            let s = sdk_run().await;
-            (s, raw_run().await)
+            (s.clone(), s.clone(), s)
         } else {
-            let r = raw_run().await;
-            (sdk_run().await, r)
+            match round % 3 {
+                0 => {
+                    let s = sdk_run().await;
+                    let r = raw_run(false).await;
+                    (s, r, raw_run(true).await)
+                }
+                1 => {
+                    let r = raw_run(false).await;
+                    let j = raw_run(true).await;
+                    (sdk_run().await, r, j)
+                }
+                _ => {
+                    let j = raw_run(true).await;
+                    let s = sdk_run().await;
+                    (s, raw_run(false).await, j)
+                }
+            }
         };
-        if sdk.failures + raw_measured.failures > 0 {
+        if sdk.failures + raw_measured.failures + raw_json.failures > 0 {
             return Err(format!(
-                "{}: {} SDK and {} raw checks failed",
+                "{}: {} SDK, {} raw and {} raw+JSON checks failed",
                 config.name(),
                 sdk.failures,
-                raw_measured.failures
+                raw_measured.failures,
+                raw_json.failures
             ));
         }
         ratios.push(sdk.per_second / raw_measured.per_second);
-        last = Some((sdk, raw_measured));
+        ratios_json.push(sdk.per_second / raw_json.per_second);
+        last = Some((sdk, raw_measured, raw_json));
     }
-    let (sdk, raw_measured) = last.ok_or("no rounds")?;
-    Ok((sdk, raw_measured, median(ratios)))
+    let (sdk, raw_measured, raw_json) = last.ok_or("no rounds")?;
+    Ok(Cell {
+        sdk,
+        raw: raw_measured,
+        raw_json,
+        ratio: median(ratios),
+        ratio_json: median(ratios_json),
+    })
 }
 
 /// `wrk` with one precomputed request, as the server's ceiling.
@@ -778,29 +817,23 @@ async fn load(
     let config = RegistryConfig::from_toml_str(&sandbox.config_toml).map_err(|e| e.to_string())?;
     let registry =
         GatewayRegistry::from_toml_str(&sandbox.config_toml).map_err(|e| e.to_string())?;
-    let mut raw = reqwest::Client::builder()
+    let raw = reqwest::Client::builder()
         .user_agent(USER_AGENT)
-        .tcp_nodelay(true);
-    if std::env::var_os("EXP_TIMEOUT").is_some() {
-        raw = raw
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(10));
-    }
-    if std::env::var_os("EXP_POOL").is_some() {
-        raw = raw.pool_max_idle_per_host(32);
-    }
-    let raw = raw.build().map_err(|e| e.to_string())?;
+        .tcp_nodelay(true)
+        .build()
+        .map_err(|e| e.to_string())?;
     println!();
     println!(
         "status checks against the sandbox process: SDK = registry + dyn PaymentGateway; raw = \
-         reqwest with the same requests prebuilt ({} round{}, ratio = median SDK/raw throughput)",
+         reqwest with the same requests prebuilt, answers read (raw) or also parsed into a JSON value \
+         (raw+JSON) ({} round{}; ratios are medians over rounds of throughput ratios)",
         plan.rounds,
         if plan.rounds == 1 { "" } else { "s" }
     );
     println!(
-        "| provider | concurrency | checks | SDK req/s | raw req/s | SDK/raw | SDK p50 / p99 | raw p50 / p99 |"
+        "| provider | concurrency | checks | SDK req/s | raw req/s | raw+JSON req/s | SDK/raw | SDK/(raw+JSON) | SDK p50 / p99 | raw p50 / p99 |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for provider in PROVIDERS {
         let gateway_config = config
             .gateways
@@ -808,7 +841,7 @@ async fn load(
             .find(|g| g.name() == provider)
             .ok_or_else(|| format!("no {provider} in the sandbox's configuration"))?;
         for (concurrency, checks) in [1usize, 64].into_iter().zip(plan.checks) {
-            let (sdk, raw_measured, ratio) = load_cell(
+            let cell = load_cell(
                 &registry,
                 gateway_config,
                 &raw,
@@ -819,13 +852,16 @@ async fn load(
             .await?;
             forget_requests(http, &sandbox.base).await;
             println!(
-                "| {provider} | {concurrency} | {checks} | {:.0} | {:.0} | {ratio:.3} | {} / {} | {} / {} |",
-                sdk.per_second,
-                raw_measured.per_second,
-                micros(sdk.p50),
-                micros(sdk.p99),
-                micros(raw_measured.p50),
-                micros(raw_measured.p99),
+                "| {provider} | {concurrency} | {checks} | {:.0} | {:.0} | {:.0} | {:.3} | {:.3} | {} / {} | {} / {} |",
+                cell.sdk.per_second,
+                cell.raw.per_second,
+                cell.raw_json.per_second,
+                cell.ratio,
+                cell.ratio_json,
+                micros(cell.sdk.p50),
+                micros(cell.sdk.p99),
+                micros(cell.raw.p50),
+                micros(cell.raw.p99),
             );
         }
     }
