@@ -344,6 +344,7 @@ async fn seed_and_forget_over_http() {
 
     for bad in [
         r#"{"provider":"payg","prefix":"../x","count":1,"amount":"1","currency":"INR"}"#,
+        r#"{"provider":"payg","prefix":"ABCDEFGHIJKLMNO","count":1,"amount":"1","currency":"INR"}"#,
         r#"{"provider":"payg","prefix":"T","count":0,"amount":"1","currency":"INR"}"#,
         r#"{"provider":"payg","prefix":"T","count":1000001,"amount":"1","currency":"INR"}"#,
         r#"{"provider":"payg","prefix":"T","count":1,"amount":"-1","currency":"INR"}"#,

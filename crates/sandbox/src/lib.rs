@@ -180,7 +180,8 @@ pub struct ReceivedRequest {
 pub struct Seed {
     /// The provider.
     pub provider: Provider,
-    /// The id prefix: 1 to 20 ASCII letters and digits.
+    /// The id prefix: 1 to 14 ASCII letters and digits, so that every id (at most 20
+    /// letters and digits) is valid at every provider.
     pub prefix: String,
     /// How many orders, at most [`Seed::MAX_COUNT`].
     pub count: u32,
@@ -291,11 +292,11 @@ impl Shared {
     /// Creates every order of `seed`, or none.
     fn seed(&self, seed: &Seed) -> Result<u32, SeedError> {
         if seed.prefix.is_empty()
-            || seed.prefix.len() > 20
+            || seed.prefix.len() > 14
             || !seed.prefix.bytes().all(|b| b.is_ascii_alphanumeric())
         {
             return Err(SeedError::Invalid(
-                "prefix must be 1 to 20 ASCII letters and digits".into(),
+                "prefix must be 1 to 14 ASCII letters and digits".into(),
             ));
         }
         if seed.count == 0 || seed.count > Seed::MAX_COUNT {
