@@ -97,6 +97,25 @@ impl Parts {
     }
 }
 
+/// `cargo` without the variables `cargo run` set for this process: `CARGO_MANIFEST_DIR`
+/// would make ring's build script (it watches that variable) rebuild the whole release tree
+/// that CI built from the shell a step earlier.
+fn cargo() -> Command {
+    let mut command = Command::new("cargo");
+    for (name, _) in std::env::vars_os() {
+        let name_text = name.to_string_lossy();
+        if name_text == "CARGO_MANIFEST_DIR"
+            || name_text == "CARGO_MANIFEST_PATH"
+            || name_text.starts_with("CARGO_PKG_")
+            || name_text == "CARGO_CRATE_NAME"
+            || name_text == "CARGO_BIN_NAME"
+        {
+            command.env_remove(&name);
+        }
+    }
+    command
+}
+
 fn pinning_available() -> bool {
     std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
         && Command::new("taskset")
@@ -143,7 +162,7 @@ pub(crate) async fn task(args: &[String]) -> ExitCode {
 
 fn run_harness(args: &[String]) -> ExitCode {
     println!("bench: building the release harness and paygate (cargo build --release)");
-    let built = Command::new("cargo")
+    let built = cargo()
         .args([
             "build",
             "--release",
@@ -717,7 +736,7 @@ fn build_cost(dir: &Path) -> Result<(), String> {
         )
         .map_err(|e| e.to_string())?;
         let _ = std::fs::copy(root().join("Cargo.lock"), app.join("Cargo.lock"));
-        let fetched = Command::new("cargo")
+        let fetched = cargo()
             .args(["fetch", "--quiet"])
             .current_dir(&app)
             .status()
@@ -725,7 +744,7 @@ fn build_cost(dir: &Path) -> Result<(), String> {
         if !fetched.success() {
             return Err(format!("cargo fetch failed for {label}"));
         }
-        let tree = Command::new("cargo")
+        let tree = cargo()
             .args([
                 "tree",
                 "-e",
@@ -744,7 +763,7 @@ fn build_cost(dir: &Path) -> Result<(), String> {
         crates.sort();
         crates.dedup();
         let started = Instant::now();
-        let built = Command::new("cargo")
+        let built = cargo()
             .args(["build", "--release", "--quiet", "-j", "2"])
             .current_dir(&app)
             .env("CARGO_TARGET_DIR", app.join("target"))
