@@ -20,7 +20,7 @@ pub struct TransportSettings {
     pub max_response_bytes: usize,
     /// Idle connections kept per host. Default 256, as many as [`max_in_flight`]: with
     /// fewer, every burst above the limit closes connections after one use and opens new ones
-    /// (measured: a third of the client's time at 64 concurrent checks; BENCHMARKS.md).
+    /// (measured: about 15 % of the client's CPU at 64 concurrent checks; BENCHMARKS.md).
     ///
     /// [`max_in_flight`]: TransportSettings::max_in_flight
     pub pool_max_idle_per_host: usize,
