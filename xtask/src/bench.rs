@@ -822,6 +822,18 @@ async fn harness(parts: &Parts) -> ExitCode {
     }
 }
 
+/// The sandbox configuration's gateway for `provider` (the sandbox names them by provider).
+fn gateway_named<'a>(
+    config: &'a RegistryConfig,
+    provider: &str,
+) -> Result<&'a GatewayConfig, String> {
+    config
+        .gateways
+        .iter()
+        .find(|g| g.name() == provider)
+        .ok_or_else(|| format!("no {provider} in the sandbox's configuration"))
+}
+
 #[allow(clippy::float_arithmetic)]
 async fn load(
     http: &reqwest::Client,
@@ -854,11 +866,7 @@ async fn load(
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for provider in PROVIDERS {
-        let gateway_config = config
-            .gateways
-            .iter()
-            .find(|g| g.name() == provider)
-            .ok_or_else(|| format!("no {provider} in the sandbox's configuration"))?;
+        let gateway_config = gateway_named(&config, provider)?;
         for (concurrency, checks) in [1usize, 64].into_iter().zip(plan.checks) {
             let cell = load_cell(
                 &registry,
@@ -887,11 +895,7 @@ async fn load(
     if plan.wrk_seconds > 0 {
         println!();
         for provider in PROVIDERS {
-            let gateway_config = config
-                .gateways
-                .iter()
-                .find(|g| g.name() == provider)
-                .ok_or_else(|| format!("no {provider} in the sandbox's configuration"))?;
+            let gateway_config = gateway_named(&config, provider)?;
             match wrk(gateway_config, plan.wrk_seconds, dir)? {
                 Some(line) => println!(
                     "wrk -t1 -c64 -d{}s (server ceiling), {provider}: {line}",
