@@ -70,6 +70,14 @@ impl PublicPower {
     /// below n, as a PKCS#1 block (leading 0x00) of the modulus length always is.
     pub(crate) fn apply(&self, block: &[u8]) -> Vec<u8> {
         let len = self.n.len();
+        let mut one = vec![0u64; len];
+        if let Some(low) = one.first_mut() {
+            *low = 1;
+        }
+        // e = 0 (not an RSA key): m^0 = 1.
+        let Some((_, rest)) = self.exponent_bits.split_first() else {
+            return self.to_be(&one);
+        };
         let mut scratch = Scratch {
             t: Vec::with_capacity(len + 2),
             u: Vec::with_capacity(len + 2),
@@ -77,37 +85,20 @@ impl PublicPower {
         let m = limbs_from_be(block, len);
         let mut m_mont = Vec::with_capacity(len);
         self.product(&m, &self.r2, &mut m_mont, &mut scratch);
-        let acc = match self.exponent_bits.split_first() {
-            None => {
-                // e = 0 (not an RSA key): m^0 = 1.
-                let mut one = vec![0u64; len];
-                if let Some(low) = one.first_mut() {
-                    *low = 1;
-                }
-                return self.to_be(&one);
+        // The leading one bit: start from m itself.
+        let mut acc = m_mont.clone();
+        let mut next = Vec::with_capacity(len);
+        for &bit in rest {
+            self.product(&acc, &acc, &mut next, &mut scratch);
+            std::mem::swap(&mut acc, &mut next);
+            if bit {
+                self.product(&acc, &m_mont, &mut next, &mut scratch);
+                std::mem::swap(&mut acc, &mut next);
             }
-            Some((_, rest)) => {
-                let mut acc = m_mont.clone();
-                let mut next = Vec::with_capacity(len);
-                for &bit in rest {
-                    self.product(&acc, &acc, &mut next, &mut scratch);
-                    std::mem::swap(&mut acc, &mut next);
-                    if bit {
-                        self.product(&acc, &m_mont, &mut next, &mut scratch);
-                        std::mem::swap(&mut acc, &mut next);
-                    }
-                }
-                acc
-            }
-        };
-        // Out of the Montgomery form: a product with 1.
-        let mut one = vec![0u64; len];
-        if let Some(low) = one.first_mut() {
-            *low = 1;
         }
-        let mut plain = Vec::with_capacity(len);
-        self.product(&acc, &one, &mut plain, &mut scratch);
-        self.to_be(&plain)
+        // Out of the Montgomery form: a product with 1.
+        self.product(&acc, &one, &mut next, &mut scratch);
+        self.to_be(&next)
     }
 
     fn to_be(&self, limbs: &[u64]) -> Vec<u8> {
