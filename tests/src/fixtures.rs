@@ -346,8 +346,8 @@ async fn operate(
             .refund_status(&RefundStatusRequest::new(id.clone()))
             .await
             .map(|r| json(&r)),
-        Step::Void => gateway.void(id).await.map(|r| json(&r)),
-        Step::Cancel => gateway.cancel(id).await.map(|r| json(&r)),
+        Step::Void => gateway.void(&id.into()).await.map(|r| json(&r)),
+        Step::Cancel => gateway.cancel(&id.into()).await.map(|r| json(&r)),
         Step::Capture => {
             match money(provider, 8).and_then(|m| CaptureRequest::new(id.clone(), m)) {
                 Ok(r) => gateway.capture(&r).await.map(|r| json(&r)),

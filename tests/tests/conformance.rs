@@ -28,6 +28,13 @@ struct Profile {
     first_refund: &'static str,
     second_refund: &'static str,
     too_much: &'static str,
+    /// Whether the provider's status answer tells what was refunded before (PayWay's
+    /// `refund_amount`); where it does not, a refund is checked against the amount paid.
+    knows_refunded: bool,
+    /// Paths of the provider's write endpoints, to count writes the sandbox received.
+    write_paths: &'static [&'static str],
+    /// A currency the provider's gateway takes that is not the profile's (PayWay: KHR).
+    other_currency: Currency,
 }
 
 fn profile(name: &str) -> Profile {
@@ -39,6 +46,9 @@ fn profile(name: &str) -> Profile {
             first_refund: "50000",
             second_refund: "30000",
             too_much: "70001",
+            knows_refunded: false,
+            write_paths: &["/initiate", "/refund", "/void", "/cancel/"],
+            other_currency: Currency::USD,
         },
         "payway" => Profile {
             provider: Provider::Payway,
@@ -47,6 +57,15 @@ fn profile(name: &str) -> Profile {
             first_refund: "2.50",
             second_refund: "1.50",
             too_much: "6.01",
+            knows_refunded: true,
+            write_paths: &[
+                "/purchase",
+                "/refund",
+                "pre-auth-completion",
+                "pre-auth-cancellation",
+                "close-transaction",
+            ],
+            other_currency: Currency::KHR,
         },
         "payg" => Profile {
             provider: Provider::Payg,
@@ -55,6 +74,9 @@ fn profile(name: &str) -> Profile {
             first_refund: "25.00",
             second_refund: "15.00",
             too_much: "60.01",
+            knows_refunded: false,
+            write_paths: &["/create", "/Refund"],
+            other_currency: Currency::USD,
         },
         other => panic!("no profile for {other}"),
     }
@@ -126,6 +148,15 @@ async fn paid(env: &Env, gateway: &Arc<dyn PaymentGateway>, p: &Profile, tag: &s
     id
 }
 
+/// How many requests the sandbox received on the provider's write endpoints.
+fn writes_received(sandbox: &Sandbox, p: &Profile) -> usize {
+    sandbox
+        .received()
+        .iter()
+        .filter(|r| r.provider == p.provider && p.write_paths.iter().any(|w| r.path.contains(w)))
+        .count()
+}
+
 /// What a gateway can void: a hold where it offers pre-authorization (PayWay's void is
 /// pre-auth cancellation), else a paid payment before settlement (Finpay).
 async fn voidable(env: &Env, gateway: &Arc<dyn PaymentGateway>, p: &Profile) -> OrderId {
@@ -195,11 +226,20 @@ async fn two_partial_refunds_then_refund_status_and_one_too_many() {
                 payment.provider_status
             );
         }
+        // More than is left: refused before sending where the status tells what was refunded
+        // (PayWay), else by the provider (the SDK checks against the amount paid).
+        let writes = writes_received(&env.sandbox, &p);
         let err = gateway
             .refund(&RefundRequest::new(id.clone(), p.money(p.too_much)).unwrap())
             .await
             .unwrap_err();
-        assert_eq!(err.class(), ErrorClass::Provider, "{name}: {err}");
+        let (class, sent) = if p.knows_refunded {
+            (ErrorClass::InvalidInput, 0)
+        } else {
+            (ErrorClass::Provider, 1)
+        };
+        assert_eq!(err.class(), class, "{name}: {err}");
+        assert_eq!(writes_received(&env.sandbox, &p) - writes, sent, "{name}");
         assert!(!err.outcome_unknown(), "{name}");
         let order = env.sandbox.order(p.provider, id.as_str()).unwrap();
         assert_eq!(
@@ -228,11 +268,17 @@ async fn full_refund_and_refund_of_an_unpaid_order() {
             );
         }
         let unpaid = create(gateway, &p, "N", false).await;
+        let writes = writes_received(&env.sandbox, &p);
         let err = gateway
             .refund(&RefundRequest::new(unpaid, p.money(p.first_refund)).unwrap())
             .await
             .unwrap_err();
-        assert!(matches!(err.class(), ErrorClass::Provider), "{name}: {err}");
+        assert_eq!(err.class(), ErrorClass::InvalidState, "{name}: {err}");
+        assert_eq!(
+            writes_received(&env.sandbox, &p),
+            writes,
+            "{name}: nothing sent"
+        );
     }
 }
 
@@ -244,7 +290,7 @@ async fn void_cancel_and_capture_where_declared() {
         let caps = gateway.capabilities();
 
         let pending = create(gateway, &p, "X", false).await;
-        let cancelled = gateway.cancel(&pending).await;
+        let cancelled = gateway.cancel(&(&pending).into()).await;
         if caps.contains(Capability::Cancel) {
             assert_eq!(
                 cancelled.unwrap().status,
@@ -286,13 +332,13 @@ async fn void_cancel_and_capture_where_declared() {
         if caps.contains(Capability::Void) {
             let target = voidable(&env, gateway, &p).await;
             assert_eq!(
-                gateway.void(&target).await.unwrap().status,
+                gateway.void(&(&target).into()).await.unwrap().status,
                 PaymentStatus::Voided,
                 "{name}"
             );
         } else {
             assert_eq!(
-                gateway.void(&pending).await.unwrap_err().class(),
+                gateway.void(&(&pending).into()).await.unwrap_err().class(),
                 ErrorClass::Unsupported,
                 "{name}"
             );
@@ -378,11 +424,11 @@ async fn capabilities_match_what_gateways_do() {
                     } else {
                         id.clone()
                     };
-                    gateway.void(&target).await.map(drop)
+                    gateway.void(&(&target).into()).await.map(drop)
                 }
                 Capability::Cancel => {
                     let pending = create(gateway, &p, "K", false).await;
-                    gateway.cancel(&pending).await.map(drop)
+                    gateway.cancel(&(&pending).into()).await.map(drop)
                 }
                 Capability::Capture => {
                     let target = if declared {
@@ -467,4 +513,221 @@ async fn wrong_credentials_are_refused() {
             .refunds
             .is_empty()
     );
+}
+
+/// Asserts a write was refused before sending: `class`, and no write request reached the
+/// sandbox since `writes_before`.
+fn refused_before_sending<T: std::fmt::Debug>(
+    env: &Env,
+    p: &Profile,
+    writes_before: usize,
+    result: Result<T, Error>,
+    class: ErrorClass,
+    what: &str,
+) -> Error {
+    let err = result.expect_err(what);
+    assert_eq!(err.class(), class, "{what}: {err}");
+    assert!(!err.outcome_unknown(), "{what}");
+    assert_eq!(
+        writes_received(&env.sandbox, p),
+        writes_before,
+        "{what}: a write reached the sandbox"
+    );
+    err
+}
+
+/// Every write of every provider, with a wrong currency, an amount over what is left and a
+/// wrong state: a typed error, and the sandbox received no write.
+#[tokio::test]
+async fn writes_are_checked_against_the_payment_before_sending() {
+    let env = env().await;
+    for (name, gateway) in env.registry.iter() {
+        let p = profile(name);
+        let caps = gateway.capabilities();
+        let other = Money::new(paygate::Decimal::from(1000), p.other_currency).unwrap();
+        let unit = Money::from_minor_units(1, p.currency).unwrap();
+        let over_paid = p.money(p.total).checked_add(&unit).unwrap();
+
+        // Refund.
+        let id = paid(&env, gateway, &p, "Q").await;
+        let w = writes_received(&env.sandbox, &p);
+        let err = refused_before_sending(
+            &env,
+            &p,
+            w,
+            gateway
+                .refund(&RefundRequest::new(id.clone(), other).unwrap())
+                .await,
+            ErrorClass::InvalidInput,
+            &format!("{name}: refund in the wrong currency"),
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains(p.currency.code()) && text.contains(p.other_currency.code()),
+            "{text}"
+        );
+        refused_before_sending(
+            &env,
+            &p,
+            w,
+            gateway
+                .refund(&RefundRequest::new(id.clone(), over_paid).unwrap())
+                .await,
+            ErrorClass::InvalidInput,
+            &format!("{name}: refund of more than was paid"),
+        );
+        if p.knows_refunded {
+            gateway
+                .refund(&RefundRequest::new(id.clone(), p.money(p.first_refund)).unwrap())
+                .await
+                .unwrap();
+            let left = p
+                .money(p.total)
+                .checked_sub(&p.money(p.first_refund))
+                .unwrap()
+                .checked_add(&unit)
+                .unwrap();
+            let w = writes_received(&env.sandbox, &p);
+            let err = refused_before_sending(
+                &env,
+                &p,
+                w,
+                gateway
+                    .refund(&RefundRequest::new(id.clone(), left).unwrap())
+                    .await,
+                ErrorClass::InvalidInput,
+                &format!("{name}: refund of more than is left"),
+            );
+            assert!(err.to_string().contains("left to refund"), "{err}");
+        }
+        let pending = create(gateway, &p, "Q", false).await;
+        let w = writes_received(&env.sandbox, &p);
+        refused_before_sending(
+            &env,
+            &p,
+            w,
+            gateway
+                .refund(&RefundRequest::new(pending.clone(), p.money(p.first_refund)).unwrap())
+                .await,
+            ErrorClass::InvalidState,
+            &format!("{name}: refund of a pending payment"),
+        );
+
+        // Capture: wrong currency, over the allowance, not authorized.
+        if caps.contains(Capability::Capture) {
+            let held = create(gateway, &p, "Q", true).await;
+            env.sandbox.pay(p.provider, held.as_str()).unwrap();
+            let w = writes_received(&env.sandbox, &p);
+            let twice = p.money(p.total).checked_add(&p.money(p.total)).unwrap();
+            for (amount, class, what) in [
+                (
+                    other,
+                    ErrorClass::InvalidInput,
+                    "capture in the wrong currency",
+                ),
+                (twice, ErrorClass::InvalidInput, "capture of twice the hold"),
+            ] {
+                refused_before_sending(
+                    &env,
+                    &p,
+                    w,
+                    gateway
+                        .capture(&CaptureRequest::new(held.clone(), amount).unwrap())
+                        .await,
+                    class,
+                    &format!("{name}: {what}"),
+                );
+            }
+            refused_before_sending(
+                &env,
+                &p,
+                w,
+                gateway
+                    .capture(
+                        &CaptureRequest::new(pending.clone(), p.money(p.first_refund)).unwrap(),
+                    )
+                    .await,
+                ErrorClass::InvalidState,
+                &format!("{name}: capture of a pending payment"),
+            );
+        }
+        // Void of a pending payment; cancel of a paid one.
+        let w = writes_received(&env.sandbox, &p);
+        if caps.contains(Capability::Void) {
+            refused_before_sending(
+                &env,
+                &p,
+                w,
+                gateway.void(&(&pending).into()).await,
+                ErrorClass::InvalidState,
+                &format!("{name}: void of a pending payment"),
+            );
+        }
+        if caps.contains(Capability::Cancel) {
+            refused_before_sending(
+                &env,
+                &p,
+                w,
+                gateway.cancel(&(&id).into()).await,
+                ErrorClass::InvalidState,
+                &format!("{name}: cancel of a paid payment"),
+            );
+        }
+    }
+}
+
+/// The reported bug: a PayWay refund of "1 KHR" on a USD payment refunded 1.00 USD (the wire
+/// carries bare digits in the transaction's currency). Both ways round, refund and capture.
+#[tokio::test]
+async fn payway_refund_in_another_currency_than_the_payment_is_refused() {
+    let env = env().await;
+    let gateway = env.registry.gateway("payway").unwrap();
+    let p = profile("payway");
+    for (paid_in, asked_in, paid_amount, asked_amount) in [
+        (Currency::USD, Currency::KHR, "10.00", "1"),
+        (Currency::KHR, Currency::USD, "40000", "1.00"),
+    ] {
+        for pre_auth in [false, true] {
+            let id = fresh_id("K");
+            let mut request =
+                CreatePayment::new(id.clone(), Money::parse(paid_amount, paid_in).unwrap())
+                    .unwrap();
+            if pre_auth {
+                request = request.authorize_only();
+            }
+            gateway.create_payment(&request).await.unwrap();
+            env.sandbox.pay(Provider::Payway, id.as_str()).unwrap();
+            // A completion in KHR must be at least 100 riel (checked first, without reading).
+            let asked_amount = if pre_auth && asked_in == Currency::KHR {
+                "1000"
+            } else {
+                asked_amount
+            };
+            let asked = Money::parse(asked_amount, asked_in).unwrap();
+            let w = writes_received(&env.sandbox, &p);
+            let result = if pre_auth {
+                gateway
+                    .capture(&CaptureRequest::new(id.clone(), asked).unwrap())
+                    .await
+                    .map(drop)
+            } else {
+                gateway
+                    .refund(&RefundRequest::new(id.clone(), asked).unwrap())
+                    .await
+                    .map(drop)
+            };
+            let err = refused_before_sending(
+                &env,
+                &p,
+                w,
+                result,
+                ErrorClass::InvalidInput,
+                &format!("{asked} on a {paid_in} payment"),
+            );
+            let text = err.to_string();
+            assert!(text.contains("USD") && text.contains("KHR"), "{text}");
+            let order = env.sandbox.order(Provider::Payway, id.as_str()).unwrap();
+            assert!(order.refunds.is_empty(), "{text}");
+        }
+    }
 }

@@ -304,8 +304,8 @@ async fn run(
                 RefundStatusRequest::new(order).transaction_id(TransactionId::new(tx.to_string())?);
             gateway.refund_status(&request).await.map(drop)
         }
-        Op::Void => gateway.void(&order).await.map(drop),
-        Op::Cancel => gateway.cancel(&order).await.map(drop),
+        Op::Void => gateway.void(&(&order).into()).await.map(drop),
+        Op::Cancel => gateway.cancel(&(&order).into()).await.map(drop),
         Op::Capture => gateway
             .capture(&CaptureRequest::new(order, one)?)
             .await

@@ -111,6 +111,13 @@ fn lint_passes_and_catches_a_planted_secret() {
 #[tokio::test]
 async fn replay_fails_when_the_request_changed() {
     let mut fixture = fixtures::read(&dir().join("finpay/refund/partial.json")).unwrap();
-    fixture.exchanges[0].request_body = fixture.exchanges[0].request_body.replace("3000", "3001");
+    // The refund itself: the last exchange (the first reads the payment).
+    let refund = fixture.exchanges.last_mut().unwrap();
+    assert!(
+        refund.request_body.contains("3000"),
+        "{}",
+        refund.request_body
+    );
+    refund.request_body = refund.request_body.replace("3000", "3001");
     assert!(fixtures::replay(&fixture).await.is_err());
 }

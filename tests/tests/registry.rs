@@ -108,7 +108,7 @@ async fn a_gateway_lives_its_life_through_the_registry() {
 
     // What it does not declare, it does not do.
     assert!(!gateway.capabilities().contains(Capability::Void));
-    let err = gateway.void(&order).await.unwrap_err();
+    let err = gateway.void(&(&order).into()).await.unwrap_err();
     assert!(matches!(
         err,
         Error::Unsupported {

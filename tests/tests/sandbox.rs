@@ -266,6 +266,11 @@ async fn control_routes_over_http() {
         .unwrap();
     assert_eq!(again.status(), 409, "paying twice is refused");
 
+    // Read first, so the fault meets the write itself.
+    let before = finpay
+        .payment_status(&OrderId::new("HTTP1").unwrap())
+        .await
+        .unwrap();
     let armed = http
         .post(format!("{base}/_sandbox/faults"))
         .body(r#"{"provider":"finpay","fault":{"kind":"html","status":502},"times":1}"#)
@@ -274,7 +279,7 @@ async fn control_routes_over_http() {
         .unwrap();
     assert_eq!(armed.status(), 204);
     let err = finpay
-        .cancel(&OrderId::new("HTTP1").unwrap())
+        .void(&paygate::VoidRequest::for_payment(&before))
         .await
         .unwrap_err();
     assert_eq!(err.class(), ErrorClass::OutcomeUnknown);
@@ -305,7 +310,11 @@ async fn control_routes_over_http() {
         .collect();
     assert_eq!(
         paths,
-        ["/pg/payment/card/initiate", "/pg/payment/card/cancel/HTTP1"]
+        [
+            "/pg/payment/card/initiate",
+            "/pg/payment/card/check/HTTP1",
+            "/pg/payment/card/void"
+        ]
     );
 }
 

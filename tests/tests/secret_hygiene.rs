@@ -219,14 +219,14 @@ async fn exercise(
         }
         .await,
     );
-    c.result("void", &gateway.void(&paid).await);
+    c.result("void", &gateway.void(&(&paid).into()).await);
     c.result(
         "cancel",
         &async {
             let result = gateway.create_payment(&create("SH3", false)).await;
             let pending = created(&result, "SH3");
             result?;
-            gateway.cancel(&pending).await
+            gateway.cancel(&(&pending).into()).await
         }
         .await,
     );
@@ -258,10 +258,15 @@ async fn exercise(
             &gateway.payment_status(&paid).await,
         );
         sandbox.clear_faults();
+        // The payment read first and handed over, so the fault meets the refund itself.
+        let handed = match gateway.payment_status(&paid).await {
+            Ok(before) => refund.clone().with_payment(before),
+            Err(_) => refund.clone(),
+        };
         sandbox.arm(FaultSpec::new(provider, fault.clone(), 1));
         c.result(
             &format!("refund under {fault:?}"),
-            &gateway.refund(&refund).await,
+            &gateway.refund(&handed).await,
         );
         sandbox.clear_faults();
     }

@@ -226,8 +226,8 @@ impl Demo<'_> {
     async fn finish_with(&mut self, label: &str, id: &OrderId, expected: PaymentStatus) {
         let started = Instant::now();
         let outcome = match label {
-            "cancel" => self.gateway.cancel(id).await,
-            "void" => self.gateway.void(id).await,
+            "cancel" => self.gateway.cancel(&id.into()).await,
+            "void" => self.gateway.void(&id.into()).await,
             _ => match self.money(self.part) {
                 Ok(amount) => match CaptureRequest::new(id.clone(), amount) {
                     Ok(request) => self.gateway.capture(&request).await,

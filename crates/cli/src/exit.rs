@@ -8,7 +8,8 @@ use paygate::{Error, ErrorClass};
 pub(crate) const OK: u8 = 0;
 /// A check found a problem (a demo step misbehaved, reconcile found mismatches).
 pub(crate) const CHECK_FAILED: u8 = 1;
-/// Input was rejected before anything was sent.
+/// Input was rejected before anything was sent (also: the payment's state does not allow the
+/// write).
 pub(crate) const INVALID_INPUT: u8 = 3;
 /// The configuration is wrong.
 pub(crate) const CONFIG: u8 = 4;
@@ -30,7 +31,7 @@ pub(crate) const NOT_CONFIRMED: u8 = 11;
 /// The exit code of an error.
 pub(crate) fn code(error: &Error) -> u8 {
     match error.class() {
-        ErrorClass::InvalidInput => INVALID_INPUT,
+        ErrorClass::InvalidInput | ErrorClass::InvalidState => INVALID_INPUT,
         ErrorClass::Config => CONFIG,
         ErrorClass::Provider => PROVIDER,
         ErrorClass::OutcomeUnknown => OUTCOME_UNKNOWN,

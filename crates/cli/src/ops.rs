@@ -1,13 +1,14 @@
 //! The operations on configured gateways.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use paygate::http::{HeaderMap, HeaderName, HeaderValue};
 use paygate::{
-    CaptureRequest, Checkout, CreatePayment, Currency, Customer, Error, GatewayRegistry, Money,
-    NextAction, OrderId, Payment, PaymentGateway, Refund, RefundReference, RefundRequest,
-    RefundStatusRequest, TransactionId, Url, WebhookEvent,
+    CancelRequest, Capability, CaptureRequest, Checkout, CreatePayment, Currency, Customer, Error,
+    GatewayRegistry, Money, NextAction, OrderId, Payment, PaymentGateway, Refund, RefundReference,
+    RefundRequest, RefundStatusRequest, TransactionId, Url, VoidRequest, WebhookEvent,
+    precondition,
 };
 use serde_json::{Value, json};
 
@@ -170,8 +171,14 @@ pub(crate) async fn status(registry: &GatewayRegistry, out: Out, target: &Target
     }
 }
 
-/// Asks on standard error; reads standard input. No input (EOF) is a no.
+/// Asks on standard error; reads an answer only from a terminal. Standard input that is not
+/// a terminal (a pipe, a file, a closed stream) is a no: a script must say `--yes`.
 fn confirm(question: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        eprintln!("{question}");
+        eprintln!("(standard input is not a terminal, so this is a no: give --yes to go ahead)");
+        return false;
+    }
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
@@ -184,43 +191,83 @@ fn confirm(question: &str) -> bool {
     }
 }
 
-/// `refund`: reads the payment, shows what will happen, asks unless `--yes`, sends once.
+/// Reads the payment a write is about, before anything is sent. A failure is reported as such:
+/// the write was not sent.
+async fn read_before_write(
+    out: Out,
+    command: &str,
+    capability: Capability,
+    gw: &Arc<dyn PaymentGateway>,
+    id: &OrderId,
+) -> Result<Payment, u8> {
+    if !gw.capabilities().contains(capability) {
+        let e = Error::unsupported(gw.provider(), capability.operation());
+        return Err(out.error(command, &e));
+    }
+    gw.payment_status(id).await.map_err(|e| {
+        if out.json {
+            println!(
+                "{}",
+                json!({"command": command, "sent": false, "error": error_json(&e)})
+            );
+        } else {
+            eprintln!(
+                "paygate {command}: could not read the payment first, so nothing was sent: {e}"
+            );
+        }
+        exit::code(&e)
+    })
+}
+
+/// The currency a write is in: `--currency`, else the payment's.
+fn write_currency(given: Option<&String>, payment: &Payment) -> Result<String, Error> {
+    match (given, payment.amount) {
+        (Some(c), _) => Ok(c.clone()),
+        (None, Some(amount)) => Ok(amount.currency().code().to_owned()),
+        (None, None) => Err(Error::invalid(
+            "currency",
+            "the payment's status does not tell its currency; give --currency",
+        )),
+    }
+}
+
+/// `refund`: reads the payment once, checks the refund against it (currency, what is left,
+/// state) and refuses before asking; asks unless `--yes`; sends once, handing the payment
+/// over so the library reads nothing again.
 pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundArgs) -> u8 {
     let name = &args.target.gateway;
-    let prepared = async {
-        let gw = gateway(registry, name)?;
-        let id = order_id(&args.target.order_id)?;
-        let before = gw.payment_status(&id).await?;
-        let currency = match (&args.currency, before.amount) {
-            (Some(c), _) => c.clone(),
-            (None, Some(amount)) => amount.currency().code().to_owned(),
-            (None, None) => {
-                return Err(Error::invalid(
-                    "currency",
-                    "the payment's status does not tell its currency; give --currency",
-                ));
-            }
+    let (gw, id) =
+        match gateway(registry, name).and_then(|gw| Ok((gw, order_id(&args.target.order_id)?))) {
+            Ok(p) => p,
+            Err(e) => return out.error("refund", &e),
         };
+    let before = match read_before_write(out, "refund", Capability::Refund, &gw, &id).await {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let prepared = (|| {
+        let currency = write_currency(args.currency.as_ref(), &before)?;
         let amount = money(&args.amount, &currency)?;
-        let mut request = RefundRequest::new(id, amount)?;
+        let mut request = RefundRequest::for_payment(&before, amount)?;
         if let Some(reference) = &args.reference {
             request = request.reference(RefundReference::new(reference.as_str())?);
         }
-        Ok::<_, Error>((gw, before, request))
-    }
-    .await;
-    let (gw, before, request) = match prepared {
-        Ok(p) => p,
+        precondition::check_refund(gw.provider(), &before, &request)?;
+        Ok::<_, Error>(request)
+    })();
+    let request = match prepared {
+        Ok(r) => r,
         Err(e) => return out.error("refund", &e),
     };
     let plan = format!(
-        "Refund {} of {} order {} ({}, amount {}, refunded so far {})?",
+        "Refund {} of {} order {} ({}, amount {}, refunded so far {}, left to refund {})?",
         request.amount,
         name,
         request.order_id,
         before.status,
         show_money(before.amount),
-        show_money(before.refunded_amount)
+        show_money(before.refunded_amount),
+        show_money(before.refundable_amount()),
     );
     if !args.yes && !confirm(&plan) {
         if out.json {
@@ -238,30 +285,39 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
             );
             exit::OK
         }
-        Err(e) if e.outcome_unknown() => {
-            // Never resend: read what happened instead.
-            let after = gw.payment_status(&request.order_id).await;
-            if out.json {
-                let payment = after
-                    .as_ref()
-                    .map(to_json)
-                    .unwrap_or_else(|e| json!({"error": error_json(e)}));
-                println!(
-                    "{}",
-                    json!({"command": "refund", "gateway": name, "outcome": "unknown", "error": error_json(&e), "payment_after": payment})
-                );
-            } else {
-                eprintln!("paygate refund: the refund's outcome is unknown: {e}");
-                eprintln!("paygate refund: it was NOT sent again. The payment now reads:");
-                match &after {
-                    Ok(p) => eprintln!("  {}", payment_line(name, p)),
-                    Err(read) => eprintln!("  (the status read failed too: {read})"),
-                }
-            }
-            exit::OUTCOME_UNKNOWN
-        }
+        Err(e) if e.outcome_unknown() => unknown_outcome(out, "refund", name, &gw, &id, &e).await,
         Err(e) => out.error("refund", &e),
     }
+}
+
+/// A write whose outcome is unknown: never resent; the payment is read and shown instead.
+async fn unknown_outcome(
+    out: Out,
+    command: &str,
+    name: &str,
+    gw: &Arc<dyn PaymentGateway>,
+    id: &OrderId,
+    e: &Error,
+) -> u8 {
+    let after = gw.payment_status(id).await;
+    if out.json {
+        let payment = after
+            .as_ref()
+            .map(to_json)
+            .unwrap_or_else(|e| json!({"error": error_json(e)}));
+        println!(
+            "{}",
+            json!({"command": command, "gateway": name, "outcome": "unknown", "error": error_json(e), "payment_after": payment})
+        );
+    } else {
+        eprintln!("paygate {command}: the {command}'s outcome is unknown: {e}");
+        eprintln!("paygate {command}: it was NOT sent again. The payment now reads:");
+        match &after {
+            Ok(p) => eprintln!("  {}", payment_line(name, p)),
+            Err(read) => eprintln!("  (the status read failed too: {read})"),
+        }
+    }
+    exit::OUTCOME_UNKNOWN
 }
 
 /// `refund-status`.
@@ -291,7 +347,8 @@ pub(crate) async fn refund_status(
     }
 }
 
-/// `void` and `cancel`.
+/// `void` and `cancel`: the payment is read once and handed over, so the gateway checks its
+/// state without a second read.
 pub(crate) async fn void_or_cancel(
     registry: &GatewayRegistry,
     out: Out,
@@ -299,16 +356,26 @@ pub(crate) async fn void_or_cancel(
     cancel: bool,
 ) -> u8 {
     let command = if cancel { "cancel" } else { "void" };
-    let result = async {
-        let gw = gateway(registry, &target.gateway)?;
-        let id = order_id(&target.order_id)?;
-        if cancel {
-            gw.cancel(&id).await
-        } else {
-            gw.void(&id).await
-        }
-    }
-    .await;
+    let (gw, id) = match gateway(registry, &target.gateway)
+        .and_then(|gw| Ok((gw, order_id(&target.order_id)?)))
+    {
+        Ok(p) => p,
+        Err(e) => return out.error(command, &e),
+    };
+    let capability = if cancel {
+        Capability::Cancel
+    } else {
+        Capability::Void
+    };
+    let before = match read_before_write(out, command, capability, &gw, &id).await {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let result = if cancel {
+        gw.cancel(&CancelRequest::for_payment(&before)).await
+    } else {
+        gw.void(&VoidRequest::for_payment(&before)).await
+    };
     match result {
         Ok(payment) => {
             out.result(
@@ -317,36 +384,44 @@ pub(crate) async fn void_or_cancel(
             );
             exit::OK
         }
+        Err(e) if e.outcome_unknown() => {
+            unknown_outcome(out, command, &target.gateway, &gw, &id, &e).await
+        }
         Err(e) => out.error(command, &e),
     }
 }
 
-/// `capture`.
+/// `capture`: the payment is read once and handed over (currency, amount and state checked
+/// by the gateway without a second read).
 pub(crate) async fn capture(registry: &GatewayRegistry, out: Out, args: &CaptureArgs) -> u8 {
-    let result = async {
-        let gw = gateway(registry, &args.target.gateway)?;
-        let id = order_id(&args.target.order_id)?;
-        let currency = match &args.currency {
-            Some(c) => c.clone(),
-            None => gw
-                .payment_status(&id)
-                .await?
-                .amount
-                .map(|a| a.currency().code().to_owned())
-                .ok_or_else(|| Error::invalid("currency", "give --currency"))?,
+    let name = &args.target.gateway;
+    let (gw, id) =
+        match gateway(registry, name).and_then(|gw| Ok((gw, order_id(&args.target.order_id)?))) {
+            Ok(p) => p,
+            Err(e) => return out.error("capture", &e),
         };
-        gw.capture(&CaptureRequest::new(id, money(&args.amount, &currency)?)?)
-            .await
+    let before = match read_before_write(out, "capture", Capability::Capture, &gw, &id).await {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let result = async {
+        let currency = write_currency(args.currency.as_ref(), &before)?;
+        gw.capture(&CaptureRequest::for_payment(
+            &before,
+            money(&args.amount, &currency)?,
+        )?)
+        .await
     }
     .await;
     match result {
         Ok(payment) => {
             out.result(
-                &payment_line(&args.target.gateway, &payment),
-                json!({"command": "capture", "gateway": args.target.gateway, "payment": to_json(&payment)}),
+                &payment_line(name, &payment),
+                json!({"command": "capture", "gateway": name, "payment": to_json(&payment)}),
             );
             exit::OK
         }
+        Err(e) if e.outcome_unknown() => unknown_outcome(out, "capture", name, &gw, &id, &e).await,
         Err(e) => out.error("capture", &e),
     }
 }

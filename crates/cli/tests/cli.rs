@@ -169,11 +169,17 @@ async fn create_status_and_the_rest_in_text_and_json() {
         "{}",
         text(&out.stderr)
     );
+    // CLI1 is partially refunded: its state allows no void, so nothing is sent (exit 3).
     let out = paygate(c, &["void", "payway", "CLI1"], None).await;
     assert_eq!(
         out.status.code(),
-        Some(5),
-        "provider said no: {}",
+        Some(3),
+        "refused before sending: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("not sent"),
+        "{}",
         text(&out.stderr)
     );
 
@@ -236,15 +242,23 @@ async fn refund_asks_first_and_no_answer_is_no() {
     // No input (as in CI): nothing is sent.
     let out = paygate(c, &["refund", "payway", "CONF1", "--amount", "1.00"], None).await;
     assert_eq!(out.status.code(), Some(11));
-    assert!(text(&out.stderr).contains("Refund 1.00 USD of payway order CONF1 (paid, amount 10.00 USD, refunded so far 0.00 USD)?"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("Refund 1.00 USD of payway order CONF1 (paid, amount 10.00 USD, refunded so far 0.00 USD, left to refund 10.00 USD)?"), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("not confirmed; nothing was sent"));
-    let out = paygate(
-        c,
-        &["refund", "payway", "CONF1", "--amount", "1.00"],
-        Some("n\n"),
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(11));
+    // A "y" that does not come from a terminal is no answer: a script must say --yes.
+    for answer in ["n\n", "y\n"] {
+        let out = paygate(
+            c,
+            &["refund", "payway", "CONF1", "--amount", "1.00"],
+            Some(answer),
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(11), "{answer:?}");
+        assert!(
+            text(&out.stderr).contains("standard input is not a terminal"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
     assert!(
         env.sandbox
             .order(Provider::Payway, "CONF1")
@@ -253,10 +267,30 @@ async fn refund_asks_first_and_no_answer_is_no() {
             .is_empty()
     );
 
+    // From a terminal (a pseudo-terminal made by util-linux's `script`): "n" is no, "y" is yes.
+    for (answer, refunds) in [("n", 0), ("y", 1)] {
+        let out = in_terminal(
+            &env.config,
+            &["refund", "payway", "CONF1", "--amount", "1.00"],
+            answer,
+        )
+        .await;
+        assert_eq!(
+            env.sandbox
+                .order(Provider::Payway, "CONF1")
+                .unwrap()
+                .refunds
+                .len(),
+            refunds,
+            "{answer}: {}",
+            text(&out.stdout)
+        );
+    }
+
     let out = paygate(
         c,
-        &["refund", "payway", "CONF1", "--amount", "1.00"],
-        Some("y\n"),
+        &["refund", "payway", "CONF1", "--amount", "1.00", "--yes"],
+        None,
     )
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -266,8 +300,30 @@ async fn refund_asks_first_and_no_answer_is_no() {
             .unwrap()
             .refunds
             .len(),
-        1
+        2
     );
+}
+
+/// Runs `paygate` on a pseudo-terminal (`script -qec`), typing `answer` and Enter.
+async fn in_terminal(config: &std::path::Path, args: &[&str], answer: &str) -> Output {
+    let binary = assert_cmd::cargo::cargo_bin("paygate");
+    let mut line = format!("{} --config {}", binary.display(), config.display());
+    for arg in args {
+        line.push(' ');
+        line.push_str(arg);
+    }
+    let answer = format!("{answer}\n");
+    tokio::task::spawn_blocking(move || {
+        Command::new("script")
+            .args(["-q", "-e", "-c", &line, "/dev/null"])
+            .env_remove("PAYGATE_CONFIG")
+            .write_stdin(answer)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

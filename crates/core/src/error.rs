@@ -3,6 +3,7 @@
 //! | class | what happened | what to do |
 //! |---|---|---|
 //! | [`Error::InvalidInput`], [`Error::Config`] | rejected before anything was sent | fix the input or configuration |
+//! | [`Error::InvalidState`] | the payment, as read before the write, does not allow it; nothing was sent | read the payment; do something else |
 //! | [`Error::Provider`] | the provider answered and said no | read [`ProviderErrorKind`] |
 //! | [`Error::Transport`] | the network failed; [`Delivery`] says whether the request left | retry if [`Error::is_retryable`], reconcile if [`Error::outcome_unknown`] |
 //! | [`Error::UnexpectedBody`] | an answer came that is not the provider's format (proxy HTML pages, truncated JSON) | as transport |
@@ -107,6 +108,23 @@ pub enum Error {
         /// Why, in words a person can act on.
         reason: String,
     },
+    /// The payment, as read before a write, is not in a state that allows the write: nothing
+    /// was sent (e.g. refunding a payment that is pending or already fully refunded).
+    #[error(
+        "{provider} {operation} of order {order_id} not sent: {reason} (the payment is {status})"
+    )]
+    InvalidState {
+        /// Provider name.
+        provider: &'static str,
+        /// The write that was not sent.
+        operation: Operation,
+        /// The order.
+        order_id: String,
+        /// The payment's unified status as read, e.g. `pending` or `refunded (REFUNDED)`.
+        status: String,
+        /// Why the state does not allow the write.
+        reason: String,
+    },
     /// Configuration was rejected (at construction, before anything was sent).
     #[error("configuration error at {key}: {reason}")]
     Config {
@@ -150,6 +168,8 @@ pub enum ErrorClass {
     InvalidInput,
     /// [`Error::Config`].
     Config,
+    /// [`Error::InvalidState`].
+    InvalidState,
     /// [`Error::Provider`].
     Provider,
     /// [`Error::Transport`] with [`Delivery::NotSent`].
@@ -172,6 +192,7 @@ impl ErrorClass {
         match self {
             ErrorClass::InvalidInput => "invalid-input",
             ErrorClass::Config => "config",
+            ErrorClass::InvalidState => "invalid-state",
             ErrorClass::Provider => "provider",
             ErrorClass::NotSent => "not-sent",
             ErrorClass::OutcomeUnknown => "outcome-unknown",
@@ -224,6 +245,7 @@ impl Error {
         match self {
             Error::InvalidInput { .. } => ErrorClass::InvalidInput,
             Error::Config { .. } => ErrorClass::Config,
+            Error::InvalidState { .. } => ErrorClass::InvalidState,
             Error::Provider(_) if self.outcome_unknown() => ErrorClass::OutcomeUnknown,
             Error::Provider(_) => ErrorClass::Provider,
             Error::Transport(t) => match t.delivery {
@@ -268,7 +290,7 @@ impl Error {
         match self {
             Error::Transport(t) => t.delivery == Delivery::OutcomeUnknown && t.operation.is_write(),
             Error::UnexpectedBody(b) => b.operation.is_write(),
-            Error::Provider(p) => p.kind == ProviderErrorKind::Server && p.operation.is_write(),
+            Error::Provider(p) => p.is_unsure(),
             _ => false,
         }
     }
@@ -343,7 +365,10 @@ pub enum ProviderErrorKind {
     Validation,
     /// The provider had an internal error.
     Server,
-    /// Anything else; see the provider code.
+    /// Not a refusal the SDK recognises. The providers' parsers report an unrecognised code
+    /// as an [`UnexpectedBody`] instead; should this kind reach a write anyway (code outside
+    /// this workspace building one), the write counts as an unknown outcome, never as
+    /// refused.
     Other,
 }
 
@@ -397,6 +422,9 @@ impl ProviderErrorKind {
             ProviderErrorKind::Server => {
                 "the provider failed internally; retry later".into()
             }
+            ProviderErrorKind::Other if write => {
+                "the answer is not a refusal the SDK recognises: the outcome is unknown — read the payment status before doing anything else, do not resend".into()
+            }
             ProviderErrorKind::Other => "see the provider code and message".into(),
         }
     }
@@ -421,6 +449,17 @@ pub struct ProviderError {
 }
 
 impl ProviderError {
+    /// True on a write whose answer does not prove that nothing was done: the provider failed
+    /// internally ([`ProviderErrorKind::Server`]) or said something the SDK does not recognise
+    /// ([`ProviderErrorKind::Other`]).
+    pub fn is_unsure(&self) -> bool {
+        self.operation.is_write()
+            && matches!(
+                self.kind,
+                ProviderErrorKind::Server | ProviderErrorKind::Other
+            )
+    }
+
     /// A provider error without HTTP status or code; add them with the setters.
     pub fn new(
         provider: &'static str,
@@ -453,7 +492,15 @@ impl ProviderError {
 
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} refused {}", self.provider, self.operation)?;
+        if self.is_unsure() {
+            write!(
+                f,
+                "{} answered {} without a clear refusal",
+                self.provider, self.operation
+            )?;
+        } else {
+            write!(f, "{} refused {}", self.provider, self.operation)?;
+        }
         match (&self.http_status, &self.code) {
             (Some(s), Some(c)) => write!(f, " (HTTP {s}, code {c})")?,
             (Some(s), None) => write!(f, " (HTTP {s})")?,
@@ -609,8 +656,10 @@ impl fmt::Display for TransportError {
 
 impl std::error::Error for TransportError {}
 
-/// An answer that is not in the provider's format: proxy error pages, truncated or foreign JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An answer that is not in the provider's format: proxy error pages, truncated or foreign JSON,
+/// a code that is neither a documented success nor a documented refusal, an answer about
+/// another order. On a write it is an unknown outcome.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UnexpectedBody {
     /// Provider name.
@@ -627,6 +676,25 @@ pub struct UnexpectedBody {
     pub reason: String,
     /// `Retry-After`, when the answer carried one.
     pub retry_after: Option<Duration>,
+    /// The whole body as received, kept so an unknown outcome can be settled from it. Never
+    /// shown by `Display` or `Debug` (it can hold customer data).
+    pub body: bytes::Bytes,
+}
+
+/// Shows the body's length only.
+impl fmt::Debug for UnexpectedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnexpectedBody")
+            .field("provider", &self.provider)
+            .field("operation", &self.operation)
+            .field("http_status", &self.http_status)
+            .field("content_type", &self.content_type)
+            .field("excerpt", &self.excerpt)
+            .field("reason", &self.reason)
+            .field("retry_after", &self.retry_after)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl UnexpectedBody {
@@ -645,7 +713,29 @@ impl UnexpectedBody {
             excerpt: crate::redact::excerpt(&response.body, 160),
             reason: reason.into(),
             retry_after: response.retry_after(),
+            body: response.body.clone(),
         }
+    }
+
+    /// An answer whose `code` is neither a documented success nor a documented refusal of
+    /// `operation`: on a write the provider may have acted, so it is an unknown outcome; on a
+    /// read it is an answer the SDK cannot interpret.
+    pub fn unrecognised_code(
+        provider: &'static str,
+        operation: Operation,
+        response: &crate::transport::HttpResponse,
+        code: &str,
+        message: &str,
+    ) -> Self {
+        let message = crate::redact::excerpt(message.as_bytes(), 120);
+        UnexpectedBody::new(
+            provider,
+            operation,
+            response,
+            format!(
+                "code {code:?} ({message}) is neither a documented success nor a documented refusal of {operation}"
+            ),
+        )
     }
 }
 
@@ -666,6 +756,7 @@ impl UnexpectedBody {
             excerpt: crate::redact::excerpt(&raw.body, 160),
             reason: reason.into(),
             retry_after: None,
+            body: raw.body.clone(),
         }
     }
 }

@@ -8,8 +8,8 @@ use http::HeaderMap;
 use crate::error::{Error, Operation, Result};
 use crate::id::OrderId;
 use crate::model::{
-    CaptureRequest, Checkout, CreatePayment, Payment, Refund, RefundRequest, RefundStatusRequest,
-    WebhookEvent,
+    CancelRequest, CaptureRequest, Checkout, CreatePayment, Payment, Refund, RefundRequest,
+    RefundStatusRequest, VoidRequest, WebhookEvent,
 };
 
 /// One thing a gateway can do.
@@ -156,8 +156,10 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
         ))
     }
 
-    /// Refunds all or part of a payment. Sent at most once: on
-    /// [`Error::outcome_unknown`] read the status, never call this again blindly.
+    /// Refunds all or part of a payment. Checked first against the payment (handed over in
+    /// the request, else read): currency, what is left to refund, state — see
+    /// [`crate::precondition`]. Sent at most once: on [`Error::outcome_unknown`] read the
+    /// status, never call this again blindly.
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
         let _ = request;
         Err(Error::unsupported(self.provider(), Operation::Refund))
@@ -169,19 +171,19 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
         Err(Error::unsupported(self.provider(), Operation::RefundStatus))
     }
 
-    /// Voids an authorization or an unsettled payment.
-    async fn void(&self, order_id: &OrderId) -> Result<Payment> {
-        let _ = order_id;
+    /// Voids an authorization or an unsettled payment, after checking the payment's state.
+    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
+        let _ = request;
         Err(Error::unsupported(self.provider(), Operation::Void))
     }
 
-    /// Cancels an unpaid order.
-    async fn cancel(&self, order_id: &OrderId) -> Result<Payment> {
-        let _ = order_id;
+    /// Cancels an unpaid order, after checking the payment's state.
+    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
+        let _ = request;
         Err(Error::unsupported(self.provider(), Operation::Cancel))
     }
 
-    /// Captures (completes) a pre-authorization.
+    /// Captures (completes) a pre-authorization, after checking currency, amount and state.
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
         let _ = request;
         Err(Error::unsupported(self.provider(), Operation::Capture))
@@ -281,12 +283,12 @@ impl PaymentGateway for FreshWebhooks {
         self.inner.refund_status(request).await
     }
 
-    async fn void(&self, order_id: &OrderId) -> Result<Payment> {
-        self.inner.void(order_id).await
+    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
+        self.inner.void(request).await
     }
 
-    async fn cancel(&self, order_id: &OrderId) -> Result<Payment> {
-        self.inner.cancel(order_id).await
+    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
+        self.inner.cancel(request).await
     }
 
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
@@ -343,7 +345,7 @@ mod tests {
     async fn undeclared_operations_are_unsupported_errors() {
         let gw: std::sync::Arc<dyn PaymentGateway> = std::sync::Arc::new(Nothing);
         let id = OrderId::new("A1").unwrap();
-        let err = gw.void(&id).await.unwrap_err();
+        let err = gw.void(&(&id).into()).await.unwrap_err();
         assert!(matches!(
             err,
             Error::Unsupported {

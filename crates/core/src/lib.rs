@@ -28,6 +28,7 @@ pub mod local_time;
 pub mod model;
 pub mod money;
 pub mod php_json;
+pub mod precondition;
 pub mod redact;
 pub mod status;
 pub mod transport;
@@ -41,9 +42,9 @@ pub use error::{
 pub use gateway::{Capabilities, Capability, PaymentGateway};
 pub use id::{IdRules, OrderId, RefundReference, TransactionId};
 pub use model::{
-    Authenticity, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,
-    NativeResponse, NextAction, Payment, RawResponse, Refund, RefundRequest, RefundStatusRequest,
-    WebhookEvent, WebhookReply, received_money,
+    Authenticity, CancelRequest, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer,
+    LineItem, NativeResponse, NextAction, Payment, RawResponse, Refund, RefundRequest,
+    RefundStatusRequest, VoidRequest, WebhookEvent, WebhookReply, check_echo, received_money,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use status::{PaymentStatus, RefundStatus};

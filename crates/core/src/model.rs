@@ -85,6 +85,29 @@ pub fn received_money(
         .transpose()
 }
 
+/// Checks that an answer is about this request: `echoed` — the order id, transaction id or
+/// currency the provider names in its answer — must equal `expected` when the answer names
+/// one. An answer about something else is an [`crate::UnexpectedBody`]: on a write an unknown
+/// outcome, on a read an answer not accepted (providers and proxies have mixed up answers).
+pub fn check_echo(
+    provider: &'static str,
+    operation: crate::Operation,
+    raw: &RawResponse,
+    field: &str,
+    expected: &str,
+    echoed: Option<&str>,
+) -> Result<()> {
+    match echoed.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(echoed) if echoed != expected => Err(Error::from(crate::UnexpectedBody::from_raw(
+            provider,
+            operation,
+            raw,
+            format!("the answer is about {field} {echoed:?}, not {expected:?}"),
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A provider's own answer, typed in its field names, with the raw response it was read from
 /// (where any field the type does not know stays readable).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -450,6 +473,9 @@ pub struct RefundRequest {
     pub transaction_id: Option<TransactionId>,
     /// The provider's payment method name, when the provider needs it (PayG `PaymentType`).
     pub payment_method: Option<String>,
+    /// The payment as the caller has just read it: the gateway checks the refund against it
+    /// instead of reading the payment again. `None`: the gateway reads it first.
+    pub payment: Option<Payment>,
 }
 
 impl RefundRequest {
@@ -465,7 +491,21 @@ impl RefundRequest {
             reason: None,
             transaction_id: None,
             payment_method: None,
+            payment: None,
         })
+    }
+
+    /// A refund of `amount` on a payment the caller has just read: the gateway checks the
+    /// refund against `payment` (currency, what is left to refund, state) and sends no
+    /// second read.
+    pub fn for_payment(payment: &Payment, amount: Money) -> Result<RefundRequest> {
+        Ok(RefundRequest::new(payment.order_id.clone(), amount)?.with_payment(payment.clone()))
+    }
+
+    /// Hands over the payment as just read (see [`RefundRequest::for_payment`]).
+    pub fn with_payment(mut self, payment: Payment) -> Self {
+        self.payment = Some(payment);
+        self
     }
 
     /// Sets the merchant's refund reference.
@@ -589,8 +629,11 @@ impl Refund {
 pub struct CaptureRequest {
     /// The authorized order.
     pub order_id: OrderId,
-    /// How much to capture (greater than zero, at most the authorized amount).
+    /// How much to capture (greater than zero; what a provider allows over the authorized
+    /// amount is in its gateway's docs).
     pub amount: Money,
+    /// The payment as the caller has just read it (see [`RefundRequest::payment`]).
+    pub payment: Option<Payment>,
 }
 
 impl CaptureRequest {
@@ -599,7 +642,90 @@ impl CaptureRequest {
         let amount = amount
             .positive()
             .map_err(|e| e.for_field("capture.amount"))?;
-        Ok(CaptureRequest { order_id, amount })
+        Ok(CaptureRequest {
+            order_id,
+            amount,
+            payment: None,
+        })
+    }
+
+    /// A capture of `amount` on a payment the caller has just read (no second read).
+    pub fn for_payment(payment: &Payment, amount: Money) -> Result<CaptureRequest> {
+        Ok(CaptureRequest::new(payment.order_id.clone(), amount)?.with_payment(payment.clone()))
+    }
+
+    /// Hands over the payment as just read.
+    pub fn with_payment(mut self, payment: Payment) -> Self {
+        self.payment = Some(payment);
+        self
+    }
+}
+
+/// A void: releases an authorization or voids an unsettled payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VoidRequest {
+    /// The order.
+    pub order_id: OrderId,
+    /// The payment as the caller has just read it (see [`RefundRequest::payment`]).
+    pub payment: Option<Payment>,
+}
+
+impl VoidRequest {
+    /// A void of `order_id`; the gateway reads the payment first.
+    pub fn new(order_id: OrderId) -> VoidRequest {
+        VoidRequest {
+            order_id,
+            payment: None,
+        }
+    }
+
+    /// A void of a payment the caller has just read (no second read).
+    pub fn for_payment(payment: &Payment) -> VoidRequest {
+        VoidRequest {
+            order_id: payment.order_id.clone(),
+            payment: Some(payment.clone()),
+        }
+    }
+}
+
+impl From<&OrderId> for VoidRequest {
+    fn from(order_id: &OrderId) -> VoidRequest {
+        VoidRequest::new(order_id.clone())
+    }
+}
+
+/// A cancellation of an unpaid order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CancelRequest {
+    /// The order.
+    pub order_id: OrderId,
+    /// The payment as the caller has just read it (see [`RefundRequest::payment`]).
+    pub payment: Option<Payment>,
+}
+
+impl CancelRequest {
+    /// A cancellation of `order_id`; the gateway reads the payment first.
+    pub fn new(order_id: OrderId) -> CancelRequest {
+        CancelRequest {
+            order_id,
+            payment: None,
+        }
+    }
+
+    /// A cancellation of a payment the caller has just read (no second read).
+    pub fn for_payment(payment: &Payment) -> CancelRequest {
+        CancelRequest {
+            order_id: payment.order_id.clone(),
+            payment: Some(payment.clone()),
+        }
+    }
+}
+
+impl From<&OrderId> for CancelRequest {
+    fn from(order_id: &OrderId) -> CancelRequest {
+        CancelRequest::new(order_id.clone())
     }
 }
 

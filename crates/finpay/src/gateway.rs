@@ -10,7 +10,11 @@ use paygate_core::{
     Refund, RefundRequest, RefundStatus, RefundStatusRequest, Result, WebhookEvent, async_trait,
 };
 
+use paygate_core::precondition::{check_refund, check_status_allows, payment_before_write};
+use paygate_core::{CancelRequest, VoidRequest};
+
 use crate::config::FinpayConfig;
+use crate::ops::{ORDER_ID_RULES, cancel, refund, void, wire_amount};
 use crate::{FinpayClient, PROVIDER};
 
 /// Finpay behind the unified interface.
@@ -24,6 +28,20 @@ use crate::{FinpayClient, PROVIDER};
 /// | void | void |
 /// | cancel | cancel |
 /// | webhook | callback (signed) |
+///
+/// Before every write the payment is read with check (one read, retried like reads) unless
+/// the request hands one over, and the write is checked against it — see
+/// [`paygate_core::precondition`]. Finpay takes IDR only, and its check answer carries no
+/// refunded amount, so a refund is checked against the amount paid:
+///
+/// | write | checked before sending | requests |
+/// |---|---|---|
+/// | refund | IDR, paid or partially refunded, amount ≤ `order.amount` | 1 read + 1 write (1 with a handed-over payment) |
+/// | void | paid or authorized, not refunded (void is before settlement) | 1 + 1 |
+/// | cancel | pending | 1 + 1 |
+///
+/// Finpay's write answers are envelopes that name no order, so there is no echo to compare;
+/// check answers naming another `order.id` are not accepted.
 #[derive(Debug, Clone)]
 pub struct FinpayGateway {
     client: FinpayClient,
@@ -69,17 +87,26 @@ impl PaymentGateway for FinpayGateway {
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
-        let mut refund = self
+        // What can be judged without the payment first (id, IDR, digits).
+        request.order_id.check(&ORDER_ID_RULES)?;
+        wire_amount("refund.amount", &request.amount)?;
+        let payment = payment_before_write(
+            self,
+            Operation::Refund,
+            &request.order_id,
+            request.payment.as_ref(),
+        )
+        .await?;
+        check_refund(PROVIDER, &payment, request)?;
+        let native = self
             .client
-            .refund_payment(&request.order_id, &request.amount)
+            .refund(&request.order_id, &request.amount)
             .await?;
+        let mut refund = refund::to_refund(&request.order_id, &request.amount, native);
         refund.reference = request.reference.clone();
         Ok(refund)
     }
 
-    /// Finpay has no refund-status endpoint: read from check, whose status becomes
-    /// PARTIALLY_REFUNDED or REFUNDED. Any other status means no refund is recorded
-    /// (a not-found error).
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
         let payment = self.client.payment(&request.order_id).await?;
         if !matches!(
@@ -109,12 +136,31 @@ impl PaymentGateway for FinpayGateway {
         Ok(refund)
     }
 
-    async fn void(&self, order_id: &OrderId) -> Result<Payment> {
-        self.client.void_payment(order_id).await
+    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
+        request.order_id.check(&ORDER_ID_RULES)?;
+        let operation = Operation::Void;
+        let payment =
+            payment_before_write(self, operation, &request.order_id, request.payment.as_ref())
+                .await?;
+        check_status_allows(
+            PROVIDER,
+            operation,
+            &payment,
+            &[PaymentStatus::Paid, PaymentStatus::Authorized],
+        )?;
+        let native = self.client.void(&request.order_id).await?;
+        Ok(void::to_payment(&request.order_id, native))
     }
 
-    async fn cancel(&self, order_id: &OrderId) -> Result<Payment> {
-        self.client.cancel_order(order_id).await
+    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
+        request.order_id.check(&ORDER_ID_RULES)?;
+        let operation = Operation::Cancel;
+        let payment =
+            payment_before_write(self, operation, &request.order_id, request.payment.as_ref())
+                .await?;
+        check_status_allows(PROVIDER, operation, &payment, &[PaymentStatus::Pending])?;
+        let native = self.client.cancel(&request.order_id).await?;
+        Ok(cancel::to_payment(&request.order_id, native))
     }
 
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {

@@ -38,7 +38,7 @@ use paygate_core::http::{HeaderMap, Method};
 use paygate_core::transport::{Dispatcher, HttpResponse};
 use paygate_core::{
     Checkout, CreatePayment, Effect, Error, Money, NativeResponse, Operation, OrderId, Payment,
-    Refund, Result, WebhookEvent,
+    Result, WebhookEvent,
 };
 
 pub use config::FinpayConfig;
@@ -168,25 +168,6 @@ impl FinpayClient {
     /// The unified payment status.
     pub async fn payment(&self, order_id: &OrderId) -> Result<Payment> {
         check::to_payment(order_id, self.check(order_id).await?)
-    }
-
-    /// The unified refund.
-    pub async fn refund_payment(&self, order_id: &OrderId, amount: &Money) -> Result<Refund> {
-        Ok(refund::to_refund(
-            order_id,
-            amount,
-            self.refund(order_id, amount).await?,
-        ))
-    }
-
-    /// The unified void.
-    pub async fn void_payment(&self, order_id: &OrderId) -> Result<Payment> {
-        Ok(void::to_payment(order_id, self.void(order_id).await?))
-    }
-
-    /// The unified cancel.
-    pub async fn cancel_order(&self, order_id: &OrderId) -> Result<Payment> {
-        Ok(cancel::to_payment(order_id, self.cancel(order_id).await?))
     }
 
     /// The unified checkout (initiate, hosted page).

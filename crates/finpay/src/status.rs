@@ -51,26 +51,33 @@ impl ResponseCode {
         self.well_formed().then(|| self.0.get(5..7))?
     }
 
-    /// What kind of refusal this is. Known Finpay codes first (`4030015` transaction not
-    /// permitted, e.g. void of an unpaid order; `4040100` invalid transaction status, e.g.
-    /// cancel of a QRIS order at its initial status), then by HTTP class.
-    pub fn kind(&self) -> ProviderErrorKind {
+    /// What kind of refusal this code is; `None` when it is not a refusal the SDK recognises
+    /// (then on a write the outcome is unknown, on a read the answer is unexpected).
+    ///
+    /// Finpay's codes are SNAP's `HTTP(3) service(2) case(2)`. Recognised: the codes seen live
+    /// (`4030015`, `4040100`, …) and, for any other well-formed code, the SNAP classes that mean
+    /// the request was rejected before anything was done — 400 / 409 (validation, conflict,
+    /// duplicate), 401 (auth), 403 (not permitted), 404 (not found), 429 (rate limited) — and
+    /// 5xx (server; on a write still an unknown outcome). A malformed code, `202xxxx`
+    /// ("in progress") or any other class is no refusal.
+    pub fn refusal_kind(&self) -> Option<ProviderErrorKind> {
         match self.0.as_str() {
-            "4030015" | "4040100" => return ProviderErrorKind::InvalidState,
-            "4041011" | "4040001" => return ProviderErrorKind::NotFound,
+            "4030015" | "4040100" => return Some(ProviderErrorKind::InvalidState),
+            "4041011" | "4040001" => return Some(ProviderErrorKind::NotFound),
             _ => {}
         }
-        match self.http_class() {
-            Some(400) | Some(409) | Some(422) => ProviderErrorKind::Validation,
-            Some(401) => ProviderErrorKind::Auth,
+        let kind = match self.http_class()? {
+            400 | 409 => ProviderErrorKind::Validation,
+            401 => ProviderErrorKind::Auth,
             // 403xx00 expired, xx01 feature not allowed, xx02 over limit, …: the account or
             // the transaction does not allow it.
-            Some(403) => ProviderErrorKind::InvalidState,
-            Some(404) => ProviderErrorKind::NotFound,
-            Some(429) => ProviderErrorKind::RateLimited { retry_after: None },
-            Some(500..=599) => ProviderErrorKind::Server,
-            _ => ProviderErrorKind::Other,
-        }
+            403 => ProviderErrorKind::InvalidState,
+            404 => ProviderErrorKind::NotFound,
+            429 => ProviderErrorKind::RateLimited { retry_after: None },
+            500..=599 => ProviderErrorKind::Server,
+            _ => return None,
+        };
+        Some(kind)
     }
 }
 
@@ -141,29 +148,32 @@ mod tests {
             (odd.http_class(), odd.service(), odd.case()),
             (None, None, None)
         );
-        assert_eq!(odd.kind(), ProviderErrorKind::Other);
+        assert_eq!(odd.refusal_kind(), None);
     }
 
     #[test]
     fn response_code_kinds() {
         use ProviderErrorKind as K;
         for (code, kind) in [
-            ("4011000", K::Auth),
-            ("4010000", K::Auth),
-            ("4041011", K::NotFound),
-            ("4040001", K::NotFound),
-            ("4040100", K::InvalidState),
-            ("4030015", K::InvalidState),
-            ("4030001", K::InvalidState),
-            ("4000001", K::Validation),
-            ("4000002", K::Validation),
-            ("4090001", K::Validation),
-            ("4290000", K::RateLimited { retry_after: None }),
-            ("5000001", K::Server),
-            ("5040000", K::Server),
-            ("3000000", K::Other),
+            ("4011000", Some(K::Auth)),
+            ("4010000", Some(K::Auth)),
+            ("4041011", Some(K::NotFound)),
+            ("4040001", Some(K::NotFound)),
+            ("4040100", Some(K::InvalidState)),
+            ("4030015", Some(K::InvalidState)),
+            ("4030001", Some(K::InvalidState)),
+            ("4000001", Some(K::Validation)),
+            ("4000002", Some(K::Validation)),
+            ("4090001", Some(K::Validation)),
+            ("4290000", Some(K::RateLimited { retry_after: None })),
+            ("5000001", Some(K::Server)),
+            ("5040000", Some(K::Server)),
+            ("3000000", None),
+            ("2020000", None),
+            ("40000", None),
+            ("4000001x", None),
         ] {
-            assert_eq!(ResponseCode::new(code).kind(), kind, "{code}");
+            assert_eq!(ResponseCode::new(code).refusal_kind(), kind, "{code}");
         }
     }
 

@@ -91,9 +91,9 @@ impl Op {
                 client.initiate(&request).await.map(drop)
             }
             Op::Check => client.payment(&id).await.map(drop),
-            Op::Refund => client.refund_payment(&id, &idr("50000")).await.map(drop),
-            Op::Void => client.void_payment(&id).await.map(drop),
-            Op::Cancel => client.cancel_order(&id).await.map(drop),
+            Op::Refund => client.refund(&id, &idr("50000")).await.map(drop),
+            Op::Void => client.void(&id).await.map(drop),
+            Op::Cancel => client.cancel(&id).await.map(drop),
             Op::OpenPayment => client
                 .open_payment_check("vabca", "8804483313131312")
                 .await

@@ -45,8 +45,7 @@ use paygate_core::http::Method;
 use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, join_url};
 use paygate_core::{
     Checkout, CreatePayment, Effect, Error, Money, NativeResponse, Operation, OrderId, Payment,
-    ProviderError, ProviderErrorKind, Refund, RefundRequest, RefundStatusRequest, Result,
-    TransactionId, WebhookEvent,
+    Result, TransactionId, WebhookEvent,
 };
 
 pub use config::{ApiVersion, AuthorizationId, PaygConfig};
@@ -185,81 +184,8 @@ impl PaygClient {
         create::to_checkout(&request.order_id, self.create_order(&create_request).await?)
     }
 
-    /// The refund's target: the payment's transaction id and method from the caller, or
-    /// else from Detail (one extra read, retried like any read, before the refund is sent
-    /// once).
-    async fn refund_target(&self, request: &RefundRequest) -> Result<RefundTarget> {
-        if let (Some(id), Some(method)) = (&request.transaction_id, &request.payment_method) {
-            return Ok(RefundTarget {
-                payment_type: method.clone(),
-                payment_transaction_id: id.clone(),
-            });
-        }
-        let order = self.detail(&request.order_id).await?.body;
-        Ok(RefundTarget {
-            payment_transaction_id: match &request.transaction_id {
-                Some(id) => id.clone(),
-                None => paid_transaction_id(&order, Operation::Refund)?,
-            },
-            payment_type: match &request.payment_method {
-                Some(method) => method.clone(),
-                None => order
-                    .payment_method
-                    .filter(|m| !m.is_empty())
-                    .ok_or_else(|| not_paid("PaymentMethod", Operation::Refund))?,
-            },
-        })
-    }
-
-    /// The unified refund.
-    pub async fn refund_payment(&self, request: &RefundRequest) -> Result<Refund> {
-        let target = self.refund_target(request).await?;
-        let native = self
-            .refund(&request.order_id, &target, &request.amount)
-            .await?;
-        let mut unified = refund::to_refund(&request.order_id, Some(&request.amount), native);
-        unified.reference = request.reference.clone();
-        Ok(unified)
-    }
-
-    /// The unified refund status: RefundStatus by the original transaction id, from the
-    /// caller or else read with Detail first.
-    pub async fn refund_state(&self, request: &RefundStatusRequest) -> Result<Refund> {
-        let transaction_id = match &request.transaction_id {
-            Some(id) => id.clone(),
-            None => paid_transaction_id(
-                &self.detail(&request.order_id).await?.body,
-                Operation::RefundStatus,
-            )?,
-        };
-        let native = self
-            .refund_status(&request.order_id, &transaction_id)
-            .await?;
-        let mut unified = refund::to_refund(&request.order_id, None, native);
-        unified.reference = request.reference.clone();
-        Ok(unified)
-    }
-
     /// Reads a postback (unverified: see [`PaygClient::confirm_postback`]).
     pub fn parse_postback(&self, body: &[u8]) -> Result<WebhookEvent> {
         webhook::parse(body, &paygate_core::http::HeaderMap::new()).map(|(_, event)| event)
     }
-}
-
-fn not_paid(what: &str, operation: Operation) -> Error {
-    Error::from(ProviderError::new(
-        PROVIDER,
-        operation,
-        ProviderErrorKind::InvalidState,
-        format!("PayG's order has no {what}: it was not paid"),
-    ))
-}
-
-fn paid_transaction_id(order: &Order, operation: Operation) -> Result<TransactionId> {
-    let id = order
-        .payment_transaction_id
-        .clone()
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| not_paid("PaymentTransactionId", operation))?;
-    TransactionId::new(id)
 }

@@ -35,11 +35,13 @@ pub fn refund_status(code: Option<i64>) -> RefundStatus {
     }
 }
 
-/// What kind of refusal an error answer is, from its HTTP status (PayG publishes only the
-/// generic table: 400 bad input, 401 bad auth token, 403 merchant / access, 404, 409, 429,
-/// 500, 503). An error inside HTTP 200 naming a field is a validation error.
-pub fn error_kind(http_status: u16, field_named: bool) -> ProviderErrorKind {
-    match http_status {
+/// The kind of refusal an error answer is, from its HTTP status (PayG's `Code` values are
+/// undocumented): 400 / 411 / 412 / 422 validation, 401 / 403 auth, 404 not found, 409
+/// invalid state, 429 rate limited, 5xx server; an error naming a field (`FieldName`) is a
+/// validation error whatever its status. `None`: not a refusal the SDK recognises — an error
+/// object inside HTTP 200 or 3xx without a field name — which on a write is an unknown outcome.
+pub fn refusal_kind(http_status: u16, field_named: bool) -> Option<ProviderErrorKind> {
+    Some(match http_status {
         400 | 411 | 412 | 422 => ProviderErrorKind::Validation,
         401 | 403 => ProviderErrorKind::Auth,
         404 => ProviderErrorKind::NotFound,
@@ -47,8 +49,8 @@ pub fn error_kind(http_status: u16, field_named: bool) -> ProviderErrorKind {
         429 => ProviderErrorKind::RateLimited { retry_after: None },
         500..=599 => ProviderErrorKind::Server,
         _ if field_named => ProviderErrorKind::Validation,
-        _ => ProviderErrorKind::Other,
-    }
+        _ => return None,
+    })
 }
 
 /// India Standard Time, in which PayG writes its zone-less dates.
@@ -122,6 +124,31 @@ mod tests {
             (None, None, P::Unknown(String::new())),
         ] {
             assert_eq!(payment_status(code, text), status, "{code:?} {text:?}");
+        }
+    }
+
+    #[test]
+    fn refusals_by_http_status() {
+        use ProviderErrorKind as K;
+        for (status, field, kind) in [
+            (400, false, Some(K::Validation)),
+            (411, false, Some(K::Validation)),
+            (412, false, Some(K::Validation)),
+            (422, false, Some(K::Validation)),
+            (401, false, Some(K::Auth)),
+            (403, false, Some(K::Auth)),
+            (404, false, Some(K::NotFound)),
+            (409, false, Some(K::InvalidState)),
+            (429, false, Some(K::RateLimited { retry_after: None })),
+            (500, false, Some(K::Server)),
+            (503, false, Some(K::Server)),
+            (200, true, Some(K::Validation)),
+            // An error object in a 200 (or a 3xx) naming no field proves nothing was done.
+            (200, false, None),
+            (302, false, None),
+            (418, false, None),
+        ] {
+            assert_eq!(refusal_kind(status, field), kind, "{status} {field}");
         }
     }
 

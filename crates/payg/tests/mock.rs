@@ -259,25 +259,35 @@ async fn unified_refund_reads_detail_first_when_it_must() {
     assert_eq!(result.refund_id.as_deref(), Some("72260357"));
 }
 
+/// A caller that has just read the payment hands it over: the refund reads nothing again
+/// (one `/Detail` in all, not two), and takes `PaymentTransactionId` / `PaymentType` from it.
 #[tokio::test]
-async fn unified_refund_skips_the_read_when_given_everything() {
+async fn unified_refund_of_a_handed_over_payment_reads_nothing_again() {
     let mut server = mockito::Server::new_async().await;
     let detail = server
         .mock("POST", "/Detail")
-        .expect(0)
-        .create_async()
-        .await;
-    let refund = server
-        .mock("POST", "/Refund")
         .with_body(PAID_ORDER)
         .expect(1)
         .create_async()
         .await;
-    let request = RefundRequest::new(OrderId::new("210624M7771UTEST1").unwrap(), inr("10"))
-        .unwrap()
-        .transaction_id(TransactionId::new("72260277").unwrap())
-        .payment_method("Upi");
-    gateway(&server.url()).refund(&request).await.unwrap();
+    let refund = server
+        .mock("POST", "/Refund")
+        .match_body(mockito::Matcher::PartialJsonString(
+            r#"{"PaymentTransactionId":"72260277","PaymentType":"Upi","RefundAmount":"10.00"}"#
+                .into(),
+        ))
+        .with_body(PAID_ORDER)
+        .expect(1)
+        .create_async()
+        .await;
+    let gw = gateway(&server.url());
+    let payment = gw
+        .payment_status(&OrderId::new("210624M7771UTEST1").unwrap())
+        .await
+        .unwrap();
+    gw.refund(&RefundRequest::for_payment(&payment, inr("10")).unwrap())
+        .await
+        .unwrap();
     detail.assert_async().await;
     refund.assert_async().await;
 }
@@ -302,7 +312,7 @@ async fn unified_refund_of_an_unpaid_order_is_refused_before_sending() {
         .await
         .unwrap_err();
     refund.assert_async().await;
-    assert_eq!(kind(&err), ProviderErrorKind::InvalidState);
+    assert_eq!(err.class(), paygate_core::ErrorClass::InvalidState, "{err}");
 }
 
 #[tokio::test]
@@ -351,7 +361,10 @@ async fn unified_create_status_and_refund_status() {
     for c in [Capability::Void, Capability::Cancel, Capability::Capture] {
         assert!(!gw.capabilities().contains(c));
     }
-    let err = gw.void(&OrderId::new("X1").unwrap()).await.unwrap_err();
+    let err = gw
+        .void(&(&OrderId::new("X1").unwrap()).into())
+        .await
+        .unwrap_err();
     assert_eq!(err.class(), ErrorClass::Unsupported);
 }
 

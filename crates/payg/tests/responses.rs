@@ -22,7 +22,13 @@ use paygate_payg::webhook;
 fn read(name: &str) -> String {
     let sample = load(name);
     let r = HttpResponse::json(sample.http_status, sample.body.get().as_bytes().to_vec());
-    let key = OrderId::new("210923M8340Uf3f5b5c13h").unwrap();
+    // The order a sample is about: the `OrderKeyId` it names (answers about another order are
+    // refused by the unified conversions).
+    let named = serde_json::from_str::<serde_json::Value>(sample.body.get())
+        .ok()
+        .and_then(|v| v.get("OrderKeyId")?.as_str().map(str::to_owned))
+        .filter(|k| !k.is_empty());
+    let key = OrderId::new(named.as_deref().unwrap_or("210923M8340Uf3f5b5c13h")).unwrap();
     let out = match sample.endpoint.as_str() {
         "create" => create::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
@@ -38,16 +44,15 @@ fn read(name: &str) -> String {
                 detail::to_payment(&key, Operation::PaymentStatus, n)?
             ))
         }),
-        "refund" => refund::parse(&r).map(|n| {
+        "refund" => refund::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            format!(
-                "{native}\n{:#?}",
-                refund::to_refund(&key, Some(&inr("100")), n)
-            )
+            let unified = refund::to_refund(&key, Some(&inr("100")), n)?;
+            Ok(format!("{native}\n{unified:#?}"))
         }),
-        "refund-status" => refund_status::parse(&r).map(|n| {
+        "refund-status" => refund_status::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            format!("{native}\n{:#?}", refund::to_refund(&key, None, n))
+            let unified = refund::to_refund(&key, None, n)?;
+            Ok(format!("{native}\n{unified:#?}"))
         }),
         "postback" => webhook::parse(sample.body.get().as_bytes(), &HeaderMap::new())
             .map(|(_, e)| format!("{e:#?}")),

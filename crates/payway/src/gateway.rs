@@ -3,17 +3,25 @@
 use std::sync::Arc;
 
 use paygate_core::http::HeaderMap;
+use paygate_core::precondition::{
+    check_capture, check_refund, check_status_allows, payment_before_write,
+};
 use paygate_core::{
-    Capabilities, Capability, CaptureRequest, Checkout, CreatePayment, Error, GatewayConfig,
-    GatewayFactory, OrderId, Payment, PaymentGateway, ProviderError, ProviderErrorKind, Refund,
-    RefundRequest, RefundStatus, RefundStatusRequest, Result, WebhookEvent, async_trait,
+    CancelRequest, Capabilities, Capability, CaptureRequest, Checkout, CreatePayment, Error,
+    GatewayConfig, GatewayFactory, Operation, OrderId, Payment, PaymentGateway, PaymentStatus,
+    ProviderError, ProviderErrorKind, Refund, RefundRequest, RefundStatus, RefundStatusRequest,
+    Result, VoidRequest, WebhookEvent, async_trait,
 };
 
 use crate::PROVIDER;
 use crate::PaywayClient;
 use crate::config::PaywayConfig;
+use crate::ops::{TRAN_ID_RULES, close_transaction, pre_auth, refund};
 use crate::status::Endpoint;
 use paygate_core::transport::Dispatcher;
+
+/// How far above the held amount PayWay lets a card pre-authorization complete (110 %).
+pub(crate) const CAPTURE_OVER_PERCENT: u32 = 10;
 
 /// ABA PayWay behind the unified interface.
 ///
@@ -27,6 +35,20 @@ use paygate_core::transport::Dispatcher;
 /// | void | pre-auth-cancellation (needs the RSA key) |
 /// | capture | pre-auth-completion (needs the RSA key) |
 /// | webhook | pushback |
+///
+/// Before every write the payment is read with check-transaction-2 (one read, retried like
+/// reads) unless the request hands one over (`RefundRequest::for_payment` …), and the write is
+/// checked against it — see [`paygate_core::precondition`]:
+///
+/// | write | checked before sending | requests |
+/// |---|---|---|
+/// | refund | currency = the transaction's (the wire carries bare digits in the transaction's currency), paid or partially refunded, amount ≤ `total_amount − refund_amount` | 1 read + 1 write (1 with a handed-over payment) |
+/// | capture | currency, authorized (PRE-AUTH), amount ≤ 110 % of the held amount (cards may complete up to 110 %) | 1 + 1 |
+/// | void | authorized (PRE-AUTH) | 1 + 1 |
+/// | cancel | pending | 1 + 1 |
+///
+/// An answer naming another `tran_id` or currency than the request's is not accepted
+/// (outcome unknown on a write).
 #[derive(Debug, Clone)]
 pub struct PaywayGateway {
     client: PaywayClient,
@@ -77,13 +99,23 @@ impl PaymentGateway for PaywayGateway {
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
-        self.client
-            .refund_payment(&request.order_id, &request.amount)
-            .await
-            .map(|mut refund| {
-                refund.reference = request.reference.clone();
-                refund
-            })
+        // What can be judged without the payment first (id, currency PayWay takes, digits).
+        refund::plaintext(self.client.config(), &request.order_id, &request.amount)?;
+        let payment = payment_before_write(
+            self,
+            Operation::Refund,
+            &request.order_id,
+            request.payment.as_ref(),
+        )
+        .await?;
+        check_refund(PROVIDER, &payment, request)?;
+        let native = self
+            .client
+            .refund(&request.order_id, &request.amount)
+            .await?;
+        let mut refund = refund::to_refund(&request.order_id, &request.amount, native)?;
+        refund.reference = request.reference.clone();
+        Ok(refund)
     }
 
     /// PayWay has no refund-status endpoint: the refund is read from check-transaction-2,
@@ -117,18 +149,55 @@ impl PaymentGateway for PaywayGateway {
         Ok(refund)
     }
 
-    async fn void(&self, order_id: &OrderId) -> Result<Payment> {
-        self.client.cancel_pre_auth(order_id).await
+    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
+        pre_auth::cancellation_plaintext(self.client.config(), &request.order_id)?;
+        let operation = Operation::Void;
+        let payment =
+            payment_before_write(self, operation, &request.order_id, request.payment.as_ref())
+                .await?;
+        check_status_allows(PROVIDER, operation, &payment, &[PaymentStatus::Authorized])?;
+        let native = self.client.pre_auth_cancellation(&request.order_id).await?;
+        pre_auth::to_payment(
+            self.client.config(),
+            Endpoint::PreAuthCancellation,
+            &request.order_id,
+            payment.amount.map(|m| m.currency()),
+            native,
+        )
     }
 
-    async fn cancel(&self, order_id: &OrderId) -> Result<Payment> {
-        self.client.close(order_id).await
+    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
+        request.order_id.check(&TRAN_ID_RULES)?;
+        let operation = Operation::Cancel;
+        let payment =
+            payment_before_write(self, operation, &request.order_id, request.payment.as_ref())
+                .await?;
+        check_status_allows(PROVIDER, operation, &payment, &[PaymentStatus::Pending])?;
+        let native = self.client.close_transaction(&request.order_id).await?;
+        close_transaction::to_payment(&request.order_id, native)
     }
 
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
-        self.client
-            .complete_pre_auth(&request.order_id, &request.amount)
-            .await
+        pre_auth::completion_plaintext(self.client.config(), &request.order_id, &request.amount)?;
+        let payment = payment_before_write(
+            self,
+            Operation::Capture,
+            &request.order_id,
+            request.payment.as_ref(),
+        )
+        .await?;
+        check_capture(PROVIDER, &payment, request, CAPTURE_OVER_PERCENT)?;
+        let native = self
+            .client
+            .pre_auth_completion(&request.order_id, &request.amount)
+            .await?;
+        pre_auth::to_payment(
+            self.client.config(),
+            Endpoint::PreAuthCompletion,
+            &request.order_id,
+            Some(request.amount.currency()),
+            native,
+        )
     }
 
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {

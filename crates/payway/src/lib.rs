@@ -41,7 +41,7 @@ use paygate_core::http::{HeaderMap, Method};
 use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, join_url};
 use paygate_core::{
     Checkout, CreatePayment, Effect, Error, Money, NativeResponse, Operation, OrderId, Payment,
-    Refund, Result, WebhookEvent,
+    Result, WebhookEvent,
 };
 
 pub use config::PaywayConfig;
@@ -268,35 +268,6 @@ impl PaywayClient {
     pub async fn payment(&self, order_id: &OrderId) -> Result<Payment> {
         let native = self.check_transaction(order_id).await?;
         check_transaction::to_payment(&self.config, order_id, native)
-    }
-
-    /// The unified refund.
-    pub async fn refund_payment(&self, order_id: &OrderId, amount: &Money) -> Result<Refund> {
-        let native = self.refund(order_id, amount).await?;
-        refund::to_refund(order_id, amount, native)
-    }
-
-    /// The unified cancel (close-transaction).
-    pub async fn close(&self, order_id: &OrderId) -> Result<Payment> {
-        let native = self.close_transaction(order_id).await?;
-        Ok(close_transaction::to_payment(order_id, native))
-    }
-
-    /// The unified capture (pre-auth completion).
-    pub async fn complete_pre_auth(&self, order_id: &OrderId, amount: &Money) -> Result<Payment> {
-        let native = self.pre_auth_completion(order_id, amount).await?;
-        pre_auth::to_payment(&self.config, Endpoint::PreAuthCompletion, order_id, native)
-    }
-
-    /// The unified void (pre-auth cancellation).
-    pub async fn cancel_pre_auth(&self, order_id: &OrderId) -> Result<Payment> {
-        let native = self.pre_auth_cancellation(order_id).await?;
-        pre_auth::to_payment(
-            &self.config,
-            Endpoint::PreAuthCancellation,
-            order_id,
-            native,
-        )
     }
 
     /// The unified checkout (purchase, hosted view). A redirect URL expires 180 s after it is

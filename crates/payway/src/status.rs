@@ -91,69 +91,132 @@ impl Endpoint {
         code == "00" || (*self == Endpoint::Purchase && code == "0")
     }
 
-    /// What kind of refusal `code` is on this endpoint.
-    pub fn error_kind(&self, code: &str) -> ProviderErrorKind {
-        use Endpoint as E;
-        use ProviderErrorKind as K;
-        // Rate limiting looks the same everywhere (HTTP 403 + code 429 on check/detail).
-        if code == "429" {
-            return K::RateLimited { retry_after: None };
-        }
+    /// What kind of refusal `code` is on this endpoint; `None` when the code is not one this
+    /// endpoint documents as a refusal (then it is no refusal at all: on a write the outcome is
+    /// unknown, on a read the answer is unexpected). Codes are compared as text, so the
+    /// rate-limit code arrives as the number `429` or the string `"429"` alike.
+    pub fn refusal_kind(&self, code: &str) -> Option<ProviderErrorKind> {
+        self.refusals()
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|(_, kind)| *kind)
+    }
+
+    /// The endpoint's documented refusals: each code that means the provider did nothing, and
+    /// its kind. One table per endpoint family, from PayWay's pages (research §codes).
+    pub fn refusals(&self) -> &'static [(&'static str, ProviderErrorKind)] {
         match self {
-            E::CheckTransaction | E::TransactionDetail => match code {
-                "1" | "5" | "8" => K::Auth,
-                "6" => K::NotFound,
-                "11" => K::Server,
-                _ => K::Other,
-            },
-            E::CloseTransaction => match code {
-                "1" | "26" => K::Auth,
-                "5" => K::NotFound,
-                "2" => K::InvalidState,
-                _ => K::Other,
-            },
-            E::TransactionList => match code {
-                "1" | "8" => K::Auth,
-                "11" => K::Server,
-                "49" | "50" | "51" | "52" | "53" => K::Validation,
-                _ => K::Other,
-            },
-            E::ExchangeRate => match code {
-                "1" | "26" => K::Auth,
-                _ => K::Other,
-            },
-            E::Refund | E::PreAuthCompletion | E::PreAuthCancellation => match code {
-                "PTL02" | "PTL62" | "PTL63" => K::Auth,
-                "PTL04"
-                | "PTL05"
-                | "PTL06"
-                | "PTL60"
-                | "PTL186"
-                | "PTL187"
-                | "USD-NOT-ALLOW"
-                | "KHR-LESS-100"
-                | "KHR-CONTAIN-DECIMAL"
-                | "04" => K::Validation,
-                "PTL36" => K::NotFound,
-                "PTL37" | "PTL57" | "PTL59" | "PTL169" | "PTL170" | "PTL172" | "PTL181" => {
-                    K::InvalidState
-                }
-                "PTL58" => K::Server,
-                // "Concurrent requests not allowed": the provider did not act on it.
-                "PTL168" => K::RateLimited { retry_after: None },
-                _ => K::Other,
-            },
-            E::Purchase => match code {
-                "1" | "6" | "26" | "401" | "403" => K::Auth,
-                "2" | "3" | "4" | "7" | "10" | "13" | "16" | "17" | "18" | "19" | "25" | "45"
-                | "46" | "47" | "69" => K::Validation,
-                "12" | "22" | "23" | "44" | "70" | "72" => K::InvalidState,
-                "11" | "503" => K::Server,
-                _ => K::Other,
-            },
+            Endpoint::CheckTransaction | Endpoint::TransactionDetail => READ_REFUSALS,
+            Endpoint::CloseTransaction => CLOSE_REFUSALS,
+            Endpoint::TransactionList => LIST_REFUSALS,
+            Endpoint::ExchangeRate => EXCHANGE_RATE_REFUSALS,
+            Endpoint::Refund | Endpoint::PreAuthCompletion | Endpoint::PreAuthCancellation => {
+                MERCHANT_PORTAL_REFUSALS
+            }
+            Endpoint::Purchase => PURCHASE_REFUSALS,
         }
     }
 }
+
+use ProviderErrorKind::{Auth, InvalidState, NotFound, Server, Validation};
+
+/// Rate limiting looks the same everywhere (HTTP 403 + code 429 on check/detail).
+const RATE_LIMITED: ProviderErrorKind = ProviderErrorKind::RateLimited { retry_after: None };
+
+const READ_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("5", Auth),
+    ("8", Auth),
+    ("6", NotFound),
+    ("11", Server),
+];
+
+const CLOSE_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("26", Auth),
+    ("5", NotFound),
+    ("2", InvalidState),
+];
+
+const LIST_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("8", Auth),
+    ("11", Server),
+    ("49", Validation),
+    ("50", Validation),
+    ("51", Validation),
+    ("52", Validation),
+    ("53", Validation),
+];
+
+const EXCHANGE_RATE_REFUSALS: &[(&str, ProviderErrorKind)] =
+    &[("429", RATE_LIMITED), ("1", Auth), ("26", Auth)];
+
+/// Refund and pre-auth completion / cancellation. `PTL58` ("system error") is deliberately
+/// absent: on a write it proves nothing, so it is an unknown outcome.
+const MERCHANT_PORTAL_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("PTL02", Auth),
+    ("PTL62", Auth),
+    ("PTL63", Auth),
+    ("PTL04", Validation),
+    ("PTL05", Validation),
+    ("PTL06", Validation),
+    ("PTL60", Validation),
+    ("PTL186", Validation),
+    ("PTL187", Validation),
+    ("USD-NOT-ALLOW", Validation),
+    ("KHR-LESS-100", Validation),
+    ("KHR-CONTAIN-DECIMAL", Validation),
+    ("04", Validation),
+    ("PTL36", NotFound),
+    ("PTL37", InvalidState),
+    ("PTL57", InvalidState),
+    ("PTL59", InvalidState),
+    ("PTL169", InvalidState),
+    ("PTL170", InvalidState),
+    ("PTL172", InvalidState),
+    ("PTL181", InvalidState),
+    // "Concurrent requests not allowed": the provider did not act on it.
+    ("PTL168", RATE_LIMITED),
+];
+
+/// Purchase: its answer is the checkout itself, so `11` / `503` (server) only mean no
+/// checkout was created.
+const PURCHASE_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("6", Auth),
+    ("26", Auth),
+    ("401", Auth),
+    ("403", Auth),
+    ("2", Validation),
+    ("3", Validation),
+    ("4", Validation),
+    ("7", Validation),
+    ("10", Validation),
+    ("13", Validation),
+    ("16", Validation),
+    ("17", Validation),
+    ("18", Validation),
+    ("19", Validation),
+    ("25", Validation),
+    ("45", Validation),
+    ("46", Validation),
+    ("47", Validation),
+    ("69", Validation),
+    ("12", InvalidState),
+    ("22", InvalidState),
+    ("23", InvalidState),
+    ("44", InvalidState),
+    ("70", InvalidState),
+    ("72", InvalidState),
+    ("11", Server),
+    ("503", Server),
+];
 
 /// The unified status of a transaction from its `payment_status_code` and `payment_status`,
 /// corrected from the amounts: PayWay reports REFUNDED (4) after a *partial* refund too, so
@@ -281,37 +344,62 @@ mod tests {
     #[test]
     fn codes_are_read_per_endpoint() {
         use ProviderErrorKind as K;
-        assert_eq!(Endpoint::CheckTransaction.error_kind("5"), K::Auth);
-        assert_eq!(Endpoint::CloseTransaction.error_kind("5"), K::NotFound);
-        assert_eq!(Endpoint::CheckTransaction.error_kind("6"), K::NotFound);
-        assert_eq!(Endpoint::CloseTransaction.error_kind("2"), K::InvalidState);
+        assert_eq!(Endpoint::CheckTransaction.refusal_kind("5"), Some(K::Auth));
+        assert_eq!(
+            Endpoint::CloseTransaction.refusal_kind("5"),
+            Some(K::NotFound)
+        );
+        assert_eq!(
+            Endpoint::CheckTransaction.refusal_kind("6"),
+            Some(K::NotFound)
+        );
+        assert_eq!(
+            Endpoint::CloseTransaction.refusal_kind("2"),
+            Some(K::InvalidState)
+        );
         for e in Endpoint::ALL {
-            assert_eq!(
-                e.error_kind("429"),
-                K::RateLimited { retry_after: None },
-                "{e:?}"
-            );
-            assert_eq!(e.error_kind("no-such-code"), K::Other, "{e:?}");
+            assert_eq!(e.refusal_kind("429"), Some(RATE_LIMITED), "{e:?}");
+            // Not a refusal: a success-looking code of the wrong shape, a system error on a
+            // write, anything undocumented.
+            for odd in ["no-such-code", "0", "000", "PTL58", "", "Success"] {
+                if e == Endpoint::Purchase && odd == "0" {
+                    continue;
+                }
+                assert_eq!(e.refusal_kind(odd), None, "{e:?} {odd}");
+            }
             assert!(e.is_success("00"));
             assert!(!e.is_success("6"));
+            // Every documented refusal is found, and no code is both success and refusal.
+            for (code, kind) in e.refusals() {
+                assert_eq!(e.refusal_kind(code), Some(*kind), "{e:?} {code}");
+                assert!(!e.is_success(code), "{e:?} {code}");
+            }
         }
         assert!(Endpoint::Purchase.is_success("0"));
         assert!(!Endpoint::Refund.is_success("0"));
-        assert_eq!(Endpoint::Refund.error_kind("PTL02"), K::Auth);
-        assert_eq!(Endpoint::Refund.error_kind("PTL36"), K::NotFound);
-        assert_eq!(Endpoint::Refund.error_kind("PTL37"), K::InvalidState);
-        assert_eq!(Endpoint::Refund.error_kind("PTL04"), K::Validation);
+        let refund_codes: Vec<&str> = Endpoint::Refund.refusals().iter().map(|r| r.0).collect();
+        assert_eq!(refund_codes.len(), 23, "{refund_codes:?}");
+        assert_eq!(Endpoint::Refund.refusal_kind("PTL02"), Some(K::Auth));
+        assert_eq!(Endpoint::Refund.refusal_kind("PTL36"), Some(K::NotFound));
         assert_eq!(
-            Endpoint::PreAuthCompletion.error_kind("KHR-LESS-100"),
-            K::Validation
+            Endpoint::Refund.refusal_kind("PTL37"),
+            Some(K::InvalidState)
+        );
+        assert_eq!(Endpoint::Refund.refusal_kind("PTL04"), Some(K::Validation));
+        assert_eq!(
+            Endpoint::PreAuthCompletion.refusal_kind("KHR-LESS-100"),
+            Some(K::Validation)
         );
         assert_eq!(
-            Endpoint::PreAuthCancellation.error_kind("PTL170"),
-            K::InvalidState
+            Endpoint::PreAuthCancellation.refusal_kind("PTL170"),
+            Some(K::InvalidState)
         );
-        assert_eq!(Endpoint::TransactionList.error_kind("52"), K::Validation);
-        assert_eq!(Endpoint::Purchase.error_kind("1"), K::Auth);
-        assert_eq!(Endpoint::Purchase.error_kind("47"), K::Validation);
+        assert_eq!(
+            Endpoint::TransactionList.refusal_kind("52"),
+            Some(K::Validation)
+        );
+        assert_eq!(Endpoint::Purchase.refusal_kind("1"), Some(K::Auth));
+        assert_eq!(Endpoint::Purchase.refusal_kind("47"), Some(K::Validation));
     }
 
     #[test]

@@ -119,12 +119,14 @@ async fn refund_then_refund_status_from_the_amounts() {
         r#"{"grand_total":1.5,"total_refunded":0.5,"currency":"USD","transaction_status":"REFUNDED","status":{"code":"00","message":"Success!"}}"#,
     )
     .await;
-    let check_mock = answer(
-        &mut server,
-        Endpoint::CheckTransaction,
-        r#"{"data":{"payment_status_code":4,"total_amount":1.5,"refund_amount":0.5,"payment_currency":"USD","payment_status":"REFUNDED"},"status":{"code":"00","message":"Success!"}}"#,
-    )
-    .await;
+    // Read twice: before the refund (its preconditions), and for the refund status.
+    let check_mock = server
+        .mock("POST", Endpoint::CheckTransaction.path())
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"data":{"payment_status_code":4,"total_amount":1.5,"refund_amount":0.5,"payment_currency":"USD","payment_status":"REFUNDED"},"status":{"code":"00","message":"Success!"}}"#)
+        .expect(2)
+        .create_async()
+        .await;
     let gw = gateway(&server.url());
     let reference = RefundReference::new("R-1").unwrap();
     let refund = gw
@@ -192,16 +194,36 @@ async fn cancel_void_and_capture() {
     )
     .await;
     let gw = gateway(&server.url());
+    // Payments handed over as just read: no check-transaction request is made.
+    let read = |status: PaymentStatus| {
+        let mut p = paygate_core::Payment::new(
+            "payway",
+            order(),
+            status,
+            "",
+            paygate_core::RawResponse::default(),
+        );
+        p.amount = Some(usd("1.00"));
+        p
+    };
+    let pending = read(PaymentStatus::Pending);
+    let held = read(PaymentStatus::Authorized);
     assert_eq!(
-        gw.cancel(&order()).await.unwrap().status,
+        gw.cancel(&paygate_core::CancelRequest::for_payment(&pending))
+            .await
+            .unwrap()
+            .status,
         PaymentStatus::Cancelled
     );
     assert_eq!(
-        gw.void(&order()).await.unwrap().status,
+        gw.void(&paygate_core::VoidRequest::for_payment(&held))
+            .await
+            .unwrap()
+            .status,
         PaymentStatus::Voided
     );
     let captured = gw
-        .capture(&CaptureRequest::new(order(), usd("0.80")).unwrap())
+        .capture(&CaptureRequest::for_payment(&held, usd("0.80")).unwrap())
         .await
         .unwrap();
     assert_eq!(captured.status, PaymentStatus::Paid);

@@ -153,15 +153,18 @@ impl Op {
         match self {
             Op::Check => client.payment(&id).await.map(drop),
             Op::Detail => client.transaction_detail(&id).await.map(drop),
-            Op::Close => client.close(&id).await.map(drop),
+            Op::Close => client.close_transaction(&id).await.map(drop),
             Op::List => client
                 .transaction_list(&TransactionListQuery::default())
                 .await
                 .map(drop),
             Op::ExchangeRate => client.exchange_rate().await.map(drop),
-            Op::Refund => client.refund_payment(&id, &usd("0.09")).await.map(drop),
-            Op::Completion => client.complete_pre_auth(&id, &usd("1.00")).await.map(drop),
-            Op::Cancellation => client.cancel_pre_auth(&id).await.map(drop),
+            Op::Refund => client.refund(&id, &usd("0.09")).await.map(drop),
+            Op::Completion => client
+                .pre_auth_completion(&id, &usd("1.00"))
+                .await
+                .map(drop),
+            Op::Cancellation => client.pre_auth_cancellation(&id).await.map(drop),
             Op::Purchase => {
                 let answer = client
                     .purchase(&PurchaseRequest::new(
@@ -388,15 +391,18 @@ async fn nothing_is_sent_for_invalid_input() {
     let too_long = OrderId::new("A".repeat(21)).unwrap();
     let cases: Vec<Error> = vec![
         client.check_transaction(&too_long).await.unwrap_err(),
-        client.refund_payment(&id, &usd("0")).await.unwrap_err(),
+        client.refund(&id, &usd("0")).await.unwrap_err(),
         client
-            .refund_payment(
+            .refund(
                 &id,
                 &paygate_core::Money::parse("1", paygate_core::Currency::INR).unwrap(),
             )
             .await
             .unwrap_err(),
-        client.complete_pre_auth(&id, &khr("99")).await.unwrap_err(),
+        client
+            .pre_auth_completion(&id, &khr("99"))
+            .await
+            .unwrap_err(),
         client
             .purchase(&PurchaseRequest::new(id.clone(), khr("50")))
             .await

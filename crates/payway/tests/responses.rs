@@ -46,45 +46,51 @@ fn response(sample: &Sample) -> HttpResponse {
     HttpResponse::json(sample.http_status, sample.body.get().as_bytes().to_vec())
 }
 
-fn order() -> OrderId {
-    OrderId::new("17394277693").unwrap()
+/// The transaction a sample is about: the `status.tran_id` it names, else a fixed id (the
+/// unified conversions refuse an answer about another transaction).
+fn order_of(sample: &Sample) -> OrderId {
+    let body: serde_json::Value = serde_json::from_str(sample.body.get()).unwrap();
+    let named = body
+        .pointer("/status/tran_id")
+        .and_then(|v| v.as_str())
+        .filter(|t| !t.is_empty() && *t != "…");
+    OrderId::new(named.unwrap_or("17394277693")).unwrap()
 }
 
 /// Reads a sample as its endpoint does, snapshotting native and unified views (or the error).
 fn read(name: &str) -> String {
     let sample = load(name);
     let r = response(&sample);
+    let id = order_of(&sample);
     let config = config();
     let out = match sample.endpoint.as_str() {
         "check-transaction" => check_transaction::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = check_transaction::to_payment(&config, &order(), n)?;
+            let unified = check_transaction::to_payment(&config, &id, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "transaction-detail" => transaction_detail::parse(&r).map(|n| format!("{:#?}", n.body)),
-        "close-transaction" => close_transaction::parse(&r).map(|n| {
+        "close-transaction" => close_transaction::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            format!(
-                "{native}\n{:#?}",
-                close_transaction::to_payment(&order(), n)
-            )
+            let unified = close_transaction::to_payment(&id, n)?;
+            Ok(format!("{native}\n{unified:#?}"))
         }),
         "transaction-list" => transaction_list::parse(&r).map(|n| format!("{:#?}", n.body)),
         "exchange-rate" => exchange_rate::parse(&r).map(|n| format!("{:#?}", n.body)),
         "refund" => refund::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = refund::to_refund(&order(), &usd("0.09"), n)?;
+            let unified = refund::to_refund(&id, &usd("0.09"), n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "pre-auth-completion" => pre_auth::parse_completion(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = pre_auth::to_payment(&config, Endpoint::PreAuthCompletion, &order(), n)?;
+            let unified = pre_auth::to_payment(&config, Endpoint::PreAuthCompletion, &id, None, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "pre-auth-cancellation" => pre_auth::parse_cancellation(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             let unified =
-                pre_auth::to_payment(&config, Endpoint::PreAuthCancellation, &order(), n)?;
+                pre_auth::to_payment(&config, Endpoint::PreAuthCancellation, &id, None, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "purchase" => {
@@ -173,7 +179,7 @@ fn every_sample_is_read() {
 fn seed_sample_reads_exactly() {
     let sample = load("check_success_seed");
     let native = check_transaction::parse(&response(&sample)).unwrap();
-    let payment = check_transaction::to_payment(&config(), &order(), native).unwrap();
+    let payment = check_transaction::to_payment(&config(), &order_of(&sample), native).unwrap();
     assert_eq!(payment.amount, Some(usd("0.10")));
     assert_eq!(payment.status, paygate_core::PaymentStatus::Paid);
     assert_eq!(

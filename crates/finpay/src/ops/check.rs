@@ -54,6 +54,14 @@ pub fn to_payment(order_id: &OrderId, native: NativeResponse<CheckResponse>) -> 
         )));
     }
     let order = data.as_ref().and_then(|d| d.order.as_ref());
+    paygate_core::check_echo(
+        PROVIDER,
+        Operation::PaymentStatus,
+        &raw,
+        "order.id",
+        order_id.as_str(),
+        order.and_then(|o| o.id.as_deref()),
+    )?;
     let result = data
         .as_ref()
         .and_then(|d| d.result.as_ref())

@@ -71,8 +71,9 @@ pub fn wire_amount(field: &'static str, amount: &Money) -> Result<String> {
 }
 
 /// Reads an answer whatever its HTTP status (Finpay's error statuses are undocumented; the
-/// `responseCode` decides): not JSON → [`UnexpectedBody`]; code not `2000000` →
-/// [`ProviderError`]; success → the typed body.
+/// `responseCode` decides): not JSON → [`UnexpectedBody`]; a recognised refusal (see
+/// [`crate::status::ResponseCode::refusal_kind`]) → [`ProviderError`]; any other code →
+/// [`UnexpectedBody`] (on a write: outcome unknown); `2000000` → the typed body.
 pub(crate) fn parse_answer<T: DeserializeOwned>(
     operation: Operation,
     response: &HttpResponse,
@@ -86,16 +87,23 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
         .map_err(|e| unexpected(format!("not Finpay's JSON: {e}")))?;
     let code = envelope.response_code;
     if !code.is_success() {
-        let kind = code.kind().refined_by(response);
-        return Err(ProviderError::new(
-            PROVIDER,
-            operation,
-            kind,
-            envelope.response_message.unwrap_or_default(),
-        )
-        .with_http_status(response.status)
-        .with_code(code.as_str())
-        .into());
+        let message = envelope.response_message.unwrap_or_default();
+        let Some(kind) = code.refusal_kind() else {
+            return Err(UnexpectedBody::unrecognised_code(
+                PROVIDER,
+                operation,
+                response,
+                code.as_str(),
+                &message,
+            )
+            .into());
+        };
+        return Err(
+            ProviderError::new(PROVIDER, operation, kind.refined_by(response), message)
+                .with_http_status(response.status)
+                .with_code(code.as_str())
+                .into(),
+        );
     }
     if !(200..300).contains(&response.status) {
         return Err(unexpected(format!(

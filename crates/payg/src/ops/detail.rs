@@ -62,6 +62,7 @@ pub fn to_payment(
     native: NativeResponse<Order>,
 ) -> Result<Payment> {
     let order = &native.body;
+    super::check_order_echo(operation, order_key_id, &native)?;
     let amount = received_money(operation, &native.raw, "OrderAmount", order.order_amount)?;
     let status = payment_status(
         order.payment_response_code,

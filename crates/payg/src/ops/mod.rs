@@ -19,7 +19,7 @@ use serde::de::IgnoredAny;
 
 use crate::PROVIDER;
 use crate::config::PaygConfig;
-use crate::status::error_kind;
+use crate::status::refusal_kind;
 use crate::wire::{ApiError, Order};
 
 /// PayG's `OrderKeyId`: letters and digits (observed up to 34; the refund doc says 30).
@@ -92,7 +92,8 @@ struct Probe {
 }
 
 /// Reads an order answer whatever its HTTP status: an array of errors, an error object (also
-/// inside HTTP 200) → [`ProviderError`]; an order → the order; anything else (HTML pages,
+/// inside HTTP 200) → [`ProviderError`] when [`crate::status::refusal_kind`] recognises it as
+/// a refusal, else [`UnexpectedBody`] (on a write: outcome unknown); an order → the order; anything else (HTML pages,
 /// truncated or malformed JSON, such as the user's own refund sample with its missing comma)
 /// → [`UnexpectedBody`] with an excerpt.
 pub(crate) fn parse_order(
@@ -153,7 +154,6 @@ pub(crate) fn parse_order(
 
 fn provider_error(operation: Operation, response: &HttpResponse, errors: &[ApiError]) -> Error {
     let field_named = errors.iter().any(|e| e.field_name.is_some());
-    let kind = error_kind(response.status, field_named).refined_by(response);
     let message = errors
         .iter()
         .map(|e| {
@@ -172,15 +172,41 @@ fn provider_error(operation: Operation, response: &HttpResponse, errors: &[ApiEr
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let mut error =
-        ProviderError::new(PROVIDER, operation, kind, message).with_http_status(response.status);
-    if let Some(code) = errors
+    let code = errors
         .iter()
-        .find_map(|e| e.code.clone().or_else(|| e.response_code.clone()))
-    {
+        .find_map(|e| e.code.clone().or_else(|| e.response_code.clone()));
+    let Some(kind) = refusal_kind(response.status, field_named) else {
+        return UnexpectedBody::unrecognised_code(
+            PROVIDER,
+            operation,
+            response,
+            code.as_deref().unwrap_or("(none)"),
+            &message,
+        )
+        .into();
+    };
+    let mut error = ProviderError::new(PROVIDER, operation, kind.refined_by(response), message)
+        .with_http_status(response.status);
+    if let Some(code) = code {
         error = error.with_code(code);
     }
     error.into()
+}
+
+/// An order answer must be about the order asked for: its `OrderKeyId`, when it names one.
+pub(crate) fn check_order_echo(
+    operation: Operation,
+    order_key_id: &paygate_core::OrderId,
+    native: &NativeResponse<Order>,
+) -> Result<()> {
+    paygate_core::check_echo(
+        PROVIDER,
+        operation,
+        &native.raw,
+        "OrderKeyId",
+        order_key_id.as_str(),
+        native.body.order_key_id.as_deref(),
+    )
 }
 
 /// A received INR amount (see [`paygate_core::received_money`]).

@@ -14,7 +14,7 @@ use paygate_core::{
 };
 use serde::Serialize;
 
-use super::{ORDER_KEY_RULES, parse_order, post_json, to_json, wire_amount};
+use super::{ORDER_KEY_RULES, check_order_echo, parse_order, post_json, to_json, wire_amount};
 use crate::PROVIDER;
 use crate::config::PaygConfig;
 use crate::status::{parse_date, payment_status, refund_status};
@@ -89,8 +89,9 @@ pub fn to_refund(
     order_key_id: &OrderId,
     amount: Option<&Money>,
     native: NativeResponse<Order>,
-) -> Refund {
+) -> Result<Refund> {
     let order = &native.body;
+    check_order_echo(Operation::Refund, order_key_id, &native)?;
     let status = refund_status(order.refund_payment_response_code);
     let provider_status = order
         .refund_payment_response_text
@@ -114,5 +115,5 @@ pub fn to_refund(
         order.payment_response_text.as_deref(),
     ));
     refund.created_at = order.refund_date_time.as_deref().and_then(parse_date);
-    refund
+    Ok(refund)
 }

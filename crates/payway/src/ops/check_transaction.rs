@@ -45,6 +45,7 @@ pub fn to_payment(
 ) -> Result<Payment> {
     let operation = Endpoint::CheckTransaction.operation();
     let raw = native.raw;
+    super::check_answer_is_about(operation, &raw, &native.body.status, order_id, None)?;
     let data = native.body.data.ok_or_else(|| {
         Error::from(UnexpectedBody::from_raw(
             PROVIDER,

@@ -35,12 +35,22 @@ pub fn parse(response: &HttpResponse) -> Result<NativeResponse<CloseTransactionR
 }
 
 /// The unified result: cancelled, as PayWay documents it (see the module note).
-pub fn to_payment(order_id: &OrderId, native: NativeResponse<CloseTransactionResponse>) -> Payment {
-    Payment::new(
+pub fn to_payment(
+    order_id: &OrderId,
+    native: NativeResponse<CloseTransactionResponse>,
+) -> Result<Payment> {
+    super::check_answer_is_about(
+        Endpoint::CloseTransaction.operation(),
+        &native.raw,
+        &native.body.status,
+        order_id,
+        None,
+    )?;
+    Ok(Payment::new(
         PROVIDER,
         order_id.clone(),
         PaymentStatus::Cancelled,
         "CLOSED",
         native.raw,
-    )
+    ))
 }

@@ -86,8 +86,9 @@ pub(crate) fn merchant_portal_request(
 }
 
 /// Reads an answer of `endpoint`, whatever its HTTP status (PayWay sends the same logical
-/// error as 200, 400 or 403): not JSON → [`UnexpectedBody`]; `status.code` not success →
-/// [`ProviderError`] of the endpoint's kind; success → the typed body.
+/// error as 200, 400 or 403): not JSON → [`UnexpectedBody`]; `status.code` one of the
+/// endpoint's documented refusals → [`ProviderError`] of its kind; any other code →
+/// [`UnexpectedBody`] (on a write: outcome unknown); success → the typed body.
 pub(crate) fn parse_answer<T: DeserializeOwned>(
     endpoint: Endpoint,
     response: &HttpResponse,
@@ -102,12 +103,19 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
         .map_err(|e| unexpected(format!("not PayWay's JSON: {e}")))?;
     let code = envelope.status.code.clone();
     if !endpoint.is_success(&code) {
-        let kind = endpoint.error_kind(&code).refined_by(response);
         let message = envelope.status.full_message();
-        return Err(ProviderError::new(PROVIDER, operation, kind, message)
-            .with_http_status(response.status)
-            .with_code(code)
+        let Some(kind) = endpoint.refusal_kind(&code) else {
+            return Err(UnexpectedBody::unrecognised_code(
+                PROVIDER, operation, response, &code, &message,
+            )
             .into());
+        };
+        return Err(
+            ProviderError::new(PROVIDER, operation, kind.refined_by(response), message)
+                .with_http_status(response.status)
+                .with_code(code)
+                .into(),
+        );
     }
     if !(200..300).contains(&response.status) {
         return Err(unexpected(format!(
@@ -139,6 +147,30 @@ pub fn wire_amount(field: &'static str, amount: &Money, purchase_minimum: bool) 
         return Err(Error::invalid(field, "PayWay needs at least 100 KHR"));
     }
     Ok(amount.format_amount())
+}
+
+/// Checks that an answer is about `tran_id` (its `status.tran_id`, when it names one) and, when
+/// `currency` is given, in that currency (its `currency`, when it names one): PayWay's
+/// merchant-portal answers carry the transaction's currency, which must be the payment's.
+pub(crate) fn check_answer_is_about(
+    operation: paygate_core::Operation,
+    raw: &RawResponse,
+    status: &crate::wire::Status,
+    tran_id: &OrderId,
+    currency: Option<(Currency, Option<&str>)>,
+) -> Result<()> {
+    paygate_core::check_echo(
+        PROVIDER,
+        operation,
+        raw,
+        "tran_id",
+        tran_id.as_str(),
+        status.tran_id.as_deref(),
+    )?;
+    if let Some((expected, named)) = currency {
+        paygate_core::check_echo(PROVIDER, operation, raw, "currency", expected.code(), named)?;
+    }
+    Ok(())
 }
 
 /// A received amount in `currency` (see [`paygate_core::received_money`]).

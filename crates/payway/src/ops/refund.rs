@@ -17,8 +17,8 @@ use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Money, NativeResponse, OrderId, PaymentStatus, Refund, RefundStatus, Result};
 
 use super::{
-    TRAN_ID_RULES, merchant_auth_plaintext, merchant_portal_request, parse_answer,
-    received_currency, received_money, wire_amount,
+    TRAN_ID_RULES, check_answer_is_about, merchant_auth_plaintext, merchant_portal_request,
+    parse_answer, received_currency, received_money, wire_amount,
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
@@ -72,6 +72,13 @@ pub fn to_refund(
     let operation = Endpoint::Refund.operation();
     let raw = native.raw;
     let body = native.body;
+    check_answer_is_about(
+        operation,
+        &raw,
+        &body.status,
+        order_id,
+        Some((requested.currency(), body.currency.as_deref())),
+    )?;
     let currency = received_currency(
         operation,
         &raw,
