@@ -90,7 +90,12 @@ impl PaymentGateway for PaygGateway {
             .client
             .refund(&request.order_id, &target, &request.amount)
             .await?;
-        let mut unified = refund::to_refund(&request.order_id, Some(&request.amount), native)?;
+        let mut unified = refund::to_refund(
+            Operation::Refund,
+            &request.order_id,
+            Some(&request.amount),
+            native,
+        )?;
         unified.reference = request.reference.clone();
         Ok(unified)
     }
@@ -107,7 +112,8 @@ impl PaymentGateway for PaygGateway {
             .client
             .refund_status(&request.order_id, &transaction_id)
             .await?;
-        let mut unified = refund::to_refund(&request.order_id, None, native)?;
+        let mut unified =
+            refund::to_refund(Operation::RefundStatus, &request.order_id, None, native)?;
         unified.reference = request.reference.clone();
         Ok(unified)
     }

@@ -28,13 +28,20 @@ fn read(name: &str) -> String {
         .ok()
         .and_then(|v| v.get("OrderKeyId")?.as_str().map(str::to_owned))
         .filter(|k| !k.is_empty());
+    let unique = serde_json::from_str::<serde_json::Value>(sample.body.get())
+        .ok()
+        .and_then(|v| v.get("UniqueRequestId")?.as_str().map(str::to_owned))
+        .filter(|k| !k.is_empty());
     let key = OrderId::new(named.as_deref().unwrap_or("210923M8340Uf3f5b5c13h")).unwrap();
     let out = match sample.endpoint.as_str() {
         "create" => create::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             Ok(format!(
                 "{native}\n{:#?}",
-                create::to_checkout(&OrderId::new("AA10030").unwrap(), n)?
+                create::to_checkout(
+                    &OrderId::new(unique.as_deref().unwrap_or("AA10030")).unwrap(),
+                    n
+                )?
             ))
         }),
         "detail" => detail::parse(&r).and_then(|n| {
@@ -46,12 +53,12 @@ fn read(name: &str) -> String {
         }),
         "refund" => refund::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = refund::to_refund(&key, Some(&inr("100")), n)?;
+            let unified = refund::to_refund(Operation::Refund, &key, Some(&inr("100")), n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "refund-status" => refund_status::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = refund::to_refund(&key, None, n)?;
+            let unified = refund::to_refund(Operation::RefundStatus, &key, None, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "postback" => webhook::parse(sample.body.get().as_bytes(), &HeaderMap::new())

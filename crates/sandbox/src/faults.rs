@@ -43,10 +43,26 @@ pub enum Fault {
     },
     /// Do the operation, then send only the first half of the JSON answer.
     TruncatedJson,
-    /// Break the connection without reading the request (nothing is done or recorded).
+    /// Break the connection without reading the request body (nothing is done; the request is
+    /// recorded, since its head arrived).
     ResetBeforeRead,
     /// Read and record the request, do nothing, then break the connection.
     ResetAfterRead,
+    /// Do the operation, then break the connection before the answer: the answer is lost.
+    ResetAfterApply,
+    /// Do the operation, then answer with a code the provider does not document, as a provider
+    /// that changed its codes would (PayWay: HTTP 200 `{"status":{"code":"0","message":
+    /// "Success!"}}`; Finpay: `2020000` "Request In Progress"; PayG: an error object naming no
+    /// field in an HTTP 200).
+    UnrecognisedCode,
+    /// Do the operation, then answer as if about another order: the ids the provider echoes
+    /// (PayWay `status.tran_id`, and `currency` swapped between USD and KHR; Finpay
+    /// `data.order.id`; PayG `OrderKeyId` and `UniqueRequestId`) say `order_id`. Finpay's write
+    /// answers echo nothing, so they pass unchanged.
+    OtherOrder {
+        /// The id the answer names instead.
+        order_id: String,
+    },
     /// Refuse as the provider does when rate limited (PayWay: HTTP 403 with code 429).
     RateLimit {
         /// `Retry-After` seconds, if any.
@@ -63,6 +79,29 @@ pub enum Fault {
         /// Bytes.
         bytes: usize,
     },
+}
+
+impl Fault {
+    /// The fault's kind, as in its JSON form (`reset_before_read`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Fault::Delay { .. } => "delay",
+            Fault::SlowBody { .. } => "slow_body",
+            Fault::Status { .. } => "status",
+            Fault::Html { .. } => "html",
+            Fault::TruncatedJson => "truncated_json",
+            Fault::ResetBeforeRead => "reset_before_read",
+            Fault::ResetAfterRead => "reset_after_read",
+            Fault::ResetAfterApply => "reset_after_apply",
+            Fault::UnrecognisedCode => "unrecognised_code",
+            Fault::OtherOrder { .. } => "other_order",
+            Fault::RateLimit { .. } => "rate_limit",
+            Fault::EmptyBody => "empty_body",
+            Fault::WrongContentType => "wrong_content_type",
+            Fault::WrongShape => "wrong_shape",
+            Fault::Oversize { .. } => "oversize",
+        }
+    }
 }
 
 /// A fault armed for some requests.
@@ -196,6 +235,65 @@ fn rate_limited(provider: Provider, retry_after: Option<u64>) -> Response {
     response
 }
 
+/// An answer with a code the provider does not document.
+fn unrecognised_code(provider: Provider) -> Response {
+    let body = match provider {
+        Provider::Payway => serde_json::json!({"status": {"code": "0", "message": "Success!"}}),
+        Provider::Finpay => {
+            serde_json::json!({"responseCode": "2020000", "responseMessage": "Request In Progress"})
+        }
+        Provider::Payg => serde_json::json!({"Code": "0", "Message": "Success"}),
+    };
+    axum::Json(body).into_response()
+}
+
+/// `response` rewritten to name `order_id` where the provider echoes an order.
+async fn about_another_order(provider: Provider, response: Response, order_id: &str) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let other = serde_json::Value::String(order_id.to_owned());
+    match provider {
+        Provider::Payway => {
+            if let Some(status) = value.get_mut("status").and_then(|s| s.as_object_mut()) {
+                status.insert("tran_id".into(), other);
+            }
+            if let Some(currency) = value.get_mut("currency") {
+                let swapped = if currency.as_str() == Some("KHR") {
+                    "USD"
+                } else {
+                    "KHR"
+                };
+                *currency = serde_json::Value::String(swapped.into());
+            }
+        }
+        Provider::Finpay => {
+            if let Some(order) = value
+                .pointer_mut("/data/order")
+                .and_then(|o| o.as_object_mut())
+            {
+                order.insert("id".into(), other);
+            }
+        }
+        Provider::Payg => {
+            if let Some(order) = value.as_object_mut() {
+                for key in ["OrderKeyId", "UniqueRequestId"] {
+                    if order.contains_key(key) {
+                        order.insert(key.into(), other.clone());
+                    }
+                }
+            }
+        }
+    }
+    let bytes = serde_json::to_vec(&value).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// The middleware: records every provider request and applies an armed fault, if any.
 pub(crate) async fn apply(
     State(shared): State<Arc<Shared>>,
@@ -206,19 +304,16 @@ pub(crate) async fn apply(
     let Some((provider, local_path)) = split(&path) else {
         return next.run(request).await;
     };
-    let received = ReceivedRequest {
+    let fault = shared.take_fault(provider, &local_path);
+    shared.record(ReceivedRequest {
         provider,
         method: request.method().to_string(),
         path: local_path.clone(),
-    };
-    let Some(fault) = shared.take_fault(provider, &local_path) else {
-        shared.record(received);
+        fault: fault.as_ref().map(|f| f.name().to_owned()),
+    });
+    let Some(fault) = fault else {
         return next.run(request).await;
     };
-    if fault == Fault::ResetBeforeRead {
-        return broken_connection();
-    }
-    shared.record(received);
     match fault {
         Fault::Delay { millis } => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
@@ -253,9 +348,23 @@ pub(crate) async fn apply(
             response.headers_mut().remove(header::CONTENT_LENGTH);
             response
         }
-        Fault::ResetBeforeRead | Fault::ResetAfterRead => {
+        Fault::ResetBeforeRead => broken_connection(),
+        Fault::ResetAfterRead => {
             let _ = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024).await;
             broken_connection()
+        }
+        Fault::ResetAfterApply => {
+            let response = next.run(request).await;
+            let _ = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024).await;
+            broken_connection()
+        }
+        Fault::UnrecognisedCode => {
+            let _applied = next.run(request).await;
+            unrecognised_code(provider)
+        }
+        Fault::OtherOrder { order_id } => {
+            let response = next.run(request).await;
+            about_another_order(provider, response, &order_id).await
         }
         Fault::RateLimit { retry_after } => rate_limited(provider, retry_after),
         Fault::EmptyBody => (

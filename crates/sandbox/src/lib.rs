@@ -170,6 +170,9 @@ pub struct ReceivedRequest {
     pub method: String,
     /// Path, provider prefix removed.
     pub path: String,
+    /// The fault it met (`Fault::name`), if one was armed: the request was received at the
+    /// HTTP level whatever the fault did with it.
+    pub fault: Option<String>,
 }
 
 /// Many orders at once: ids `{prefix}{n:06}` for `n` in `0..count`, each of `amount`
@@ -501,6 +504,11 @@ impl Sandbox {
             .ledger()
             .expire(provider, id, self.shared.now())
             .map(drop)
+    }
+
+    /// Every order of `provider`, oldest first.
+    pub fn orders(&self, provider: Provider) -> Vec<SimOrder> {
+        self.shared.ledger().list(provider)
     }
 
     /// An order as the simulator holds it.

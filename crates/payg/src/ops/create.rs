@@ -229,6 +229,14 @@ pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
 /// The unified checkout: redirect to `PaymentProcessUrl`; `OrderKeyId` is the provider
 /// reference, the id for status, refund and refund status from then on.
 pub fn to_checkout(unique_request_id: &OrderId, native: NativeResponse<Order>) -> Result<Checkout> {
+    paygate_core::check_echo(
+        PROVIDER,
+        Operation::CreatePayment,
+        &native.raw,
+        "UniqueRequestId",
+        unique_request_id.as_str(),
+        native.body.unique_request_id.as_deref(),
+    )?;
     let url = native
         .body
         .payment_process_url

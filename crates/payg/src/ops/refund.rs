@@ -86,12 +86,13 @@ pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
 
 /// The unified refund from an order object (Refund's or RefundStatus's answer).
 pub fn to_refund(
+    operation: Operation,
     order_key_id: &OrderId,
     amount: Option<&Money>,
     native: NativeResponse<Order>,
 ) -> Result<Refund> {
     let order = &native.body;
-    check_order_echo(Operation::Refund, order_key_id, &native)?;
+    check_order_echo(operation, order_key_id, &native)?;
     let status = refund_status(order.refund_payment_response_code);
     let provider_status = order
         .refund_payment_response_text
