@@ -68,8 +68,8 @@ pub fn check_handed_over(
     Ok(())
 }
 
-/// A refund: the payment is paid or partially refunded, the currencies agree, and the amount
-/// is at most what is left (paid minus refunded where the provider reports what was refunded,
+/// A refund, checked in this order: the payment is paid or partially refunded, the currencies
+/// agree, and the amount is at most what is left (paid minus refunded where the provider reports what was refunded,
 /// else the paid amount).
 pub fn check_refund(
     provider: &'static str,
@@ -77,8 +77,7 @@ pub fn check_refund(
     request: &RefundRequest,
 ) -> Result<()> {
     let operation = Operation::Refund;
-    let paid = amount_of(provider, operation, payment)?;
-    same_currency("refund.amount", &request.amount, &paid)?;
+    // State first: an unpaid payment's currency may not be known (PayWay reports `""` for it).
     match payment.status {
         PaymentStatus::Paid | PaymentStatus::PartiallyRefunded => {}
         PaymentStatus::Refunded => {
@@ -98,6 +97,8 @@ pub fn check_refund(
             ));
         }
     }
+    let paid = amount_of(provider, operation, payment)?;
+    same_currency("refund.amount", &request.amount, &paid)?;
     let (left, detail) = match payment.refunded_amount {
         Some(refunded) => {
             same_currency("refunded_amount", &refunded, &paid)?;
@@ -140,8 +141,6 @@ pub fn check_capture(
     over_percent: u32,
 ) -> Result<()> {
     let operation = Operation::Capture;
-    let authorized = amount_of(provider, operation, payment)?;
-    same_currency("capture.amount", &request.amount, &authorized)?;
     if payment.status != PaymentStatus::Authorized {
         return Err(state(
             provider,
@@ -150,6 +149,8 @@ pub fn check_capture(
             "only an authorized (pre-authorized) payment can be captured",
         ));
     }
+    let authorized = amount_of(provider, operation, payment)?;
+    same_currency("capture.amount", &request.amount, &authorized)?;
     let limit = authorized
         .amount()
         .checked_mul(rust_decimal::Decimal::from(100 + u64::from(over_percent)))
