@@ -898,3 +898,232 @@ async fn no_secret_in_any_output() {
     assert!(!outputs.contains("CANARY"), "a canary secret appeared");
     sandbox.shutdown().await;
 }
+
+/// The reported bug, as a new user met it: `refund payway CUR1 --amount 1 --currency KHR` on a
+/// 10.00 USD payment refunded 1.00 USD. Now: exit 3 naming both currencies, and no refund
+/// request reaches the sandbox. The same the other way round, over what is left, unpaid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refunds_are_checked_against_the_payment_before_asking() {
+    let env = env("money").await;
+    let c = Some(&env.config);
+    for (id, amount, currency) in [("CUR1", "10.00", "USD"), ("CUR2", "40000", "KHR")] {
+        let out = paygate(
+            c,
+            &[
+                "create",
+                "payway",
+                "--order-id",
+                id,
+                "--amount",
+                amount,
+                "--currency",
+                currency,
+            ],
+            None,
+        )
+        .await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        env.sandbox.pay(Provider::Payway, id).unwrap();
+    }
+    let refunds = || {
+        env.sandbox
+            .received()
+            .iter()
+            .filter(|r| r.path.ends_with("/refund"))
+            .count()
+    };
+    for args in [
+        ["CUR1", "1", "KHR"],
+        ["CUR2", "1.00", "USD"],
+        // More than is left.
+        ["CUR1", "10.01", "USD"],
+    ] {
+        let out = paygate(
+            c,
+            &[
+                "refund",
+                "payway",
+                args[0],
+                "--amount",
+                args[1],
+                "--currency",
+                args[2],
+                "--yes",
+            ],
+            None,
+        )
+        .await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        if args[1] == "10.01" {
+            assert!(stderr.contains("10.00 USD left to refund"), "{stderr}");
+        } else {
+            assert!(stderr.contains("USD") && stderr.contains("KHR"), "{stderr}");
+        }
+        assert!(stderr.contains("nothing was sent"), "{stderr}");
+    }
+    // Unpaid: refused before asking (no --yes, no terminal: it would have said "not confirmed").
+    paygate(
+        c,
+        &[
+            "create",
+            "payway",
+            "--order-id",
+            "CUR3",
+            "--amount",
+            "5.00",
+            "--currency",
+            "USD",
+        ],
+        None,
+    )
+    .await;
+    let out = paygate(c, &["refund", "payway", "CUR3", "--amount", "1.00"], None).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not sent"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(refunds(), 0, "no refund request reached the sandbox");
+
+    // A failed read first: nothing was sent, and the message says so.
+    env.sandbox.arm(paygate_sandbox::FaultSpec::new(
+        Provider::Payway,
+        paygate_sandbox::Fault::Html { status: 502 },
+        10,
+    ));
+    let out = paygate(
+        c,
+        &["refund", "payway", "CUR1", "--amount", "1.00", "--yes"],
+        None,
+    )
+    .await;
+    env.sandbox.clear_faults();
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("could not read the payment first, so nothing was sent"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(refunds(), 0);
+}
+
+/// Every write of every provider, answered after it was applied with a code nobody documents
+/// or with another order's data: exit 6, sent once, never resent. (Finpay's write answers name
+/// no order, so "another order" cannot be told there: that write succeeds.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_write_answered_oddly_after_applying_is_an_unknown_outcome() {
+    let env = env("odd").await;
+    let c = Some(&env.config);
+    let now = paygate::time::OffsetDateTime::now_utc();
+    // (provider, command, path the write goes to, stage the order needs, extra args)
+    let writes: [(Provider, &str, &str, Stage, &[&str]); 8] = [
+        (
+            Provider::Finpay,
+            "refund",
+            "/refund",
+            Stage::Paid,
+            &["--amount", "1000", "--yes"],
+        ),
+        (Provider::Finpay, "void", "/void", Stage::Paid, &[]),
+        (Provider::Finpay, "cancel", "/cancel/", Stage::Pending, &[]),
+        (
+            Provider::Payway,
+            "refund",
+            "/refund",
+            Stage::Paid,
+            &["--amount", "1.00", "--yes"],
+        ),
+        (
+            Provider::Payway,
+            "capture",
+            "pre-auth-completion",
+            Stage::Authorized,
+            &["--amount", "5.00"],
+        ),
+        (
+            Provider::Payway,
+            "void",
+            "pre-auth-cancellation",
+            Stage::Authorized,
+            &[],
+        ),
+        (
+            Provider::Payway,
+            "cancel",
+            "close-transaction",
+            Stage::Pending,
+            &[],
+        ),
+        (
+            Provider::Payg,
+            "refund",
+            "/Refund",
+            Stage::Paid,
+            &["--amount", "1.00", "--yes"],
+        ),
+    ];
+    let faults = [
+        paygate_sandbox::Fault::UnrecognisedCode,
+        paygate_sandbox::Fault::OtherOrder {
+            order_id: "ZZOTHER1".into(),
+        },
+    ];
+    let mut n = 0;
+    for fault in faults {
+        for (provider, command, path, stage, extra) in writes {
+            n += 1;
+            let id = format!("ODD{n}");
+            let (amount, currency) = match provider {
+                Provider::Finpay => (paygate::Decimal::from(100_000), "IDR"),
+                Provider::Payway => (paygate::Decimal::from(10), "USD"),
+                Provider::Payg => (paygate::Decimal::from(100), "INR"),
+            };
+            let mut order =
+                SimOrder::new(provider, id.as_str(), id.as_str(), amount, currency, now);
+            order.stage = stage;
+            order.pre_auth = stage == Stage::Authorized;
+            if stage == Stage::Paid {
+                order.captured = amount;
+            }
+            order.transaction_id = 72_300_000 + n;
+            order.payment_method = "Upi".into();
+            env.sandbox.insert(order.clone()).unwrap();
+            env.sandbox
+                .arm(paygate_sandbox::FaultSpec::new(provider, fault.clone(), 1).on_path(path));
+            let mut args = vec![command, provider.name(), id.as_str()];
+            args.extend_from_slice(extra);
+            let sent_before = env
+                .sandbox
+                .received()
+                .iter()
+                .filter(|r| r.provider == provider && r.path.contains(path))
+                .count();
+            let out = paygate(c, &args, None).await;
+            env.sandbox.clear_faults();
+            let sent = env
+                .sandbox
+                .received()
+                .iter()
+                .filter(|r| r.provider == provider && r.path.contains(path))
+                .count()
+                - sent_before;
+            let what = format!("{fault:?} {args:?}: {}", text(&out.stderr));
+            assert_eq!(sent, 1, "sent once: {what}");
+            assert_ne!(
+                env.sandbox.order(provider, &id),
+                Some(order),
+                "the sandbox applied it: {what}"
+            );
+            let finpay_other = provider == Provider::Finpay
+                && matches!(fault, paygate_sandbox::Fault::OtherOrder { .. });
+            if finpay_other {
+                assert_eq!(out.status.code(), Some(0), "{what}");
+            } else {
+                assert_eq!(out.status.code(), Some(6), "{what}");
+                assert!(text(&out.stderr).contains("NOT sent again"), "{what}");
+            }
+        }
+    }
+}
