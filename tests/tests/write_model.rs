@@ -124,10 +124,6 @@ struct Model {
 }
 
 impl Model {
-    fn money(&self, minor: i64) -> Money {
-        Money::from_minor_units(minor, self.currency).unwrap()
-    }
-
     fn minor(&self, money: &Money) -> i64 {
         i64::try_from(money.minor_units()).unwrap()
     }
