@@ -102,11 +102,12 @@ async fn faults_reach_the_client_as_the_right_class() {
             1,
         ),
         (
+            // Recorded: the request's head reached the sandbox before it broke the connection.
             Fault::ResetBeforeRead,
             ErrorClass::Transport,
             ErrorClass::OutcomeUnknown,
-            0,
-            0,
+            3,
+            1,
         ),
         (
             Fault::RateLimit {

@@ -40,6 +40,62 @@ where
     }
 }
 
+/// The payment a refund goes against — handed over or read — after [`check_refund`].
+pub async fn checked_refund<'a, G>(
+    gateway: &G,
+    request: &'a RefundRequest,
+) -> Result<Cow<'a, Payment>>
+where
+    G: PaymentGateway + ?Sized,
+{
+    let payment = payment_before_write(
+        gateway,
+        Operation::Refund,
+        &request.order_id,
+        request.payment.as_ref(),
+    )
+    .await?;
+    check_refund(gateway.provider(), &payment, request)?;
+    Ok(payment)
+}
+
+/// The payment a capture goes against — handed over or read — after [`check_capture`].
+pub async fn checked_capture<'a, G>(
+    gateway: &G,
+    request: &'a CaptureRequest,
+    over_percent: u32,
+) -> Result<Cow<'a, Payment>>
+where
+    G: PaymentGateway + ?Sized,
+{
+    let payment = payment_before_write(
+        gateway,
+        Operation::Capture,
+        &request.order_id,
+        request.payment.as_ref(),
+    )
+    .await?;
+    check_capture(gateway.provider(), &payment, request, over_percent)?;
+    Ok(payment)
+}
+
+/// The payment a void or cancel goes against — handed over or read — after
+/// [`check_status_allows`].
+pub async fn checked_status<'a, G>(
+    gateway: &G,
+    operation: Operation,
+    order_id: &OrderId,
+    handed: Option<&'a Payment>,
+    allowed: &[PaymentStatus],
+) -> Result<Cow<'a, Payment>>
+where
+    G: PaymentGateway + ?Sized,
+{
+    let payment = payment_before_write(gateway, operation, order_id, handed).await?;
+    check_status_allows(gateway.provider(), operation, &payment, allowed)?;
+    Ok(payment)
+}
+
 /// A handed-over payment must be this provider's and this order's.
 pub fn check_handed_over(
     provider: &'static str,

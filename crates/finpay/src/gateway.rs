@@ -10,7 +10,7 @@ use paygate_core::{
     Refund, RefundRequest, RefundStatus, RefundStatusRequest, Result, WebhookEvent, async_trait,
 };
 
-use paygate_core::precondition::{check_refund, check_status_allows, payment_before_write};
+use paygate_core::precondition::{checked_refund, checked_status};
 use paygate_core::{CancelRequest, VoidRequest};
 
 use crate::config::FinpayConfig;
@@ -90,14 +90,7 @@ impl PaymentGateway for FinpayGateway {
         // What can be judged without the payment first (id, IDR, digits).
         request.order_id.check(&ORDER_ID_RULES)?;
         wire_amount("refund.amount", &request.amount)?;
-        let payment = payment_before_write(
-            self,
-            Operation::Refund,
-            &request.order_id,
-            request.payment.as_ref(),
-        )
-        .await?;
-        check_refund(PROVIDER, &payment, request)?;
+        checked_refund(self, request).await?;
         let native = self
             .client
             .refund(&request.order_id, &request.amount)
@@ -138,27 +131,28 @@ impl PaymentGateway for FinpayGateway {
 
     async fn void(&self, request: &VoidRequest) -> Result<Payment> {
         request.order_id.check(&ORDER_ID_RULES)?;
-        let operation = Operation::Void;
-        let payment =
-            payment_before_write(self, operation, &request.order_id, request.payment.as_ref())
-                .await?;
-        check_status_allows(
-            PROVIDER,
-            operation,
-            &payment,
+        checked_status(
+            self,
+            Operation::Void,
+            &request.order_id,
+            request.payment.as_ref(),
             &[PaymentStatus::Paid, PaymentStatus::Authorized],
-        )?;
+        )
+        .await?;
         let native = self.client.void(&request.order_id).await?;
         Ok(void::to_payment(&request.order_id, native))
     }
 
     async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
         request.order_id.check(&ORDER_ID_RULES)?;
-        let operation = Operation::Cancel;
-        let payment =
-            payment_before_write(self, operation, &request.order_id, request.payment.as_ref())
-                .await?;
-        check_status_allows(PROVIDER, operation, &payment, &[PaymentStatus::Pending])?;
+        checked_status(
+            self,
+            Operation::Cancel,
+            &request.order_id,
+            request.payment.as_ref(),
+            &[PaymentStatus::Pending],
+        )
+        .await?;
         let native = self.client.cancel(&request.order_id).await?;
         Ok(cancel::to_payment(&request.order_id, native))
     }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use paygate_core::http::HeaderMap;
-use paygate_core::precondition::{check_refund, payment_before_write};
+use paygate_core::precondition::checked_refund;
 use paygate_core::transport::Dispatcher;
 use paygate_core::{
     Capabilities, Capability, Checkout, CreatePayment, Error, GatewayConfig, GatewayFactory,
@@ -77,14 +77,7 @@ impl PaymentGateway for PaygGateway {
         // What can be judged without the payment first (id, INR).
         request.order_id.check(&ORDER_KEY_RULES)?;
         wire_amount("refund.amount", &request.amount)?;
-        let payment = payment_before_write(
-            self,
-            Operation::Refund,
-            &request.order_id,
-            request.payment.as_ref(),
-        )
-        .await?;
-        check_refund(PROVIDER, &payment, request)?;
+        let payment = checked_refund(self, request).await?;
         let target = refund_target(request, &payment.raw)?;
         let native = self
             .client

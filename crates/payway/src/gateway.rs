@@ -3,9 +3,7 @@
 use std::sync::Arc;
 
 use paygate_core::http::HeaderMap;
-use paygate_core::precondition::{
-    check_capture, check_refund, check_status_allows, payment_before_write,
-};
+use paygate_core::precondition::{checked_capture, checked_refund, checked_status};
 use paygate_core::{
     CancelRequest, Capabilities, Capability, CaptureRequest, Checkout, CreatePayment, Error,
     GatewayConfig, GatewayFactory, Operation, OrderId, Payment, PaymentGateway, PaymentStatus,
@@ -101,14 +99,7 @@ impl PaymentGateway for PaywayGateway {
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
         // What can be judged without the payment first (id, currency PayWay takes, digits).
         refund::plaintext(self.client.config(), &request.order_id, &request.amount)?;
-        let payment = payment_before_write(
-            self,
-            Operation::Refund,
-            &request.order_id,
-            request.payment.as_ref(),
-        )
-        .await?;
-        check_refund(PROVIDER, &payment, request)?;
+        checked_refund(self, request).await?;
         let native = self
             .client
             .refund(&request.order_id, &request.amount)
@@ -151,11 +142,14 @@ impl PaymentGateway for PaywayGateway {
 
     async fn void(&self, request: &VoidRequest) -> Result<Payment> {
         pre_auth::cancellation_plaintext(self.client.config(), &request.order_id)?;
-        let operation = Operation::Void;
-        let payment =
-            payment_before_write(self, operation, &request.order_id, request.payment.as_ref())
-                .await?;
-        check_status_allows(PROVIDER, operation, &payment, &[PaymentStatus::Authorized])?;
+        let payment = checked_status(
+            self,
+            Operation::Void,
+            &request.order_id,
+            request.payment.as_ref(),
+            &[PaymentStatus::Authorized],
+        )
+        .await?;
         let native = self.client.pre_auth_cancellation(&request.order_id).await?;
         pre_auth::to_payment(
             self.client.config(),
@@ -168,25 +162,21 @@ impl PaymentGateway for PaywayGateway {
 
     async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
         request.order_id.check(&TRAN_ID_RULES)?;
-        let operation = Operation::Cancel;
-        let payment =
-            payment_before_write(self, operation, &request.order_id, request.payment.as_ref())
-                .await?;
-        check_status_allows(PROVIDER, operation, &payment, &[PaymentStatus::Pending])?;
+        checked_status(
+            self,
+            Operation::Cancel,
+            &request.order_id,
+            request.payment.as_ref(),
+            &[PaymentStatus::Pending],
+        )
+        .await?;
         let native = self.client.close_transaction(&request.order_id).await?;
         close_transaction::to_payment(&request.order_id, native)
     }
 
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
         pre_auth::completion_plaintext(self.client.config(), &request.order_id, &request.amount)?;
-        let payment = payment_before_write(
-            self,
-            Operation::Capture,
-            &request.order_id,
-            request.payment.as_ref(),
-        )
-        .await?;
-        check_capture(PROVIDER, &payment, request, CAPTURE_OVER_PERCENT)?;
+        checked_capture(self, request, CAPTURE_OVER_PERCENT).await?;
         let native = self
             .client
             .pre_auth_completion(&request.order_id, &request.amount)
