@@ -169,11 +169,20 @@ impl Model {
         }
     }
 
-    fn other_currency(&self) -> Currency {
-        match self.currency {
-            c if c == Currency::USD => Currency::KHR,
-            _ => Currency::USD,
-        }
+    /// What a write asks for: minor units, currency (the payment's, or another one) and the
+    /// money they make.
+    fn asked(&self, amount: Amount, wrong_currency: bool) -> (i64, Currency, Money) {
+        let minor = self.resolve(amount);
+        let currency = match (wrong_currency, self.currency) {
+            (false, own) => own,
+            (true, c) if c == Currency::USD => Currency::KHR,
+            (true, _) => Currency::USD,
+        };
+        (
+            minor,
+            currency,
+            Money::from_minor_units(minor, currency).unwrap(),
+        )
     }
 }
 
@@ -496,13 +505,7 @@ async fn step(world: &mut World<'_>, action: &Action) -> Result<(), TestCaseErro
             wrong_currency,
             ..
         } => {
-            let minor = m.resolve(*amount);
-            let currency = if *wrong_currency {
-                m.other_currency()
-            } else {
-                m.currency
-            };
-            let asked = Money::from_minor_units(minor, currency).unwrap();
+            let (minor, currency, asked) = m.asked(*amount, *wrong_currency);
             let verdict = refund_verdict(&m, currency, minor);
             let result = gateway
                 .refund(&RefundRequest::new(m.key.clone(), asked).unwrap())
@@ -517,13 +520,7 @@ async fn step(world: &mut World<'_>, action: &Action) -> Result<(), TestCaseErro
             wrong_currency,
             ..
         } => {
-            let minor = m.resolve(*amount);
-            let currency = if *wrong_currency {
-                m.other_currency()
-            } else {
-                m.currency
-            };
-            let asked = Money::from_minor_units(minor, currency).unwrap();
+            let (minor, currency, asked) = m.asked(*amount, *wrong_currency);
             let verdict = capture_verdict(&m, currency, minor);
             let result = gateway
                 .capture(&CaptureRequest::new(m.key.clone(), asked).unwrap())
