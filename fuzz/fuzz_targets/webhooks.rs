@@ -47,10 +47,10 @@ fuzz_target!(|data: &[u8]| {
             Provider::Finpay => paygate::finpay::webhook::TestSigner::new(
                 credentials.finpay_merchant_key.as_bytes(),
             )
-            .sign(&body),
+            .and_then(|signer| signer.sign(&body)),
             Provider::Payway => {
                 paygate::payway::webhook::TestSigner::new(credentials.payway_api_key.as_bytes())
-                    .sign(&body)
+                    .and_then(|signer| signer.sign(&body))
             }
             Provider::Payg => return,
         };

@@ -109,7 +109,7 @@ fn payway_benches(c: &mut Criterion) {
     let random = OsRandom;
     let tran = id("17394277693");
     let t = now();
-    let api_key = HmacSha512Key::new(Credentials::default().payway_api_key.as_bytes());
+    let api_key = HmacSha512Key::new(Credentials::default().payway_api_key.as_bytes()).unwrap();
 
     let mut purchase = PurchaseRequest::new(id("ORDER-0001"), money("4000", Currency::KHR));
     purchase.payment_option = Some("abapay_khqr".into());
@@ -300,7 +300,8 @@ fn finpay_benches(c: &mut Criterion) {
         "customer": {"email": "budi@example.com", "firstName": "Budi", "mobilePhone": "+6281234567890"},
         "sourceOfFunds": {"type": "cc", "paymentCode": "https://finpay.example/redirect/abc"},
     });
-    let signer = finpay::TestSigner::new(Credentials::default().finpay_merchant_key.as_bytes());
+    let signer =
+        finpay::TestSigner::new(Credentials::default().finpay_merchant_key.as_bytes()).unwrap();
     let compact = signer
         .sign(serde_json::to_string(&callback).unwrap().as_bytes())
         .unwrap();

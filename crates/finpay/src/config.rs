@@ -61,7 +61,7 @@ impl FinpayConfig {
             base_url: environment.base_url(&sandbox, &production),
             merchant_id,
             authorization,
-            hmac: HmacSha512Key::new(key.as_bytes()),
+            hmac: HmacSha512Key::new(key.as_bytes())?,
             environment,
         })
     }

@@ -102,10 +102,10 @@ pub struct TestSigner {
 
 impl TestSigner {
     /// A signer with the merchant key.
-    pub fn new(merchant_key: &[u8]) -> TestSigner {
-        TestSigner {
-            key: HmacSha512Key::new(merchant_key),
-        }
+    pub fn new(merchant_key: &[u8]) -> paygate_core::Result<TestSigner> {
+        Ok(TestSigner {
+            key: HmacSha512Key::new(merchant_key)?,
+        })
     }
 }
 

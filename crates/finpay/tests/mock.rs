@@ -357,7 +357,10 @@ async fn refund_status_from_a_partially_refunded_check() {
 fn callback_through_the_gateway() {
     let gw = gateway("http://127.0.0.1:9");
     let body = br#"{"order":{"id":"INV/1","amount":150000,"currency":"IDR"},"result":{"payment":{"amount":150000,"status":"PAID"}}}"#;
-    let signed = TestSigner::new(MERCHANT_KEY.as_bytes()).sign(body).unwrap();
+    let signed = TestSigner::new(MERCHANT_KEY.as_bytes())
+        .unwrap()
+        .sign(body)
+        .unwrap();
     let event = gw.verify_webhook(&signed.body, &signed.headers).unwrap();
     assert_eq!(event.order_id, "INV/1");
     assert_eq!(event.status, Some(PaymentStatus::Paid));

@@ -23,7 +23,7 @@ const F15_FIELDS: &str = r#"{"customer":{"id":"hajar@yahoo.com"},"order":{"id":"
 const F15_SIGNATURE: &str = "01ac4c964abc8b55ebb1555650ad36c0c1e5801578b3544df29a0e84b1ff4d09e90786f1710d541419afac8600022513da959c888276d43156ab1ed539447b1a";
 
 fn key() -> HmacSha512Key {
-    HmacSha512Key::new(MERCHANT_KEY.as_bytes())
+    HmacSha512Key::new(MERCHANT_KEY.as_bytes()).unwrap()
 }
 
 fn with_signature(fields: &str, signature: &str) -> String {
@@ -150,6 +150,7 @@ fn tampered_wrong_key_and_missing_signatures_are_rejected() {
 #[test]
 fn test_signer_round_trip() {
     let signed = TestSigner::new(MERCHANT_KEY.as_bytes())
+        .unwrap()
         .sign(F15_FIELDS.as_bytes())
         .unwrap();
     let text = String::from_utf8(signed.body.clone()).unwrap();
@@ -163,6 +164,7 @@ fn test_signer_round_trip() {
         r#"{"responseCode":"2000000","responseMessage":"Success"}"#
     );
     let other = TestSigner::new(b"another key")
+        .unwrap()
         .sign(F15_FIELDS.as_bytes())
         .unwrap();
     assert!(webhook::verify(&config(), &other.body, &other.headers).is_err());

@@ -64,7 +64,7 @@ impl PaywayConfig {
         let base_url = environment.base_url(&parse_url(SANDBOX_URL)?, &parse_url(PRODUCTION_URL)?);
         Ok(PaywayConfig {
             merchant_id,
-            hmac: HmacSha512Key::new(key.as_bytes()),
+            hmac: HmacSha512Key::new(key.as_bytes())?,
             merchant_auth: None,
             base_url,
             environment,

@@ -27,7 +27,6 @@
 
 pub mod config;
 mod gateway;
-mod modpow;
 pub mod ops;
 pub mod sign;
 pub mod status;

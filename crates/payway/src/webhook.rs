@@ -156,10 +156,10 @@ pub struct TestSigner {
 
 impl TestSigner {
     /// A signer with the profile's API key.
-    pub fn new(api_key: &[u8]) -> TestSigner {
-        TestSigner {
-            key: HmacSha512Key::new(api_key),
-        }
+    pub fn new(api_key: &[u8]) -> paygate_core::Result<TestSigner> {
+        Ok(TestSigner {
+            key: HmacSha512Key::new(api_key)?,
+        })
     }
 }
 
@@ -200,7 +200,7 @@ mod tests {
             signature_base(body).unwrap(),
             "619195xxxxxxxxxx017425401324"
         );
-        let key = HmacSha512Key::new(b"test_api_key_not_a_real_secret");
+        let key = HmacSha512Key::new(b"test_api_key_not_a_real_secret").unwrap();
         assert_eq!(
             sign(&key, body).unwrap(),
             "6p7HJaC+cSiBAJO7AM16iJ9xOSCAjoUqoaWYVS4vyKCyXeolqWwqCHMN4bMo6zxImsqnwZieF6I4EevbffMzMQ=="

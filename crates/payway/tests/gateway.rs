@@ -235,7 +235,10 @@ const PUSHBACK: &[u8] =
 
 #[test]
 fn signed_pushback_is_verified() {
-    let signed = TestSigner::new(API_KEY.as_bytes()).sign(PUSHBACK).unwrap();
+    let signed = TestSigner::new(API_KEY.as_bytes())
+        .unwrap()
+        .sign(PUSHBACK)
+        .unwrap();
     let gw = gateway("http://127.0.0.1:9");
     let event = gw.verify_webhook(&signed.body, &signed.headers).unwrap();
     assert_eq!(event.authenticity, Authenticity::Verified);
@@ -251,7 +254,10 @@ fn signed_pushback_is_verified() {
 #[test]
 fn tampered_body_and_wrong_key_are_rejected() {
     let gw = gateway("http://127.0.0.1:9");
-    let signed = TestSigner::new(API_KEY.as_bytes()).sign(PUSHBACK).unwrap();
+    let signed = TestSigner::new(API_KEY.as_bytes())
+        .unwrap()
+        .sign(PUSHBACK)
+        .unwrap();
     let tampered = String::from_utf8(signed.body.clone())
         .unwrap()
         .replace("619195", "619196");
@@ -265,7 +271,10 @@ fn tampered_body_and_wrong_key_are_rejected() {
             ..
         }
     ));
-    let other = TestSigner::new(b"another key").sign(PUSHBACK).unwrap();
+    let other = TestSigner::new(b"another key")
+        .unwrap()
+        .sign(PUSHBACK)
+        .unwrap();
     let err = gw.verify_webhook(&other.body, &other.headers).unwrap_err();
     assert!(matches!(
         err,

@@ -24,7 +24,7 @@ use paygate_payway::sign::{self, Fields, order};
 use paygate_payway::{ListStatus, MerchantAuthKey, TransactionListQuery};
 
 fn key() -> HmacSha512Key {
-    HmacSha512Key::new(API_KEY.as_bytes())
+    HmacSha512Key::new(API_KEY.as_bytes()).unwrap()
 }
 
 fn id(text: &str) -> OrderId {
@@ -205,7 +205,7 @@ fn merchant_portal_orders_research_vectors() {
 /// research §8: RZ's golden vectors (key `test-api-key-123456789012`).
 #[test]
 fn third_party_golden_vectors() {
-    let key = HmacSha512Key::new(b"test-api-key-123456789012");
+    let key = HmacSha512Key::new(b"test-api-key-123456789012").unwrap();
     assert_eq!(
         sign::hash(&key, &["20260101000000", "TESTMID", "GV-TXN-CHK-1"]),
         "SKbIYKJrt0rUNZ8WDtmLBdKBYEjmE8jqFjvwS3OsY8Dy9KOP9Dd1+RqGlylgp9AyjROwRjnnyY25IKcYqk/OKA=="
