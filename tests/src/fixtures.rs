@@ -296,7 +296,7 @@ fn case_id(provider: &str, step: Step) -> Result<OrderId, Error> {
     match (provider, step) {
         (_, Step::StatusUnknown) => OrderId::new("FXNOSUCH"),
         ("payg", _) => {
-            let local = RECORDED_AT.to_offset(paygate::local_time::offset(5, 30));
+            let local = RECORDED_AT.to_offset(time::macros::offset!(+5:30));
             OrderId::new(format!(
                 "{:02}{:02}{:02}M9001UFX{tag}",
                 local.year() % 100,

@@ -7,6 +7,7 @@ use paygate_core::local_time;
 use paygate_core::time::{OffsetDateTime, UtcOffset};
 use paygate_core::{PaymentStatus, ProviderErrorKind, lenient};
 use serde::{Deserialize, Deserializer};
+use time::macros::offset;
 
 /// A SNAP-style 7-digit `responseCode`: HTTP class (3) + service code (2) + case code (2),
 /// e.g. `4040100` = HTTP 404, service 01, case 00. Success is `2000000` only.
@@ -124,7 +125,7 @@ pub fn payment_status(status: &str) -> PaymentStatus {
 
 /// Jakarta time (WIB), assumed for Finpay's zone-less dates: Finpay documents no zone, and
 /// third-party integrations read them as WIB.
-pub const FINPAY_OFFSET: UtcOffset = local_time::offset(7, 0);
+pub const FINPAY_OFFSET: UtcOffset = offset!(+7);
 
 /// Reads `YYYY-MM-DD HH:MM:SS` as Jakarta time, with an explicit +07:00.
 pub fn parse_date(text: &str) -> Option<OffsetDateTime> {

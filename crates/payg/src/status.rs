@@ -3,6 +3,9 @@
 use paygate_core::local_time;
 use paygate_core::time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use paygate_core::{PaymentStatus, ProviderErrorKind, RefundStatus};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::macros::offset;
 
 /// `PaymentResponseCode` → status: 0 initiated and 4 pending/submitted are pending, 1 approved
 /// is paid, 2 declined/failed is declined. PayG's full table is not published; other values
@@ -54,7 +57,7 @@ pub fn refusal_kind(http_status: u16, field_named: bool) -> Option<ProviderError
 }
 
 /// India Standard Time, in which PayG writes its zone-less dates.
-pub const IST: UtcOffset = local_time::offset(5, 30);
+pub const IST: UtcOffset = offset!(+5:30);
 
 /// Reads PayG's dates, both forms, as IST: `12/16/2023 8:40:35 AM` (Payment/UpdatedDateTime)
 /// and `2023-12-16T14:16:59.227` (RefundDateTime and transaction details).
@@ -69,37 +72,22 @@ pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
     }
 }
 
-/// `M/D/YYYY h:mm:ss AM|PM`.
+/// `M/D/YYYY h:mm:ss AM|PM` (month, day and hour with or without a leading zero).
+const US_DATE: &[BorrowedFormatItem<'static>] = format_description!(
+    "[month padding:none]/[day padding:none]/[year] [hour repr:12 padding:none]:[minute]:[second] [period case_sensitive:false]"
+);
+
 fn parse_us(text: &str) -> Option<PrimitiveDateTime> {
-    let mut parts = text.split_whitespace();
-    let (date, time, meridiem) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let mut d = date.split('/').map(str::parse::<u16>);
-    let (month, day, year) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-    let mut t = time.split(':').map(str::parse::<u8>);
-    let (hour12, minute, second) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
-    if d.next().is_some() || t.next().is_some() || !(1..=12).contains(&hour12) {
-        return None;
-    }
-    let hour = match meridiem.to_ascii_uppercase().as_str() {
-        "AM" => hour12 % 12,
-        "PM" => hour12 % 12 + 12,
-        _ => return None,
-    };
-    local_time::date_time(year, month, day, hour, minute, second, 0)
+    PrimitiveDateTime::parse(text, US_DATE).ok()
 }
 
 /// `RequestDateTime`: `MMDDYYYY` in IST.
 pub fn request_date(now: OffsetDateTime) -> String {
-    let local = now.to_offset(IST);
-    format!(
-        "{:02}{:02}{:04}",
-        u8::from(local.month()),
-        local.day(),
-        local.year()
-    )
+    // Formatting a valid date cannot fail; PayG refuses an empty date rather than take a
+    // wrong one.
+    now.to_offset(IST)
+        .format(format_description!("[month][day][year]"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

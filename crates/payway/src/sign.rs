@@ -91,16 +91,13 @@ pub fn hash(key: &HmacSha512Key, values: &[&str]) -> String {
 
 /// `req_time` / `request_time`: UTC as `YYYYMMDDHHmmss`.
 pub fn request_time(now: OffsetDateTime) -> String {
-    let utc = now.to_offset(UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        utc.year(),
-        u8::from(utc.month()),
-        utc.day(),
-        utc.hour(),
-        utc.minute(),
-        utc.second()
-    )
+    // Formatting a valid date cannot fail; PayWay refuses an empty `req_time` rather than
+    // take a wrong one.
+    now.to_offset(UtcOffset::UTC)
+        .format(time::macros::format_description!(
+            "[year][month][day][hour][minute][second]"
+        ))
+        .unwrap_or_default()
 }
 
 /// The fields of one request body in the order they are sent; `None` is sent as JSON `null`

@@ -4,6 +4,7 @@
 use paygate_core::local_time;
 use paygate_core::time::{OffsetDateTime, UtcOffset};
 use paygate_core::{Decimal, Effect, Operation, PaymentStatus, ProviderErrorKind};
+use time::macros::offset;
 
 /// PayWay's endpoints. A numeric `status.code` means different things on different endpoints
 /// (5 is "wrong hash" on check but "not found" on close), so codes are read per endpoint.
@@ -256,7 +257,7 @@ pub fn payment_status(
 }
 
 /// Phnom Penh time, in which PayWay writes every date.
-pub const PAYWAY_OFFSET: UtcOffset = local_time::offset(7, 0);
+pub const PAYWAY_OFFSET: UtcOffset = offset!(+7);
 
 /// Reads PayWay's `YYYY-MM-DD HH:mm:ss` (UTC+7, no offset written) with an explicit +07:00.
 pub fn parse_date(text: &str) -> Option<OffsetDateTime> {

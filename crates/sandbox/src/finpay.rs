@@ -22,7 +22,7 @@ use crate::json::J;
 use crate::state::{Provider, Refusal, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
-const WIB: UtcOffset = paygate_core::local_time::offset(7, 0);
+const WIB: UtcOffset = time::macros::offset!(+7);
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -87,7 +87,11 @@ fn refused(refusal: Refusal) -> Response {
 }
 
 fn date(at: OffsetDateTime) -> String {
-    paygate_core::local_time::format_ymd_hms(at, WIB)
+    at.to_offset(WIB)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default()
 }
 
 fn amount_of(value: &Value) -> Option<Decimal> {

@@ -13,14 +13,14 @@ use axum::routing::post;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use paygate_core::time::{OffsetDateTime, UtcOffset};
-use paygate_core::{Decimal, lenient, local_time};
+use paygate_core::{Decimal, lenient};
 use serde::Deserialize;
 
 use crate::json::J;
 use crate::state::{Provider, Refusal, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
-const IST: UtcOffset = local_time::offset(5, 30);
+const IST: UtcOffset = time::macros::offset!(+5:30);
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()

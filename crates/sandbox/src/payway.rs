@@ -18,7 +18,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
 use paygate_core::time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
-use paygate_core::{Decimal, lenient, local_time};
+use paygate_core::{Decimal, lenient};
 use rsa::Pkcs1v15Encrypt;
 use rsa::traits::PublicKeyParts;
 use serde::Deserialize;
@@ -29,7 +29,7 @@ use crate::json::J;
 use crate::state::{Provider, Refusal, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
-const PHNOM_PENH: UtcOffset = local_time::offset(7, 0);
+const PHNOM_PENH: UtcOffset = time::macros::offset!(+7);
 /// How far `req_time` may be from the simulator's clock (PayWay does not document it).
 const FRESHNESS: Duration = Duration::from_secs(15 * 60);
 
@@ -248,21 +248,17 @@ fn hmac_b64(key: &str, message: &str) -> String {
     }
 }
 
+/// PayWay's `req_time`: exactly 14 digits, `YYYYMMDDhhmmss` in UTC.
 fn parse_request_time(text: &str) -> Option<OffsetDateTime> {
     if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let n = |a: usize, b: usize| text.get(a..b)?.parse::<u16>().ok();
-    let dt: PrimitiveDateTime = local_time::date_time(
-        n(0, 4)?,
-        n(4, 6)?,
-        n(6, 8)?,
-        u8::try_from(n(8, 10)?).ok()?,
-        u8::try_from(n(10, 12)?).ok()?,
-        u8::try_from(n(12, 14)?).ok()?,
-        0,
-    )?;
-    Some(dt.assume_utc())
+    PrimitiveDateTime::parse(
+        text,
+        time::macros::format_description!("[year][month][day][hour][minute][second]"),
+    )
+    .ok()
+    .map(PrimitiveDateTime::assume_utc)
 }
 
 /// Checks merchant, hash and freshness; returns the fields or the refusal.
@@ -311,7 +307,11 @@ fn verify(
 }
 
 fn date(at: OffsetDateTime) -> String {
-    local_time::format_ymd_hms(at, PHNOM_PENH)
+    at.to_offset(PHNOM_PENH)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default()
 }
 
 /// PayWay's code and word for an order: REFUNDED after any refund, partial or not.
