@@ -111,3 +111,78 @@ mod tests {
         );
     }
 }
+
+/// The text of a JSON string or number field (`"7771"` and `7771` alike); `null` or absent is
+/// `None`. The simulator's own reader, so a bug in the clients' lenient reader cannot cancel
+/// out in the tests it takes part in.
+pub(crate) fn option_text<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    let Some(raw) = Option::<Box<serde_json::value::RawValue>>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let text = raw.get();
+    if text == "null" {
+        return Ok(None);
+    }
+    if text.starts_with('"') {
+        return serde_json::from_str::<String>(text)
+            .map(Some)
+            .map_err(serde::de::Error::custom);
+    }
+    if text.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) {
+        return Ok(Some(text.to_owned()));
+    }
+    Err(serde::de::Error::custom("expected a string or a number"))
+}
+
+/// An exact decimal from a JSON string or number field's text (`"10.00"` or `10.00`), never
+/// through `f64`; exponent forms and anything else are refused, as a strict provider would.
+pub(crate) fn option_decimal<'de, D>(deserializer: D) -> Result<Option<Decimal>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    match option_text(deserializer)? {
+        None => Ok(None),
+        Some(text) => Decimal::from_str_exact(text.trim())
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
+#[cfg(test)]
+mod reader_tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Fields {
+        #[serde(default, deserialize_with = "option_text")]
+        text: Option<String>,
+        #[serde(default, deserialize_with = "option_decimal")]
+        amount: Option<Decimal>,
+    }
+
+    fn read(json: &str) -> Result<(Option<String>, Option<Decimal>), serde_json::Error> {
+        serde_json::from_str::<Fields>(json).map(|f| (f.text, f.amount))
+    }
+
+    #[test]
+    fn strings_numbers_and_exact_amounts() {
+        use std::str::FromStr;
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(
+            read(r#"{"text":"7771"}"#).unwrap().0.as_deref(),
+            Some("7771")
+        );
+        assert_eq!(read(r#"{"text":7771}"#).unwrap().0.as_deref(), Some("7771"));
+        assert_eq!(read(r#"{"text":null}"#).unwrap().0, None);
+        assert_eq!(read("{}").unwrap(), (None, None));
+        assert_eq!(read(r#"{"amount":10.00}"#).unwrap().1, Some(d("10.00")));
+        assert_eq!(read(r#"{"amount":"0.1"}"#).unwrap().1, Some(d("0.1")));
+        assert!(read(r#"{"amount":1e3}"#).is_err());
+        assert!(read(r#"{"amount":"abc"}"#).is_err());
+        assert!(read(r#"{"text":true}"#).is_err());
+    }
+}

@@ -12,8 +12,8 @@ use axum::response::Response;
 use axum::routing::post;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use paygate_core::Decimal;
 use paygate_core::time::{OffsetDateTime, UtcOffset};
-use paygate_core::{Decimal, lenient};
 use serde::Deserialize;
 
 use crate::json::J;
@@ -69,24 +69,24 @@ struct Body {
     #[serde(
         default,
         alias = "Merchantkeyid",
-        deserialize_with = "lenient::option_string"
+        deserialize_with = "crate::json::option_text"
     )]
     merchant_key_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::option_string")]
+    #[serde(default, deserialize_with = "crate::json::option_text")]
     unique_request_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    #[serde(default, deserialize_with = "crate::json::option_decimal")]
     order_amount: Option<Decimal>,
-    #[serde(default, deserialize_with = "lenient::option_string")]
+    #[serde(default, deserialize_with = "crate::json::option_text")]
     order_key_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::option_string")]
+    #[serde(default, deserialize_with = "crate::json::option_text")]
     payment_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::option_string")]
+    #[serde(default, deserialize_with = "crate::json::option_text")]
     payment_transaction_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    #[serde(default, deserialize_with = "crate::json::option_decimal")]
     refund_amount: Option<Decimal>,
-    #[serde(default, deserialize_with = "lenient::option_string")]
+    #[serde(default, deserialize_with = "crate::json::option_text")]
     transaction_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::option_string")]
+    #[serde(default, deserialize_with = "crate::json::option_text")]
     redirect_url: Option<String>,
 }
 

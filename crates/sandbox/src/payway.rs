@@ -17,8 +17,8 @@ use axum::routing::post;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
+use paygate_core::Decimal;
 use paygate_core::time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
-use paygate_core::{Decimal, lenient};
 use rsa::Pkcs1v15Encrypt;
 use rsa::traits::PublicKeyParts;
 use serde::Deserialize;
@@ -625,9 +625,9 @@ async fn purchase(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
 struct MerchantAuth {
     mc_id: String,
     tran_id: String,
-    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    #[serde(default, deserialize_with = "crate::json::option_decimal")]
     refund_amount: Option<Decimal>,
-    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    #[serde(default, deserialize_with = "crate::json::option_decimal")]
     complete_amount: Option<Decimal>,
 }
 
