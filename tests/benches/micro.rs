@@ -26,9 +26,10 @@ use paygate::payway::sign::{self as payway_sign, order};
 use paygate::payway::{self, MerchantAuthKey, PaywayConfig, PurchaseRequest, TransactionListQuery};
 use paygate::sandbox::{Credentials, PAYWAY_PUBLIC_KEY_PEM};
 use paygate::secrecy::SecretString;
+use paygate::signing::HmacSha512Key;
 use paygate::time::OffsetDateTime;
 use paygate::transport::{HttpRequest, HttpResponse, Transport};
-use paygate::webhook::{HmacSha512Key, WebhookSigner};
+use paygate::webhook::WebhookSigner;
 use paygate::{
     CreatePayment, Currency, Customer, Environment, GatewayRegistry, LineItem, Money, OrderId,
     TransactionId, TransportFailure, Url, async_trait,

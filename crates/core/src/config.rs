@@ -4,14 +4,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use url::{Host, Url};
 
 use crate::error::{Error, Result};
-use crate::gateway::PaymentGateway;
-use crate::transport::Dispatcher;
 
 /// Where a gateway sends its requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,20 +234,6 @@ impl fmt::Debug for GatewayConfig {
             .field("webhook_max_age", &self.webhook_max_age)
             .finish()
     }
-}
-
-/// Builds a provider's gateway from a [`GatewayConfig`]. Each provider crate offers one; the
-/// facade registers them per cargo feature, and apps may register their own.
-pub trait GatewayFactory: Send + Sync + fmt::Debug {
-    /// The provider name this factory builds (the `provider = "…"` of a config table).
-    fn provider(&self) -> &'static str;
-
-    /// Builds a gateway that sends through `dispatcher`.
-    fn build(
-        &self,
-        config: &GatewayConfig,
-        dispatcher: &Dispatcher,
-    ) -> Result<Arc<dyn PaymentGateway>>;
 }
 
 #[cfg(test)]

@@ -14,87 +14,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+use crate::operation::Operation;
+
 /// Result with [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Whether an operation only reads provider state or may change it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Effect {
-    /// Reading state: safe to repeat.
-    Read,
-    /// Changing state (money may move): never repeated once it may have reached the provider.
-    Write,
-}
-
-/// The operation a request or an error belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// Create a payment / checkout session.
-    CreatePayment,
-    /// Read a payment's status.
-    PaymentStatus,
-    /// Refund (full or partial).
-    Refund,
-    /// Read a refund's status.
-    RefundStatus,
-    /// Void an authorization or an unsettled payment.
-    Void,
-    /// Cancel an unpaid order.
-    Cancel,
-    /// Capture (complete) a pre-authorization.
-    Capture,
-    /// Verify and parse a webhook / callback (local, nothing is sent).
-    Webhook,
-    /// A provider-native operation the unified trait has no word for.
-    Native {
-        /// The provider's name for it, e.g. `"transaction-list-2"`.
-        name: &'static str,
-        /// Whether it reads or writes.
-        effect: Effect,
-    },
-}
-
-impl Operation {
-    /// A short stable name (`"refund"`, `"payment-status"`, or the native name).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Operation::CreatePayment => "create-payment",
-            Operation::PaymentStatus => "payment-status",
-            Operation::Refund => "refund",
-            Operation::RefundStatus => "refund-status",
-            Operation::Void => "void",
-            Operation::Cancel => "cancel",
-            Operation::Capture => "capture",
-            Operation::Webhook => "webhook",
-            Operation::Native { name, .. } => name,
-        }
-    }
-
-    /// Whether the operation reads or writes provider state.
-    pub fn effect(&self) -> Effect {
-        match self {
-            Operation::PaymentStatus | Operation::RefundStatus | Operation::Webhook => Effect::Read,
-            Operation::CreatePayment
-            | Operation::Refund
-            | Operation::Void
-            | Operation::Cancel
-            | Operation::Capture => Effect::Write,
-            Operation::Native { effect, .. } => *effect,
-        }
-    }
-
-    /// True for operations that may move money or change state.
-    pub fn is_write(&self) -> bool {
-        self.effect() == Effect::Write
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// Every failure of the library.
 #[derive(Debug, thiserror::Error)]
@@ -373,24 +296,6 @@ pub enum ProviderErrorKind {
 }
 
 impl ProviderErrorKind {
-    /// Corrects a kind read from a provider's own code with what the HTTP answer says:
-    /// HTTP 429 is rate limiting whatever the body says; rate limiting takes `Retry-After`
-    /// from the headers; an unrecognised code on a 5xx is a server error.
-    pub fn refined_by(self, response: &crate::transport::HttpResponse) -> ProviderErrorKind {
-        let kind = if response.status == 429 {
-            ProviderErrorKind::RateLimited { retry_after: None }
-        } else {
-            self
-        };
-        match kind {
-            ProviderErrorKind::RateLimited { retry_after } => ProviderErrorKind::RateLimited {
-                retry_after: retry_after.or_else(|| response.retry_after()),
-            },
-            ProviderErrorKind::Other if response.status >= 500 => ProviderErrorKind::Server,
-            other => other,
-        }
-    }
-
     fn hint(&self, write: bool) -> String {
         match self {
             ProviderErrorKind::Auth => {
@@ -697,70 +602,6 @@ impl fmt::Debug for UnexpectedBody {
     }
 }
 
-impl UnexpectedBody {
-    /// Describes an answer from its parts; the excerpt is made from `body`.
-    pub fn new(
-        provider: &'static str,
-        operation: Operation,
-        response: &crate::transport::HttpResponse,
-        reason: impl Into<String>,
-    ) -> Self {
-        UnexpectedBody {
-            provider,
-            operation,
-            http_status: response.status,
-            content_type: response.content_type().map(str::to_owned),
-            excerpt: crate::redact::excerpt(&response.body, 160),
-            reason: reason.into(),
-            retry_after: response.retry_after(),
-            body: response.body.clone(),
-        }
-    }
-
-    /// An answer whose `code` is neither a documented success nor a documented refusal of
-    /// `operation`: on a write the provider may have acted, so it is an unknown outcome; on a
-    /// read it is an answer the SDK cannot interpret.
-    pub fn unrecognised_code(
-        provider: &'static str,
-        operation: Operation,
-        response: &crate::transport::HttpResponse,
-        code: &str,
-        message: &str,
-    ) -> Self {
-        let message = crate::redact::excerpt(message.as_bytes(), 120);
-        UnexpectedBody::new(
-            provider,
-            operation,
-            response,
-            format!(
-                "code {code:?} ({message}) is neither a documented success nor a documented refusal of {operation}"
-            ),
-        )
-    }
-}
-
-impl UnexpectedBody {
-    /// Describes a body already kept as a [`crate::model::RawResponse`] (for errors found while
-    /// converting a parsed answer, e.g. an amount of a currency's wrong precision).
-    pub fn from_raw(
-        provider: &'static str,
-        operation: Operation,
-        raw: &crate::model::RawResponse,
-        reason: impl Into<String>,
-    ) -> Self {
-        UnexpectedBody {
-            provider,
-            operation,
-            http_status: raw.http_status,
-            content_type: raw.content_type.clone(),
-            excerpt: crate::redact::excerpt(&raw.body, 160),
-            reason: reason.into(),
-            retry_after: None,
-            body: raw.body.clone(),
-        }
-    }
-}
-
 impl fmt::Display for UnexpectedBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -823,6 +664,7 @@ pub enum WebhookRejection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operation::Effect;
     use crate::transport::HttpResponse;
 
     const READ: Operation = Operation::PaymentStatus;

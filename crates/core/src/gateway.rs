@@ -1,16 +1,21 @@
 //! The contract every provider implements.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use http::HeaderMap;
 
-use crate::error::{Error, Operation, Result};
+use crate::config::GatewayConfig;
+use crate::error::{Error, Result};
 use crate::id::OrderId;
 use crate::model::{
     CancelRequest, CaptureRequest, Checkout, CreatePayment, Payment, Refund, RefundRequest,
-    RefundStatusRequest, VoidRequest, WebhookEvent,
+    RefundStatusRequest, VoidRequest,
 };
+use crate::operation::Operation;
+use crate::transport::Dispatcher;
+use crate::webhook::WebhookEvent;
 
 /// One thing a gateway can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -194,6 +199,20 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
         let _ = (body, headers);
         Err(Error::unsupported(self.provider(), Operation::Webhook))
     }
+}
+
+/// Builds a provider's gateway from a [`GatewayConfig`]. Each provider crate offers one; the
+/// facade registers them per cargo feature, and apps may register their own.
+pub trait GatewayFactory: Send + Sync + fmt::Debug {
+    /// The provider name this factory builds (the `provider = "…"` of a config table).
+    fn provider(&self) -> &'static str;
+
+    /// Builds a gateway that sends through `dispatcher`.
+    fn build(
+        &self,
+        config: &GatewayConfig,
+        dispatcher: &Dispatcher,
+    ) -> Result<Arc<dyn PaymentGateway>>;
 }
 
 /// A gateway whose webhooks are also rejected when the event is older than a window — a

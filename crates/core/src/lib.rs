@@ -27,27 +27,31 @@ pub mod lenient;
 pub mod local_time;
 pub mod model;
 pub mod money;
+pub mod operation;
 pub mod php_json;
 pub mod precondition;
 pub mod redact;
+pub mod signing;
 pub mod status;
 pub mod transport;
 pub mod webhook;
 
-pub use config::{Environment, GatewayConfig, GatewayFactory};
+pub use config::{Environment, GatewayConfig};
 pub use error::{
-    Delivery, Effect, Error, ErrorClass, Operation, ProviderError, ProviderErrorKind, Result,
-    TransportCause, TransportError, TransportFailure, UnexpectedBody, WebhookRejection,
+    Delivery, Error, ErrorClass, ProviderError, ProviderErrorKind, Result, TransportCause,
+    TransportError, TransportFailure, UnexpectedBody, WebhookRejection,
 };
-pub use gateway::{Capabilities, Capability, PaymentGateway};
+pub use gateway::{Capabilities, Capability, GatewayFactory, PaymentGateway};
 pub use id::{IdRules, OrderId, RefundReference, TransactionId};
 pub use model::{
-    Authenticity, CancelRequest, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer,
-    LineItem, NativeResponse, NextAction, Payment, RawResponse, Refund, RefundRequest,
-    RefundStatusRequest, VoidRequest, WebhookEvent, WebhookReply, check_echo, received_money,
+    CancelRequest, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,
+    NativeResponse, NextAction, Payment, RawResponse, Refund, RefundRequest, RefundStatusRequest,
+    VoidRequest, check_echo, received_money,
 };
 pub use money::{Currency, Money, MoneyError};
+pub use operation::{Effect, Operation};
 pub use status::{PaymentStatus, RefundStatus};
+pub use webhook::{Authenticity, WebhookEvent, WebhookReply};
 
 /// Re-exported so providers and apps use the same versions.
 pub use async_trait::async_trait;

@@ -13,11 +13,12 @@
 
 use std::borrow::Cow;
 
-use crate::error::{Error, Operation, Result};
+use crate::error::{Error, Result};
 use crate::gateway::PaymentGateway;
 use crate::id::OrderId;
 use crate::model::{CaptureRequest, Payment, RefundRequest};
 use crate::money::Money;
+use crate::operation::Operation;
 use crate::status::PaymentStatus;
 
 /// The payment a write is checked against: `handed` (after checking it is this provider's and

@@ -1,5 +1,5 @@
-//! Webhook verification helpers shared by the providers: HMAC-SHA512 (the `hmac` crate, its
-//! constant-time verification), and the test-signer pattern.
+//! Webhook helpers shared by the providers: headers, and the test-signer pattern (the HMAC
+//! they sign with is in [`crate::signing`]).
 //!
 //! Each provider crate that verifies signed callbacks offers a `TestSigner` implementing
 //! [`WebhookSigner`]: it signs a body exactly as the provider would, so an app can test its own
@@ -8,84 +8,16 @@
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
 use http::HeaderMap;
-use sha2::Sha512;
+
+use bytes::Bytes;
+use serde::Serialize;
+use time::OffsetDateTime;
 
 use crate::error::Result;
-
-/// An HMAC-SHA512 key, prepared once and reused for every signature.
-#[derive(Clone)]
-pub struct HmacSha512Key {
-    keyed: Hmac<Sha512>,
-}
-
-impl HmacSha512Key {
-    /// Prepares `key` (any length: the `hmac` crate hashes one longer than SHA-512's 128-byte
-    /// block first, as RFC 2104 says). HMAC takes keys of every length, so the error is never
-    /// seen in practice; it is passed on rather than assumed away.
-    pub fn new(key: &[u8]) -> Result<HmacSha512Key> {
-        let keyed = <Hmac<Sha512> as Mac>::new_from_slice(key)
-            .map_err(|e| crate::Error::config("hmac key", e.to_string()))?;
-        Ok(HmacSha512Key { keyed })
-    }
-
-    /// The MAC of the concatenation of `parts`.
-    pub fn sign(&self, parts: &[&[u8]]) -> [u8; 64] {
-        let mut mac = self.keyed.clone();
-        for part in parts {
-            mac.update(part);
-        }
-        mac.finalize().into_bytes().into()
-    }
-
-    /// True if `signature` is the MAC of the concatenation of `parts` (the `hmac` crate's
-    /// constant-time comparison).
-    pub fn verify(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
-        let mut mac = self.keyed.clone();
-        for part in parts {
-            mac.update(part);
-        }
-        mac.verify_slice(signature).is_ok()
-    }
-}
-
-impl fmt::Debug for HmacSha512Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("HmacSha512Key([redacted])")
-    }
-}
-
-/// Lower-case hex of `bytes`.
-pub fn to_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        // Writing to a String cannot fail.
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-/// Bytes from hex (either case); `None` if not hex.
-pub fn from_hex(text: &str) -> Option<Vec<u8>> {
-    let text = text.as_bytes();
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    text.chunks_exact(2)
-        .map(|pair| match pair {
-            [hi, lo] => Some(nibble(*hi)? << 4 | nibble(*lo)?),
-            _ => None,
-        })
-        .collect()
-}
+use crate::model::RawResponse;
+use crate::money::Money;
+use crate::status::PaymentStatus;
 
 /// A header's value as text, if present and visible ASCII.
 pub fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -109,72 +41,90 @@ pub trait WebhookSigner: Send + Sync + fmt::Debug {
     fn sign(&self, body: &[u8]) -> Result<SignedWebhook>;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use base64::Engine as _;
+/// How much a webhook can be trusted on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Authenticity {
+    /// Its signature was checked against the merchant's key.
+    Verified,
+    /// The provider does not sign it (or did not this time): confirm it by reading the
+    /// payment's status before acting on it.
+    Unverified,
+}
 
-    // RFC 4231 test case 2 (key "Jefe").
-    #[test]
-    fn rfc4231_vector() {
-        let key = HmacSha512Key::new(b"Jefe").unwrap();
-        let mac = key.sign(&[b"what do ya want ", b"for nothing?"]);
-        assert_eq!(
-            to_hex(&mac),
-            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
-        );
+/// What to answer the provider's webhook request with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookReply {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type`.
+    pub content_type: &'static str,
+    /// Body.
+    pub body: String,
+}
+
+impl WebhookReply {
+    /// `200 OK` with an empty body.
+    pub fn ok_empty() -> WebhookReply {
+        WebhookReply {
+            status: 200,
+            content_type: "text/plain",
+            body: String::new(),
+        }
     }
+}
 
-    // RFC 4231 test case 6: a 131-byte key (longer than the block) is hashed first.
-    #[test]
-    fn rfc4231_long_key_vector() {
-        let key = HmacSha512Key::new(&[0xaa; 131]).unwrap();
-        let mac = key.sign(&[b"Test Using Larger Than Block-Size Key - Hash Key First"]);
-        assert_eq!(
-            to_hex(&mac),
-            "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f3526b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598"
-        );
-    }
+/// A parsed, verified webhook / callback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct WebhookEvent {
+    /// Provider name.
+    pub provider: &'static str,
+    /// The order it is about, as the provider wrote it.
+    pub order_id: String,
+    /// The provider's transaction id, if any.
+    pub transaction_id: Option<String>,
+    /// Unified status, when the event says.
+    pub status: Option<PaymentStatus>,
+    /// The provider's own status, verbatim.
+    pub provider_status: Option<String>,
+    /// Amount, when the event says.
+    pub amount: Option<Money>,
+    /// When it happened, with the provider's offset.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub occurred_at: Option<OffsetDateTime>,
+    /// Whether the signature was checked.
+    pub authenticity: Authenticity,
+    /// What to answer the provider with.
+    pub reply: WebhookReply,
+    /// The body as received.
+    #[serde(skip)]
+    pub raw: RawResponse,
+}
 
-    // PayWay research §8: check-transaction-2 vector, key `test_api_key_not_a_real_secret`,
-    // computed with Python's hmac module (an implementation independent of this crate).
-    #[test]
-    fn payway_style_base64_vector() {
-        let key = HmacSha512Key::new(b"test_api_key_not_a_real_secret").unwrap();
-        let mac = key.sign(&[b"20250213065545", b"ec000002", b"17394277693"]);
-        assert_eq!(
-            base64::engine::general_purpose::STANDARD.encode(mac),
-            "zmy0ULBJxvB1pLs38afsqYUKVV7basGs5JYCSPPTHBVtbPbbfj0JFRPxZo8mD6ZQid0zNhpY+q5Tor8d0v1qiQ=="
-        );
-    }
-
-    #[test]
-    fn verify_is_exact() {
-        let key = HmacSha512Key::new(b"k").unwrap();
-        let mac = key.sign(&[b"body"]);
-        assert!(key.verify(&[b"body"], &mac));
-        assert!(!key.verify(&[b"body!"], &mac));
-        assert!(!key.verify(&[b"body"], &mac[..63]));
-        assert!(
-            !HmacSha512Key::new(b"other")
-                .unwrap()
-                .verify(&[b"body"], &mac)
-        );
-    }
-
-    #[test]
-    fn hex_round_trip() {
-        assert_eq!(to_hex(&[0x00, 0xab, 0xff]), "00abff");
-        assert_eq!(from_hex("00ABff"), Some(vec![0x00, 0xab, 0xff]));
-        assert_eq!(from_hex("0"), None);
-        assert_eq!(from_hex("zz"), None);
-    }
-
-    #[test]
-    fn key_debug_is_redacted() {
-        assert_eq!(
-            format!("{:?}", HmacSha512Key::new(b"secret").unwrap()),
-            "HmacSha512Key([redacted])"
-        );
+impl WebhookEvent {
+    /// A webhook event; optional fields start empty and the reply is `200` with an empty body.
+    pub fn new(
+        provider: &'static str,
+        order_id: impl Into<String>,
+        authenticity: Authenticity,
+        body: &[u8],
+    ) -> WebhookEvent {
+        WebhookEvent {
+            provider,
+            order_id: order_id.into(),
+            transaction_id: None,
+            status: None,
+            provider_status: None,
+            amount: None,
+            occurred_at: None,
+            authenticity,
+            reply: WebhookReply::ok_empty(),
+            raw: RawResponse {
+                http_status: 0,
+                content_type: Some("application/json".into()),
+                body: Bytes::copy_from_slice(body),
+            },
+        }
     }
 }

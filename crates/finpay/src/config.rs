@@ -4,7 +4,7 @@ use std::fmt;
 
 use paygate_core::http::HeaderValue;
 use paygate_core::secrecy::{ExposeSecret, SecretString};
-use paygate_core::webhook::HmacSha512Key;
+use paygate_core::signing::HmacSha512Key;
 use paygate_core::{Environment, Error, GatewayConfig, Result, Url};
 
 use crate::sign::basic_authorization;

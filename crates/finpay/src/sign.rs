@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use paygate_core::http::HeaderValue;
 use paygate_core::php_json::{self, PhpJsonFlags};
 use paygate_core::secrecy::{ExposeSecret, SecretString};
-use paygate_core::webhook::{HmacSha512Key, to_hex};
+use paygate_core::signing::{HmacSha512Key, to_hex};
 use paygate_core::{Error, Result};
 
 /// `Basic base64(merchant_id:merchant_key)`, marked sensitive so it is never printed.

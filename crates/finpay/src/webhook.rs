@@ -12,7 +12,8 @@
 
 use paygate_core::http::{HeaderMap, HeaderValue};
 use paygate_core::php_json::{self, PhpJsonFlags};
-use paygate_core::webhook::{HmacSha512Key, SignedWebhook, WebhookSigner, from_hex};
+use paygate_core::signing::{HmacSha512Key, from_hex};
+use paygate_core::webhook::{SignedWebhook, WebhookSigner};
 use paygate_core::{Authenticity, Error, Result, WebhookEvent, WebhookRejection, WebhookReply};
 
 use crate::PROVIDER;

@@ -13,7 +13,8 @@ mod common;
 
 use common::*;
 use paygate_core::http::HeaderMap;
-use paygate_core::webhook::{HmacSha512Key, WebhookSigner};
+use paygate_core::signing::HmacSha512Key;
+use paygate_core::webhook::WebhookSigner;
 use paygate_core::{Authenticity, Error, OrderId, WebhookRejection};
 use paygate_finpay::ops::check;
 use paygate_finpay::sign::{signature, signed_message_candidates};

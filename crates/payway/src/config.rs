@@ -3,7 +3,7 @@
 use std::fmt;
 
 use paygate_core::secrecy::{ExposeSecret, SecretString};
-use paygate_core::webhook::HmacSha512Key;
+use paygate_core::signing::HmacSha512Key;
 use paygate_core::{Currency, Environment, Error, GatewayConfig, Result, Url};
 
 use crate::sign::MerchantAuthKey;

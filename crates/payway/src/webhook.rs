@@ -15,7 +15,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use paygate_core::http::{HeaderMap, HeaderName, HeaderValue};
 use paygate_core::php_json::{self, PhpJsonFlags};
-use paygate_core::webhook::{HmacSha512Key, SignedWebhook, WebhookSigner, header_text};
+use paygate_core::signing::HmacSha512Key;
+use paygate_core::webhook::{SignedWebhook, WebhookSigner, header_text};
 use paygate_core::{
     Authenticity, Currency, Error, Money, PaymentStatus, Result, WebhookEvent, WebhookRejection,
 };

@@ -12,8 +12,8 @@
 mod common;
 
 use common::*;
+use paygate_core::signing::HmacSha512Key;
 use paygate_core::time::macros::datetime;
-use paygate_core::webhook::HmacSha512Key;
 use paygate_core::{Error, OrderId, Url};
 use paygate_payway::ops::purchase::{PurchaseItem, PurchaseRequest};
 use paygate_payway::ops::{

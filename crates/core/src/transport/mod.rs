@@ -18,7 +18,8 @@ use url::Url;
 pub use dispatch::{Dispatcher, RetryPolicy};
 pub use reqwest_transport::{ReqwestTransport, TransportSettings, USER_AGENT};
 
-use crate::error::{Error, Operation, TransportFailure};
+use crate::error::{Error, ProviderErrorKind, TransportFailure, UnexpectedBody};
+use crate::operation::Operation;
 
 /// One HTTP request, fully built: nothing is added on the way out but `User-Agent`.
 #[derive(Clone)]
@@ -209,6 +210,70 @@ pub fn join_url(base: &Url, path: &str) -> Result<Url, Error> {
         return Err(Error::config("base_url", "not a base URL"));
     }
     Ok(url)
+}
+
+// Errors made from HTTP answers live next to the answer type (the error module knows no HTTP).
+
+impl ProviderErrorKind {
+    /// Corrects a kind read from a provider's own code with what the HTTP answer says:
+    /// HTTP 429 is rate limiting whatever the body says; rate limiting takes `Retry-After`
+    /// from the headers; an unrecognised code on a 5xx is a server error.
+    pub fn refined_by(self, response: &HttpResponse) -> ProviderErrorKind {
+        let kind = if response.status == 429 {
+            ProviderErrorKind::RateLimited { retry_after: None }
+        } else {
+            self
+        };
+        match kind {
+            ProviderErrorKind::RateLimited { retry_after } => ProviderErrorKind::RateLimited {
+                retry_after: retry_after.or_else(|| response.retry_after()),
+            },
+            ProviderErrorKind::Other if response.status >= 500 => ProviderErrorKind::Server,
+            other => other,
+        }
+    }
+}
+
+impl UnexpectedBody {
+    /// Describes an answer from its parts; the excerpt is made from `body`.
+    pub fn new(
+        provider: &'static str,
+        operation: Operation,
+        response: &HttpResponse,
+        reason: impl Into<String>,
+    ) -> Self {
+        UnexpectedBody {
+            provider,
+            operation,
+            http_status: response.status,
+            content_type: response.content_type().map(str::to_owned),
+            excerpt: crate::redact::excerpt(&response.body, 160),
+            reason: reason.into(),
+            retry_after: response.retry_after(),
+            body: response.body.clone(),
+        }
+    }
+
+    /// An answer whose `code` is neither a documented success nor a documented refusal of
+    /// `operation`: on a write the provider may have acted, so it is an unknown outcome; on a
+    /// read it is an answer the SDK cannot interpret.
+    pub fn unrecognised_code(
+        provider: &'static str,
+        operation: Operation,
+        response: &HttpResponse,
+        code: &str,
+        message: &str,
+    ) -> Self {
+        let message = crate::redact::excerpt(message.as_bytes(), 120);
+        UnexpectedBody::new(
+            provider,
+            operation,
+            response,
+            format!(
+                "code {code:?} ({message}) is neither a documented success nor a documented refusal of {operation}"
+            ),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -27,9 +27,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use paygate_core::clock::RandomSource;
 use paygate_core::http::header::{CONTENT_TYPE, LOCATION};
 use paygate_core::http::{HeaderValue, Method};
+use paygate_core::signing::to_hex;
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
-use paygate_core::webhook::to_hex;
 use paygate_core::{
     CaptureMode, CreatePayment, Error, Money, NativeResponse, NextAction, OrderId, RawResponse,
     Result, UnexpectedBody, Url,
