@@ -82,6 +82,21 @@ impl ResponseCode {
     }
 }
 
+/// Finpay's codes for core's coded-answer reader: `2000000` is success, and
+/// [`ResponseCode::refusal_kind`] says which others are refusals (the same on every endpoint).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FinpayCodes;
+
+impl paygate_core::transport::CodeTable for FinpayCodes {
+    fn is_success(&self, code: &str) -> bool {
+        code == ResponseCode::SUCCESS
+    }
+
+    fn refusal_kind(&self, code: &str) -> Option<ProviderErrorKind> {
+        ResponseCode::new(code).refusal_kind()
+    }
+}
+
 impl fmt::Debug for ResponseCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ResponseCode({})", self.0)

@@ -27,6 +27,23 @@ pub struct Envelope {
     pub trace_id: Option<String>,
 }
 
+/// Every answer carries `responseCode` and `responseMessage`: core's coded-answer reader reads
+/// them there.
+macro_rules! coded_by_response_code {
+    ($($answer:ty),* $(,)?) => {$(
+        impl paygate_core::transport::CodedAnswer for $answer {
+            fn code(&self) -> &str {
+                self.response_code.as_str()
+            }
+            fn message(&self) -> String {
+                self.response_message.clone().unwrap_or_default()
+            }
+        }
+    )*};
+}
+
+coded_by_response_code!(Envelope, InitiateResponse, CheckResponse);
+
 /// `POST /pg/payment/card/initiate` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

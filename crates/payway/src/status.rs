@@ -119,6 +119,16 @@ impl Endpoint {
     }
 }
 
+impl paygate_core::transport::CodeTable for Endpoint {
+    fn is_success(&self, code: &str) -> bool {
+        Endpoint::is_success(self, code)
+    }
+
+    fn refusal_kind(&self, code: &str) -> Option<ProviderErrorKind> {
+        Endpoint::refusal_kind(self, code)
+    }
+}
+
 use ProviderErrorKind::{Auth, InvalidState, NotFound, Server, Validation};
 
 /// Rate limiting looks the same everywhere (HTTP 403 + code 429 on check/detail).

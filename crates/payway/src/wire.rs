@@ -55,6 +55,32 @@ impl Status {
     }
 }
 
+/// Every answer carries `status {code, message}`: core's coded-answer reader reads it there.
+macro_rules! coded_by_status {
+    ($($answer:ty),* $(,)?) => {$(
+        impl paygate_core::transport::CodedAnswer for $answer {
+            fn code(&self) -> &str {
+                &self.status.code
+            }
+            fn message(&self) -> String {
+                self.status.full_message()
+            }
+        }
+    )*};
+}
+
+coded_by_status!(
+    StatusOnly,
+    CheckTransactionResponse,
+    TransactionDetailResponse,
+    CloseTransactionResponse,
+    TransactionListResponse,
+    ExchangeRateResponse,
+    RefundResponse,
+    PreAuthResponse,
+    PurchaseResponse,
+);
+
 /// Any answer, read for its `status` only.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct StatusOnly {

@@ -10,15 +10,18 @@ pub mod void;
 
 use paygate_core::http::header::{ACCEPT, AUTHORIZATION};
 use paygate_core::http::{HeaderValue, Method};
-use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
+use paygate_core::transport::{
+    CodedAnswer, HttpRequest, HttpResponse, join_url, read_coded_answer,
+};
 use paygate_core::{
-    Currency, Decimal, Error, IdRules, Money, NativeResponse, Operation, OrderId, ProviderError,
-    RawResponse, Result, UnexpectedBody,
+    Currency, Decimal, Error, IdRules, Money, NativeResponse, Operation, OrderId, RawResponse,
+    Result, UnexpectedBody,
 };
 use serde::de::DeserializeOwned;
 
 use crate::PROVIDER;
 use crate::config::FinpayConfig;
+use crate::status::FinpayCodes;
 use crate::wire::Envelope;
 
 /// Finpay's order id: 1–30 characters of `[A-Za-z0-9_-]` ("alpha dash").
@@ -71,52 +74,15 @@ pub fn wire_amount(field: &'static str, amount: &Money) -> Result<String> {
 }
 
 /// Reads an answer whatever its HTTP status (Finpay's error statuses are undocumented; the
-/// `responseCode` decides): not JSON → [`UnexpectedBody`]; a recognised refusal (see
-/// [`crate::status::ResponseCode::refusal_kind`]) → [`ProviderError`]; any other code →
-/// [`UnexpectedBody`] (on a write: outcome unknown); `2000000` → the typed body.
-pub(crate) fn parse_answer<T: DeserializeOwned>(
+/// `responseCode` decides) with core's coded-answer reader (parsed once; see
+/// [`read_coded_answer`]): a recognised refusal (see
+/// [`crate::status::ResponseCode::refusal_kind`]) → [`paygate_core::ProviderError`]; any other
+/// code → [`UnexpectedBody`] (on a write: outcome unknown); `2000000` → the typed body.
+pub(crate) fn parse_answer<T: DeserializeOwned + CodedAnswer>(
     operation: Operation,
     response: &HttpResponse,
 ) -> Result<NativeResponse<T>> {
-    let unexpected =
-        |reason: String| Error::from(UnexpectedBody::new(PROVIDER, operation, response, reason));
-    if !response.looks_like_json() {
-        return Err(unexpected("expected a JSON answer".into()));
-    }
-    let envelope: Envelope = serde_json::from_slice(&response.body)
-        .map_err(|e| unexpected(format!("not Finpay's JSON: {e}")))?;
-    let code = envelope.response_code;
-    if !code.is_success() {
-        let message = envelope.response_message.unwrap_or_default();
-        let Some(kind) = code.refusal_kind() else {
-            return Err(UnexpectedBody::unrecognised_code(
-                PROVIDER,
-                operation,
-                response,
-                code.as_str(),
-                &message,
-            )
-            .into());
-        };
-        return Err(
-            ProviderError::new(PROVIDER, operation, kind.refined_by(response), message)
-                .with_http_status(response.status)
-                .with_code(code.as_str())
-                .into(),
-        );
-    }
-    if !(200..300).contains(&response.status) {
-        return Err(unexpected(format!(
-            "success code with HTTP {}",
-            response.status
-        )));
-    }
-    let body: T = serde_json::from_slice(&response.body)
-        .map_err(|e| unexpected(format!("Finpay's JSON of an unexpected shape: {e}")))?;
-    Ok(NativeResponse {
-        body,
-        raw: RawResponse::from(response),
-    })
+    read_coded_answer::<T, Envelope>(PROVIDER, operation, &FinpayCodes, response)
 }
 
 /// A received amount in `currency` (IDR when not named); a fraction of a rupiah or a

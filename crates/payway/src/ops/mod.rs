@@ -12,10 +12,12 @@ pub mod transaction_list;
 
 use paygate_core::http::Method;
 use paygate_core::time::OffsetDateTime;
-use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
+use paygate_core::transport::{
+    CodedAnswer, HttpRequest, HttpResponse, join_url, read_coded_answer,
+};
 use paygate_core::{
-    Currency, Decimal, Error, IdRules, Money, NativeResponse, OrderId, ProviderError, RawResponse,
-    Result, UnexpectedBody,
+    Currency, Decimal, Error, IdRules, Money, NativeResponse, OrderId, RawResponse, Result,
+    UnexpectedBody,
 };
 use serde::de::DeserializeOwned;
 
@@ -85,50 +87,15 @@ pub(crate) fn merchant_portal_request(
     post_json(config, endpoint, &fields, Some(tran_id.as_str()))
 }
 
-/// Reads an answer of `endpoint`, whatever its HTTP status (PayWay sends the same logical
-/// error as 200, 400 or 403): not JSON → [`UnexpectedBody`]; `status.code` one of the
-/// endpoint's documented refusals → [`ProviderError`] of its kind; any other code →
+/// Reads an answer of `endpoint` with core's coded-answer reader (parsed once; see
+/// [`read_coded_answer`]): `status.code` one of the endpoint's documented refusals →
+/// [`paygate_core::ProviderError`] of its kind; any other non-success code →
 /// [`UnexpectedBody`] (on a write: outcome unknown); success → the typed body.
-pub(crate) fn parse_answer<T: DeserializeOwned>(
+pub(crate) fn parse_answer<T: DeserializeOwned + CodedAnswer>(
     endpoint: Endpoint,
     response: &HttpResponse,
 ) -> Result<NativeResponse<T>> {
-    let operation = endpoint.operation();
-    let unexpected =
-        |reason: String| Error::from(UnexpectedBody::new(PROVIDER, operation, response, reason));
-    if !response.looks_like_json() {
-        return Err(unexpected("expected a JSON answer".into()));
-    }
-    let envelope: StatusOnly = serde_json::from_slice(&response.body)
-        .map_err(|e| unexpected(format!("not PayWay's JSON: {e}")))?;
-    let code = envelope.status.code.clone();
-    if !endpoint.is_success(&code) {
-        let message = envelope.status.full_message();
-        let Some(kind) = endpoint.refusal_kind(&code) else {
-            return Err(UnexpectedBody::unrecognised_code(
-                PROVIDER, operation, response, &code, &message,
-            )
-            .into());
-        };
-        return Err(
-            ProviderError::new(PROVIDER, operation, kind.refined_by(response), message)
-                .with_http_status(response.status)
-                .with_code(code)
-                .into(),
-        );
-    }
-    if !(200..300).contains(&response.status) {
-        return Err(unexpected(format!(
-            "success code {code} with HTTP {}",
-            response.status
-        )));
-    }
-    let body: T = serde_json::from_slice(&response.body)
-        .map_err(|e| unexpected(format!("PayWay's JSON of an unexpected shape: {e}")))?;
-    Ok(NativeResponse {
-        body,
-        raw: RawResponse::from(response),
-    })
+    read_coded_answer::<T, StatusOnly>(PROVIDER, endpoint.operation(), &endpoint, response)
 }
 
 /// The amount as PayWay wants it on the wire, identical in body and hash: USD with 2
