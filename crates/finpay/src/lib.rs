@@ -37,8 +37,8 @@ use std::sync::Arc;
 use paygate_core::http::{HeaderMap, Method};
 use paygate_core::transport::{Dispatcher, HttpResponse};
 use paygate_core::{
-    Checkout, CreatePayment, Effect, Error, Money, NativeResponse, Operation, OrderId, Payment,
-    Result, WebhookEvent,
+    Checkout, CreatePayment, Effect, Money, NativeResponse, Operation, OrderId, Payment, Result,
+    WebhookEvent,
 };
 
 pub use config::FinpayConfig;
@@ -146,12 +146,8 @@ impl FinpayClient {
         body: Option<Vec<u8>>,
         effect: Effect,
     ) -> Result<HttpResponse> {
-        if !path.starts_with('/') || path.contains("..") || path.contains(['?', '#', ' ']) {
-            return Err(Error::invalid(
-                "path",
-                "must be an absolute path without '..', '?', '#' or spaces",
-            ));
-        }
+        // The one check every raw request goes through (the URL itself is built below).
+        paygate_core::transport::raw_request_url(&self.config.base_url, path)?;
         let mut http = ops::request(
             &self.config,
             Operation::Native { name: path, effect },

@@ -42,10 +42,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use paygate_core::http::Method;
-use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, join_url};
+use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, raw_request_url};
 use paygate_core::{
-    Checkout, CreatePayment, Effect, Error, Money, NativeResponse, Operation, OrderId, Payment,
-    Result, TransactionId, WebhookEvent,
+    Checkout, CreatePayment, Effect, Money, NativeResponse, Operation, OrderId, Payment, Result,
+    TransactionId, WebhookEvent,
 };
 
 pub use config::{ApiVersion, AuthorizationId, PaygConfig};
@@ -148,13 +148,7 @@ impl PaygClient {
         body: Vec<u8>,
         effect: Effect,
     ) -> Result<HttpResponse> {
-        if !path.starts_with('/') || path.contains("..") || path.contains(['?', '#', ' ']) {
-            return Err(Error::invalid(
-                "path",
-                "must be an absolute path without '..', '?', '#' or spaces",
-            ));
-        }
-        let url = join_url(&self.config.base_url, path)?;
+        let url = raw_request_url(&self.config.base_url, path)?;
         let request = HttpRequest::new(
             PROVIDER,
             Operation::Native { name: path, effect },

@@ -37,10 +37,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paygate_core::http::{HeaderMap, Method};
-use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, join_url};
+use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, raw_request_url};
 use paygate_core::{
-    Checkout, CreatePayment, Effect, Error, Money, NativeResponse, Operation, OrderId, Payment,
-    Result, WebhookEvent,
+    Checkout, CreatePayment, Effect, Money, NativeResponse, Operation, OrderId, Payment, Result,
+    WebhookEvent,
 };
 
 pub use config::PaywayConfig;
@@ -245,14 +245,8 @@ impl PaywayClient {
         hash_order: &[&str],
         effect: Effect,
     ) -> Result<HttpResponse> {
-        if !path.starts_with('/') || path.contains("..") || path.contains(['?', '#']) {
-            return Err(Error::invalid(
-                "path",
-                "must be an absolute path without '..', '?' or '#'",
-            ));
-        }
         let signed = fields.signed(&self.config.hmac, hash_order);
-        let url = join_url(&self.config.base_url, path)?;
+        let url = raw_request_url(&self.config.base_url, path)?;
         let request = HttpRequest::new(
             PROVIDER,
             Operation::Native { name: path, effect },

@@ -214,6 +214,25 @@ pub fn join_url(base: &Url, path: &str) -> Result<Url, Error> {
     Ok(url)
 }
 
+/// The URL of a raw request (every native client's escape hatch for endpoints it does not
+/// type): `path` must be absolute, printable ASCII, without `..`, `?`, `#`, `%`, spaces or
+/// control characters, so it cannot leave the provider's API or smuggle a query. One check for
+/// every provider.
+pub fn raw_request_url(base: &Url, path: &str) -> Result<Url, Error> {
+    let plain = path.starts_with('/')
+        && !path.contains("..")
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"?#%".contains(&b));
+    if !plain {
+        return Err(Error::invalid(
+            "path",
+            "must be an absolute path of printable ASCII without '..', '?', '#', '%' or spaces",
+        ));
+    }
+    join_url(base, path)
+}
+
 // Errors made from HTTP answers live next to the answer type (the error module knows no HTTP).
 
 impl ProviderErrorKind {
@@ -275,6 +294,26 @@ impl UnexpectedBody {
                 "code {code:?} ({message}) is neither a documented success nor a documented refusal of {operation}"
             ),
         )
+    }
+}
+
+#[cfg(test)]
+mod raw_path_tests {
+    use super::*;
+
+    #[test]
+    fn raw_paths_stay_inside_the_api() {
+        let base = Url::parse("https://host.example/proxy").unwrap();
+        assert_eq!(
+            raw_request_url(&base, "/api/x").unwrap().as_str(),
+            "https://host.example/proxy/api/x"
+        );
+        for bad in [
+            "api/x", "/a/../b", "/a?b=1", "/a#b", "/a b", "/a%2e%2e", "/a\tb", "/ä", "",
+        ] {
+            let err = raw_request_url(&base, bad).unwrap_err();
+            assert_eq!(err.class(), crate::ErrorClass::InvalidInput, "{bad:?}");
+        }
     }
 }
 
