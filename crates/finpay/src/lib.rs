@@ -5,7 +5,7 @@
 //! [`paygate_core::PaymentGateway`] implementation.
 //!
 //! Requests carry `Authorization: Basic base64(merchant_id:merchant_key)`; answers carry a
-//! SNAP-style 7-digit `responseCode` ([`status::ResponseCode`]) whatever the HTTP status, and
+//! SNAP-style 7-digit `responseCode` ([`endpoint::ResponseCode`]) whatever the HTTP status, and
 //! are read by it; callbacks are signed with HMAC-SHA512 over PHP's `json_encode` of the body
 //! ([`webhook`]). Amounts are whole rupiah, sent as strings of digits.
 //!
@@ -25,6 +25,7 @@
 //! ```
 
 pub mod config;
+pub mod endpoint;
 mod gateway;
 pub mod ops;
 pub mod sign;
@@ -42,8 +43,8 @@ use paygate_core::{
 };
 
 pub use config::FinpayConfig;
+pub use endpoint::ResponseCode;
 pub use gateway::{FinpayFactory, FinpayGateway};
-pub use status::ResponseCode;
 pub use webhook::TestSigner;
 pub use wire::InitiateRequest;
 

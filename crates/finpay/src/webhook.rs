@@ -19,8 +19,9 @@ use paygate_core::{Authenticity, Error, Result, WebhookEvent, WebhookRejection, 
 use crate::PROVIDER;
 use crate::config::FinpayConfig;
 use crate::sign::{signature, signed_message_candidates};
-use crate::status::{parse_date, payment_status};
+use crate::status::payment_status;
 use crate::wire::Transaction;
+use crate::wire::parse_date;
 
 fn rejected(reason: WebhookRejection) -> Error {
     Error::webhook(PROVIDER, reason)

@@ -4,11 +4,14 @@
 //! crate does not know stay in the raw response. Requests send amounts as strings of digits.
 //! (No `#[serde(flatten)]`: the exact amount readers need serde_json's own deserializer.)
 
+use paygate_core::local_time;
+use paygate_core::time::{OffsetDateTime, UtcOffset};
 use paygate_core::{Decimal, lenient};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use time::macros::offset;
 
-use crate::status::ResponseCode;
+use crate::endpoint::ResponseCode;
 
 /// The envelope every answer carries.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -411,4 +414,26 @@ pub struct PaymentResult {
     /// Channel.
     #[serde(default, deserialize_with = "lenient::option_string")]
     pub channel: Option<String>,
+}
+
+/// Jakarta time (WIB), assumed for Finpay's zone-less dates: Finpay documents no zone, and
+/// third-party integrations read them as WIB.
+pub const FINPAY_OFFSET: UtcOffset = offset!(+7);
+
+/// Reads `YYYY-MM-DD HH:MM:SS` as Jakarta time, with an explicit +07:00.
+pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
+    local_time::parse_ymd_hms(text, FINPAY_OFFSET)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_jakarta_time() {
+        let d = parse_date("2023-04-05 09:56:35").unwrap();
+        assert_eq!(d.offset(), FINPAY_OFFSET);
+        assert_eq!(d.to_offset(UtcOffset::UTC).hour(), 2);
+        assert!(parse_date("2023-02-30 00:00:00").is_none());
+    }
 }

@@ -31,6 +31,7 @@
 //! ```
 
 pub mod config;
+pub mod endpoint;
 mod gateway;
 pub mod ops;
 pub mod sign;

@@ -1,11 +1,6 @@
-//! PayG codes → the unified model, and PayG's dates.
+//! PayG's payment and refund codes → the unified model.
 
-use paygate_core::local_time;
-use paygate_core::time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
-use paygate_core::{PaymentStatus, ProviderErrorKind, RefundStatus};
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
-use time::macros::offset;
+use paygate_core::{PaymentStatus, RefundStatus};
 
 /// `PaymentResponseCode` → status: 0 initiated and 4 pending/submitted are pending, 1 approved
 /// is paid, 2 declined/failed is declined. PayG's full table is not published; other values
@@ -38,62 +33,9 @@ pub fn refund_status(code: Option<i64>) -> RefundStatus {
     }
 }
 
-/// The kind of refusal an error answer is, from its HTTP status (PayG's `Code` values are
-/// undocumented): 400 / 411 / 412 / 422 validation, 401 / 403 auth, 404 not found, 409
-/// invalid state, 429 rate limited, 5xx server; an error naming a field (`FieldName`) is a
-/// validation error whatever its status. `None`: not a refusal the SDK recognises — an error
-/// object inside HTTP 200 or 3xx without a field name — which on a write is an unknown outcome.
-pub fn refusal_kind(http_status: u16, field_named: bool) -> Option<ProviderErrorKind> {
-    Some(match http_status {
-        400 | 411 | 412 | 422 => ProviderErrorKind::Validation,
-        401 | 403 => ProviderErrorKind::Auth,
-        404 => ProviderErrorKind::NotFound,
-        409 => ProviderErrorKind::InvalidState,
-        429 => ProviderErrorKind::RateLimited { retry_after: None },
-        500..=599 => ProviderErrorKind::Server,
-        _ if field_named => ProviderErrorKind::Validation,
-        _ => return None,
-    })
-}
-
-/// India Standard Time, in which PayG writes its zone-less dates.
-pub const IST: UtcOffset = offset!(+5:30);
-
-/// Reads PayG's dates, both forms, as IST: `12/16/2023 8:40:35 AM` (Payment/UpdatedDateTime)
-/// and `2023-12-16T14:16:59.227` (RefundDateTime and transaction details).
-pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
-    let text = text.trim();
-    if text.contains('/') {
-        parse_us(text).map(|t| t.assume_offset(IST))
-    } else if text.contains('T') {
-        local_time::parse_ymd_hms(text, IST)
-    } else {
-        None
-    }
-}
-
-/// `M/D/YYYY h:mm:ss AM|PM` (month, day and hour with or without a leading zero).
-const US_DATE: &[BorrowedFormatItem<'static>] = format_description!(
-    "[month padding:none]/[day padding:none]/[year] [hour repr:12 padding:none]:[minute]:[second] [period case_sensitive:false]"
-);
-
-fn parse_us(text: &str) -> Option<PrimitiveDateTime> {
-    PrimitiveDateTime::parse(text, US_DATE).ok()
-}
-
-/// `RequestDateTime`: `MMDDYYYY` in IST.
-pub fn request_date(now: OffsetDateTime) -> String {
-    // Formatting a valid date cannot fail; PayG refuses an empty date rather than take a
-    // wrong one.
-    now.to_offset(IST)
-        .format(format_description!("[month][day][year]"))
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use paygate_core::time::macros::datetime;
 
     #[test]
     fn payment_response_codes() {
@@ -116,83 +58,11 @@ mod tests {
     }
 
     #[test]
-    fn refusals_by_http_status() {
-        use ProviderErrorKind as K;
-        for (status, field, kind) in [
-            (400, false, Some(K::Validation)),
-            (411, false, Some(K::Validation)),
-            (412, false, Some(K::Validation)),
-            (422, false, Some(K::Validation)),
-            (401, false, Some(K::Auth)),
-            (403, false, Some(K::Auth)),
-            (404, false, Some(K::NotFound)),
-            (409, false, Some(K::InvalidState)),
-            (429, false, Some(K::RateLimited { retry_after: None })),
-            (500, false, Some(K::Server)),
-            (503, false, Some(K::Server)),
-            (200, true, Some(K::Validation)),
-            // An error object in a 200 (or a 3xx) naming no field proves nothing was done.
-            (200, false, None),
-            (302, false, None),
-            (418, false, None),
-        ] {
-            assert_eq!(refusal_kind(status, field), kind, "{status} {field}");
-        }
-    }
-
-    #[test]
     fn refund_response_codes() {
         assert_eq!(refund_status(Some(1)), RefundStatus::Succeeded);
         assert_eq!(refund_status(Some(2)), RefundStatus::Failed);
         assert_eq!(refund_status(Some(4)), RefundStatus::Pending);
         assert_eq!(refund_status(Some(0)), RefundStatus::Unknown("0".into()));
         assert_eq!(refund_status(None), RefundStatus::Unknown(String::new()));
-    }
-
-    #[test]
-    fn both_date_forms_in_ist() {
-        assert_eq!(
-            parse_date("12/16/2023 8:40:35 AM"),
-            Some(datetime!(2023-12-16 08:40:35 +05:30))
-        );
-        assert_eq!(
-            parse_date("12/16/2023 2:07:53 PM"),
-            Some(datetime!(2023-12-16 14:07:53 +05:30))
-        );
-        assert_eq!(
-            parse_date("12/14/2025 12:05:00 AM"),
-            Some(datetime!(2025-12-14 00:05:00 +05:30))
-        );
-        assert_eq!(
-            parse_date("12/14/2025 12:05:00 PM"),
-            Some(datetime!(2025-12-14 12:05:00 +05:30))
-        );
-        assert_eq!(
-            parse_date("2023-12-16T14:16:59.227"),
-            Some(datetime!(2023-12-16 14:16:59.227 +05:30))
-        );
-        assert_eq!(
-            parse_date("2023-12-16T14:30:34.7"),
-            Some(datetime!(2023-12-16 14:30:34.7 +05:30))
-        );
-        assert_eq!(
-            parse_date("2023-04-19T11:32:38"),
-            Some(datetime!(2023-04-19 11:32:38 +05:30))
-        );
-        for bad in [
-            "",
-            "13/16/2023 8:40:35 AM",
-            "12/16/2023 13:40:35 PM",
-            "12/16/2023 8:40:35",
-            "2023-12-16 14:16:59",
-            "2023-12-16T14:16:59.x",
-        ] {
-            assert_eq!(parse_date(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn request_date_is_mmddyyyy_ist() {
-        assert_eq!(request_date(datetime!(2023-06-22 20:00 UTC)), "06232023");
     }
 }

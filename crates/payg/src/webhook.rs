@@ -9,8 +9,9 @@ use paygate_core::http::HeaderMap;
 use paygate_core::{Authenticity, Currency, Error, Money, Result, WebhookEvent, WebhookRejection};
 
 use crate::PROVIDER;
-use crate::status::{parse_date, payment_status};
+use crate::status::payment_status;
 use crate::wire::Order;
+use crate::wire::parse_date;
 
 fn rejected(reason: WebhookRejection) -> Error {
     Error::webhook(PROVIDER, reason)

@@ -3,8 +3,12 @@
 //! strings and the reverse (`MerchantKeyId` is `"7963"` in requests, `7963` in answers),
 //! and amounts are read from the number's text. Unknown fields stay in the raw response.
 
+use paygate_core::local_time;
+use paygate_core::time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use paygate_core::{Decimal, lenient};
 use serde::{Deserialize, Serialize};
+use time::format_description::BorrowedFormatItem;
+use time::macros::{format_description, offset};
 
 /// The order object.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -387,4 +391,91 @@ pub struct ApiError {
     /// The request it answers.
     #[serde(default, deserialize_with = "lenient::option_string")]
     pub request_unique_id: Option<String>,
+}
+
+/// India Standard Time, in which PayG writes its zone-less dates.
+pub const IST: UtcOffset = offset!(+5:30);
+
+/// Reads PayG's dates, both forms, as IST: `12/16/2023 8:40:35 AM` (Payment/UpdatedDateTime)
+/// and `2023-12-16T14:16:59.227` (RefundDateTime and transaction details).
+pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    if text.contains('/') {
+        parse_us(text).map(|t| t.assume_offset(IST))
+    } else if text.contains('T') {
+        local_time::parse_ymd_hms(text, IST)
+    } else {
+        None
+    }
+}
+
+/// `M/D/YYYY h:mm:ss AM|PM` (month, day and hour with or without a leading zero).
+const US_DATE: &[BorrowedFormatItem<'static>] = format_description!(
+    "[month padding:none]/[day padding:none]/[year] [hour repr:12 padding:none]:[minute]:[second] [period case_sensitive:false]"
+);
+
+fn parse_us(text: &str) -> Option<PrimitiveDateTime> {
+    PrimitiveDateTime::parse(text, US_DATE).ok()
+}
+
+/// `RequestDateTime`: `MMDDYYYY` in IST.
+pub fn request_date(now: OffsetDateTime) -> String {
+    // Formatting a valid date cannot fail; PayG refuses an empty date rather than take a
+    // wrong one.
+    now.to_offset(IST)
+        .format(format_description!("[month][day][year]"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paygate_core::time::macros::datetime;
+
+    #[test]
+    fn both_date_forms_in_ist() {
+        assert_eq!(
+            parse_date("12/16/2023 8:40:35 AM"),
+            Some(datetime!(2023-12-16 08:40:35 +05:30))
+        );
+        assert_eq!(
+            parse_date("12/16/2023 2:07:53 PM"),
+            Some(datetime!(2023-12-16 14:07:53 +05:30))
+        );
+        assert_eq!(
+            parse_date("12/14/2025 12:05:00 AM"),
+            Some(datetime!(2025-12-14 00:05:00 +05:30))
+        );
+        assert_eq!(
+            parse_date("12/14/2025 12:05:00 PM"),
+            Some(datetime!(2025-12-14 12:05:00 +05:30))
+        );
+        assert_eq!(
+            parse_date("2023-12-16T14:16:59.227"),
+            Some(datetime!(2023-12-16 14:16:59.227 +05:30))
+        );
+        assert_eq!(
+            parse_date("2023-12-16T14:30:34.7"),
+            Some(datetime!(2023-12-16 14:30:34.7 +05:30))
+        );
+        assert_eq!(
+            parse_date("2023-04-19T11:32:38"),
+            Some(datetime!(2023-04-19 11:32:38 +05:30))
+        );
+        for bad in [
+            "",
+            "13/16/2023 8:40:35 AM",
+            "12/16/2023 13:40:35 PM",
+            "12/16/2023 8:40:35",
+            "2023-12-16 14:16:59",
+            "2023-12-16T14:16:59.x",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn request_date_is_mmddyyyy_ist() {
+        assert_eq!(request_date(datetime!(2023-06-22 20:00 UTC)), "06232023");
+    }
 }

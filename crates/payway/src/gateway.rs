@@ -14,8 +14,8 @@ use paygate_core::{
 use crate::PROVIDER;
 use crate::PaywayClient;
 use crate::config::PaywayConfig;
+use crate::endpoint::Endpoint;
 use crate::ops::{TRAN_ID_RULES, close_transaction, pre_auth, refund};
-use crate::status::Endpoint;
 use paygate_core::transport::Dispatcher;
 
 /// How far above the held amount PayWay lets a card pre-authorization complete (110 %).

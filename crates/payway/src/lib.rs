@@ -26,6 +26,7 @@
 //! ```
 
 pub mod config;
+pub mod endpoint;
 mod gateway;
 pub mod ops;
 pub mod sign;
@@ -44,11 +45,11 @@ use paygate_core::{
 };
 
 pub use config::PaywayConfig;
+pub use endpoint::Endpoint;
 pub use gateway::{PaywayFactory, PaywayGateway};
 pub use ops::purchase::{PurchaseForm, PurchaseOutcome, PurchaseRequest};
 pub use ops::transaction_list::{ListStatus, TransactionListQuery};
 pub use sign::{Fields, MerchantAuthKey};
-pub use status::Endpoint;
 pub use webhook::TestSigner;
 
 use ops::{

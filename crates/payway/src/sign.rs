@@ -14,7 +14,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use paygate_core::clock::RandomSource;
 use paygate_core::signing::HmacSha512Key;
-use paygate_core::time::{OffsetDateTime, UtcOffset};
 use paygate_core::{Error, Result};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::DecodePublicKey;
@@ -23,81 +22,10 @@ use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Encrypt, RsaPublicKey};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-/// The hashed fields of each endpoint, in hash order (research §1.2).
-pub mod order {
-    /// `check-transaction-2`. The docs' text says `merchant_id, tran_id`; the official PHP
-    /// sample and every working client hash `req_time` first, which we follow.
-    pub const CHECK_TRANSACTION: &[&str] = &["req_time", "merchant_id", "tran_id"];
-    /// `transaction-detail`.
-    pub const TRANSACTION_DETAIL: &[&str] = &["req_time", "merchant_id", "tran_id"];
-    /// `close-transaction`.
-    pub const CLOSE_TRANSACTION: &[&str] = &["req_time", "merchant_id", "tran_id"];
-    /// `transaction-list-2`: all nine values, plain concatenation (the official sample's
-    /// `$to_date + $from_amount` is a typo the server rejects).
-    pub const TRANSACTION_LIST: &[&str] = &[
-        "req_time",
-        "merchant_id",
-        "from_date",
-        "to_date",
-        "from_amount",
-        "to_amount",
-        "status",
-        "page",
-        "pagination",
-    ];
-    /// `exchange-rate`.
-    pub const EXCHANGE_RATE: &[&str] = &["req_time", "merchant_id"];
-    /// `online-transaction/refund`.
-    pub const REFUND: &[&str] = &["request_time", "merchant_id", "merchant_auth"];
-    /// `online-transaction/pre-auth-completion`: `merchant_auth` first (official pages and
-    /// a live probe; several SDKs get this wrong).
-    pub const PRE_AUTH_COMPLETION: &[&str] = &["merchant_auth", "request_time", "merchant_id"];
-    /// `online-transaction/pre-auth-cancellation`: a different order again.
-    pub const PRE_AUTH_CANCELLATION: &[&str] = &["merchant_id", "merchant_auth", "request_time"];
-    /// `purchase`: 24 fields. `view_type` and `payment_gate` are sent but not hashed.
-    pub const PURCHASE: &[&str] = &[
-        "req_time",
-        "merchant_id",
-        "tran_id",
-        "amount",
-        "items",
-        "shipping",
-        "firstname",
-        "lastname",
-        "email",
-        "phone",
-        "type",
-        "payment_option",
-        "return_url",
-        "cancel_url",
-        "continue_success_url",
-        "return_deeplink",
-        "currency",
-        "custom_fields",
-        "return_params",
-        "payout",
-        "lifetime",
-        "additional_params",
-        "google_pay_token",
-        "skip_success_page",
-    ];
-}
-
 /// `base64(HMAC-SHA512(concatenation of values, key))`, 88 characters.
 pub fn hash(key: &HmacSha512Key, values: &[&str]) -> String {
     let parts: Vec<&[u8]> = values.iter().map(|v| v.as_bytes()).collect();
     BASE64.encode(key.sign(&parts))
-}
-
-/// `req_time` / `request_time`: UTC as `YYYYMMDDHHmmss`.
-pub fn request_time(now: OffsetDateTime) -> String {
-    // Formatting a valid date cannot fail; PayWay refuses an empty `req_time` rather than
-    // take a wrong one.
-    now.to_offset(UtcOffset::UTC)
-        .format(time::macros::format_description!(
-            "[year][month][day][hour][minute][second]"
-        ))
-        .unwrap_or_default()
 }
 
 /// The fields of one request body in the order they are sent; `None` is sent as JSON `null`
@@ -285,20 +213,6 @@ impl fmt::Debug for MerchantAuthKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use paygate_core::time::macros::datetime;
-
-    #[test]
-    fn request_time_is_utc_compact() {
-        assert_eq!(
-            request_time(datetime!(2025-02-13 06:55:45 UTC)),
-            "20250213065545"
-        );
-        // A local time is converted, not reformatted.
-        assert_eq!(
-            request_time(datetime!(2025-02-13 13:55:45 +07:00)),
-            "20250213065545"
-        );
-    }
 
     #[test]
     fn fields_hash_nulls_as_empty_and_serialize_in_order() {

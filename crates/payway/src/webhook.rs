@@ -24,8 +24,9 @@ use serde_json::value::RawValue;
 
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
-use crate::status::{parse_date, payment_status};
+use crate::status::payment_status;
 use crate::wire::Pushback;
+use crate::wire::parse_date;
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "x-payway-hmac-sha512";

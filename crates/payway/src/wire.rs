@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use paygate_core::local_time;
+use paygate_core::time::{OffsetDateTime, UtcOffset};
 use paygate_core::{Decimal, lenient};
 use serde::Deserialize;
+use time::macros::offset;
 
 /// The `status` object every answer carries.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -386,4 +389,81 @@ pub struct Pushback {
     /// UTC+7.
     #[serde(default, deserialize_with = "lenient::option_string")]
     pub transaction_date: Option<String>,
+}
+
+/// `req_time` / `request_time`: UTC as `YYYYMMDDHHmmss`.
+pub fn request_time(now: OffsetDateTime) -> String {
+    // Formatting a valid date cannot fail; PayWay refuses an empty `req_time` rather than
+    // take a wrong one.
+    now.to_offset(UtcOffset::UTC)
+        .format(time::macros::format_description!(
+            "[year][month][day][hour][minute][second]"
+        ))
+        .unwrap_or_default()
+}
+
+/// Phnom Penh time, in which PayWay writes every date.
+pub const PAYWAY_OFFSET: UtcOffset = offset!(+7);
+
+/// Reads PayWay's `YYYY-MM-DD HH:mm:ss` (UTC+7, no offset written) with an explicit +07:00.
+pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
+    local_time::parse_ymd_hms(text, PAYWAY_OFFSET)
+}
+
+/// Writes a date as PayWay's `YYYY-MM-DD HH:mm:ss` in UTC+7.
+pub fn format_date(at: OffsetDateTime) -> String {
+    local_time::format_ymd_hms(at, PAYWAY_OFFSET)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paygate_core::time::macros::datetime;
+
+    #[test]
+    fn request_time_is_utc_compact() {
+        assert_eq!(
+            request_time(datetime!(2025-02-13 06:55:45 UTC)),
+            "20250213065545"
+        );
+        // A local time is converted, not reformatted.
+        assert_eq!(
+            request_time(datetime!(2025-02-13 13:55:45 +07:00)),
+            "20250213065545"
+        );
+    }
+
+    #[test]
+    fn dates_get_an_explicit_offset() {
+        assert_eq!(
+            parse_date("2025-02-13 13:55:25"),
+            Some(datetime!(2025-02-13 13:55:25 +07:00))
+        );
+        assert_eq!(
+            parse_date("2025-02-13 13:55:25")
+                .unwrap()
+                .to_offset(UtcOffset::UTC)
+                .hour(),
+            6
+        );
+        for bad in [
+            "",
+            "2025-02-13",
+            "2025-13-01 00:00:00",
+            "2025-02-13 25:00:00",
+            "a-b-c d:e:f",
+            "2025-02-13 13:55:25:1",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        // Tolerant on receipt: an ISO `T` reads the same.
+        assert_eq!(
+            parse_date("2025-02-13T13:55:25"),
+            parse_date("2025-02-13 13:55:25")
+        );
+        assert_eq!(
+            format_date(datetime!(2025-02-13 06:55:25 UTC)),
+            "2025-02-13 13:55:25"
+        );
+    }
 }

@@ -15,12 +15,13 @@ use common::*;
 use paygate_core::signing::HmacSha512Key;
 use paygate_core::time::macros::datetime;
 use paygate_core::{Error, OrderId, Url};
+use paygate_payway::endpoint::order;
 use paygate_payway::ops::purchase::{PurchaseItem, PurchaseRequest};
 use paygate_payway::ops::{
     check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
     transaction_detail, transaction_list,
 };
-use paygate_payway::sign::{self, Fields, order};
+use paygate_payway::sign::{self, Fields};
 use paygate_payway::{ListStatus, MerchantAuthKey, TransactionListQuery};
 
 fn key() -> HmacSha512Key {

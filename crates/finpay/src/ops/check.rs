@@ -11,8 +11,9 @@ use paygate_core::{Error, NativeResponse, Operation, OrderId, Payment, Result, U
 use super::{parse_answer, path_with_order, received_money, request};
 use crate::PROVIDER;
 use crate::config::FinpayConfig;
-use crate::status::{parse_date, payment_status};
+use crate::status::payment_status;
 use crate::wire::CheckResponse;
+use crate::wire::parse_date;
 
 /// The path prefix.
 pub const PATH: &str = "/pg/payment/card/check";

@@ -16,7 +16,7 @@ use paygate_core::{
 use super::{ORDER_ID_RULES, parse_answer, request, wire_amount};
 use crate::PROVIDER;
 use crate::config::FinpayConfig;
-use crate::status::parse_date;
+use crate::wire::parse_date;
 use crate::wire::{Customer, InitiateRequest, InitiateResponse, Item, Order, Urls};
 
 /// The path.

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 
 use crate::PROVIDER;
 use crate::config::FinpayConfig;
-use crate::status::FinpayCodes;
+use crate::endpoint::FinpayCodes;
 use crate::wire::Envelope;
 
 /// Finpay's order id: 1–30 characters of `[A-Za-z0-9_-]` ("alpha dash").
@@ -76,7 +76,7 @@ pub fn wire_amount(field: &'static str, amount: &Money) -> Result<String> {
 /// Reads an answer whatever its HTTP status (Finpay's error statuses are undocumented; the
 /// `responseCode` decides) with core's coded-answer reader (parsed once; see
 /// [`read_coded_answer`]): a recognised refusal (see
-/// [`crate::status::ResponseCode::refusal_kind`]) → [`paygate_core::ProviderError`]; any other
+/// [`crate::endpoint::ResponseCode::refusal_kind`]) → [`paygate_core::ProviderError`]; any other
 /// code → [`UnexpectedBody`] (on a write: outcome unknown); `2000000` → the typed body.
 pub(crate) fn parse_answer<T: DeserializeOwned + CodedAnswer>(
     operation: Operation,

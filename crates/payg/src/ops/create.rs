@@ -209,7 +209,7 @@ pub fn build(
             transaction_data: request.transaction.as_ref(),
             user_defined_data: request.user_defined.as_ref(),
             next_step_flow_data: request.next_step_flow_data.as_deref(),
-            request_date_time: crate::status::request_date(now),
+            request_date_time: crate::wire::request_date(now),
         },
     )?;
     post_json(

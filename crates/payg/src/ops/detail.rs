@@ -11,8 +11,9 @@ use serde::Serialize;
 use super::{ORDER_KEY_RULES, parse_order, post_json, received_money, to_json};
 use crate::PROVIDER;
 use crate::config::PaygConfig;
-use crate::status::{parse_date, payment_status};
+use crate::status::payment_status;
 use crate::wire::Order;
+use crate::wire::parse_date;
 
 /// The path.
 pub const PATH: &str = "/Detail";

@@ -19,7 +19,7 @@ use serde::de::IgnoredAny;
 
 use crate::PROVIDER;
 use crate::config::PaygConfig;
-use crate::status::refusal_kind;
+use crate::endpoint::refusal_kind;
 use crate::wire::{ApiError, Order};
 
 /// PayG's `OrderKeyId`: letters and digits (observed up to 34; the refund doc says 30).
@@ -92,7 +92,7 @@ struct Probe {
 }
 
 /// Reads an order answer whatever its HTTP status: an array of errors, an error object (also
-/// inside HTTP 200) → [`ProviderError`] when [`crate::status::refusal_kind`] recognises it as
+/// inside HTTP 200) → [`ProviderError`] when [`crate::endpoint::refusal_kind`] recognises it as
 /// a refusal, else [`UnexpectedBody`] (on a write: outcome unknown); an order → the order; anything else (HTML pages,
 /// truncated or malformed JSON, such as the user's own refund sample with its missing comma)
 /// → [`UnexpectedBody`] with an excerpt.

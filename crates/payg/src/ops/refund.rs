@@ -17,8 +17,9 @@ use serde::Serialize;
 use super::{ORDER_KEY_RULES, check_order_echo, parse_order, post_json, to_json, wire_amount};
 use crate::PROVIDER;
 use crate::config::PaygConfig;
-use crate::status::{parse_date, payment_status, refund_status};
+use crate::status::{payment_status, refund_status};
 use crate::wire::Order;
+use crate::wire::parse_date;
 
 /// The path.
 pub const PATH: &str = "/Refund";

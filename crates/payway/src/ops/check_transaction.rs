@@ -15,9 +15,11 @@ use paygate_core::{Error, NativeResponse, OrderId, Payment, Result, UnexpectedBo
 use super::{parse_answer, received_currency, received_money, tran_id_request};
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
-use crate::sign::order;
-use crate::status::{Endpoint, parse_date, payment_status};
+use crate::endpoint::Endpoint;
+use crate::endpoint::order;
+use crate::status::payment_status;
 use crate::wire::CheckTransactionResponse;
+use crate::wire::parse_date;
 
 /// Builds the signed request.
 pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> Result<HttpRequest> {

@@ -14,8 +14,8 @@ use paygate_core::{NativeResponse, OrderId, Payment, PaymentStatus, Result};
 use super::{parse_answer, tran_id_request};
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
-use crate::sign::order;
-use crate::status::Endpoint;
+use crate::endpoint::Endpoint;
+use crate::endpoint::order;
 use crate::wire::CloseTransactionResponse;
 
 /// Builds the signed request.

@@ -6,9 +6,11 @@ use paygate_core::{NativeResponse, Result};
 
 use super::{parse_answer, post_json};
 use crate::config::PaywayConfig;
-use crate::sign::{Fields, order, request_time};
-use crate::status::Endpoint;
+use crate::endpoint::Endpoint;
+use crate::endpoint::order;
+use crate::sign::Fields;
 use crate::wire::ExchangeRateResponse;
+use crate::wire::request_time;
 
 /// Builds the signed request.
 pub fn build(config: &PaywayConfig, now: OffsetDateTime) -> Result<HttpRequest> {

@@ -23,9 +23,10 @@ use serde::de::DeserializeOwned;
 
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
-use crate::sign::{Fields, request_time};
-use crate::status::Endpoint;
+use crate::endpoint::Endpoint;
+use crate::sign::Fields;
 use crate::wire::StatusOnly;
+use crate::wire::request_time;
 
 /// PayWay's `tran_id`: at most 20 characters of letters, digits, `-` and `_`.
 pub const TRAN_ID_RULES: IdRules = IdRules::DEFAULT.max_len(20).no_dot();

@@ -19,8 +19,8 @@ use super::{
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
-use crate::sign::order;
-use crate::status::Endpoint;
+use crate::endpoint::Endpoint;
+use crate::endpoint::order;
 use crate::wire::PreAuthResponse;
 
 /// The `merchant_auth` plaintext of a completion.

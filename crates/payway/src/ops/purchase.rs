@@ -41,9 +41,11 @@ use serde_json::value::RawValue;
 use super::{TRAN_ID_RULES, parse_answer, wire_amount};
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
-use crate::sign::{Fields, order, request_time};
-use crate::status::Endpoint;
+use crate::endpoint::Endpoint;
+use crate::endpoint::order;
+use crate::sign::Fields;
 use crate::wire::PurchaseResponse;
+use crate::wire::request_time;
 
 /// `purchase` (capture at once) or `pre-auth` (hold; complete or cancel later).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -22,8 +22,8 @@ use super::{
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
-use crate::sign::order;
-use crate::status::Endpoint;
+use crate::endpoint::Endpoint;
+use crate::endpoint::order;
 use crate::wire::RefundResponse;
 
 /// The `merchant_auth` plaintext of a refund.

@@ -10,8 +10,8 @@ use paygate_core::{NativeResponse, OrderId, Result};
 
 use super::{parse_answer, tran_id_request};
 use crate::config::PaywayConfig;
-use crate::sign::order;
-use crate::status::Endpoint;
+use crate::endpoint::Endpoint;
+use crate::endpoint::order;
 use crate::wire::TransactionDetailResponse;
 
 /// Builds the signed request.

@@ -11,9 +11,12 @@ use paygate_core::{Decimal, Error, NativeResponse, Result};
 
 use super::{parse_answer, post_json};
 use crate::config::PaywayConfig;
-use crate::sign::{Fields, order, request_time};
-use crate::status::{Endpoint, format_date};
+use crate::endpoint::Endpoint;
+use crate::endpoint::order;
+use crate::sign::Fields;
 use crate::wire::TransactionListResponse;
+use crate::wire::format_date;
+use crate::wire::request_time;
 
 /// A status filter word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,353 @@
+//! PayWay's endpoints: paths, the unified operation each serves, the fields each hashes in
+//! order, and each one's table of success and refusal codes.
+
+use paygate_core::{Effect, Operation, ProviderErrorKind};
+
+/// The hashed fields of each endpoint, in hash order (research §1.2).
+pub mod order {
+    /// `check-transaction-2`. The docs' text says `merchant_id, tran_id`; the official PHP
+    /// sample and every working client hash `req_time` first, which we follow.
+    pub const CHECK_TRANSACTION: &[&str] = &["req_time", "merchant_id", "tran_id"];
+    /// `transaction-detail`.
+    pub const TRANSACTION_DETAIL: &[&str] = &["req_time", "merchant_id", "tran_id"];
+    /// `close-transaction`.
+    pub const CLOSE_TRANSACTION: &[&str] = &["req_time", "merchant_id", "tran_id"];
+    /// `transaction-list-2`: all nine values, plain concatenation (the official sample's
+    /// `$to_date + $from_amount` is a typo the server rejects).
+    pub const TRANSACTION_LIST: &[&str] = &[
+        "req_time",
+        "merchant_id",
+        "from_date",
+        "to_date",
+        "from_amount",
+        "to_amount",
+        "status",
+        "page",
+        "pagination",
+    ];
+    /// `exchange-rate`.
+    pub const EXCHANGE_RATE: &[&str] = &["req_time", "merchant_id"];
+    /// `online-transaction/refund`.
+    pub const REFUND: &[&str] = &["request_time", "merchant_id", "merchant_auth"];
+    /// `online-transaction/pre-auth-completion`: `merchant_auth` first (official pages and
+    /// a live probe; several SDKs get this wrong).
+    pub const PRE_AUTH_COMPLETION: &[&str] = &["merchant_auth", "request_time", "merchant_id"];
+    /// `online-transaction/pre-auth-cancellation`: a different order again.
+    pub const PRE_AUTH_CANCELLATION: &[&str] = &["merchant_id", "merchant_auth", "request_time"];
+    /// `purchase`: 24 fields. `view_type` and `payment_gate` are sent but not hashed.
+    pub const PURCHASE: &[&str] = &[
+        "req_time",
+        "merchant_id",
+        "tran_id",
+        "amount",
+        "items",
+        "shipping",
+        "firstname",
+        "lastname",
+        "email",
+        "phone",
+        "type",
+        "payment_option",
+        "return_url",
+        "cancel_url",
+        "continue_success_url",
+        "return_deeplink",
+        "currency",
+        "custom_fields",
+        "return_params",
+        "payout",
+        "lifetime",
+        "additional_params",
+        "google_pay_token",
+        "skip_success_page",
+    ];
+}
+
+/// PayWay's endpoints. A numeric `status.code` means different things on different endpoints
+/// (5 is "wrong hash" on check but "not found" on close), so codes are read per endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// `check-transaction-2`.
+    CheckTransaction,
+    /// `transaction-detail`.
+    TransactionDetail,
+    /// `close-transaction`.
+    CloseTransaction,
+    /// `transaction-list-2`.
+    TransactionList,
+    /// `exchange-rate`.
+    ExchangeRate,
+    /// `online-transaction/refund`.
+    Refund,
+    /// `online-transaction/pre-auth-completion`.
+    PreAuthCompletion,
+    /// `online-transaction/pre-auth-cancellation`.
+    PreAuthCancellation,
+    /// `purchase`.
+    Purchase,
+}
+
+impl Endpoint {
+    /// Every endpoint.
+    pub const ALL: [Endpoint; 9] = [
+        Endpoint::CheckTransaction,
+        Endpoint::TransactionDetail,
+        Endpoint::CloseTransaction,
+        Endpoint::TransactionList,
+        Endpoint::ExchangeRate,
+        Endpoint::Refund,
+        Endpoint::PreAuthCompletion,
+        Endpoint::PreAuthCancellation,
+        Endpoint::Purchase,
+    ];
+
+    /// The path under the base URL.
+    pub fn path(&self) -> &'static str {
+        match self {
+            Endpoint::CheckTransaction => "/api/payment-gateway/v1/payments/check-transaction-2",
+            Endpoint::TransactionDetail => "/api/payment-gateway/v1/payments/transaction-detail",
+            Endpoint::CloseTransaction => "/api/payment-gateway/v1/payments/close-transaction",
+            Endpoint::TransactionList => "/api/payment-gateway/v1/payments/transaction-list-2",
+            Endpoint::ExchangeRate => "/api/payment-gateway/v1/exchange-rate",
+            Endpoint::Refund => "/api/merchant-portal/merchant-access/online-transaction/refund",
+            Endpoint::PreAuthCompletion => {
+                "/api/merchant-portal/merchant-access/online-transaction/pre-auth-completion"
+            }
+            Endpoint::PreAuthCancellation => {
+                "/api/merchant-portal/merchant-access/online-transaction/pre-auth-cancellation"
+            }
+            Endpoint::Purchase => "/api/payment-gateway/v1/payments/purchase",
+        }
+    }
+
+    /// The operation, for errors, tracing and the retry policy.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Endpoint::CheckTransaction => Operation::PaymentStatus,
+            Endpoint::TransactionDetail => Operation::Native {
+                name: "transaction-detail",
+                effect: Effect::Read,
+            },
+            Endpoint::CloseTransaction => Operation::Cancel,
+            Endpoint::TransactionList => Operation::Native {
+                name: "transaction-list-2",
+                effect: Effect::Read,
+            },
+            Endpoint::ExchangeRate => Operation::Native {
+                name: "exchange-rate",
+                effect: Effect::Read,
+            },
+            Endpoint::Refund => Operation::Refund,
+            Endpoint::PreAuthCompletion => Operation::Capture,
+            Endpoint::PreAuthCancellation => Operation::Void,
+            Endpoint::Purchase => Operation::CreatePayment,
+        }
+    }
+
+    /// True for `status.code` values that mean success here (`"00"`; `"0"` on purchase).
+    pub fn is_success(&self, code: &str) -> bool {
+        code == "00" || (*self == Endpoint::Purchase && code == "0")
+    }
+
+    /// What kind of refusal `code` is on this endpoint; `None` when the code is not one this
+    /// endpoint documents as a refusal (then it is no refusal at all: on a write the outcome is
+    /// unknown, on a read the answer is unexpected). Codes are compared as text, so the
+    /// rate-limit code arrives as the number `429` or the string `"429"` alike.
+    pub fn refusal_kind(&self, code: &str) -> Option<ProviderErrorKind> {
+        self.refusals()
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|(_, kind)| *kind)
+    }
+
+    /// The endpoint's documented refusals: each code that means the provider did nothing, and
+    /// its kind. One table per endpoint family, from PayWay's pages (research §codes).
+    pub fn refusals(&self) -> &'static [(&'static str, ProviderErrorKind)] {
+        match self {
+            Endpoint::CheckTransaction | Endpoint::TransactionDetail => READ_REFUSALS,
+            Endpoint::CloseTransaction => CLOSE_REFUSALS,
+            Endpoint::TransactionList => LIST_REFUSALS,
+            Endpoint::ExchangeRate => EXCHANGE_RATE_REFUSALS,
+            Endpoint::Refund | Endpoint::PreAuthCompletion | Endpoint::PreAuthCancellation => {
+                MERCHANT_PORTAL_REFUSALS
+            }
+            Endpoint::Purchase => PURCHASE_REFUSALS,
+        }
+    }
+}
+
+impl paygate_core::transport::CodeTable for Endpoint {
+    fn is_success(&self, code: &str) -> bool {
+        Endpoint::is_success(self, code)
+    }
+
+    fn refusal_kind(&self, code: &str) -> Option<ProviderErrorKind> {
+        Endpoint::refusal_kind(self, code)
+    }
+}
+
+use ProviderErrorKind::{Auth, InvalidState, NotFound, Server, Validation};
+
+/// Rate limiting looks the same everywhere (HTTP 403 + code 429 on check/detail).
+const RATE_LIMITED: ProviderErrorKind = ProviderErrorKind::RateLimited { retry_after: None };
+
+const READ_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("5", Auth),
+    ("8", Auth),
+    ("6", NotFound),
+    ("11", Server),
+];
+
+const CLOSE_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("26", Auth),
+    ("5", NotFound),
+    ("2", InvalidState),
+];
+
+const LIST_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("8", Auth),
+    ("11", Server),
+    ("49", Validation),
+    ("50", Validation),
+    ("51", Validation),
+    ("52", Validation),
+    ("53", Validation),
+];
+
+const EXCHANGE_RATE_REFUSALS: &[(&str, ProviderErrorKind)] =
+    &[("429", RATE_LIMITED), ("1", Auth), ("26", Auth)];
+
+/// Refund and pre-auth completion / cancellation. `PTL58` ("system error") is deliberately
+/// absent: on a write it proves nothing, so it is an unknown outcome.
+const MERCHANT_PORTAL_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("PTL02", Auth),
+    ("PTL62", Auth),
+    ("PTL63", Auth),
+    ("PTL04", Validation),
+    ("PTL05", Validation),
+    ("PTL06", Validation),
+    ("PTL60", Validation),
+    ("PTL186", Validation),
+    ("PTL187", Validation),
+    ("USD-NOT-ALLOW", Validation),
+    ("KHR-LESS-100", Validation),
+    ("KHR-CONTAIN-DECIMAL", Validation),
+    ("04", Validation),
+    ("PTL36", NotFound),
+    ("PTL37", InvalidState),
+    ("PTL57", InvalidState),
+    ("PTL59", InvalidState),
+    ("PTL169", InvalidState),
+    ("PTL170", InvalidState),
+    ("PTL172", InvalidState),
+    ("PTL181", InvalidState),
+    // "Concurrent requests not allowed": the provider did not act on it.
+    ("PTL168", RATE_LIMITED),
+];
+
+/// Purchase: its answer is the checkout itself, so `11` / `503` (server) only mean no
+/// checkout was created.
+const PURCHASE_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("6", Auth),
+    ("26", Auth),
+    ("401", Auth),
+    ("403", Auth),
+    ("2", Validation),
+    ("3", Validation),
+    ("4", Validation),
+    ("7", Validation),
+    ("10", Validation),
+    ("13", Validation),
+    ("16", Validation),
+    ("17", Validation),
+    ("18", Validation),
+    ("19", Validation),
+    ("25", Validation),
+    ("45", Validation),
+    ("46", Validation),
+    ("47", Validation),
+    ("69", Validation),
+    ("12", InvalidState),
+    ("22", InvalidState),
+    ("23", InvalidState),
+    ("44", InvalidState),
+    ("70", InvalidState),
+    ("72", InvalidState),
+    ("11", Server),
+    ("503", Server),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_read_per_endpoint() {
+        use ProviderErrorKind as K;
+        assert_eq!(Endpoint::CheckTransaction.refusal_kind("5"), Some(K::Auth));
+        assert_eq!(
+            Endpoint::CloseTransaction.refusal_kind("5"),
+            Some(K::NotFound)
+        );
+        assert_eq!(
+            Endpoint::CheckTransaction.refusal_kind("6"),
+            Some(K::NotFound)
+        );
+        assert_eq!(
+            Endpoint::CloseTransaction.refusal_kind("2"),
+            Some(K::InvalidState)
+        );
+        for e in Endpoint::ALL {
+            assert_eq!(e.refusal_kind("429"), Some(RATE_LIMITED), "{e:?}");
+            // Not a refusal: a success-looking code of the wrong shape, a system error on a
+            // write, anything undocumented.
+            for odd in ["no-such-code", "0", "000", "PTL58", "", "Success"] {
+                if e == Endpoint::Purchase && odd == "0" {
+                    continue;
+                }
+                assert_eq!(e.refusal_kind(odd), None, "{e:?} {odd}");
+            }
+            assert!(e.is_success("00"));
+            assert!(!e.is_success("6"));
+            // Every documented refusal is found, and no code is both success and refusal.
+            for (code, kind) in e.refusals() {
+                assert_eq!(e.refusal_kind(code), Some(*kind), "{e:?} {code}");
+                assert!(!e.is_success(code), "{e:?} {code}");
+            }
+        }
+        assert!(Endpoint::Purchase.is_success("0"));
+        assert!(!Endpoint::Refund.is_success("0"));
+        let refund_codes: Vec<&str> = Endpoint::Refund.refusals().iter().map(|r| r.0).collect();
+        assert_eq!(refund_codes.len(), 23, "{refund_codes:?}");
+        assert_eq!(Endpoint::Refund.refusal_kind("PTL02"), Some(K::Auth));
+        assert_eq!(Endpoint::Refund.refusal_kind("PTL36"), Some(K::NotFound));
+        assert_eq!(
+            Endpoint::Refund.refusal_kind("PTL37"),
+            Some(K::InvalidState)
+        );
+        assert_eq!(Endpoint::Refund.refusal_kind("PTL04"), Some(K::Validation));
+        assert_eq!(
+            Endpoint::PreAuthCompletion.refusal_kind("KHR-LESS-100"),
+            Some(K::Validation)
+        );
+        assert_eq!(
+            Endpoint::PreAuthCancellation.refusal_kind("PTL170"),
+            Some(K::InvalidState)
+        );
+        assert_eq!(
+            Endpoint::TransactionList.refusal_kind("52"),
+            Some(K::Validation)
+        );
+        assert_eq!(Endpoint::Purchase.refusal_kind("1"), Some(K::Auth));
+        assert_eq!(Endpoint::Purchase.refusal_kind("47"), Some(K::Validation));
+    }
+}
