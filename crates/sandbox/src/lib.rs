@@ -26,6 +26,8 @@
 // Handlers reject with a ready `Response` (the axum idiom); its size does not matter here.
 #![allow(clippy::result_large_err)]
 
+mod control;
+mod credentials;
 mod faults;
 mod finpay;
 mod json;
@@ -49,105 +51,13 @@ use rsa::pkcs8::DecodePrivateKey;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
+use control::router;
+use credentials::PAYWAY_PRIVATE_KEY_PEM;
+pub use credentials::{Credentials, PAYWAY_PUBLIC_KEY_PEM};
 pub use faults::{Fault, FaultSpec};
 pub use state::{Provider, Refusal, SimOrder, SimRefund, Stage};
 
 use state::Ledger;
-
-/// The simulator's own RSA public key: what it hands clients as PayWay's `merchant_auth` key.
-pub const PAYWAY_PUBLIC_KEY_PEM: &str = include_str!("../keys/sandbox_public_key.pem");
-const PAYWAY_PRIVATE_KEY_PEM: &str = include_str!("../keys/sandbox_private_key.pem");
-
-/// The credentials the simulator accepts. The defaults are fixed, documented test values —
-/// not secrets.
-#[derive(Clone)]
-pub struct Credentials {
-    /// Finpay merchant id.
-    pub finpay_merchant_id: String,
-    /// Finpay merchant key.
-    pub finpay_merchant_key: String,
-    /// PayWay merchant id.
-    pub payway_merchant_id: String,
-    /// PayWay API key (HMAC key).
-    pub payway_api_key: String,
-    /// PayG authentication key.
-    pub payg_authentication_key: String,
-    /// PayG authentication token.
-    pub payg_authentication_token: String,
-    /// PayG merchant key id.
-    pub payg_merchant_key_id: String,
-}
-
-impl Default for Credentials {
-    fn default() -> Self {
-        Credentials {
-            finpay_merchant_id: "SANDBOX01".into(),
-            finpay_merchant_key: "sandbox-finpay-merchant-key".into(),
-            payway_merchant_id: "sandbox01".into(),
-            payway_api_key: "sandbox-payway-api-key".into(),
-            payg_authentication_key: "0123456789abcdef0123456789abcdef".into(),
-            payg_authentication_token: "fedcba9876543210fedcba9876543210".into(),
-            payg_merchant_key_id: "9001".into(),
-        }
-    }
-}
-
-impl Credentials {
-    /// Recognisable secrets for leak tests: every secret value contains `CANARY`, so any
-    /// appearance of one in logs, errors or output is unmistakable.
-    pub fn canary() -> Credentials {
-        Credentials {
-            finpay_merchant_id: "MID0001".into(),
-            finpay_merchant_key: "fp-CANARY-merchant-key-4c1e".into(),
-            payway_merchant_id: "shopmerchant".into(),
-            payway_api_key: "pw-CANARY-api-key-93d2".into(),
-            payg_authentication_key: "pg-CANARY-auth-key-7b0f".into(),
-            payg_authentication_token: "pg-CANARY-auth-token-e815".into(),
-            payg_merchant_key_id: "9001".into(),
-        }
-    }
-
-    /// Every secret, in each form it could leak in: the literal values, the Basic
-    /// `Authorization` credentials built from them (Finpay, PayG), and the body lines of the
-    /// PayWay RSA key. Merchant ids are not secret and are not listed.
-    pub fn secret_forms(&self) -> Vec<String> {
-        use base64::Engine as _;
-        let basic = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
-        let mut forms = vec![
-            self.finpay_merchant_key.clone(),
-            self.payway_api_key.clone(),
-            self.payg_authentication_key.clone(),
-            self.payg_authentication_token.clone(),
-            basic(format!(
-                "{}:{}",
-                self.finpay_merchant_id, self.finpay_merchant_key
-            )),
-            basic(format!(
-                "{}:{}:M:{}",
-                self.payg_authentication_key,
-                self.payg_authentication_token,
-                self.payg_merchant_key_id
-            )),
-        ];
-        forms.extend(
-            PAYWAY_PUBLIC_KEY_PEM
-                .lines()
-                .filter(|line| !line.starts_with("-----") && line.len() > 16)
-                .map(str::to_owned),
-        );
-        forms
-    }
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("finpay_merchant_id", &self.finpay_merchant_id)
-            .field("payway_merchant_id", &self.payway_merchant_id)
-            .field("payg_merchant_key_id", &self.payg_merchant_key_id)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -592,155 +502,4 @@ fn provider_base(root: &str, provider: Provider) -> String {
         Provider::Payway => format!("{root}/payway"),
         Provider::Payg => format!("{root}/payg/payment/api/order"),
     }
-}
-
-fn router(shared: Arc<Shared>) -> Router {
-    let providers = Router::new()
-        .nest("/finpay", finpay::routes())
-        .nest("/payway", payway::routes())
-        .nest("/payg/payment/api/order", payg::routes())
-        .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            faults::apply,
-        ));
-    let control = Router::new()
-        .route("/_sandbox/pay/{provider}/{id}", post(control_pay))
-        .route("/_sandbox/expire/{provider}/{id}", post(control_expire))
-        .route(
-            "/_sandbox/requests",
-            get(control_requests).delete(control_forget_requests),
-        )
-        .route("/_sandbox/seed", post(control_seed))
-        .route("/_sandbox/faults", post(control_arm).delete(control_clear))
-        .route("/_sandbox/checkout/{provider}/{id}", get(control_checkout));
-    providers.merge(control).with_state(shared)
-}
-
-fn provider_of(name: &str) -> Result<Provider, Response> {
-    Provider::from_name(name)
-        .ok_or_else(|| (StatusCode::NOT_FOUND, "unknown provider").into_response())
-}
-
-fn refusal(refusal: Refusal) -> Response {
-    let (status, text) = match refusal {
-        Refusal::NotFound => (StatusCode::NOT_FOUND, "no such order"),
-        Refusal::InvalidState => (StatusCode::CONFLICT, "the order is not pending"),
-        Refusal::Duplicate | Refusal::TooMuch | Refusal::BadAmount => {
-            (StatusCode::BAD_REQUEST, "refused")
-        }
-    };
-    (status, text).into_response()
-}
-
-async fn control_pay(
-    State(shared): State<Arc<Shared>>,
-    Path((provider, id)): Path<(String, String)>,
-) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    match shared.pay(provider, &id) {
-        Ok(webhook) => axum::Json(webhook).into_response(),
-        Err(r) => refusal(r),
-    }
-}
-
-async fn control_expire(
-    State(shared): State<Arc<Shared>>,
-    Path((provider, id)): Path<(String, String)>,
-) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    match shared.ledger().expire(provider, &id, shared.now()) {
-        Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(r) => refusal(r),
-    }
-}
-
-async fn control_requests(State(shared): State<Arc<Shared>>) -> Response {
-    let received = shared
-        .received
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    axum::Json(received).into_response()
-}
-
-async fn control_forget_requests(State(shared): State<Arc<Shared>>) -> Response {
-    shared.forget_received();
-    StatusCode::NO_CONTENT.into_response()
-}
-
-async fn control_seed(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let seed = match serde_json::from_slice::<Seed>(&body) {
-        Ok(seed) => seed,
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("bad seed: {e}")).into_response(),
-    };
-    match shared.seed(&seed) {
-        Ok(count) => axum::Json(serde_json::json!({ "created": count })).into_response(),
-        Err(e @ SeedError::Duplicate(_)) => (StatusCode::CONFLICT, e.to_string()).into_response(),
-        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-    }
-}
-
-async fn control_arm(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<FaultSpec>(&body) {
-        Ok(spec) => {
-            shared
-                .faults
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(spec);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => (StatusCode::BAD_REQUEST, format!("bad fault: {e}")).into_response(),
-    }
-}
-
-async fn control_clear(State(shared): State<Arc<Shared>>) -> Response {
-    shared
-        .faults
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clear();
-    StatusCode::NO_CONTENT.into_response()
-}
-
-/// A minimal hosted page: shows the order and a button that pays it.
-async fn control_checkout(
-    State(shared): State<Arc<Shared>>,
-    Path((provider, id)): Path<(String, String)>,
-    _headers: HeaderMap,
-) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let Ok(order) = shared.ledger().get(provider, &id).cloned() else {
-        return refusal(Refusal::NotFound);
-    };
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('"', "&quot;")
-    };
-    let html = format!(
-        "<!DOCTYPE html><title>paygate sandbox checkout</title><h1>{} order {}</h1><p>{} {} — {:?}</p>\
-         <form method=\"post\" action=\"/_sandbox/pay/{}/{}\"><button>Pay</button></form>",
-        provider.name(),
-        escape(&order.id),
-        order.amount,
-        escape(&order.currency),
-        order.stage,
-        provider.name(),
-        escape(&order.id),
-    );
-    (
-        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response()
 }

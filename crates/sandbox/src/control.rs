@@ -1,0 +1,155 @@
+//! The simulator's router: each provider's routes behind the fault layer, and the control
+//! routes (pay, expire, requests, faults, seed, the hosted checkout page).
+
+use super::*;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let providers = Router::new()
+        .nest("/finpay", finpay::routes())
+        .nest("/payway", payway::routes())
+        .nest("/payg/payment/api/order", payg::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::apply,
+        ));
+    let control = Router::new()
+        .route("/_sandbox/pay/{provider}/{id}", post(control_pay))
+        .route("/_sandbox/expire/{provider}/{id}", post(control_expire))
+        .route(
+            "/_sandbox/requests",
+            get(control_requests).delete(control_forget_requests),
+        )
+        .route("/_sandbox/seed", post(control_seed))
+        .route("/_sandbox/faults", post(control_arm).delete(control_clear))
+        .route("/_sandbox/checkout/{provider}/{id}", get(control_checkout));
+    providers.merge(control).with_state(shared)
+}
+
+fn provider_of(name: &str) -> Result<Provider, Response> {
+    Provider::from_name(name)
+        .ok_or_else(|| (StatusCode::NOT_FOUND, "unknown provider").into_response())
+}
+
+fn refusal(refusal: Refusal) -> Response {
+    let (status, text) = match refusal {
+        Refusal::NotFound => (StatusCode::NOT_FOUND, "no such order"),
+        Refusal::InvalidState => (StatusCode::CONFLICT, "the order is not pending"),
+        Refusal::Duplicate | Refusal::TooMuch | Refusal::BadAmount => {
+            (StatusCode::BAD_REQUEST, "refused")
+        }
+    };
+    (status, text).into_response()
+}
+
+async fn control_pay(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, id)): Path<(String, String)>,
+) -> Response {
+    let provider = match provider_of(&provider) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match shared.pay(provider, &id) {
+        Ok(webhook) => axum::Json(webhook).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+async fn control_expire(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, id)): Path<(String, String)>,
+) -> Response {
+    let provider = match provider_of(&provider) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match shared.ledger().expire(provider, &id, shared.now()) {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+async fn control_requests(State(shared): State<Arc<Shared>>) -> Response {
+    let received = shared
+        .received
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    axum::Json(received).into_response()
+}
+
+async fn control_forget_requests(State(shared): State<Arc<Shared>>) -> Response {
+    shared.forget_received();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn control_seed(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let seed = match serde_json::from_slice::<Seed>(&body) {
+        Ok(seed) => seed,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("bad seed: {e}")).into_response(),
+    };
+    match shared.seed(&seed) {
+        Ok(count) => axum::Json(serde_json::json!({ "created": count })).into_response(),
+        Err(e @ SeedError::Duplicate(_)) => (StatusCode::CONFLICT, e.to_string()).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
+}
+
+async fn control_arm(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<FaultSpec>(&body) {
+        Ok(spec) => {
+            shared
+                .faults
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(spec);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => (StatusCode::BAD_REQUEST, format!("bad fault: {e}")).into_response(),
+    }
+}
+
+async fn control_clear(State(shared): State<Arc<Shared>>) -> Response {
+    shared
+        .faults
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// A minimal hosted page: shows the order and a button that pays it.
+async fn control_checkout(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, id)): Path<(String, String)>,
+    _headers: HeaderMap,
+) -> Response {
+    let provider = match provider_of(&provider) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Ok(order) = shared.ledger().get(provider, &id).cloned() else {
+        return refusal(Refusal::NotFound);
+    };
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!DOCTYPE html><title>paygate sandbox checkout</title><h1>{} order {}</h1><p>{} {} — {:?}</p>\
+         <form method=\"post\" action=\"/_sandbox/pay/{}/{}\"><button>Pay</button></form>",
+        provider.name(),
+        escape(&order.id),
+        order.amount,
+        escape(&order.currency),
+        order.stage,
+        provider.name(),
+        escape(&order.id),
+    );
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}

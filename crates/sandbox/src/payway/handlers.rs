@@ -1,0 +1,334 @@
+//! The payment-gateway endpoints: check, detail, close, list, exchange rates and purchase.
+
+use super::verify::verify;
+use super::*;
+
+/// PayWay's code and word for an order: REFUNDED after any refund, partial or not.
+pub(super) fn payment_status(order: &SimOrder) -> (i64, &'static str) {
+    match order.stage {
+        Stage::Pending | Stage::Expired => (2, "PENDING"),
+        Stage::Authorized => (0, "PRE-AUTH"),
+        Stage::Paid if order.refunds.is_empty() => (0, "APPROVED"),
+        Stage::Paid => (4, "REFUNDED"),
+        Stage::Voided | Stage::Cancelled => (7, "CANCELLED"),
+    }
+}
+
+fn amounts(order: &SimOrder) -> (Decimal, &str) {
+    match order.stage {
+        Stage::Pending | Stage::Expired | Stage::Cancelled => (Decimal::ZERO, ""),
+        Stage::Authorized => (order.amount, order.currency.as_str()),
+        Stage::Paid | Stage::Voided => (order.captured, order.currency.as_str()),
+    }
+}
+
+fn not_found(id: &str) -> Response {
+    J::O(vec![("status", status("6", "tran_id not found", Some(id)))]).respond(StatusCode::OK)
+}
+
+pub(super) async fn check(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = match verify(&shared, CHECK, &headers, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let id = fields.get("tran_id").cloned().unwrap_or_default();
+    let Ok(order) = shared.ledger().get(Provider::Payway, &id).cloned() else {
+        return not_found(&id);
+    };
+    let (code, word) = payment_status(&order);
+    let (paid, currency) = amounts(&order);
+    J::O(vec![
+        (
+            "data",
+            J::O(vec![
+                ("payment_status_code", J::int(code)),
+                ("total_amount", J::num(order.amount)),
+                ("original_amount", J::num(order.amount)),
+                ("refund_amount", J::num(order.refunded())),
+                ("discount_amount", J::int(0)),
+                ("payment_amount", J::num(paid)),
+                ("payment_currency", J::s(currency)),
+                (
+                    "apv",
+                    J::s(if paid.is_zero() {
+                        String::new()
+                    } else {
+                        format!("{:06}", order.transaction_id % 1_000_000)
+                    }),
+                ),
+                ("payment_status", J::s(word)),
+                ("transaction_date", J::s(date(order.created_at))),
+            ]),
+        ),
+        ("status", status("00", "Success!", Some(&id))),
+    ])
+    .respond(StatusCode::OK)
+}
+
+fn transaction(order: &SimOrder) -> J {
+    let (code, word) = payment_status(order);
+    let (paid, currency) = amounts(order);
+    let mut operations = vec![J::O(vec![
+        ("status", J::s("Create Order")),
+        ("amount", J::num(order.amount)),
+        ("transaction_date", J::s(date(order.created_at))),
+    ])];
+    if order.stage == Stage::Paid || order.stage == Stage::Authorized {
+        operations.push(J::O(vec![
+            (
+                "status",
+                J::s(if order.stage == Stage::Authorized {
+                    "Pre-Auth"
+                } else {
+                    "Completed"
+                }),
+            ),
+            ("amount", J::num(paid)),
+            ("transaction_date", J::s(date(order.updated_at))),
+        ]));
+    }
+    for refund in &order.refunds {
+        operations.push(J::O(vec![
+            ("status", J::s("Refunded")),
+            ("amount", J::num(refund.amount)),
+            ("transaction_date", J::s(date(refund.at))),
+        ]));
+    }
+    J::O(vec![
+        ("transaction_id", J::s(&order.id)),
+        ("payment_status_code", J::int(code)),
+        ("payment_status", J::s(word)),
+        ("original_amount", J::num(order.amount)),
+        ("original_currency", J::s(&order.currency)),
+        ("payment_amount", J::num(paid)),
+        ("payment_currency", J::s(currency)),
+        ("total_amount", J::num(order.amount)),
+        ("refund_amount", J::num(order.refunded())),
+        ("discount_amount", J::int(0)),
+        ("transaction_date", J::s(date(order.created_at))),
+        (
+            "payment_type",
+            J::s(if paid.is_zero() {
+                "N/A"
+            } else {
+                order.payment_method.as_str()
+            }),
+        ),
+        ("transaction_operations", J::A(operations)),
+    ])
+}
+
+pub(super) async fn detail(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = match verify(&shared, CHECK, &headers, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let id = fields.get("tran_id").cloned().unwrap_or_default();
+    let Ok(order) = shared.ledger().get(Provider::Payway, &id).cloned() else {
+        return not_found(&id);
+    };
+    J::O(vec![
+        ("data", transaction(&order)),
+        ("status", status("00", "Success!", Some(&id))),
+    ])
+    .respond(StatusCode::OK)
+}
+
+pub(super) async fn close(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = match verify(&shared, CLOSE, &headers, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let id = fields.get("tran_id").cloned().unwrap_or_default();
+    match shared.ledger().cancel(Provider::Payway, &id, shared.now()) {
+        Ok(_) => {
+            J::O(vec![("status", status("00", "Success!", Some(&id)))]).respond(StatusCode::OK)
+        }
+        Err(Refusal::NotFound) => error(StatusCode::FORBIDDEN, "5", "Transaction not found"),
+        Err(_) => error(
+            StatusCode::FORBIDDEN,
+            "2",
+            "This transaction has already been approved and cannot be cancelled.",
+        ),
+    }
+}
+
+pub(super) async fn list(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = match verify(&shared, LIST, &headers, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let page: usize = fields
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let size: usize = fields
+        .get("pagination")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(40)
+        .clamp(1, 1000);
+    let wanted: Vec<String> = fields
+        .get("status")
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.split(',')
+                .map(|w| w.trim().to_ascii_uppercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    let orders: Vec<J> = shared
+        .ledger()
+        .list(Provider::Payway)
+        .iter()
+        .filter(|o| wanted.is_empty() || wanted.iter().any(|w| w == payment_status(o).1))
+        .skip((page - 1) * size)
+        .take(size)
+        .map(transaction)
+        .collect();
+    J::O(vec![
+        ("data", J::A(orders)),
+        ("page", J::s(page.to_string())),
+        ("pagination", J::s(size.to_string())),
+        ("status", status("00", "Success!", Some("sandbox-list"))),
+    ])
+    .respond(StatusCode::OK)
+}
+
+pub(super) async fn rates(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = verify(&shared, RATES, &headers, &body) {
+        return r;
+    }
+    let rate = |sell: &str, buy: &str| J::O(vec![("sell", J::s(sell)), ("buy", J::s(buy))]);
+    J::O(vec![
+        ("status", status("00", "Success!", None)),
+        (
+            "exchange_rates",
+            J::O(vec![
+                ("usd", rate("4105.00", "4095.00")),
+                ("eur", rate("4461.07", "4258.34")),
+                ("thb", rate("122.14", "118.18")),
+            ]),
+        ),
+    ])
+    .respond(StatusCode::OK)
+}
+
+/// Checks an amount as PayWay does: USD at most 2 decimals; KHR whole and at least 100.
+fn purchase_amount(text: &str, currency: &str) -> Result<Decimal, Response> {
+    let amount =
+        Decimal::from_str(text).map_err(|_| error(StatusCode::OK, "3", "Invalid amount"))?;
+    if amount <= Decimal::ZERO {
+        return Err(error(
+            StatusCode::OK,
+            "45",
+            "Amount must be greater than zero",
+        ));
+    }
+    match currency {
+        "KHR" if amount.normalize().scale() > 0 => Err(error(
+            StatusCode::OK,
+            "46",
+            "KHR amount must not contain decimals",
+        )),
+        "KHR" if amount < Decimal::from(100) => Err(error(
+            StatusCode::OK,
+            "47",
+            "KHR amount must be more than 100",
+        )),
+        "USD" if amount.normalize().scale() > 2 => {
+            Err(error(StatusCode::OK, "3", "Invalid amount"))
+        }
+        "USD" | "KHR" => Ok(amount),
+        _ => Err(error(StatusCode::OK, "12", "Currency is not allowed")),
+    }
+}
+
+pub(super) async fn purchase(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = match verify(&shared, PURCHASE, &headers, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
+    let id = get("tran_id").to_owned();
+    if id.is_empty() || id.len() > 20 {
+        return error(StatusCode::OK, "2", "Invalid tran_id");
+    }
+    let currency = if get("currency").is_empty() {
+        "USD"
+    } else {
+        get("currency")
+    };
+    let amount = match purchase_amount(get("amount"), currency) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let now = shared.now();
+    let callback = BASE64
+        .decode(get("return_url"))
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    let mut order = SimOrder::new(
+        Provider::Payway,
+        id.clone(),
+        id.clone(),
+        amount,
+        currency.to_owned(),
+        now,
+    );
+    order.pre_auth = get("type") == "pre-auth";
+    order.callback_url = callback;
+    if shared.ledger().create(order).is_err() {
+        return error(StatusCode::OK, "4", "Duplicate tran_id");
+    }
+    let page = format!("{}/_sandbox/checkout/payway/{id}", shared.base);
+    if get("view_type") == "hosted_view" && get("payment_gate") == "0" {
+        return (StatusCode::FOUND, [(header::LOCATION, page)]).into_response();
+    }
+    if get("payment_option") == "abapay_khqr_deeplink" {
+        return J::O(vec![
+            ("status", status("00", "Success!", Some(&id))),
+            (
+                "qr_string",
+                J::s(format!("00020101021230510016sandbox{id}")),
+            ),
+            (
+                "abapay_deeplink",
+                J::s(format!(
+                    "abamobilebank://ababank.com?type=payway&qrcode=sandbox{id}"
+                )),
+            ),
+            ("checkout_qr_url", J::s(page)),
+        ])
+        .respond(StatusCode::OK);
+    }
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=UTF-8")],
+        format!("<!DOCTYPE html><html><head><title>PayWay - Checkout</title></head><body><a href=\"{page}\">Pay</a></body></html>"),
+    )
+        .into_response()
+}

@@ -1,0 +1,164 @@
+//! Checking a request as PayWay does: its fields (JSON, form or multipart), the hash in the
+//! endpoint's order, the freshness of `req_time`, and `merchant_auth` decrypted.
+
+use super::*;
+
+/// Request fields as text: strings as they are, `null` as "", numbers as written.
+fn fields_of(body: &[u8], headers: &HeaderMap) -> Option<BTreeMap<String, String>> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        return multipart(content_type, body);
+    }
+    let raw: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(body).ok()?;
+    let mut fields = BTreeMap::new();
+    for (key, value) in raw {
+        let text = value.get();
+        let value = if text.starts_with('"') {
+            serde_json::from_str::<String>(text).ok()?
+        } else if text == "null" {
+            String::new()
+        } else {
+            text.to_owned()
+        };
+        fields.insert(key, value);
+    }
+    Some(fields)
+}
+
+/// The fields of a `multipart/form-data` body (text parts only).
+fn multipart(content_type: &str, body: &[u8]) -> Option<BTreeMap<String, String>> {
+    let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
+    let text = std::str::from_utf8(body).ok()?;
+    let mut fields = BTreeMap::new();
+    for part in text.split(&format!("--{boundary}")).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let part = part.strip_prefix("\r\n")?;
+        let (head, value) = part.split_once("\r\n\r\n")?;
+        let name = head.split("name=\"").nth(1)?.split('"').next()?;
+        fields.insert(
+            name.to_owned(),
+            value.strip_suffix("\r\n").unwrap_or(value).to_owned(),
+        );
+    }
+    Some(fields)
+}
+
+pub(super) fn hmac_b64(key: &str, message: &str) -> String {
+    match Hmac::<Sha512>::new_from_slice(key.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(message.as_bytes());
+            BASE64.encode(mac.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// PayWay's `req_time`: exactly 14 digits, `YYYYMMDDhhmmss` in UTC.
+fn parse_request_time(text: &str) -> Option<OffsetDateTime> {
+    if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    PrimitiveDateTime::parse(
+        text,
+        time::macros::format_description!("[year][month][day][hour][minute][second]"),
+    )
+    .ok()
+    .map(PrimitiveDateTime::assume_utc)
+}
+
+/// Checks merchant, hash and freshness; returns the fields or the refusal.
+pub(super) fn verify(
+    shared: &Shared,
+    spec: Spec,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<BTreeMap<String, String>, Response> {
+    let fields = fields_of(body, headers).ok_or_else(|| {
+        error(
+            StatusCode::BAD_REQUEST,
+            if spec.portal { "PTL04" } else { "11" },
+            "Parameter validation required",
+        )
+    })?;
+    let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
+    let preimage: String = spec.order.iter().map(|name| get(name)).collect();
+    let expected = hmac_b64(&shared.credentials.payway_api_key, &preimage);
+    if get("hash").as_bytes() != expected.as_bytes() {
+        return Err(error(StatusCode::FORBIDDEN, spec.wrong_hash, "Wrong Hash"));
+    }
+    if get("merchant_id") != shared.credentials.payway_merchant_id {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            spec.bad_merchant,
+            "Invalid merchant profile",
+        ));
+    }
+    let fresh = parse_request_time(get(spec.time_field)).is_some_and(|t| {
+        let skew = shared.now() - t;
+        skew.unsigned_abs() <= FRESHNESS
+    });
+    if !fresh {
+        return Err(if spec.portal {
+            error(StatusCode::BAD_REQUEST, "PTL06", "The request has expired")
+        } else {
+            error(
+                StatusCode::FORBIDDEN,
+                spec.wrong_hash,
+                "Wrong Hash (req_time is not a current UTC time)",
+            )
+        });
+    }
+    Ok(fields)
+}
+
+/// The decrypted `merchant_auth`.
+#[derive(Deserialize)]
+pub(super) struct MerchantAuth {
+    pub(super) mc_id: String,
+    pub(super) tran_id: String,
+    #[serde(default, deserialize_with = "crate::json::option_decimal")]
+    pub(super) refund_amount: Option<Decimal>,
+    #[serde(default, deserialize_with = "crate::json::option_decimal")]
+    pub(super) complete_amount: Option<Decimal>,
+}
+
+pub(super) fn merchant_auth(
+    shared: &Shared,
+    fields: &BTreeMap<String, String>,
+) -> Result<MerchantAuth, Response> {
+    let invalid = || error(StatusCode::BAD_REQUEST, "PTL05", "Parameter invalid format");
+    let ciphertext = BASE64
+        .decode(
+            fields
+                .get("merchant_auth")
+                .map(String::as_str)
+                .unwrap_or(""),
+        )
+        .map_err(|_| invalid())?;
+    let block = shared.rsa.size();
+    if ciphertext.is_empty() || ciphertext.len() % block != 0 {
+        return Err(invalid());
+    }
+    let mut plaintext = Vec::new();
+    for chunk in ciphertext.chunks(block) {
+        let part = shared
+            .rsa
+            .decrypt(Pkcs1v15Encrypt, chunk)
+            .map_err(|_| invalid())?;
+        plaintext.extend_from_slice(&part);
+    }
+    let auth: MerchantAuth = serde_json::from_slice(&plaintext).map_err(|_| invalid())?;
+    if auth.mc_id != shared.credentials.payway_merchant_id {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "PTL62",
+            "Invalid merchant information",
+        ));
+    }
+    Ok(auth)
+}
