@@ -31,8 +31,8 @@ use paygate_core::signing::to_hex;
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
 use paygate_core::{
-    CaptureMode, CreatePayment, Error, Money, NativeResponse, NextAction, OrderId, RawResponse,
-    Result, UnexpectedBody, Url,
+    CaptureMode, CreatePayment, Currency, Error, Money, NativeResponse, NextAction, OrderId,
+    RawResponse, Result, UnexpectedBody, Url,
 };
 
 use serde::Serialize;
@@ -273,103 +273,19 @@ pub fn form(
     request.tran_id.check(&TRAN_ID_RULES)?;
     let amount = wire_amount("amount", &request.amount, true)?;
     let currency = request.amount.currency();
-    let same_currency = |field: &'static str, money: &Money| {
-        if money.currency() == currency {
-            Ok(())
-        } else {
-            Err(Error::invalid(
-                field,
-                format!("must be in {currency} like the amount"),
-            ))
-        }
-    };
-    let items = if request.items.is_empty() {
-        None
-    } else {
-        let mut list = Vec::with_capacity(request.items.len());
-        for item in &request.items {
-            same_currency("items.price", &item.price)?;
-            if item.quantity == 0 {
-                return Err(Error::invalid("items.quantity", "must be at least 1"));
-            }
-            list.push(WireItem {
-                name: &item.name,
-                quantity: item.quantity,
-                price: json_number(item.price.format_amount())?,
-            });
-        }
-        Some(base64_list(&list)?)
-    };
-    let shipping = match &request.shipping {
-        Some(s) => {
-            same_currency("shipping", s)?;
-            Some(s.format_amount())
-        }
-        None => None,
-    };
-    if request.payout.len() > 10 {
-        return Err(Error::invalid(
-            "payout",
-            "at most 10 payouts (PayWay code 25)",
-        ));
-    }
-    let payout = if request.payout.is_empty() {
-        None
-    } else {
-        let mut list = Vec::with_capacity(request.payout.len());
-        for p in &request.payout {
-            same_currency("payout.amt", &p.amount)?;
-            let digits = wire_amount("payout.amt", &p.amount, false)?;
-            list.push(WirePayout {
-                acc: &p.account,
-                amt: json_number(digits)?,
-            });
-        }
-        Some(base64_list(&list)?)
-    };
-    if let Some(minutes) = request.lifetime_minutes {
-        if !(3..=43200).contains(&minutes) {
-            return Err(Error::invalid(
-                "lifetime",
-                "must be 3 to 43200 minutes (PayWay code 69)",
-            ));
-        }
-    }
-    let deeplink = match &request.return_deeplink {
-        Some(d) => Some(base64_json(&serde_json::json!({
-            "ios_scheme": d.ios_scheme,
-            "android_scheme": d.android_scheme,
-        }))?),
-        None => None,
-    };
-    let custom_fields = request
-        .custom_fields
-        .as_deref()
-        .map(|t| json_object_text("custom_fields", t))
-        .transpose()?;
-    let additional_params = request
-        .additional_params
-        .as_deref()
-        .map(|t| json_object_text("additional_params", t))
-        .transpose()?;
+    check_lifetime(request.lifetime_minutes)?;
     let fields = Fields::new()
         .with("req_time", request_time(now))
         .with("merchant_id", config.merchant_id.as_str())
         .with("tran_id", request.tran_id.as_str())
         .with("amount", amount)
-        .with_opt("items", items)
-        .with_opt("shipping", shipping)
+        .with_opt("items", encode_items(request, currency)?)
+        .with_opt("shipping", encode_shipping(request, currency)?)
         .with_opt("firstname", request.first_name.clone())
         .with_opt("lastname", request.last_name.clone())
         .with_opt("email", request.email.clone())
         .with_opt("phone", request.phone.clone())
-        .with(
-            "type",
-            match request.purchase_type {
-                PurchaseType::Purchase => "purchase",
-                PurchaseType::PreAuth => "pre-auth",
-            },
-        )
+        .with("type", purchase_type_text(request.purchase_type))
         .with_opt("payment_option", request.payment_option.clone())
         .with_opt(
             "return_url",
@@ -386,34 +302,144 @@ pub fn form(
             "continue_success_url",
             request.continue_success_url.as_ref().map(|u| u.to_string()),
         )
-        .with_opt("return_deeplink", deeplink)
+        .with_opt("return_deeplink", encode_deeplink(request)?)
         .with("currency", currency.code())
-        .with_opt("custom_fields", custom_fields)
+        .with_opt(
+            "custom_fields",
+            json_object_field("custom_fields", request.custom_fields.as_deref())?,
+        )
         .with_opt("return_params", request.return_params.clone())
-        .with_opt("payout", payout)
+        .with_opt("payout", encode_payout(request, currency)?)
         .with_opt("lifetime", request.lifetime_minutes.map(|m| m.to_string()))
-        .with_opt("additional_params", additional_params)
+        .with_opt(
+            "additional_params",
+            json_object_field("additional_params", request.additional_params.as_deref())?,
+        )
         .with_opt("google_pay_token", request.google_pay_token.clone())
         .with_opt(
             "skip_success_page",
             request.skip_success_page.then(|| "1".to_owned()),
         );
     let hash = fields.hash(&config.hmac, order::PURCHASE);
+    // `view_type` and `payment_gate` are sent but not hashed.
     let fields = fields
-        .with_opt(
-            "view_type",
-            request.view_type.map(|v| {
-                match v {
-                    ViewType::HostedView => "hosted_view",
-                    ViewType::Popup => "popup",
-                }
-                .to_owned()
-            }),
-        )
+        .with_opt("view_type", request.view_type.map(view_type_text))
         .with_opt("payment_gate", request.payment_gate.map(|g| g.to_string()))
         .with("hash", hash);
     let action = join_url(&config.base_url, Endpoint::Purchase.path())?;
     Ok(PurchaseForm { action, fields })
+}
+
+/// A money field must be in the purchase's currency.
+fn same_currency(field: &'static str, money: &Money, currency: Currency) -> Result<()> {
+    if money.currency() == currency {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be in {currency} like the amount"),
+        ))
+    }
+}
+
+/// `items`: base64 of the JSON list `[{name, quantity, price}]`, prices as JSON numbers.
+fn encode_items(request: &PurchaseRequest, currency: Currency) -> Result<Option<String>> {
+    if request.items.is_empty() {
+        return Ok(None);
+    }
+    let mut list = Vec::with_capacity(request.items.len());
+    for item in &request.items {
+        same_currency("items.price", &item.price, currency)?;
+        if item.quantity == 0 {
+            return Err(Error::invalid("items.quantity", "must be at least 1"));
+        }
+        list.push(WireItem {
+            name: &item.name,
+            quantity: item.quantity,
+            price: json_number(item.price.format_amount())?,
+        });
+    }
+    base64_list(&list).map(Some)
+}
+
+/// `shipping`: the amount's digits, in the purchase's currency.
+fn encode_shipping(request: &PurchaseRequest, currency: Currency) -> Result<Option<String>> {
+    request
+        .shipping
+        .as_ref()
+        .map(|s| {
+            same_currency("shipping", s, currency)?;
+            Ok(s.format_amount())
+        })
+        .transpose()
+}
+
+/// `payout`: base64 of the JSON list `[{acc, amt}]`, at most 10 (PayWay code 25).
+fn encode_payout(request: &PurchaseRequest, currency: Currency) -> Result<Option<String>> {
+    if request.payout.len() > 10 {
+        return Err(Error::invalid(
+            "payout",
+            "at most 10 payouts (PayWay code 25)",
+        ));
+    }
+    if request.payout.is_empty() {
+        return Ok(None);
+    }
+    let mut list = Vec::with_capacity(request.payout.len());
+    for p in &request.payout {
+        same_currency("payout.amt", &p.amount, currency)?;
+        let digits = wire_amount("payout.amt", &p.amount, false)?;
+        list.push(WirePayout {
+            acc: &p.account,
+            amt: json_number(digits)?,
+        });
+    }
+    base64_list(&list).map(Some)
+}
+
+/// `lifetime`: 3 to 43 200 minutes (PayWay code 69).
+fn check_lifetime(minutes: Option<u32>) -> Result<()> {
+    match minutes {
+        Some(m) if !(3..=43200).contains(&m) => Err(Error::invalid(
+            "lifetime",
+            "must be 3 to 43200 minutes (PayWay code 69)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `return_deeplink`: base64 of `{ios_scheme, android_scheme}`.
+fn encode_deeplink(request: &PurchaseRequest) -> Result<Option<String>> {
+    request
+        .return_deeplink
+        .as_ref()
+        .map(|d| {
+            base64_json(&serde_json::json!({
+                "ios_scheme": d.ios_scheme,
+                "android_scheme": d.android_scheme,
+            }))
+        })
+        .transpose()
+}
+
+/// A field that must hold a JSON object's text (`custom_fields`, `additional_params`).
+fn json_object_field(field: &'static str, text: Option<&str>) -> Result<Option<String>> {
+    text.map(|t| json_object_text(field, t)).transpose()
+}
+
+fn purchase_type_text(purchase_type: PurchaseType) -> &'static str {
+    match purchase_type {
+        PurchaseType::Purchase => "purchase",
+        PurchaseType::PreAuth => "pre-auth",
+    }
+}
+
+fn view_type_text(view_type: ViewType) -> String {
+    match view_type {
+        ViewType::HostedView => "hosted_view",
+        ViewType::Popup => "popup",
+    }
+    .to_owned()
 }
 
 /// The form as a server-side `multipart/form-data` POST (empty fields left out; the
