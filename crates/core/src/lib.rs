@@ -9,11 +9,15 @@
 //!   or URL injection;
 //! - [`PaymentStatus`] and [`RefundStatus`]: one status model, tolerant of unknown codes;
 //! - [`Error`]: a taxonomy a caller can act on ([`Error::is_retryable`],
-//!   [`Error::outcome_unknown`]);
+//!   [`Error::outcome_unknown`]); [`Operation`] says which operation an error belongs to;
+//! - [`precondition`]: every write checked against the payment (currency, what is left,
+//!   state) before it is sent;
 //! - [`transport`]: sans-IO requests and responses, the [`transport::Transport`] trait, the
-//!   default `reqwest` transport and the [`transport::Dispatcher`] that retries reads only;
+//!   default `reqwest` transport, the [`transport::Dispatcher`] that retries reads only, and
+//!   the one reader of coded answers ([`transport::read_coded_answer`]);
 //! - [`clock`]: injected time and randomness;
-//! - [`webhook`]: HMAC-SHA512, constant-time comparison, test signers;
+//! - [`signing`]: HMAC-SHA512 keys (the `hmac` crate's constant-time verification) and hex;
+//! - [`webhook`]: webhook events and replies, test signers;
 //! - [`config`]: environments and settings with secrets from `env:` / `file:`;
 //! - [`lenient`]: tolerant serde readers that take amounts from the number's text;
 //! - [`php_json`]: PHP's `json_encode`, for signatures providers compute in PHP.

@@ -28,7 +28,9 @@ pub struct RefundRequest {
     /// The provider's payment method name, when the provider needs it (PayG `PaymentType`).
     pub payment_method: Option<String>,
     /// The payment as the caller has just read it: the gateway checks the refund against it
-    /// instead of reading the payment again. `None`: the gateway reads it first.
+    /// instead of reading the payment again. `None`: the gateway reads it first. An old read
+    /// weakens the check (a refund made since is not counted); the provider's own refusal is
+    /// then the backstop, so hand over only what was read for this write.
     pub payment: Option<Payment>,
 }
 
