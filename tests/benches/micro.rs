@@ -284,7 +284,7 @@ fn payway_benches(c: &mut Criterion) {
     c.bench_function("payway/parse/check_transaction", |b| {
         b.iter(|| {
             let native = payway::ops::check_transaction::parse(black_box(&answer)).unwrap();
-            payway::ops::check_transaction::to_payment(&config, &order_id, native).unwrap()
+            payway::gateway::payment_from_check_transaction(&config, &order_id, native).unwrap()
         })
     });
 }
@@ -362,7 +362,7 @@ fn finpay_benches(c: &mut Criterion) {
     c.bench_function("finpay/parse/check", |b| {
         b.iter(|| {
             let native = finpay::ops::check::parse(black_box(&answer)).unwrap();
-            finpay::ops::check::to_payment(&order_id, native).unwrap()
+            finpay::gateway::payment_from_check(&order_id, native).unwrap()
         })
     });
 }
@@ -429,7 +429,7 @@ fn payg_benches(c: &mut Criterion) {
     c.bench_function("payg/parse/detail", |b| {
         b.iter(|| {
             let native = payg::ops::detail::parse(black_box(&answer)).unwrap();
-            payg::ops::detail::to_payment(&order_id, paygate::Operation::PaymentStatus, native)
+            payg::gateway::payment_from_detail(&order_id, paygate::Operation::PaymentStatus, native)
                 .unwrap()
         })
     });

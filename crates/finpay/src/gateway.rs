@@ -1,4 +1,6 @@
-//! [`PaymentGateway`] for Finpay: a thin layer over [`FinpayClient`].
+//! [`PaymentGateway`] for Finpay: the one adapter between the unified model and the native
+//! API of [`FinpayClient`]. Every conversion between the two lives here, public so tests and
+//! benchmarks can run it on recorded answers.
 
 use std::sync::Arc;
 
@@ -14,8 +16,11 @@ use paygate_core::precondition::{checked_refund, checked_status};
 use paygate_core::{CancelRequest, VoidRequest};
 
 use crate::config::FinpayConfig;
-use crate::ops::{ORDER_ID_RULES, cancel, refund, void, wire_amount};
+use crate::ops::{ORDER_ID_RULES, received_money, wire_amount};
+use crate::status::payment_status;
+use crate::wire::{CheckResponse, Envelope, InitiateRequest, InitiateResponse, parse_date};
 use crate::{FinpayClient, PROVIDER};
+use paygate_core::{Money, NativeResponse, NextAction, UnexpectedBody, Url};
 
 /// Finpay behind the unified interface.
 ///
@@ -79,11 +84,12 @@ impl PaymentGateway for FinpayGateway {
     }
 
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
-        self.client.create_checkout(request).await
+        let initiate = InitiateRequest::from_create(request)?;
+        checkout_from_initiate(&request.order_id, self.client.initiate(&initiate).await?)
     }
 
     async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
-        self.client.payment(order_id).await
+        payment_from_check(order_id, self.client.check(order_id).await?)
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
@@ -95,13 +101,13 @@ impl PaymentGateway for FinpayGateway {
             .client
             .refund(&request.order_id, &request.amount)
             .await?;
-        let mut refund = refund::to_refund(&request.order_id, &request.amount, native);
+        let mut refund = refund_from_refund_answer(&request.order_id, &request.amount, native);
         refund.reference = request.reference.clone();
         Ok(refund)
     }
 
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
-        let payment = self.client.payment(&request.order_id).await?;
+        let payment = self.payment_status(&request.order_id).await?;
         if !matches!(
             payment.status,
             PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
@@ -140,7 +146,7 @@ impl PaymentGateway for FinpayGateway {
         )
         .await?;
         let native = self.client.void(&request.order_id).await?;
-        Ok(void::to_payment(&request.order_id, native))
+        Ok(payment_from_void(&request.order_id, native))
     }
 
     async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
@@ -154,12 +160,146 @@ impl PaymentGateway for FinpayGateway {
         )
         .await?;
         let native = self.client.cancel(&request.order_id).await?;
-        Ok(cancel::to_payment(&request.order_id, native))
+        Ok(payment_from_cancel(&request.order_id, native))
     }
 
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
         self.client.verify_callback(body, headers)
     }
+}
+
+// The conversions between Finpay's answers and the unified model: every one lives here.
+
+/// The unified checkout: the redirect page when there is one (it shows any pay code too),
+/// else the pay code, else the e-wallet deep link, else the QR image. The pay code is also
+/// kept as `provider_reference`.
+pub fn checkout_from_initiate(
+    order_id: &OrderId,
+    native: NativeResponse<InitiateResponse>,
+) -> Result<Checkout> {
+    let body = &native.body;
+    let url = |text: &str| Url::parse(text).ok();
+    let next_action = if let Some(redirect) = body.redirecturl.as_deref().and_then(url) {
+        NextAction::Redirect { url: redirect }
+    } else if let Some(code) = body.payment_code.clone().filter(|c| !c.is_empty()) {
+        NextAction::PayWithCode { code }
+    } else if let Some(app) = body.appurl.as_deref().and_then(url) {
+        NextAction::Redirect { url: app }
+    } else if let Some(image) = body.imageurl.as_deref().and_then(url) {
+        NextAction::ShowQr {
+            qr_string: String::new(),
+            deeplink: None,
+            url: Some(image),
+        }
+    } else {
+        return Err(Error::from(paygate_core::UnexpectedBody::from_raw(
+            PROVIDER,
+            Operation::CreatePayment,
+            &native.raw,
+            "success without a redirect URL, pay code, app URL or QR image",
+        )));
+    };
+    let expires_at = body.expiry_link.as_deref().and_then(parse_date);
+    let reference = body.payment_code.clone();
+    let mut checkout = Checkout::new(PROVIDER, order_id.clone(), next_action, native.raw);
+    checkout.expires_at = expires_at;
+    checkout.provider_reference = reference;
+    Ok(checkout)
+}
+
+/// The unified payment: status from `result.payment.status`, amount from `order.amount`,
+/// time from `result.payment.datetime` (Jakarta time). A success without `data.result` tells
+/// no status, so it is an unexpected body, not a payment of unknown status.
+pub fn payment_from_check(
+    order_id: &OrderId,
+    native: NativeResponse<CheckResponse>,
+) -> Result<Payment> {
+    let raw = native.raw;
+    let data = native.body.data;
+    if data
+        .as_ref()
+        .and_then(|d| d.result.as_ref())
+        .and_then(|r| r.payment.as_ref())
+        .is_none()
+    {
+        return Err(Error::from(UnexpectedBody::from_raw(
+            PROVIDER,
+            Operation::PaymentStatus,
+            &raw,
+            "success without data.result.payment: the status is not in the answer",
+        )));
+    }
+    let order = data.as_ref().and_then(|d| d.order.as_ref());
+    paygate_core::check_echo(
+        PROVIDER,
+        Operation::PaymentStatus,
+        &raw,
+        "order.id",
+        order_id.as_str(),
+        order.and_then(|o| o.id.as_deref()),
+    )?;
+    let result = data
+        .as_ref()
+        .and_then(|d| d.result.as_ref())
+        .and_then(|r| r.payment.as_ref());
+    let word = result.and_then(|p| p.status.clone()).unwrap_or_default();
+    let amount = received_money(
+        Operation::PaymentStatus,
+        &raw,
+        "order.amount",
+        order
+            .and_then(|o| o.amount)
+            .or(result.and_then(|p| p.amount)),
+        order.and_then(|o| o.currency.as_deref()),
+    )?;
+    let reference = order.and_then(|o| o.reference.clone());
+    let updated_at = result
+        .and_then(|p| p.datetime.as_deref())
+        .and_then(parse_date);
+    let mut payment = Payment::new(PROVIDER, order_id.clone(), payment_status(&word), word, raw);
+    payment.amount = amount;
+    payment.provider_reference = reference;
+    payment.updated_at = updated_at;
+    Ok(payment)
+}
+
+/// The unified refund: accepted (`2000000`) means refunded.
+pub fn refund_from_refund_answer(
+    order_id: &OrderId,
+    amount: &Money,
+    native: NativeResponse<Envelope>,
+) -> Refund {
+    let mut refund = Refund::new(
+        PROVIDER,
+        order_id.clone(),
+        RefundStatus::Succeeded,
+        native.body.response_code.as_str(),
+        native.raw,
+    );
+    refund.amount = Some(*amount);
+    refund
+}
+
+/// The unified result: voided.
+pub fn payment_from_void(order_id: &OrderId, native: NativeResponse<Envelope>) -> Payment {
+    Payment::new(
+        PROVIDER,
+        order_id.clone(),
+        PaymentStatus::Voided,
+        "VOIDED",
+        native.raw,
+    )
+}
+
+/// The unified result: cancelled.
+pub fn payment_from_cancel(order_id: &OrderId, native: NativeResponse<Envelope>) -> Payment {
+    Payment::new(
+        PROVIDER,
+        order_id.clone(),
+        PaymentStatus::Cancelled,
+        "CANCELLED",
+        native.raw,
+    )
 }
 
 /// Builds [`FinpayGateway`]s from `provider = "finpay"` tables.

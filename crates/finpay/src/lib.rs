@@ -26,7 +26,7 @@
 
 pub mod config;
 pub mod endpoint;
-mod gateway;
+pub mod gateway;
 pub mod ops;
 pub mod sign;
 pub mod status;
@@ -37,10 +37,7 @@ use std::sync::Arc;
 
 use paygate_core::http::{HeaderMap, Method};
 use paygate_core::transport::{Dispatcher, HttpResponse};
-use paygate_core::{
-    Checkout, CreatePayment, Effect, Money, NativeResponse, Operation, OrderId, Payment, Result,
-    WebhookEvent,
-};
+use paygate_core::{Effect, Money, NativeResponse, Operation, OrderId, Result, WebhookEvent};
 
 pub use config::FinpayConfig;
 pub use endpoint::ResponseCode;
@@ -160,16 +157,5 @@ impl FinpayClient {
             http = http.json_body(body);
         }
         self.dispatcher.execute(&http, |r| Ok(r.clone())).await
-    }
-
-    /// The unified payment status.
-    pub async fn payment(&self, order_id: &OrderId) -> Result<Payment> {
-        check::to_payment(order_id, self.check(order_id).await?)
-    }
-
-    /// The unified checkout (initiate, hosted page).
-    pub async fn create_checkout(&self, request: &CreatePayment) -> Result<Checkout> {
-        let initiate_request = InitiateRequest::from_create(request)?;
-        initiate::to_checkout(&request.order_id, self.initiate(&initiate_request).await?)
     }
 }

@@ -90,7 +90,7 @@ impl Op {
                 .unwrap();
                 client.initiate(&request).await.map(drop)
             }
-            Op::Check => client.payment(&id).await.map(drop),
+            Op::Check => client.check(&id).await.map(drop),
             Op::Refund => client.refund(&id, &idr("50000")).await.map(drop),
             Op::Void => client.void(&id).await.map(drop),
             Op::Cancel => client.cancel(&id).await.map(drop),
@@ -258,7 +258,7 @@ async fn rate_limited_reads_honour_retry_after() {
         .await;
     let (client, clock) = client(&server.url());
     let err = client
-        .payment(&OrderId::new("INV-1").unwrap())
+        .check(&OrderId::new("INV-1").unwrap())
         .await
         .unwrap_err();
     mock.assert_async().await;

@@ -16,6 +16,7 @@ use common::*;
 use paygate_core::OrderId;
 use paygate_core::http::HeaderMap;
 use paygate_core::transport::HttpResponse;
+use paygate_finpay::gateway;
 use paygate_finpay::ops::{cancel, check, initiate, open_payment, refund, void};
 use paygate_finpay::webhook;
 
@@ -28,24 +29,30 @@ fn read(name: &str) -> String {
             let native = format!("{:#?}", n.body);
             Ok(format!(
                 "{native}\n{:#?}",
-                initiate::to_checkout(&order, n)?
+                gateway::checkout_from_initiate(&order, n)?
             ))
         }),
         "check" => check::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            Ok(format!("{native}\n{:#?}", check::to_payment(&order, n)?))
+            Ok(format!(
+                "{native}\n{:#?}",
+                gateway::payment_from_check(&order, n)?
+            ))
         }),
         "refund" => refund::parse(&r).map(|n| {
             let native = format!("{:#?}", n.body);
-            format!("{native}\n{:#?}", refund::to_refund(&order, &idr("500"), n))
+            format!(
+                "{native}\n{:#?}",
+                gateway::refund_from_refund_answer(&order, &idr("500"), n)
+            )
         }),
         "void" => void::parse(&r).map(|n| {
             let native = format!("{:#?}", n.body);
-            format!("{native}\n{:#?}", void::to_payment(&order, n))
+            format!("{native}\n{:#?}", gateway::payment_from_void(&order, n))
         }),
         "cancel" => cancel::parse(&r).map(|n| {
             let native = format!("{:#?}", n.body);
-            format!("{native}\n{:#?}", cancel::to_payment(&order, n))
+            format!("{native}\n{:#?}", gateway::payment_from_cancel(&order, n))
         }),
         "open-payment" => open_payment::parse(&r).map(|n| format!("{:#?}", n.body)),
         "callback" => webhook::verify(&config(), sample.body.get().as_bytes(), &HeaderMap::new())

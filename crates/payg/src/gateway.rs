@@ -1,4 +1,6 @@
-//! [`PaymentGateway`] for PayG: a thin layer over [`PaygClient`].
+//! [`PaymentGateway`] for PayG: the one adapter between the unified model and the native
+//! API of [`PaygClient`]. Every conversion between the two lives here, public so tests and
+//! benchmarks can run it on recorded answers.
 
 use std::sync::Arc;
 
@@ -12,10 +14,14 @@ use paygate_core::{
 };
 
 use crate::config::PaygConfig;
-use crate::ops::refund::{self, RefundTarget};
-use crate::ops::{ORDER_KEY_RULES, wire_amount};
+use crate::ops::create::CreateOrderRequest;
+use crate::ops::refund::RefundTarget;
+use crate::ops::{ORDER_KEY_RULES, check_order_echo, received_money, wire_amount};
+use crate::status::{payment_status, refund_status};
 use crate::wire::Order;
+use crate::wire::parse_date;
 use crate::{PROVIDER, PaygClient};
+use paygate_core::{Money, NativeResponse, NextAction, Url};
 
 /// PayG behind the unified interface. The order id of status, refund and refund status is
 /// PayG's `OrderKeyId` (the checkout's `provider_reference`); create takes the merchant's id
@@ -66,11 +72,13 @@ impl PaymentGateway for PaygGateway {
     }
 
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
-        self.client.create_checkout(request).await
+        let create = CreateOrderRequest::from_create(request)?;
+        checkout_from_create(&request.order_id, self.client.create_order(&create).await?)
     }
 
     async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
-        self.client.payment(order_id).await
+        let native = self.client.detail(order_id).await?;
+        payment_from_detail(order_id, Operation::PaymentStatus, native)
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
@@ -83,7 +91,7 @@ impl PaymentGateway for PaygGateway {
             .client
             .refund(&request.order_id, &target, &request.amount)
             .await?;
-        let mut unified = refund::to_refund(
+        let mut unified = refund_from_order(
             Operation::Refund,
             &request.order_id,
             Some(&request.amount),
@@ -106,7 +114,7 @@ impl PaymentGateway for PaygGateway {
             .refund_status(&request.order_id, &transaction_id)
             .await?;
         let mut unified =
-            refund::to_refund(Operation::RefundStatus, &request.order_id, None, native)?;
+            refund_from_order(Operation::RefundStatus, &request.order_id, None, native)?;
         unified.reference = request.reference.clone();
         Ok(unified)
     }
@@ -114,6 +122,115 @@ impl PaymentGateway for PaygGateway {
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
         crate::webhook::parse(body, headers).map(|(_, event)| event)
     }
+}
+
+// The conversions between PayG's answers and the unified model: every one lives here.
+
+/// The unified checkout: redirect to `PaymentProcessUrl`; `OrderKeyId` is the provider
+/// reference, the id for status, refund and refund status from then on.
+pub fn checkout_from_create(
+    unique_request_id: &OrderId,
+    native: NativeResponse<Order>,
+) -> Result<Checkout> {
+    paygate_core::check_echo(
+        PROVIDER,
+        Operation::CreatePayment,
+        &native.raw,
+        "UniqueRequestId",
+        unique_request_id.as_str(),
+        native.body.unique_request_id.as_deref(),
+    )?;
+    let url = native
+        .body
+        .payment_process_url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok());
+    let Some(url) = url else {
+        return Err(Error::from(paygate_core::UnexpectedBody::from_raw(
+            PROVIDER,
+            Operation::CreatePayment,
+            &native.raw,
+            "an order without a PaymentProcessUrl",
+        )));
+    };
+    let key = native.body.order_key_id.clone();
+    let mut checkout = Checkout::new(
+        PROVIDER,
+        unique_request_id.clone(),
+        NextAction::Redirect { url },
+        native.raw,
+    );
+    checkout.provider_reference = key;
+    Ok(checkout)
+}
+
+/// The unified payment: status from `PaymentResponseCode`, amount `OrderAmount` (INR),
+/// `OrderKeyId` as the provider reference, dates in IST. The order object carries no
+/// refunded amount; refunds are read with RefundStatus.
+pub fn payment_from_detail(
+    order_key_id: &OrderId,
+    operation: Operation,
+    native: NativeResponse<Order>,
+) -> Result<Payment> {
+    let order = &native.body;
+    check_order_echo(operation, order_key_id, &native)?;
+    let amount = received_money(operation, &native.raw, "OrderAmount", order.order_amount)?;
+    let status = payment_status(
+        order.payment_response_code,
+        order.payment_response_text.as_deref(),
+    );
+    let provider_status = order
+        .payment_response_text
+        .clone()
+        .or_else(|| order.payment_response_code.map(|c| c.to_string()))
+        .unwrap_or_default();
+    let mut payment = Payment::new(
+        PROVIDER,
+        order_key_id.clone(),
+        status,
+        provider_status,
+        native.raw.clone(),
+    );
+    payment.amount = amount;
+    payment.provider_reference = order.order_key_id.clone();
+    payment.created_at = order.payment_date_time.as_deref().and_then(parse_date);
+    payment.updated_at = order.updated_date_time.as_deref().and_then(parse_date);
+    Ok(payment)
+}
+
+/// The unified refund from an order object (Refund's or RefundStatus's answer).
+pub fn refund_from_order(
+    operation: Operation,
+    order_key_id: &OrderId,
+    amount: Option<&Money>,
+    native: NativeResponse<Order>,
+) -> Result<Refund> {
+    let order = &native.body;
+    check_order_echo(operation, order_key_id, &native)?;
+    let status = refund_status(order.refund_payment_response_code);
+    let provider_status = order
+        .refund_payment_response_text
+        .clone()
+        .or_else(|| order.refund_payment_response_code.map(|c| c.to_string()))
+        .unwrap_or_default();
+    let mut refund = Refund::new(
+        PROVIDER,
+        order_key_id.clone(),
+        status,
+        provider_status,
+        native.raw.clone(),
+    );
+    refund.refund_id = order
+        .order_refund_transaction_id
+        .clone()
+        .filter(|id| !id.is_empty() && id != "0");
+    refund.amount = amount.copied();
+    refund.payment_status = Some(payment_status(
+        order.payment_response_code,
+        order.payment_response_text.as_deref(),
+    ));
+    refund.created_at = order.refund_date_time.as_deref().and_then(parse_date);
+    Ok(refund)
 }
 
 /// What PayG's Refund needs besides the amount: the payment's `PaymentTransactionId` and

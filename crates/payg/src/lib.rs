@@ -32,7 +32,7 @@
 
 pub mod config;
 pub mod endpoint;
-mod gateway;
+pub mod gateway;
 pub mod ops;
 pub mod sign;
 pub mod status;
@@ -45,8 +45,7 @@ use std::sync::Arc;
 use paygate_core::http::Method;
 use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, raw_request_url};
 use paygate_core::{
-    Checkout, CreatePayment, Effect, Money, NativeResponse, Operation, OrderId, Payment, Result,
-    TransactionId, WebhookEvent,
+    Effect, Money, NativeResponse, Operation, OrderId, Payment, Result, TransactionId, WebhookEvent,
 };
 
 pub use config::{ApiVersion, AuthorizationId, PaygConfig};
@@ -136,7 +135,7 @@ impl PaygClient {
         let key = OrderId::new(event.order_id.clone())?;
         let native = self.detail(&key).await?;
         webhook::check_against(&postback, &native.body)?;
-        detail::to_payment(&key, Operation::PaymentStatus, native)
+        gateway::payment_from_detail(&key, Operation::PaymentStatus, native)
     }
 
     /// The escape hatch for endpoints this crate does not type: POSTs `body` (JSON) with the
@@ -162,21 +161,6 @@ impl PaygClient {
         )
         .json_body(body);
         self.dispatcher.execute(&request, |r| Ok(r.clone())).await
-    }
-
-    /// The unified payment status (Detail).
-    pub async fn payment(&self, order_key_id: &OrderId) -> Result<Payment> {
-        detail::to_payment(
-            order_key_id,
-            Operation::PaymentStatus,
-            self.detail(order_key_id).await?,
-        )
-    }
-
-    /// The unified checkout (create).
-    pub async fn create_checkout(&self, request: &CreatePayment) -> Result<Checkout> {
-        let create_request = CreateOrderRequest::from_create(request)?;
-        create::to_checkout(&request.order_id, self.create_order(&create_request).await?)
     }
 
     /// Reads a postback (unverified: see [`PaygClient::confirm_postback`]).

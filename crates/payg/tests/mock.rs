@@ -66,7 +66,7 @@ impl Op {
                 ))
                 .await
                 .map(drop),
-            Op::Detail => client.payment(&key).await.map(drop),
+            Op::Detail => client.detail(&key).await.map(drop),
             Op::Update => client
                 .update_notes(
                     &key,

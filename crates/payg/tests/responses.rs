@@ -16,6 +16,7 @@ use common::*;
 use paygate_core::http::HeaderMap;
 use paygate_core::transport::HttpResponse;
 use paygate_core::{Error, Operation, OrderId};
+use paygate_payg::gateway;
 use paygate_payg::ops::{create, detail, refund, refund_status};
 use paygate_payg::webhook;
 
@@ -38,7 +39,7 @@ fn read(name: &str) -> String {
             let native = format!("{:#?}", n.body);
             Ok(format!(
                 "{native}\n{:#?}",
-                create::to_checkout(
+                gateway::checkout_from_create(
                     &OrderId::new(unique.as_deref().unwrap_or("AA10030")).unwrap(),
                     n
                 )?
@@ -48,17 +49,18 @@ fn read(name: &str) -> String {
             let native = format!("{:#?}", n.body);
             Ok(format!(
                 "{native}\n{:#?}",
-                detail::to_payment(&key, Operation::PaymentStatus, n)?
+                gateway::payment_from_detail(&key, Operation::PaymentStatus, n)?
             ))
         }),
         "refund" => refund::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = refund::to_refund(Operation::Refund, &key, Some(&inr("100")), n)?;
+            let unified =
+                gateway::refund_from_order(Operation::Refund, &key, Some(&inr("100")), n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "refund-status" => refund_status::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = refund::to_refund(Operation::RefundStatus, &key, None, n)?;
+            let unified = gateway::refund_from_order(Operation::RefundStatus, &key, None, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "postback" => webhook::parse(sample.body.get().as_bytes(), &HeaderMap::new())

@@ -1,6 +1,9 @@
-//! [`PaymentGateway`] for PayWay: a thin layer over [`PaywayClient`].
+//! [`PaymentGateway`] for PayWay: the one adapter between the unified model and the native
+//! API of [`PaywayClient`]. Every conversion between the two lives here, public so tests and
+//! benchmarks can run it on recorded answers.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use paygate_core::http::HeaderMap;
 use paygate_core::precondition::{checked_capture, checked_refund, checked_status};
@@ -15,8 +18,17 @@ use crate::PROVIDER;
 use crate::PaywayClient;
 use crate::config::PaywayConfig;
 use crate::endpoint::Endpoint;
-use crate::ops::{TRAN_ID_RULES, close_transaction, pre_auth, refund};
+use crate::ops::purchase::{PurchaseOutcome, PurchaseRequest};
+use crate::ops::{
+    TRAN_ID_RULES, check_answer_is_about, pre_auth, received_currency, received_money, refund,
+};
+use crate::status::payment_status;
+use crate::wire::{
+    CheckTransactionResponse, CloseTransactionResponse, PreAuthResponse, RefundResponse, parse_date,
+};
+use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::Dispatcher;
+use paygate_core::{Currency, Money, NativeResponse, UnexpectedBody};
 
 /// How far above the held amount PayWay lets a card pre-authorization complete (110 %).
 pub(crate) const CAPTURE_OVER_PERCENT: u32 = 10;
@@ -88,12 +100,18 @@ impl PaymentGateway for PaywayGateway {
         }
     }
 
+    /// A redirect URL expires 180 s after it is issued; a QR or form lasts the purchase
+    /// `lifetime`.
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
-        self.client.create_checkout(request).await
+        let purchase_request = PurchaseRequest::from_create(request)?;
+        let issued = self.client.now();
+        let native = self.client.purchase(&purchase_request).await?;
+        checkout_from_purchase(&request.order_id, &purchase_request, issued, native)
     }
 
     async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
-        self.client.payment(order_id).await
+        let native = self.client.check_transaction(order_id).await?;
+        payment_from_check_transaction(self.client.config(), order_id, native)
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
@@ -104,7 +122,7 @@ impl PaymentGateway for PaywayGateway {
             .client
             .refund(&request.order_id, &request.amount)
             .await?;
-        let mut refund = refund::to_refund(&request.order_id, &request.amount, native)?;
+        let mut refund = refund_from_refund_answer(&request.order_id, &request.amount, native)?;
         refund.reference = request.reference.clone();
         Ok(refund)
     }
@@ -114,7 +132,7 @@ impl PaymentGateway for PaywayGateway {
     /// immediate; card refunds follow the merchant's agreement). No refund recorded is a
     /// not-found error.
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
-        let payment = self.client.payment(&request.order_id).await?;
+        let payment = self.payment_status(&request.order_id).await?;
         let refunded = payment
             .refunded_amount
             .filter(|m| !m.is_zero())
@@ -151,7 +169,7 @@ impl PaymentGateway for PaywayGateway {
         )
         .await?;
         let native = self.client.pre_auth_cancellation(&request.order_id).await?;
-        pre_auth::to_payment(
+        payment_from_pre_auth(
             self.client.config(),
             Endpoint::PreAuthCancellation,
             &request.order_id,
@@ -171,7 +189,7 @@ impl PaymentGateway for PaywayGateway {
         )
         .await?;
         let native = self.client.close_transaction(&request.order_id).await?;
-        close_transaction::to_payment(&request.order_id, native)
+        payment_from_close_transaction(&request.order_id, native)
     }
 
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
@@ -181,7 +199,7 @@ impl PaymentGateway for PaywayGateway {
             .client
             .pre_auth_completion(&request.order_id, &request.amount)
             .await?;
-        pre_auth::to_payment(
+        payment_from_pre_auth(
             self.client.config(),
             Endpoint::PreAuthCompletion,
             &request.order_id,
@@ -193,6 +211,197 @@ impl PaymentGateway for PaywayGateway {
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
         self.client.verify_pushback(body, headers)
     }
+}
+
+// The conversions between PayWay's answers and the unified model: every one lives here.
+
+/// The unified checkout from a purchase answer: a redirect expires 180 s after `issued`; a QR
+/// or form lasts the purchase `lifetime`.
+pub fn checkout_from_purchase(
+    order_id: &OrderId,
+    purchase: &PurchaseRequest,
+    issued: OffsetDateTime,
+    native: NativeResponse<PurchaseOutcome>,
+) -> Result<Checkout> {
+    let expires_at = match &native.body {
+        PurchaseOutcome::Redirect { .. } => Some(issued + Duration::from_secs(180)),
+        _ => purchase
+            .lifetime_minutes
+            .map(|m| issued + Duration::from_secs(u64::from(m) * 60)),
+    };
+    let mut checkout = Checkout::new(
+        PROVIDER,
+        order_id.clone(),
+        native.body.next_action()?,
+        native.raw,
+    );
+    checkout.expires_at = expires_at;
+    Ok(checkout)
+}
+
+/// The unified payment. Amounts are `total_amount` (after discount) and `refund_amount`, in
+/// `payment_currency` or, while unpaid (PayWay sends `""`), the profile's currency. A
+/// REFUNDED status with `refund_amount < total_amount` becomes partially refunded.
+pub fn payment_from_check_transaction(
+    config: &PaywayConfig,
+    order_id: &OrderId,
+    native: NativeResponse<CheckTransactionResponse>,
+) -> Result<Payment> {
+    let operation = Endpoint::CheckTransaction.operation();
+    let raw = native.raw;
+    check_answer_is_about(operation, &raw, &native.body.status, order_id, None)?;
+    let data = native.body.data.ok_or_else(|| {
+        Error::from(UnexpectedBody::from_raw(
+            PROVIDER,
+            operation,
+            &raw,
+            "success without data",
+        ))
+    })?;
+    let currency = received_currency(
+        operation,
+        &raw,
+        data.payment_currency.as_deref(),
+        config.currency,
+    )?;
+    let total = data.total_amount.or(data.original_amount);
+    let status = payment_status(
+        data.payment_status_code,
+        data.payment_status.as_deref(),
+        total,
+        data.refund_amount,
+    );
+    let provider_status = data
+        .payment_status
+        .clone()
+        .or_else(|| data.payment_status_code.map(|c| c.to_string()))
+        .unwrap_or_default();
+    let amount = received_money(operation, &raw, "total_amount", total, currency)?;
+    let refunded = received_money(
+        operation,
+        &raw,
+        "refund_amount",
+        data.refund_amount,
+        currency,
+    )?;
+    let created_at = data.transaction_date.as_deref().and_then(parse_date);
+    let mut payment = Payment::new(PROVIDER, order_id.clone(), status, provider_status, raw);
+    payment.amount = amount;
+    payment.refunded_amount = refunded;
+    payment.created_at = created_at;
+    Ok(payment)
+}
+
+/// The unified result: cancelled, as PayWay documents it (see the module note).
+pub fn payment_from_close_transaction(
+    order_id: &OrderId,
+    native: NativeResponse<CloseTransactionResponse>,
+) -> Result<Payment> {
+    check_answer_is_about(
+        Endpoint::CloseTransaction.operation(),
+        &native.raw,
+        &native.body.status,
+        order_id,
+        None,
+    )?;
+    Ok(Payment::new(
+        PROVIDER,
+        order_id.clone(),
+        PaymentStatus::Cancelled,
+        "CLOSED",
+        native.raw,
+    ))
+}
+
+/// The unified payment after a completion (paid) or cancellation (voided).
+pub fn payment_from_pre_auth(
+    config: &PaywayConfig,
+    endpoint: Endpoint,
+    order_id: &OrderId,
+    expected_currency: Option<Currency>,
+    native: NativeResponse<PreAuthResponse>,
+) -> Result<Payment> {
+    let operation = endpoint.operation();
+    let raw = native.raw;
+    let body = native.body;
+    check_answer_is_about(
+        operation,
+        &raw,
+        &body.status,
+        order_id,
+        expected_currency.map(|c| (c, body.currency.as_deref())),
+    )?;
+    let word = body.transaction_status.clone().unwrap_or_default();
+    let status = match word.to_ascii_uppercase().as_str() {
+        "COMPLETED" => PaymentStatus::Paid,
+        "CANCELLED" => PaymentStatus::Voided,
+        "" if endpoint == Endpoint::PreAuthCompletion => PaymentStatus::Paid,
+        "" => PaymentStatus::Voided,
+        _ => PaymentStatus::Unknown(word.clone()),
+    };
+    let currency = received_currency(
+        operation,
+        &raw,
+        body.currency.as_deref(),
+        expected_currency.unwrap_or(config.currency),
+    )?;
+    let amount = received_money(operation, &raw, "grand_total", body.grand_total, currency)?;
+    let mut payment = Payment::new(PROVIDER, order_id.clone(), status, word, raw);
+    payment.amount = amount;
+    Ok(payment)
+}
+
+/// The unified refund: succeeded (PayWay accepted it), with the cumulative total and the
+/// payment's status corrected from the amounts.
+pub fn refund_from_refund_answer(
+    order_id: &OrderId,
+    requested: &Money,
+    native: NativeResponse<RefundResponse>,
+) -> Result<Refund> {
+    let operation = Endpoint::Refund.operation();
+    let raw = native.raw;
+    let body = native.body;
+    check_answer_is_about(
+        operation,
+        &raw,
+        &body.status,
+        order_id,
+        Some((requested.currency(), body.currency.as_deref())),
+    )?;
+    let currency = received_currency(
+        operation,
+        &raw,
+        body.currency.as_deref(),
+        requested.currency(),
+    )?;
+    let total_refunded = received_money(
+        operation,
+        &raw,
+        "total_refunded",
+        body.total_refunded,
+        currency,
+    )?;
+    let grand_total = received_money(operation, &raw, "grand_total", body.grand_total, currency)?;
+    let payment_status = match (grand_total, total_refunded) {
+        (Some(total), Some(refunded)) if refunded.amount() < total.amount() => {
+            PaymentStatus::PartiallyRefunded
+        }
+        _ => PaymentStatus::Refunded,
+    };
+    let provider_status = body
+        .transaction_status
+        .unwrap_or_else(|| body.status.code.clone());
+    let mut refund = Refund::new(
+        PROVIDER,
+        order_id.clone(),
+        RefundStatus::Succeeded,
+        provider_status,
+        raw,
+    );
+    refund.amount = Some(*requested);
+    refund.total_refunded = total_refunded;
+    refund.payment_status = Some(payment_status);
+    Ok(refund)
 }
 
 /// Builds [`PaywayGateway`]s from `provider = "payway"` tables (see

@@ -27,7 +27,7 @@
 
 pub mod config;
 pub mod endpoint;
-mod gateway;
+pub mod gateway;
 pub mod ops;
 pub mod sign;
 pub mod status;
@@ -35,14 +35,10 @@ pub mod webhook;
 pub mod wire;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use paygate_core::http::{HeaderMap, Method};
 use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, raw_request_url};
-use paygate_core::{
-    Checkout, CreatePayment, Effect, Money, NativeResponse, Operation, OrderId, Payment, Result,
-    WebhookEvent,
-};
+use paygate_core::{Effect, Money, NativeResponse, Operation, OrderId, Result, WebhookEvent};
 
 pub use config::PaywayConfig;
 pub use endpoint::Endpoint;
@@ -86,7 +82,8 @@ impl PaywayClient {
         &self.config
     }
 
-    fn now(&self) -> paygate_core::time::OffsetDateTime {
+    /// What time the client's clock says (the injected one in tests).
+    pub(crate) fn now(&self) -> paygate_core::time::OffsetDateTime {
         self.dispatcher.clock().now()
     }
 
@@ -256,33 +253,5 @@ impl PaywayClient {
         )
         .json_body(signed.to_json()?);
         self.dispatcher.execute(&request, |r| Ok(r.clone())).await
-    }
-
-    /// The unified payment status (check-transaction-2).
-    pub async fn payment(&self, order_id: &OrderId) -> Result<Payment> {
-        let native = self.check_transaction(order_id).await?;
-        check_transaction::to_payment(&self.config, order_id, native)
-    }
-
-    /// The unified checkout (purchase, hosted view). A redirect URL expires 180 s after it is
-    /// issued; a QR or form lasts the purchase `lifetime`.
-    pub async fn create_checkout(&self, request: &CreatePayment) -> Result<Checkout> {
-        let purchase_request = PurchaseRequest::from_create(request)?;
-        let issued = self.now();
-        let native = self.purchase(&purchase_request).await?;
-        let expires_at = match &native.body {
-            PurchaseOutcome::Redirect { .. } => Some(issued + Duration::from_secs(180)),
-            _ => purchase_request
-                .lifetime_minutes
-                .map(|m| issued + Duration::from_secs(u64::from(m) * 60)),
-        };
-        let mut checkout = Checkout::new(
-            PROVIDER,
-            request.order_id.clone(),
-            native.body.next_action()?,
-            native.raw,
-        );
-        checkout.expires_at = expires_at;
-        Ok(checkout)
     }
 }

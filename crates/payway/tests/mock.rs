@@ -151,7 +151,7 @@ impl Op {
     async fn call(self, client: &PaywayClient) -> Result<(), Error> {
         let id = OrderId::new("17394277693").unwrap();
         match self {
-            Op::Check => client.payment(&id).await.map(drop),
+            Op::Check => client.check_transaction(&id).await.map(drop),
             Op::Detail => client.transaction_detail(&id).await.map(drop),
             Op::Close => client.close_transaction(&id).await.map(drop),
             Op::List => client

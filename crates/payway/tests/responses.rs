@@ -21,7 +21,7 @@ use paygate_payway::ops::{
     check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
     transaction_detail, transaction_list,
 };
-use paygate_payway::{Endpoint, webhook};
+use paygate_payway::{Endpoint, gateway, webhook};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -66,31 +66,37 @@ fn read(name: &str) -> String {
     let out = match sample.endpoint.as_str() {
         "check-transaction" => check_transaction::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = check_transaction::to_payment(&config, &id, n)?;
+            let unified = gateway::payment_from_check_transaction(&config, &id, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "transaction-detail" => transaction_detail::parse(&r).map(|n| format!("{:#?}", n.body)),
         "close-transaction" => close_transaction::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = close_transaction::to_payment(&id, n)?;
+            let unified = gateway::payment_from_close_transaction(&id, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "transaction-list" => transaction_list::parse(&r).map(|n| format!("{:#?}", n.body)),
         "exchange-rate" => exchange_rate::parse(&r).map(|n| format!("{:#?}", n.body)),
         "refund" => refund::parse(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = refund::to_refund(&id, &usd("0.09"), n)?;
+            let unified = gateway::refund_from_refund_answer(&id, &usd("0.09"), n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "pre-auth-completion" => pre_auth::parse_completion(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified = pre_auth::to_payment(&config, Endpoint::PreAuthCompletion, &id, None, n)?;
+            let unified =
+                gateway::payment_from_pre_auth(&config, Endpoint::PreAuthCompletion, &id, None, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "pre-auth-cancellation" => pre_auth::parse_cancellation(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
-            let unified =
-                pre_auth::to_payment(&config, Endpoint::PreAuthCancellation, &id, None, n)?;
+            let unified = gateway::payment_from_pre_auth(
+                &config,
+                Endpoint::PreAuthCancellation,
+                &id,
+                None,
+                n,
+            )?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
         "purchase" => {
@@ -179,7 +185,8 @@ fn every_sample_is_read() {
 fn seed_sample_reads_exactly() {
     let sample = load("check_success_seed");
     let native = check_transaction::parse(&response(&sample)).unwrap();
-    let payment = check_transaction::to_payment(&config(), &order_of(&sample), native).unwrap();
+    let payment =
+        gateway::payment_from_check_transaction(&config(), &order_of(&sample), native).unwrap();
     assert_eq!(payment.amount, Some(usd("0.10")));
     assert_eq!(payment.status, paygate_core::PaymentStatus::Paid);
     assert_eq!(

@@ -8,10 +8,9 @@
 
 use paygate_core::http::Method;
 use paygate_core::transport::{HttpRequest, HttpResponse};
-use paygate_core::{NativeResponse, Operation, OrderId, Payment, PaymentStatus, Result};
+use paygate_core::{NativeResponse, Operation, OrderId, Result};
 
 use super::{parse_answer, path_with_order, request};
-use crate::PROVIDER;
 use crate::config::FinpayConfig;
 use crate::wire::Envelope;
 
@@ -33,15 +32,4 @@ pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
 /// Reads the answer.
 pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
     parse_answer(Operation::Cancel, response)
-}
-
-/// The unified result: cancelled.
-pub fn to_payment(order_id: &OrderId, native: NativeResponse<Envelope>) -> Payment {
-    Payment::new(
-        PROVIDER,
-        order_id.clone(),
-        PaymentStatus::Cancelled,
-        "CANCELLED",
-        native.raw,
-    )
 }

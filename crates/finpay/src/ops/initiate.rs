@@ -9,14 +9,11 @@
 use paygate_core::http::Method;
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{
-    Checkout, CreatePayment, Currency, Error, Money, NativeResponse, NextAction, Operation,
-    OrderId, Result, Url,
+    CreatePayment, Currency, Error, Money, NativeResponse, Operation, OrderId, Result, Url,
 };
 
 use super::{ORDER_ID_RULES, parse_answer, request, wire_amount};
-use crate::PROVIDER;
 use crate::config::FinpayConfig;
-use crate::wire::parse_date;
 use crate::wire::{Customer, InitiateRequest, InitiateResponse, Item, Order, Urls};
 
 /// The path.
@@ -159,41 +156,4 @@ pub fn build(config: &FinpayConfig, initiate: &InitiateRequest) -> Result<HttpRe
 /// Reads the answer.
 pub fn parse(response: &HttpResponse) -> Result<NativeResponse<InitiateResponse>> {
     parse_answer(Operation::CreatePayment, response)
-}
-
-/// The unified checkout: the redirect page when there is one (it shows any pay code too),
-/// else the pay code, else the e-wallet deep link, else the QR image. The pay code is also
-/// kept as `provider_reference`.
-pub fn to_checkout(
-    order_id: &OrderId,
-    native: NativeResponse<InitiateResponse>,
-) -> Result<Checkout> {
-    let body = &native.body;
-    let url = |text: &str| Url::parse(text).ok();
-    let next_action = if let Some(redirect) = body.redirecturl.as_deref().and_then(url) {
-        NextAction::Redirect { url: redirect }
-    } else if let Some(code) = body.payment_code.clone().filter(|c| !c.is_empty()) {
-        NextAction::PayWithCode { code }
-    } else if let Some(app) = body.appurl.as_deref().and_then(url) {
-        NextAction::Redirect { url: app }
-    } else if let Some(image) = body.imageurl.as_deref().and_then(url) {
-        NextAction::ShowQr {
-            qr_string: String::new(),
-            deeplink: None,
-            url: Some(image),
-        }
-    } else {
-        return Err(Error::from(paygate_core::UnexpectedBody::from_raw(
-            PROVIDER,
-            Operation::CreatePayment,
-            &native.raw,
-            "success without a redirect URL, pay code, app URL or QR image",
-        )));
-    };
-    let expires_at = body.expiry_link.as_deref().and_then(parse_date);
-    let reference = body.payment_code.clone();
-    let mut checkout = Checkout::new(PROVIDER, order_id.clone(), next_action, native.raw);
-    checkout.expires_at = expires_at;
-    checkout.provider_reference = reference;
-    Ok(checkout)
 }

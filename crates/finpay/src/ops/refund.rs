@@ -10,12 +10,9 @@
 
 use paygate_core::http::Method;
 use paygate_core::transport::{HttpRequest, HttpResponse};
-use paygate_core::{
-    Error, Money, NativeResponse, Operation, OrderId, Refund, RefundStatus, Result,
-};
+use paygate_core::{Error, Money, NativeResponse, Operation, OrderId, Result};
 
 use super::{ORDER_ID_RULES, parse_answer, request, wire_amount};
-use crate::PROVIDER;
 use crate::config::FinpayConfig;
 use crate::wire::{Envelope, OrderRef, OrderRefInner};
 
@@ -46,17 +43,4 @@ pub fn build(config: &FinpayConfig, order_id: &OrderId, amount: &Money) -> Resul
 /// Reads the answer.
 pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
     parse_answer(Operation::Refund, response)
-}
-
-/// The unified refund: accepted (`2000000`) means refunded.
-pub fn to_refund(order_id: &OrderId, amount: &Money, native: NativeResponse<Envelope>) -> Refund {
-    let mut refund = Refund::new(
-        PROVIDER,
-        order_id.clone(),
-        RefundStatus::Succeeded,
-        native.body.response_code.as_str(),
-        native.raw,
-    );
-    refund.amount = Some(*amount);
-    refund
 }

@@ -9,10 +9,9 @@
 
 use paygate_core::http::Method;
 use paygate_core::transport::{HttpRequest, HttpResponse};
-use paygate_core::{Error, NativeResponse, Operation, OrderId, Payment, PaymentStatus, Result};
+use paygate_core::{Error, NativeResponse, Operation, OrderId, Result};
 
 use super::{ORDER_ID_RULES, parse_answer, request};
-use crate::PROVIDER;
 use crate::config::FinpayConfig;
 use crate::wire::{Envelope, OrderRef, OrderRefInner};
 
@@ -42,15 +41,4 @@ pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
 /// Reads the answer.
 pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
     parse_answer(Operation::Void, response)
-}
-
-/// The unified result: voided.
-pub fn to_payment(order_id: &OrderId, native: NativeResponse<Envelope>) -> Payment {
-    Payment::new(
-        PROVIDER,
-        order_id.clone(),
-        PaymentStatus::Voided,
-        "VOIDED",
-        native.raw,
-    )
 }

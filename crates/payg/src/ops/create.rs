@@ -6,13 +6,10 @@
 //! holding JSON. PayG may answer 200 or 201, and may put an error in a 2xx: the body decides.
 
 use paygate_core::transport::{HttpRequest, HttpResponse};
-use paygate_core::{
-    Checkout, CreatePayment, Error, NativeResponse, NextAction, Operation, OrderId, Result, Url,
-};
+use paygate_core::{CreatePayment, Error, NativeResponse, Operation, OrderId, Result, Url};
 use serde::Serialize;
 
 use super::{UNIQUE_REQUEST_RULES, parse_order, post_json, to_json, wire_amount};
-use crate::PROVIDER;
 use crate::config::PaygConfig;
 use crate::wire::{CustomerData, Order, UserDefinedData};
 
@@ -224,39 +221,4 @@ pub fn build(
 /// Reads the answer.
 pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::CreatePayment, response)
-}
-
-/// The unified checkout: redirect to `PaymentProcessUrl`; `OrderKeyId` is the provider
-/// reference, the id for status, refund and refund status from then on.
-pub fn to_checkout(unique_request_id: &OrderId, native: NativeResponse<Order>) -> Result<Checkout> {
-    paygate_core::check_echo(
-        PROVIDER,
-        Operation::CreatePayment,
-        &native.raw,
-        "UniqueRequestId",
-        unique_request_id.as_str(),
-        native.body.unique_request_id.as_deref(),
-    )?;
-    let url = native
-        .body
-        .payment_process_url
-        .as_deref()
-        .and_then(|u| Url::parse(u).ok());
-    let Some(url) = url else {
-        return Err(Error::from(paygate_core::UnexpectedBody::from_raw(
-            PROVIDER,
-            Operation::CreatePayment,
-            &native.raw,
-            "an order without a PaymentProcessUrl",
-        )));
-    };
-    let key = native.body.order_key_id.clone();
-    let mut checkout = Checkout::new(
-        PROVIDER,
-        unique_request_id.clone(),
-        NextAction::Redirect { url },
-        native.raw,
-    );
-    checkout.provider_reference = key;
-    Ok(checkout)
 }

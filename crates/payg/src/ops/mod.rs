@@ -1,5 +1,6 @@
 //! One module per PayG operation: a pure `build` (→ [`HttpRequest`]) and a pure `parse`
-//! ([`HttpResponse`] →), plus conversions to the unified model. What they share lives here.
+//! ([`HttpResponse`] →) in the provider's own types; the conversions to the unified model are
+//! in [`crate::gateway`]. What the operations share lives here.
 
 pub mod create;
 pub mod detail;

@@ -9,17 +9,12 @@
 //! and `RefundPaymentResponseCode` (1 succeeded, 2 failed, 4 pending).
 
 use paygate_core::transport::{HttpRequest, HttpResponse};
-use paygate_core::{
-    Error, Money, NativeResponse, Operation, OrderId, Refund, Result, TransactionId,
-};
+use paygate_core::{Error, Money, NativeResponse, Operation, OrderId, Result, TransactionId};
 use serde::Serialize;
 
-use super::{ORDER_KEY_RULES, check_order_echo, parse_order, post_json, to_json, wire_amount};
-use crate::PROVIDER;
+use super::{ORDER_KEY_RULES, parse_order, post_json, to_json, wire_amount};
 use crate::config::PaygConfig;
-use crate::status::{payment_status, refund_status};
 use crate::wire::Order;
-use crate::wire::parse_date;
 
 /// The path.
 pub const PATH: &str = "/Refund";
@@ -83,39 +78,4 @@ pub fn build(
 /// Reads the answer.
 pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::Refund, response)
-}
-
-/// The unified refund from an order object (Refund's or RefundStatus's answer).
-pub fn to_refund(
-    operation: Operation,
-    order_key_id: &OrderId,
-    amount: Option<&Money>,
-    native: NativeResponse<Order>,
-) -> Result<Refund> {
-    let order = &native.body;
-    check_order_echo(operation, order_key_id, &native)?;
-    let status = refund_status(order.refund_payment_response_code);
-    let provider_status = order
-        .refund_payment_response_text
-        .clone()
-        .or_else(|| order.refund_payment_response_code.map(|c| c.to_string()))
-        .unwrap_or_default();
-    let mut refund = Refund::new(
-        PROVIDER,
-        order_key_id.clone(),
-        status,
-        provider_status,
-        native.raw.clone(),
-    );
-    refund.refund_id = order
-        .order_refund_transaction_id
-        .clone()
-        .filter(|id| !id.is_empty() && id != "0");
-    refund.amount = amount.copied();
-    refund.payment_status = Some(payment_status(
-        order.payment_response_code,
-        order.payment_response_text.as_deref(),
-    ));
-    refund.created_at = order.refund_date_time.as_deref().and_then(parse_date);
-    Ok(refund)
 }

@@ -9,10 +9,9 @@
 
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{HttpRequest, HttpResponse};
-use paygate_core::{NativeResponse, OrderId, Payment, PaymentStatus, Result};
+use paygate_core::{NativeResponse, OrderId, Result};
 
 use super::{parse_answer, tran_id_request};
-use crate::PROVIDER;
 use crate::config::PaywayConfig;
 use crate::endpoint::Endpoint;
 use crate::endpoint::order;
@@ -32,25 +31,4 @@ pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> R
 /// Reads the answer.
 pub fn parse(response: &HttpResponse) -> Result<NativeResponse<CloseTransactionResponse>> {
     parse_answer(Endpoint::CloseTransaction, response)
-}
-
-/// The unified result: cancelled, as PayWay documents it (see the module note).
-pub fn to_payment(
-    order_id: &OrderId,
-    native: NativeResponse<CloseTransactionResponse>,
-) -> Result<Payment> {
-    super::check_answer_is_about(
-        Endpoint::CloseTransaction.operation(),
-        &native.raw,
-        &native.body.status,
-        order_id,
-        None,
-    )?;
-    Ok(Payment::new(
-        PROVIDER,
-        order_id.clone(),
-        PaymentStatus::Cancelled,
-        "CLOSED",
-        native.raw,
-    ))
 }

@@ -11,13 +11,11 @@
 use paygate_core::clock::RandomSource;
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{HttpRequest, HttpResponse};
-use paygate_core::{Currency, Money, NativeResponse, OrderId, Payment, PaymentStatus, Result};
+use paygate_core::{Money, NativeResponse, OrderId, Result};
 
 use super::{
-    TRAN_ID_RULES, check_answer_is_about, merchant_auth_plaintext, merchant_portal_request,
-    parse_answer, received_currency, received_money, wire_amount,
+    TRAN_ID_RULES, merchant_auth_plaintext, merchant_portal_request, parse_answer, wire_amount,
 };
-use crate::PROVIDER;
 use crate::config::PaywayConfig;
 use crate::endpoint::Endpoint;
 use crate::endpoint::order;
@@ -91,42 +89,4 @@ pub fn parse_completion(response: &HttpResponse) -> Result<NativeResponse<PreAut
 /// Reads a cancellation answer.
 pub fn parse_cancellation(response: &HttpResponse) -> Result<NativeResponse<PreAuthResponse>> {
     parse_answer(Endpoint::PreAuthCancellation, response)
-}
-
-/// The unified payment after a completion (paid) or cancellation (voided).
-pub fn to_payment(
-    config: &PaywayConfig,
-    endpoint: Endpoint,
-    order_id: &OrderId,
-    expected_currency: Option<Currency>,
-    native: NativeResponse<PreAuthResponse>,
-) -> Result<Payment> {
-    let operation = endpoint.operation();
-    let raw = native.raw;
-    let body = native.body;
-    check_answer_is_about(
-        operation,
-        &raw,
-        &body.status,
-        order_id,
-        expected_currency.map(|c| (c, body.currency.as_deref())),
-    )?;
-    let word = body.transaction_status.clone().unwrap_or_default();
-    let status = match word.to_ascii_uppercase().as_str() {
-        "COMPLETED" => PaymentStatus::Paid,
-        "CANCELLED" => PaymentStatus::Voided,
-        "" if endpoint == Endpoint::PreAuthCompletion => PaymentStatus::Paid,
-        "" => PaymentStatus::Voided,
-        _ => PaymentStatus::Unknown(word.clone()),
-    };
-    let currency = received_currency(
-        operation,
-        &raw,
-        body.currency.as_deref(),
-        expected_currency.unwrap_or(config.currency),
-    )?;
-    let amount = received_money(operation, &raw, "grand_total", body.grand_total, currency)?;
-    let mut payment = Payment::new(PROVIDER, order_id.clone(), status, word, raw);
-    payment.amount = amount;
-    Ok(payment)
 }

@@ -14,13 +14,11 @@
 use paygate_core::clock::RandomSource;
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{HttpRequest, HttpResponse};
-use paygate_core::{Money, NativeResponse, OrderId, PaymentStatus, Refund, RefundStatus, Result};
+use paygate_core::{Money, NativeResponse, OrderId, Result};
 
 use super::{
-    TRAN_ID_RULES, check_answer_is_about, merchant_auth_plaintext, merchant_portal_request,
-    parse_answer, received_currency, received_money, wire_amount,
+    TRAN_ID_RULES, merchant_auth_plaintext, merchant_portal_request, parse_answer, wire_amount,
 };
-use crate::PROVIDER;
 use crate::config::PaywayConfig;
 use crate::endpoint::Endpoint;
 use crate::endpoint::order;
@@ -60,57 +58,4 @@ pub fn build(
 /// Reads the answer.
 pub fn parse(response: &HttpResponse) -> Result<NativeResponse<RefundResponse>> {
     parse_answer(Endpoint::Refund, response)
-}
-
-/// The unified refund: succeeded (PayWay accepted it), with the cumulative total and the
-/// payment's status corrected from the amounts.
-pub fn to_refund(
-    order_id: &OrderId,
-    requested: &Money,
-    native: NativeResponse<RefundResponse>,
-) -> Result<Refund> {
-    let operation = Endpoint::Refund.operation();
-    let raw = native.raw;
-    let body = native.body;
-    check_answer_is_about(
-        operation,
-        &raw,
-        &body.status,
-        order_id,
-        Some((requested.currency(), body.currency.as_deref())),
-    )?;
-    let currency = received_currency(
-        operation,
-        &raw,
-        body.currency.as_deref(),
-        requested.currency(),
-    )?;
-    let total_refunded = received_money(
-        operation,
-        &raw,
-        "total_refunded",
-        body.total_refunded,
-        currency,
-    )?;
-    let grand_total = received_money(operation, &raw, "grand_total", body.grand_total, currency)?;
-    let payment_status = match (grand_total, total_refunded) {
-        (Some(total), Some(refunded)) if refunded.amount() < total.amount() => {
-            PaymentStatus::PartiallyRefunded
-        }
-        _ => PaymentStatus::Refunded,
-    };
-    let provider_status = body
-        .transaction_status
-        .unwrap_or_else(|| body.status.code.clone());
-    let mut refund = Refund::new(
-        PROVIDER,
-        order_id.clone(),
-        RefundStatus::Succeeded,
-        provider_status,
-        raw,
-    );
-    refund.amount = Some(*requested);
-    refund.total_refunded = total_refunded;
-    refund.payment_status = Some(payment_status);
-    Ok(refund)
 }
