@@ -129,7 +129,8 @@ fn payway_benches(c: &mut Criterion) {
             "check_transaction",
             order::CHECK_TRANSACTION,
             hashed_values(
-                &payway::ops::check_transaction::build(&config, &tran, t).unwrap(),
+                &payway::ops::check_transaction::build_check_transaction(&config, &tran, t)
+                    .unwrap(),
                 order::CHECK_TRANSACTION,
             ),
         ),
@@ -137,7 +138,8 @@ fn payway_benches(c: &mut Criterion) {
             "transaction_detail",
             order::TRANSACTION_DETAIL,
             hashed_values(
-                &payway::ops::transaction_detail::build(&config, &tran, t).unwrap(),
+                &payway::ops::transaction_detail::build_transaction_detail(&config, &tran, t)
+                    .unwrap(),
                 order::TRANSACTION_DETAIL,
             ),
         ),
@@ -145,7 +147,8 @@ fn payway_benches(c: &mut Criterion) {
             "close_transaction",
             order::CLOSE_TRANSACTION,
             hashed_values(
-                &payway::ops::close_transaction::build(&config, &tran, t).unwrap(),
+                &payway::ops::close_transaction::build_close_transaction(&config, &tran, t)
+                    .unwrap(),
                 order::CLOSE_TRANSACTION,
             ),
         ),
@@ -153,7 +156,7 @@ fn payway_benches(c: &mut Criterion) {
             "transaction_list",
             order::TRANSACTION_LIST,
             hashed_values(
-                &payway::ops::transaction_list::build(&config, &list, t).unwrap(),
+                &payway::ops::transaction_list::build_transaction_list(&config, &list, t).unwrap(),
                 order::TRANSACTION_LIST,
             ),
         ),
@@ -161,7 +164,7 @@ fn payway_benches(c: &mut Criterion) {
             "exchange_rate",
             order::EXCHANGE_RATE,
             hashed_values(
-                &payway::ops::exchange_rate::build(&config, t).unwrap(),
+                &payway::ops::exchange_rate::build_exchange_rate(&config, t).unwrap(),
                 order::EXCHANGE_RATE,
             ),
         ),
@@ -169,7 +172,7 @@ fn payway_benches(c: &mut Criterion) {
             "refund",
             order::REFUND,
             hashed_values(
-                &payway::ops::refund::build(
+                &payway::ops::refund::build_refund(
                     &config,
                     &tran,
                     &money("0.10", Currency::USD),
@@ -240,24 +243,36 @@ fn payway_benches(c: &mut Criterion) {
 
     let mut build = c.benchmark_group("payway/build");
     build.bench_function("check_transaction", |b| {
-        b.iter(|| payway::ops::check_transaction::build(&config, black_box(&tran), t).unwrap())
+        b.iter(|| {
+            payway::ops::check_transaction::build_check_transaction(&config, black_box(&tran), t)
+                .unwrap()
+        })
     });
     build.bench_function("transaction_detail", |b| {
-        b.iter(|| payway::ops::transaction_detail::build(&config, black_box(&tran), t).unwrap())
+        b.iter(|| {
+            payway::ops::transaction_detail::build_transaction_detail(&config, black_box(&tran), t)
+                .unwrap()
+        })
     });
     build.bench_function("close_transaction", |b| {
-        b.iter(|| payway::ops::close_transaction::build(&config, black_box(&tran), t).unwrap())
+        b.iter(|| {
+            payway::ops::close_transaction::build_close_transaction(&config, black_box(&tran), t)
+                .unwrap()
+        })
     });
     build.bench_function("transaction_list", |b| {
-        b.iter(|| payway::ops::transaction_list::build(&config, black_box(&list), t).unwrap())
+        b.iter(|| {
+            payway::ops::transaction_list::build_transaction_list(&config, black_box(&list), t)
+                .unwrap()
+        })
     });
     build.bench_function("exchange_rate", |b| {
-        b.iter(|| payway::ops::exchange_rate::build(&config, t).unwrap())
+        b.iter(|| payway::ops::exchange_rate::build_exchange_rate(&config, t).unwrap())
     });
     let refund_amount = money("0.10", Currency::USD);
     build.bench_function("refund", |b| {
         b.iter(|| {
-            payway::ops::refund::build(&config, black_box(&tran), &refund_amount, t, &random)
+            payway::ops::refund::build_refund(&config, black_box(&tran), &refund_amount, t, &random)
                 .unwrap()
         })
     });
@@ -283,7 +298,9 @@ fn payway_benches(c: &mut Criterion) {
     let order_id = id("FXSTATUSPAID");
     c.bench_function("payway/parse/check_transaction", |b| {
         b.iter(|| {
-            let native = payway::ops::check_transaction::parse(black_box(&answer)).unwrap();
+            let native =
+                payway::ops::check_transaction::parse_check_transaction(black_box(&answer))
+                    .unwrap();
             payway::gateway::payment_from_check_transaction(&config, &order_id, native).unwrap()
         })
     });
@@ -336,23 +353,24 @@ fn finpay_benches(c: &mut Criterion) {
     let refund_amount = money("500", Currency::IDR);
     let mut build = c.benchmark_group("finpay/build");
     build.bench_function("check", |b| {
-        b.iter(|| finpay::ops::check::build(&config, black_box(&order_id)).unwrap())
+        b.iter(|| finpay::ops::check::build_check(&config, black_box(&order_id)).unwrap())
     });
     build.bench_function("refund", |b| {
         b.iter(|| {
-            finpay::ops::refund::build(&config, black_box(&order_id), &refund_amount).unwrap()
+            finpay::ops::refund::build_refund(&config, black_box(&order_id), &refund_amount)
+                .unwrap()
         })
     });
     build.bench_function("void", |b| {
-        b.iter(|| finpay::ops::void::build(&config, black_box(&order_id)).unwrap())
+        b.iter(|| finpay::ops::void::build_void(&config, black_box(&order_id)).unwrap())
     });
     build.bench_function("cancel", |b| {
-        b.iter(|| finpay::ops::cancel::build(&config, black_box(&order_id)).unwrap())
+        b.iter(|| finpay::ops::cancel::build_cancel(&config, black_box(&order_id)).unwrap())
     });
     build.bench_function("initiate", |b| {
         b.iter(|| {
             let request = finpay::InitiateRequest::from_create(black_box(&create)).unwrap();
-            finpay::ops::initiate::build(&config, &request).unwrap()
+            finpay::ops::initiate::build_initiate(&config, &request).unwrap()
         })
     });
     build.finish();
@@ -361,7 +379,7 @@ fn finpay_benches(c: &mut Criterion) {
     let order_id = id("FXSTATUSPAID");
     c.bench_function("finpay/parse/check", |b| {
         b.iter(|| {
-            let native = finpay::ops::check::parse(black_box(&answer)).unwrap();
+            let native = finpay::ops::check::parse_check(black_box(&answer)).unwrap();
             finpay::gateway::payment_from_check(&order_id, native).unwrap()
         })
     });
@@ -389,17 +407,17 @@ fn payg_benches(c: &mut Criterion) {
     let notes = BTreeMap::from([("gift".to_owned(), "yes".to_owned())]);
     let mut build = c.benchmark_group("payg/build");
     build.bench_function("detail", |b| {
-        b.iter(|| payg::ops::detail::build(&config, black_box(&key_id)).unwrap())
+        b.iter(|| payg::ops::detail::build_detail(&config, black_box(&key_id)).unwrap())
     });
     build.bench_function("create", |b| {
         b.iter(|| {
             let request = payg::CreateOrderRequest::from_create(black_box(&create)).unwrap();
-            payg::ops::create::build(&config, &request, t).unwrap()
+            payg::ops::create::build_create(&config, &request, t).unwrap()
         })
     });
     build.bench_function("update", |b| {
         b.iter(|| {
-            payg::ops::update::build(
+            payg::ops::update::build_update(
                 &config,
                 black_box(&key_id),
                 &id("bd259588d4"),
@@ -410,11 +428,13 @@ fn payg_benches(c: &mut Criterion) {
         })
     });
     build.bench_function("refund", |b| {
-        b.iter(|| payg::ops::refund::build(&config, black_box(&key_id), &target, &amount).unwrap())
+        b.iter(|| {
+            payg::ops::refund::build_refund(&config, black_box(&key_id), &target, &amount).unwrap()
+        })
     });
     build.bench_function("refund_status", |b| {
         b.iter(|| {
-            payg::ops::refund_status::build(
+            payg::ops::refund_status::build_refund_status(
                 &config,
                 black_box(&key_id),
                 &target.payment_transaction_id,
@@ -428,7 +448,7 @@ fn payg_benches(c: &mut Criterion) {
     let order_id = id("260115M9001UFXSTATUSPAID");
     c.bench_function("payg/parse/detail", |b| {
         b.iter(|| {
-            let native = payg::ops::detail::parse(black_box(&answer)).unwrap();
+            let native = payg::ops::detail::parse_detail(black_box(&answer)).unwrap();
             payg::gateway::payment_from_detail(&order_id, paygate::Operation::PaymentStatus, native)
                 .unwrap()
         })

@@ -77,14 +77,16 @@ impl FinpayClient {
         &self,
         request: &InitiateRequest,
     ) -> Result<NativeResponse<InitiateResponse>> {
-        let http = initiate::build(&self.config, request)?;
-        self.dispatcher.execute(&http, initiate::parse).await
+        let http = initiate::build_initiate(&self.config, request)?;
+        self.dispatcher
+            .execute(&http, initiate::parse_initiate)
+            .await
     }
 
     /// check: a payment's status.
     pub async fn check(&self, order_id: &OrderId) -> Result<NativeResponse<CheckResponse>> {
-        let http = check::build(&self.config, order_id)?;
-        self.dispatcher.execute(&http, check::parse).await
+        let http = check::build_check(&self.config, order_id)?;
+        self.dispatcher.execute(&http, check::parse_check).await
     }
 
     /// refund: refund `amount` (IDR) of an order. Sent at most once.
@@ -93,20 +95,20 @@ impl FinpayClient {
         order_id: &OrderId,
         amount: &Money,
     ) -> Result<NativeResponse<Envelope>> {
-        let http = refund::build(&self.config, order_id, amount)?;
-        self.dispatcher.execute(&http, refund::parse).await
+        let http = refund::build_refund(&self.config, order_id, amount)?;
+        self.dispatcher.execute(&http, refund::parse_refund).await
     }
 
     /// void: void a card transaction before settlement. Sent at most once.
     pub async fn void(&self, order_id: &OrderId) -> Result<NativeResponse<Envelope>> {
-        let http = void::build(&self.config, order_id)?;
-        self.dispatcher.execute(&http, void::parse).await
+        let http = void::build_void(&self.config, order_id)?;
+        self.dispatcher.execute(&http, void::parse_void).await
     }
 
     /// cancel: cancel an unpaid order. Sent at most once.
     pub async fn cancel(&self, order_id: &OrderId) -> Result<NativeResponse<Envelope>> {
-        let http = cancel::build(&self.config, order_id)?;
-        self.dispatcher.execute(&http, cancel::parse).await
+        let http = cancel::build_cancel(&self.config, order_id)?;
+        self.dispatcher.execute(&http, cancel::parse_cancel).await
     }
 
     /// open-payment check: an open virtual account (`vabca`, `8804483313131312`).
@@ -115,8 +117,10 @@ impl FinpayClient {
         source_of_funds: &str,
         payment_code: &str,
     ) -> Result<NativeResponse<CheckResponse>> {
-        let http = open_payment::build(&self.config, source_of_funds, payment_code)?;
-        self.dispatcher.execute(&http, open_payment::parse).await
+        let http = open_payment::build_open_payment(&self.config, source_of_funds, payment_code)?;
+        self.dispatcher
+            .execute(&http, open_payment::parse_open_payment)
+            .await
     }
 
     /// Verifies and reads a callback.

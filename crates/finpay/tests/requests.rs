@@ -38,35 +38,35 @@ fn render(request: &HttpRequest) -> String {
 #[test]
 fn check_request() {
     insta::assert_snapshot!(render(
-        &check::build(&config(), &id("1662448187759")).unwrap()
+        &check::build_check(&config(), &id("1662448187759")).unwrap()
     ));
 }
 
 #[test]
 fn cancel_request() {
     insta::assert_snapshot!(render(
-        &cancel::build(&config(), &id("FK002502070000196")).unwrap()
+        &cancel::build_cancel(&config(), &id("FK002502070000196")).unwrap()
     ));
 }
 
 #[test]
 fn void_request() {
     insta::assert_snapshot!(render(
-        &void::build(&config(), &id("1662448187759")).unwrap()
+        &void::build_void(&config(), &id("1662448187759")).unwrap()
     ));
 }
 
 #[test]
 fn refund_request() {
     insta::assert_snapshot!(render(
-        &refund::build(&config(), &id("1662448187759"), &idr("500")).unwrap()
+        &refund::build_refund(&config(), &id("1662448187759"), &idr("500")).unwrap()
     ));
 }
 
 #[test]
 fn open_payment_request() {
     insta::assert_snapshot!(render(
-        &open_payment::build(&config(), "vabca", "8804483313131312").unwrap()
+        &open_payment::build_open_payment(&config(), "vabca", "8804483313131312").unwrap()
     ));
 }
 
@@ -86,7 +86,9 @@ fn initiate_from_the_unified_request() {
         .return_url(Url::parse("https://shop.example/done").unwrap())
         .expires_in(std::time::Duration::from_secs(3600));
     let request = InitiateRequest::from_create(&create).unwrap();
-    insta::assert_snapshot!(render(&initiate::build(&config(), &request).unwrap()));
+    insta::assert_snapshot!(render(
+        &initiate::build_initiate(&config(), &request).unwrap()
+    ));
 }
 
 fn sample_value(name: &str) -> serde_json::Value {
@@ -94,7 +96,7 @@ fn sample_value(name: &str) -> serde_json::Value {
 }
 
 fn built_value(request: &InitiateRequest) -> serde_json::Value {
-    let http = initiate::build(&config(), request).unwrap();
+    let http = initiate::build_initiate(&config(), request).unwrap();
     serde_json::from_slice(&http.body).unwrap()
 }
 
@@ -211,18 +213,18 @@ fn documented_recurring_request_rebuilt() {
 #[test]
 fn invalid_input_is_refused_before_building() {
     let too_long = id(&"A".repeat(31));
-    assert!(check::build(&config(), &too_long).is_err());
+    assert!(check::build_check(&config(), &too_long).is_err());
     assert!(
-        refund::build(
+        refund::build_refund(
             &config(),
             &id("A1"),
             &paygate_core::Money::parse("1.5", paygate_core::Currency::USD).unwrap()
         )
         .is_err()
     );
-    assert!(refund::build(&config(), &id("A1"), &idr("0")).is_err());
-    assert!(refund::build(&config(), &id("A1"), &idr("100000000000000")).is_err());
-    assert!(open_payment::build(&config(), "vabca", "88/04").is_err());
+    assert!(refund::build_refund(&config(), &id("A1"), &idr("0")).is_err());
+    assert!(refund::build_refund(&config(), &id("A1"), &idr("100000000000000")).is_err());
+    assert!(open_payment::build_open_payment(&config(), "vabca", "88/04").is_err());
     let create = CreatePayment::new(id("A1"), idr("1000"))
         .unwrap()
         .callback_url(Url::parse("https://shop.example/cb").unwrap())

@@ -25,36 +25,36 @@ fn read(name: &str) -> String {
     let r = HttpResponse::json(sample.http_status, sample.body.get().as_bytes().to_vec());
     let order = OrderId::new("1662448187759").unwrap();
     let out = match sample.endpoint.as_str() {
-        "initiate" => initiate::parse(&r).and_then(|n| {
+        "initiate" => initiate::parse_initiate(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             Ok(format!(
                 "{native}\n{:#?}",
                 gateway::checkout_from_initiate(&order, n)?
             ))
         }),
-        "check" => check::parse(&r).and_then(|n| {
+        "check" => check::parse_check(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             Ok(format!(
                 "{native}\n{:#?}",
                 gateway::payment_from_check(&order, n)?
             ))
         }),
-        "refund" => refund::parse(&r).map(|n| {
+        "refund" => refund::parse_refund(&r).map(|n| {
             let native = format!("{:#?}", n.body);
             format!(
                 "{native}\n{:#?}",
                 gateway::refund_from_refund_answer(&order, &idr("500"), n)
             )
         }),
-        "void" => void::parse(&r).map(|n| {
+        "void" => void::parse_void(&r).map(|n| {
             let native = format!("{:#?}", n.body);
             format!("{native}\n{:#?}", gateway::payment_from_void(&order, n))
         }),
-        "cancel" => cancel::parse(&r).map(|n| {
+        "cancel" => cancel::parse_cancel(&r).map(|n| {
             let native = format!("{:#?}", n.body);
             format!("{native}\n{:#?}", gateway::payment_from_cancel(&order, n))
         }),
-        "open-payment" => open_payment::parse(&r).map(|n| format!("{:#?}", n.body)),
+        "open-payment" => open_payment::parse_open_payment(&r).map(|n| format!("{:#?}", n.body)),
         "callback" => webhook::verify(&config(), sample.body.get().as_bytes(), &HeaderMap::new())
             .map(|e| format!("{e:#?}")),
         "initiate-request" | "cancel-request" => return String::new(),

@@ -36,7 +36,7 @@ fn with_signature(fields: &str, signature: &str) -> String {
 
 #[test]
 fn documented_basic_auth_on_every_request() {
-    let request = check::build(&config(), &OrderId::new("1662448187759").unwrap()).unwrap();
+    let request = check::build_check(&config(), &OrderId::new("1662448187759").unwrap()).unwrap();
     let value = request.headers.get("authorization").unwrap();
     assert_eq!(
         value.to_str().unwrap(),

@@ -120,7 +120,7 @@ impl PaymentGateway for PaygGateway {
     }
 
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
-        crate::webhook::parse(body, headers).map(|(_, event)| event)
+        crate::webhook::parse_postback(body, headers).map(|(_, event)| event)
     }
 }
 

@@ -85,14 +85,14 @@ impl PaygClient {
         &self,
         request: &CreateOrderRequest,
     ) -> Result<NativeResponse<Order>> {
-        let http = create::build(&self.config, request, self.dispatcher.clock().now())?;
-        self.dispatcher.execute(&http, create::parse).await
+        let http = create::build_create(&self.config, request, self.dispatcher.clock().now())?;
+        self.dispatcher.execute(&http, create::parse_create).await
     }
 
     /// Detail: the order by `OrderKeyId`.
     pub async fn detail(&self, order_key_id: &OrderId) -> Result<NativeResponse<Order>> {
-        let http = detail::build(&self.config, order_key_id)?;
-        self.dispatcher.execute(&http, detail::parse).await
+        let http = detail::build_detail(&self.config, order_key_id)?;
+        self.dispatcher.execute(&http, detail::parse_detail).await
     }
 
     /// Update: replace an order's notes (see [`ops::update`]). Sent at most once.
@@ -103,8 +103,9 @@ impl PaygClient {
         amount: &Money,
         notes: &BTreeMap<String, String>,
     ) -> Result<NativeResponse<Order>> {
-        let http = update::build(&self.config, order_key_id, unique_request_id, amount, notes)?;
-        self.dispatcher.execute(&http, update::parse).await
+        let http =
+            update::build_update(&self.config, order_key_id, unique_request_id, amount, notes)?;
+        self.dispatcher.execute(&http, update::parse_update).await
     }
 
     /// Refund: refund `amount` of an order. Sent at most once.
@@ -114,8 +115,8 @@ impl PaygClient {
         target: &RefundTarget,
         amount: &Money,
     ) -> Result<NativeResponse<Order>> {
-        let http = refund::build(&self.config, order_key_id, target, amount)?;
-        self.dispatcher.execute(&http, refund::parse).await
+        let http = refund::build_refund(&self.config, order_key_id, target, amount)?;
+        self.dispatcher.execute(&http, refund::parse_refund).await
     }
 
     /// RefundStatus: the refund of an order, by the *original* transaction id.
@@ -124,14 +125,17 @@ impl PaygClient {
         order_key_id: &OrderId,
         transaction_id: &TransactionId,
     ) -> Result<NativeResponse<Order>> {
-        let http = refund_status::build(&self.config, order_key_id, transaction_id)?;
-        self.dispatcher.execute(&http, refund_status::parse).await
+        let http = refund_status::build_refund_status(&self.config, order_key_id, transaction_id)?;
+        self.dispatcher
+            .execute(&http, refund_status::parse_refund_status)
+            .await
     }
 
     /// Confirms an unsigned postback: reads the order with Detail and checks the order key,
     /// request id and amount match; returns the order's payment as PayG reports it.
     pub async fn confirm_postback(&self, body: &[u8]) -> Result<Payment> {
-        let (postback, event) = webhook::parse(body, &paygate_core::http::HeaderMap::new())?;
+        let (postback, event) =
+            webhook::parse_postback(body, &paygate_core::http::HeaderMap::new())?;
         let key = OrderId::new(event.order_id.clone())?;
         let native = self.detail(&key).await?;
         webhook::check_against(&postback, &native.body)?;
@@ -165,6 +169,6 @@ impl PaygClient {
 
     /// Reads a postback (unverified: see [`PaygClient::confirm_postback`]).
     pub fn parse_postback(&self, body: &[u8]) -> Result<WebhookEvent> {
-        webhook::parse(body, &paygate_core::http::HeaderMap::new()).map(|(_, event)| event)
+        webhook::parse_postback(body, &paygate_core::http::HeaderMap::new()).map(|(_, event)| event)
     }
 }

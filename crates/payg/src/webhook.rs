@@ -18,7 +18,7 @@ fn rejected(reason: WebhookRejection) -> Error {
 }
 
 /// Reads a postback body.
-pub fn parse(body: &[u8], _headers: &HeaderMap) -> Result<(Order, WebhookEvent)> {
+pub fn parse_postback(body: &[u8], _headers: &HeaderMap) -> Result<(Order, WebhookEvent)> {
     let order: Order = serde_json::from_slice(body)
         .map_err(|e| rejected(WebhookRejection::Malformed(e.to_string())))?;
     let key = order

@@ -53,7 +53,7 @@ const NOW: paygate_core::time::OffsetDateTime = datetime!(2023-06-22 20:00:00 UT
 #[test]
 fn detail_request() {
     insta::assert_snapshot!(render(
-        &detail::build(&config(), &id("210624M7963Ubd259588d4")).unwrap()
+        &detail::build_detail(&config(), &id("210624M7963Ubd259588d4")).unwrap()
     ));
 }
 
@@ -70,13 +70,15 @@ fn create_from_the_unified_request() {
         )
         .return_url(Url::parse("https://payg.in").unwrap());
     let request = CreateOrderRequest::from_create(&create).unwrap();
-    insta::assert_snapshot!(render(&create::build(&config(), &request, NOW).unwrap()));
+    insta::assert_snapshot!(render(
+        &create::build_create(&config(), &request, NOW).unwrap()
+    ));
 }
 
 #[test]
 fn update_request() {
     let notes = BTreeMap::from([("gift".to_owned(), "yes".to_owned())]);
-    let r = update::build(
+    let r = update::build_update(
         &config(),
         &id("210624M7963Ubd259588d4"),
         &id("bd259588d4"),
@@ -103,7 +105,7 @@ fn refund_request_is_the_seed_sample() {
         payment_type: "CreditCard".into(),
         payment_transaction_id: TransactionId::new("723333").unwrap(),
     };
-    let request = refund::build(
+    let request = refund::build_refund(
         &config,
         &id("18258220120M8792Uf3f5b5a14p"),
         &target,
@@ -135,7 +137,7 @@ fn refund_status_request_is_the_seed_sample() {
         &paygate_core::Environment::Production,
     )
     .unwrap();
-    let request = refund_status::build(
+    let request = refund_status::build_refund_status(
         &config,
         &id("73304848231216M21764UTEST600021"),
         &TransactionId::new("72200157").unwrap(),
@@ -191,7 +193,7 @@ fn v2_create_sample_rebuilt() {
         "UserDefined1".to_owned(),
         "".into(),
     )])));
-    let http = create::build(&config, &request, NOW).unwrap();
+    let http = create::build_create(&config, &request, NOW).unwrap();
     assert_eq!(
         http.url.as_str(),
         "https://uatapiv2.payg.in/payment/api/order/create"
@@ -212,7 +214,7 @@ fn invalid_input_is_refused_before_building() {
         payment_transaction_id: TransactionId::new("1").unwrap(),
     };
     assert!(
-        refund::build(
+        refund::build_refund(
             &config,
             &id("A1"),
             &target,
@@ -220,15 +222,18 @@ fn invalid_input_is_refused_before_building() {
         )
         .is_err()
     );
-    assert!(refund::build(&config, &id("A1"), &target, &inr("0")).is_err());
-    assert!(refund::build(&config, &id("A-1"), &target, &inr("1")).is_err());
-    assert!(refund_status::build(&config, &id("A1"), &TransactionId::new("T-1").unwrap()).is_err());
+    assert!(refund::build_refund(&config, &id("A1"), &target, &inr("0")).is_err());
+    assert!(refund::build_refund(&config, &id("A-1"), &target, &inr("1")).is_err());
+    assert!(
+        refund_status::build_refund_status(&config, &id("A1"), &TransactionId::new("T-1").unwrap())
+            .is_err()
+    );
     let create = CreatePayment::new(id("ORDER-1"), inr("1")).unwrap();
     let request = CreateOrderRequest::from_create(&create).unwrap();
-    let err = create::build(&config, &request, NOW)
+    let err = create::build_create(&config, &request, NOW)
         .unwrap_err()
         .to_string();
     assert!(err.contains("order_id") && err.contains("'-'"), "{err}");
     let notes: BTreeMap<String, String> = (0..16).map(|i| (i.to_string(), "x".into())).collect();
-    assert!(update::build(&config, &id("A1"), &id("B1"), &inr("1"), &notes).is_err());
+    assert!(update::build_update(&config, &id("A1"), &id("B1"), &inr("1"), &notes).is_err());
 }

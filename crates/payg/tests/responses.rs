@@ -35,7 +35,7 @@ fn read(name: &str) -> String {
         .filter(|k| !k.is_empty());
     let key = OrderId::new(named.as_deref().unwrap_or("210923M8340Uf3f5b5c13h")).unwrap();
     let out = match sample.endpoint.as_str() {
-        "create" => create::parse(&r).and_then(|n| {
+        "create" => create::parse_create(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             Ok(format!(
                 "{native}\n{:#?}",
@@ -45,25 +45,25 @@ fn read(name: &str) -> String {
                 )?
             ))
         }),
-        "detail" => detail::parse(&r).and_then(|n| {
+        "detail" => detail::parse_detail(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             Ok(format!(
                 "{native}\n{:#?}",
                 gateway::payment_from_detail(&key, Operation::PaymentStatus, n)?
             ))
         }),
-        "refund" => refund::parse(&r).and_then(|n| {
+        "refund" => refund::parse_refund(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             let unified =
                 gateway::refund_from_order(Operation::Refund, &key, Some(&inr("100")), n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
-        "refund-status" => refund_status::parse(&r).and_then(|n| {
+        "refund-status" => refund_status::parse_refund_status(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             let unified = gateway::refund_from_order(Operation::RefundStatus, &key, None, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
-        "postback" => webhook::parse(sample.body.get().as_bytes(), &HeaderMap::new())
+        "postback" => webhook::parse_postback(sample.body.get().as_bytes(), &HeaderMap::new())
             .map(|(_, e)| format!("{e:#?}")),
         other if other.ends_with("-request") => return String::new(),
         other => panic!("unknown endpoint {other}"),
@@ -104,7 +104,7 @@ fn the_published_refund_sample_is_a_clear_decode_error() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/samples/refund_response_seed_as_published.txt");
     let body = std::fs::read(path).unwrap();
-    let err = refund::parse(&HttpResponse::json(200, body)).unwrap_err();
+    let err = refund::parse_refund(&HttpResponse::json(200, body)).unwrap_err();
     let Error::UnexpectedBody(b) = &err else {
         panic!("{err:?}")
     };
@@ -126,7 +126,7 @@ fn the_published_refund_sample_is_a_clear_decode_error() {
 #[test]
 fn seed_amounts_are_exact() {
     let sample = load("refund_status_response_seed");
-    let native = refund_status::parse(&HttpResponse::json(
+    let native = refund_status::parse_refund_status(&HttpResponse::json(
         200,
         sample.body.get().as_bytes().to_vec(),
     ))

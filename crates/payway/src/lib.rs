@@ -92,9 +92,10 @@ impl PaywayClient {
         &self,
         tran_id: &OrderId,
     ) -> Result<NativeResponse<CheckTransactionResponse>> {
-        let request = check_transaction::build(&self.config, tran_id, self.now())?;
+        let request =
+            check_transaction::build_check_transaction(&self.config, tran_id, self.now())?;
         self.dispatcher
-            .execute(&request, check_transaction::parse)
+            .execute(&request, check_transaction::parse_check_transaction)
             .await
     }
 
@@ -103,9 +104,10 @@ impl PaywayClient {
         &self,
         tran_id: &OrderId,
     ) -> Result<NativeResponse<TransactionDetailResponse>> {
-        let request = transaction_detail::build(&self.config, tran_id, self.now())?;
+        let request =
+            transaction_detail::build_transaction_detail(&self.config, tran_id, self.now())?;
         self.dispatcher
-            .execute(&request, transaction_detail::parse)
+            .execute(&request, transaction_detail::parse_transaction_detail)
             .await
     }
 
@@ -114,9 +116,10 @@ impl PaywayClient {
         &self,
         tran_id: &OrderId,
     ) -> Result<NativeResponse<CloseTransactionResponse>> {
-        let request = close_transaction::build(&self.config, tran_id, self.now())?;
+        let request =
+            close_transaction::build_close_transaction(&self.config, tran_id, self.now())?;
         self.dispatcher
-            .execute(&request, close_transaction::parse)
+            .execute(&request, close_transaction::parse_close_transaction)
             .await
     }
 
@@ -126,17 +129,17 @@ impl PaywayClient {
         &self,
         query: &TransactionListQuery,
     ) -> Result<NativeResponse<TransactionListResponse>> {
-        let request = transaction_list::build(&self.config, query, self.now())?;
+        let request = transaction_list::build_transaction_list(&self.config, query, self.now())?;
         self.dispatcher
-            .execute(&request, transaction_list::parse)
+            .execute(&request, transaction_list::parse_transaction_list)
             .await
     }
 
     /// exchange-rate: ABA's riel rates.
     pub async fn exchange_rate(&self) -> Result<NativeResponse<ExchangeRateResponse>> {
-        let request = exchange_rate::build(&self.config, self.now())?;
+        let request = exchange_rate::build_exchange_rate(&self.config, self.now())?;
         self.dispatcher
-            .execute(&request, exchange_rate::parse)
+            .execute(&request, exchange_rate::parse_exchange_rate)
             .await
     }
 
@@ -146,14 +149,16 @@ impl PaywayClient {
         tran_id: &OrderId,
         amount: &Money,
     ) -> Result<NativeResponse<RefundResponse>> {
-        let request = refund::build(
+        let request = refund::build_refund(
             &self.config,
             tran_id,
             amount,
             self.now(),
             self.dispatcher.random().as_ref(),
         )?;
-        self.dispatcher.execute(&request, refund::parse).await
+        self.dispatcher
+            .execute(&request, refund::parse_refund)
+            .await
     }
 
     /// pre-auth-completion: capture `amount` of a held `tran_id`. Sent at most once.
@@ -204,7 +209,7 @@ impl PaywayClient {
         let form = self.purchase_form(request)?;
         let http = purchase::to_request(&form, self.dispatcher.random().as_ref())?;
         self.dispatcher
-            .execute(&http, |response| purchase::parse(response, &form))
+            .execute(&http, |response| purchase::parse_purchase(response, &form))
             .await
     }
 

@@ -41,19 +41,20 @@ fn render(request: &HttpRequest) -> String {
 
 #[test]
 fn check_transaction() {
-    let r = check_transaction::build(&config(), &id("17394277693"), NOW).unwrap();
+    let r = check_transaction::build_check_transaction(&config(), &id("17394277693"), NOW).unwrap();
     insta::assert_snapshot!(render(&r));
 }
 
 #[test]
 fn transaction_detail() {
-    let r = transaction_detail::build(&config(), &id("17394277693"), NOW).unwrap();
+    let r =
+        transaction_detail::build_transaction_detail(&config(), &id("17394277693"), NOW).unwrap();
     insta::assert_snapshot!(render(&r));
 }
 
 #[test]
 fn close_transaction() {
-    let r = close_transaction::build(&config(), &id("17394277693"), NOW).unwrap();
+    let r = close_transaction::build_close_transaction(&config(), &id("17394277693"), NOW).unwrap();
     insta::assert_snapshot!(render(&r));
 }
 
@@ -65,19 +66,20 @@ fn transaction_list() {
         statuses: vec![ListStatus::Approved, ListStatus::PreAuth],
         ..TransactionListQuery::default()
     };
-    let r = transaction_list::build(&config(), &query, NOW).unwrap();
+    let r = transaction_list::build_transaction_list(&config(), &query, NOW).unwrap();
     insta::assert_snapshot!(render(&r));
 }
 
 #[test]
 fn exchange_rate() {
-    let r = exchange_rate::build(&config(), NOW).unwrap();
+    let r = exchange_rate::build_exchange_rate(&config(), NOW).unwrap();
     insta::assert_snapshot!(render(&r));
 }
 
 #[test]
 fn refund() {
-    let r = refund::build(&config(), &id("17394277693"), &usd("0.10"), NOW, &random()).unwrap();
+    let r =
+        refund::build_refund(&config(), &id("17394277693"), &usd("0.10"), NOW, &random()).unwrap();
     insta::assert_snapshot!(render(&r));
 }
 

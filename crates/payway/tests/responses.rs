@@ -64,20 +64,24 @@ fn read(name: &str) -> String {
     let id = order_of(&sample);
     let config = config();
     let out = match sample.endpoint.as_str() {
-        "check-transaction" => check_transaction::parse(&r).and_then(|n| {
+        "check-transaction" => check_transaction::parse_check_transaction(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             let unified = gateway::payment_from_check_transaction(&config, &id, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
-        "transaction-detail" => transaction_detail::parse(&r).map(|n| format!("{:#?}", n.body)),
-        "close-transaction" => close_transaction::parse(&r).and_then(|n| {
+        "transaction-detail" => {
+            transaction_detail::parse_transaction_detail(&r).map(|n| format!("{:#?}", n.body))
+        }
+        "close-transaction" => close_transaction::parse_close_transaction(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             let unified = gateway::payment_from_close_transaction(&id, n)?;
             Ok(format!("{native}\n{unified:#?}"))
         }),
-        "transaction-list" => transaction_list::parse(&r).map(|n| format!("{:#?}", n.body)),
-        "exchange-rate" => exchange_rate::parse(&r).map(|n| format!("{:#?}", n.body)),
-        "refund" => refund::parse(&r).and_then(|n| {
+        "transaction-list" => {
+            transaction_list::parse_transaction_list(&r).map(|n| format!("{:#?}", n.body))
+        }
+        "exchange-rate" => exchange_rate::parse_exchange_rate(&r).map(|n| format!("{:#?}", n.body)),
+        "refund" => refund::parse_refund(&r).and_then(|n| {
             let native = format!("{:#?}", n.body);
             let unified = gateway::refund_from_refund_answer(&id, &usd("0.09"), n)?;
             Ok(format!("{native}\n{unified:#?}"))
@@ -106,7 +110,7 @@ fn read(name: &str) -> String {
                 NOW,
             )
             .unwrap();
-            purchase::parse(&r, &f).and_then(|n| {
+            purchase::parse_purchase(&r, &f).and_then(|n| {
                 let action = n.body.next_action()?;
                 Ok(format!("{:#?}\n{action:#?}", n.body))
             })
@@ -184,7 +188,7 @@ fn every_sample_is_read() {
 #[test]
 fn seed_sample_reads_exactly() {
     let sample = load("check_success_seed");
-    let native = check_transaction::parse(&response(&sample)).unwrap();
+    let native = check_transaction::parse_check_transaction(&response(&sample)).unwrap();
     let payment =
         gateway::payment_from_check_transaction(&config(), &order_of(&sample), native).unwrap();
     assert_eq!(payment.amount, Some(usd("0.10")));
@@ -197,7 +201,9 @@ fn seed_sample_reads_exactly() {
 
 #[test]
 fn rate_limit_in_a_403_is_rate_limiting() {
-    let err = check_transaction::parse(&response(&load("check_rate_limited_live"))).unwrap_err();
+    let err =
+        check_transaction::parse_check_transaction(&response(&load("check_rate_limited_live")))
+            .unwrap_err();
     let Error::Provider(p) = &err else {
         panic!("{err:?}")
     };

@@ -34,7 +34,8 @@ fn id(text: &str) -> OrderId {
 
 #[test]
 fn check_transaction_research_vector() {
-    let request = check_transaction::build(&config(), &id("17394277693"), NOW).unwrap();
+    let request =
+        check_transaction::build_check_transaction(&config(), &id("17394277693"), NOW).unwrap();
     assert_eq!(
         body_field(&request.body, "hash"),
         "zmy0ULBJxvB1pLs38afsqYUKVV7basGs5JYCSPPTHBVtbPbbfj0JFRPxZo8mD6ZQid0zNhpY+q5Tor8d0v1qiQ=="
@@ -44,7 +45,7 @@ fn check_transaction_research_vector() {
 /// Python: hmac(key, "20250213084236" "ec000002" "17394277693").
 #[test]
 fn transaction_detail_vector() {
-    let request = transaction_detail::build(
+    let request = transaction_detail::build_transaction_detail(
         &config(),
         &id("17394277693"),
         datetime!(2025-02-13 08:42:36 UTC),
@@ -65,7 +66,7 @@ fn close_transaction_vector() {
         paygate_core::Environment::Sandbox,
     )
     .unwrap();
-    let request = close_transaction::build(
+    let request = close_transaction::build_close_transaction(
         &config,
         &id("1729573626"),
         datetime!(2024-10-22 05:36:08 UTC),
@@ -79,7 +80,8 @@ fn close_transaction_vector() {
 
 #[test]
 fn exchange_rate_research_vector() {
-    let request = exchange_rate::build(&config(), datetime!(2025-02-12 10:42:16 UTC)).unwrap();
+    let request =
+        exchange_rate::build_exchange_rate(&config(), datetime!(2025-02-12 10:42:16 UTC)).unwrap();
     assert_eq!(
         body_field(&request.body, "hash"),
         "v50vZ8s4PNS2C2+xqkMX1eXQrQSwLxFWSLK0KzZUHDVVgDMpdJx2ebaWac2OfmaMdvPJg5HYTK+vtSiZ1UlXmA=="
@@ -94,8 +96,12 @@ fn transaction_list_research_vector() {
         to_amount: Some("1000".parse().unwrap()),
         ..TransactionListQuery::default()
     };
-    let request =
-        transaction_list::build(&config(), &query, datetime!(2025-02-13 08:17:56 UTC)).unwrap();
+    let request = transaction_list::build_transaction_list(
+        &config(),
+        &query,
+        datetime!(2025-02-13 08:17:56 UTC),
+    )
+    .unwrap();
     assert_eq!(
         body_field(&request.body, "hash"),
         "6ejbc4IqKCgD8+9eun2Qvfys9L1+sEXgsUzFLBRkFwOlkUXa9zQwtQajiR+u5e51P35RFmKOyvEJ+PMSHU/6Bg=="
@@ -116,8 +122,12 @@ fn transaction_list_full_vector() {
         page: 2,
         page_size: 100,
     };
-    let request =
-        transaction_list::build(&config(), &query, datetime!(2025-02-13 08:17:56 UTC)).unwrap();
+    let request = transaction_list::build_transaction_list(
+        &config(),
+        &query,
+        datetime!(2025-02-13 08:17:56 UTC),
+    )
+    .unwrap();
     assert_eq!(
         body_field(&request.body, "from_date"),
         "2025-02-11 00:00:00"
@@ -231,7 +241,7 @@ fn built_merchant_portal_requests_use_their_orders() {
     let tran = id("00002894");
     let cases = [
         (
-            refund::build(&config, &tran, &usd("0.01"), NOW, &random()).unwrap(),
+            refund::build_refund(&config, &tran, &usd("0.01"), NOW, &random()).unwrap(),
             order::REFUND,
         ),
         (
@@ -260,7 +270,8 @@ fn built_merchant_portal_requests_use_their_orders() {
 
 #[test]
 fn refund_merchant_auth_decrypts_to_the_exact_json_one_block() {
-    let request = refund::build(&config(), &id("00002894"), &usd("0.10"), NOW, &random()).unwrap();
+    let request =
+        refund::build_refund(&config(), &id("00002894"), &usd("0.10"), NOW, &random()).unwrap();
     let merchant_auth = body_field(&request.body, "merchant_auth");
     // One 1024-bit block: 128 bytes of ciphertext, 172 base64 characters.
     assert_eq!(merchant_auth.len(), 172);

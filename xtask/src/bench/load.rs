@@ -27,13 +27,15 @@ impl StatusBuilder {
 
     fn build(&self, id: &OrderId) -> Result<HttpRequest, String> {
         match self {
-            StatusBuilder::Finpay(c) => paygate::finpay::ops::check::build(c, id),
-            StatusBuilder::Payway(c) => paygate::payway::ops::check_transaction::build(
-                c,
-                id,
-                paygate::time::OffsetDateTime::now_utc(),
-            ),
-            StatusBuilder::Payg(c) => paygate::payg::ops::detail::build(c, id),
+            StatusBuilder::Finpay(c) => paygate::finpay::ops::check::build_check(c, id),
+            StatusBuilder::Payway(c) => {
+                paygate::payway::ops::check_transaction::build_check_transaction(
+                    c,
+                    id,
+                    paygate::time::OffsetDateTime::now_utc(),
+                )
+            }
+            StatusBuilder::Payg(c) => paygate::payg::ops::detail::build_detail(c, id),
         }
         .map_err(|e| e.to_string())
     }

@@ -18,7 +18,7 @@ use crate::wire::Envelope;
 pub const PATH: &str = "/pg/payment/card/cancel";
 
 /// Builds the request.
-pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
+pub fn build_cancel(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
     let path = path_with_order(PATH, order_id)?;
     request(
         config,
@@ -30,6 +30,6 @@ pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
+pub fn parse_cancel(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
     parse_answer(Operation::Cancel, response)
 }

@@ -16,7 +16,7 @@ use crate::wire::CheckResponse;
 pub const PATH: &str = "/pg/payment/card/check";
 
 /// Builds the request.
-pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
+pub fn build_check(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
     let path = path_with_order(PATH, order_id)?;
     request(
         config,
@@ -28,6 +28,6 @@ pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<CheckResponse>> {
+pub fn parse_check(response: &HttpResponse) -> Result<NativeResponse<CheckResponse>> {
     parse_answer(Operation::PaymentStatus, response)
 }

@@ -137,7 +137,7 @@ impl InitiateRequest {
 }
 
 /// Builds the request.
-pub fn build(config: &FinpayConfig, initiate: &InitiateRequest) -> Result<HttpRequest> {
+pub fn build_initiate(config: &FinpayConfig, initiate: &InitiateRequest) -> Result<HttpRequest> {
     if let Some(phone) = &initiate.customer.mobile_phone {
         check_mobile_phone(phone)?;
     }
@@ -154,6 +154,6 @@ pub fn build(config: &FinpayConfig, initiate: &InitiateRequest) -> Result<HttpRe
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<InitiateResponse>> {
+pub fn parse_initiate(response: &HttpResponse) -> Result<NativeResponse<InitiateResponse>> {
     parse_answer(Operation::CreatePayment, response)
 }

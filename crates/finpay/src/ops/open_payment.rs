@@ -20,7 +20,7 @@ const OPERATION: Operation = Operation::Native {
 const SEGMENT_RULES: IdRules = IdRules::DEFAULT.max_len(40).no_dot().no_underscore();
 
 /// Builds the request. Both path segments are checked (letters, digits, `-`).
-pub fn build(
+pub fn build_open_payment(
     config: &FinpayConfig,
     source_of_funds: &str,
     payment_code: &str,
@@ -37,6 +37,6 @@ pub fn build(
 }
 
 /// Reads the answer (`data` holds `customer` and `sourceOfFunds`).
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<CheckResponse>> {
+pub fn parse_open_payment(response: &HttpResponse) -> Result<NativeResponse<CheckResponse>> {
     parse_answer(OPERATION, response)
 }

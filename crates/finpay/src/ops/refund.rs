@@ -20,7 +20,11 @@ use crate::wire::{Envelope, OrderRef, OrderRefInner};
 pub const PATH: &str = "/pg/payment/card/refund";
 
 /// Builds the request; the amount is checked before anything is sent.
-pub fn build(config: &FinpayConfig, order_id: &OrderId, amount: &Money) -> Result<HttpRequest> {
+pub fn build_refund(
+    config: &FinpayConfig,
+    order_id: &OrderId,
+    amount: &Money,
+) -> Result<HttpRequest> {
     order_id.check(&ORDER_ID_RULES)?;
     let amount = wire_amount("refund.amount", amount)?;
     let body = serde_json::to_vec(&OrderRef {
@@ -41,6 +45,6 @@ pub fn build(config: &FinpayConfig, order_id: &OrderId, amount: &Money) -> Resul
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
+pub fn parse_refund(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
     parse_answer(Operation::Refund, response)
 }

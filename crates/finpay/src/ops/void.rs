@@ -19,7 +19,7 @@ use crate::wire::{Envelope, OrderRef, OrderRefInner};
 pub const PATH: &str = "/pg/payment/card/void";
 
 /// Builds the request.
-pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
+pub fn build_void(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
     order_id.check(&ORDER_ID_RULES)?;
     let body = serde_json::to_vec(&OrderRef {
         order: OrderRefInner {
@@ -39,6 +39,6 @@ pub fn build(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
+pub fn parse_void(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
     parse_answer(Operation::Void, response)
 }

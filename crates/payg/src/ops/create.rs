@@ -176,7 +176,7 @@ struct CreateBody<'a> {
 }
 
 /// Builds the request; `now` stamps `RequestDateTime` (MMDDYYYY, IST).
-pub fn build(
+pub fn build_create(
     config: &PaygConfig,
     request: &CreateOrderRequest,
     now: paygate_core::time::OffsetDateTime,
@@ -219,6 +219,6 @@ pub fn build(
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
+pub fn parse_create(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::CreatePayment, response)
 }

@@ -26,7 +26,7 @@ struct DetailBody<'a> {
 }
 
 /// Builds the request.
-pub fn build(config: &PaygConfig, order_key_id: &OrderId) -> Result<HttpRequest> {
+pub fn build_detail(config: &PaygConfig, order_key_id: &OrderId) -> Result<HttpRequest> {
     order_key_id.check(&ORDER_KEY_RULES)?;
     let body = to_json(
         "detail",
@@ -47,6 +47,6 @@ pub fn build(config: &PaygConfig, order_key_id: &OrderId) -> Result<HttpRequest>
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
+pub fn parse_detail(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::PaymentStatus, response)
 }

@@ -42,7 +42,7 @@ struct RefundBody<'a> {
 }
 
 /// Builds the request; everything is checked before anything is sent.
-pub fn build(
+pub fn build_refund(
     config: &PaygConfig,
     order_key_id: &OrderId,
     target: &RefundTarget,
@@ -76,6 +76,6 @@ pub fn build(
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
+pub fn parse_refund(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::Refund, response)
 }

@@ -28,7 +28,7 @@ struct RefundStatusBody<'a> {
 }
 
 /// Builds the request. `transaction_id` must be numeric.
-pub fn build(
+pub fn build_refund_status(
     config: &PaygConfig,
     order_key_id: &OrderId,
     transaction_id: &TransactionId,
@@ -61,6 +61,6 @@ pub fn build(
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
+pub fn parse_refund_status(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::RefundStatus, response)
 }

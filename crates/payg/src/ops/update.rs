@@ -40,7 +40,7 @@ struct UpdateBody<'a> {
 }
 
 /// Builds the request; the notes' limits are checked first.
-pub fn build(
+pub fn build_update(
     config: &PaygConfig,
     order_key_id: &OrderId,
     unique_request_id: &OrderId,
@@ -76,6 +76,6 @@ pub fn build(
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<Order>> {
+pub fn parse_update(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(OPERATION, response)
 }

@@ -19,7 +19,11 @@ use crate::endpoint::order;
 use crate::wire::CheckTransactionResponse;
 
 /// Builds the signed request.
-pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> Result<HttpRequest> {
+pub fn build_check_transaction(
+    config: &PaywayConfig,
+    tran_id: &OrderId,
+    now: OffsetDateTime,
+) -> Result<HttpRequest> {
     tran_id_request(
         config,
         Endpoint::CheckTransaction,
@@ -30,6 +34,8 @@ pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> R
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<CheckTransactionResponse>> {
+pub fn parse_check_transaction(
+    response: &HttpResponse,
+) -> Result<NativeResponse<CheckTransactionResponse>> {
     parse_answer(Endpoint::CheckTransaction, response)
 }

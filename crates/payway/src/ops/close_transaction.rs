@@ -18,7 +18,11 @@ use crate::endpoint::order;
 use crate::wire::CloseTransactionResponse;
 
 /// Builds the signed request.
-pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> Result<HttpRequest> {
+pub fn build_close_transaction(
+    config: &PaywayConfig,
+    tran_id: &OrderId,
+    now: OffsetDateTime,
+) -> Result<HttpRequest> {
     tran_id_request(
         config,
         Endpoint::CloseTransaction,
@@ -29,6 +33,8 @@ pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> R
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<CloseTransactionResponse>> {
+pub fn parse_close_transaction(
+    response: &HttpResponse,
+) -> Result<NativeResponse<CloseTransactionResponse>> {
     parse_answer(Endpoint::CloseTransaction, response)
 }

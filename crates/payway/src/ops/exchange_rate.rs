@@ -13,7 +13,7 @@ use crate::wire::ExchangeRateResponse;
 use crate::wire::request_time;
 
 /// Builds the signed request.
-pub fn build(config: &PaywayConfig, now: OffsetDateTime) -> Result<HttpRequest> {
+pub fn build_exchange_rate(config: &PaywayConfig, now: OffsetDateTime) -> Result<HttpRequest> {
     let fields = Fields::new()
         .with("req_time", request_time(now))
         .with("merchant_id", config.merchant_id.as_str())
@@ -22,6 +22,8 @@ pub fn build(config: &PaywayConfig, now: OffsetDateTime) -> Result<HttpRequest> 
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<ExchangeRateResponse>> {
+pub fn parse_exchange_rate(
+    response: &HttpResponse,
+) -> Result<NativeResponse<ExchangeRateResponse>> {
     parse_answer(Endpoint::ExchangeRate, response)
 }

@@ -1,4 +1,4 @@
-//! One module per PayWay operation: a pure `build` (→ [`HttpRequest`]) and a pure `parse`
+//! One module per PayWay operation: a pure `build_<endpoint>` (→ [`HttpRequest`]) and a pure `parse_<endpoint>`
 //! ([`HttpResponse`] →) in the provider's own types; the conversions to the unified model are
 //! in [`crate::gateway`]. What the operations share lives here.
 

@@ -2,7 +2,7 @@
 //!
 //! The official flow is a browser form post (`multipart/form-data`) of 24 hashed fields
 //! plus the unhashed `view_type` and `payment_gate`. [`form`] builds those fields without
-//! sending anything; [`to_request`] sends the same fields from the server, and [`parse`]
+//! sending anything; [`to_request`] sends the same fields from the server, and [`parse_purchase`]
 //! reads the three kinds of answer PayWay gives:
 //!
 //! - **302** with `Location` (`view_type=hosted_view`, `payment_gate=0`): the hosted page.
@@ -521,7 +521,7 @@ impl PurchaseOutcome {
 }
 
 /// Reads the answer to a server-side purchase of `form`.
-pub fn parse(
+pub fn parse_purchase(
     response: &HttpResponse,
     form: &PurchaseForm,
 ) -> Result<NativeResponse<PurchaseOutcome>> {

@@ -36,7 +36,7 @@ pub fn plaintext(config: &PaywayConfig, tran_id: &OrderId, amount: &Money) -> Re
 }
 
 /// Builds the signed request; the amount and key are checked before anything is encrypted.
-pub fn build(
+pub fn build_refund(
     config: &PaywayConfig,
     tran_id: &OrderId,
     amount: &Money,
@@ -56,6 +56,6 @@ pub fn build(
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<RefundResponse>> {
+pub fn parse_refund(response: &HttpResponse) -> Result<NativeResponse<RefundResponse>> {
     parse_answer(Endpoint::Refund, response)
 }

@@ -15,7 +15,11 @@ use crate::endpoint::order;
 use crate::wire::TransactionDetailResponse;
 
 /// Builds the signed request.
-pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> Result<HttpRequest> {
+pub fn build_transaction_detail(
+    config: &PaywayConfig,
+    tran_id: &OrderId,
+    now: OffsetDateTime,
+) -> Result<HttpRequest> {
     tran_id_request(
         config,
         Endpoint::TransactionDetail,
@@ -26,6 +30,8 @@ pub fn build(config: &PaywayConfig, tran_id: &OrderId, now: OffsetDateTime) -> R
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<TransactionDetailResponse>> {
+pub fn parse_transaction_detail(
+    response: &HttpResponse,
+) -> Result<NativeResponse<TransactionDetailResponse>> {
     parse_answer(Endpoint::TransactionDetail, response)
 }

@@ -125,7 +125,7 @@ impl TransactionListQuery {
 }
 
 /// Builds the signed request.
-pub fn build(
+pub fn build_transaction_list(
     config: &PaywayConfig,
     query: &TransactionListQuery,
     now: OffsetDateTime,
@@ -160,6 +160,8 @@ pub fn build(
 }
 
 /// Reads the answer.
-pub fn parse(response: &HttpResponse) -> Result<NativeResponse<TransactionListResponse>> {
+pub fn parse_transaction_list(
+    response: &HttpResponse,
+) -> Result<NativeResponse<TransactionListResponse>> {
     parse_answer(Endpoint::TransactionList, response)
 }
