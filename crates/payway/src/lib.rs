@@ -37,7 +37,7 @@ pub mod wire;
 use std::sync::Arc;
 
 use paygate_core::http::{HeaderMap, Method};
-use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, raw_request_url};
+use paygate_core::transport::{Call, Dispatcher, HttpRequest, HttpResponse, raw_request_url};
 use paygate_core::{Effect, Money, NativeResponse, Operation, OrderId, Result, WebhookEvent};
 
 pub use config::PaywayConfig;
@@ -48,10 +48,15 @@ pub use ops::transaction_list::{ListStatus, TransactionListQuery};
 pub use sign::{Fields, MerchantAuthKey};
 pub use webhook::TestSigner;
 
-use ops::{
-    check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
-    transaction_detail, transaction_list,
-};
+use ops::check_transaction::CheckTransactionCall;
+use ops::close_transaction::CloseTransactionCall;
+use ops::exchange_rate::ExchangeRateCall;
+use ops::pre_auth::{PreAuthCancellationCall, PreAuthCompletionCall};
+use ops::purchase;
+use ops::purchase::PurchaseCall;
+use ops::refund::RefundCall;
+use ops::transaction_detail::TransactionDetailCall;
+use ops::transaction_list::TransactionListCall;
 use wire::{
     CheckTransactionResponse, CloseTransactionResponse, ExchangeRateResponse, PreAuthResponse,
     RefundResponse, TransactionDetailResponse, TransactionListResponse,
@@ -87,16 +92,21 @@ impl PaywayClient {
         self.dispatcher.clock().now()
     }
 
+    /// Sends one endpoint's [`Call`]: the one way every native method below sends.
+    pub async fn send<K>(&self, call: &K) -> Result<NativeResponse<K::Output>>
+    where
+        K: Call<PaywayConfig> + Sync,
+        K::Output: Send,
+    {
+        self.dispatcher.send(self.config.as_ref(), call).await
+    }
+
     /// check-transaction-2: a transaction's status (created within 7 days).
     pub async fn check_transaction(
         &self,
         tran_id: &OrderId,
     ) -> Result<NativeResponse<CheckTransactionResponse>> {
-        let request =
-            check_transaction::build_check_transaction(&self.config, tran_id, self.now())?;
-        self.dispatcher
-            .execute(&request, check_transaction::parse_check_transaction)
-            .await
+        self.send(&CheckTransactionCall { tran_id }).await
     }
 
     /// transaction-detail: payer details and history (10 requests a minute).
@@ -104,11 +114,7 @@ impl PaywayClient {
         &self,
         tran_id: &OrderId,
     ) -> Result<NativeResponse<TransactionDetailResponse>> {
-        let request =
-            transaction_detail::build_transaction_detail(&self.config, tran_id, self.now())?;
-        self.dispatcher
-            .execute(&request, transaction_detail::parse_transaction_detail)
-            .await
+        self.send(&TransactionDetailCall { tran_id }).await
     }
 
     /// close-transaction: close an unpaid transaction.
@@ -116,11 +122,7 @@ impl PaywayClient {
         &self,
         tran_id: &OrderId,
     ) -> Result<NativeResponse<CloseTransactionResponse>> {
-        let request =
-            close_transaction::build_close_transaction(&self.config, tran_id, self.now())?;
-        self.dispatcher
-            .execute(&request, close_transaction::parse_close_transaction)
-            .await
+        self.send(&CloseTransactionCall { tran_id }).await
     }
 
     /// transaction-list-2: one page of transactions; follow with
@@ -129,36 +131,22 @@ impl PaywayClient {
         &self,
         query: &TransactionListQuery,
     ) -> Result<NativeResponse<TransactionListResponse>> {
-        let request = transaction_list::build_transaction_list(&self.config, query, self.now())?;
-        self.dispatcher
-            .execute(&request, transaction_list::parse_transaction_list)
-            .await
+        self.send(&TransactionListCall { query }).await
     }
 
     /// exchange-rate: ABA's riel rates.
     pub async fn exchange_rate(&self) -> Result<NativeResponse<ExchangeRateResponse>> {
-        let request = exchange_rate::build_exchange_rate(&self.config, self.now())?;
-        self.dispatcher
-            .execute(&request, exchange_rate::parse_exchange_rate)
-            .await
+        self.send(&ExchangeRateCall).await
     }
 
-    /// online-transaction/refund: refund `amount` of `tran_id`. Sent at most once.
+    /// online-transaction/refund: refund `amount` of `tran_id`. Sent at most once. Nothing is
+    /// checked against the payment here: the unified gateway's `refund` does that.
     pub async fn refund(
         &self,
         tran_id: &OrderId,
         amount: &Money,
     ) -> Result<NativeResponse<RefundResponse>> {
-        let request = refund::build_refund(
-            &self.config,
-            tran_id,
-            amount,
-            self.now(),
-            self.dispatcher.random().as_ref(),
-        )?;
-        self.dispatcher
-            .execute(&request, refund::parse_refund)
-            .await
+        self.send(&RefundCall { tran_id, amount }).await
     }
 
     /// pre-auth-completion: capture `amount` of a held `tran_id`. Sent at most once.
@@ -167,16 +155,7 @@ impl PaywayClient {
         tran_id: &OrderId,
         amount: &Money,
     ) -> Result<NativeResponse<PreAuthResponse>> {
-        let request = pre_auth::build_completion(
-            &self.config,
-            tran_id,
-            amount,
-            self.now(),
-            self.dispatcher.random().as_ref(),
-        )?;
-        self.dispatcher
-            .execute(&request, pre_auth::parse_completion)
-            .await
+        self.send(&PreAuthCompletionCall { tran_id, amount }).await
     }
 
     /// pre-auth-cancellation: release a hold. Sent at most once.
@@ -184,15 +163,7 @@ impl PaywayClient {
         &self,
         tran_id: &OrderId,
     ) -> Result<NativeResponse<PreAuthResponse>> {
-        let request = pre_auth::build_cancellation(
-            &self.config,
-            tran_id,
-            self.now(),
-            self.dispatcher.random().as_ref(),
-        )?;
-        self.dispatcher
-            .execute(&request, pre_auth::parse_cancellation)
-            .await
+        self.send(&PreAuthCancellationCall { tran_id }).await
     }
 
     /// The signed purchase fields, for a browser form post; nothing is sent.
@@ -207,10 +178,7 @@ impl PaywayClient {
         request: &PurchaseRequest,
     ) -> Result<NativeResponse<PurchaseOutcome>> {
         let form = self.purchase_form(request)?;
-        let http = purchase::to_request(&form, self.dispatcher.random().as_ref())?;
-        self.dispatcher
-            .execute(&http, |response| purchase::parse_purchase(response, &form))
-            .await
+        self.send(&PurchaseCall { form: &form }).await
     }
 
     /// Verifies (when signed) and reads a pushback. Confirm it with

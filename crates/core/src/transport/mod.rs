@@ -3,6 +3,7 @@
 //! Every provider operation is a pure `build_*` (→ [`HttpRequest`]) and a pure `parse_*`
 //! ([`HttpResponse`] →); [`Dispatcher`] runs one through a [`Transport`] with the retry policy.
 
+mod call;
 mod coded_answer;
 mod dispatch;
 mod reqwest_transport;
@@ -16,6 +17,7 @@ use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use url::Url;
 
+pub use call::{Call, CallContext};
 pub use coded_answer::{CodeTable, CodedAnswer, read_coded_answer};
 pub use dispatch::{Dispatcher, RetryPolicy};
 pub use reqwest_transport::{ReqwestTransport, TransportSettings, USER_AGENT};

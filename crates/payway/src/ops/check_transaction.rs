@@ -9,6 +9,7 @@
 //! [`ProviderErrorKind::NotFound`]: paygate_core::ProviderErrorKind::NotFound
 
 use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{NativeResponse, OrderId, Result};
 
@@ -38,4 +39,23 @@ pub fn parse_check_transaction(
     response: &HttpResponse,
 ) -> Result<NativeResponse<CheckTransactionResponse>> {
     parse_answer(Endpoint::CheckTransaction, response)
+}
+
+/// check-transaction-2 as a [`Call`].
+#[derive(Debug, Clone, Copy)]
+pub struct CheckTransactionCall<'a> {
+    /// The transaction.
+    pub tran_id: &'a OrderId,
+}
+
+impl Call<PaywayConfig> for CheckTransactionCall<'_> {
+    type Output = CheckTransactionResponse;
+
+    fn to_request(&self, config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        build_check_transaction(config, self.tran_id, context.now)
+    }
+
+    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_check_transaction(response)
+    }
 }

@@ -8,6 +8,7 @@
 //! treating the order as dead. Code `5` here means not found (on check it means wrong hash).
 
 use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{NativeResponse, OrderId, Result};
 
@@ -37,4 +38,23 @@ pub fn parse_close_transaction(
     response: &HttpResponse,
 ) -> Result<NativeResponse<CloseTransactionResponse>> {
     parse_answer(Endpoint::CloseTransaction, response)
+}
+
+/// close-transaction as a [`Call`].
+#[derive(Debug, Clone, Copy)]
+pub struct CloseTransactionCall<'a> {
+    /// The transaction.
+    pub tran_id: &'a OrderId,
+}
+
+impl Call<PaywayConfig> for CloseTransactionCall<'_> {
+    type Output = CloseTransactionResponse;
+
+    fn to_request(&self, config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        build_close_transaction(config, self.tran_id, context.now)
+    }
+
+    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_close_transaction(response)
+    }
 }

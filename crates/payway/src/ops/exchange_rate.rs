@@ -1,6 +1,7 @@
 //! `POST /api/payment-gateway/v1/exchange-rate`: ABA's riel rates for foreign currencies.
 
 use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{NativeResponse, Result};
 
@@ -26,4 +27,20 @@ pub fn parse_exchange_rate(
     response: &HttpResponse,
 ) -> Result<NativeResponse<ExchangeRateResponse>> {
     parse_answer(Endpoint::ExchangeRate, response)
+}
+
+/// exchange-rate as a [`Call`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExchangeRateCall;
+
+impl Call<PaywayConfig> for ExchangeRateCall {
+    type Output = ExchangeRateResponse;
+
+    fn to_request(&self, config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        build_exchange_rate(config, context.now)
+    }
+
+    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_exchange_rate(response)
+    }
 }

@@ -10,6 +10,7 @@
 
 use paygate_core::clock::RandomSource;
 use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Money, NativeResponse, OrderId, Result};
 
@@ -89,4 +90,50 @@ pub fn parse_completion(response: &HttpResponse) -> Result<NativeResponse<PreAut
 /// Reads a cancellation answer.
 pub fn parse_cancellation(response: &HttpResponse) -> Result<NativeResponse<PreAuthResponse>> {
     parse_answer(Endpoint::PreAuthCancellation, response)
+}
+
+/// pre-auth-completion as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct PreAuthCompletionCall<'a> {
+    /// The held transaction.
+    pub tran_id: &'a OrderId,
+    /// How much to capture.
+    pub amount: &'a Money,
+}
+
+impl Call<PaywayConfig> for PreAuthCompletionCall<'_> {
+    type Output = PreAuthResponse;
+
+    fn to_request(&self, config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        build_completion(
+            config,
+            self.tran_id,
+            self.amount,
+            context.now,
+            context.random,
+        )
+    }
+
+    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_completion(response)
+    }
+}
+
+/// pre-auth-cancellation as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct PreAuthCancellationCall<'a> {
+    /// The held transaction.
+    pub tran_id: &'a OrderId,
+}
+
+impl Call<PaywayConfig> for PreAuthCancellationCall<'_> {
+    type Output = PreAuthResponse;
+
+    fn to_request(&self, config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        build_cancellation(config, self.tran_id, context.now, context.random)
+    }
+
+    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_cancellation(response)
+    }
 }

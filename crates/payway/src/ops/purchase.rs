@@ -29,6 +29,7 @@ use paygate_core::http::header::{CONTENT_TYPE, LOCATION};
 use paygate_core::http::{HeaderValue, Method};
 use paygate_core::signing::to_hex;
 use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
 use paygate_core::{
     CaptureMode, CreatePayment, Currency, Error, Money, NativeResponse, NextAction, OrderId,
@@ -570,4 +571,24 @@ pub fn parse_purchase(
         },
         raw: native.raw,
     })
+}
+
+/// purchase, sent from the server, as a [`Call`]: the form is signed beforehand
+/// ([`form`]); the multipart boundary comes from the call's randomness.
+#[derive(Debug, Clone, Copy)]
+pub struct PurchaseCall<'a> {
+    /// The signed fields.
+    pub form: &'a PurchaseForm,
+}
+
+impl Call<PaywayConfig> for PurchaseCall<'_> {
+    type Output = PurchaseOutcome;
+
+    fn to_request(&self, _config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        to_request(self.form, context.random)
+    }
+
+    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_purchase(response, self.form)
+    }
 }

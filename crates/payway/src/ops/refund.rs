@@ -13,6 +13,7 @@
 
 use paygate_core::clock::RandomSource;
 use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Money, NativeResponse, OrderId, Result};
 
@@ -58,4 +59,31 @@ pub fn build_refund(
 /// Reads the answer.
 pub fn parse_refund(response: &HttpResponse) -> Result<NativeResponse<RefundResponse>> {
     parse_answer(Endpoint::Refund, response)
+}
+
+/// online-transaction/refund as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct RefundCall<'a> {
+    /// The transaction.
+    pub tran_id: &'a OrderId,
+    /// How much, in the transaction's currency.
+    pub amount: &'a Money,
+}
+
+impl Call<PaywayConfig> for RefundCall<'_> {
+    type Output = RefundResponse;
+
+    fn to_request(&self, config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        build_refund(
+            config,
+            self.tran_id,
+            self.amount,
+            context.now,
+            context.random,
+        )
+    }
+
+    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_refund(response)
+    }
 }

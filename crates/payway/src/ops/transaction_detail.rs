@@ -5,6 +5,7 @@
 //! transaction takes about 5 s to appear here. `transaction_date` is the creation time.
 
 use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{NativeResponse, OrderId, Result};
 
@@ -34,4 +35,23 @@ pub fn parse_transaction_detail(
     response: &HttpResponse,
 ) -> Result<NativeResponse<TransactionDetailResponse>> {
     parse_answer(Endpoint::TransactionDetail, response)
+}
+
+/// transaction-detail as a [`Call`].
+#[derive(Debug, Clone, Copy)]
+pub struct TransactionDetailCall<'a> {
+    /// The transaction.
+    pub tran_id: &'a OrderId,
+}
+
+impl Call<PaywayConfig> for TransactionDetailCall<'_> {
+    type Output = TransactionDetailResponse;
+
+    fn to_request(&self, config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        build_transaction_detail(config, self.tran_id, context.now)
+    }
+
+    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_transaction_detail(response)
+    }
 }

@@ -6,6 +6,7 @@
 //! must be the words (numeric codes return nothing). 50 requests a minute.
 
 use paygate_core::time::OffsetDateTime;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Decimal, Error, NativeResponse, Result};
 
@@ -164,4 +165,23 @@ pub fn parse_transaction_list(
     response: &HttpResponse,
 ) -> Result<NativeResponse<TransactionListResponse>> {
     parse_answer(Endpoint::TransactionList, response)
+}
+
+/// transaction-list-2 as a [`Call`].
+#[derive(Debug, Clone, Copy)]
+pub struct TransactionListCall<'a> {
+    /// The filter and page.
+    pub query: &'a TransactionListQuery,
+}
+
+impl Call<PaywayConfig> for TransactionListCall<'_> {
+    type Output = TransactionListResponse;
+
+    fn to_request(&self, config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        build_transaction_list(config, self.query, context.now)
+    }
+
+    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_transaction_list(response)
+    }
 }
