@@ -36,7 +36,7 @@ pub mod wire;
 use std::sync::Arc;
 
 use paygate_core::http::{HeaderMap, Method};
-use paygate_core::transport::{Dispatcher, HttpResponse};
+use paygate_core::transport::{Call, Dispatcher, HttpResponse};
 use paygate_core::{Effect, Money, NativeResponse, Operation, OrderId, Result, WebhookEvent};
 
 pub use config::FinpayConfig;
@@ -45,7 +45,12 @@ pub use gateway::{FinpayFactory, FinpayGateway};
 pub use webhook::TestSigner;
 pub use wire::InitiateRequest;
 
-use ops::{cancel, check, initiate, open_payment, refund, void};
+use ops::cancel::CancelCall;
+use ops::check::CheckCall;
+use ops::initiate::InitiateCall;
+use ops::open_payment::OpenPaymentCheckCall;
+use ops::refund::RefundCall;
+use ops::void::VoidCall;
 use wire::{CheckResponse, Envelope, InitiateResponse};
 
 /// The provider name.
@@ -72,21 +77,26 @@ impl FinpayClient {
         &self.config
     }
 
+    /// Sends one endpoint's [`Call`]: the one way every native method below sends.
+    pub async fn send<K>(&self, call: &K) -> Result<NativeResponse<K::Output>>
+    where
+        K: Call<FinpayConfig> + Sync,
+        K::Output: Send,
+    {
+        self.dispatcher.send(self.config.as_ref(), call).await
+    }
+
     /// initiate: create a payment on any channel. Sent at most once.
     pub async fn initiate(
         &self,
         request: &InitiateRequest,
     ) -> Result<NativeResponse<InitiateResponse>> {
-        let http = initiate::build_initiate(&self.config, request)?;
-        self.dispatcher
-            .execute(&http, initiate::parse_initiate)
-            .await
+        self.send(&InitiateCall { request }).await
     }
 
     /// check: a payment's status.
     pub async fn check(&self, order_id: &OrderId) -> Result<NativeResponse<CheckResponse>> {
-        let http = check::build_check(&self.config, order_id)?;
-        self.dispatcher.execute(&http, check::parse_check).await
+        self.send(&CheckCall { order_id }).await
     }
 
     /// refund: refund `amount` (IDR) of an order. Sent at most once.
@@ -95,20 +105,17 @@ impl FinpayClient {
         order_id: &OrderId,
         amount: &Money,
     ) -> Result<NativeResponse<Envelope>> {
-        let http = refund::build_refund(&self.config, order_id, amount)?;
-        self.dispatcher.execute(&http, refund::parse_refund).await
+        self.send(&RefundCall { order_id, amount }).await
     }
 
     /// void: void a card transaction before settlement. Sent at most once.
     pub async fn void(&self, order_id: &OrderId) -> Result<NativeResponse<Envelope>> {
-        let http = void::build_void(&self.config, order_id)?;
-        self.dispatcher.execute(&http, void::parse_void).await
+        self.send(&VoidCall { order_id }).await
     }
 
     /// cancel: cancel an unpaid order. Sent at most once.
     pub async fn cancel(&self, order_id: &OrderId) -> Result<NativeResponse<Envelope>> {
-        let http = cancel::build_cancel(&self.config, order_id)?;
-        self.dispatcher.execute(&http, cancel::parse_cancel).await
+        self.send(&CancelCall { order_id }).await
     }
 
     /// open-payment check: an open virtual account (`vabca`, `8804483313131312`).
@@ -117,10 +124,11 @@ impl FinpayClient {
         source_of_funds: &str,
         payment_code: &str,
     ) -> Result<NativeResponse<CheckResponse>> {
-        let http = open_payment::build_open_payment(&self.config, source_of_funds, payment_code)?;
-        self.dispatcher
-            .execute(&http, open_payment::parse_open_payment)
-            .await
+        self.send(&OpenPaymentCheckCall {
+            source_of_funds,
+            payment_code,
+        })
+        .await
     }
 
     /// Verifies and reads a callback.

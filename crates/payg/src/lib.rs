@@ -43,7 +43,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use paygate_core::http::Method;
-use paygate_core::transport::{Dispatcher, HttpRequest, HttpResponse, raw_request_url};
+use paygate_core::transport::{Call, Dispatcher, HttpRequest, HttpResponse, raw_request_url};
 use paygate_core::{
     Effect, Money, NativeResponse, Operation, OrderId, Payment, Result, TransactionId, WebhookEvent,
 };
@@ -53,7 +53,11 @@ pub use gateway::{PaygFactory, PaygGateway};
 pub use ops::create::CreateOrderRequest;
 pub use ops::refund::RefundTarget;
 
-use ops::{create, detail, refund, refund_status, update};
+use ops::create::CreateOrderCall;
+use ops::detail::DetailCall;
+use ops::refund::RefundCall;
+use ops::refund_status::RefundStatusCall;
+use ops::update::UpdateNotesCall;
 use wire::Order;
 
 /// The provider name.
@@ -80,19 +84,26 @@ impl PaygClient {
         &self.config
     }
 
+    /// Sends one endpoint's [`Call`]: the one way every native method below sends.
+    pub async fn send<K>(&self, call: &K) -> Result<NativeResponse<K::Output>>
+    where
+        K: Call<PaygConfig> + Sync,
+        K::Output: Send,
+    {
+        self.dispatcher.send(self.config.as_ref(), call).await
+    }
+
     /// create: a new order. Sent at most once.
     pub async fn create_order(
         &self,
         request: &CreateOrderRequest,
     ) -> Result<NativeResponse<Order>> {
-        let http = create::build_create(&self.config, request, self.dispatcher.clock().now())?;
-        self.dispatcher.execute(&http, create::parse_create).await
+        self.send(&CreateOrderCall { request }).await
     }
 
     /// Detail: the order by `OrderKeyId`.
     pub async fn detail(&self, order_key_id: &OrderId) -> Result<NativeResponse<Order>> {
-        let http = detail::build_detail(&self.config, order_key_id)?;
-        self.dispatcher.execute(&http, detail::parse_detail).await
+        self.send(&DetailCall { order_key_id }).await
     }
 
     /// Update: replace an order's notes (see [`ops::update`]). Sent at most once.
@@ -103,9 +114,13 @@ impl PaygClient {
         amount: &Money,
         notes: &BTreeMap<String, String>,
     ) -> Result<NativeResponse<Order>> {
-        let http =
-            update::build_update(&self.config, order_key_id, unique_request_id, amount, notes)?;
-        self.dispatcher.execute(&http, update::parse_update).await
+        self.send(&UpdateNotesCall {
+            order_key_id,
+            unique_request_id,
+            amount,
+            notes,
+        })
+        .await
     }
 
     /// Refund: refund `amount` of an order. Sent at most once.
@@ -115,8 +130,12 @@ impl PaygClient {
         target: &RefundTarget,
         amount: &Money,
     ) -> Result<NativeResponse<Order>> {
-        let http = refund::build_refund(&self.config, order_key_id, target, amount)?;
-        self.dispatcher.execute(&http, refund::parse_refund).await
+        self.send(&RefundCall {
+            order_key_id,
+            target,
+            amount,
+        })
+        .await
     }
 
     /// RefundStatus: the refund of an order, by the *original* transaction id.
@@ -125,10 +144,11 @@ impl PaygClient {
         order_key_id: &OrderId,
         transaction_id: &TransactionId,
     ) -> Result<NativeResponse<Order>> {
-        let http = refund_status::build_refund_status(&self.config, order_key_id, transaction_id)?;
-        self.dispatcher
-            .execute(&http, refund_status::parse_refund_status)
-            .await
+        self.send(&RefundStatusCall {
+            order_key_id,
+            transaction_id,
+        })
+        .await
     }
 
     /// Confirms an unsigned postback: reads the order with Detail and checks the order key,

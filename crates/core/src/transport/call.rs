@@ -28,7 +28,7 @@ pub trait Call<Config: ?Sized> {
     fn to_request(&self, config: &Config, context: CallContext<'_>) -> Result<HttpRequest>;
 
     /// Reads an answer, whatever its HTTP status.
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>>;
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>>;
 }
 
 impl Dispatcher {
@@ -49,7 +49,7 @@ impl Dispatcher {
             random: self.random().as_ref(),
         };
         let request = call.to_request(config, context)?;
-        self.execute(&request, |response| call.from_response(response))
+        self.execute(&request, |response| call.read_response(response))
             .await
     }
 }

@@ -7,6 +7,7 @@
 //! status refuse with `4040100` (invalid state).
 
 use paygate_core::http::Method;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{NativeResponse, Operation, OrderId, Result};
 
@@ -32,4 +33,23 @@ pub fn build_cancel(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpReq
 /// Reads the answer.
 pub fn parse_cancel(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
     parse_answer(Operation::Cancel, response)
+}
+
+/// cancel as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct CancelCall<'a> {
+    /// The order.
+    pub order_id: &'a OrderId,
+}
+
+impl Call<FinpayConfig> for CancelCall<'_> {
+    type Output = Envelope;
+
+    fn to_request(&self, config: &FinpayConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_cancel(config, self.order_id)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_cancel(response)
+    }
 }

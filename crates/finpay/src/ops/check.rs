@@ -5,6 +5,7 @@
 //! whatever 404-class code comes back reads as not found.
 
 use paygate_core::http::Method;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{NativeResponse, Operation, OrderId, Result};
 
@@ -30,4 +31,23 @@ pub fn build_check(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequ
 /// Reads the answer.
 pub fn parse_check(response: &HttpResponse) -> Result<NativeResponse<CheckResponse>> {
     parse_answer(Operation::PaymentStatus, response)
+}
+
+/// check as a [`Call`].
+#[derive(Debug, Clone, Copy)]
+pub struct CheckCall<'a> {
+    /// The order.
+    pub order_id: &'a OrderId,
+}
+
+impl Call<FinpayConfig> for CheckCall<'_> {
+    type Output = CheckResponse;
+
+    fn to_request(&self, config: &FinpayConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_check(config, self.order_id)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_check(response)
+    }
 }

@@ -7,6 +7,7 @@
 //! `customer.mobilePhone` must be E.164 (`+62…`): Finpay refuses `0812…`.
 
 use paygate_core::http::Method;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{
     CreatePayment, Currency, Error, Money, NativeResponse, Operation, OrderId, Result, Url,
@@ -156,4 +157,23 @@ pub fn build_initiate(config: &FinpayConfig, initiate: &InitiateRequest) -> Resu
 /// Reads the answer.
 pub fn parse_initiate(response: &HttpResponse) -> Result<NativeResponse<InitiateResponse>> {
     parse_answer(Operation::CreatePayment, response)
+}
+
+/// initiate as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct InitiateCall<'a> {
+    /// The payment to create.
+    pub request: &'a InitiateRequest,
+}
+
+impl Call<FinpayConfig> for InitiateCall<'_> {
+    type Output = InitiateResponse;
+
+    fn to_request(&self, config: &FinpayConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_initiate(config, self.request)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_initiate(response)
+    }
 }

@@ -2,6 +2,7 @@
 //! virtual account, e.g. `vabca` / `8804483313131312`.
 
 use paygate_core::http::Method;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Effect, IdRules, NativeResponse, Operation, Result};
 
@@ -39,4 +40,25 @@ pub fn build_open_payment(
 /// Reads the answer (`data` holds `customer` and `sourceOfFunds`).
 pub fn parse_open_payment(response: &HttpResponse) -> Result<NativeResponse<CheckResponse>> {
     parse_answer(OPERATION, response)
+}
+
+/// open-payment check as a [`Call`].
+#[derive(Debug, Clone, Copy)]
+pub struct OpenPaymentCheckCall<'a> {
+    /// The channel (`vabca`, …).
+    pub source_of_funds: &'a str,
+    /// The virtual account number.
+    pub payment_code: &'a str,
+}
+
+impl Call<FinpayConfig> for OpenPaymentCheckCall<'_> {
+    type Output = CheckResponse;
+
+    fn to_request(&self, config: &FinpayConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_open_payment(config, self.source_of_funds, self.payment_code)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_open_payment(response)
+    }
 }

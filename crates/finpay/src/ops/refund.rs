@@ -9,6 +9,7 @@
 //! order's.
 
 use paygate_core::http::Method;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Error, Money, NativeResponse, Operation, OrderId, Result};
 
@@ -47,4 +48,25 @@ pub fn build_refund(
 /// Reads the answer.
 pub fn parse_refund(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
     parse_answer(Operation::Refund, response)
+}
+
+/// refund as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct RefundCall<'a> {
+    /// The order.
+    pub order_id: &'a OrderId,
+    /// How much (IDR).
+    pub amount: &'a Money,
+}
+
+impl Call<FinpayConfig> for RefundCall<'_> {
+    type Output = Envelope;
+
+    fn to_request(&self, config: &FinpayConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_refund(config, self.order_id, self.amount)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_refund(response)
+    }
 }

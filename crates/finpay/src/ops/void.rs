@@ -8,6 +8,7 @@
 //! ("Transaction Not Permitted", invalid state).
 
 use paygate_core::http::Method;
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Error, NativeResponse, Operation, OrderId, Result};
 
@@ -41,4 +42,23 @@ pub fn build_void(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpReque
 /// Reads the answer.
 pub fn parse_void(response: &HttpResponse) -> Result<NativeResponse<Envelope>> {
     parse_answer(Operation::Void, response)
+}
+
+/// void as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct VoidCall<'a> {
+    /// The order.
+    pub order_id: &'a OrderId,
+}
+
+impl Call<FinpayConfig> for VoidCall<'_> {
+    type Output = Envelope;
+
+    fn to_request(&self, config: &FinpayConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_void(config, self.order_id)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_void(response)
+    }
 }

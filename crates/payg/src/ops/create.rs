@@ -5,6 +5,7 @@
 //! documented) is sent as a string, and `MID` when configured (v2). `ProductData` is a string
 //! holding JSON. PayG may answer 200 or 201, and may put an error in a 2xx: the body decides.
 
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{CreatePayment, Error, NativeResponse, Operation, OrderId, Result, Url};
 use serde::Serialize;
@@ -221,4 +222,23 @@ pub fn build_create(
 /// Reads the answer.
 pub fn parse_create(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::CreatePayment, response)
+}
+
+/// create as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateOrderCall<'a> {
+    /// The order to create.
+    pub request: &'a CreateOrderRequest,
+}
+
+impl Call<PaygConfig> for CreateOrderCall<'_> {
+    type Output = Order;
+
+    fn to_request(&self, config: &PaygConfig, context: CallContext<'_>) -> Result<HttpRequest> {
+        build_create(config, self.request, context.now)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_create(response)
+    }
 }

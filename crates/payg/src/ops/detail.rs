@@ -4,6 +4,7 @@
 //! and working integrations send (the docs also mark `PaymentTransactionId` required, but no
 //! sample sends it).
 
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{NativeResponse, Operation, OrderId, Result};
 use serde::Serialize;
@@ -49,4 +50,23 @@ pub fn build_detail(config: &PaygConfig, order_key_id: &OrderId) -> Result<HttpR
 /// Reads the answer.
 pub fn parse_detail(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::PaymentStatus, response)
+}
+
+/// Detail as a [`Call`].
+#[derive(Debug, Clone, Copy)]
+pub struct DetailCall<'a> {
+    /// PayG's `OrderKeyId`.
+    pub order_key_id: &'a OrderId,
+}
+
+impl Call<PaygConfig> for DetailCall<'_> {
+    type Output = Order;
+
+    fn to_request(&self, config: &PaygConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_detail(config, self.order_key_id)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_detail(response)
+    }
 }

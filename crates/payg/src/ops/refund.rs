@@ -8,6 +8,7 @@
 //! configured. The answer is the order object with the refund's `OrderRefundTransactionId`
 //! and `RefundPaymentResponseCode` (1 succeeded, 2 failed, 4 pending).
 
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Error, Money, NativeResponse, Operation, OrderId, Result, TransactionId};
 use serde::Serialize;
@@ -78,4 +79,27 @@ pub fn build_refund(
 /// Reads the answer.
 pub fn parse_refund(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::Refund, response)
+}
+
+/// Refund as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct RefundCall<'a> {
+    /// PayG's `OrderKeyId`.
+    pub order_key_id: &'a OrderId,
+    /// The payment transaction and type.
+    pub target: &'a RefundTarget,
+    /// How much (INR).
+    pub amount: &'a Money,
+}
+
+impl Call<PaygConfig> for RefundCall<'_> {
+    type Output = Order;
+
+    fn to_request(&self, config: &PaygConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_refund(config, self.order_key_id, self.target, self.amount)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_refund(response)
+    }
 }

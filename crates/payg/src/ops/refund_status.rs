@@ -6,6 +6,7 @@
 //! transaction id (the payment's `PaymentTransactionId`), not the refund's. The answer is
 //! the order object.
 
+use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Error, NativeResponse, Operation, OrderId, Result, TransactionId};
 use serde::Serialize;
@@ -63,4 +64,25 @@ pub fn build_refund_status(
 /// Reads the answer.
 pub fn parse_refund_status(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::RefundStatus, response)
+}
+
+/// RefundStatus as a [`Call`].
+#[derive(Debug, Clone, Copy)]
+pub struct RefundStatusCall<'a> {
+    /// PayG's `OrderKeyId`.
+    pub order_key_id: &'a OrderId,
+    /// The *original* payment transaction id.
+    pub transaction_id: &'a TransactionId,
+}
+
+impl Call<PaygConfig> for RefundStatusCall<'_> {
+    type Output = Order;
+
+    fn to_request(&self, config: &PaygConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_refund_status(config, self.order_key_id, self.transaction_id)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_refund_status(response)
+    }
 }

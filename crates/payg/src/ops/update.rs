@@ -7,6 +7,7 @@
 //! sends POST, like every other PayG order call, with the identifying create fields,
 //! `OrderKeyId` and the notes as `OrderNotes`. Use `raw_request` for any other shape.
 
+use paygate_core::transport::{Call, CallContext};
 use std::collections::BTreeMap;
 
 use paygate_core::transport::{HttpRequest, HttpResponse};
@@ -78,4 +79,35 @@ pub fn build_update(
 /// Reads the answer.
 pub fn parse_update(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(OPERATION, response)
+}
+
+/// Update (notes) as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct UpdateNotesCall<'a> {
+    /// PayG's `OrderKeyId`.
+    pub order_key_id: &'a OrderId,
+    /// The merchant's `UniqueRequestId`.
+    pub unique_request_id: &'a OrderId,
+    /// The order's amount (INR).
+    pub amount: &'a Money,
+    /// The notes that replace the order's.
+    pub notes: &'a BTreeMap<String, String>,
+}
+
+impl Call<PaygConfig> for UpdateNotesCall<'_> {
+    type Output = Order;
+
+    fn to_request(&self, config: &PaygConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_update(
+            config,
+            self.order_key_id,
+            self.unique_request_id,
+            self.amount,
+            self.notes,
+        )
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        parse_update(response)
+    }
 }

@@ -55,7 +55,7 @@ impl Call<PaywayConfig> for CheckTransactionCall<'_> {
         build_check_transaction(config, self.tran_id, context.now)
     }
 
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_check_transaction(response)
     }
 }

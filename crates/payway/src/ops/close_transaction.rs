@@ -54,7 +54,7 @@ impl Call<PaywayConfig> for CloseTransactionCall<'_> {
         build_close_transaction(config, self.tran_id, context.now)
     }
 
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_close_transaction(response)
     }
 }

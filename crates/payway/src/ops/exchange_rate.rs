@@ -40,7 +40,7 @@ impl Call<PaywayConfig> for ExchangeRateCall {
         build_exchange_rate(config, context.now)
     }
 
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_exchange_rate(response)
     }
 }

@@ -114,7 +114,7 @@ impl Call<PaywayConfig> for PreAuthCompletionCall<'_> {
         )
     }
 
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_completion(response)
     }
 }
@@ -133,7 +133,7 @@ impl Call<PaywayConfig> for PreAuthCancellationCall<'_> {
         build_cancellation(config, self.tran_id, context.now, context.random)
     }
 
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_cancellation(response)
     }
 }

@@ -588,7 +588,7 @@ impl Call<PaywayConfig> for PurchaseCall<'_> {
         to_request(self.form, context.random)
     }
 
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_purchase(response, self.form)
     }
 }

@@ -83,7 +83,7 @@ impl Call<PaywayConfig> for RefundCall<'_> {
         )
     }
 
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_refund(response)
     }
 }

@@ -51,7 +51,7 @@ impl Call<PaywayConfig> for TransactionDetailCall<'_> {
         build_transaction_detail(config, self.tran_id, context.now)
     }
 
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_transaction_detail(response)
     }
 }

@@ -181,7 +181,7 @@ impl Call<PaywayConfig> for TransactionListCall<'_> {
         build_transaction_list(config, self.query, context.now)
     }
 
-    fn from_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_transaction_list(response)
     }
 }
