@@ -821,6 +821,13 @@ mod tests {
                 false,
                 false,
             ),
+            // Not a recognised refusal on a write: the safety net makes it an unknown outcome.
+            (
+                provider(WRITE, ProviderErrorKind::Other),
+                C::OutcomeUnknown,
+                false,
+                true,
+            ),
             (unexpected(READ, 502), C::UnexpectedBody, true, false),
             (unexpected(READ, 503), C::UnexpectedBody, true, false),
             (unexpected(READ, 500), C::UnexpectedBody, false, false),
