@@ -45,11 +45,11 @@ fuzz_target!(|data: &[u8]| {
     if mode & 1 == 1 {
         let signed = match provider {
             Provider::Finpay => paygate::finpay::webhook::TestSigner::new(
-                credentials.finpay_merchant_key.as_bytes(),
+                credentials.finpay.merchant_key.as_bytes(),
             )
             .and_then(|signer| signer.sign(&body)),
             Provider::Payway => {
-                paygate::payway::webhook::TestSigner::new(credentials.payway_api_key.as_bytes())
+                paygate::payway::webhook::TestSigner::new(credentials.payway.api_key.as_bytes())
                     .and_then(|signer| signer.sign(&body))
             }
             Provider::Payg => return,

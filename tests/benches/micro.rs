@@ -52,8 +52,8 @@ fn now() -> OffsetDateTime {
 fn payway_config() -> PaywayConfig {
     let c = Credentials::default();
     PaywayConfig::new(
-        &c.payway_merchant_id,
-        &SecretString::from(c.payway_api_key),
+        &c.payway.merchant_id,
+        &SecretString::from(c.payway.api_key),
         Environment::Sandbox,
     )
     .unwrap()
@@ -64,8 +64,8 @@ fn payway_config() -> PaywayConfig {
 fn finpay_config() -> FinpayConfig {
     let c = Credentials::default();
     FinpayConfig::new(
-        &c.finpay_merchant_id,
-        &SecretString::from(c.finpay_merchant_key),
+        &c.finpay.merchant_id,
+        &SecretString::from(c.finpay.merchant_key),
         Environment::Sandbox,
     )
     .unwrap()
@@ -74,9 +74,9 @@ fn finpay_config() -> FinpayConfig {
 fn payg_config() -> PaygConfig {
     let c = Credentials::default();
     PaygConfig::new(
-        &SecretString::from(c.payg_authentication_key),
-        &SecretString::from(c.payg_authentication_token),
-        &c.payg_merchant_key_id,
+        &SecretString::from(c.payg.authentication_key),
+        &SecretString::from(c.payg.authentication_token),
+        &c.payg.merchant_key_id,
         Some("3EMF9915EF35567".to_owned()),
         ApiVersion::V1,
         &Environment::Sandbox,
@@ -111,7 +111,7 @@ fn payway_benches(c: &mut Criterion) {
     let random = OsRandom;
     let tran = id("17394277693");
     let t = now();
-    let api_key = HmacSha512Key::new(Credentials::default().payway_api_key.as_bytes()).unwrap();
+    let api_key = HmacSha512Key::new(Credentials::default().payway.api_key.as_bytes()).unwrap();
 
     let mut purchase = PurchaseRequest::new(id("ORDER-0001"), money("4000", Currency::KHR));
     purchase.payment_option = Some("abapay_khqr".into());
@@ -320,7 +320,7 @@ fn finpay_benches(c: &mut Criterion) {
         "sourceOfFunds": {"type": "cc", "paymentCode": "https://finpay.example/redirect/abc"},
     });
     let signer =
-        finpay::TestSigner::new(Credentials::default().finpay_merchant_key.as_bytes()).unwrap();
+        finpay::TestSigner::new(Credentials::default().finpay.merchant_key.as_bytes()).unwrap();
     let compact = signer
         .sign(serde_json::to_string(&callback).unwrap().as_bytes())
         .unwrap();

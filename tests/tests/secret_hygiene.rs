@@ -273,14 +273,12 @@ async fn exercise(
 }
 
 fn wrong(credentials: &Credentials) -> Credentials {
-    let w = |s: &str| format!("{s}-WRONG");
-    Credentials {
-        finpay_merchant_key: w(&credentials.finpay_merchant_key),
-        payway_api_key: w(&credentials.payway_api_key),
-        payg_authentication_key: w(&credentials.payg_authentication_key),
-        payg_authentication_token: w(&credentials.payg_authentication_token),
-        ..credentials.clone()
-    }
+    let mut wrong = credentials.clone();
+    wrong.finpay.merchant_key.push_str("-WRONG");
+    wrong.payway.api_key.push_str("-WRONG");
+    wrong.payg.authentication_key.push_str("-WRONG");
+    wrong.payg.authentication_token.push_str("-WRONG");
+    wrong
 }
 
 #[tokio::test]
@@ -335,14 +333,14 @@ async fn no_secret_appears_in_logs_formatting_or_errors() {
         (
             "PayWay api_key from a missing file",
             toml.replace(
-                &format!("api_key = \"{}\"", credentials.payway_api_key),
+                &format!("api_key = \"{}\"", credentials.payway.api_key),
                 "api_key = \"file:/nonexistent/paygate/api_key\"",
             ),
         ),
         (
             "Finpay key from an unset variable",
             toml.replace(
-                &format!("merchant_key = \"{}\"", credentials.finpay_merchant_key),
+                &format!("merchant_key = \"{}\"", credentials.finpay.merchant_key),
                 "merchant_key = \"env:PAYGATE_SURELY_UNSET\"",
             ),
         ),

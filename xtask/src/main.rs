@@ -12,12 +12,16 @@
 //!   for SECONDS (default 60) each with `cargo fuzz run -s none`, which works on stable.
 //!   Needs `cargo install --locked cargo-fuzz`. Crashes land in `fuzz/artifacts/<target>/`.
 //! - `bench [--quick] [load] [scaling] [build]`: the load harness against the sandbox in its
-//!   own process (see `bench.rs` and BENCHMARKS.md); `--quick` is CI's smoke run.
+//!   own process (see `bench/mod.rs` and BENCHMARKS.md); `--quick` is CI's smoke run.
+//! - `provider-names [--check]`: the non-test source files that name a provider outside its
+//!   own crate and sandbox module; `--check` fails above the four provider lists.
 
 // A command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod provider_names;
+mod providers;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -123,7 +127,7 @@ async fn fixtures_task(mode: Option<&str>) -> ExitCode {
 /// The capability matrix as a Markdown table.
 fn capability_matrix() -> Result<String, paygate::Error> {
     let mut toml = String::new();
-    for provider in [Provider::Finpay, Provider::Payway, Provider::Payg] {
+    for provider in Provider::ALL {
         toml.push_str(&gateway_toml(
             provider,
             "http://127.0.0.1:1",
@@ -131,7 +135,7 @@ fn capability_matrix() -> Result<String, paygate::Error> {
         ));
     }
     let registry = paygate::GatewayRegistry::from_toml_str(&toml)?;
-    let names = ["finpay", "payway", "payg"];
+    let names = Provider::ALL.map(Provider::name);
     let mut table = format!(
         "| capability | {} |\n|---|{}\n",
         names.join(" | "),
@@ -214,20 +218,18 @@ async fn fuzz_seeds() -> Result<Vec<(&'static str, Vec<u8>)>, String> {
         .await
         .map_err(|e| e.to_string())?;
     let now = paygate::time::OffsetDateTime::now_utc();
-    for (i, (provider, currency, amount)) in [
-        (Provider::Finpay, "IDR", 150_000),
-        (Provider::Payway, "USD", 20),
-        (Provider::Payg, "INR", 500),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (i, provider) in Provider::ALL.into_iter().enumerate() {
+        let sample = provider.sample();
+        let amount = sample
+            .total
+            .parse::<paygate::Decimal>()
+            .map_err(|e| e.to_string())?;
         let order = paygate::sandbox::SimOrder::new(
             provider,
             "SEED1",
             "SEED1",
-            amount.into(),
-            currency,
+            amount,
+            sample.currency,
             now,
         );
         sandbox.insert(order).map_err(|e| format!("{e:?}"))?;
@@ -334,8 +336,9 @@ async fn run() -> ExitCode {
         Some("capabilities") => capabilities_task(mode),
         Some("fuzz") => fuzz_task(mode).await,
         Some("bench") => bench::task(args.get(1..).unwrap_or_default()).await,
+        Some("provider-names") => provider_names::task(mode),
         _ => fail(&[
-            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS] | bench [--quick] [load] [scaling] [build]"
+            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS] | bench [--quick] [load] [scaling] [build] | provider-names [--check]"
                 .into(),
         ]),
     }

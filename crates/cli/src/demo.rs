@@ -74,7 +74,7 @@ impl Demo<'_> {
         self.steps.push(step);
     }
 
-    /// Creates a payment; returns the id later calls use (PayG: the OrderKeyId).
+    /// Creates a payment; returns the id later calls use (the sandbox's ledger id).
     async fn create(&mut self, pre_auth: bool) -> Option<OrderId> {
         self.next += 1;
         let id = OrderId::new(format!(
@@ -110,13 +110,10 @@ impl Demo<'_> {
         .await;
         let (result, key) = match outcome {
             Ok(checkout) => {
-                let key = match self.provider {
-                    Provider::Payg => checkout
-                        .provider_reference
-                        .clone()
-                        .and_then(|k| OrderId::new(k).ok()),
-                    _ => Some(checkout.order_id.clone()),
-                };
+                let key = self
+                    .provider
+                    .ledger_id(&checkout)
+                    .and_then(|k| OrderId::new(k).ok());
                 (
                     Ok((
                         "created".to_owned(),
@@ -257,35 +254,31 @@ fn next_action_name(action: &paygate::NextAction) -> &'static str {
     }
 }
 
-/// One provider's life.
+/// One provider's life, with its sample order's amounts.
 async fn provider_demo(
     sandbox: &Sandbox,
     registry: &GatewayRegistry,
-    name: &str,
+    provider: Provider,
 ) -> Result<Vec<Step>, Error> {
-    let (provider, currency, total, part, rest) = match name {
-        "finpay" => (Provider::Finpay, Currency::IDR, "150000", "45000", "105000"),
-        "payway" => (Provider::Payway, Currency::USD, "10.00", "3.00", "7.00"),
-        _ => (Provider::Payg, Currency::INR, "100.00", "30.00", "70.00"),
-    };
-    let gateway = registry.gateway(name)?;
+    let sample = provider.sample();
+    let gateway = registry.gateway(provider.name())?;
     let caps = gateway.capabilities();
     let mut demo = Demo {
         sandbox,
         gateway,
         provider,
-        currency,
-        total,
-        part,
-        rest,
+        currency: Currency::from_code(sample.currency)?,
+        total: sample.total,
+        part: sample.part,
+        rest: sample.rest,
         steps: Vec::new(),
         next: 0,
     };
-    // PayG's order object carries no refunded amount: its unified status stays paid.
-    let (after_part, after_all) = if provider == Provider::Payg {
-        (PaymentStatus::Paid, PaymentStatus::Paid)
-    } else {
+    // Where the provider's order carries no refunded amount, the unified status stays paid.
+    let (after_part, after_all) = if sample.status_shows_refunds {
         (PaymentStatus::PartiallyRefunded, PaymentStatus::Refunded)
+    } else {
+        (PaymentStatus::Paid, PaymentStatus::Paid)
     };
     if let Some(id) = demo.create(false).await {
         demo.status(&id, PaymentStatus::Pending).await;
@@ -372,8 +365,13 @@ pub(crate) async fn run(out: Out) -> u8 {
         sandbox.addr()
     );
     let (mut total, mut failed) = (0usize, 0usize);
-    for name in ["finpay", "payway", "payg"] {
-        let steps = match provider_demo(&sandbox, &registry, name).await {
+    let providers: Vec<Provider> = Provider::ALL
+        .into_iter()
+        .filter(|p| registry.get(p.name()).is_some())
+        .collect();
+    for &provider in &providers {
+        let name = provider.name();
+        let steps = match provider_demo(&sandbox, &registry, provider).await {
             Ok(s) => s,
             Err(e) => return out.error("demo", &e),
         };
@@ -386,7 +384,10 @@ pub(crate) async fn run(out: Out) -> u8 {
         );
     }
     let summary = if failed == 0 {
-        format!("demo: 3 providers, {total} steps, every one as expected")
+        format!(
+            "demo: {} providers, {total} steps, every one as expected",
+            providers.len()
+        )
     } else {
         format!("demo: {failed} of {total} steps did not behave as expected")
     };

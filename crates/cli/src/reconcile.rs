@@ -80,14 +80,8 @@ fn parse_rate(text: &str) -> Result<u32, Error> {
     }
 }
 
-/// The provider's published status-read limit, or a conservative 20/s.
-fn default_rate(provider: &str) -> u32 {
-    match provider {
-        // PayWay: check-transaction-2, 600 requests/s.
-        "payway" => 600,
-        _ => 20,
-    }
-}
+/// Where a provider publishes no status-read limit: a conservative 20/s.
+const UNPUBLISHED_RATE: u32 = 20;
 
 fn amount_matches(expected: &str, actual: Option<paygate::Money>) -> Result<bool, Error> {
     let expected = Decimal::from_str(expected.trim()).map_err(|_| {
@@ -218,7 +212,7 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
         Err(e) => return out.error("reconcile", &e),
     };
     let rate = match args.rate.as_deref().map(parse_rate).transpose() {
-        Ok(r) => r.unwrap_or_else(|| default_rate(gateway.provider())),
+        Ok(r) => r.unwrap_or_else(|| gateway.status_read_rate_limit().unwrap_or(UNPUBLISHED_RATE)),
         Err(e) => return out.error("reconcile", &e),
     };
     let file = match File::open(&args.input) {

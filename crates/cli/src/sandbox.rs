@@ -25,8 +25,7 @@ pub(crate) async fn run(out: Out, args: &SandboxArgs) -> u8 {
             }
         };
     let base = format!("http://{}", sandbox.addr());
-    let urls =
-        [Provider::Finpay, Provider::Payway, Provider::Payg].map(|p| (p.name(), sandbox.url(p)));
+    let urls = Provider::ALL.map(|p| (p.name(), sandbox.url(p)));
     if out.json {
         println!(
             "{}",
@@ -51,7 +50,8 @@ pub(crate) async fn run(out: Out, args: &SandboxArgs) -> u8 {
         );
         println!("See what arrived:              curl {base}/_sandbox/requests");
         println!(
-            "Inject a fault:                curl -X POST {base}/_sandbox/faults -d '{{\"provider\":\"payway\",\"fault\":{{\"kind\":\"html\",\"status\":502}},\"times\":1}}'"
+            "Inject a fault:                curl -X POST {base}/_sandbox/faults -d '{{\"provider\":\"{}\",\"fault\":{{\"kind\":\"html\",\"status\":502}},\"times\":1}}'",
+            urls.first().map_or("<provider>", |(name, _)| name)
         );
         println!();
         println!("Ctrl-C stops it.");

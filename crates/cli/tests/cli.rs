@@ -734,12 +734,10 @@ async fn no_secret_in_any_output() {
     let dir = temp("secrets");
     let config = dir.join("paygate.toml");
     std::fs::write(&config, sandbox.config_toml()).unwrap();
-    let wrong = Credentials {
-        finpay_merchant_key: format!("{}-WRONG", credentials.finpay_merchant_key),
-        payway_api_key: format!("{}-WRONG", credentials.payway_api_key),
-        payg_authentication_token: format!("{}-WRONG", credentials.payg_authentication_token),
-        ..credentials.clone()
-    };
+    let mut wrong = credentials.clone();
+    wrong.finpay.merchant_key.push_str("-WRONG");
+    wrong.payway.api_key.push_str("-WRONG");
+    wrong.payg.authentication_token.push_str("-WRONG");
     let wrong_config = dir.join("wrong.toml");
     let root = format!("http://{}", sandbox.addr());
     let wrong_toml: String = [Provider::Finpay, Provider::Payway, Provider::Payg]

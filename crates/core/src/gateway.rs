@@ -143,6 +143,12 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
     /// What this gateway can do.
     fn capabilities(&self) -> Capabilities;
 
+    /// The provider's published limit on status reads, in requests per second, where it
+    /// publishes one (bulk readers such as reconciliation pace themselves by it).
+    fn status_read_rate_limit(&self) -> Option<u32> {
+        None
+    }
+
     /// Creates a payment and tells what the customer must do next.
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
         let _ = request;
@@ -284,6 +290,10 @@ impl PaymentGateway for FreshWebhooks {
 
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
+    }
+
+    fn status_read_rate_limit(&self) -> Option<u32> {
+        self.inner.status_read_rate_limit()
     }
 
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {

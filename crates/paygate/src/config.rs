@@ -131,7 +131,7 @@ fn gateway(name: &str, table: &Table) -> Result<GatewayConfig> {
         Some(_) => {
             return Err(Error::config(
                 at("provider"),
-                "must be a provider name like \"payway\"",
+                "must be a provider name (a string)",
             ));
         }
         None => return Err(Error::config(at("provider"), "required setting is missing")),

@@ -25,17 +25,8 @@
 pub mod config;
 mod registry;
 
-/// Finpay's native API and gateway (feature `finpay`).
-#[cfg(feature = "finpay")]
-pub use paygate_finpay as finpay;
-
-/// PayG's native API and gateway (feature `payg`).
-#[cfg(feature = "payg")]
-pub use paygate_payg as payg;
-
-/// ABA PayWay's native API and gateway (feature `payway`).
-#[cfg(feature = "payway")]
-pub use paygate_payway as payway;
+mod providers;
+pub use providers::*;
 
 /// The offline simulator (feature `sandbox`) and a registry of the compiled-in providers
 /// pointing at it.
@@ -43,16 +34,13 @@ pub use paygate_payway as payway;
 pub mod sandbox {
     pub use paygate_sandbox::*;
 
-    /// A registry with one gateway per compiled-in provider (`finpay`, `payway`, `payg`),
-    /// configured against `sandbox`.
+    /// A registry with one gateway per compiled-in provider, named as the provider
+    /// (`finpay`, `payway`, `payg`), configured against `sandbox`.
     pub fn registry(sandbox: &Sandbox) -> crate::Result<crate::GatewayRegistry> {
         let mut toml = String::new();
-        for (provider, compiled) in [
-            (Provider::Finpay, cfg!(feature = "finpay")),
-            (Provider::Payway, cfg!(feature = "payway")),
-            (Provider::Payg, cfg!(feature = "payg")),
-        ] {
-            if compiled {
+        for shipped in crate::shipped_providers() {
+            let simulated = Provider::from_name(shipped.name());
+            if let (Some(provider), true) = (simulated, shipped.is_compiled()) {
                 toml.push_str(&sandbox.gateway_toml(provider));
                 toml.push('\n');
             }

@@ -11,24 +11,8 @@ use paygate_core::transport::{
 };
 use paygate_core::{Error, GatewayConfig, GatewayFactory, IdRules, PaymentGateway, Result};
 
+use crate::ShippedProvider;
 use crate::config::RegistryConfig;
-
-/// Provider names paygate ships crates for, with their cargo features.
-const SHIPPED_PROVIDERS: [&str; 3] = ["finpay", "payway", "payg"];
-
-/// The factories of the providers compiled into this build (one arm per provider feature).
-// One cfg-gated push per provider feature; with none enabled the list stays empty.
-#[allow(clippy::vec_init_then_push, unused_mut)]
-fn builtin_factories() -> Vec<Arc<dyn GatewayFactory>> {
-    let mut factories: Vec<Arc<dyn GatewayFactory>> = Vec::new();
-    #[cfg(feature = "finpay")]
-    factories.push(Arc::new(paygate_finpay::FinpayFactory));
-    #[cfg(feature = "payg")]
-    factories.push(Arc::new(paygate_payg::PaygFactory));
-    #[cfg(feature = "payway")]
-    factories.push(Arc::new(paygate_payway::PaywayFactory));
-    factories
-}
 
 /// Named gateways (`"payway-usd"`, `"payway-khr"`, `"finpay"`…) used as
 /// `Arc<dyn PaymentGateway>`, all sending through one shared transport and connection pool.
@@ -133,7 +117,10 @@ impl Default for RegistryBuilder {
             configs: Vec::new(),
             instances: Vec::new(),
         };
-        for factory in builtin_factories() {
+        for factory in crate::shipped_providers()
+            .iter()
+            .filter_map(ShippedProvider::factory)
+        {
             builder = builder.factory(factory);
         }
         builder
@@ -264,7 +251,10 @@ fn unknown_provider(
         factories.keys().copied().collect::<Vec<_>>().join(", ")
     };
     let provider = config.provider();
-    let reason = if SHIPPED_PROVIDERS.contains(&provider) {
+    let shipped = crate::shipped_providers()
+        .iter()
+        .any(|shipped| shipped.name() == provider);
+    let reason = if shipped {
         format!(
             "provider {provider:?} is not available in this build (enable the `{provider}` feature of the paygate crate); available: {available}"
         )

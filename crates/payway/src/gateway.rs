@@ -82,6 +82,11 @@ impl PaymentGateway for PaywayGateway {
         PROVIDER
     }
 
+    /// check-transaction-2: 600 requests per second, as PayWay's documentation states.
+    fn status_read_rate_limit(&self) -> Option<u32> {
+        Some(600)
+    }
+
     fn capabilities(&self) -> Capabilities {
         let all = Capabilities::of(&[
             Capability::CreatePayment,

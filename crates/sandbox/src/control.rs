@@ -4,10 +4,12 @@
 use super::*;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    let providers = Router::new()
-        .nest("/finpay", finpay::routes())
-        .nest("/payway", payway::routes())
-        .nest("/payg/payment/api/order", payg::routes())
+    let providers = Provider::ALL
+        .into_iter()
+        .fold(Router::new(), |router, provider| {
+            let simulated = provider.simulated();
+            router.nest(simulated.mount_path(), simulated.routes())
+        })
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             faults::apply,

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::state::Provider;
+use crate::Provider;
 use crate::{ReceivedRequest, Shared};
 
 /// What goes wrong.
@@ -202,49 +202,15 @@ fn broken_connection() -> Response {
     Response::new(Body::new(BrokenBody))
 }
 
-fn split(path: &str) -> Option<(Provider, String)> {
-    let rest = path.strip_prefix('/')?;
-    let (first, tail) = rest.split_once('/').unwrap_or((rest, ""));
-    let provider = Provider::from_name(first)?;
-    Some((provider, format!("/{tail}")))
-}
-
 fn rate_limited(provider: Provider, retry_after: Option<u64>) -> Response {
-    let mut response = match provider {
-        Provider::Payway => (
-            StatusCode::FORBIDDEN,
-            axum::Json(serde_json::json!({"status": {"code": 429, "message": "Rate limit exceeded for this request. Please try again later", "tran_id": ""}})),
-        )
-            .into_response(),
-        Provider::Finpay => (
-            StatusCode::TOO_MANY_REQUESTS,
-            axum::Json(serde_json::json!({"responseCode": "4290000", "responseMessage": "Too Many Requests"})),
-        )
-            .into_response(),
-        Provider::Payg => (
-            StatusCode::TOO_MANY_REQUESTS,
-            axum::Json(serde_json::json!([{"Code": "429", "Message": "Too many request for rate limiting."}])),
-        )
-            .into_response(),
-    };
+    let (status, body) = provider.simulated().rate_limited();
+    let mut response = (status, axum::Json(body)).into_response();
     if let Some(seconds) = retry_after {
         if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
     }
     response
-}
-
-/// An answer with a code the provider does not document.
-fn unrecognised_code(provider: Provider) -> Response {
-    let body = match provider {
-        Provider::Payway => serde_json::json!({"status": {"code": "0", "message": "Success!"}}),
-        Provider::Finpay => {
-            serde_json::json!({"responseCode": "2020000", "responseMessage": "Request In Progress"})
-        }
-        Provider::Payg => serde_json::json!({"Code": "0", "Message": "Success"}),
-    };
-    axum::Json(body).into_response()
 }
 
 /// `response` rewritten to name `order_id` where the provider echoes an order.
@@ -256,39 +222,9 @@ async fn about_another_order(provider: Provider, response: Response, order_id: &
     let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    let other = serde_json::Value::String(order_id.to_owned());
-    match provider {
-        Provider::Payway => {
-            if let Some(status) = value.get_mut("status").and_then(|s| s.as_object_mut()) {
-                status.insert("tran_id".into(), other);
-            }
-            if let Some(currency) = value.get_mut("currency") {
-                let swapped = if currency.as_str() == Some("KHR") {
-                    "USD"
-                } else {
-                    "KHR"
-                };
-                *currency = serde_json::Value::String(swapped.into());
-            }
-        }
-        Provider::Finpay => {
-            if let Some(order) = value
-                .pointer_mut("/data/order")
-                .and_then(|o| o.as_object_mut())
-            {
-                order.insert("id".into(), other);
-            }
-        }
-        Provider::Payg => {
-            if let Some(order) = value.as_object_mut() {
-                for key in ["OrderKeyId", "UniqueRequestId"] {
-                    if order.contains_key(key) {
-                        order.insert(key.into(), other.clone());
-                    }
-                }
-            }
-        }
-    }
+    provider
+        .simulated()
+        .about_another_order(&mut value, order_id);
     let bytes = serde_json::to_vec(&value).unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(bytes))
@@ -301,9 +237,10 @@ pub(crate) async fn apply(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
-    let Some((provider, local_path)) = split(&path) else {
+    let Some((provider, below)) = Provider::of_path(&path) else {
         return next.run(request).await;
     };
+    let local_path = if below.is_empty() { "/" } else { below }.to_owned();
     let fault = shared.take_fault(provider, &local_path);
     shared.record(ReceivedRequest {
         provider,
@@ -360,7 +297,7 @@ pub(crate) async fn apply(
         }
         Fault::UnrecognisedCode => {
             let _applied = next.run(request).await;
-            unrecognised_code(provider)
+            axum::Json(provider.simulated().unrecognised_code()).into_response()
         }
         Fault::OtherOrder { order_id } => {
             let response = next.run(request).await;

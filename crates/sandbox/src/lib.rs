@@ -27,12 +27,10 @@
 #![allow(clippy::result_large_err)]
 
 mod control;
-mod credentials;
 mod faults;
-mod finpay;
 mod json;
-mod payg;
-mod payway;
+mod providers;
+mod simulated;
 mod state;
 
 use std::net::SocketAddr;
@@ -46,16 +44,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use paygate_core::clock::{Clock, SystemClock};
 use paygate_core::time::OffsetDateTime;
-use rsa::RsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use control::router;
-use credentials::PAYWAY_PRIVATE_KEY_PEM;
-pub use credentials::{Credentials, PAYWAY_PUBLIC_KEY_PEM};
 pub use faults::{Fault, FaultSpec};
-pub use state::{Provider, Refusal, SimOrder, SimRefund, Stage};
+pub use providers::*;
+pub use simulated::SampleOrder;
+pub use state::{Refusal, SimOrder, SimRefund, Stage};
 
 use state::Ledger;
 
@@ -158,7 +154,6 @@ pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) base: String,
-    pub(crate) rsa: RsaPrivateKey,
     ledger: Mutex<Ledger>,
     faults: Mutex<Vec<FaultSpec>>,
     received: Mutex<Vec<ReceivedRequest>>,
@@ -234,7 +229,7 @@ impl Shared {
                 "currency must be a three-letter code".into(),
             ));
         }
-        let method = payment_method(seed.provider);
+        let method = seed.provider.simulated().payment_method();
         let now = self.now();
         let mut ledger = self.ledger();
         if let Some(taken) = (0..seed.count)
@@ -269,23 +264,11 @@ impl Shared {
     /// The customer pays: the order moves on and the provider's webhook is produced.
     pub(crate) fn pay(&self, provider: Provider, id: &str) -> Result<SimulatedWebhook, Refusal> {
         let now = self.now();
+        let simulated = provider.simulated();
         let order = self
             .ledger()
-            .pay(provider, id, payment_method(provider), now)?;
-        Ok(match provider {
-            Provider::Finpay => finpay::webhook(self, &order),
-            Provider::Payway => payway::webhook(self, &order),
-            Provider::Payg => payg::webhook(self, &order),
-        })
-    }
-}
-
-/// The method a simulated customer pays with.
-fn payment_method(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Finpay => "cc",
-        Provider::Payway => "ABA Pay",
-        Provider::Payg => "Upi",
+            .pay(provider, id, simulated.payment_method(), now)?;
+        Ok(simulated.webhook(self, &order))
     }
 }
 
@@ -327,13 +310,13 @@ impl Sandbox {
             .await
             .map_err(SandboxError::Io)?;
         let addr = listener.local_addr().map_err(SandboxError::Io)?;
-        let rsa = RsaPrivateKey::from_pkcs8_pem(PAYWAY_PRIVATE_KEY_PEM)
-            .map_err(|e| SandboxError::Key(e.to_string()))?;
+        for provider in Provider::ALL {
+            provider.simulated().check()?;
+        }
         let shared = Arc::new(Shared {
             credentials,
             clock,
             base: format!("http://{addr}"),
-            rsa,
             ledger: Mutex::new(Ledger::default()),
             faults: Mutex::new(Vec::new()),
             received: Mutex::new(Vec::new()),
@@ -371,11 +354,11 @@ impl Sandbox {
         &self.shared.credentials
     }
 
-    /// A `paygate.toml` with one gateway per provider (`finpay`, `payway`, `payg`) pointing
+    /// A `paygate.toml` with one gateway per provider, named as the provider, pointing
     /// here, credentials included (they are the simulator's test values).
     pub fn config_toml(&self) -> String {
         let mut text = format!("# paygate sandbox at {}\n", self.shared.base);
-        for provider in [Provider::Finpay, Provider::Payway, Provider::Payg] {
+        for provider in Provider::ALL {
             text.push('\n');
             text.push_str(&self.gateway_toml(provider));
         }
@@ -475,31 +458,15 @@ impl Drop for Sandbox {
 /// The `[gateways.<provider>]` table for a simulator (or anything serving its paths) at
 /// `root` (`http://host:port`) accepting `credentials`.
 pub fn gateway_toml(provider: Provider, root: &str, credentials: &Credentials) -> String {
-    let c = credentials;
-    let url = provider_base(root, provider);
-    match provider {
-        Provider::Finpay => format!(
-            "[gateways.finpay]\nprovider = \"finpay\"\nenvironment = \"{url}\"\nmerchant_id = \"{}\"\nmerchant_key = \"{}\"\n",
-            c.finpay_merchant_id, c.finpay_merchant_key
-        ),
-        Provider::Payway => format!(
-            "[gateways.payway]\nprovider = \"payway\"\nenvironment = \"{url}\"\nmerchant_id = \"{}\"\napi_key = \"{}\"\nrsa_public_key = \"\"\"\n{}\"\"\"\n",
-            c.payway_merchant_id,
-            c.payway_api_key,
-            PAYWAY_PUBLIC_KEY_PEM.trim_end()
-        ),
-        Provider::Payg => format!(
-            "[gateways.payg]\nprovider = \"payg\"\nenvironment = \"{url}\"\nauthentication_key = \"{}\"\nauthentication_token = \"{}\"\nmerchant_key_id = \"{}\"\n",
-            c.payg_authentication_key, c.payg_authentication_token, c.payg_merchant_key_id
-        ),
-    }
+    let name = provider.name();
+    format!(
+        "[gateways.{name}]\nprovider = \"{name}\"\nenvironment = \"{}\"\n{}",
+        provider_base(root, provider),
+        provider.simulated().settings_toml(credentials)
+    )
 }
 
 /// A provider's base URL under `root`.
 fn provider_base(root: &str, provider: Provider) -> String {
-    match provider {
-        Provider::Finpay => format!("{root}/finpay"),
-        Provider::Payway => format!("{root}/payway"),
-        Provider::Payg => format!("{root}/payg/payment/api/order"),
-    }
+    format!("{root}{}", provider.simulated().mount_path())
 }

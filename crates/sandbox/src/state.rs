@@ -1,44 +1,11 @@
-//! The simulator's ledger: orders of all three providers through their life.
+//! The simulator's ledger: orders of every simulated provider through their life.
 
 use std::collections::BTreeMap;
 
 use paygate_core::Decimal;
 use paygate_core::time::OffsetDateTime;
 
-/// The simulated providers.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// Finpay.
-    Finpay,
-    /// ABA PayWay.
-    Payway,
-    /// PayG.
-    Payg,
-}
-
-impl Provider {
-    /// The name used in paths and configuration.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Provider::Finpay => "finpay",
-            Provider::Payway => "payway",
-            Provider::Payg => "payg",
-        }
-    }
-
-    /// From a name.
-    pub fn from_name(name: &str) -> Option<Provider> {
-        match name {
-            "finpay" => Some(Provider::Finpay),
-            "payway" => Some(Provider::Payway),
-            "payg" => Some(Provider::Payg),
-            _ => None,
-        }
-    }
-}
+use crate::Provider;
 
 /// Where a simulated order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

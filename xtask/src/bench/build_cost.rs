@@ -10,12 +10,14 @@ pub(super) fn build_cost(dir: &Path) -> Result<(), String> {
     println!("| features | crates compiled | clean build | binary size |");
     println!("|---|---:|---:|---:|");
     let facade = root().join("crates/paygate");
-    for (label, features) in [
-        ("payway", "\"payway\""),
-        ("finpay", "\"finpay\""),
-        ("payg", "\"payg\""),
-        ("all three", "\"finpay\", \"payway\", \"payg\""),
-    ] {
+    let names = paygate::shipped_providers().map(|p| p.name());
+    let quoted = |name: &str| format!("{name:?}");
+    let mut builds: Vec<(String, String)> = names
+        .iter()
+        .map(|name| ((*name).to_owned(), quoted(name)))
+        .collect();
+    builds.push((format!("all {}", names.len()), names.map(quoted).join(", ")));
+    for (label, features) in builds {
         let app = dir.join(format!("app-{}", label.replace(' ', "-")));
         let _ = std::fs::remove_dir_all(&app);
         std::fs::create_dir_all(app.join("src")).map_err(|e| e.to_string())?;

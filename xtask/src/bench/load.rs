@@ -1,45 +1,7 @@
 //! The load cells: the SDK through the registry against raw `reqwest` loops (and `wrk`).
 
 use super::*;
-
-/// A provider's configuration, parsed once, that builds its status-check requests with the
-/// provider crate's own builder (what the gateway sends, signature included).
-pub(super) enum StatusBuilder {
-    Finpay(paygate::finpay::FinpayConfig),
-    Payway(paygate::payway::PaywayConfig),
-    Payg(paygate::payg::PaygConfig),
-}
-
-impl StatusBuilder {
-    fn new(config: &GatewayConfig) -> Result<StatusBuilder, String> {
-        let built = match config.provider() {
-            "finpay" => paygate::finpay::FinpayConfig::from_gateway_config(config)
-                .map(StatusBuilder::Finpay),
-            "payway" => paygate::payway::PaywayConfig::from_gateway_config(config)
-                .map(StatusBuilder::Payway),
-            "payg" => {
-                paygate::payg::PaygConfig::from_gateway_config(config).map(StatusBuilder::Payg)
-            }
-            other => return Err(format!("no status request for {other}")),
-        };
-        built.map_err(|e| e.to_string())
-    }
-
-    fn build(&self, id: &OrderId) -> Result<HttpRequest, String> {
-        match self {
-            StatusBuilder::Finpay(c) => paygate::finpay::ops::check::build_check(c, id),
-            StatusBuilder::Payway(c) => {
-                paygate::payway::ops::check_transaction::build_check_transaction(
-                    c,
-                    id,
-                    paygate::time::OffsetDateTime::now_utc(),
-                )
-            }
-            StatusBuilder::Payg(c) => paygate::payg::ops::detail::build_detail(c, id),
-        }
-        .map_err(|e| e.to_string())
-    }
-}
+use crate::providers::StatusBuilder;
 
 /// What one cell measured.
 #[derive(Debug, Clone)]
@@ -282,7 +244,7 @@ pub(super) async fn load(
     dir: &Path,
 ) -> Result<(), String> {
     let largest = plan.checks.iter().copied().max().unwrap_or(0);
-    for provider in PROVIDERS {
+    for provider in Provider::ALL.map(Provider::name) {
         seed(http, &sandbox.base, provider, "L", largest).await?;
     }
     let config = RegistryConfig::from_toml_str(&sandbox.config_toml).map_err(|e| e.to_string())?;
@@ -305,7 +267,7 @@ pub(super) async fn load(
         "| provider | concurrency | checks | SDK req/s | raw req/s | raw+JSON req/s | SDK/raw | SDK/(raw+JSON) | SDK p50 / p99 | raw p50 / p99 |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for provider in PROVIDERS {
+    for provider in Provider::ALL.map(Provider::name) {
         let gateway_config = gateway_named(&config, provider)?;
         for (concurrency, checks) in [1usize, 64].into_iter().zip(plan.checks) {
             let cell = load_cell(
@@ -334,7 +296,7 @@ pub(super) async fn load(
     }
     if plan.wrk_seconds > 0 {
         println!();
-        for provider in PROVIDERS {
+        for provider in Provider::ALL.map(Provider::name) {
             let gateway_config = gateway_named(&config, provider)?;
             match wrk(gateway_config, plan.wrk_seconds, dir)? {
                 Some(line) => println!(

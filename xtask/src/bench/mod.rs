@@ -23,14 +23,14 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
-use paygate::transport::{HttpRequest, USER_AGENT};
+use paygate::sandbox::Provider;
+use paygate::transport::USER_AGENT;
 use paygate::{GatewayConfig, GatewayRegistry, OrderId, PaymentStatus, RegistryConfig};
 
 use crate::{fail, root};
 
 /// Set for the release harness by `cargo xtask bench`: `pinned` or `unpinned`.
 const CHILD_ENV: &str = "PAYGATE_BENCH_CHILD";
-const PROVIDERS: [&str; 3] = ["finpay", "payway", "payg"];
 
 mod build_cost;
 mod load;

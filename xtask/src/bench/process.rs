@@ -59,15 +59,6 @@ pub(super) fn start_sandbox(pinned: bool) -> Result<SandboxProcess, String> {
     }
 }
 
-/// Money of each provider's seeded orders.
-pub(super) fn seed_money(provider: &str) -> (&'static str, &'static str) {
-    match provider {
-        "finpay" => ("10000", "IDR"),
-        "payway" => ("10.00", "USD"),
-        _ => ("10.00", "INR"),
-    }
-}
-
 pub(super) async fn seed(
     http: &reqwest::Client,
     base: &str,
@@ -75,7 +66,10 @@ pub(super) async fn seed(
     prefix: &str,
     count: usize,
 ) -> Result<(), String> {
-    let (amount, currency) = seed_money(provider);
+    let sample = Provider::from_name(provider)
+        .ok_or_else(|| format!("no simulated provider {provider}"))?
+        .sample();
+    let (amount, currency) = (sample.total, sample.currency);
     let body = serde_json::json!({
         "provider": provider, "prefix": prefix, "count": count,
         "amount": amount, "currency": currency, "paid": true,

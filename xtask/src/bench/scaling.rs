@@ -1,6 +1,7 @@
 //! `paygate reconcile` over growing order counts: wall time and peak RSS.
 
 use super::*;
+use crate::providers::SCALING_PROVIDER;
 
 /// Peak RSS in KiB and wall time of one command, with GNU time when present.
 pub(super) fn measure(
@@ -57,7 +58,7 @@ pub(super) fn vm_hwm(pid: u32) -> Option<u64> {
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
 }
 
-/// `paygate reconcile` over `counts` orders of PayWay seeded in the sandbox.
+/// `paygate reconcile` over `counts` orders of [`SCALING_PROVIDER`] seeded in the sandbox.
 #[allow(clippy::float_arithmetic, clippy::cast_precision_loss)]
 pub(super) async fn scaling(
     http: &reqwest::Client,
@@ -66,11 +67,13 @@ pub(super) async fn scaling(
     dir: &Path,
 ) -> Result<(), String> {
     let largest = counts.iter().copied().max().unwrap_or(0);
-    seed(http, &sandbox.base, "payway", "R", largest).await?;
+    let provider = SCALING_PROVIDER.name();
+    let amount = SCALING_PROVIDER.sample().total;
+    seed(http, &sandbox.base, provider, "R", largest).await?;
     let config = dir.join("paygate.toml");
     std::fs::write(&config, &sandbox.config_toml).map_err(|e| e.to_string())?;
     println!();
-    println!("reconcile scaling: paygate reconcile payway --concurrency 64 --rate 1000000/s");
+    println!("reconcile scaling: paygate reconcile {provider} --concurrency 64 --rate 1000000/s");
     println!("| orders | wall time | per order | peak RSS | rows as expected |");
     println!("|---:|---:|---:|---:|---:|");
     let mut results = Vec::new();
@@ -80,7 +83,7 @@ pub(super) async fn scaling(
             std::io::BufWriter::new(std::fs::File::create(&input).map_err(|e| e.to_string())?);
         writeln!(csv, "order_id,expected_amount,expected_status").map_err(|e| e.to_string())?;
         for n in 0..count {
-            writeln!(csv, "R{n:06},10.00,paid").map_err(|e| e.to_string())?;
+            writeln!(csv, "R{n:06},{amount},paid").map_err(|e| e.to_string())?;
         }
         csv.flush().map_err(|e| e.to_string())?;
         drop(csv);
@@ -89,7 +92,7 @@ pub(super) async fn scaling(
         command
             .arg("--config")
             .arg(&config)
-            .args(["reconcile", "payway", "--input"])
+            .args(["reconcile", provider, "--input"])
             .arg(&input)
             .args(["--concurrency", "64", "--rate", "1000000/s"]);
         let (peak_kib, wall, success) = measure(&mut command, &output)?;

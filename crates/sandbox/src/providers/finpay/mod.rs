@@ -18,13 +18,19 @@ use paygate_core::time::{OffsetDateTime, UtcOffset};
 use serde_json::Value;
 use sha2::Sha512;
 
+use crate::Provider;
 use crate::json::J;
-use crate::state::{Provider, Refusal, SimOrder, Stage};
+use crate::state::{Refusal, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
+
+mod simulated;
+
+pub use simulated::FinpayCredentials;
+pub(crate) use simulated::FinpaySim;
 
 const WIB: UtcOffset = time::macros::offset!(+7);
 
-pub(crate) fn routes() -> Router<Arc<Shared>> {
+fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/pg/payment/card/initiate", post(initiate))
         .route("/pg/payment/card/check/{order_id}", get(check))
@@ -59,7 +65,7 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     };
     let expected = format!(
         "{}:{}",
-        shared.credentials.finpay_merchant_id, shared.credentials.finpay_merchant_key
+        shared.credentials.finpay.merchant_id, shared.credentials.finpay.merchant_key
     );
     decoded == expected.as_bytes()
 }
@@ -307,10 +313,10 @@ async fn cancel(
 /// The callback: compact JSON signed with lowercase hex HMAC-SHA512 under the merchant key,
 /// `signature` last. The body holds no `/` or non-ASCII, so it is also exactly what PHP's
 /// `json_encode` would produce.
-pub(crate) fn webhook(shared: &Shared, order: &SimOrder) -> SimulatedWebhook {
+fn webhook(shared: &Shared, order: &SimOrder) -> SimulatedWebhook {
     let unsigned = transaction(order).text();
     let mut mac =
-        match Hmac::<Sha512>::new_from_slice(shared.credentials.finpay_merchant_key.as_bytes()) {
+        match Hmac::<Sha512>::new_from_slice(shared.credentials.finpay.merchant_key.as_bytes()) {
             Ok(mac) => mac,
             Err(_) => {
                 return SimulatedWebhook {

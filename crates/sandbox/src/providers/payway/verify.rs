@@ -87,11 +87,11 @@ pub(super) fn verify(
     })?;
     let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
     let preimage: String = spec.order.iter().map(|name| get(name)).collect();
-    let expected = hmac_b64(&shared.credentials.payway_api_key, &preimage);
+    let expected = hmac_b64(&shared.credentials.payway.api_key, &preimage);
     if get("hash").as_bytes() != expected.as_bytes() {
         return Err(error(StatusCode::FORBIDDEN, spec.wrong_hash, "Wrong Hash"));
     }
-    if get("merchant_id") != shared.credentials.payway_merchant_id {
+    if get("merchant_id") != shared.credentials.payway.merchant_id {
         return Err(error(
             StatusCode::FORBIDDEN,
             spec.bad_merchant,
@@ -140,20 +140,18 @@ pub(super) fn merchant_auth(
                 .unwrap_or(""),
         )
         .map_err(|_| invalid())?;
-    let block = shared.rsa.size();
+    let key = super::simulated::private_key().ok_or_else(invalid)?;
+    let block = key.size();
     if ciphertext.is_empty() || ciphertext.len() % block != 0 {
         return Err(invalid());
     }
     let mut plaintext = Vec::new();
     for chunk in ciphertext.chunks(block) {
-        let part = shared
-            .rsa
-            .decrypt(Pkcs1v15Encrypt, chunk)
-            .map_err(|_| invalid())?;
+        let part = key.decrypt(Pkcs1v15Encrypt, chunk).map_err(|_| invalid())?;
         plaintext.extend_from_slice(&part);
     }
     let auth: MerchantAuth = serde_json::from_slice(&plaintext).map_err(|_| invalid())?;
-    if auth.mc_id != shared.credentials.payway_merchant_id {
+    if auth.mc_id != shared.credentials.payway.merchant_id {
         return Err(error(
             StatusCode::FORBIDDEN,
             "PTL62",

@@ -16,13 +16,19 @@ use paygate_core::Decimal;
 use paygate_core::time::{OffsetDateTime, UtcOffset};
 use serde::Deserialize;
 
+use crate::Provider;
 use crate::json::J;
-use crate::state::{Provider, Refusal, SimOrder, Stage};
+use crate::state::{Refusal, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
+
+mod simulated;
+
+pub use simulated::PaygCredentials;
+pub(crate) use simulated::PaygSim;
 
 const IST: UtcOffset = time::macros::offset!(+5:30);
 
-pub(crate) fn routes() -> Router<Arc<Shared>> {
+fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/create", post(create))
         .route("/Detail", post(detail))
@@ -46,10 +52,10 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     let Some((scheme, encoded)) = value.split_once(' ') else {
         return false;
     };
-    let c = &shared.credentials;
+    let c = &shared.credentials.payg;
     let expected = format!(
         "{}:{}:M:{}",
-        c.payg_authentication_key, c.payg_authentication_token, c.payg_merchant_key_id
+        c.authentication_key, c.authentication_token, c.merchant_key_id
     );
     scheme.eq_ignore_ascii_case("basic")
         && BASE64.decode(encoded.trim()).ok().as_deref() == Some(expected.as_bytes())
@@ -96,7 +102,7 @@ fn read(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Body, Respo
     }
     let body: Body = serde_json::from_slice(body)
         .map_err(|_| errors(StatusCode::BAD_REQUEST, "400", "Bad input parameter", None))?;
-    if body.merchant_key_id.as_deref() != Some(shared.credentials.payg_merchant_key_id.as_str()) {
+    if body.merchant_key_id.as_deref() != Some(shared.credentials.payg.merchant_key_id.as_str()) {
         return Err(errors(
             StatusCode::FORBIDDEN,
             "403",
@@ -152,7 +158,7 @@ fn order_object(shared: &Shared, order: &SimOrder) -> J {
         ("OrderKeyId", J::s(&order.id)),
         (
             "MerchantKeyId",
-            J::N(shared.credentials.payg_merchant_key_id.clone()),
+            J::N(shared.credentials.payg.merchant_key_id.clone()),
         ),
         ("UniqueRequestId", J::s(&order.merchant_ref)),
         ("OrderType", J::s("PAYMENT")),
@@ -260,7 +266,7 @@ async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
         local.year() % 100,
         u8::from(local.month()),
         local.day(),
-        shared.credentials.payg_merchant_key_id
+        shared.credentials.payg.merchant_key_id
     );
     let mut order = SimOrder::new(Provider::Payg, key, unique, amount, "INR", now);
     order.callback_url = body.redirect_url;
@@ -398,7 +404,7 @@ async fn refund_status(
 }
 
 /// The postback: the order object, unsigned (PayG documents no signature).
-pub(crate) fn webhook(shared: &Shared, order: &SimOrder) -> SimulatedWebhook {
+fn webhook(shared: &Shared, order: &SimOrder) -> SimulatedWebhook {
     SimulatedWebhook {
         body: order_object(shared, order).text(),
         headers: vec![("content-type".into(), "application/json".into())],

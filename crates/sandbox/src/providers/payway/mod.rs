@@ -25,18 +25,21 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::Sha512;
 
+use crate::Provider;
 use crate::json::J;
-use crate::state::{Provider, Refusal, SimOrder, Stage};
+use crate::state::{Refusal, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
 mod handlers;
 mod portal;
+mod simulated;
 mod verify;
 mod webhook;
 
 use handlers::{check, close, detail, list, purchase, rates};
 use portal::{cancel_hold, complete, refund};
-pub(crate) use webhook::webhook;
+pub(crate) use simulated::PaywaySim;
+pub use simulated::{PAYWAY_PUBLIC_KEY_PEM, PaywayCredentials};
 
 const PHNOM_PENH: UtcOffset = time::macros::offset!(+7);
 /// How far `req_time` may be from the simulator's clock (PayWay does not document it).
@@ -145,7 +148,7 @@ const PURCHASE: Spec = Spec {
     portal: false,
 };
 
-pub(crate) fn routes() -> Router<Arc<Shared>> {
+fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(
             "/api/payment-gateway/v1/payments/check-transaction-2",

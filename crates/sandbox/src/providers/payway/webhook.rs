@@ -7,7 +7,7 @@ use super::*;
 /// The pushback, signed in the newer `X-PAYWAY-HMAC-SHA512` header: base64 HMAC-SHA512 of
 /// the values in ascending key order. It carries `payment_status_code` and `payment_status`
 /// as PayWay's KHQR webhook does, so that a hold reads as PRE-AUTH, not as a payment.
-pub(crate) fn webhook(shared: &Shared, order: &SimOrder) -> SimulatedWebhook {
+pub(super) fn webhook(shared: &Shared, order: &SimOrder) -> SimulatedWebhook {
     let apv = format!("{:06}", order.transaction_id % 1_000_000);
     let (code, word) = payment_status(order);
     let code_text = code.to_string();
@@ -20,7 +20,7 @@ pub(crate) fn webhook(shared: &Shared, order: &SimOrder) -> SimulatedWebhook {
         "0",
         order.id.as_str(),
     ];
-    let signature = hmac_b64(&shared.credentials.payway_api_key, &sorted.concat());
+    let signature = hmac_b64(&shared.credentials.payway.api_key, &sorted.concat());
     let body = J::O(vec![
         ("tran_id", J::s(&order.id)),
         ("apv", J::s(&apv)),

@@ -1,0 +1,115 @@
+//! Finpay as one simulated provider: its credentials, TOML, faults and sample.
+
+use super::*;
+use crate::Credentials;
+use crate::simulated::{SampleOrder, SimulatedProvider};
+
+/// What the simulator accepts as Finpay's credentials.
+#[derive(Clone)]
+pub struct FinpayCredentials {
+    /// Merchant id (the Basic user name).
+    pub merchant_id: String,
+    /// Merchant key (the Basic password and the callback's HMAC key).
+    pub merchant_key: String,
+}
+
+impl Default for FinpayCredentials {
+    fn default() -> Self {
+        FinpayCredentials {
+            merchant_id: "SANDBOX01".into(),
+            merchant_key: "sandbox-finpay-merchant-key".into(),
+        }
+    }
+}
+
+impl FinpayCredentials {
+    /// Recognisable values for leak tests (see `Credentials::canary`).
+    pub fn canary() -> Self {
+        FinpayCredentials {
+            merchant_id: "MID0001".into(),
+            merchant_key: "fp-CANARY-merchant-key-4c1e".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for FinpayCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FinpayCredentials")
+            .field("merchant_id", &self.merchant_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Finpay, simulated.
+pub(crate) struct FinpaySim;
+
+impl SimulatedProvider for FinpaySim {
+    fn name(&self) -> &'static str {
+        "finpay"
+    }
+
+    fn mount_path(&self) -> &'static str {
+        "/finpay"
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        routes()
+    }
+
+    fn payment_method(&self) -> &'static str {
+        "cc"
+    }
+
+    fn webhook(&self, shared: &Shared, order: &SimOrder) -> SimulatedWebhook {
+        webhook(shared, order)
+    }
+
+    fn settings_toml(&self, credentials: &Credentials) -> String {
+        let c = &credentials.finpay;
+        format!(
+            "merchant_id = \"{}\"\nmerchant_key = \"{}\"\n",
+            c.merchant_id, c.merchant_key
+        )
+    }
+
+    /// The key, and the Basic credentials built from it.
+    fn secret_forms(&self, credentials: &Credentials) -> Vec<String> {
+        let c = &credentials.finpay;
+        vec![
+            c.merchant_key.clone(),
+            BASE64.encode(format!("{}:{}", c.merchant_id, c.merchant_key)),
+        ]
+    }
+
+    fn rate_limited(&self) -> (StatusCode, serde_json::Value) {
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            serde_json::json!({"responseCode": "4290000", "responseMessage": "Too Many Requests"}),
+        )
+    }
+
+    /// "Request In Progress", a code Finpay's documentation does not list.
+    fn unrecognised_code(&self) -> serde_json::Value {
+        serde_json::json!({"responseCode": "2020000", "responseMessage": "Request In Progress"})
+    }
+
+    /// `data.order.id`.
+    fn about_another_order(&self, answer: &mut serde_json::Value, order_id: &str) {
+        if let Some(order) = answer
+            .pointer_mut("/data/order")
+            .and_then(|o| o.as_object_mut())
+        {
+            order.insert("id".into(), order_id.into());
+        }
+    }
+
+    fn sample(&self) -> SampleOrder {
+        SampleOrder {
+            currency: "IDR",
+            total: "150000",
+            part: "45000",
+            rest: "105000",
+            status_shows_refunds: true,
+        }
+    }
+}

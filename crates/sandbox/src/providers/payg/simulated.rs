@@ -1,0 +1,131 @@
+//! PayG as one simulated provider: its credentials, TOML, faults and sample.
+
+use paygate_core::Checkout;
+
+use super::*;
+use crate::Credentials;
+use crate::simulated::{SampleOrder, SimulatedProvider};
+
+/// What the simulator accepts as PayG's credentials.
+#[derive(Clone)]
+pub struct PaygCredentials {
+    /// Authentication key.
+    pub authentication_key: String,
+    /// Authentication token.
+    pub authentication_token: String,
+    /// Merchant key id.
+    pub merchant_key_id: String,
+}
+
+impl Default for PaygCredentials {
+    fn default() -> Self {
+        PaygCredentials {
+            authentication_key: "0123456789abcdef0123456789abcdef".into(),
+            authentication_token: "fedcba9876543210fedcba9876543210".into(),
+            merchant_key_id: "9001".into(),
+        }
+    }
+}
+
+impl PaygCredentials {
+    /// Recognisable values for leak tests (see `Credentials::canary`).
+    pub fn canary() -> Self {
+        PaygCredentials {
+            authentication_key: "pg-CANARY-auth-key-7b0f".into(),
+            authentication_token: "pg-CANARY-auth-token-e815".into(),
+            merchant_key_id: "9001".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for PaygCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaygCredentials")
+            .field("merchant_key_id", &self.merchant_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// PayG, simulated.
+pub(crate) struct PaygSim;
+
+impl SimulatedProvider for PaygSim {
+    fn name(&self) -> &'static str {
+        "payg"
+    }
+
+    fn mount_path(&self) -> &'static str {
+        "/payg/payment/api/order"
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        routes()
+    }
+
+    fn payment_method(&self) -> &'static str {
+        "Upi"
+    }
+
+    fn webhook(&self, shared: &Shared, order: &SimOrder) -> SimulatedWebhook {
+        webhook(shared, order)
+    }
+
+    fn settings_toml(&self, credentials: &Credentials) -> String {
+        let c = &credentials.payg;
+        format!(
+            "authentication_key = \"{}\"\nauthentication_token = \"{}\"\nmerchant_key_id = \"{}\"\n",
+            c.authentication_key, c.authentication_token, c.merchant_key_id
+        )
+    }
+
+    /// The key and token, and the Basic credentials built from them.
+    fn secret_forms(&self, credentials: &Credentials) -> Vec<String> {
+        let c = &credentials.payg;
+        vec![
+            c.authentication_key.clone(),
+            c.authentication_token.clone(),
+            BASE64.encode(format!(
+                "{}:{}:M:{}",
+                c.authentication_key, c.authentication_token, c.merchant_key_id
+            )),
+        ]
+    }
+
+    fn rate_limited(&self) -> (StatusCode, serde_json::Value) {
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            serde_json::json!([{"Code": "429", "Message": "Too many request for rate limiting."}]),
+        )
+    }
+
+    fn unrecognised_code(&self) -> serde_json::Value {
+        serde_json::json!({"Code": "0", "Message": "Success"})
+    }
+
+    /// `OrderKeyId` and `UniqueRequestId`.
+    fn about_another_order(&self, answer: &mut serde_json::Value, order_id: &str) {
+        if let Some(order) = answer.as_object_mut() {
+            for key in ["OrderKeyId", "UniqueRequestId"] {
+                if order.contains_key(key) {
+                    order.insert(key.into(), order_id.into());
+                }
+            }
+        }
+    }
+
+    /// PayG's order object carries no refunded amount.
+    fn sample(&self) -> SampleOrder {
+        SampleOrder {
+            currency: "INR",
+            total: "100.00",
+            part: "30.00",
+            rest: "70.00",
+            status_shows_refunds: false,
+        }
+    }
+
+    /// PayG keys orders by its own `OrderKeyId`, the checkout's provider reference.
+    fn ledger_id(&self, checkout: &Checkout) -> Option<String> {
+        checkout.provider_reference.clone()
+    }
+}
