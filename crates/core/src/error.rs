@@ -9,6 +9,7 @@
 //! | [`Error::UnexpectedBody`] | an answer came that is not the provider's format (proxy HTML pages, truncated JSON) | as transport |
 //! | [`Error::Unsupported`] | the gateway has no such operation | use another path |
 //! | [`Error::WebhookRejected`] | a callback failed verification | answer the sender with an error; do not act on it |
+//! | [`Error::Journal`] | a write journal stopped the write before sending it, or holds this key's earlier outcome | read [`JournalErrorKind`] |
 
 use std::borrow::Cow;
 use std::fmt;
@@ -81,6 +82,68 @@ pub enum Error {
         /// Why.
         reason: WebhookRejection,
     },
+    /// A write journal stopped a write before sending it, or holds the outcome of this key's
+    /// earlier write (nothing was sent this time).
+    #[error(transparent)]
+    Journal(Box<JournalError>),
+}
+
+/// Why a write journal did not send a write.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{operation} of order {order_id} not sent: {detail}")]
+#[non_exhaustive]
+pub struct JournalError {
+    /// What stopped it.
+    pub kind: JournalErrorKind,
+    /// The write.
+    pub operation: Operation,
+    /// The order.
+    pub order_id: String,
+    /// The idempotency key the write was made under, when known.
+    pub key: Option<String>,
+    /// Why, in words a person can act on (never a secret or a database URL's password).
+    pub detail: String,
+}
+
+impl JournalError {
+    /// A journal error.
+    pub fn new(
+        kind: JournalErrorKind,
+        operation: Operation,
+        order_id: impl Into<String>,
+        key: Option<String>,
+        detail: impl Into<String>,
+    ) -> JournalError {
+        JournalError {
+            kind,
+            operation,
+            order_id: order_id.into(),
+            key,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// What stopped a journaled write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JournalErrorKind {
+    /// The journal could not be read or written (database down, disk full, read-only file).
+    /// Nothing was sent; reads keep working.
+    Unavailable,
+    /// Another write on the same order is in flight, or ended with an unknown outcome not yet
+    /// recovered. Nothing was sent.
+    InProgress,
+    /// This key's earlier write has an unknown outcome. Nothing was sent again: recover it.
+    Unresolved,
+    /// The provider refused this key's earlier write (as recorded). Nothing was sent again.
+    Refused,
+}
+
+impl From<JournalError> for Error {
+    fn from(e: JournalError) -> Self {
+        Error::Journal(Box::new(e))
+    }
 }
 
 /// The class of an [`Error`], for exit codes, metrics and matching without fields.
@@ -107,6 +170,10 @@ pub enum ErrorClass {
     Unsupported,
     /// [`Error::WebhookRejected`].
     WebhookRejected,
+    /// [`JournalErrorKind::Unavailable`]: nothing was sent.
+    JournalUnavailable,
+    /// [`JournalErrorKind::InProgress`]: nothing was sent.
+    InProgress,
 }
 
 impl ErrorClass {
@@ -123,6 +190,8 @@ impl ErrorClass {
             ErrorClass::UnexpectedBody => "unexpected-body",
             ErrorClass::Unsupported => "unsupported",
             ErrorClass::WebhookRejected => "webhook-rejected",
+            ErrorClass::JournalUnavailable => "journal-unavailable",
+            ErrorClass::InProgress => "in-progress",
         }
     }
 }
@@ -180,6 +249,12 @@ impl Error {
             Error::UnexpectedBody(_) => ErrorClass::UnexpectedBody,
             Error::Unsupported { .. } => ErrorClass::Unsupported,
             Error::WebhookRejected { .. } => ErrorClass::WebhookRejected,
+            Error::Journal(j) => match j.kind {
+                JournalErrorKind::Unavailable => ErrorClass::JournalUnavailable,
+                JournalErrorKind::InProgress => ErrorClass::InProgress,
+                JournalErrorKind::Unresolved => ErrorClass::OutcomeUnknown,
+                JournalErrorKind::Refused => ErrorClass::Provider,
+            },
         }
     }
 
@@ -203,6 +278,11 @@ impl Error {
             Error::UnexpectedBody(b) => {
                 !b.operation.is_write() && matches!(b.http_status, 429 | 502 | 503 | 504)
             }
+            // Nothing was sent; the same call may pass once the journal or the order is free.
+            Error::Journal(j) => matches!(
+                j.kind,
+                JournalErrorKind::Unavailable | JournalErrorKind::InProgress
+            ),
             _ => false,
         }
     }
@@ -214,6 +294,7 @@ impl Error {
             Error::Transport(t) => t.delivery == Delivery::OutcomeUnknown && t.operation.is_write(),
             Error::UnexpectedBody(b) => b.operation.is_write(),
             Error::Provider(p) => p.is_unsure(),
+            Error::Journal(j) => j.kind == JournalErrorKind::Unresolved,
             _ => false,
         }
     }
@@ -238,6 +319,7 @@ impl Error {
             Error::UnexpectedBody(b) => Some(b.operation),
             Error::Unsupported { operation, .. } => Some(*operation),
             Error::WebhookRejected { .. } => Some(Operation::Webhook),
+            Error::Journal(j) => Some(j.operation),
             _ => None,
         }
     }

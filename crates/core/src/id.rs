@@ -200,8 +200,15 @@ identifier!(
 );
 identifier!(
     /// The merchant's own reference for a refund, to tell several partial refunds apart.
+    /// A write journal uses it as the refund's idempotency key.
     RefundReference,
     "refund_reference"
+);
+identifier!(
+    /// The caller's key for one write (create, capture, void, cancel): a write journal sends a
+    /// write under a given key at most once, across retries, processes and restarts.
+    IdempotencyKey,
+    "idempotency_key"
 );
 
 #[cfg(test)]

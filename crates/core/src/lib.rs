@@ -42,11 +42,11 @@ pub mod webhook;
 
 pub use config::{Environment, GatewayConfig};
 pub use error::{
-    Delivery, Error, ErrorClass, ProviderError, ProviderErrorKind, Result, TransportCause,
-    TransportError, TransportFailure, UnexpectedBody, WebhookRejection,
+    Delivery, Error, ErrorClass, JournalError, JournalErrorKind, ProviderError, ProviderErrorKind,
+    Result, TransportCause, TransportError, TransportFailure, UnexpectedBody, WebhookRejection,
 };
 pub use gateway::{Capabilities, Capability, GatewayFactory, PaymentGateway};
-pub use id::{IdRules, OrderId, RefundReference, TransactionId};
+pub use id::{IdRules, IdempotencyKey, OrderId, RefundReference, TransactionId};
 pub use model::{
     CancelRequest, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,
     NativeResponse, NextAction, Payment, RawResponse, Refund, RefundRequest, RefundStatusRequest,

@@ -49,6 +49,22 @@ impl PaymentStatus {
         )
     }
 
+    /// The status named by [`PaymentStatus::as_str`]; any other name is `Unknown(name)`.
+    pub fn from_name(name: &str) -> PaymentStatus {
+        match name {
+            "pending" => PaymentStatus::Pending,
+            "authorized" => PaymentStatus::Authorized,
+            "paid" => PaymentStatus::Paid,
+            "partially_refunded" => PaymentStatus::PartiallyRefunded,
+            "refunded" => PaymentStatus::Refunded,
+            "voided" => PaymentStatus::Voided,
+            "cancelled" => PaymentStatus::Cancelled,
+            "declined" => PaymentStatus::Declined,
+            "expired" => PaymentStatus::Expired,
+            other => PaymentStatus::Unknown(other.to_owned()),
+        }
+    }
+
     /// A stable snake_case name: `"partially_refunded"`, `"unknown"`.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -101,6 +117,16 @@ impl RefundStatus {
         matches!(self, RefundStatus::Succeeded | RefundStatus::Failed)
     }
 
+    /// The status named by [`RefundStatus::as_str`]; any other name is `Unknown(name)`.
+    pub fn from_name(name: &str) -> RefundStatus {
+        match name {
+            "pending" => RefundStatus::Pending,
+            "succeeded" => RefundStatus::Succeeded,
+            "failed" => RefundStatus::Failed,
+            other => RefundStatus::Unknown(other.to_owned()),
+        }
+    }
+
     /// A stable snake_case name.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -130,6 +156,30 @@ impl Serialize for RefundStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_read_back() {
+        for status in [
+            PaymentStatus::Pending,
+            PaymentStatus::Authorized,
+            PaymentStatus::Paid,
+            PaymentStatus::PartiallyRefunded,
+            PaymentStatus::Refunded,
+            PaymentStatus::Voided,
+            PaymentStatus::Cancelled,
+            PaymentStatus::Declined,
+            PaymentStatus::Expired,
+        ] {
+            assert_eq!(PaymentStatus::from_name(status.as_str()), status);
+        }
+        for status in [RefundStatus::Pending, RefundStatus::Succeeded, RefundStatus::Failed] {
+            assert_eq!(RefundStatus::from_name(status.as_str()), status);
+        }
+        assert_eq!(
+            PaymentStatus::from_name("on_hold"),
+            PaymentStatus::Unknown("on_hold".into())
+        );
+    }
 
     #[test]
     fn finality() {

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::RawResponse;
 use crate::error::{Error, Result};
-use crate::id::OrderId;
+use crate::id::{IdempotencyKey, OrderId};
 use crate::money::Money;
 
 /// The customer, as far as the merchant knows and the provider wants.
@@ -122,6 +122,9 @@ pub struct CreatePayment {
     pub expires_in: Option<Duration>,
     /// Purchase or pre-authorization.
     pub capture: CaptureMode,
+    /// The caller's key for this creation (see [`IdempotencyKey`]); a write journal uses the
+    /// order id when there is none, since an order is created once.
+    pub idempotency_key: Option<IdempotencyKey>,
 }
 
 impl CreatePayment {
@@ -139,7 +142,14 @@ impl CreatePayment {
             callback_url: None,
             expires_in: None,
             capture: CaptureMode::Automatic,
+            idempotency_key: None,
         })
+    }
+
+    /// Sets the idempotency key.
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
     }
 
     /// Sets the description.
@@ -217,7 +227,7 @@ impl CreatePayment {
 }
 
 /// What the app must do next to let the customer pay.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NextAction {

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::{Payment, RawResponse};
 use crate::error::Result;
-use crate::id::{OrderId, RefundReference, TransactionId};
+use crate::id::{IdempotencyKey, OrderId, RefundReference, TransactionId};
 use crate::money::Money;
 use crate::status::{PaymentStatus, RefundStatus};
 
@@ -188,6 +188,8 @@ pub struct CaptureRequest {
     /// How much to capture (greater than zero; what a provider allows over the authorized
     /// amount is in its gateway's docs).
     pub amount: Money,
+    /// The caller's key for this capture (see [`IdempotencyKey`]).
+    pub idempotency_key: Option<IdempotencyKey>,
     /// The payment as the caller has just read it (see [`RefundRequest::payment`]).
     pub payment: Option<Payment>,
 }
@@ -201,6 +203,7 @@ impl CaptureRequest {
         Ok(CaptureRequest {
             order_id,
             amount,
+            idempotency_key: None,
             payment: None,
         })
     }
@@ -215,6 +218,12 @@ impl CaptureRequest {
         self.payment = Some(payment);
         self
     }
+
+    /// Sets the idempotency key.
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
+    }
 }
 
 /// A void: releases an authorization or voids an unsettled payment.
@@ -223,6 +232,8 @@ impl CaptureRequest {
 pub struct VoidRequest {
     /// The order.
     pub order_id: OrderId,
+    /// The caller's key for this write (see [`IdempotencyKey`]).
+    pub idempotency_key: Option<IdempotencyKey>,
     /// The payment as the caller has just read it (see [`RefundRequest::payment`]).
     pub payment: Option<Payment>,
 }
@@ -232,6 +243,7 @@ impl VoidRequest {
     pub fn new(order_id: OrderId) -> VoidRequest {
         VoidRequest {
             order_id,
+            idempotency_key: None,
             payment: None,
         }
     }
@@ -240,8 +252,21 @@ impl VoidRequest {
     pub fn for_payment(payment: &Payment) -> VoidRequest {
         VoidRequest {
             order_id: payment.order_id.clone(),
+            idempotency_key: None,
             payment: Some(payment.clone()),
         }
+    }
+
+    /// Hands over the payment as just read.
+    pub fn with_payment(mut self, payment: Payment) -> Self {
+        self.payment = Some(payment);
+        self
+    }
+
+    /// Sets the idempotency key.
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
     }
 }
 
@@ -257,6 +282,8 @@ impl From<&OrderId> for VoidRequest {
 pub struct CancelRequest {
     /// The order.
     pub order_id: OrderId,
+    /// The caller's key for this write (see [`IdempotencyKey`]).
+    pub idempotency_key: Option<IdempotencyKey>,
     /// The payment as the caller has just read it (see [`RefundRequest::payment`]).
     pub payment: Option<Payment>,
 }
@@ -266,6 +293,7 @@ impl CancelRequest {
     pub fn new(order_id: OrderId) -> CancelRequest {
         CancelRequest {
             order_id,
+            idempotency_key: None,
             payment: None,
         }
     }
@@ -274,8 +302,21 @@ impl CancelRequest {
     pub fn for_payment(payment: &Payment) -> CancelRequest {
         CancelRequest {
             order_id: payment.order_id.clone(),
+            idempotency_key: None,
             payment: Some(payment.clone()),
         }
+    }
+
+    /// Hands over the payment as just read.
+    pub fn with_payment(mut self, payment: Payment) -> Self {
+        self.payment = Some(payment);
+        self
+    }
+
+    /// Sets the idempotency key.
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
     }
 }
 

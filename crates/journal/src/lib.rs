@@ -1,0 +1,101 @@
+//! # paygate-journal
+//!
+//! A durable write journal: every write (create, refund, capture, void, cancel) is sent at
+//! most once per idempotency key, across retries, crashes, restarts and app instances. None
+//! of the providers offers idempotency keys, so the journal gives the guarantee itself:
+//!
+//! 1. the intent (key, gateway, write, order, amount, the payment as read just before) is
+//!    committed, and the order claimed, **before** the write is sent;
+//! 2. the write is sent once; its outcome (succeeded, refused, or unknown, with the answer)
+//!    is committed after;
+//! 3. the same key again answers from the journal and sends nothing; the same key with
+//!    other parameters is refused; a second write on an order whose write is in flight or
+//!    unresolved is refused ("in progress");
+//! 4. [`recover`] settles what a crash or a lost answer left open by reading the payment and
+//!    comparing it with the recorded baseline. It never sends a write; resending a write
+//!    proven not applied is the explicit [`Journaled::retry`], under the same key.
+//!
+//! Storage: [`SqliteJournal`] (feature `sqlite`, the default: one file, bundled SQLite) or
+//! [`PostgresJournal`] (feature `postgres`: several app instances on one server). See
+//! [`open`] for the URLs.
+
+mod entry;
+mod journaled;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod recover;
+mod schema;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+mod store;
+mod stored;
+
+use std::sync::Arc;
+
+pub use entry::{
+    Baseline, Begun, Entry, EntryFilter, EntryState, Intent, JournalFailure, Outcome, RawAnswer,
+    WriteOperation,
+};
+pub use journaled::{JournalSettings, Journaled};
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresJournal;
+pub use recover::{RecoveryOptions, RecoveryReport, Settled, recover};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{BUSY_TIMEOUT, SqliteJournal};
+pub use store::WriteJournal;
+
+/// Opens the journal a URL names: `sqlite://PATH` or `sqlite:PATH` (a file, created if
+/// missing; `sqlite:///abs/path` for an absolute path; `?mode=ro` opens an existing file
+/// read-only, to inspect it), or `postgres://…` / `postgresql://…` (a server). Each needs
+/// its cargo feature.
+pub async fn open(url: &str) -> Result<Arc<dyn WriteJournal>, JournalFailure> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        return open_sqlite(path).await;
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return open_postgres(url).await;
+    }
+    Err(JournalFailure::Unavailable(
+        "the journal URL must start with sqlite:// or postgres://".into(),
+    ))
+}
+
+#[cfg(feature = "sqlite")]
+async fn open_sqlite(path: &str) -> Result<Arc<dyn WriteJournal>, JournalFailure> {
+    let (path, read_only) = match path.strip_suffix("?mode=ro") {
+        Some(path) => (path, true),
+        None => (path, false),
+    };
+    if path.is_empty() || path.contains('?') {
+        return Err(JournalFailure::Unavailable(
+            "the sqlite URL must name a file (and takes no option but ?mode=ro)".into(),
+        ));
+    }
+    Ok(Arc::new(if read_only {
+        SqliteJournal::open_read_only(path).await?
+    } else {
+        SqliteJournal::open(path).await?
+    }))
+}
+
+#[cfg(not(feature = "sqlite"))]
+async fn open_sqlite(_path: &str) -> Result<Arc<dyn WriteJournal>, JournalFailure> {
+    Err(JournalFailure::Unavailable(
+        "this build has no SQLite journal (enable the `sqlite` feature)".into(),
+    ))
+}
+
+#[cfg(feature = "postgres")]
+async fn open_postgres(url: &str) -> Result<Arc<dyn WriteJournal>, JournalFailure> {
+    Ok(Arc::new(PostgresJournal::open(url).await?))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn open_postgres(_url: &str) -> Result<Arc<dyn WriteJournal>, JournalFailure> {
+    Err(JournalFailure::Unavailable(
+        "this build has no PostgreSQL journal (enable the `postgres` feature)".into(),
+    ))
+}
