@@ -3,7 +3,7 @@
 //! PostgreSQL half is skipped, loudly, when the variable is absent; under `CI=true` its
 //! absence fails).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
