@@ -5,6 +5,7 @@
 //! the provider crates. It is a test double, never registered by the facade itself.
 
 pub mod fixtures;
+pub mod journals;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};

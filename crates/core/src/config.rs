@@ -180,32 +180,7 @@ impl GatewayConfig {
         let Some(raw) = self.settings.get(key) else {
             return Ok(None);
         };
-        let at = || self.key_path(key);
-        let raw = raw.expose_secret();
-        let value = if let Some(var) = raw.strip_prefix("env:") {
-            std::env::var(var).map_err(|e| {
-                let why = match e {
-                    std::env::VarError::NotPresent => "is not set",
-                    std::env::VarError::NotUnicode(_) => "is not valid UTF-8",
-                };
-                Error::config(at(), format!("environment variable {var} {why}"))
-            })?
-        } else if let Some(path) = raw.strip_prefix("file:") {
-            let mut text = std::fs::read_to_string(path).map_err(|e| {
-                Error::config(at(), format!("cannot read file {path}: {}", e.kind()))
-            })?;
-            let trimmed = text.trim_end_matches(['\n', '\r']).len();
-            text.truncate(trimmed);
-            text
-        } else if let Some(value) = raw.strip_prefix("literal:") {
-            value.to_owned()
-        } else {
-            raw.to_owned()
-        };
-        if value.trim().is_empty() {
-            return Err(Error::config(at(), "setting is empty"));
-        }
-        Ok(Some(SecretString::from(value)))
+        resolve_secret(&self.key_path(key), raw.expose_secret()).map(Some)
     }
 
     /// Fails on any setting not in `known` (catches typos such as `api_kye`).
@@ -222,6 +197,35 @@ impl GatewayConfig {
             None => Ok(()),
         }
     }
+}
+
+/// A secret setting's value: `raw` itself, `env:VAR` (the variable's value), `file:PATH`
+/// (the file's text, trailing newlines removed) or `literal:VALUE` (for a value that starts
+/// with `env:` or `file:`). Errors name `at`, never a value.
+pub fn resolve_secret(at: &str, raw: &str) -> Result<SecretString> {
+    let value = if let Some(var) = raw.strip_prefix("env:") {
+        std::env::var(var).map_err(|e| {
+            let why = match e {
+                std::env::VarError::NotPresent => "is not set",
+                std::env::VarError::NotUnicode(_) => "is not valid UTF-8",
+            };
+            Error::config(at, format!("environment variable {var} {why}"))
+        })?
+    } else if let Some(path) = raw.strip_prefix("file:") {
+        let mut text = std::fs::read_to_string(path)
+            .map_err(|e| Error::config(at, format!("cannot read file {path}: {}", e.kind())))?;
+        let trimmed = text.trim_end_matches(['\n', '\r']).len();
+        text.truncate(trimmed);
+        text
+    } else if let Some(value) = raw.strip_prefix("literal:") {
+        value.to_owned()
+    } else {
+        raw.to_owned()
+    };
+    if value.trim().is_empty() {
+        return Err(Error::config(at, "setting is empty"));
+    }
+    Ok(SecretString::from(value))
 }
 
 impl fmt::Debug for GatewayConfig {

@@ -172,7 +172,11 @@ mod tests {
         ] {
             assert_eq!(PaymentStatus::from_name(status.as_str()), status);
         }
-        for status in [RefundStatus::Pending, RefundStatus::Succeeded, RefundStatus::Failed] {
+        for status in [
+            RefundStatus::Pending,
+            RefundStatus::Succeeded,
+            RefundStatus::Failed,
+        ] {
             assert_eq!(RefundStatus::from_name(status.as_str()), status);
         }
         assert_eq!(

@@ -312,7 +312,9 @@ pub enum JournalFailure {
 impl fmt::Display for JournalFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            JournalFailure::Unavailable(why) => write!(f, "the write journal is unavailable: {why}"),
+            JournalFailure::Unavailable(why) => {
+                write!(f, "the write journal is unavailable: {why}")
+            }
             JournalFailure::NewerSchema { found, known } => write!(
                 f,
                 "the write journal's schema is version {found}, newer than this code knows ({known}): upgrade paygate"

@@ -4,13 +4,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use paygate_core::{
-    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, Error,
-    JournalError, JournalErrorKind, Money, OrderId, Payment, PaymentGateway, Refund,
-    RefundReference, RefundRequest, RefundStatusRequest, Result, TransactionId, VoidRequest,
-    WebhookEvent,
-};
 use paygate_core::http::HeaderMap;
+use paygate_core::{
+    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, Error, JournalError,
+    JournalErrorKind, Money, OrderId, Payment, PaymentGateway, Refund, RefundReference,
+    RefundRequest, RefundStatusRequest, Result, TransactionId, VoidRequest, WebhookEvent,
+};
 use serde_json::json;
 
 use crate::entry::{
@@ -344,7 +343,9 @@ impl Journaled {
                 .map_err(|e| unavailable(&write, &e))?
             {
                 Begun::Claimed { attempt } => break attempt,
-                Begun::Recorded(entry) => return self.answer_recorded(&write, &intent, &entry, replay),
+                Begun::Recorded(entry) => {
+                    return self.answer_recorded(&write, &intent, &entry, replay);
+                }
                 Begun::OrderBusy { holder } => {
                     if started.elapsed() >= self.settings.wait_for_order {
                         return Err(stopped(
@@ -386,7 +387,10 @@ impl Journaled {
             {
                 // Not recorded as ready: it must not be sent.
                 let error = unavailable(write, &e);
-                let _ = self.journal.abandon(&write.key, attempt, &e.to_string()).await;
+                let _ = self
+                    .journal
+                    .abandon(&write.key, attempt, &e.to_string())
+                    .await;
                 return Err(error);
             }
         }
@@ -590,9 +594,7 @@ impl PaymentGateway for Journaled {
         };
         self.journaled(
             write,
-            |_| async move {
-                self.inner.create_payment(request).await
-            },
+            |_| async move { self.inner.create_payment(request).await },
             replay_checkout,
         )
         .await

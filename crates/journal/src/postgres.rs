@@ -71,11 +71,15 @@ impl PostgresJournal {
         slot: &'a mut Option<Client>,
     ) -> Result<&'a mut Client, JournalFailure> {
         if slot.as_ref().is_none_or(Client::is_closed) {
-            let (client, connection) = tokio_postgres::connect(&self.url, NoTls)
-                .await
-                .map_err(|e| {
-                    JournalFailure::Unavailable(format!("cannot connect to {}: {e}", self.shown))
-                })?;
+            let (client, connection) =
+                tokio_postgres::connect(&self.url, NoTls)
+                    .await
+                    .map_err(|e| {
+                        JournalFailure::Unavailable(format!(
+                            "cannot connect to {}: {e}",
+                            self.shown
+                        ))
+                    })?;
             tokio::spawn(async move {
                 if let Err(e) = connection.await {
                     tracing::warn!(error = %e, "write journal connection ended");

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use paygate_core::{Decimal, Error, OrderId, Payment, PaymentGateway, PaymentStatus, ProviderErrorKind};
+use paygate_core::{
+    Decimal, Error, OrderId, Payment, PaymentGateway, PaymentStatus, ProviderErrorKind,
+};
 
 use crate::entry::{Entry, EntryFilter, EntryState, JournalFailure, Outcome, WriteOperation};
 use crate::store::WriteJournal;
@@ -117,7 +119,10 @@ pub async fn recover(
                 None,
             )
         } else {
-            let pacer = match pacers.iter_mut().position(|(name, _)| *name == entry.gateway) {
+            let pacer = match pacers
+                .iter_mut()
+                .position(|(name, _)| *name == entry.gateway)
+            {
                 Some(index) => pacers.get_mut(index),
                 None => {
                     let rate = options
@@ -125,8 +130,7 @@ pub async fn recover(
                         .or_else(|| gateway.status_read_rate_limit())
                         .unwrap_or(UNPUBLISHED_RATE)
                         .max(1);
-                    let mut interval =
-                        tokio::time::interval(Duration::from_secs(1) / rate);
+                    let mut interval = tokio::time::interval(Duration::from_secs(1) / rate);
                     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                     pacers.push((entry.gateway.clone(), interval));
                     pacers.last_mut()
@@ -193,7 +197,12 @@ fn decide(entry: &Entry, read: &Result<Payment, Error>) -> (EntryState, String) 
                 "the provider has no such order".into(),
             );
         }
-        Err(e) => return (EntryState::Unknown, format!("the payment could not be read: {e}")),
+        Err(e) => {
+            return (
+                EntryState::Unknown,
+                format!("the payment could not be read: {e}"),
+            );
+        }
     };
     let Some(baseline) = &entry.baseline else {
         return (EntryState::Unknown, "no baseline was recorded".into());
@@ -205,21 +214,38 @@ fn decide(entry: &Entry, read: &Result<Payment, Error>) -> (EntryState, String) 
             EntryState::Applied,
             format!("the provider has the order ({now})"),
         ),
-        WriteOperation::Refund => decide_refund(entry, decimal(baseline.refunded.as_deref()), &before, payment),
+        WriteOperation::Refund => decide_refund(
+            entry,
+            decimal(baseline.refunded.as_deref()),
+            &before,
+            payment,
+        ),
         WriteOperation::Capture => match now {
-            PaymentStatus::Authorized => (EntryState::NotApplied, "the payment is still authorized".into()),
+            PaymentStatus::Authorized => (
+                EntryState::NotApplied,
+                "the payment is still authorized".into(),
+            ),
             s if s.is_paid() => (EntryState::Applied, format!("the payment is {s}")),
-            s => (EntryState::Unknown, format!("the payment went from {before} to {s}")),
+            s => (
+                EntryState::Unknown,
+                format!("the payment went from {before} to {s}"),
+            ),
         },
         WriteOperation::Void => match now {
             PaymentStatus::Voided => (EntryState::Applied, "the payment is voided".into()),
             s if *s == before => (EntryState::NotApplied, format!("the payment is still {s}")),
-            s => (EntryState::Unknown, format!("the payment went from {before} to {s}")),
+            s => (
+                EntryState::Unknown,
+                format!("the payment went from {before} to {s}"),
+            ),
         },
         WriteOperation::Cancel => match now {
             PaymentStatus::Cancelled => (EntryState::Applied, "the payment is cancelled".into()),
             s if *s == before => (EntryState::NotApplied, format!("the payment is still {s}")),
-            s => (EntryState::Unknown, format!("the payment went from {before} to {s}")),
+            s => (
+                EntryState::Unknown,
+                format!("the payment went from {before} to {s}"),
+            ),
         },
     }
 }
@@ -245,10 +271,7 @@ fn decide_refund(
                     format!("refunded went from {before} to {now}"),
                 )
             } else if now == before {
-                (
-                    EntryState::NotApplied,
-                    format!("refunded is still {now}"),
-                )
+                (EntryState::NotApplied, format!("refunded is still {now}"))
             } else {
                 (
                     EntryState::Unknown,
@@ -263,7 +286,9 @@ fn decide_refund(
             ),
             (now, _) => (
                 EntryState::Unknown,
-                format!("the provider reports no refunded amount and the payment is {now}: check its refunds"),
+                format!(
+                    "the provider reports no refunded amount and the payment is {now}: check its refunds"
+                ),
             ),
         },
     }

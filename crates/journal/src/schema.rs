@@ -150,11 +150,14 @@ impl EntryRow {
         let bad = |what: &str| {
             JournalFailure::Unavailable(format!("entry {:?} has an unreadable {what}", self.key))
         };
-        let operation = WriteOperation::from_name(&self.operation).ok_or_else(|| bad("operation"))?;
+        let operation =
+            WriteOperation::from_name(&self.operation).ok_or_else(|| bad("operation"))?;
         let state = EntryState::from_name(&self.state).ok_or_else(|| bad("state"))?;
         let request = serde_json::from_str(&self.request).map_err(|_| bad("request"))?;
         let baseline = match &self.baseline {
-            Some(text) => Some(serde_json::from_str::<Baseline>(text).map_err(|_| bad("baseline"))?),
+            Some(text) => {
+                Some(serde_json::from_str::<Baseline>(text).map_err(|_| bad("baseline"))?)
+            }
             None => None,
         };
         let result = match &self.result {

@@ -65,11 +65,9 @@ impl SqliteJournal {
         let path = path.as_ref().to_path_buf();
         let opened = path.clone();
         let connection = tokio::task::spawn_blocking(move || {
-            let connection = Connection::open_with_flags(
-                &opened,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-            )
-            .map_err(unavailable)?;
+            let connection =
+                Connection::open_with_flags(&opened, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .map_err(unavailable)?;
             connection.busy_timeout(BUSY_TIMEOUT).map_err(unavailable)?;
             check_version(&connection)?;
             Ok::<_, JournalFailure>(connection)
@@ -210,7 +208,11 @@ fn read_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
 
 fn entry_in(connection: &Connection, key: &str) -> Result<Option<Entry>, JournalFailure> {
     connection
-        .query_row(&sqlite_sql(&schema::select_entry()), params![key], read_entry)
+        .query_row(
+            &sqlite_sql(&schema::select_entry()),
+            params![key],
+            read_entry,
+        )
         .optional()
         .map_err(unavailable)?
         .map(EntryRow::into_entry)

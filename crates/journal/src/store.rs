@@ -19,8 +19,12 @@ pub trait WriteJournal: Send + Sync + std::fmt::Debug {
     /// Records the payment as read just before sending attempt `attempt` of `key` (still
     /// `pending`): from now on the write may have been sent. A pending entry without a
     /// baseline was never sent.
-    async fn ready(&self, key: &str, attempt: u32, baseline: &Baseline)
-    -> Result<(), JournalFailure>;
+    async fn ready(
+        &self,
+        key: &str,
+        attempt: u32,
+        baseline: &Baseline,
+    ) -> Result<(), JournalFailure>;
 
     /// Drops attempt `attempt` of `key`, still `pending`, that stopped before anything was
     /// sent: a first attempt's entry is deleted (the key is free again), a retry's is set
@@ -29,8 +33,12 @@ pub trait WriteJournal: Send + Sync + std::fmt::Debug {
 
     /// Records how attempt `attempt` of `key` ended. Allowed from `pending` and `unknown`
     /// only; a resolved outcome (anything but `unknown`) releases the order's claim.
-    async fn finish(&self, key: &str, attempt: u32, outcome: &Outcome)
-    -> Result<(), JournalFailure>;
+    async fn finish(
+        &self,
+        key: &str,
+        attempt: u32,
+        outcome: &Outcome,
+    ) -> Result<(), JournalFailure>;
 
     /// Moves a write that did not take effect (`refused`, `not_applied`) back to `pending`
     /// as its next attempt, with a new baseline, and claims its order again: the explicit

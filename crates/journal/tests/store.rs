@@ -3,7 +3,12 @@
 //! PostgreSQL half is skipped, loudly, when the variable is absent; under `CI=true` its
 //! absence fails).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -115,7 +120,10 @@ async fn a_key_is_recorded_once_and_an_order_claimed_by_one_key_at_a_time() {
         }
         // Another key on the same order: busy, and not recorded.
         assert_eq!(
-            journal.begin(&intent(&other, &order, "2.00")).await.unwrap(),
+            journal
+                .begin(&intent(&other, &order, "2.00"))
+                .await
+                .unwrap(),
             Begun::OrderBusy {
                 holder: key.clone()
             },
@@ -133,7 +141,10 @@ async fn a_key_is_recorded_once_and_an_order_claimed_by_one_key_at_a_time() {
         assert_eq!(entry.baseline, Some(baseline()), "{db}");
         assert_eq!(entry.raw.as_ref().map(|r| r.http_status), Some(200), "{db}");
         assert_eq!(
-            journal.begin(&intent(&other, &order, "2.00")).await.unwrap(),
+            journal
+                .begin(&intent(&other, &order, "2.00"))
+                .await
+                .unwrap(),
             Begun::Claimed { attempt: 1 },
             "{db}"
         );
@@ -152,7 +163,10 @@ async fn an_unknown_outcome_keeps_the_order_until_it_is_settled() {
             .unwrap();
         assert!(
             matches!(
-                journal.begin(&intent(&other, &order, "1.00")).await.unwrap(),
+                journal
+                    .begin(&intent(&other, &order, "1.00"))
+                    .await
+                    .unwrap(),
                 Begun::OrderBusy { .. }
             ),
             "{db}"
@@ -171,14 +185,19 @@ async fn an_unknown_outcome_keeps_the_order_until_it_is_settled() {
             .await
             .unwrap();
         assert_eq!(
-            journal.finish(&key, 1, &outcome(EntryState::NotApplied)).await,
+            journal
+                .finish(&key, 1, &outcome(EntryState::NotApplied))
+                .await,
             Err(JournalFailure::WrongState {
                 state: EntryState::Applied
             }),
             "{db}"
         );
         assert_eq!(
-            journal.begin(&intent(&other, &order, "1.00")).await.unwrap(),
+            journal
+                .begin(&intent(&other, &order, "1.00"))
+                .await
+                .unwrap(),
             Begun::Claimed { attempt: 1 },
             "{db}"
         );
@@ -206,7 +225,11 @@ async fn an_unsent_write_leaves_nothing_and_a_retry_counts_attempts() {
             "{db}"
         );
         let entry = journal.entry(&key).await.unwrap().unwrap();
-        assert_eq!((entry.state, entry.attempt), (EntryState::Pending, 2), "{db}");
+        assert_eq!(
+            (entry.state, entry.attempt),
+            (EntryState::Pending, 2),
+            "{db}"
+        );
         assert_eq!((entry.baseline, entry.result), (None, None), "{db}");
         // An unsent retry goes back to not applied, not away.
         journal.abandon(&key, 2, "not sent").await.unwrap();
@@ -237,9 +260,9 @@ async fn many_tasks_racing_for_one_key_claim_it_once() {
         for _ in 0..16 {
             let journal = journal.clone();
             let intent = intent(&key, &order, "1.00");
-            tasks.push(tokio::spawn(
-                async move { journal.begin(&intent).await.unwrap() },
-            ));
+            tasks.push(tokio::spawn(async move {
+                journal.begin(&intent).await.unwrap()
+            }));
         }
         let mut claimed = 0;
         for task in tasks {
@@ -266,8 +289,17 @@ async fn a_newer_schema_is_refused_with_a_clear_error() {
         .unwrap();
     drop(connection);
     let error = paygate_journal::open(&url).await.unwrap_err();
-    assert_eq!(error, JournalFailure::NewerSchema { found: 99, known: 1 });
-    assert!(error.to_string().contains("newer than this code knows"), "{error}");
+    assert_eq!(
+        error,
+        JournalFailure::NewerSchema {
+            found: 99,
+            known: 1
+        }
+    );
+    assert!(
+        error.to_string().contains("newer than this code knows"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

@@ -21,6 +21,10 @@
 //! api_key = "env:PAYWAY_USD_API_KEY"          # or file:/run/secrets/..., or a literal
 //! rsa_public_key = "file:/etc/paygate/payway-usd.pem"
 //! webhook_max_age_secs = 86400  # optional, any provider: reject older webhooks (replays)
+//!
+//! [journal]                   # optional (features `journal` / `journal-postgres`)
+//! url = "sqlite:///var/lib/shop/paygate-journal.db"   # or postgres://…, env:VAR, file:PATH
+//! wait_for_order_ms = 5000    # how long a write waits for another on the same order
 //! ```
 //!
 //! Errors name the table and key at fault (`gateways.payway-usd.api_key`) and never echo a
@@ -30,6 +34,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
+use paygate_core::config::resolve_secret;
+use paygate_core::secrecy::SecretString;
 use paygate_core::transport::{RetryPolicy, TransportSettings};
 use paygate_core::{Environment, Error, GatewayConfig, IdRules, Result};
 use toml::{Table, Value};
@@ -44,6 +50,40 @@ pub struct RegistryConfig {
     pub retry: RetryPolicy,
     /// The gateways, in name order (`[gateways.<name>]`).
     pub gateways: Vec<GatewayConfig>,
+    /// The write journal (`[journal]`), if any.
+    pub journal: Option<JournalConfig>,
+}
+
+/// The `[journal]` table: where every write is journaled (see `paygate_journal`).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct JournalConfig {
+    /// `sqlite://PATH` or `postgres://…`, resolved from `env:` / `file:` (it may hold a
+    /// password, so it is kept secret).
+    pub url: SecretString,
+    /// How long a write waits for another write on the same order before it is refused as
+    /// in progress.
+    pub wait_for_order: Duration,
+}
+
+impl JournalConfig {
+    /// A journal at `url` (a literal URL, `env:VAR` or `file:PATH`), waiting 5 s for a busy
+    /// order.
+    pub fn new(url: &str) -> Result<JournalConfig> {
+        Ok(JournalConfig {
+            url: resolve_secret("journal.url", url)?,
+            wait_for_order: Duration::from_secs(5),
+        })
+    }
+}
+
+impl std::fmt::Debug for JournalConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JournalConfig")
+            .field("url", &"[redacted]")
+            .field("wait_for_order", &self.wait_for_order)
+            .finish()
+    }
 }
 
 impl RegistryConfig {
@@ -87,11 +127,13 @@ fn parse(text: &str, source: &str) -> Result<RegistryConfig> {
         transport: TransportSettings::default(),
         retry: RetryPolicy::default(),
         gateways: Vec::new(),
+        journal: None,
     };
     for (key, value) in &table {
         match key.as_str() {
             "transport" => config.transport = transport(sub_table(value, "transport")?)?,
             "retry" => config.retry = retry(sub_table(value, "retry")?)?,
+            "journal" => config.journal = Some(journal(sub_table(value, "journal")?)?),
             "gateways" => {
                 for (name, gateway_value) in sub_table(value, "gateways")? {
                     let at = format!("gateways.{name}");
@@ -103,11 +145,41 @@ fn parse(text: &str, source: &str) -> Result<RegistryConfig> {
             other => {
                 return Err(Error::config(
                     other,
-                    "unknown section; expected [transport], [retry] or [gateways.<name>]",
+                    "unknown section; expected [transport], [retry], [journal] or [gateways.<name>]",
                 ));
             }
         }
     }
+    Ok(config)
+}
+
+fn journal(table: &Table) -> Result<JournalConfig> {
+    let mut config = None;
+    let mut wait = Duration::from_secs(5);
+    for (key, value) in table {
+        let at = format!("journal.{key}");
+        match (key.as_str(), value) {
+            ("url", Value::String(url)) => config = Some(JournalConfig::new(url)?),
+            ("wait_for_order_ms", Value::Integer(ms)) => {
+                let ms = u64::try_from(*ms)
+                    .ok()
+                    .filter(|ms| *ms <= 600_000)
+                    .ok_or_else(|| Error::config(&at, "must be 0 to 600000"))?;
+                wait = Duration::from_millis(ms);
+            }
+            ("url", _) => return Err(Error::config(at, "must be a string")),
+            ("wait_for_order_ms", _) => return Err(Error::config(at, "must be an integer")),
+            _ => {
+                return Err(Error::config(
+                    at,
+                    "unknown setting; known settings: url, wait_for_order_ms",
+                ));
+            }
+        }
+    }
+    let mut config =
+        config.ok_or_else(|| Error::config("journal.url", "required setting is missing"))?;
+    config.wait_for_order = wait;
     Ok(config)
 }
 

@@ -23,7 +23,13 @@
 //! ```
 
 pub mod config;
+mod journal_glue;
 mod registry;
+
+/// The write journal (features `journal`, `journal-postgres`): `[journal]` in paygate.toml,
+/// or `RegistryBuilder::journal` in code.
+#[cfg(any(feature = "journal", feature = "journal-postgres"))]
+pub use paygate_journal as journal;
 
 mod providers;
 pub use providers::*;

@@ -12,7 +12,7 @@ use paygate_core::transport::{
 use paygate_core::{Error, GatewayConfig, GatewayFactory, IdRules, PaymentGateway, Result};
 
 use crate::ShippedProvider;
-use crate::config::RegistryConfig;
+use crate::config::{JournalConfig, RegistryConfig};
 
 /// Named gateways (`"payway-usd"`, `"payway-khr"`, `"finpay"`…) used as
 /// `Arc<dyn PaymentGateway>`, all sending through one shared transport and connection pool.
@@ -23,6 +23,8 @@ use crate::config::RegistryConfig;
 pub struct GatewayRegistry {
     gateways: BTreeMap<String, Arc<dyn PaymentGateway>>,
     dispatcher: Dispatcher,
+    #[cfg(any(feature = "journal", feature = "journal-postgres"))]
+    pub(crate) journal: Option<crate::journal_glue::RegistryJournal>,
 }
 
 impl GatewayRegistry {
@@ -39,6 +41,16 @@ impl GatewayRegistry {
     /// A registry from TOML text.
     pub fn from_toml_str(text: &str) -> Result<GatewayRegistry> {
         GatewayRegistry::builder().toml_str(text)?.build()
+    }
+
+    /// A registry from a TOML file, its `[journal]` opened (the one constructor for a
+    /// configuration with a journal; the others refuse one).
+    pub async fn open(path: impl AsRef<Path>) -> Result<GatewayRegistry> {
+        GatewayRegistry::builder()
+            .toml_file(path)?
+            .open_journal()
+            .await?
+            .build()
     }
 
     /// The gateway named `name`, if any.
@@ -104,6 +116,12 @@ pub struct RegistryBuilder {
     factories: BTreeMap<&'static str, Arc<dyn GatewayFactory>>,
     configs: Vec<GatewayConfig>,
     instances: Vec<(String, Arc<dyn PaymentGateway>)>,
+    pub(crate) journal_config: Option<JournalConfig>,
+    #[cfg(any(feature = "journal", feature = "journal-postgres"))]
+    pub(crate) journal: Option<(
+        Arc<dyn crate::journal_glue::WriteJournal>,
+        crate::journal_glue::JournalSettings,
+    )>,
 }
 
 impl Default for RegistryBuilder {
@@ -116,6 +134,9 @@ impl Default for RegistryBuilder {
             factories: BTreeMap::new(),
             configs: Vec::new(),
             instances: Vec::new(),
+            journal_config: None,
+            #[cfg(any(feature = "journal", feature = "journal-postgres"))]
+            journal: None,
         };
         for factory in crate::shipped_providers()
             .iter()
@@ -186,11 +207,22 @@ impl RegistryBuilder {
         self.transport_settings = config.transport;
         self.retry_policy = Some(config.retry);
         self.configs.extend(config.gateways);
+        if config.journal.is_some() {
+            self.journal_config = config.journal;
+        }
         self
+    }
+
+    /// Opens the configured `[journal]` (nothing to do without one). A configuration with a
+    /// journal must come through here (or [`GatewayRegistry::open`]): `build` refuses to
+    /// make gateways whose writes would not be journaled.
+    pub async fn open_journal(self) -> Result<Self> {
+        crate::journal_glue::open_configured(self).await
     }
 
     /// Builds every configured gateway. Fails on the first bad one, naming it.
     pub fn build(self) -> Result<GatewayRegistry> {
+        crate::journal_glue::check_opened(&self)?;
         let dispatcher = match self.dispatcher {
             Some(d) => d,
             None => {
@@ -219,6 +251,8 @@ impl RegistryBuilder {
         for (name, gateway) in self.instances {
             insert(name, gateway)?;
         }
+        #[cfg(any(feature = "journal", feature = "journal-postgres"))]
+        let journal = self.journal.clone();
         for config in &self.configs {
             let factory = self
                 .factories
@@ -234,9 +268,13 @@ impl RegistryBuilder {
             }
             insert(config.name().to_owned(), gateway)?;
         }
+        #[cfg(any(feature = "journal", feature = "journal-postgres"))]
+        let (gateways, journal) = crate::journal_glue::wrap(gateways, journal);
         Ok(GatewayRegistry {
             gateways,
             dispatcher,
+            #[cfg(any(feature = "journal", feature = "journal-postgres"))]
+            journal,
         })
     }
 }

@@ -1,0 +1,74 @@
+//! The real databases the journal tests run against: a fresh SQLite file, and the PostgreSQL
+//! server named by `PAYGATE_TEST_POSTGRES_URL` (`.ci/run` starts one; locally the PostgreSQL
+//! half is skipped, loudly, when the variable is absent; under `CI=true` its absence fails).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use paygate::journal::WriteJournal;
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// A name no other test, process or earlier run against the same server uses (ASCII letters,
+/// digits and `-`).
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}{}{}{}",
+        std::process::id(),
+        time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000_000,
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A fresh directory under the system's temporary directory.
+pub fn temp_dir(prefix: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique(prefix));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// The PostgreSQL URL the tests use, if any. Panics under `CI=true` when it is missing.
+#[allow(clippy::print_stderr)]
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("PAYGATE_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "PAYGATE_TEST_POSTGRES_URL is not set under CI=true: .ci/run starts PostgreSQL and must export it"
+            );
+            eprintln!(
+                "\n*** SKIPPED the PostgreSQL half: PAYGATE_TEST_POSTGRES_URL is not set (eval \"$(bash .ci/postgres start)\") ***\n"
+            );
+            None
+        }
+    }
+}
+
+/// The journal URLs to test: a new SQLite file, and PostgreSQL when available.
+pub fn journal_urls() -> Vec<(&'static str, String)> {
+    let mut urls = vec![(
+        "sqlite",
+        format!(
+            "sqlite://{}",
+            temp_dir("paygate-journal-").join("journal.db").display()
+        ),
+    )];
+    if let Some(url) = postgres_url() {
+        urls.push(("postgres", url));
+    }
+    urls
+}
+
+/// The journals to test, opened.
+pub async fn journals() -> paygate::Result<Vec<(&'static str, Arc<dyn WriteJournal>)>> {
+    let mut journals = Vec::new();
+    for (name, url) in journal_urls() {
+        let journal = paygate::journal::open(&url)
+            .await
+            .map_err(|e| paygate::Error::config("journal", e.to_string()))?;
+        journals.push((name, journal));
+    }
+    Ok(journals)
+}

@@ -1,0 +1,254 @@
+//! Exactly-once writes through the write journal, against the sandbox and both real
+//! databases (SQLite in a file, PostgreSQL from `PAYGATE_TEST_POSTGRES_URL`): a key reaches
+//! the provider once; a lost answer is recovered from the payment, never resent; a write on
+//! an order another write holds is refused; an unavailable journal stops writes before
+//! sending and leaves reads alone.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use paygate::journal::{EntryState, JournalSettings, RecoveryOptions, WriteJournal};
+use paygate::sandbox::{Fault, FaultSpec, Provider, Sandbox};
+use paygate::{
+    CreatePayment, Currency, ErrorClass, GatewayRegistry, JournalErrorKind, Money, OrderId,
+    PaymentGateway, RefundReference, RefundRequest,
+};
+use paygate_tests::journals::{journals, unique};
+
+const REFUND_PATH: &str = "online-transaction/refund";
+
+fn usd(text: &str) -> Money {
+    Money::parse(text, Currency::USD).unwrap()
+}
+
+fn registry(sandbox: &Sandbox, journal: Arc<dyn WriteJournal>) -> GatewayRegistry {
+    GatewayRegistry::builder()
+        .toml_str(&sandbox.gateway_toml(Provider::Payway))
+        .unwrap()
+        .journal(
+            journal,
+            JournalSettings::default().wait_for_order(Duration::ZERO),
+        )
+        .build()
+        .unwrap()
+}
+
+/// A paid PayWay order of 10.00 USD.
+async fn paid_order(sandbox: &Sandbox, gateway: &Arc<dyn PaymentGateway>) -> OrderId {
+    let id = OrderId::new(unique("J")).unwrap();
+    gateway
+        .create_payment(&CreatePayment::new(id.clone(), usd("10.00")).unwrap())
+        .await
+        .unwrap();
+    sandbox.pay(Provider::Payway, id.as_str()).unwrap();
+    id
+}
+
+fn refunds_received(sandbox: &Sandbox) -> usize {
+    sandbox
+        .received()
+        .iter()
+        .filter(|r| r.provider == Provider::Payway && r.path.contains(REFUND_PATH))
+        .count()
+}
+
+fn refund(order: &OrderId, amount: &str, key: &str) -> RefundRequest {
+    RefundRequest::new(order.clone(), usd(amount))
+        .unwrap()
+        .reference(RefundReference::new(key).unwrap())
+}
+
+#[tokio::test]
+async fn the_same_key_twice_refunds_once_and_answers_from_the_journal() {
+    for (db, journal) in journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let registry = registry(&sandbox, journal.clone());
+        let gateway = registry.gateway("payway").unwrap();
+        let order = paid_order(&sandbox, &gateway).await;
+        let key = unique("R");
+
+        let first = gateway.refund(&refund(&order, "1.00", &key)).await.unwrap();
+        let again = gateway.refund(&refund(&order, "1.00", &key)).await.unwrap();
+        assert_eq!(refunds_received(&sandbox), 1, "{db}");
+        let ledger = sandbox.order(Provider::Payway, order.as_str()).unwrap();
+        assert_eq!(ledger.refunds.len(), 1, "{db}");
+        assert_eq!(again.amount, first.amount, "{db}");
+        assert_eq!(again.status, first.status, "{db}");
+        assert_eq!(again.raw.body, first.raw.body, "{db}: the recorded answer");
+        let entry = journal.entry(&key).await.unwrap().unwrap();
+        assert_eq!(entry.state, EntryState::Succeeded, "{db}");
+        let baseline = entry.baseline.unwrap();
+        assert_eq!(baseline.status, "paid", "{db}");
+
+        // The same key for another write: refused, nothing sent.
+        let error = gateway
+            .refund(&refund(&order, "2.00", &key))
+            .await
+            .unwrap_err();
+        assert_eq!(error.class(), ErrorClass::InvalidInput, "{db}: {error}");
+        assert!(error.to_string().contains("another write"), "{db}: {error}");
+        assert_eq!(refunds_received(&sandbox), 1, "{db}");
+        sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_unknown_blocks_the_order_and_recovers_as_applied() {
+    for (db, journal) in journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let registry = registry(&sandbox, journal.clone());
+        let gateway = registry.gateway("payway").unwrap();
+        let order = paid_order(&sandbox, &gateway).await;
+        let key = unique("R");
+        sandbox.arm(FaultSpec::new(Provider::Payway, Fault::ResetAfterApply, 1).on_path(REFUND_PATH));
+
+        let error = gateway
+            .refund(&refund(&order, "3.00", &key))
+            .await
+            .unwrap_err();
+        assert!(error.outcome_unknown(), "{db}: {error}");
+        assert_eq!(
+            journal.entry(&key).await.unwrap().unwrap().state,
+            EntryState::Unknown,
+            "{db}"
+        );
+        // The same key: unresolved, not resent. Another key on the order: in progress.
+        let again = gateway
+            .refund(&refund(&order, "3.00", &key))
+            .await
+            .unwrap_err();
+        assert_eq!(again.class(), ErrorClass::OutcomeUnknown, "{db}: {again}");
+        let other = gateway
+            .refund(&refund(&order, "1.00", &unique("R")))
+            .await
+            .unwrap_err();
+        assert_eq!(other.class(), ErrorClass::InProgress, "{db}: {other}");
+        assert_eq!(refunds_received(&sandbox), 1, "{db}");
+
+        let report = registry
+            .recover(RecoveryOptions::default().min_age(Duration::ZERO))
+            .await
+            .unwrap();
+        let settled = report.settled.iter().find(|s| s.key == key).unwrap();
+        assert_eq!(settled.state, EntryState::Applied, "{db}: {settled:?}");
+        let ledger = sandbox.order(Provider::Payway, order.as_str()).unwrap();
+        assert_eq!(ledger.refunded(), "3.00".parse().unwrap(), "{db}");
+
+        // Applied: never sent again, not even by an explicit retry.
+        let retry = registry.retry(&key).await.unwrap_err();
+        assert!(
+            matches!(&retry, paygate::Error::Journal(j) if j.kind == JournalErrorKind::Refused),
+            "{db}: {retry}"
+        );
+        // The order is free again.
+        gateway
+            .refund(&refund(&order, "1.00", &unique("R")))
+            .await
+            .unwrap();
+        assert_eq!(refunds_received(&sandbox), 2, "{db}");
+        sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_never_applied_recovers_as_not_applied_and_an_explicit_retry_sends_it() {
+    for (db, journal) in journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let registry = registry(&sandbox, journal.clone());
+        let gateway = registry.gateway("payway").unwrap();
+        let order = paid_order(&sandbox, &gateway).await;
+        let key = unique("R");
+        // The request is read, nothing is done, the connection breaks: unknown to the client.
+        sandbox.arm(FaultSpec::new(Provider::Payway, Fault::ResetAfterRead, 1).on_path(REFUND_PATH));
+        let error = gateway
+            .refund(&refund(&order, "2.50", &key))
+            .await
+            .unwrap_err();
+        assert!(error.outcome_unknown(), "{db}: {error}");
+
+        let report = registry
+            .recover(RecoveryOptions::default().min_age(Duration::ZERO))
+            .await
+            .unwrap();
+        let settled = report.settled.iter().find(|s| s.key == key).unwrap();
+        assert_eq!(settled.state, EntryState::NotApplied, "{db}: {settled:?}");
+        // Not retried by recovery; the same key still answers from the journal.
+        assert_eq!(refunds_received(&sandbox), 1, "{db}");
+        let again = gateway
+            .refund(&refund(&order, "2.50", &key))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&again, paygate::Error::Journal(j) if j.kind == JournalErrorKind::Refused),
+            "{db}: {again}"
+        );
+        assert_eq!(refunds_received(&sandbox), 1, "{db}");
+
+        let entry = registry.retry(&key).await.unwrap();
+        assert_eq!((entry.state, entry.attempt), (EntryState::Succeeded, 2), "{db}");
+        assert_eq!(refunds_received(&sandbox), 2, "{db}");
+        let ledger = sandbox.order(Provider::Payway, order.as_str()).unwrap();
+        assert_eq!(ledger.refunded(), "2.50".parse().unwrap(), "{db}");
+        sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn callers_racing_with_one_key_send_it_once() {
+    for (db, journal) in journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        // Several app instances: one registry each, on one journal database.
+        let registries: Vec<GatewayRegistry> =
+            (0..4).map(|_| registry(&sandbox, journal.clone())).collect();
+        let setup = registries[0].gateway("payway").unwrap();
+        let order = paid_order(&sandbox, &setup).await;
+        let key = unique("R");
+        let mut tasks = Vec::new();
+        for registry in &registries {
+            for _ in 0..4 {
+                let gateway = registry.gateway("payway").unwrap();
+                let request = refund(&order, "1.00", &key);
+                tasks.push(tokio::spawn(async move { gateway.refund(&request).await }));
+            }
+        }
+        let mut ok = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(e) => assert!(
+                    matches!(e.class(), ErrorClass::InProgress | ErrorClass::OutcomeUnknown),
+                    "{db}: {e}"
+                ),
+            }
+        }
+        assert!(ok >= 1, "{db}");
+        assert_eq!(refunds_received(&sandbox), 1, "{db}");
+        sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_read_only_journal_stops_writes_before_sending_and_reads_go_on() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = paygate_tests::journals::temp_dir("paygate-journal-ro");
+    let path = dir.join("journal.db");
+    let writable = paygate::journal::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let order = paid_order(&sandbox, &registry(&sandbox, writable).gateway("payway").unwrap()).await;
+    let read_only = paygate::journal::open(&format!("sqlite://{}?mode=ro", path.display()))
+        .await
+        .unwrap();
+    let gateway = registry(&sandbox, read_only).gateway("payway").unwrap();
+    let error = gateway
+        .refund(&refund(&order, "1.00", &unique("R")))
+        .await
+        .unwrap_err();
+    assert_eq!(error.class(), ErrorClass::JournalUnavailable, "{error}");
+    assert!(error.to_string().contains("nothing was sent"), "{error}");
+    assert_eq!(refunds_received(&sandbox), 0);
+    assert!(gateway.payment_status(&order).await.is_ok());
+    sandbox.shutdown().await;
+}
