@@ -23,6 +23,14 @@ pub(crate) struct Cli {
     /// One JSON document on standard output instead of text (amounts as strings).
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// The write journal every write goes through (`sqlite://PATH` or `postgres://…`).
+    /// Default: the configuration's `[journal]`, else the SQLite file
+    /// `$XDG_DATA_HOME/paygate/journal.db` (`~/.local/share/paygate/journal.db`).
+    #[arg(long, global = true, env = "PAYGATE_JOURNAL", conflicts_with = "no_journal")]
+    pub(crate) journal: Option<String>,
+    /// Send writes without a journal: a repeated command is then a repeated write.
+    #[arg(long, global = true)]
+    pub(crate) no_journal: bool,
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -42,9 +50,11 @@ pub(crate) enum Command {
     Status(Target),
     /// Refund all or part of a payment (asks for confirmation unless --yes).
     ///
-    /// Reads the payment first and shows what will happen. The refund is sent at most once:
-    /// when its outcome is unknown (no answer after sending), paygate says so and reads the
-    /// status instead of sending it again.
+    /// Reads the payment first and shows what will happen. The refund goes through the write
+    /// journal under its --reference (or a key paygate makes and prints): the same command
+    /// again answers from the journal and sends nothing. When its outcome is unknown (no
+    /// answer after sending), paygate says so, reads the status, and never sends it again:
+    /// `paygate journal recover` settles it.
     Refund(RefundArgs),
     /// Read a refund's status.
     RefundStatus(RefundStatusArgs),
@@ -70,6 +80,65 @@ pub(crate) enum Command {
     Reconcile(ReconcileArgs),
     /// Run the provider simulator standalone, for testing your own integration offline.
     Sandbox(SandboxArgs),
+    /// The write journal: list, show, recover and retry journaled writes.
+    #[command(subcommand)]
+    Journal(JournalCommand),
+}
+
+/// `journal …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum JournalCommand {
+    /// List journaled writes, oldest first.
+    List(JournalListArgs),
+    /// Show one journaled write, with its recorded answer.
+    Show(JournalKeyArgs),
+    /// Settle writes left pending or unknown (a crash, a timeout, a lost answer) by reading
+    /// each payment and comparing it with the state recorded before sending. Sends no write.
+    /// Exits 6 when some stay unknown.
+    Recover(JournalRecoverArgs),
+    /// Send again, under the same key, a write that certainly did not take effect (refused,
+    /// or found not applied by `recover`). Asks for confirmation unless --yes.
+    Retry(JournalRetryArgs),
+}
+
+/// `journal list`.
+#[derive(Debug, Args)]
+pub(crate) struct JournalListArgs {
+    /// Only writes still pending or unknown.
+    #[arg(long)]
+    pub(crate) unresolved: bool,
+    /// At most this many.
+    #[arg(long, default_value_t = 1000)]
+    pub(crate) limit: u32,
+}
+
+/// `journal show`.
+#[derive(Debug, Args)]
+pub(crate) struct JournalKeyArgs {
+    /// The write's key (a refund's `--reference`).
+    pub(crate) key: String,
+}
+
+/// `journal recover`.
+#[derive(Debug, Args)]
+pub(crate) struct JournalRecoverArgs {
+    /// Leave alone writes changed less than this many seconds ago (another process may still
+    /// be sending them).
+    #[arg(long, default_value_t = 60)]
+    pub(crate) min_age_secs: u64,
+    /// Status reads per second (default: the provider's published limit, else 20).
+    #[arg(long)]
+    pub(crate) rate: Option<u32>,
+}
+
+/// `journal retry`.
+#[derive(Debug, Args)]
+pub(crate) struct JournalRetryArgs {
+    /// The write's key.
+    pub(crate) key: String,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub(crate) yes: bool,
 }
 
 /// A gateway and an order.
@@ -90,7 +159,8 @@ pub(crate) struct RefundArgs {
     /// How much, as a decimal in the payment's currency (e.g. `2.50`).
     #[arg(long)]
     pub(crate) amount: String,
-    /// Your reference for this refund.
+    /// Your reference for this refund: its key in the write journal (the same reference
+    /// again never refunds twice).
     #[arg(long)]
     pub(crate) reference: Option<String>,
     /// The currency, when the payment's status does not tell it.

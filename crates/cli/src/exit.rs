@@ -27,6 +27,10 @@ pub(crate) const UNSUPPORTED: u8 = 9;
 pub(crate) const WEBHOOK_REJECTED: u8 = 10;
 /// The operator did not confirm.
 pub(crate) const NOT_CONFIRMED: u8 = 11;
+/// Another write on the same order is in flight or unresolved: nothing was sent.
+pub(crate) const IN_PROGRESS: u8 = 12;
+/// The write journal could not be read or written: nothing was sent.
+pub(crate) const JOURNAL_UNAVAILABLE: u8 = 13;
 
 /// The exit code of an error.
 pub(crate) fn code(error: &Error) -> u8 {
@@ -39,6 +43,8 @@ pub(crate) fn code(error: &Error) -> u8 {
         ErrorClass::UnexpectedBody => UNEXPECTED_BODY,
         ErrorClass::Unsupported => UNSUPPORTED,
         ErrorClass::WebhookRejected => WEBHOOK_REJECTED,
+        ErrorClass::InProgress => IN_PROGRESS,
+        ErrorClass::JournalUnavailable => JOURNAL_UNAVAILABLE,
         _ => PROVIDER,
     }
 }

@@ -6,6 +6,7 @@
 mod args;
 mod demo;
 mod exit;
+mod journal;
 mod ops;
 mod reconcile;
 mod sandbox;
@@ -25,7 +26,22 @@ async fn main() -> ExitCode {
         Command::Demo => demo::run(out).await,
         Command::Sandbox(args) => sandbox::run(out, args).await,
         command => {
-            let registry = match ops::registry(&cli.config) {
+            let journal = match (&cli.journal, cli.no_journal) {
+                (_, true) => ops::JournalChoice::Off,
+                (Some(url), false) => ops::JournalChoice::Url(url.clone()),
+                (None, false) => ops::JournalChoice::Default,
+            };
+            // Writes and the journal commands go through the journal; reads need none.
+            let journaled = matches!(
+                command,
+                Command::Refund(_)
+                    | Command::Void(_)
+                    | Command::Cancel(_)
+                    | Command::Capture(_)
+                    | Command::Create(_)
+                    | Command::Journal(_)
+            );
+            let registry = match ops::registry(&cli.config, &journal, journaled).await {
                 Ok(r) => r,
                 Err(e) => return exit::exit(out.error("config", &e)),
             };
@@ -42,6 +58,7 @@ async fn main() -> ExitCode {
                 }
                 Command::Capabilities => ops::capabilities(&registry, out),
                 Command::Reconcile(a) => reconcile::run(&registry, out, a).await,
+                Command::Journal(c) => journal::run(&registry, out, c).await,
                 Command::Demo | Command::Sandbox(_) => exit::OK,
             }
         }

@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use paygate::http::{HeaderMap, HeaderName, HeaderValue};
+use paygate::config::{JournalConfig, RegistryConfig};
 use paygate::{
     CancelRequest, Capability, CaptureRequest, Checkout, CreatePayment, Currency, Customer, Error,
     GatewayRegistry, Money, NextAction, OrderId, Payment, PaymentGateway, Refund, RefundReference,
@@ -59,20 +60,72 @@ pub(crate) fn error_json(error: &Error) -> Value {
     })
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Value {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// The gateways of the configuration file.
-pub(crate) fn registry(config: &std::path::Path) -> Result<GatewayRegistry, Error> {
-    GatewayRegistry::from_toml_file(config)
+/// Which write journal a command uses.
+#[derive(Debug, Clone)]
+pub(crate) enum JournalChoice {
+    /// The configuration's `[journal]`, else the user's default SQLite file.
+    Default,
+    /// `--journal URL`.
+    Url(String),
+    /// `--no-journal`.
+    Off,
+}
+
+/// The user's default journal: `$XDG_DATA_HOME/paygate/journal.db`, else
+/// `$HOME/.local/share/paygate/journal.db`.
+fn default_journal_url() -> Result<String, Error> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })
+        .ok_or_else(|| {
+            Error::config(
+                "journal",
+                "no data directory (neither XDG_DATA_HOME nor HOME is set): give --journal URL or --no-journal",
+            )
+        })?;
+    Ok(format!(
+        "sqlite://{}",
+        data.join("paygate").join("journal.db").display()
+    ))
+}
+
+/// The gateways of the configuration file; with `journaled`, every write goes through the
+/// chosen journal.
+pub(crate) async fn registry(
+    config: &std::path::Path,
+    journal: &JournalChoice,
+    journaled: bool,
+) -> Result<GatewayRegistry, Error> {
+    let mut registry_config = RegistryConfig::from_toml_file(config)?;
+    registry_config.journal = match (journaled, journal) {
+        (false, _) | (true, JournalChoice::Off) => None,
+        (true, JournalChoice::Url(url)) => Some(JournalConfig::new(url)?),
+        (true, JournalChoice::Default) => match registry_config.journal.take() {
+            Some(configured) => Some(configured),
+            None => Some(JournalConfig::new(&default_journal_url()?)?),
+        },
+    };
+    GatewayRegistry::builder()
+        .registry_config(registry_config)
+        .open_journal()
+        .await?
+        .build()
 }
 
 fn order_id(text: &str) -> Result<OrderId, Error> {
     OrderId::new(text)
 }
 
-fn money(text: &str, currency: &str) -> Result<Money, Error> {
+pub(crate) fn money(text: &str, currency: &str) -> Result<Money, Error> {
     let currency = Currency::from_code(currency).map_err(|e| e.for_field("currency"))?;
     Money::parse(text, currency).map_err(|e| e.for_field("amount"))
 }
@@ -102,7 +155,7 @@ pub(crate) fn payment_line(gateway: &str, payment: &Payment) -> String {
     )
 }
 
-fn refund_line(gateway: &str, refund: &Refund) -> String {
+pub(crate) fn refund_line(gateway: &str, refund: &Refund) -> String {
     format!(
         "{gateway}  {}  refund {} ({})  amount {}  total refunded {}",
         refund.order_id,
@@ -173,7 +226,7 @@ pub(crate) async fn status(registry: &GatewayRegistry, out: Out, target: &Target
 
 /// Asks on standard error; reads an answer only from a terminal. Standard input that is not
 /// a terminal (a pipe, a file, a closed stream) is a no: a script must say `--yes`.
-fn confirm(question: &str) -> bool {
+pub(crate) fn confirm(question: &str) -> bool {
     if !std::io::stdin().is_terminal() {
         eprintln!("{question}");
         eprintln!("(standard input is not a terminal, so this is a no: give --yes to go ahead)");
@@ -241,6 +294,24 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
             Ok(p) => p,
             Err(e) => return out.error("refund", &e),
         };
+    // The journal key: the reference, or one made here (and printed) when journaled.
+    let key = match (&args.reference, registry.journal()) {
+        (Some(reference), _) => Some(reference.clone()),
+        (None, Some(_)) => Some(crate::journal::made_key()),
+        (None, None) => None,
+    };
+    if let (Some(key), Some(journal)) = (&key, registry.journal()) {
+        match journal.entry(key).await {
+            Ok(Some(entry)) => {
+                return crate::journal::already_journaled(out, &gw, name, &id, args, &entry).await;
+            }
+            Ok(None) => {}
+            Err(e) => return out.error("refund", &crate::journal::unavailable(&e)),
+        }
+        if args.reference.is_none() {
+            crate::journal::announce_key(out, key);
+        }
+    }
     let before = match read_before_write(out, "refund", Capability::Refund, &gw, &id).await {
         Ok(p) => p,
         Err(code) => return code,
@@ -249,8 +320,8 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
         let currency = write_currency(args.currency.as_ref(), &before)?;
         let amount = money(&args.amount, &currency)?;
         let mut request = RefundRequest::for_payment(&before, amount)?;
-        if let Some(reference) = &args.reference {
-            request = request.reference(RefundReference::new(reference.as_str())?);
+        if let Some(key) = &key {
+            request = request.reference(RefundReference::new(key.as_str())?);
         }
         precondition::check_refund(gw.provider(), &before, &request)?;
         Ok::<_, Error>(request)
@@ -311,7 +382,9 @@ async fn unknown_outcome(
         );
     } else {
         eprintln!("paygate {command}: the {command}'s outcome is unknown: {e}");
-        eprintln!("paygate {command}: it was NOT sent again. The payment now reads:");
+        eprintln!(
+            "paygate {command}: it was NOT sent again (`paygate journal recover` settles it from the payment). The payment now reads:"
+        );
         match &after {
             Ok(p) => eprintln!("  {}", payment_line(name, p)),
             Err(read) => eprintln!("  (the status read failed too: {read})"),

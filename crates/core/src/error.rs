@@ -90,15 +90,15 @@ pub enum Error {
 
 /// Why a write journal did not send a write.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{operation} of order {order_id} not sent: {detail}")]
+#[error("{}", self.describe())]
 #[non_exhaustive]
 pub struct JournalError {
     /// What stopped it.
     pub kind: JournalErrorKind,
-    /// The write.
-    pub operation: Operation,
-    /// The order.
-    pub order_id: String,
+    /// The write, when the error is about one (opening an unavailable journal is not).
+    pub operation: Option<Operation>,
+    /// The order, when the error is about one write.
+    pub order_id: Option<String>,
     /// The idempotency key the write was made under, when known.
     pub key: Option<String>,
     /// Why, in words a person can act on (never a secret or a database URL's password).
@@ -106,7 +106,7 @@ pub struct JournalError {
 }
 
 impl JournalError {
-    /// A journal error.
+    /// A journal error about one write.
     pub fn new(
         kind: JournalErrorKind,
         operation: Operation,
@@ -116,10 +116,30 @@ impl JournalError {
     ) -> JournalError {
         JournalError {
             kind,
-            operation,
-            order_id: order_id.into(),
+            operation: Some(operation),
+            order_id: Some(order_id.into()),
             key,
             detail: detail.into(),
+        }
+    }
+
+    /// The journal itself cannot be opened, read or written (no write was sent).
+    pub fn unavailable(detail: impl Into<String>) -> JournalError {
+        JournalError {
+            kind: JournalErrorKind::Unavailable,
+            operation: None,
+            order_id: None,
+            key: None,
+            detail: detail.into(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match (&self.operation, &self.order_id) {
+            (Some(operation), Some(order)) => {
+                format!("{operation} of order {order} not sent: {}", self.detail)
+            }
+            _ => format!("write journal: {}", self.detail),
         }
     }
 }
@@ -319,7 +339,7 @@ impl Error {
             Error::UnexpectedBody(b) => Some(b.operation),
             Error::Unsupported { operation, .. } => Some(*operation),
             Error::WebhookRejected { .. } => Some(Operation::Webhook),
-            Error::Journal(j) => Some(j.operation),
+            Error::Journal(j) => j.operation,
             _ => None,
         }
     }

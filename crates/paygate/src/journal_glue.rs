@@ -54,7 +54,12 @@ mod enabled {
     }
 
     fn journal_error(failure: &paygate_journal::JournalFailure) -> Error {
-        Error::config("journal", failure.to_string())
+        match failure {
+            paygate_journal::JournalFailure::Unavailable(_) => {
+                Error::from(paygate_core::JournalError::unavailable(failure.to_string()))
+            }
+            _ => Error::config("journal", failure.to_string()),
+        }
     }
 
     pub(crate) async fn open_configured(mut builder: RegistryBuilder) -> Result<RegistryBuilder> {
