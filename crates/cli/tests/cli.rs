@@ -27,7 +27,9 @@ async fn paygate(config: Option<&PathBuf>, args: &[&str], stdin: Option<&str>) -
     let stdin = stdin.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
         let mut cmd = Command::cargo_bin("paygate").unwrap();
-        cmd.env_remove("PAYGATE_CONFIG");
+        cmd.env_remove("PAYGATE_CONFIG").env_remove("PAYGATE_JOURNAL");
+        // Each test's journal lives beside its configuration, never in the user's home.
+        cmd.env("XDG_DATA_HOME", data_home(config.as_deref()));
         if let Some(config) = config {
             cmd.arg("--config").arg(config);
         }
@@ -40,6 +42,15 @@ async fn paygate(config: Option<&PathBuf>, args: &[&str], stdin: Option<&str>) -
     })
     .await
     .unwrap()
+}
+
+/// The data directory (and so the default journal) of the test whose configuration is
+/// `config`.
+fn data_home(config: Option<&std::path::Path>) -> PathBuf {
+    match config.and_then(std::path::Path::parent) {
+        Some(dir) => dir.join("data"),
+        None => temp("no-config").join("data"),
+    }
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -313,10 +324,13 @@ async fn in_terminal(config: &std::path::Path, args: &[&str], answer: &str) -> O
         line.push_str(arg);
     }
     let answer = format!("{answer}\n");
+    let config_path = config.to_path_buf();
     tokio::task::spawn_blocking(move || {
         Command::new("script")
             .args(["-q", "-e", "-c", &line, "/dev/null"])
             .env_remove("PAYGATE_CONFIG")
+            .env_remove("PAYGATE_JOURNAL")
+            .env("XDG_DATA_HOME", data_home(Some(&config_path)))
             .write_stdin(answer)
             .timeout(std::time::Duration::from_secs(60))
             .output()
@@ -1124,4 +1138,99 @@ async fn every_write_answered_oddly_after_applying_is_an_unknown_outcome() {
             }
         }
     }
+}
+
+/// Creates a paid PayWay order of 10.00 USD through the CLI and the sandbox.
+async fn paid_payway_order(env: &Env, id: &str) {
+    let c = Some(&env.config);
+    let created = paygate(
+        c,
+        &["create", "payway", "--order-id", id, "--amount", "10.00", "--currency", "USD"],
+        None,
+    )
+    .await;
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    env.sandbox.pay(Provider::Payway, id).unwrap();
+}
+
+fn refunds_at_sandbox(env: &Env, id: &str) -> usize {
+    env.sandbox
+        .order(Provider::Payway, id)
+        .map_or(0, |o| o.refunds.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_refund_reference_twice_refunds_once() {
+    let env = env("journal-twice").await;
+    paid_payway_order(&env, "JT1").await;
+    let args = [
+        "refund", "payway", "JT1", "--amount", "1.00", "--reference", "R1", "--yes",
+    ];
+    let first = paygate(Some(&env.config), &args, None).await;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let second = paygate(Some(&env.config), &args, None).await;
+    let stdout = text(&second.stdout);
+    assert!(second.status.success(), "{stdout}{}", text(&second.stderr));
+    assert!(stdout.contains("already done under key R1"), "{stdout}");
+    assert!(stdout.contains("nothing was sent"), "{stdout}");
+    assert_eq!(refunds_at_sandbox(&env, "JT1"), 1);
+    // JSON says so too.
+    let mut json_args = vec!["--json"];
+    json_args.extend(args);
+    let third = paygate(Some(&env.config), &json_args, None).await;
+    let doc: serde_json::Value = serde_json::from_slice(&third.stdout).unwrap();
+    assert_eq!(doc["sent"], false, "{doc}");
+    assert_eq!(doc["journal"]["state"], "succeeded", "{doc}");
+    // The same reference for another amount: refused, nothing sent.
+    let other = paygate(
+        Some(&env.config),
+        &["refund", "payway", "JT1", "--amount", "2.00", "--reference", "R1", "--yes"],
+        None,
+    )
+    .await;
+    assert_eq!(other.status.code(), Some(3), "{}", text(&other.stderr));
+    assert_eq!(refunds_at_sandbox(&env, "JT1"), 1);
+    // Without the journal, the operator asked for it: a second send is a second refund.
+    let unjournaled = ["--no-journal", "refund", "payway", "JT1", "--amount", "1.00", "--yes"];
+    assert!(paygate(Some(&env.config), &unjournaled, None).await.status.success());
+    assert_eq!(refunds_at_sandbox(&env, "JT1"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_refund_answer_is_recovered_from_the_journal_and_never_retried() {
+    let env = env("journal-lost").await;
+    paid_payway_order(&env, "JL1").await;
+    env.sandbox.arm(
+        paygate_sandbox::FaultSpec::new(Provider::Payway, paygate_sandbox::Fault::ResetAfterApply, 1)
+            .on_path("online-transaction/refund"),
+    );
+    let refund = paygate(
+        Some(&env.config),
+        &["refund", "payway", "JL1", "--amount", "1.00", "--reference", "L1", "--yes"],
+        None,
+    )
+    .await;
+    assert_eq!(refund.status.code(), Some(6), "{}", text(&refund.stderr));
+    assert!(text(&refund.stderr).contains("paygate journal recover"));
+    let listed = paygate(Some(&env.config), &["journal", "list", "--unresolved"], None).await;
+    assert!(text(&listed.stdout).contains("L1"), "{}", text(&listed.stdout));
+
+    let recovered = paygate(
+        Some(&env.config),
+        &["journal", "recover", "--min-age-secs", "0"],
+        None,
+    )
+    .await;
+    let stdout = text(&recovered.stdout);
+    assert!(recovered.status.success(), "{stdout}{}", text(&recovered.stderr));
+    assert!(stdout.contains("1 applied"), "{stdout}");
+    assert_eq!(refunds_at_sandbox(&env, "JL1"), 1);
+    let shown = paygate(Some(&env.config), &["--json", "journal", "show", "L1"], None).await;
+    let doc: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(doc["entry"]["state"], "applied", "{doc}");
+
+    let retried = paygate(Some(&env.config), &["journal", "retry", "L1", "--yes"], None).await;
+    assert_eq!(retried.status.code(), Some(5), "{}", text(&retried.stderr));
+    assert!(text(&retried.stderr).contains("applied"), "{}", text(&retried.stderr));
+    assert_eq!(refunds_at_sandbox(&env, "JL1"), 1);
 }
