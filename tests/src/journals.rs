@@ -10,14 +10,15 @@ use paygate::journal::WriteJournal;
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
-/// A name no other test, process or earlier run against the same server uses (ASCII letters,
-/// digits and `-`).
+/// A name no other test, process or earlier run against the same server uses: `prefix` and
+/// 10 hex digits (short enough for a PayWay order id with a few more characters).
 pub fn unique(prefix: &str) -> String {
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    let mixed = (nanos as u64) ^ u64::from(std::process::id()).rotate_left(40);
     format!(
-        "{prefix}{}{}{}",
-        std::process::id(),
-        time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000_000,
-        NEXT.fetch_add(1, Ordering::Relaxed)
+        "{prefix}{:08x}{:02x}",
+        mixed & 0xffff_ffff,
+        NEXT.fetch_add(1, Ordering::Relaxed) % 256
     )
 }
 

@@ -102,7 +102,8 @@ async fn a_lost_answer_is_unknown_blocks_the_order_and_recovers_as_applied() {
         let gateway = registry.gateway("payway").unwrap();
         let order = paid_order(&sandbox, &gateway).await;
         let key = unique("R");
-        sandbox.arm(FaultSpec::new(Provider::Payway, Fault::ResetAfterApply, 1).on_path(REFUND_PATH));
+        sandbox
+            .arm(FaultSpec::new(Provider::Payway, Fault::ResetAfterApply, 1).on_path(REFUND_PATH));
 
         let error = gateway
             .refund(&refund(&order, "3.00", &key))
@@ -161,7 +162,8 @@ async fn a_write_that_never_applied_recovers_as_not_applied_and_an_explicit_retr
         let order = paid_order(&sandbox, &gateway).await;
         let key = unique("R");
         // The request is read, nothing is done, the connection breaks: unknown to the client.
-        sandbox.arm(FaultSpec::new(Provider::Payway, Fault::ResetAfterRead, 1).on_path(REFUND_PATH));
+        sandbox
+            .arm(FaultSpec::new(Provider::Payway, Fault::ResetAfterRead, 1).on_path(REFUND_PATH));
         let error = gateway
             .refund(&refund(&order, "2.50", &key))
             .await
@@ -187,7 +189,11 @@ async fn a_write_that_never_applied_recovers_as_not_applied_and_an_explicit_retr
         assert_eq!(refunds_received(&sandbox), 1, "{db}");
 
         let entry = registry.retry(&key).await.unwrap();
-        assert_eq!((entry.state, entry.attempt), (EntryState::Succeeded, 2), "{db}");
+        assert_eq!(
+            (entry.state, entry.attempt),
+            (EntryState::Succeeded, 2),
+            "{db}"
+        );
         assert_eq!(refunds_received(&sandbox), 2, "{db}");
         let ledger = sandbox.order(Provider::Payway, order.as_str()).unwrap();
         assert_eq!(ledger.refunded(), "2.50".parse().unwrap(), "{db}");
@@ -200,8 +206,9 @@ async fn callers_racing_with_one_key_send_it_once() {
     for (db, journal) in journals().await.unwrap() {
         let sandbox = Sandbox::start().await.unwrap();
         // Several app instances: one registry each, on one journal database.
-        let registries: Vec<GatewayRegistry> =
-            (0..4).map(|_| registry(&sandbox, journal.clone())).collect();
+        let registries: Vec<GatewayRegistry> = (0..4)
+            .map(|_| registry(&sandbox, journal.clone()))
+            .collect();
         let setup = registries[0].gateway("payway").unwrap();
         let order = paid_order(&sandbox, &setup).await;
         let key = unique("R");
@@ -218,7 +225,10 @@ async fn callers_racing_with_one_key_send_it_once() {
             match task.await.unwrap() {
                 Ok(_) => ok += 1,
                 Err(e) => assert!(
-                    matches!(e.class(), ErrorClass::InProgress | ErrorClass::OutcomeUnknown),
+                    matches!(
+                        e.class(),
+                        ErrorClass::InProgress | ErrorClass::OutcomeUnknown
+                    ),
                     "{db}: {e}"
                 ),
             }
@@ -237,7 +247,11 @@ async fn a_read_only_journal_stops_writes_before_sending_and_reads_go_on() {
     let writable = paygate::journal::open(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();
-    let order = paid_order(&sandbox, &registry(&sandbox, writable).gateway("payway").unwrap()).await;
+    let order = paid_order(
+        &sandbox,
+        &registry(&sandbox, writable).gateway("payway").unwrap(),
+    )
+    .await;
     let read_only = paygate::journal::open(&format!("sqlite://{}?mode=ro", path.display()))
         .await
         .unwrap();

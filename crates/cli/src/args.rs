@@ -26,7 +26,12 @@ pub(crate) struct Cli {
     /// The write journal every write goes through (`sqlite://PATH` or `postgres://…`).
     /// Default: the configuration's `[journal]`, else the SQLite file
     /// `$XDG_DATA_HOME/paygate/journal.db` (`~/.local/share/paygate/journal.db`).
-    #[arg(long, global = true, env = "PAYGATE_JOURNAL", conflicts_with = "no_journal")]
+    #[arg(
+        long,
+        global = true,
+        env = "PAYGATE_JOURNAL",
+        conflicts_with = "no_journal"
+    )]
     pub(crate) journal: Option<String>,
     /// Send writes without a journal: a repeated command is then a repeated write.
     #[arg(long, global = true)]

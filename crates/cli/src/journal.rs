@@ -278,7 +278,10 @@ async fn retry(registry: &GatewayRegistry, out: Out, args: &JournalRetryArgs) ->
         );
         if !confirm(&question) {
             if out.json {
-                println!("{}", json!({"command": "journal-retry", "confirmed": false}));
+                println!(
+                    "{}",
+                    json!({"command": "journal-retry", "confirmed": false})
+                );
             } else {
                 eprintln!("paygate journal retry: not confirmed; nothing was sent");
             }

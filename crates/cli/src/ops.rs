@@ -3,8 +3,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use paygate::http::{HeaderMap, HeaderName, HeaderValue};
 use paygate::config::{JournalConfig, RegistryConfig};
+use paygate::http::{HeaderMap, HeaderName, HeaderValue};
 use paygate::{
     CancelRequest, Capability, CaptureRequest, Checkout, CreatePayment, Currency, Customer, Error,
     GatewayRegistry, Money, NextAction, OrderId, Payment, PaymentGateway, Refund, RefundReference,

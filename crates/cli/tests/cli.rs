@@ -27,7 +27,8 @@ async fn paygate(config: Option<&PathBuf>, args: &[&str], stdin: Option<&str>) -
     let stdin = stdin.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
         let mut cmd = Command::cargo_bin("paygate").unwrap();
-        cmd.env_remove("PAYGATE_CONFIG").env_remove("PAYGATE_JOURNAL");
+        cmd.env_remove("PAYGATE_CONFIG")
+            .env_remove("PAYGATE_JOURNAL");
         // Each test's journal lives beside its configuration, never in the user's home.
         cmd.env("XDG_DATA_HOME", data_home(config.as_deref()));
         if let Some(config) = config {
@@ -1145,7 +1146,16 @@ async fn paid_payway_order(env: &Env, id: &str) {
     let c = Some(&env.config);
     let created = paygate(
         c,
-        &["create", "payway", "--order-id", id, "--amount", "10.00", "--currency", "USD"],
+        &[
+            "create",
+            "payway",
+            "--order-id",
+            id,
+            "--amount",
+            "10.00",
+            "--currency",
+            "USD",
+        ],
         None,
     )
     .await;
@@ -1164,7 +1174,14 @@ async fn the_same_refund_reference_twice_refunds_once() {
     let env = env("journal-twice").await;
     paid_payway_order(&env, "JT1").await;
     let args = [
-        "refund", "payway", "JT1", "--amount", "1.00", "--reference", "R1", "--yes",
+        "refund",
+        "payway",
+        "JT1",
+        "--amount",
+        "1.00",
+        "--reference",
+        "R1",
+        "--yes",
     ];
     let first = paygate(Some(&env.config), &args, None).await;
     assert!(first.status.success(), "{}", text(&first.stderr));
@@ -1184,15 +1201,37 @@ async fn the_same_refund_reference_twice_refunds_once() {
     // The same reference for another amount: refused, nothing sent.
     let other = paygate(
         Some(&env.config),
-        &["refund", "payway", "JT1", "--amount", "2.00", "--reference", "R1", "--yes"],
+        &[
+            "refund",
+            "payway",
+            "JT1",
+            "--amount",
+            "2.00",
+            "--reference",
+            "R1",
+            "--yes",
+        ],
         None,
     )
     .await;
     assert_eq!(other.status.code(), Some(3), "{}", text(&other.stderr));
     assert_eq!(refunds_at_sandbox(&env, "JT1"), 1);
     // Without the journal, the operator asked for it: a second send is a second refund.
-    let unjournaled = ["--no-journal", "refund", "payway", "JT1", "--amount", "1.00", "--yes"];
-    assert!(paygate(Some(&env.config), &unjournaled, None).await.status.success());
+    let unjournaled = [
+        "--no-journal",
+        "refund",
+        "payway",
+        "JT1",
+        "--amount",
+        "1.00",
+        "--yes",
+    ];
+    assert!(
+        paygate(Some(&env.config), &unjournaled, None)
+            .await
+            .status
+            .success()
+    );
     assert_eq!(refunds_at_sandbox(&env, "JT1"), 2);
 }
 
@@ -1201,19 +1240,41 @@ async fn a_lost_refund_answer_is_recovered_from_the_journal_and_never_retried() 
     let env = env("journal-lost").await;
     paid_payway_order(&env, "JL1").await;
     env.sandbox.arm(
-        paygate_sandbox::FaultSpec::new(Provider::Payway, paygate_sandbox::Fault::ResetAfterApply, 1)
-            .on_path("online-transaction/refund"),
+        paygate_sandbox::FaultSpec::new(
+            Provider::Payway,
+            paygate_sandbox::Fault::ResetAfterApply,
+            1,
+        )
+        .on_path("online-transaction/refund"),
     );
     let refund = paygate(
         Some(&env.config),
-        &["refund", "payway", "JL1", "--amount", "1.00", "--reference", "L1", "--yes"],
+        &[
+            "refund",
+            "payway",
+            "JL1",
+            "--amount",
+            "1.00",
+            "--reference",
+            "L1",
+            "--yes",
+        ],
         None,
     )
     .await;
     assert_eq!(refund.status.code(), Some(6), "{}", text(&refund.stderr));
     assert!(text(&refund.stderr).contains("paygate journal recover"));
-    let listed = paygate(Some(&env.config), &["journal", "list", "--unresolved"], None).await;
-    assert!(text(&listed.stdout).contains("L1"), "{}", text(&listed.stdout));
+    let listed = paygate(
+        Some(&env.config),
+        &["journal", "list", "--unresolved"],
+        None,
+    )
+    .await;
+    assert!(
+        text(&listed.stdout).contains("L1"),
+        "{}",
+        text(&listed.stdout)
+    );
 
     let recovered = paygate(
         Some(&env.config),
@@ -1222,15 +1283,33 @@ async fn a_lost_refund_answer_is_recovered_from_the_journal_and_never_retried() 
     )
     .await;
     let stdout = text(&recovered.stdout);
-    assert!(recovered.status.success(), "{stdout}{}", text(&recovered.stderr));
+    assert!(
+        recovered.status.success(),
+        "{stdout}{}",
+        text(&recovered.stderr)
+    );
     assert!(stdout.contains("1 applied"), "{stdout}");
     assert_eq!(refunds_at_sandbox(&env, "JL1"), 1);
-    let shown = paygate(Some(&env.config), &["--json", "journal", "show", "L1"], None).await;
+    let shown = paygate(
+        Some(&env.config),
+        &["--json", "journal", "show", "L1"],
+        None,
+    )
+    .await;
     let doc: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(doc["entry"]["state"], "applied", "{doc}");
 
-    let retried = paygate(Some(&env.config), &["journal", "retry", "L1", "--yes"], None).await;
+    let retried = paygate(
+        Some(&env.config),
+        &["journal", "retry", "L1", "--yes"],
+        None,
+    )
+    .await;
     assert_eq!(retried.status.code(), Some(5), "{}", text(&retried.stderr));
-    assert!(text(&retried.stderr).contains("applied"), "{}", text(&retried.stderr));
+    assert!(
+        text(&retried.stderr).contains("applied"),
+        "{}",
+        text(&retried.stderr)
+    );
     assert_eq!(refunds_at_sandbox(&env, "JL1"), 1);
 }

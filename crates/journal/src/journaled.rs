@@ -343,6 +343,15 @@ impl Journaled {
                 .map_err(|e| unavailable(&write, &e))?
             {
                 Begun::Claimed { attempt } => break attempt,
+                // The same write, being sent by another caller (or left by a crash): wait
+                // for its outcome within the bound, then answer from the journal.
+                Begun::Recorded(entry)
+                    if entry.state == EntryState::Pending
+                        && entry.fingerprint == intent.fingerprint
+                        && started.elapsed() < self.settings.wait_for_order =>
+                {
+                    tokio::time::sleep(self.settings.poll_every).await;
+                }
                 Begun::Recorded(entry) => {
                     return self.answer_recorded(&write, &intent, &entry, replay);
                 }

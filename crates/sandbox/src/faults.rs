@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::Provider;
-use crate::{ReceivedRequest, Shared};
+use crate::Shared;
 
 /// What goes wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -242,12 +242,24 @@ pub(crate) async fn apply(
     };
     let local_path = if below.is_empty() { "/" } else { below }.to_owned();
     let fault = shared.take_fault(provider, &local_path);
-    shared.record(ReceivedRequest {
+    let seq = shared.record(
         provider,
-        method: request.method().to_string(),
-        path: local_path.clone(),
-        fault: fault.as_ref().map(|f| f.name().to_owned()),
-    });
+        request.method().to_string(),
+        local_path,
+        fault.as_ref().map(|f| f.name().to_owned()),
+    );
+    let response = with_fault(request, next, provider, fault).await;
+    shared.answered(seq);
+    response
+}
+
+/// Applies `fault` (if any) to one request.
+async fn with_fault(
+    request: Request,
+    next: Next,
+    provider: Provider,
+    fault: Option<Fault>,
+) -> Response {
     let Some(fault) = fault else {
         return next.run(request).await;
     };

@@ -79,6 +79,13 @@ pub struct ReceivedRequest {
     /// The fault it met (`Fault::name`), if one was armed: the request was received at the
     /// HTTP level whatever the fault did with it.
     pub fault: Option<String>,
+    /// When it arrived, microseconds since the simulator started.
+    pub received_at_us: u64,
+    /// When its answer was ready (the operation done), microseconds since the simulator
+    /// started; `None` while it is being handled, or if the client went away first.
+    pub answered_at_us: Option<u64>,
+    /// Its number, in arrival order.
+    pub seq: u64,
 }
 
 /// Many orders at once: ids `{prefix}{n:06}` for `n` in `0..count`, each of `amount`
@@ -151,6 +158,7 @@ impl SimulatedWebhook {
 }
 
 pub(crate) struct Shared {
+    started: std::time::Instant,
     pub(crate) credentials: Credentials,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) base: String,
@@ -172,11 +180,40 @@ impl Shared {
         provider_base(&self.base, provider)
     }
 
-    fn record(&self, request: ReceivedRequest) {
-        self.received
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(request);
+    /// Microseconds since the simulator started.
+    fn elapsed_us(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
+    /// Records a request as it arrives; returns its number.
+    fn record(
+        &self,
+        provider: Provider,
+        method: String,
+        path: String,
+        fault: Option<String>,
+    ) -> u64 {
+        let mut received = self.received.lock().unwrap_or_else(PoisonError::into_inner);
+        let seq = received.last().map_or(0, |r| r.seq + 1);
+        received.push(ReceivedRequest {
+            provider,
+            method,
+            path,
+            fault,
+            received_at_us: self.elapsed_us(),
+            answered_at_us: None,
+            seq,
+        });
+        seq
+    }
+
+    /// Notes that request `seq` has its answer.
+    fn answered(&self, seq: u64) {
+        let now = self.elapsed_us();
+        let mut received = self.received.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(request) = received.iter_mut().rev().find(|r| r.seq == seq) {
+            request.answered_at_us = Some(now);
+        }
     }
 
     fn take_fault(&self, provider: Provider, path: &str) -> Option<Fault> {
@@ -314,6 +351,7 @@ impl Sandbox {
             provider.simulated().check()?;
         }
         let shared = Arc::new(Shared {
+            started: std::time::Instant::now(),
             credentials,
             clock,
             base: format!("http://{addr}"),
