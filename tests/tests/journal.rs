@@ -266,3 +266,77 @@ async fn a_read_only_journal_stops_writes_before_sending_and_reads_go_on() {
     assert!(gateway.payment_status(&order).await.is_ok());
     sandbox.shutdown().await;
 }
+
+/// A TCP relay on loopback to the PostgreSQL server: stopping it is the server going away
+/// for this journal, while the other tests keep using the server.
+struct Relay {
+    port: u16,
+    task: tokio::task::JoinHandle<()>,
+    connections: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Relay {
+    async fn start(target: std::net::SocketAddr) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>> = Arc::default();
+        let held = connections.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let connection = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                held.lock().unwrap().push(connection);
+            }
+        });
+        Relay {
+            port,
+            task,
+            connections,
+        }
+    }
+
+    /// The server is gone: no new connection, every open one cut.
+    fn stop(&self) {
+        self.task.abort();
+        for connection in self.connections.lock().unwrap().drain(..) {
+            connection.abort();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_postgres_server_gone_mid_run_stops_writes_before_sending_and_reads_go_on() {
+    let Some(url) = paygate_tests::journals::postgres_url() else {
+        return;
+    };
+    let parsed = paygate::Url::parse(&url).unwrap();
+    let target = std::net::SocketAddr::from(([127, 0, 0, 1], parsed.port().unwrap_or(5432)));
+    let relay = Relay::start(target).await;
+    let mut relayed = parsed.clone();
+    relayed.set_port(Some(relay.port)).unwrap();
+    let journal = paygate::journal::open(relayed.as_str()).await.unwrap();
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = registry(&sandbox, journal);
+    let gateway = registry.gateway("payway").unwrap();
+    let order = paid_order(&sandbox, &gateway).await;
+    gateway
+        .refund(&refund(&order, "1.00", &unique("R")))
+        .await
+        .unwrap();
+    assert_eq!(refunds_received(&sandbox), 1);
+
+    relay.stop();
+    let error = gateway
+        .refund(&refund(&order, "1.00", &unique("R")))
+        .await
+        .unwrap_err();
+    assert_eq!(error.class(), ErrorClass::JournalUnavailable, "{error}");
+    assert!(error.to_string().contains("nothing was sent"), "{error}");
+    assert_eq!(refunds_received(&sandbox), 1);
+    let payment = gateway.payment_status(&order).await.unwrap();
+    assert_eq!(payment.refunded_amount, Some(usd("1.00")));
+    sandbox.shutdown().await;
+}
