@@ -33,11 +33,13 @@ use crate::{fail, root};
 const CHILD_ENV: &str = "PAYGATE_BENCH_CHILD";
 
 mod build_cost;
+mod journal;
 mod load;
 mod process;
 mod scaling;
 
 use build_cost::build_cost;
+use journal::journal;
 use load::load;
 use process::*;
 use scaling::scaling;
@@ -51,6 +53,10 @@ struct Plan {
     rounds: usize,
     reconcile: &'static [usize],
     wrk_seconds: u32,
+    /// Refunds per journal (and without one) in the journal's latency cell.
+    journal_refunds: usize,
+    /// Unknown entries recovery settles.
+    recovery_entries: usize,
 }
 
 impl Plan {
@@ -62,6 +68,8 @@ impl Plan {
                 rounds: 1,
                 reconcile: &[1_000, 10_000],
                 wrk_seconds: 0,
+                journal_refunds: 200,
+                recovery_entries: 500,
             }
         } else {
             Plan {
@@ -70,6 +78,8 @@ impl Plan {
                 rounds: 3,
                 reconcile: &[1_000, 10_000, 100_000],
                 wrk_seconds: 5,
+                journal_refunds: 2_000,
+                recovery_entries: 10_000,
             }
         }
     }
@@ -142,17 +152,17 @@ fn pinning_available() -> bool {
 pub(crate) async fn task(args: &[String]) -> ExitCode {
     if let Some(unknown) = args
         .iter()
-        .find(|a| !matches!(a.as_str(), "--quick" | "load" | "scaling" | "build"))
+        .find(|a| !matches!(a.as_str(), "--quick" | "load" | "scaling" | "journal" | "build"))
     {
         return fail(&[format!(
-            "bench: unknown argument {unknown:?}; use [--quick] [load] [scaling] [build]"
+            "bench: unknown argument {unknown:?}; use [--quick] [load] [scaling] [journal] [build]"
         )]);
     }
     let parts = Parts::parse(args);
     if is_harness() {
         return harness(&parts).await;
     }
-    if parts.wants("load") || parts.wants("scaling") {
+    if parts.wants("load") || parts.wants("scaling") || parts.wants("journal") {
         let code = run_harness(args);
         if code != ExitCode::SUCCESS {
             return code;
@@ -243,6 +253,9 @@ async fn harness(parts: &Parts) -> ExitCode {
         }
         if parts.wants("scaling") {
             scaling(&http, &sandbox, plan.reconcile, &dir).await?;
+        }
+        if parts.wants("journal") {
+            journal(&http, &sandbox, &plan, &dir).await?;
         }
         Ok::<(), String>(())
     }
