@@ -18,6 +18,13 @@
 //! Storage: [`SqliteJournal`] (feature `sqlite`, the default: one file, bundled SQLite) or
 //! [`PostgresJournal`] (feature `postgres`: several app instances on one server). See
 //! [`open`] for the URLs.
+//!
+//! Drivers: `rusqlite` with SQLite bundled (nothing to install; its calls run on tokio's
+//! blocking pool) and `tokio-postgres` (async, pure Rust). `sqlx` would cover both behind one
+//! API, but it brings its query macros, pool and per-database drivers. The journal needs a
+//! dozen statements and exact control of its transactions: SQLite's `BEGIN IMMEDIATE`, and
+//! PostgreSQL's `INSERT … ON CONFLICT DO NOTHING`, which waits for a concurrent insert of the
+//! same key to commit. The two plain drivers give exactly that, with fewer crates to build.
 
 mod entry;
 mod journaled;

@@ -44,7 +44,13 @@ fn refund(order: &str, key: &str, amount: &str) -> paygate::Result<RefundRequest
 async fn run(args: &[String]) -> paygate::Result<ExitCode> {
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
     let registry = registry(arg(1), arg(2)).await?;
-    let gateway = registry.gateway("payway")?;
+    // The configuration's one gateway.
+    let name = registry
+        .names()
+        .next()
+        .ok_or_else(|| paygate::Error::config("gateways", "the configuration has no gateway"))?
+        .to_owned();
+    let gateway = registry.gateway(&name)?;
     match arg(0) {
         "refund" => {
             let request = refund(arg(3), arg(4), arg(5))?;
