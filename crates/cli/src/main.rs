@@ -9,7 +9,9 @@ mod exit;
 mod journal;
 mod ops;
 mod reconcile;
+mod registry;
 mod sandbox;
+mod webhook;
 
 use std::process::ExitCode;
 
@@ -27,9 +29,9 @@ async fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(out, args).await,
         command => {
             let journal = match (&cli.journal, cli.no_journal) {
-                (_, true) => ops::JournalChoice::Off,
-                (Some(url), false) => ops::JournalChoice::Url(url.clone()),
-                (None, false) => ops::JournalChoice::Default,
+                (_, true) => registry::JournalChoice::Off,
+                (Some(url), false) => registry::JournalChoice::Url(url.clone()),
+                (None, false) => registry::JournalChoice::Default,
             };
             // Writes and the journal commands go through the journal; reads need none.
             let journaled = matches!(
@@ -41,7 +43,7 @@ async fn main() -> ExitCode {
                     | Command::Create(_)
                     | Command::Journal(_)
             );
-            let registry = match ops::registry(&cli.config, &journal, journaled).await {
+            let registry = match registry::registry(&cli.config, &journal, journaled).await {
                 Ok(r) => r,
                 Err(e) => return exit::exit(out.error("config", &e)),
             };
@@ -54,7 +56,7 @@ async fn main() -> ExitCode {
                 Command::Capture(a) => ops::capture(&registry, out, a).await,
                 Command::Create(a) => ops::create(&registry, out, a).await,
                 Command::Webhook(WebhookCommand::Verify(a)) => {
-                    ops::webhook_verify(&registry, out, a)
+                    webhook::webhook_verify(&registry, out, a)
                 }
                 Command::Capabilities => ops::capabilities(&registry, out),
                 Command::Reconcile(a) => reconcile::run(&registry, out, a).await,

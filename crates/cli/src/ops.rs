@@ -3,19 +3,14 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use paygate::config::{JournalConfig, RegistryConfig};
-use paygate::http::{HeaderMap, HeaderName, HeaderValue};
 use paygate::{
     CancelRequest, Capability, CaptureRequest, Checkout, CreatePayment, Currency, Customer, Error,
     GatewayRegistry, Money, NextAction, OrderId, Payment, PaymentGateway, Refund, RefundReference,
-    RefundRequest, RefundStatusRequest, TransactionId, Url, VoidRequest, WebhookEvent,
-    precondition,
+    RefundRequest, RefundStatusRequest, TransactionId, Url, VoidRequest, precondition,
 };
 use serde_json::{Value, json};
 
-use crate::args::{
-    CaptureArgs, CreateArgs, RefundArgs, RefundStatusArgs, Target, WebhookVerifyArgs,
-};
+use crate::args::{CaptureArgs, CreateArgs, RefundArgs, RefundStatusArgs, Target};
 use crate::exit;
 
 /// Where results go: text for people, or one JSON document.
@@ -64,63 +59,6 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Which write journal a command uses.
-#[derive(Debug, Clone)]
-pub(crate) enum JournalChoice {
-    /// The configuration's `[journal]`, else the user's default SQLite file.
-    Default,
-    /// `--journal URL`.
-    Url(String),
-    /// `--no-journal`.
-    Off,
-}
-
-/// The user's default journal: `$XDG_DATA_HOME/paygate/journal.db`, else
-/// `$HOME/.local/share/paygate/journal.db`.
-fn default_journal_url() -> Result<String, Error> {
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .filter(|d| !d.is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|h| !h.is_empty())
-                .map(|h| std::path::PathBuf::from(h).join(".local/share"))
-        })
-        .ok_or_else(|| {
-            Error::config(
-                "journal",
-                "no data directory (neither XDG_DATA_HOME nor HOME is set): give --journal URL or --no-journal",
-            )
-        })?;
-    Ok(format!(
-        "sqlite://{}",
-        data.join("paygate").join("journal.db").display()
-    ))
-}
-
-/// The gateways of the configuration file; with `journaled`, every write goes through the
-/// chosen journal.
-pub(crate) async fn registry(
-    config: &std::path::Path,
-    journal: &JournalChoice,
-    journaled: bool,
-) -> Result<GatewayRegistry, Error> {
-    let mut registry_config = RegistryConfig::from_toml_file(config)?;
-    registry_config.journal = match (journaled, journal) {
-        (false, _) | (true, JournalChoice::Off) => None,
-        (true, JournalChoice::Url(url)) => Some(JournalConfig::new(url)?),
-        (true, JournalChoice::Default) => match registry_config.journal.take() {
-            Some(configured) => Some(configured),
-            None => Some(JournalConfig::new(&default_journal_url()?)?),
-        },
-    };
-    GatewayRegistry::builder()
-        .registry_config(registry_config)
-        .open_journal()
-        .await?
-        .build()
-}
-
 fn order_id(text: &str) -> Result<OrderId, Error> {
     OrderId::new(text)
 }
@@ -135,7 +73,7 @@ fn url(field: &'static str, text: Option<&String>) -> Result<Option<Url>, Error>
         .transpose()
 }
 
-fn show_money(money: Option<Money>) -> String {
+pub(crate) fn show_money(money: Option<Money>) -> String {
     money.map_or_else(|| "—".to_owned(), |m| m.to_string())
 }
 
@@ -201,7 +139,10 @@ fn checkout_line(gateway: &str, checkout: &Checkout) -> String {
     line
 }
 
-fn gateway(registry: &GatewayRegistry, name: &str) -> Result<Arc<dyn PaymentGateway>, Error> {
+pub(crate) fn gateway(
+    registry: &GatewayRegistry,
+    name: &str,
+) -> Result<Arc<dyn PaymentGateway>, Error> {
     registry.gateway(name)
 }
 
@@ -544,55 +485,6 @@ pub(crate) async fn create(registry: &GatewayRegistry, out: Out, args: &CreateAr
             exit::OK
         }
         Err(e) => out.error("create", &e),
-    }
-}
-
-fn event_line(gateway: &str, event: &WebhookEvent) -> String {
-    format!(
-        "{gateway}  {}  webhook {:?}: {} ({})  amount {}",
-        event.order_id,
-        event.authenticity,
-        event
-            .status
-            .as_ref()
-            .map_or_else(|| "—".to_owned(), ToString::to_string),
-        event.provider_status.as_deref().unwrap_or("—"),
-        show_money(event.amount)
-    )
-}
-
-/// `webhook verify`.
-pub(crate) fn webhook_verify(registry: &GatewayRegistry, out: Out, args: &WebhookVerifyArgs) -> u8 {
-    let result = (|| {
-        let gw = gateway(registry, &args.gateway)?;
-        let body = std::fs::read(&args.body).map_err(|e| {
-            Error::invalid(
-                "body",
-                format!("cannot read {}: {}", args.body.display(), e.kind()),
-            )
-        })?;
-        let mut headers = HeaderMap::new();
-        for header in &args.headers {
-            let (name, value) = header
-                .split_once(':')
-                .ok_or_else(|| Error::invalid("header", "write headers as `Name: value`"))?;
-            let name = HeaderName::from_bytes(name.trim().as_bytes())
-                .map_err(|e| Error::invalid("header", e.to_string()))?;
-            let value = HeaderValue::from_str(value.trim())
-                .map_err(|e| Error::invalid("header", e.to_string()))?;
-            headers.append(name, value);
-        }
-        gw.verify_webhook(&body, &headers)
-    })();
-    match result {
-        Ok(event) => {
-            out.result(
-                &event_line(&args.gateway, &event),
-                json!({"command": "webhook-verify", "gateway": args.gateway, "event": to_json(&event)}),
-            );
-            exit::OK
-        }
-        Err(e) => out.error("webhook verify", &e),
     }
 }
 

@@ -3,20 +3,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
-use paygate_core::http::HeaderMap;
 use paygate_core::{
-    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, Error, JournalError,
-    JournalErrorKind, Money, OrderId, Payment, PaymentGateway, Refund, RefundReference,
-    RefundRequest, RefundStatusRequest, Result, TransactionId, VoidRequest, WebhookEvent,
+    Error, JournalError, JournalErrorKind, Money, OrderId, Payment, PaymentGateway, Result,
 };
-use serde_json::json;
 
 use crate::entry::{
     Baseline, Begun, Entry, EntryState, Intent, JournalFailure, Outcome, WriteOperation,
 };
 use crate::store::WriteJournal;
-use crate::stored;
+use crate::writes::Recordable;
 
 /// How a journaled gateway waits for an order another write holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,10 +55,10 @@ impl JournalSettings {
 /// against it without a second read; a payment the caller hands over is not used.
 #[derive(Clone)]
 pub struct Journaled {
-    name: String,
-    inner: Arc<dyn PaymentGateway>,
-    journal: Arc<dyn WriteJournal>,
-    settings: JournalSettings,
+    pub(crate) name: String,
+    pub(crate) inner: Arc<dyn PaymentGateway>,
+    pub(crate) journal: Arc<dyn WriteJournal>,
+    pub(crate) settings: JournalSettings,
 }
 
 impl std::fmt::Debug for Journaled {
@@ -77,12 +72,12 @@ impl std::fmt::Debug for Journaled {
 }
 
 /// One write, as the journal sees it.
-struct Write {
-    operation: WriteOperation,
-    key: String,
-    order_id: OrderId,
-    amount: Option<Money>,
-    request: serde_json::Value,
+pub(crate) struct Write {
+    pub(crate) operation: WriteOperation,
+    pub(crate) key: String,
+    pub(crate) order_id: OrderId,
+    pub(crate) amount: Option<Money>,
+    pub(crate) request: serde_json::Value,
 }
 
 /// What the gateway's answer means for the journal.
@@ -92,7 +87,7 @@ enum Ended<T> {
     NotSent(Error),
 }
 
-fn auto_key() -> String {
+pub(crate) fn auto_key() -> String {
     let mut bytes = [0u8; 8];
     let random = getrandom::fill(&mut bytes)
         .map(|()| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
@@ -109,7 +104,7 @@ fn baseline_of(payment: &Payment) -> Baseline {
 }
 
 /// The journal error of a write that was not sent.
-fn stopped(write: &Write, kind: JournalErrorKind, detail: impl Into<String>) -> Error {
+pub(crate) fn stopped(write: &Write, kind: JournalErrorKind, detail: impl Into<String>) -> Error {
     Error::from(JournalError::new(
         kind,
         write.operation.operation(),
@@ -119,7 +114,7 @@ fn stopped(write: &Write, kind: JournalErrorKind, detail: impl Into<String>) -> 
     ))
 }
 
-fn unavailable(write: &Write, failure: &JournalFailure) -> Error {
+pub(crate) fn unavailable(write: &Write, failure: &JournalFailure) -> Error {
     stopped(
         write,
         JournalErrorKind::Unavailable,
@@ -163,143 +158,8 @@ impl Journaled {
         &self.inner
     }
 
-    /// Sends again, under the same key, a write that certainly did not take effect (the
-    /// provider refused it, or recovery found it not applied), and returns its entry after.
-    /// Any other state is refused: an applied or succeeded write is never sent again, and
-    /// an unresolved one must be recovered first. Creations are not retried (create a new
-    /// order).
-    pub async fn retry(&self, key: &str) -> Result<Entry> {
-        let entry = self
-            .journal
-            .entry(key)
-            .await
-            .map_err(|e| Error::config("journal", e.to_string()))?
-            .ok_or_else(|| Error::invalid("key", format!("no journal entry has the key {key}")))?;
-        if entry.gateway != self.name {
-            return Err(Error::invalid(
-                "key",
-                format!("entry {key} belongs to gateway {}", entry.gateway),
-            ));
-        }
-        let order_id = OrderId::new(entry.order_id.clone())?;
-        let write = Write {
-            operation: entry.operation,
-            key: key.to_owned(),
-            order_id: order_id.clone(),
-            amount: None,
-            request: entry.request.clone(),
-        };
-        if !entry.state.did_not_take_effect() {
-            return Err(stopped(
-                &write,
-                match entry.state {
-                    EntryState::Pending | EntryState::Unknown => JournalErrorKind::Unresolved,
-                    _ => JournalErrorKind::Refused,
-                },
-                format!(
-                    "the entry is {}: only a refused or not-applied write is sent again",
-                    entry.state
-                ),
-            ));
-        }
-        let begun = self
-            .journal
-            .reopen(key, None)
-            .await
-            .map_err(|e| unavailable(&write, &e))?;
-        let attempt = match begun {
-            Begun::Claimed { attempt } => attempt,
-            Begun::OrderBusy { holder } => {
-                return Err(stopped(
-                    &write,
-                    JournalErrorKind::InProgress,
-                    format!("write {holder} holds the order; nothing was sent"),
-                ));
-            }
-            Begun::Recorded(entry) => return Ok(*entry),
-        };
-        let request = &entry.request;
-        match entry.operation {
-            WriteOperation::Refund => {
-                let mut refund = RefundRequest::new(order_id, money_in(request)?)?;
-                if let Some(reference) = text_in(request, "reference") {
-                    refund = refund.reference(RefundReference::new(reference)?);
-                }
-                if let Some(reason) = text_in(request, "reason") {
-                    refund = refund.reason(reason);
-                }
-                if let Some(id) = text_in(request, "transaction_id") {
-                    refund = refund.transaction_id(TransactionId::new(id)?);
-                }
-                if let Some(method) = text_in(request, "payment_method") {
-                    refund = refund.payment_method(method);
-                }
-                self.send_claimed(&write, attempt, |payment| async move {
-                    let refund = match payment {
-                        Some(payment) => refund.with_payment(payment),
-                        None => refund,
-                    };
-                    self.inner.refund(&refund).await
-                })
-                .await?;
-            }
-            WriteOperation::Capture => {
-                let capture = CaptureRequest::new(order_id, money_in(request)?)?;
-                self.send_claimed(&write, attempt, |payment| async move {
-                    let capture = match payment {
-                        Some(payment) => capture.with_payment(payment),
-                        None => capture,
-                    };
-                    self.inner.capture(&capture).await
-                })
-                .await?;
-            }
-            WriteOperation::Void => {
-                let void = VoidRequest::new(order_id);
-                self.send_claimed(&write, attempt, |payment| async move {
-                    let void = match payment {
-                        Some(payment) => void.with_payment(payment),
-                        None => void,
-                    };
-                    self.inner.void(&void).await
-                })
-                .await?;
-            }
-            WriteOperation::Cancel => {
-                let cancel = CancelRequest::new(order_id);
-                self.send_claimed(&write, attempt, |payment| async move {
-                    let cancel = match payment {
-                        Some(payment) => cancel.with_payment(payment),
-                        None => cancel,
-                    };
-                    self.inner.cancel(&cancel).await
-                })
-                .await?;
-            }
-            WriteOperation::CreatePayment => {
-                let detail = "a creation is not sent again: create a new order";
-                let outcome = Outcome {
-                    state: entry.state,
-                    result: None,
-                    detail: Some(detail.into()),
-                    raw: None,
-                };
-                self.journal
-                    .finish(key, attempt, &outcome)
-                    .await
-                    .map_err(|e| unavailable(&write, &e))?;
-                return Err(Error::invalid("key", detail));
-            }
-        }
-        self.journal
-            .entry(key)
-            .await
-            .map_err(|e| unavailable(&write, &e))?
-            .ok_or_else(|| Error::invalid("key", format!("entry {key} vanished")))
-    }
-
     /// Claims the key and the order (waiting within the settings' bound), then sends.
-    async fn journaled<T, S, Fut>(
+    pub(crate) async fn journaled<T, S, Fut>(
         &self,
         write: Write,
         send: S,
@@ -374,7 +234,12 @@ impl Journaled {
 
     /// Reads the baseline (for a write on an existing payment), records it, sends, records
     /// the outcome.
-    async fn send_claimed<T, S, Fut>(&self, write: &Write, attempt: u32, send: S) -> Result<T>
+    pub(crate) async fn send_claimed<T, S, Fut>(
+        &self,
+        write: &Write,
+        attempt: u32,
+        send: S,
+    ) -> Result<T>
     where
         T: Recordable,
         S: FnOnce(Option<Payment>) -> Fut,
@@ -488,20 +353,6 @@ impl Journaled {
     }
 }
 
-fn text_in(request: &serde_json::Value, field: &str) -> Option<String> {
-    request
-        .get(field)
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned)
-}
-
-fn money_in(request: &serde_json::Value) -> Result<Money> {
-    request
-        .get("amount")
-        .and_then(|m| serde_json::from_value::<Money>(m.clone()).ok())
-        .ok_or_else(|| Error::invalid("key", "the recorded request has no readable amount"))
-}
-
 /// What an answer means for the journal: only an error that says nothing was sent leaves no
 /// record; an unsure answer is `unknown`; a recognised refusal is `refused`.
 fn classify<T: Recordable>(result: Result<T>) -> Ended<T> {
@@ -537,186 +388,5 @@ fn classify<T: Recordable>(result: Result<T>) -> Ended<T> {
             Ended::Recorded(Err(error), outcome)
         }
         Err(error) => Ended::NotSent(error),
-    }
-}
-
-/// A unified result as the journal records it: its JSON and the answer as received.
-trait Recordable {
-    fn record(&self) -> (serde_json::Value, crate::entry::RawAnswer);
-}
-
-impl Recordable for Payment {
-    fn record(&self) -> (serde_json::Value, crate::entry::RawAnswer) {
-        (stored::to_json(self), stored::raw_answer(&self.raw))
-    }
-}
-
-impl Recordable for Refund {
-    fn record(&self) -> (serde_json::Value, crate::entry::RawAnswer) {
-        (stored::to_json(self), stored::raw_answer(&self.raw))
-    }
-}
-
-impl Recordable for Checkout {
-    fn record(&self) -> (serde_json::Value, crate::entry::RawAnswer) {
-        (stored::to_json(self), stored::raw_answer(&self.raw))
-    }
-}
-
-/// A recorded success read back (the result's JSON and the answer as received).
-fn replay_payment(provider: &'static str, entry: &Entry) -> Option<Payment> {
-    stored::payment(provider, entry.result.as_ref()?, entry.raw.as_ref())
-}
-
-fn replay_refund(provider: &'static str, entry: &Entry) -> Option<Refund> {
-    stored::refund(provider, entry.result.as_ref()?, entry.raw.as_ref())
-}
-
-fn replay_checkout(provider: &'static str, entry: &Entry) -> Option<Checkout> {
-    stored::checkout(provider, entry.result.as_ref()?, entry.raw.as_ref())
-}
-
-#[async_trait]
-impl PaymentGateway for Journaled {
-    fn provider(&self) -> &'static str {
-        self.inner.provider()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
-    }
-
-    fn status_read_rate_limit(&self) -> Option<u32> {
-        self.inner.status_read_rate_limit()
-    }
-
-    async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
-        let write = Write {
-            operation: WriteOperation::CreatePayment,
-            key: request
-                .idempotency_key
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: Some(request.amount),
-            request: json!({ "order_id": request.order_id }),
-        };
-        self.journaled(
-            write,
-            |_| async move { self.inner.create_payment(request).await },
-            replay_checkout,
-        )
-        .await
-    }
-
-    async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
-        self.inner.payment_status(order_id).await
-    }
-
-    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
-        let write = Write {
-            operation: WriteOperation::Refund,
-            key: request
-                .reference
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: Some(request.amount),
-            request: json!({
-                "order_id": request.order_id,
-                "amount": request.amount,
-                "reference": request.reference,
-                "reason": request.reason,
-                "transaction_id": request.transaction_id,
-                "payment_method": request.payment_method,
-            }),
-        };
-        self.journaled(
-            write,
-            |payment| async move {
-                let mut request = request.clone();
-                request.payment = payment;
-                self.inner.refund(&request).await
-            },
-            replay_refund,
-        )
-        .await
-    }
-
-    async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
-        self.inner.refund_status(request).await
-    }
-
-    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
-        let write = Write {
-            operation: WriteOperation::Void,
-            key: request
-                .idempotency_key
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: None,
-            request: json!({ "order_id": request.order_id }),
-        };
-        self.journaled(
-            write,
-            |payment| async move {
-                let mut request = request.clone();
-                request.payment = payment;
-                self.inner.void(&request).await
-            },
-            replay_payment,
-        )
-        .await
-    }
-
-    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
-        let write = Write {
-            operation: WriteOperation::Cancel,
-            key: request
-                .idempotency_key
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: None,
-            request: json!({ "order_id": request.order_id }),
-        };
-        self.journaled(
-            write,
-            |payment| async move {
-                let mut request = request.clone();
-                request.payment = payment;
-                self.inner.cancel(&request).await
-            },
-            replay_payment,
-        )
-        .await
-    }
-
-    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
-        let write = Write {
-            operation: WriteOperation::Capture,
-            key: request
-                .idempotency_key
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: Some(request.amount),
-            request: json!({ "order_id": request.order_id, "amount": request.amount }),
-        };
-        self.journaled(
-            write,
-            |payment| async move {
-                let mut request = request.clone();
-                request.payment = payment;
-                self.inner.capture(&request).await
-            },
-            replay_payment,
-        )
-        .await
-    }
-
-    fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
-        self.inner.verify_webhook(body, headers)
     }
 }

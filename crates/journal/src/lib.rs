@@ -31,11 +31,13 @@ mod journaled;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod recover;
+mod retry;
 mod schema;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod store;
 mod stored;
+mod writes;
 
 use std::sync::Arc;
 

@@ -43,7 +43,10 @@ async fn run(args: &[String]) -> paygate::Result<()> {
         .recover(RecoveryOptions::default().min_age(Duration::from_secs(min_age)))
         .await?;
     for settled in &report.settled {
-        println!("recovered {}: {} ({})", settled.key, settled.state, settled.reason);
+        println!(
+            "recovered {}: {} ({})",
+            settled.key, settled.state, settled.reason
+        );
     }
     if let Some(journal) = registry.journal() {
         let earlier = journal
@@ -57,7 +60,9 @@ async fn run(args: &[String]) -> paygate::Result<()> {
             return Ok(());
         }
     }
-    let payment = gateway_handle.payment_status(&OrderId::new(order.as_str())?).await?;
+    let payment = gateway_handle
+        .payment_status(&OrderId::new(order.as_str())?)
+        .await?;
     let currency = payment
         .amount
         .map(|m| m.currency())

@@ -83,12 +83,17 @@ pub(super) async fn journal(
     let provider = SCALING_PROVIDER.name();
     let count = plan.journal_refunds;
     let urls = journal_urls(dir);
-    let run = format!("{:x}", paygate::time::OffsetDateTime::now_utc().unix_timestamp());
+    let run = format!(
+        "{:x}",
+        paygate::time::OffsetDateTime::now_utc().unix_timestamp()
+    );
     let plain_prefix = format!("J{}", &run[run.len().saturating_sub(5)..]);
     seed(http, &sandbox.base, provider, &plain_prefix, count).await?;
     let plain_registry =
         GatewayRegistry::from_toml_str(&sandbox.config_toml).map_err(|e| e.to_string())?;
-    let plain = plain_registry.gateway(provider).map_err(|e| e.to_string())?;
+    let plain = plain_registry
+        .gateway(provider)
+        .map_err(|e| e.to_string())?;
     let (plain_p50, plain_p99) = percentiles(refunds(&plain, &plain_prefix, "P", count).await?);
 
     println!();
@@ -105,7 +110,9 @@ pub(super) async fn journal(
     for (n, (name, url)) in urls.iter().enumerate() {
         let prefix = format!("J{n}{}", &run[run.len().saturating_sub(5)..]);
         seed(http, &sandbox.base, provider, &prefix, count).await?;
-        let journal = paygate::journal::open(url).await.map_err(|e| e.to_string())?;
+        let journal = paygate::journal::open(url)
+            .await
+            .map_err(|e| e.to_string())?;
         let registry = GatewayRegistry::builder()
             .toml_str(&sandbox.config_toml)
             .and_then(|b| b.journal(journal, JournalSettings::default()).build())
@@ -133,7 +140,9 @@ pub(super) async fn journal(
     for (n, (name, url)) in urls.iter().enumerate() {
         let prefix = format!("V{n}{}", &run[run.len().saturating_sub(5)..]);
         seed(http, &sandbox.base, provider, &prefix, entries).await?;
-        let journal = paygate::journal::open(url).await.map_err(|e| e.to_string())?;
+        let journal = paygate::journal::open(url)
+            .await
+            .map_err(|e| e.to_string())?;
         leave_unknown(journal.as_ref(), provider, &prefix, entries).await?;
         let registry = GatewayRegistry::builder()
             .toml_str(&sandbox.config_toml)

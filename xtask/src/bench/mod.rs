@@ -150,10 +150,12 @@ fn pinning_available() -> bool {
 /// to CPU 0 for the load and scaling parts (this process, a debug build, only starts it),
 /// then the build-cost part here, on every CPU.
 pub(crate) async fn task(args: &[String]) -> ExitCode {
-    if let Some(unknown) = args
-        .iter()
-        .find(|a| !matches!(a.as_str(), "--quick" | "load" | "scaling" | "journal" | "build"))
-    {
+    if let Some(unknown) = args.iter().find(|a| {
+        !matches!(
+            a.as_str(),
+            "--quick" | "load" | "scaling" | "journal" | "build"
+        )
+    }) {
         return fail(&[format!(
             "bench: unknown argument {unknown:?}; use [--quick] [load] [scaling] [journal] [build]"
         )]);

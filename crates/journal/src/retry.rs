@@ -1,0 +1,160 @@
+//! [`Journaled::retry`]: sending again, under the same key, a write that did not take effect.
+
+use paygate_core::{
+    CancelRequest, CaptureRequest, Error, JournalErrorKind, Money, OrderId, RefundReference,
+    RefundRequest, Result, TransactionId, VoidRequest,
+};
+
+use crate::entry::{Begun, Entry, EntryState, Outcome, WriteOperation};
+use crate::journaled::{Journaled, Write, stopped, unavailable};
+
+impl Journaled {
+    /// Sends again, under the same key, a write that certainly did not take effect (the
+    /// provider refused it, or recovery found it not applied), and returns its entry after.
+    /// Any other state is refused: an applied or succeeded write is never sent again, and
+    /// an unresolved one must be recovered first. Creations are not retried (create a new
+    /// order).
+    pub async fn retry(&self, key: &str) -> Result<Entry> {
+        let entry = self
+            .journal
+            .entry(key)
+            .await
+            .map_err(|e| Error::config("journal", e.to_string()))?
+            .ok_or_else(|| Error::invalid("key", format!("no journal entry has the key {key}")))?;
+        if entry.gateway != self.name {
+            return Err(Error::invalid(
+                "key",
+                format!("entry {key} belongs to gateway {}", entry.gateway),
+            ));
+        }
+        let order_id = OrderId::new(entry.order_id.clone())?;
+        let write = Write {
+            operation: entry.operation,
+            key: key.to_owned(),
+            order_id: order_id.clone(),
+            amount: None,
+            request: entry.request.clone(),
+        };
+        if !entry.state.did_not_take_effect() {
+            return Err(stopped(
+                &write,
+                match entry.state {
+                    EntryState::Pending | EntryState::Unknown => JournalErrorKind::Unresolved,
+                    _ => JournalErrorKind::Refused,
+                },
+                format!(
+                    "the entry is {}: only a refused or not-applied write is sent again",
+                    entry.state
+                ),
+            ));
+        }
+        let begun = self
+            .journal
+            .reopen(key, None)
+            .await
+            .map_err(|e| unavailable(&write, &e))?;
+        let attempt = match begun {
+            Begun::Claimed { attempt } => attempt,
+            Begun::OrderBusy { holder } => {
+                return Err(stopped(
+                    &write,
+                    JournalErrorKind::InProgress,
+                    format!("write {holder} holds the order; nothing was sent"),
+                ));
+            }
+            Begun::Recorded(entry) => return Ok(*entry),
+        };
+        let request = &entry.request;
+        match entry.operation {
+            WriteOperation::Refund => {
+                let mut refund = RefundRequest::new(order_id, money_in(request)?)?;
+                if let Some(reference) = text_in(request, "reference") {
+                    refund = refund.reference(RefundReference::new(reference)?);
+                }
+                if let Some(reason) = text_in(request, "reason") {
+                    refund = refund.reason(reason);
+                }
+                if let Some(id) = text_in(request, "transaction_id") {
+                    refund = refund.transaction_id(TransactionId::new(id)?);
+                }
+                if let Some(method) = text_in(request, "payment_method") {
+                    refund = refund.payment_method(method);
+                }
+                self.send_claimed(&write, attempt, |payment| async move {
+                    let refund = match payment {
+                        Some(payment) => refund.with_payment(payment),
+                        None => refund,
+                    };
+                    self.inner.refund(&refund).await
+                })
+                .await?;
+            }
+            WriteOperation::Capture => {
+                let capture = CaptureRequest::new(order_id, money_in(request)?)?;
+                self.send_claimed(&write, attempt, |payment| async move {
+                    let capture = match payment {
+                        Some(payment) => capture.with_payment(payment),
+                        None => capture,
+                    };
+                    self.inner.capture(&capture).await
+                })
+                .await?;
+            }
+            WriteOperation::Void => {
+                let void = VoidRequest::new(order_id);
+                self.send_claimed(&write, attempt, |payment| async move {
+                    let void = match payment {
+                        Some(payment) => void.with_payment(payment),
+                        None => void,
+                    };
+                    self.inner.void(&void).await
+                })
+                .await?;
+            }
+            WriteOperation::Cancel => {
+                let cancel = CancelRequest::new(order_id);
+                self.send_claimed(&write, attempt, |payment| async move {
+                    let cancel = match payment {
+                        Some(payment) => cancel.with_payment(payment),
+                        None => cancel,
+                    };
+                    self.inner.cancel(&cancel).await
+                })
+                .await?;
+            }
+            WriteOperation::CreatePayment => {
+                let detail = "a creation is not sent again: create a new order";
+                let outcome = Outcome {
+                    state: entry.state,
+                    result: None,
+                    detail: Some(detail.into()),
+                    raw: None,
+                };
+                self.journal
+                    .finish(key, attempt, &outcome)
+                    .await
+                    .map_err(|e| unavailable(&write, &e))?;
+                return Err(Error::invalid("key", detail));
+            }
+        }
+        self.journal
+            .entry(key)
+            .await
+            .map_err(|e| unavailable(&write, &e))?
+            .ok_or_else(|| Error::invalid("key", format!("entry {key} vanished")))
+    }
+}
+
+fn text_in(request: &serde_json::Value, field: &str) -> Option<String> {
+    request
+        .get(field)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+}
+
+fn money_in(request: &serde_json::Value) -> Result<Money> {
+    request
+        .get("amount")
+        .and_then(|m| serde_json::from_value::<Money>(m.clone()).ok())
+        .ok_or_else(|| Error::invalid("key", "the recorded request has no readable amount"))
+}

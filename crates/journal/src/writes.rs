@@ -1,0 +1,195 @@
+//! The writes of [`Journaled`]'s `PaymentGateway`: each builds its journal entry's key,
+//! amount and request, and how its recorded result reads back.
+
+use async_trait::async_trait;
+use paygate_core::http::HeaderMap;
+use paygate_core::{
+    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, OrderId, Payment,
+    PaymentGateway, Refund, RefundRequest, RefundStatusRequest, Result, VoidRequest, WebhookEvent,
+};
+use serde_json::json;
+
+use crate::entry::{Entry, WriteOperation};
+use crate::journaled::{Journaled, Write, auto_key};
+use crate::stored;
+
+/// A unified result as the journal records it: its JSON and the answer as received.
+pub(crate) trait Recordable {
+    fn record(&self) -> (serde_json::Value, crate::entry::RawAnswer);
+}
+
+impl Recordable for Payment {
+    fn record(&self) -> (serde_json::Value, crate::entry::RawAnswer) {
+        (stored::to_json(self), stored::raw_answer(&self.raw))
+    }
+}
+
+impl Recordable for Refund {
+    fn record(&self) -> (serde_json::Value, crate::entry::RawAnswer) {
+        (stored::to_json(self), stored::raw_answer(&self.raw))
+    }
+}
+
+impl Recordable for Checkout {
+    fn record(&self) -> (serde_json::Value, crate::entry::RawAnswer) {
+        (stored::to_json(self), stored::raw_answer(&self.raw))
+    }
+}
+
+/// A recorded success read back (the result's JSON and the answer as received).
+fn replay_payment(provider: &'static str, entry: &Entry) -> Option<Payment> {
+    stored::payment(provider, entry.result.as_ref()?, entry.raw.as_ref())
+}
+
+fn replay_refund(provider: &'static str, entry: &Entry) -> Option<Refund> {
+    stored::refund(provider, entry.result.as_ref()?, entry.raw.as_ref())
+}
+
+fn replay_checkout(provider: &'static str, entry: &Entry) -> Option<Checkout> {
+    stored::checkout(provider, entry.result.as_ref()?, entry.raw.as_ref())
+}
+
+#[async_trait]
+impl PaymentGateway for Journaled {
+    fn provider(&self) -> &'static str {
+        self.inner.provider()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+
+    fn status_read_rate_limit(&self) -> Option<u32> {
+        self.inner.status_read_rate_limit()
+    }
+
+    async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
+        let write = Write {
+            operation: WriteOperation::CreatePayment,
+            key: request
+                .idempotency_key
+                .as_ref()
+                .map_or_else(auto_key, |k| k.as_str().to_owned()),
+            order_id: request.order_id.clone(),
+            amount: Some(request.amount),
+            request: json!({ "order_id": request.order_id }),
+        };
+        self.journaled(
+            write,
+            |_| async move { self.inner.create_payment(request).await },
+            replay_checkout,
+        )
+        .await
+    }
+
+    async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
+        self.inner.payment_status(order_id).await
+    }
+
+    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
+        let write = Write {
+            operation: WriteOperation::Refund,
+            key: request
+                .reference
+                .as_ref()
+                .map_or_else(auto_key, |k| k.as_str().to_owned()),
+            order_id: request.order_id.clone(),
+            amount: Some(request.amount),
+            request: json!({
+                "order_id": request.order_id,
+                "amount": request.amount,
+                "reference": request.reference,
+                "reason": request.reason,
+                "transaction_id": request.transaction_id,
+                "payment_method": request.payment_method,
+            }),
+        };
+        self.journaled(
+            write,
+            |payment| async move {
+                let mut request = request.clone();
+                request.payment = payment;
+                self.inner.refund(&request).await
+            },
+            replay_refund,
+        )
+        .await
+    }
+
+    async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
+        self.inner.refund_status(request).await
+    }
+
+    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
+        let write = Write {
+            operation: WriteOperation::Void,
+            key: request
+                .idempotency_key
+                .as_ref()
+                .map_or_else(auto_key, |k| k.as_str().to_owned()),
+            order_id: request.order_id.clone(),
+            amount: None,
+            request: json!({ "order_id": request.order_id }),
+        };
+        self.journaled(
+            write,
+            |payment| async move {
+                let mut request = request.clone();
+                request.payment = payment;
+                self.inner.void(&request).await
+            },
+            replay_payment,
+        )
+        .await
+    }
+
+    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
+        let write = Write {
+            operation: WriteOperation::Cancel,
+            key: request
+                .idempotency_key
+                .as_ref()
+                .map_or_else(auto_key, |k| k.as_str().to_owned()),
+            order_id: request.order_id.clone(),
+            amount: None,
+            request: json!({ "order_id": request.order_id }),
+        };
+        self.journaled(
+            write,
+            |payment| async move {
+                let mut request = request.clone();
+                request.payment = payment;
+                self.inner.cancel(&request).await
+            },
+            replay_payment,
+        )
+        .await
+    }
+
+    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
+        let write = Write {
+            operation: WriteOperation::Capture,
+            key: request
+                .idempotency_key
+                .as_ref()
+                .map_or_else(auto_key, |k| k.as_str().to_owned()),
+            order_id: request.order_id.clone(),
+            amount: Some(request.amount),
+            request: json!({ "order_id": request.order_id, "amount": request.amount }),
+        };
+        self.journaled(
+            write,
+            |payment| async move {
+                let mut request = request.clone();
+                request.payment = payment;
+                self.inner.capture(&request).await
+            },
+            replay_payment,
+        )
+        .await
+    }
+
+    fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
+        self.inner.verify_webhook(body, headers)
+    }
+}
