@@ -5,7 +5,7 @@
 //!   process recovers. No key reaches the sandbox twice, every entry ends resolved and agrees
 //!   with the sandbox's ledger, and nothing the sandbox applied is missing from the journal.
 //!   Every window is hit: before the intent is committed, after it and before sending, after
-//!   sending and before the answer is recorded.
+//!   sending and before the answer (not applied), after the answer and before recording.
 //! - **concurrency**: 8 processes × the same 100 keys on one database: every key sent once;
 //!   8 processes refunding one order with different keys: never two refunds in flight on it.
 //!
@@ -128,7 +128,8 @@ impl Random {
 enum Window {
     BeforeIntent,
     IntentNotSent,
-    SentNotRecorded,
+    SentNotApplied,
+    AppliedNotRecorded,
     Recorded,
 }
 
@@ -211,7 +212,8 @@ async fn crash_run(db: &str, url: &str, kills: usize, random: &mut Random) {
         let window = match &before {
             None => Window::BeforeIntent,
             Some(e) if e.state == EntryState::Pending && sent == 0 => Window::IntentNotSent,
-            Some(e) if e.state == EntryState::Pending => Window::SentNotRecorded,
+            Some(e) if e.state == EntryState::Pending && applied == 0 => Window::SentNotApplied,
+            Some(e) if e.state == EntryState::Pending => Window::AppliedNotRecorded,
             Some(_) => Window::Recorded,
         };
         *windows.entry(window).or_default() += 1;
@@ -254,7 +256,8 @@ async fn crash_run(db: &str, url: &str, kills: usize, random: &mut Random) {
     for window in [
         Window::BeforeIntent,
         Window::IntentNotSent,
-        Window::SentNotRecorded,
+        Window::SentNotApplied,
+        Window::AppliedNotRecorded,
     ] {
         assert!(
             windows.get(&window).copied().unwrap_or(0) > 0,
