@@ -340,3 +340,49 @@ async fn a_postgres_server_gone_mid_run_stops_writes_before_sending_and_reads_go
     assert_eq!(payment.refunded_amount, Some(usd("1.00")));
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_journal_section_is_opened_by_open_and_never_silently_ignored() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = paygate_tests::journals::temp_dir("paygate-journal-config");
+    let db = dir.join("journal.db");
+    // The URL from a file, as a password-bearing URL would come (`file:` or `env:`).
+    let secret = dir.join("journal-url");
+    std::fs::write(&secret, format!("sqlite://{}\n", db.display())).unwrap();
+    let toml = format!(
+        "{}\n[journal]\nurl = \"file:{}\"\nwait_for_order_ms = 0\n",
+        sandbox.gateway_toml(Provider::Payway),
+        secret.display()
+    );
+    let parsed = paygate::RegistryConfig::from_toml_str(&toml).unwrap();
+    let shown = format!("{:?}", parsed.journal.as_ref().unwrap());
+    assert!(
+        !shown.contains("journal.db"),
+        "the URL is redacted: {shown}"
+    );
+
+    // Built without opening the journal: refused, never a registry whose writes skip it.
+    let error = GatewayRegistry::from_toml_str(&toml).unwrap_err();
+    assert_eq!(error.class(), ErrorClass::Config, "{error}");
+    assert!(
+        error.to_string().contains("GatewayRegistry::open"),
+        "{error}"
+    );
+
+    let file = dir.join("paygate.toml");
+    std::fs::write(&file, &toml).unwrap();
+    let registry = GatewayRegistry::open(&file).await.unwrap();
+    assert!(registry.journal().is_some());
+    let gateway = registry.gateway("payway").unwrap();
+    let order = paid_order(&sandbox, &gateway).await;
+    let key = unique("R");
+    gateway.refund(&refund(&order, "1.00", &key)).await.unwrap();
+    let reopened = paygate::journal::open(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    assert_eq!(
+        reopened.entry(&key).await.unwrap().unwrap().state,
+        EntryState::Succeeded
+    );
+    sandbox.shutdown().await;
+}
