@@ -87,12 +87,31 @@ enum Ended<T> {
     NotSent(Error),
 }
 
-pub(crate) fn auto_key() -> String {
+fn auto_key() -> String {
     let mut bytes = [0u8; 8];
     let random = getrandom::fill(&mut bytes)
         .map(|()| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
         .unwrap_or_default();
     format!("auto-{}-{random}", crate::schema::now_ms())
+}
+
+impl Write {
+    /// A write under the caller's `key`, or one made for it (see [`Journaled`]).
+    pub(crate) fn new(
+        operation: WriteOperation,
+        key: Option<&str>,
+        order_id: &OrderId,
+        amount: Option<Money>,
+        request: serde_json::Value,
+    ) -> Write {
+        Write {
+            operation,
+            key: key.map_or_else(auto_key, str::to_owned),
+            order_id: order_id.clone(),
+            amount,
+            request,
+        }
+    }
 }
 
 fn baseline_of(payment: &Payment) -> Baseline {

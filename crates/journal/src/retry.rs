@@ -7,6 +7,7 @@ use paygate_core::{
 
 use crate::entry::{Begun, Entry, EntryState, Outcome, WriteOperation};
 use crate::journaled::{Journaled, Write, stopped, unavailable};
+use crate::writes::fresh;
 
 impl Journaled {
     /// Sends again, under the same key, a write that certainly did not take effect (the
@@ -81,44 +82,28 @@ impl Journaled {
                     refund = refund.payment_method(method);
                 }
                 self.send_claimed(&write, attempt, |payment| async move {
-                    let refund = match payment {
-                        Some(payment) => refund.with_payment(payment),
-                        None => refund,
-                    };
-                    self.inner.refund(&refund).await
+                    self.inner.refund(&fresh(&refund, payment)).await
                 })
                 .await?;
             }
             WriteOperation::Capture => {
                 let capture = CaptureRequest::new(order_id, money_in(request)?)?;
                 self.send_claimed(&write, attempt, |payment| async move {
-                    let capture = match payment {
-                        Some(payment) => capture.with_payment(payment),
-                        None => capture,
-                    };
-                    self.inner.capture(&capture).await
+                    self.inner.capture(&fresh(&capture, payment)).await
                 })
                 .await?;
             }
             WriteOperation::Void => {
                 let void = VoidRequest::new(order_id);
                 self.send_claimed(&write, attempt, |payment| async move {
-                    let void = match payment {
-                        Some(payment) => void.with_payment(payment),
-                        None => void,
-                    };
-                    self.inner.void(&void).await
+                    self.inner.void(&fresh(&void, payment)).await
                 })
                 .await?;
             }
             WriteOperation::Cancel => {
                 let cancel = CancelRequest::new(order_id);
                 self.send_claimed(&write, attempt, |payment| async move {
-                    let cancel = match payment {
-                        Some(payment) => cancel.with_payment(payment),
-                        None => cancel,
-                    };
-                    self.inner.cancel(&cancel).await
+                    self.inner.cancel(&fresh(&cancel, payment)).await
                 })
                 .await?;
             }

@@ -10,8 +10,33 @@ use paygate_core::{
 use serde_json::json;
 
 use crate::entry::{Entry, WriteOperation};
-use crate::journaled::{Journaled, Write, auto_key};
+use crate::journaled::{Journaled, Write};
 use crate::stored;
+
+/// A write request carrying the payment read just before sending (the baseline), so the
+/// gateway checks the write against it without reading again.
+pub(crate) trait CarriesPayment: Clone {
+    fn set_payment(&mut self, payment: Option<Payment>);
+}
+
+/// `request` with the payment read just before sending.
+pub(crate) fn fresh<R: CarriesPayment>(request: &R, payment: Option<Payment>) -> R {
+    let mut request = request.clone();
+    request.set_payment(payment);
+    request
+}
+
+macro_rules! carries_payment {
+    ($($request:ty),*) => {$(
+        impl CarriesPayment for $request {
+            fn set_payment(&mut self, payment: Option<Payment>) {
+                self.payment = payment;
+            }
+        }
+    )*};
+}
+
+carries_payment!(RefundRequest, CaptureRequest, VoidRequest, CancelRequest);
 
 /// A unified result as the journal records it: its JSON and the answer as received.
 pub(crate) trait Recordable {
@@ -64,16 +89,13 @@ impl PaymentGateway for Journaled {
     }
 
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
-        let write = Write {
-            operation: WriteOperation::CreatePayment,
-            key: request
-                .idempotency_key
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: Some(request.amount),
-            request: json!({ "order_id": request.order_id }),
-        };
+        let write = Write::new(
+            WriteOperation::CreatePayment,
+            request.idempotency_key.as_ref().map(|k| k.as_str()),
+            &request.order_id,
+            Some(request.amount),
+            json!({ "order_id": request.order_id }),
+        );
         self.journaled(
             write,
             |_| async move { self.inner.create_payment(request).await },
@@ -87,15 +109,12 @@ impl PaymentGateway for Journaled {
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
-        let write = Write {
-            operation: WriteOperation::Refund,
-            key: request
-                .reference
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: Some(request.amount),
-            request: json!({
+        let write = Write::new(
+            WriteOperation::Refund,
+            request.reference.as_ref().map(|k| k.as_str()),
+            &request.order_id,
+            Some(request.amount),
+            json!({
                 "order_id": request.order_id,
                 "amount": request.amount,
                 "reference": request.reference,
@@ -103,14 +122,10 @@ impl PaymentGateway for Journaled {
                 "transaction_id": request.transaction_id,
                 "payment_method": request.payment_method,
             }),
-        };
+        );
         self.journaled(
             write,
-            |payment| async move {
-                let mut request = request.clone();
-                request.payment = payment;
-                self.inner.refund(&request).await
-            },
+            |payment| async move { self.inner.refund(&fresh(request, payment)).await },
             replay_refund,
         )
         .await
@@ -121,69 +136,48 @@ impl PaymentGateway for Journaled {
     }
 
     async fn void(&self, request: &VoidRequest) -> Result<Payment> {
-        let write = Write {
-            operation: WriteOperation::Void,
-            key: request
-                .idempotency_key
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: None,
-            request: json!({ "order_id": request.order_id }),
-        };
+        let write = Write::new(
+            WriteOperation::Void,
+            request.idempotency_key.as_ref().map(|k| k.as_str()),
+            &request.order_id,
+            None,
+            json!({ "order_id": request.order_id }),
+        );
         self.journaled(
             write,
-            |payment| async move {
-                let mut request = request.clone();
-                request.payment = payment;
-                self.inner.void(&request).await
-            },
+            |payment| async move { self.inner.void(&fresh(request, payment)).await },
             replay_payment,
         )
         .await
     }
 
     async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
-        let write = Write {
-            operation: WriteOperation::Cancel,
-            key: request
-                .idempotency_key
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: None,
-            request: json!({ "order_id": request.order_id }),
-        };
+        let write = Write::new(
+            WriteOperation::Cancel,
+            request.idempotency_key.as_ref().map(|k| k.as_str()),
+            &request.order_id,
+            None,
+            json!({ "order_id": request.order_id }),
+        );
         self.journaled(
             write,
-            |payment| async move {
-                let mut request = request.clone();
-                request.payment = payment;
-                self.inner.cancel(&request).await
-            },
+            |payment| async move { self.inner.cancel(&fresh(request, payment)).await },
             replay_payment,
         )
         .await
     }
 
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
-        let write = Write {
-            operation: WriteOperation::Capture,
-            key: request
-                .idempotency_key
-                .as_ref()
-                .map_or_else(auto_key, |k| k.as_str().to_owned()),
-            order_id: request.order_id.clone(),
-            amount: Some(request.amount),
-            request: json!({ "order_id": request.order_id, "amount": request.amount }),
-        };
+        let write = Write::new(
+            WriteOperation::Capture,
+            request.idempotency_key.as_ref().map(|k| k.as_str()),
+            &request.order_id,
+            Some(request.amount),
+            json!({ "order_id": request.order_id, "amount": request.amount }),
+        );
         self.journaled(
             write,
-            |payment| async move {
-                let mut request = request.clone();
-                request.payment = payment;
-                self.inner.capture(&request).await
-            },
+            |payment| async move { self.inner.capture(&fresh(request, payment)).await },
             replay_payment,
         )
         .await
