@@ -45,7 +45,7 @@ impl JournalSettings {
 /// sent at most once per idempotency key, and its outcome recorded after. Reads and webhooks
 /// go straight to the gateway.
 ///
-/// The key is the refund's [`RefundReference`], or the `idempotency_key` of the other write
+/// The key is the refund's [`RefundReference`](paygate_core::RefundReference), or the `idempotency_key` of the other write
 /// requests. A write without one is journaled under a key made for it (`auto-…`, in the
 /// entry): it is safe against a crash (recovery finds it) and against a concurrent write on
 /// its order, but calling again is a new write. Give a key wherever a call may be repeated.
