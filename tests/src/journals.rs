@@ -73,3 +73,20 @@ pub async fn journals() -> paygate::Result<Vec<(&'static str, Arc<dyn WriteJourn
     }
     Ok(journals)
 }
+
+/// The `[gateways.<provider>-<port>]` table for `provider` at `sandbox`, and its name: a
+/// gateway name no concurrently running test shares. Journal entries are keyed by gateway
+/// name, so one test's recovery (which settles every unresolved entry of its gateways) never
+/// touches another test's entries in a shared database.
+pub fn own_gateway(
+    sandbox: &paygate::sandbox::Sandbox,
+    provider: paygate::sandbox::Provider,
+) -> (String, String) {
+    let name = format!("{}-{}", provider.name(), sandbox.addr().port());
+    let toml = sandbox.gateway_toml(provider).replacen(
+        &format!("[gateways.{}]", provider.name()),
+        &format!("[gateways.{name}]"),
+        1,
+    );
+    (name, toml)
+}

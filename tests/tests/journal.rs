@@ -15,7 +15,7 @@ use paygate::{
     CreatePayment, Currency, ErrorClass, GatewayRegistry, JournalErrorKind, Money, OrderId,
     PaymentGateway, RefundReference, RefundRequest,
 };
-use paygate_tests::journals::{journals, unique};
+use paygate_tests::journals::{journals, own_gateway, unique};
 
 const REFUND_PATH: &str = "online-transaction/refund";
 
@@ -23,9 +23,14 @@ fn usd(text: &str) -> Money {
     Money::parse(text, Currency::USD).unwrap()
 }
 
+/// The test's own gateway name (see `own_gateway`).
+fn name(sandbox: &Sandbox) -> String {
+    own_gateway(sandbox, Provider::Payway).0
+}
+
 fn registry(sandbox: &Sandbox, journal: Arc<dyn WriteJournal>) -> GatewayRegistry {
     GatewayRegistry::builder()
-        .toml_str(&sandbox.gateway_toml(Provider::Payway))
+        .toml_str(&own_gateway(sandbox, Provider::Payway).1)
         .unwrap()
         .journal(
             journal,
@@ -65,7 +70,7 @@ async fn the_same_key_twice_refunds_once_and_answers_from_the_journal() {
     for (db, journal) in journals().await.unwrap() {
         let sandbox = Sandbox::start().await.unwrap();
         let registry = registry(&sandbox, journal.clone());
-        let gateway = registry.gateway("payway").unwrap();
+        let gateway = registry.gateway(&name(&sandbox)).unwrap();
         let order = paid_order(&sandbox, &gateway).await;
         let key = unique("R");
 
@@ -99,7 +104,7 @@ async fn a_lost_answer_is_unknown_blocks_the_order_and_recovers_as_applied() {
     for (db, journal) in journals().await.unwrap() {
         let sandbox = Sandbox::start().await.unwrap();
         let registry = registry(&sandbox, journal.clone());
-        let gateway = registry.gateway("payway").unwrap();
+        let gateway = registry.gateway(&name(&sandbox)).unwrap();
         let order = paid_order(&sandbox, &gateway).await;
         let key = unique("R");
         sandbox
@@ -158,7 +163,7 @@ async fn a_write_that_never_applied_recovers_as_not_applied_and_an_explicit_retr
     for (db, journal) in journals().await.unwrap() {
         let sandbox = Sandbox::start().await.unwrap();
         let registry = registry(&sandbox, journal.clone());
-        let gateway = registry.gateway("payway").unwrap();
+        let gateway = registry.gateway(&name(&sandbox)).unwrap();
         let order = paid_order(&sandbox, &gateway).await;
         let key = unique("R");
         // The request is read, nothing is done, the connection breaks: unknown to the client.
@@ -209,13 +214,13 @@ async fn callers_racing_with_one_key_send_it_once() {
         let registries: Vec<GatewayRegistry> = (0..4)
             .map(|_| registry(&sandbox, journal.clone()))
             .collect();
-        let setup = registries[0].gateway("payway").unwrap();
+        let setup = registries[0].gateway(&name(&sandbox)).unwrap();
         let order = paid_order(&sandbox, &setup).await;
         let key = unique("R");
         let mut tasks = Vec::new();
         for registry in &registries {
             for _ in 0..4 {
-                let gateway = registry.gateway("payway").unwrap();
+                let gateway = registry.gateway(&name(&sandbox)).unwrap();
                 let request = refund(&order, "1.00", &key);
                 tasks.push(tokio::spawn(async move { gateway.refund(&request).await }));
             }
@@ -249,13 +254,17 @@ async fn a_read_only_journal_stops_writes_before_sending_and_reads_go_on() {
         .unwrap();
     let order = paid_order(
         &sandbox,
-        &registry(&sandbox, writable).gateway("payway").unwrap(),
+        &registry(&sandbox, writable)
+            .gateway(&name(&sandbox))
+            .unwrap(),
     )
     .await;
     let read_only = paygate::journal::open(&format!("sqlite://{}?mode=ro", path.display()))
         .await
         .unwrap();
-    let gateway = registry(&sandbox, read_only).gateway("payway").unwrap();
+    let gateway = registry(&sandbox, read_only)
+        .gateway(&name(&sandbox))
+        .unwrap();
     let error = gateway
         .refund(&refund(&order, "1.00", &unique("R")))
         .await
@@ -320,7 +329,7 @@ async fn a_postgres_server_gone_mid_run_stops_writes_before_sending_and_reads_go
     let journal = paygate::journal::open(relayed.as_str()).await.unwrap();
     let sandbox = Sandbox::start().await.unwrap();
     let registry = registry(&sandbox, journal);
-    let gateway = registry.gateway("payway").unwrap();
+    let gateway = registry.gateway(&name(&sandbox)).unwrap();
     let order = paid_order(&sandbox, &gateway).await;
     gateway
         .refund(&refund(&order, "1.00", &unique("R")))
@@ -351,7 +360,7 @@ async fn a_journal_section_is_opened_by_open_and_never_silently_ignored() {
     std::fs::write(&secret, format!("sqlite://{}\n", db.display())).unwrap();
     let toml = format!(
         "{}\n[journal]\nurl = \"file:{}\"\nwait_for_order_ms = 0\n",
-        sandbox.gateway_toml(Provider::Payway),
+        own_gateway(&sandbox, Provider::Payway).1,
         secret.display()
     );
     let parsed = paygate::RegistryConfig::from_toml_str(&toml).unwrap();
@@ -373,7 +382,7 @@ async fn a_journal_section_is_opened_by_open_and_never_silently_ignored() {
     std::fs::write(&file, &toml).unwrap();
     let registry = GatewayRegistry::open(&file).await.unwrap();
     assert!(registry.journal().is_some());
-    let gateway = registry.gateway("payway").unwrap();
+    let gateway = registry.gateway(&name(&sandbox)).unwrap();
     let order = paid_order(&sandbox, &gateway).await;
     let key = unique("R");
     gateway.refund(&refund(&order, "1.00", &key)).await.unwrap();

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use paygate::journal::{EntryState, WriteJournal};
 use paygate::sandbox::{Fault, FaultSpec, Provider, Sandbox, SimOrder};
-use paygate_tests::journals::{journal_urls, temp_dir, unique};
+use paygate_tests::journals::{journal_urls, own_gateway, temp_dir, unique};
 
 const CHILD: &str = env!("CARGO_BIN_EXE_journal-child");
 const REFUND_PATH: &str = "online-transaction/refund";
@@ -36,7 +36,7 @@ const REFUND_PATH: &str = "online-transaction/refund";
 /// A sandbox with `orders` paid PayWay orders of 100 000.00 USD, and its configuration file.
 fn sandbox_with_orders(sandbox: &Sandbox, prefix: &str, orders: usize) -> (PathBuf, Vec<String>) {
     let config = temp_dir("paygate-journal-proc").join("paygate.toml");
-    std::fs::write(&config, sandbox.gateway_toml(Provider::Payway)).unwrap();
+    std::fs::write(&config, own_gateway(sandbox, Provider::Payway).1).unwrap();
     let now = paygate::time::OffsetDateTime::now_utc();
     let ids: Vec<String> = (0..orders).map(|n| format!("{prefix}O{n}")).collect();
     for id in &ids {
