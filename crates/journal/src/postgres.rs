@@ -14,6 +14,10 @@ use crate::entry::{Baseline, Begun, Entry, EntryFilter, Intent, JournalFailure, 
 use crate::schema::{self, EntryRow};
 use crate::store::WriteJournal;
 
+/// How long one journal operation may take (connecting included) before the server is taken
+/// for unavailable.
+const OPERATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The advisory lock that serialises migrations between instances starting at once.
 const MIGRATION_LOCK: i64 = 0x7061_7967_6174_6531;
 
@@ -58,11 +62,34 @@ impl PostgresJournal {
             shown: shown(url),
             client: Mutex::new(None),
         };
-        let mut guard = journal.client.lock().await;
-        let client = journal.connected(&mut guard).await?;
-        migrate(client).await?;
-        drop(guard);
+        journal
+            .bounded(async {
+                let mut guard = journal.client.lock().await;
+                let client = journal.connected(&mut guard).await?;
+                migrate(client).await
+            })
+            .await?;
         Ok(journal)
+    }
+
+    /// `work`, at most [`OPERATION_TIMEOUT`]: a server that stops answering (gone without
+    /// closing the connection) makes a write unavailable, not stuck. The connection, maybe
+    /// left mid-transaction, is then opened afresh on the next call.
+    async fn bounded<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, JournalFailure>>,
+    ) -> Result<T, JournalFailure> {
+        match tokio::time::timeout(OPERATION_TIMEOUT, work).await {
+            Ok(result) => result,
+            Err(_) => {
+                *self.client.lock().await = None;
+                Err(JournalFailure::Unavailable(format!(
+                    "no answer from {} within {} s",
+                    self.shown,
+                    OPERATION_TIMEOUT.as_secs()
+                )))
+            }
+        }
     }
 
     /// The open client, connecting first when there is none or it was lost.
@@ -195,50 +222,53 @@ async fn holder_in(
 #[async_trait]
 impl WriteJournal for PostgresJournal {
     async fn begin(&self, intent: &Intent) -> Result<Begun, JournalFailure> {
-        let mut guard = self.client.lock().await;
-        let client = self.connected(&mut guard).await?;
-        let tx = client.transaction().await.map_err(unavailable)?;
-        let now = schema::now_ms();
-        let baseline = intent.baseline.as_ref().map(schema::json_text);
-        let inserted = tx
-            .execute(
-                schema::INSERT_ENTRY,
-                &[
-                    &intent.key,
-                    &intent.gateway,
-                    &intent.operation.as_str(),
-                    &intent.order_id,
-                    &intent.amount,
-                    &intent.currency,
-                    &intent.fingerprint,
-                    &schema::json_text(&intent.request),
-                    &baseline,
-                    &now,
-                ],
-            )
-            .await
-            .map_err(unavailable)?;
-        if inserted == 0 {
-            tx.rollback().await.map_err(unavailable)?;
-            let entry = entry_in(&*client, &intent.key)
-                .await?
-                .ok_or(JournalFailure::NotFound)?;
-            return Ok(Begun::Recorded(Box::new(entry)));
-        }
-        let claimed = tx
-            .execute(
-                schema::INSERT_CLAIM,
-                &[&intent.gateway, &intent.order_id, &intent.key, &now],
-            )
-            .await
-            .map_err(unavailable)?;
-        if claimed == 0 {
-            tx.rollback().await.map_err(unavailable)?;
-            let holder = holder_in(&*client, &intent.gateway, &intent.order_id).await?;
-            return Ok(Begun::OrderBusy { holder });
-        }
-        tx.commit().await.map_err(unavailable)?;
-        Ok(Begun::Claimed { attempt: 1 })
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            let tx = client.transaction().await.map_err(unavailable)?;
+            let now = schema::now_ms();
+            let baseline = intent.baseline.as_ref().map(schema::json_text);
+            let inserted = tx
+                .execute(
+                    schema::INSERT_ENTRY,
+                    &[
+                        &intent.key,
+                        &intent.gateway,
+                        &intent.operation.as_str(),
+                        &intent.order_id,
+                        &intent.amount,
+                        &intent.currency,
+                        &intent.fingerprint,
+                        &schema::json_text(&intent.request),
+                        &baseline,
+                        &now,
+                    ],
+                )
+                .await
+                .map_err(unavailable)?;
+            if inserted == 0 {
+                tx.rollback().await.map_err(unavailable)?;
+                let entry = entry_in(&*client, &intent.key)
+                    .await?
+                    .ok_or(JournalFailure::NotFound)?;
+                return Ok(Begun::Recorded(Box::new(entry)));
+            }
+            let claimed = tx
+                .execute(
+                    schema::INSERT_CLAIM,
+                    &[&intent.gateway, &intent.order_id, &intent.key, &now],
+                )
+                .await
+                .map_err(unavailable)?;
+            if claimed == 0 {
+                tx.rollback().await.map_err(unavailable)?;
+                let holder = holder_in(&*client, &intent.gateway, &intent.order_id).await?;
+                return Ok(Begun::OrderBusy { holder });
+            }
+            tx.commit().await.map_err(unavailable)?;
+            Ok(Begun::Claimed { attempt: 1 })
+        })
+        .await
     }
 
     async fn ready(
@@ -247,49 +277,55 @@ impl WriteJournal for PostgresJournal {
         attempt: u32,
         baseline: &Baseline,
     ) -> Result<(), JournalFailure> {
-        let mut guard = self.client.lock().await;
-        let client = self.connected(&mut guard).await?;
-        let changed = client
-            .execute(
-                schema::READY_ENTRY,
-                &[
-                    &schema::json_text(baseline),
-                    &schema::now_ms(),
-                    &key,
-                    &i64::from(attempt),
-                ],
-            )
-            .await
-            .map_err(unavailable)?;
-        if changed == 0 {
-            return Err(match entry_in(&*client, key).await? {
-                Some(entry) => JournalFailure::WrongState { state: entry.state },
-                None => JournalFailure::NotFound,
-            });
-        }
-        Ok(())
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            let changed = client
+                .execute(
+                    schema::READY_ENTRY,
+                    &[
+                        &schema::json_text(baseline),
+                        &schema::now_ms(),
+                        &key,
+                        &i64::from(attempt),
+                    ],
+                )
+                .await
+                .map_err(unavailable)?;
+            if changed == 0 {
+                return Err(match entry_in(&*client, key).await? {
+                    Some(entry) => JournalFailure::WrongState { state: entry.state },
+                    None => JournalFailure::NotFound,
+                });
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn abandon(&self, key: &str, attempt: u32, detail: &str) -> Result<(), JournalFailure> {
-        let mut guard = self.client.lock().await;
-        let client = self.connected(&mut guard).await?;
-        let tx = client.transaction().await.map_err(unavailable)?;
-        if attempt <= 1 {
-            tx.execute(schema::DELETE_UNSENT_ENTRY, &[&key])
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            let tx = client.transaction().await.map_err(unavailable)?;
+            if attempt <= 1 {
+                tx.execute(schema::DELETE_UNSENT_ENTRY, &[&key])
+                    .await
+                    .map_err(unavailable)?;
+            } else {
+                tx.execute(
+                    schema::UNSENT_RETRY,
+                    &[&detail, &schema::now_ms(), &key, &i64::from(attempt)],
+                )
                 .await
                 .map_err(unavailable)?;
-        } else {
-            tx.execute(
-                schema::UNSENT_RETRY,
-                &[&detail, &schema::now_ms(), &key, &i64::from(attempt)],
-            )
-            .await
-            .map_err(unavailable)?;
-        }
-        tx.execute(schema::DELETE_CLAIM, &[&key])
-            .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)
+            }
+            tx.execute(schema::DELETE_CLAIM, &[&key])
+                .await
+                .map_err(unavailable)?;
+            tx.commit().await.map_err(unavailable)
+        })
+        .await
     }
 
     async fn finish(
@@ -298,41 +334,44 @@ impl WriteJournal for PostgresJournal {
         attempt: u32,
         outcome: &Outcome,
     ) -> Result<(), JournalFailure> {
-        let mut guard = self.client.lock().await;
-        let client = self.connected(&mut guard).await?;
-        let tx = client.transaction().await.map_err(unavailable)?;
-        let raw = outcome.raw.as_ref();
-        let changed = tx
-            .execute(
-                schema::UPDATE_OUTCOME,
-                &[
-                    &outcome.state.as_str(),
-                    &outcome.result.as_ref().map(schema::json_text),
-                    &outcome.detail,
-                    &raw.map(|r| i64::from(r.http_status)),
-                    &raw.and_then(|r| r.content_type.clone()),
-                    &raw.map(|r| r.body.clone()),
-                    &schema::now_ms(),
-                    &key,
-                    &i64::from(attempt),
-                ],
-            )
-            .await
-            .map_err(unavailable)?;
-        if changed == 0 {
-            let state = entry_in(&tx, key).await?.map(|e| e.state);
-            tx.rollback().await.map_err(unavailable)?;
-            return Err(match state {
-                Some(state) => JournalFailure::WrongState { state },
-                None => JournalFailure::NotFound,
-            });
-        }
-        if !outcome.state.is_unresolved() {
-            tx.execute(schema::DELETE_CLAIM, &[&key])
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            let tx = client.transaction().await.map_err(unavailable)?;
+            let raw = outcome.raw.as_ref();
+            let changed = tx
+                .execute(
+                    schema::UPDATE_OUTCOME,
+                    &[
+                        &outcome.state.as_str(),
+                        &outcome.result.as_ref().map(schema::json_text),
+                        &outcome.detail,
+                        &raw.map(|r| i64::from(r.http_status)),
+                        &raw.and_then(|r| r.content_type.clone()),
+                        &raw.map(|r| r.body.clone()),
+                        &schema::now_ms(),
+                        &key,
+                        &i64::from(attempt),
+                    ],
+                )
                 .await
                 .map_err(unavailable)?;
-        }
-        tx.commit().await.map_err(unavailable)
+            if changed == 0 {
+                let state = entry_in(&tx, key).await?.map(|e| e.state);
+                tx.rollback().await.map_err(unavailable)?;
+                return Err(match state {
+                    Some(state) => JournalFailure::WrongState { state },
+                    None => JournalFailure::NotFound,
+                });
+            }
+            if !outcome.state.is_unresolved() {
+                tx.execute(schema::DELETE_CLAIM, &[&key])
+                    .await
+                    .map_err(unavailable)?;
+            }
+            tx.commit().await.map_err(unavailable)
+        })
+        .await
     }
 
     async fn reopen(
@@ -340,69 +379,78 @@ impl WriteJournal for PostgresJournal {
         key: &str,
         baseline: Option<&Baseline>,
     ) -> Result<Begun, JournalFailure> {
-        let mut guard = self.client.lock().await;
-        let client = self.connected(&mut guard).await?;
-        let tx = client.transaction().await.map_err(unavailable)?;
-        let entry = entry_in(&tx, key).await?.ok_or(JournalFailure::NotFound)?;
-        if !entry.state.did_not_take_effect() {
-            return Err(JournalFailure::WrongState { state: entry.state });
-        }
-        let now = schema::now_ms();
-        let claimed = tx
-            .execute(
-                schema::INSERT_CLAIM,
-                &[&entry.gateway, &entry.order_id, &key, &now],
-            )
-            .await
-            .map_err(unavailable)?;
-        if claimed == 0 {
-            tx.rollback().await.map_err(unavailable)?;
-            let holder = holder_in(&*client, &entry.gateway, &entry.order_id).await?;
-            return Ok(Begun::OrderBusy { holder });
-        }
-        let reopened = tx
-            .execute(
-                schema::REOPEN_ENTRY,
-                &[&baseline.map(schema::json_text), &now, &key],
-            )
-            .await
-            .map_err(unavailable)?;
-        if reopened == 0 {
-            // Changed since it was read (another retry won): leave it.
-            tx.rollback().await.map_err(unavailable)?;
-            let state = entry_in(&*client, key)
-                .await?
-                .map_or(entry.state, |e| e.state);
-            return Err(JournalFailure::WrongState { state });
-        }
-        tx.commit().await.map_err(unavailable)?;
-        Ok(Begun::Claimed {
-            attempt: entry.attempt.saturating_add(1),
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            let tx = client.transaction().await.map_err(unavailable)?;
+            let entry = entry_in(&tx, key).await?.ok_or(JournalFailure::NotFound)?;
+            if !entry.state.did_not_take_effect() {
+                return Err(JournalFailure::WrongState { state: entry.state });
+            }
+            let now = schema::now_ms();
+            let claimed = tx
+                .execute(
+                    schema::INSERT_CLAIM,
+                    &[&entry.gateway, &entry.order_id, &key, &now],
+                )
+                .await
+                .map_err(unavailable)?;
+            if claimed == 0 {
+                tx.rollback().await.map_err(unavailable)?;
+                let holder = holder_in(&*client, &entry.gateway, &entry.order_id).await?;
+                return Ok(Begun::OrderBusy { holder });
+            }
+            let reopened = tx
+                .execute(
+                    schema::REOPEN_ENTRY,
+                    &[&baseline.map(schema::json_text), &now, &key],
+                )
+                .await
+                .map_err(unavailable)?;
+            if reopened == 0 {
+                // Changed since it was read (another retry won): leave it.
+                tx.rollback().await.map_err(unavailable)?;
+                let state = entry_in(&*client, key)
+                    .await?
+                    .map_or(entry.state, |e| e.state);
+                return Err(JournalFailure::WrongState { state });
+            }
+            tx.commit().await.map_err(unavailable)?;
+            Ok(Begun::Claimed {
+                attempt: entry.attempt.saturating_add(1),
+            })
         })
+        .await
     }
 
     async fn entry(&self, key: &str) -> Result<Option<Entry>, JournalFailure> {
-        let mut guard = self.client.lock().await;
-        let client = self.connected(&mut guard).await?;
-        entry_in(&*client, key).await
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            entry_in(&*client, key).await
+        })
+        .await
     }
 
     async fn entries(&self, filter: &EntryFilter) -> Result<Vec<Entry>, JournalFailure> {
-        let mut guard = self.client.lock().await;
-        let client = self.connected(&mut guard).await?;
-        let before = filter
-            .older_than_ms
-            .map_or(i64::MAX, |age| schema::now_ms().saturating_sub(age));
-        let limit = filter.limit.map_or(i64::MAX, i64::from);
-        let rows = client
-            .query(
-                &schema::select_entries(),
-                &[&i32::from(filter.unresolved_only), &before, &limit],
-            )
-            .await
-            .map_err(unavailable)?;
-        rows.iter()
-            .map(|row| read_entry(row).and_then(EntryRow::into_entry))
-            .collect()
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            let before = filter
+                .older_than_ms
+                .map_or(i64::MAX, |age| schema::now_ms().saturating_sub(age));
+            let limit = filter.limit.map_or(i64::MAX, i64::from);
+            let rows = client
+                .query(
+                    &schema::select_entries(),
+                    &[&i32::from(filter.unresolved_only), &before, &limit],
+                )
+                .await
+                .map_err(unavailable)?;
+            rows.iter()
+                .map(|row| read_entry(row).and_then(EntryRow::into_entry))
+                .collect()
+        })
+        .await
     }
 }
