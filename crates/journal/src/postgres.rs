@@ -308,21 +308,24 @@ impl WriteJournal for PostgresJournal {
             let mut guard = self.client.lock().await;
             let client = self.connected(&mut guard).await?;
             let tx = client.transaction().await.map_err(unavailable)?;
-            if attempt <= 1 {
+            let changed = if attempt <= 1 {
                 tx.execute(schema::DELETE_UNSENT_ENTRY, &[&key])
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(unavailable)?
             } else {
                 tx.execute(
                     schema::UNSENT_RETRY,
                     &[&detail, &schema::now_ms(), &key, &i64::from(attempt)],
                 )
                 .await
-                .map_err(unavailable)?;
+                .map_err(unavailable)?
+            };
+            // Settled meanwhile (by recovery): its state, and its claim, stand.
+            if changed > 0 {
+                tx.execute(schema::DELETE_CLAIM, &[&key])
+                    .await
+                    .map_err(unavailable)?;
             }
-            tx.execute(schema::DELETE_CLAIM, &[&key])
-                .await
-                .map_err(unavailable)?;
             tx.commit().await.map_err(unavailable)
         })
         .await

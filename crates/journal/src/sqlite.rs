@@ -310,18 +310,21 @@ impl WriteJournal for SqliteJournal {
             let tx = connection
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(unavailable)?;
-            if attempt <= 1 {
+            let changed = if attempt <= 1 {
                 tx.execute(&sqlite_sql(schema::DELETE_UNSENT_ENTRY), params![key])
-                    .map_err(unavailable)?;
+                    .map_err(unavailable)?
             } else {
                 tx.execute(
                     &sqlite_sql(schema::UNSENT_RETRY),
                     params![detail, schema::now_ms(), key, i64::from(attempt)],
                 )
-                .map_err(unavailable)?;
+                .map_err(unavailable)?
+            };
+            // Settled meanwhile (by recovery): its state, and its claim, stand.
+            if changed > 0 {
+                tx.execute(&sqlite_sql(schema::DELETE_CLAIM), params![key])
+                    .map_err(unavailable)?;
             }
-            tx.execute(&sqlite_sql(schema::DELETE_CLAIM), params![key])
-                .map_err(unavailable)?;
             tx.commit().map_err(unavailable)
         })
         .await

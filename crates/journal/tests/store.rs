@@ -331,3 +331,32 @@ async fn a_read_only_journal_refuses_writes_and_still_reads() {
     );
     assert!(read_only.entry(&key).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn dropping_an_unsent_write_settled_meanwhile_leaves_its_state_and_claim() {
+    for (db, journal) in journals().await {
+        let (key, other, order) = (unique("K"), unique("K"), unique("O"));
+        journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
+        // Recovery (run too early) settled it as unknown while its writer was still going.
+        journal
+            .finish(&key, 1, &outcome(EntryState::Unknown))
+            .await
+            .unwrap();
+        journal.abandon(&key, 1, "not sent").await.unwrap();
+        assert_eq!(
+            journal.entry(&key).await.unwrap().map(|e| e.state),
+            Some(EntryState::Unknown),
+            "{db}"
+        );
+        assert!(
+            matches!(
+                journal
+                    .begin(&intent(&other, &order, "1.00"))
+                    .await
+                    .unwrap(),
+                Begun::OrderBusy { .. }
+            ),
+            "{db}: the order stays claimed"
+        );
+    }
+}
