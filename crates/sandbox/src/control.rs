@@ -22,6 +22,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(control_requests).delete(control_forget_requests),
         )
         .route("/_sandbox/seed", post(control_seed))
+        .route("/_sandbox/deliveries", get(control_deliveries))
         .route("/_sandbox/faults", post(control_arm).delete(control_clear))
         .route("/_sandbox/checkout/{provider}/{id}", get(control_checkout));
     providers.merge(control).with_state(shared)
@@ -78,6 +79,15 @@ async fn control_requests(State(shared): State<Arc<Shared>>) -> Response {
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
     axum::Json(received).into_response()
+}
+
+async fn control_deliveries(State(shared): State<Arc<Shared>>) -> Response {
+    let deliveries = shared
+        .deliveries
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    axum::Json(deliveries).into_response()
 }
 
 async fn control_forget_requests(State(shared): State<Arc<Shared>>) -> Response {

@@ -22,11 +22,18 @@
 //! (`DELETE` forgets it); `POST /_sandbox/faults` arms a fault (`DELETE` clears them);
 //! `POST /_sandbox/seed` puts many orders in the ledger at once ([`Seed`], for load tests
 //! and reconciliation runs against a sandbox in its own process).
+//!
+//! When an order is paid, the simulator also POSTs the provider's notification, signed, to
+//! the order's callback URL (PayG: the account URL of [`Sandbox::set_notification_url`]),
+//! on loopback only, retrying as the provider does (Finpay: until a `2000000`
+//! acknowledgement, 5 attempts; PayWay and PayG: once). `GET /_sandbox/deliveries` lists
+//! every attempt and its answer ([`Delivery`]).
 
 // Handlers reject with a ready `Response` (the axum idiom); its size does not matter here.
 #![allow(clippy::result_large_err)]
 
 mod control;
+mod delivery;
 mod faults;
 mod json;
 mod providers;
@@ -48,6 +55,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use control::router;
+pub use delivery::Delivery;
 pub use faults::{Fault, FaultSpec};
 pub use providers::*;
 pub use simulated::SampleOrder;
@@ -165,6 +173,10 @@ pub(crate) struct Shared {
     ledger: Mutex<Ledger>,
     faults: Mutex<Vec<FaultSpec>>,
     received: Mutex<Vec<ReceivedRequest>>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) deliveries: Mutex<Vec<Delivery>>,
+    delivery_backoff_ms: std::sync::atomic::AtomicU64,
+    notification_urls: Mutex<std::collections::BTreeMap<Provider, String>>,
 }
 
 impl Shared {
@@ -178,6 +190,23 @@ impl Shared {
 
     pub(crate) fn base_url(&self, provider: Provider) -> String {
         provider_base(&self.base, provider)
+    }
+
+    /// The account-wide notification URL of `provider`, if set.
+    pub(crate) fn notification_url(&self, provider: Provider) -> Option<String> {
+        self.notification_urls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&provider)
+            .cloned()
+    }
+
+    /// The wait before a delivery's second attempt (it doubles after each).
+    pub(crate) fn delivery_backoff(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(
+            self.delivery_backoff_ms
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
     }
 
     /// Microseconds since the simulator started.
@@ -298,14 +327,27 @@ impl Shared {
         Ok(seed.count)
     }
 
-    /// The customer pays: the order moves on and the provider's webhook is produced.
-    pub(crate) fn pay(&self, provider: Provider, id: &str) -> Result<SimulatedWebhook, Refusal> {
+    /// The customer pays: the order moves on, the provider's webhook is produced and, when the
+    /// order has a loopback callback URL, delivered to it in the background.
+    pub(crate) fn pay(
+        self: &Arc<Self>,
+        provider: Provider,
+        id: &str,
+    ) -> Result<SimulatedWebhook, Refusal> {
         let now = self.now();
         let simulated = provider.simulated();
         let order = self
             .ledger()
             .pay(provider, id, simulated.payment_method(), now)?;
-        Ok(simulated.webhook(self, &order))
+        let webhook = simulated.webhook(self, &order);
+        delivery::start(
+            self,
+            provider,
+            &order.id,
+            order.callback_url.as_deref(),
+            &webhook,
+        );
+        Ok(webhook)
     }
 }
 
@@ -358,6 +400,15 @@ impl Sandbox {
             ledger: Mutex::new(Ledger::default()),
             faults: Mutex::new(Vec::new()),
             received: Mutex::new(Vec::new()),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .map_err(|e| SandboxError::Io(std::io::Error::other(e)))?,
+            deliveries: Mutex::new(Vec::new()),
+            notification_urls: Mutex::new(std::collections::BTreeMap::new()),
+            delivery_backoff_ms: std::sync::atomic::AtomicU64::new(
+                u64::try_from(delivery::DEFAULT_BACKOFF.as_millis()).unwrap_or(1000),
+            ),
         });
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -463,6 +514,34 @@ impl Sandbox {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+
+    /// Every webhook delivery attempt so far (see `GET /_sandbox/deliveries`).
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.shared
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sets `provider`'s account-wide notification URL, for a provider that takes one in its
+    /// dashboard rather than per order (PayG's "Webhook URL"). Only loopback URLs are called.
+    pub fn set_notification_url(&self, provider: Provider, url: impl Into<String>) {
+        self.shared
+            .notification_urls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(provider, url.into());
+    }
+
+    /// Sets the wait before a delivery's second attempt (default 1 s; it doubles after
+    /// each), so that tests of retries need not wait.
+    pub fn set_delivery_backoff(&self, backoff: std::time::Duration) {
+        self.shared.delivery_backoff_ms.store(
+            u64::try_from(backoff.as_millis()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 
     /// Every provider request received so far.

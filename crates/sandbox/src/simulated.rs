@@ -8,6 +8,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use paygate_core::Checkout;
 
+use crate::delivery::DeliveryPolicy;
 use crate::{Credentials, Provider, SandboxError, Shared, SimOrder, SimulatedWebhook};
 
 /// One simulated provider.
@@ -52,6 +53,9 @@ pub(crate) trait SimulatedProvider: Sync {
 
     /// A typical order at this provider, for demos and load runs.
     fn sample(&self) -> SampleOrder;
+
+    /// How it delivers its notifications: attempts, and what acknowledges one.
+    fn delivery_policy(&self) -> DeliveryPolicy;
 
     /// The id the simulator keys an order created by `checkout` under (the id its calls
     /// use): the merchant's order id unless the provider assigns its own.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::Credentials;
+use crate::delivery::DeliveryPolicy;
 use crate::simulated::{SampleOrder, SimulatedProvider};
 
 /// What the simulator accepts as Finpay's credentials.
@@ -100,6 +101,27 @@ impl SimulatedProvider for FinpaySim {
             .and_then(|o| o.as_object_mut())
         {
             order.insert("id".into(), order_id.into());
+        }
+    }
+
+    /// Finpay documents no retry policy; integrators report it resends its callback until it
+    /// gets its `2000000` acknowledgement. The simulator: up to 5 attempts, 1 s apart and
+    /// doubling, until a 2xx answer whose `responseCode` is `"2000000"`.
+    fn delivery_policy(&self) -> DeliveryPolicy {
+        DeliveryPolicy {
+            per_order: true,
+            attempts: 5,
+            acknowledged: |status, body| {
+                (200..300).contains(&status)
+                    && serde_json::from_slice::<serde_json::Value>(body)
+                        .ok()
+                        .and_then(|v| {
+                            v.get("responseCode")
+                                .and_then(|c| c.as_str().map(str::to_owned))
+                        })
+                        .as_deref()
+                        == Some("2000000")
+            },
         }
     }
 

@@ -4,6 +4,7 @@ use paygate_core::Checkout;
 
 use super::*;
 use crate::Credentials;
+use crate::delivery::DeliveryPolicy;
 use crate::simulated::{SampleOrder, SimulatedProvider};
 
 /// What the simulator accepts as PayG's credentials.
@@ -110,6 +111,17 @@ impl SimulatedProvider for PaygSim {
                     order.insert(key.into(), order_id.into());
                 }
             }
+        }
+    }
+
+    /// PayG's postback URL is an account setting (its dashboard's "Webhook URL"), not given
+    /// per order; it documents no retry policy or expected answer: one attempt, acknowledged
+    /// by any 2xx.
+    fn delivery_policy(&self) -> DeliveryPolicy {
+        DeliveryPolicy {
+            per_order: false,
+            attempts: 1,
+            acknowledged: crate::delivery::any_success,
         }
     }
 

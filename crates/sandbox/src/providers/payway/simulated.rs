@@ -6,6 +6,7 @@ use rsa::RsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 
 use super::*;
+use crate::delivery::DeliveryPolicy;
 use crate::simulated::{SampleOrder, SimulatedProvider};
 use crate::{Credentials, SandboxError};
 
@@ -138,6 +139,16 @@ impl SimulatedProvider for PaywaySim {
                 "KHR"
             };
             *currency = swapped.into();
+        }
+    }
+
+    /// PayWay sends its pushback once (integrators report it wants a 200 within about 5 s;
+    /// no retry is documented or reported): one attempt, acknowledged by a 200.
+    fn delivery_policy(&self) -> DeliveryPolicy {
+        DeliveryPolicy {
+            per_order: true,
+            attempts: 1,
+            acknowledged: |status, _| status == 200,
         }
     }
 

@@ -1,0 +1,157 @@
+//! Webhook delivery: when an order is paid, the simulator POSTs the provider's notification
+//! to the callback URL the order was created with, signed as the provider signs it, and
+//! retries as the provider does; every attempt is listed (`GET /_sandbox/deliveries`).
+//!
+//! Only loopback URLs (`127.0.0.1`, `[::1]`, `localhost`) are called: the simulator never
+//! reaches beyond the machine it tests on.
+
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::{Provider, Shared, SimulatedWebhook};
+
+/// How a provider delivers its notifications.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeliveryPolicy {
+    /// Whether the notification URL is given per order at creation (else it is one account
+    /// setting, as PayG's dashboard "Webhook URL": [`crate::Sandbox::set_notification_url`]).
+    pub(crate) per_order: bool,
+    /// Attempts in all (1: sent once).
+    pub(crate) attempts: u32,
+    /// Whether an answer acknowledges the notification (else it is sent again, while
+    /// attempts remain).
+    pub(crate) acknowledged: fn(status: u16, body: &[u8]) -> bool,
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// The provider.
+    pub provider: Provider,
+    /// The order.
+    pub order_id: String,
+    /// Where it was sent.
+    pub url: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// The body sent.
+    pub body: String,
+    /// The headers sent (name, value).
+    pub headers: Vec<(String, String)>,
+    /// The answer's HTTP status, if one came.
+    pub status: Option<u16>,
+    /// The answer's body (at most 4 KiB), if one came.
+    pub answer: Option<String>,
+    /// Why no answer came, if none did.
+    pub error: Option<String>,
+    /// Whether the answer acknowledged the notification, as the provider judges it.
+    pub acknowledged: bool,
+}
+
+/// True for a URL on this machine's loopback.
+pub(crate) fn is_loopback(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .and_then(|u| {
+            u.host().map(|host| match host {
+                url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+                url::Host::Ipv4(ip) => ip.is_loopback(),
+                url::Host::Ipv6(ip) => ip.is_loopback(),
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// Delivers `webhook` for `order_id` in the background to the provider's notification URL
+/// (the order's callback URL, or the account's), when it is on loopback and a runtime is
+/// running.
+pub(crate) fn start(
+    shared: &Arc<Shared>,
+    provider: Provider,
+    order_id: &str,
+    order_callback: Option<&str>,
+    webhook: &SimulatedWebhook,
+) {
+    let url = if provider.simulated().delivery_policy().per_order {
+        order_callback.map(str::to_owned)
+    } else {
+        shared.notification_url(provider)
+    };
+    let Some(url) = url.filter(|u| is_loopback(u)) else {
+        return;
+    };
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let shared = shared.clone();
+    let (order_id, webhook) = (order_id.to_owned(), webhook.clone());
+    runtime.spawn(async move { deliver(&shared, provider, &order_id, &url, &webhook).await });
+}
+
+async fn deliver(
+    shared: &Shared,
+    provider: Provider,
+    order_id: &str,
+    url: &str,
+    webhook: &SimulatedWebhook,
+) {
+    let policy = provider.simulated().delivery_policy();
+    for attempt in 1..=policy.attempts.max(1) {
+        if attempt > 1 {
+            let base = shared.delivery_backoff();
+            tokio::time::sleep(base * 2u32.saturating_pow(attempt - 2)).await;
+        }
+        let mut request = shared.http.post(url).body(webhook.body.clone());
+        for (name, value) in &webhook.headers {
+            request = request.header(name, value);
+        }
+        let (status, answer, error) = match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                match response.bytes().await {
+                    Ok(bytes) => (Some(status), Some(bytes.to_vec()), None),
+                    Err(e) => (Some(status), None, Some(e.to_string())),
+                }
+            }
+            Err(e) => (None, None, Some(e.to_string())),
+        };
+        let acknowledged = match (status, &answer) {
+            (Some(status), Some(body)) => (policy.acknowledged)(status, body),
+            _ => false,
+        };
+        let excerpt = answer.map(|body| {
+            let end = body.len().min(4096);
+            String::from_utf8_lossy(body.get(..end).unwrap_or_default()).into_owned()
+        });
+        shared
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Delivery {
+                provider,
+                order_id: order_id.to_owned(),
+                url: url.to_owned(),
+                attempt,
+                body: webhook.body.clone(),
+                headers: webhook.headers.clone(),
+                status,
+                answer: excerpt,
+                error,
+                acknowledged,
+            });
+        if acknowledged {
+            return;
+        }
+    }
+}
+
+/// The default wait before the second attempt (doubling after each).
+pub(crate) const DEFAULT_BACKOFF: Duration = Duration::from_secs(1);
+
+/// An answer is an acknowledgement when its status is 2xx.
+pub(crate) fn any_success(status: u16, _body: &[u8]) -> bool {
+    (200..300).contains(&status)
+}

@@ -1,0 +1,248 @@
+//! The sandbox calls the app back: when an order is paid it POSTs the provider's
+//! notification, signed as the provider signs it, to the order's callback URL (PayG: the
+//! account's notification URL), retries as the provider does, and lists every attempt.
+//! The receiving app here is a mockito server on loopback.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use paygate::sandbox::{Delivery, Provider, Sandbox};
+use paygate::{CreatePayment, Currency, Money, OrderId, PaymentGateway, Url};
+
+/// Waits until `sandbox` has made `count` delivery attempts for `order` (at most 10 s), then
+/// a little more, so that an extra attempt would show.
+async fn deliveries(sandbox: &Sandbox, order: &str, count: usize) -> Vec<Delivery> {
+    deliveries_within(sandbox, order, count, Duration::from_secs(10)).await
+}
+
+async fn deliveries_within(
+    sandbox: &Sandbox,
+    order: &str,
+    count: usize,
+    limit: Duration,
+) -> Vec<Delivery> {
+    let started = Instant::now();
+    loop {
+        let made: Vec<Delivery> = sandbox
+            .deliveries()
+            .into_iter()
+            .filter(|d| d.order_id == order)
+            .collect();
+        if made.len() >= count || started.elapsed() > limit {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            return sandbox
+                .deliveries()
+                .into_iter()
+                .filter(|d| d.order_id == order)
+                .collect();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn create(
+    gateway: &std::sync::Arc<dyn PaymentGateway>,
+    id: &str,
+    amount: &str,
+    currency: Currency,
+    callback: &str,
+) -> String {
+    let request = CreatePayment::new(
+        OrderId::new(id).unwrap(),
+        Money::parse(amount, currency).unwrap(),
+    )
+    .unwrap()
+    .callback_url(Url::parse(callback).unwrap())
+    .return_url(Url::parse("https://shop.example/done").unwrap())
+    .customer(
+        paygate::Customer::new()
+            .name("Dara", "Sok")
+            .email("dara@example.com")
+            .phone("+6281234567890"),
+    );
+    let checkout = gateway.create_payment(&request).await.unwrap();
+    checkout
+        .provider_reference
+        .filter(|_| gateway.provider() == Provider::Payg.name())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+fn header_map(delivery: &Delivery) -> paygate::http::HeaderMap {
+    paygate::sandbox::SimulatedWebhook {
+        body: delivery.body.clone(),
+        headers: delivery.headers.clone(),
+    }
+    .header_map()
+}
+
+#[tokio::test]
+async fn a_payment_is_delivered_signed_and_acknowledged_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let mut app = mockito::Server::new_async().await;
+    let acknowledged = app
+        .mock("POST", "/payway-notify")
+        .with_status(200)
+        .expect(1)
+        .create_async()
+        .await;
+    let gateway = registry.gateway("payway").unwrap();
+    let order = create(
+        &gateway,
+        "DLV1",
+        "10.00",
+        Currency::USD,
+        &format!("{}/payway-notify", app.url()),
+    )
+    .await;
+    sandbox.pay(Provider::Payway, &order).unwrap();
+    let made = deliveries(&sandbox, &order, 1).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    let delivery = &made[0];
+    assert!(
+        delivery.acknowledged && delivery.status == Some(200),
+        "{delivery:?}"
+    );
+    // Exactly the bytes a provider would send: they verify with the gateway.
+    let event = gateway
+        .verify_webhook(delivery.body.as_bytes(), &header_map(delivery))
+        .unwrap();
+    assert_eq!(event.order_id.as_str(), order);
+    acknowledged.assert_async().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn finpay_resends_until_acknowledged_and_payway_sends_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.set_delivery_backoff(Duration::from_millis(10));
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let mut app = mockito::Server::new_async().await;
+    // Answered, but not with Finpay's acknowledgement: resent, 5 attempts in all.
+    let unacknowledged = app
+        .mock("POST", "/finpay-nack")
+        .with_status(200)
+        .with_body(r#"{"responseCode":"5000000","responseMessage":"busy"}"#)
+        .expect(5)
+        .create_async()
+        .await;
+    let acknowledging = app
+        .mock("POST", "/finpay-ack")
+        .with_status(200)
+        .with_body(r#"{"responseCode":"2000000","responseMessage":"Success"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let failing = app
+        .mock("POST", "/payway-fail")
+        .with_status(500)
+        .expect(1)
+        .create_async()
+        .await;
+    let finpay = registry.gateway("finpay").unwrap();
+    let payway = registry.gateway("payway").unwrap();
+    let nack = create(
+        &finpay,
+        "DLVN",
+        "150000",
+        Currency::IDR,
+        &format!("{}/finpay-nack", app.url()),
+    )
+    .await;
+    let ack = create(
+        &finpay,
+        "DLVA",
+        "150000",
+        Currency::IDR,
+        &format!("{}/finpay-ack", app.url()),
+    )
+    .await;
+    let once = create(
+        &payway,
+        "DLVP",
+        "10.00",
+        Currency::USD,
+        &format!("{}/payway-fail", app.url()),
+    )
+    .await;
+    sandbox.pay(Provider::Finpay, &nack).unwrap();
+    sandbox.pay(Provider::Finpay, &ack).unwrap();
+    sandbox.pay(Provider::Payway, &once).unwrap();
+
+    let resent = deliveries(&sandbox, &nack, 5).await;
+    assert_eq!(
+        resent.iter().map(|d| d.attempt).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5]
+    );
+    assert!(
+        resent
+            .iter()
+            .all(|d| !d.acknowledged && d.status == Some(200))
+    );
+    let acked = deliveries(&sandbox, &ack, 1).await;
+    assert_eq!(acked.len(), 1);
+    assert!(acked[0].acknowledged);
+    let payway_once = deliveries(&sandbox, &once, 1).await;
+    assert_eq!(payway_once.len(), 1, "PayWay sends its pushback once");
+    assert!(!payway_once[0].acknowledged && payway_once[0].status == Some(500));
+    for mock in [unacknowledged, acknowledging, failing] {
+        mock.assert_async().await;
+    }
+    // The control route lists the same attempts.
+    let listed = reqwest::get(format!("http://{}/_sandbox/deliveries", sandbox.addr()))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let listed: serde_json::Value = serde_json::from_slice(&listed).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(7), "{listed}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn payg_posts_to_the_account_url_and_nothing_leaves_loopback() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let mut app = mockito::Server::new_async().await;
+    let postback = app
+        .mock("POST", "/payg-postback")
+        .with_status(200)
+        .expect(1)
+        .create_async()
+        .await;
+    sandbox.set_notification_url(Provider::Payg, format!("{}/payg-postback", app.url()));
+    let payg = registry.gateway("payg").unwrap();
+    let key = create(
+        &payg,
+        "DLVG",
+        "100.00",
+        Currency::INR,
+        "https://shop.example/cb",
+    )
+    .await;
+    sandbox.pay(Provider::Payg, &key).unwrap();
+    let made = deliveries(&sandbox, &key, 1).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(made[0].acknowledged);
+    postback.assert_async().await;
+
+    // A callback URL off this machine is never called.
+    let payway = registry.gateway("payway").unwrap();
+    let away = create(
+        &payway,
+        "DLVX",
+        "10.00",
+        Currency::USD,
+        "https://shop.example/notify",
+    )
+    .await;
+    sandbox.pay(Provider::Payway, &away).unwrap();
+    assert!(
+        deliveries_within(&sandbox, &away, 1, Duration::from_millis(500))
+            .await
+            .is_empty()
+    );
+    sandbox.shutdown().await;
+}
