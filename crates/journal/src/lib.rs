@@ -30,6 +30,7 @@
 #![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 
 mod entry;
+mod inbox;
 mod journaled;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -48,6 +49,7 @@ pub use entry::{
     Baseline, Begun, Entry, EntryFilter, EntryState, Intent, JournalFailure, Outcome, RawAnswer,
     WriteOperation,
 };
+pub use inbox::{WebhookInbox, WebhookReceipt};
 pub use journaled::{JournalSettings, Journaled};
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresJournal;

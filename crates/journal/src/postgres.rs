@@ -25,7 +25,7 @@ const MIGRATION_LOCK: i64 = 0x7061_7967_6174_6531;
 pub struct PostgresJournal {
     url: String,
     shown: String,
-    client: Mutex<Option<Client>>,
+    pub(crate) client: Mutex<Option<Client>>,
 }
 
 impl std::fmt::Debug for PostgresJournal {
@@ -75,7 +75,7 @@ impl PostgresJournal {
     /// `work`, at most [`OPERATION_TIMEOUT`]: a server that stops answering (gone without
     /// closing the connection) makes a write unavailable, not stuck. The connection, maybe
     /// left mid-transaction, is then opened afresh on the next call.
-    async fn bounded<T>(
+    pub(crate) async fn bounded<T>(
         &self,
         work: impl std::future::Future<Output = Result<T, JournalFailure>>,
     ) -> Result<T, JournalFailure> {
@@ -93,7 +93,7 @@ impl PostgresJournal {
     }
 
     /// The open client, connecting first when there is none or it was lost.
-    async fn connected<'a>(
+    pub(crate) async fn connected<'a>(
         &self,
         slot: &'a mut Option<Client>,
     ) -> Result<&'a mut Client, JournalFailure> {

@@ -4,7 +4,7 @@
 use crate::entry::{Baseline, Entry, EntryState, JournalFailure, RawAnswer, WriteOperation};
 
 /// The newest schema version this code knows. A database at a newer version is refused.
-pub(crate) const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 2;
 
 /// Creates the version table (any version).
 pub(crate) const CREATE_META: &str = "CREATE TABLE IF NOT EXISTS paygate_journal_meta (
@@ -23,8 +23,9 @@ pub(crate) const UPSERT_VERSION: &str = "INSERT INTO paygate_journal_meta (name,
 
 /// The migrations: `MIGRATIONS[n]` takes a database from version n to n + 1. `BLOB` is the
 /// byte type's name; PostgreSQL reads it as `BYTEA`.
-pub(crate) const MIGRATIONS: &[&[&str]] = &[&[
-    "CREATE TABLE paygate_journal_entries (
+pub(crate) const MIGRATIONS: &[&[&str]] = &[
+    &[
+        "CREATE TABLE paygate_journal_entries (
         key TEXT PRIMARY KEY,
         gateway TEXT NOT NULL,
         operation TEXT NOT NULL,
@@ -44,16 +45,31 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[&[
         created_at BIGINT NOT NULL,
         updated_at BIGINT NOT NULL
     )",
-    "CREATE INDEX paygate_journal_entries_by_state
+        "CREATE INDEX paygate_journal_entries_by_state
         ON paygate_journal_entries (state, updated_at)",
-    "CREATE TABLE paygate_journal_claims (
+        "CREATE TABLE paygate_journal_claims (
         gateway TEXT NOT NULL,
         order_id TEXT NOT NULL,
         key TEXT NOT NULL,
         claimed_at BIGINT NOT NULL,
         PRIMARY KEY (gateway, order_id)
     )",
-]];
+    ],
+    &[
+        // Version 2: the webhook inbox (see `inbox.rs`).
+        "CREATE TABLE paygate_webhook_receipts (
+        gateway TEXT NOT NULL,
+        event_key TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        body BLOB NOT NULL,
+        received_at BIGINT NOT NULL,
+        handled_at BIGINT,
+        PRIMARY KEY (gateway, event_key)
+    )",
+        "CREATE INDEX paygate_webhook_receipts_unhandled
+        ON paygate_webhook_receipts (handled_at, received_at)",
+    ],
+];
 
 /// The entry columns, in [`EntryRow`]'s order.
 pub(crate) const ENTRY_COLUMNS: &str = "key, gateway, operation, order_id, amount, currency,

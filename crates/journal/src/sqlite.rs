@@ -86,7 +86,7 @@ impl SqliteJournal {
     }
 
     /// Runs `work` on the connection, off the async threads.
-    async fn run<T, F>(&self, work: F) -> Result<T, JournalFailure>
+    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, JournalFailure>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, JournalFailure> + Send + 'static,

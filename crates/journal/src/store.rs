@@ -3,14 +3,16 @@
 use async_trait::async_trait;
 
 use crate::entry::{Baseline, Begun, Entry, EntryFilter, Intent, JournalFailure, Outcome};
+use crate::inbox::WebhookInbox;
 
 /// Durable storage of journaled writes. Every method is one transaction: a crash at any
 /// point leaves either all of a change or none of it.
 ///
 /// Implementations: `SqliteJournal` (feature `sqlite`), `PostgresJournal` (feature
-/// `postgres`). The same tests run against both.
+/// `postgres`). The same tests run against both. Each is also the [`WebhookInbox`] of the
+/// webhook receiver, in the same database.
 #[async_trait]
-pub trait WriteJournal: Send + Sync + std::fmt::Debug {
+pub trait WriteJournal: WebhookInbox + Send + Sync + std::fmt::Debug {
     /// Records `intent` as `pending` (attempt 1) and claims its order, unless the key is
     /// journaled already ([`Begun::Recorded`]) or another key holds the order
     /// ([`Begun::OrderBusy`]); in those cases nothing changes.

@@ -298,7 +298,7 @@ async fn a_newer_schema_is_refused_with_a_clear_error() {
         error,
         JournalFailure::NewerSchema {
             found: 99,
-            known: 1
+            known: 2
         }
     );
     assert!(
@@ -359,4 +359,78 @@ async fn dropping_an_unsent_write_settled_meanwhile_leaves_its_state_and_claim()
             "{db}: the order stays claimed"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_event_is_received_once_and_listed_until_handled() {
+    use paygate_journal::WebhookReceipt;
+    for (db, journal) in journals().await {
+        let gateway = unique("inbox");
+        let first = WebhookReceipt::new(&gateway, "order-1|PAID|100", "order-1", b"{}".to_vec());
+        let second = WebhookReceipt::new(&gateway, "order-2|PAID|100", "order-2", b"{ }".to_vec());
+        assert!(journal.receive(&first).await.unwrap(), "{db}");
+        assert!(!journal.receive(&first).await.unwrap(), "{db}: twice");
+        assert!(journal.receive(&second).await.unwrap(), "{db}");
+        // Other gateways' receipts (other tests, earlier runs) may be listed too.
+        let mine = |list: Vec<WebhookReceipt>| {
+            list.into_iter()
+                .filter(|r| r.gateway == gateway)
+                .map(|r| (r.event_key, r.body))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            mine(journal.unhandled(10_000).await.unwrap()),
+            vec![
+                ("order-1|PAID|100".to_owned(), b"{}".to_vec()),
+                ("order-2|PAID|100".to_owned(), b"{ }".to_vec())
+            ],
+            "{db}"
+        );
+        journal
+            .mark_handled(&gateway, "order-1|PAID|100")
+            .await
+            .unwrap();
+        journal
+            .mark_handled(&gateway, "order-1|PAID|100")
+            .await
+            .unwrap();
+        assert_eq!(
+            mine(journal.unhandled(10_000).await.unwrap()),
+            vec![("order-2|PAID|100".to_owned(), b"{ }".to_vec())],
+            "{db}"
+        );
+        assert!(
+            !journal.receive(&first).await.unwrap(),
+            "{db}: handled, still seen"
+        );
+        let empty = WebhookReceipt::new(&gateway, "", "order-3", Vec::new());
+        assert!(journal.receive(&empty).await.is_err(), "{db}: empty key");
+    }
+}
+
+#[tokio::test]
+async fn a_version_1_journal_is_upgraded_with_its_entries_kept() {
+    let dir = std::env::temp_dir().join(unique("paygate-journal-v1"));
+    let path = dir.join("journal.db");
+    let url = format!("sqlite://{}", path.display());
+    let journal = paygate_journal::open(&url).await.unwrap();
+    let key = unique("v1");
+    journal
+        .begin(&intent(&key, "order-v1", "1.00"))
+        .await
+        .unwrap();
+    drop(journal);
+    // What version 1 was: no webhook inbox.
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection
+        .execute_batch(
+            "DROP TABLE paygate_webhook_receipts;
+             UPDATE paygate_journal_meta SET value = '1' WHERE name = 'schema_version';",
+        )
+        .unwrap();
+    drop(connection);
+    let journal = paygate_journal::open(&url).await.unwrap();
+    assert!(journal.entry(&key).await.unwrap().is_some());
+    let receipt = paygate_journal::WebhookReceipt::new("g", "k", "order-v1", b"{}".to_vec());
+    assert!(journal.receive(&receipt).await.unwrap());
 }
