@@ -34,6 +34,9 @@ pub use paygate_journal as journal;
 mod providers;
 pub use providers::*;
 
+#[cfg(feature = "axum")]
+pub mod receiver;
+
 /// The offline simulator (feature `sandbox`) and a registry of the compiled-in providers
 /// pointing at it.
 #[cfg(feature = "sandbox")]

@@ -1,0 +1,263 @@
+//! A webhook receiver for axum apps (feature `axum`): one route per gateway of a registry,
+//! `POST {mount}/{gateway}`, that verifies each delivery from its raw body bytes, answers the
+//! provider with exactly the acknowledgement it requires, and hands each event to the app's
+//! handler once.
+//!
+//! ```no_run
+//! # async fn run(registry: paygate::GatewayRegistry) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use paygate::receiver::{ReceivedWebhook, WebhookReceiver};
+//!
+//! let receiver = WebhookReceiver::builder(Arc::new(registry))
+//!     .handler(|webhook: ReceivedWebhook| async move {
+//!         println!("{} is {:?}", webhook.event.order_id, webhook.event.status);
+//!         Ok(())
+//!     })
+//!     .build()?;
+//! let app = axum::Router::new().nest("/webhooks", receiver.router());
+//! # let _ = app; Ok(()) }
+//! ```
+//!
+//! # What a delivery meets
+//!
+//! | Delivery | Answer | Handler |
+//! |---|---|---|
+//! | verified (or confirmed), first time | the provider's acknowledgement ([`WebhookEvent::reply`]) | called once, after the answer |
+//! | the same event again (a provider's retry) | the same acknowledgement | not called |
+//! | unknown gateway name, or a gateway that takes no webhooks | 404 | not called |
+//! | body over the limit (64 KiB unless set) | 413 | not called |
+//! | signature missing or wrong | 401 | not called |
+//! | body not the provider's shape | 400 | not called |
+//! | event older than the gateway's `webhook_max_age_secs`, or dated in the future | 422 | not called |
+//! | unsigned, and the status read disagrees (order, transaction or amount) | 422 | not called |
+//! | unsigned, and the status read failed; or the inbox is unavailable | 503 (the provider may retry) | not called |
+//!
+//! Answers to refused deliveries are one short line naming the reason; they never echo the
+//! body, a signature or a key, and the log lines (target `paygate::receiver`) carry the
+//! gateway, the order when known and the reason only.
+//!
+//! # Answering in time
+//!
+//! PayWay sends its pushback once and wants a 200 within about 5 s; Finpay resends its
+//! callback until it is acknowledged. The receiver therefore acknowledges as soon as the
+//! event is verified and its receipt recorded, and runs the handler afterwards, in its own
+//! task: a slow handler never delays the answer. With a write journal in the registry
+//! (features `journal`, `journal-postgres`), receipts are kept in the journal's database
+//! ([`paygate_journal::WebhookInbox`]): a retried delivery is recognised across restarts and
+//! app instances, and receipts whose handler did not finish (the app stopped, the handler
+//! failed) are handled again by [`WebhookReceiver::handle_unhandled`], which an app calls at
+//! start. Without a journal, receipts are a bounded set in memory (the last 10 000 events
+//! unless set): a restart forgets them, and a failed handler is only logged.
+//!
+//! # Unsigned notifications
+//!
+//! PayG's postback and PayWay's unsigned pushbacks carry no signature
+//! ([`Authenticity::Unverified`]). The receiver reads the payment's status before believing
+//! one: the read must name the same order, the same transaction (when both say) and the same
+//! amount (when both say). The handler then gets the event with the status as read, and
+//! [`Confirmation::StatusRead`] with the payment. The read is bounded (3 s unless set) so
+//! that the answer still comes in time.
+
+mod inbox;
+mod route;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+use crate::{GatewayRegistry, Payment, WebhookEvent};
+#[cfg(doc)]
+use paygate_core::webhook::Authenticity;
+
+use inbox::Receipts;
+
+/// What a handler's failure is.
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How a received event came to be believed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Confirmation {
+    /// Its signature was verified with the gateway's key.
+    Signature,
+    /// It is unsigned; this read of the payment (made on receipt, or when handled again
+    /// after a restart) confirmed it, and the event's status is the read's.
+    StatusRead(Box<Payment>),
+}
+
+/// One event for the app's handler.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ReceivedWebhook {
+    /// The gateway's name in the registry (the route's last segment).
+    pub gateway: String,
+    /// The event. For a confirmed one, `status`, `provider_status` and `amount` are the
+    /// status read's.
+    pub event: WebhookEvent,
+    /// How it was believed.
+    pub confirmation: Confirmation,
+    /// What identifies the event across deliveries: order, transaction, status, amount.
+    pub event_key: String,
+}
+
+/// The app's code for received events. Any `Fn(ReceivedWebhook) -> impl Future<Output =
+/// Result<(), HandlerError>>` is one. It runs after the provider was answered; an `Err`
+/// leaves the receipt unhandled (see [`WebhookReceiver::handle_unhandled`]).
+pub trait WebhookHandler: Send + Sync + 'static {
+    /// Handles one event.
+    fn handle(&self, webhook: ReceivedWebhook) -> BoxFuture<'static, Result<(), HandlerError>>;
+}
+
+impl<F, Fut> WebhookHandler for F
+where
+    F: Fn(ReceivedWebhook) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), HandlerError>> + Send + 'static,
+{
+    fn handle(&self, webhook: ReceivedWebhook) -> BoxFuture<'static, Result<(), HandlerError>> {
+        Box::pin(self(webhook))
+    }
+}
+
+/// Why a receiver could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReceiverError {
+    /// No handler was given.
+    #[error("a webhook receiver needs a handler")]
+    NoHandler,
+}
+
+/// Mounted routes and the state behind them; cheap to clone.
+#[derive(Clone)]
+pub struct WebhookReceiver {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for WebhookReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookReceiver")
+            .field(
+                "gateways",
+                &self.shared.registry.names().collect::<Vec<_>>(),
+            )
+            .field("max_body_bytes", &self.shared.max_body_bytes)
+            .field("confirm_within", &self.shared.confirm_within)
+            .field("receipts", &self.shared.receipts)
+            .finish()
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) registry: Arc<GatewayRegistry>,
+    pub(crate) handler: Arc<dyn WebhookHandler>,
+    pub(crate) receipts: Receipts,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) confirm_within: Duration,
+}
+
+/// Builds a [`WebhookReceiver`].
+pub struct WebhookReceiverBuilder {
+    registry: Arc<GatewayRegistry>,
+    handler: Option<Arc<dyn WebhookHandler>>,
+    max_body_bytes: usize,
+    confirm_within: Duration,
+    memory_capacity: usize,
+    in_memory: bool,
+}
+
+impl std::fmt::Debug for WebhookReceiverBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookReceiverBuilder")
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebhookReceiver {
+    /// The largest body accepted unless set: 64 KiB (providers' notifications are a few
+    /// hundred bytes).
+    pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+    /// How long the status read confirming an unsigned notification may take unless set.
+    pub const DEFAULT_CONFIRM_WITHIN: Duration = Duration::from_secs(3);
+    /// How many events the in-memory receipts remember unless set.
+    pub const DEFAULT_MEMORY_CAPACITY: usize = 10_000;
+
+    /// A receiver for the gateways of `registry`.
+    pub fn builder(registry: Arc<GatewayRegistry>) -> WebhookReceiverBuilder {
+        WebhookReceiverBuilder {
+            registry,
+            handler: None,
+            max_body_bytes: WebhookReceiver::DEFAULT_MAX_BODY_BYTES,
+            confirm_within: WebhookReceiver::DEFAULT_CONFIRM_WITHIN,
+            memory_capacity: WebhookReceiver::DEFAULT_MEMORY_CAPACITY,
+            in_memory: false,
+        }
+    }
+
+    /// The routes: `POST /{gateway}` for every gateway of the registry. Nest them where the
+    /// providers are told to deliver (`Router::nest("/webhooks", receiver.router())`).
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
+        route::router(self.shared.clone())
+    }
+
+    /// Whether receipts are kept in the write journal's database (else in memory).
+    pub fn is_durable(&self) -> bool {
+        self.shared.receipts.is_durable()
+    }
+
+    /// Hands the handler, again, each event received but never marked handled (the app
+    /// stopped, or the handler failed), at most `limit` of them, oldest first; each is
+    /// confirmed by a fresh status read, as its time may be past the webhook window. Returns
+    /// how many were handled. Without a journal there is nothing kept: 0.
+    pub async fn handle_unhandled(&self, limit: u32) -> crate::Result<usize> {
+        route::handle_unhandled(&self.shared, limit).await
+    }
+}
+
+impl WebhookReceiverBuilder {
+    /// The app's handler (required).
+    pub fn handler(mut self, handler: impl WebhookHandler) -> Self {
+        self.handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// The largest body accepted; larger ones get 413.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// How long the status read confirming an unsigned notification may take.
+    pub fn confirm_within(mut self, window: Duration) -> Self {
+        self.confirm_within = window;
+        self
+    }
+
+    /// Keeps receipts in memory (the last `capacity` events), even when the registry has a
+    /// journal.
+    pub fn in_memory(mut self, capacity: usize) -> Self {
+        self.in_memory = true;
+        self.memory_capacity = capacity;
+        self
+    }
+
+    /// The receiver.
+    pub fn build(self) -> Result<WebhookReceiver, ReceiverError> {
+        let handler = self.handler.ok_or(ReceiverError::NoHandler)?;
+        let receipts = if self.in_memory {
+            Receipts::memory(self.memory_capacity)
+        } else {
+            Receipts::of_registry(&self.registry, self.memory_capacity)
+        };
+        Ok(WebhookReceiver {
+            shared: Arc::new(Shared {
+                registry: self.registry,
+                handler,
+                receipts,
+                max_body_bytes: self.max_body_bytes,
+                confirm_within: self.confirm_within,
+            }),
+        })
+    }
+}

@@ -1,0 +1,267 @@
+//! The route: verify, confirm, record, acknowledge, then hand to the handler.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+
+use super::{Confirmation, ReceivedWebhook, Shared};
+use crate::{
+    Authenticity, Error, ErrorClass, OrderId, Payment, PaymentGateway, WebhookEvent,
+    WebhookRejection,
+};
+
+const TARGET: &str = "paygate::receiver";
+
+pub(super) fn router<S: Clone + Send + Sync + 'static>(shared: Arc<Shared>) -> Router<S> {
+    let limit = shared.max_body_bytes;
+    Router::new()
+        .route("/{gateway}", post(receive))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(shared)
+}
+
+/// A refusal: a status and one short line, nothing of the request in it.
+fn refuse(status: StatusCode, reason: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain")], reason).into_response()
+}
+
+/// The acknowledgement the provider requires.
+fn acknowledge(event: &WebhookEvent) -> Response {
+    let status = StatusCode::from_u16(event.reply.status).unwrap_or(StatusCode::OK);
+    let content_type = HeaderValue::from_static(event.reply.content_type);
+    (
+        status,
+        [(header::CONTENT_TYPE, content_type)],
+        event.reply.body.clone(),
+    )
+        .into_response()
+}
+
+/// The answer to a delivery `verify_webhook` refused.
+fn rejected(gateway: &str, error: &Error) -> Response {
+    let (status, reason) = match error {
+        Error::WebhookRejected { reason, .. } => match reason {
+            WebhookRejection::MissingSignature(_) => {
+                (StatusCode::UNAUTHORIZED, "signature missing")
+            }
+            WebhookRejection::BadSignature => {
+                (StatusCode::UNAUTHORIZED, "signature does not match")
+            }
+            WebhookRejection::Stale { .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "event older than the accepted window",
+            ),
+            WebhookRejection::Mismatch(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "event outside the accepted window or not matching the order",
+            ),
+            WebhookRejection::Malformed(_) | WebhookRejection::MissingField(_) => (
+                StatusCode::BAD_REQUEST,
+                "not a notification of this provider",
+            ),
+            _ => (StatusCode::BAD_REQUEST, "notification refused"),
+        },
+        e if e.class() == ErrorClass::Unsupported => {
+            (StatusCode::NOT_FOUND, "this gateway takes no webhooks")
+        }
+        _ => (StatusCode::BAD_REQUEST, "notification refused"),
+    };
+    tracing::warn!(target: TARGET, gateway, reason, "webhook refused");
+    refuse(status, reason)
+}
+
+async fn receive(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(gateway) = shared.registry.get(&name) else {
+        tracing::warn!(target: TARGET, "webhook for an unknown gateway");
+        return refuse(StatusCode::NOT_FOUND, "unknown gateway");
+    };
+    let event = match gateway.verify_webhook(&body, &headers) {
+        Ok(event) => event,
+        Err(error) => return rejected(&name, &error),
+    };
+    let (event, confirmation) = match event.authenticity {
+        Authenticity::Verified => (event, Confirmation::Signature),
+        Authenticity::Unverified => match confirm(&shared, &name, gateway.as_ref(), event).await {
+            Ok(confirmed) => confirmed,
+            Err(response) => return response,
+        },
+    };
+    let event_key = event_key(&event);
+    match shared
+        .receipts
+        .receive(&name, &event_key, &event.order_id, &body)
+        .await
+    {
+        Err(unavailable) => {
+            tracing::warn!(target: TARGET, gateway = %name, order = %event.order_id, error = %unavailable.0, "webhook inbox unavailable: not acknowledged");
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "cannot record the notification now",
+            )
+        }
+        Ok(false) => {
+            tracing::debug!(target: TARGET, gateway = %name, order = %event.order_id, "webhook delivered again: acknowledged, not handled again");
+            acknowledge(&event)
+        }
+        Ok(true) => {
+            let answer = acknowledge(&event);
+            let webhook = ReceivedWebhook {
+                gateway: name,
+                event,
+                confirmation,
+                event_key,
+            };
+            tokio::spawn(handle(shared, webhook));
+            answer
+        }
+    }
+}
+
+/// Runs the handler and marks the receipt handled when it succeeds.
+async fn handle(shared: Arc<Shared>, webhook: ReceivedWebhook) -> bool {
+    let (gateway, event_key, order) = (
+        webhook.gateway.clone(),
+        webhook.event_key.clone(),
+        webhook.event.order_id.clone(),
+    );
+    match shared.handler.handle(webhook).await {
+        Ok(()) => match shared.receipts.mark_handled(&gateway, &event_key).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(target: TARGET, gateway, order, error = %e.0, "webhook handled, but not marked so: it will be handled again");
+                false
+            }
+        },
+        Err(e) => {
+            tracing::warn!(target: TARGET, gateway, order, error = %e, "webhook handler failed");
+            false
+        }
+    }
+}
+
+/// What identifies an event across deliveries.
+fn event_key(event: &WebhookEvent) -> String {
+    let status = event
+        .status
+        .as_ref()
+        .map(|s| s.to_string())
+        .or_else(|| event.provider_status.clone())
+        .unwrap_or_default();
+    let amount = event.amount.map(|a| a.to_string()).unwrap_or_default();
+    let key = format!(
+        "{}|{}|{}|{}",
+        event.order_id,
+        event.transaction_id.as_deref().unwrap_or_default(),
+        status,
+        amount
+    );
+    if key.len() <= 200 {
+        key
+    } else {
+        // Longer than the inbox keeps: its digest (order ids of the providers are far
+        // shorter; this is for odd input only).
+        paygate_core::signing::to_hex(&<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes()))
+    }
+}
+
+/// Confirms an unsigned event by reading the payment: same order, same amount when both
+/// say. The event then carries the read's status.
+async fn confirm(
+    shared: &Shared,
+    name: &str,
+    gateway: &dyn PaymentGateway,
+    event: WebhookEvent,
+) -> Result<(WebhookEvent, Confirmation), Response> {
+    let Ok(order_id) = OrderId::new(event.order_id.clone()) else {
+        return Err(refuse(StatusCode::BAD_REQUEST, "the order id is not valid"));
+    };
+    let read = tokio::time::timeout(shared.confirm_within, gateway.payment_status(&order_id));
+    let payment = match read.await {
+        Ok(Ok(payment)) => payment,
+        Ok(Err(error)) => {
+            tracing::warn!(target: TARGET, gateway = name, order = %order_id, class = error.class().name(), "the status read confirming an unsigned webhook failed");
+            return Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "cannot confirm the notification now",
+            ));
+        }
+        Err(_) => {
+            tracing::warn!(target: TARGET, gateway = name, order = %order_id, "the status read confirming an unsigned webhook took too long");
+            return Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "cannot confirm the notification now",
+            ));
+        }
+    };
+    if let Some(mismatch) = disagreement(&event, &payment) {
+        tracing::warn!(target: TARGET, gateway = name, order = %order_id, mismatch, "an unsigned webhook does not match the payment");
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the notification does not match the payment",
+        ));
+    }
+    Ok(confirmed(event, payment))
+}
+
+/// What of `event` the read `payment` contradicts.
+fn disagreement(event: &WebhookEvent, payment: &Payment) -> Option<&'static str> {
+    if payment.order_id.as_str() != event.order_id {
+        return Some("order");
+    }
+    match (&event.amount, &payment.amount) {
+        (Some(said), Some(read)) if said != read => Some("amount"),
+        _ => None,
+    }
+}
+
+/// `event` with the read's status and amount, and the read as its confirmation.
+fn confirmed(mut event: WebhookEvent, payment: Payment) -> (WebhookEvent, Confirmation) {
+    event.status = Some(payment.status.clone());
+    event.provider_status = Some(payment.provider_status.clone());
+    event.amount = payment.amount.or(event.amount);
+    (event, Confirmation::StatusRead(Box::new(payment)))
+}
+
+/// See [`super::WebhookReceiver::handle_unhandled`].
+pub(super) async fn handle_unhandled(shared: &Arc<Shared>, limit: u32) -> crate::Result<usize> {
+    let receipts = shared
+        .receipts
+        .unhandled(limit)
+        .await
+        .map_err(|e| Error::Journal(Box::new(paygate_core::JournalError::unavailable(e.0))))?;
+    let mut handled = 0;
+    for (name, event_key, order, body) in receipts {
+        let Some(gateway) = shared.registry.get(&name) else {
+            tracing::warn!(target: TARGET, gateway = %name, order, "an unhandled webhook's gateway is no longer configured");
+            continue;
+        };
+        let order_id = OrderId::new(order.clone())?;
+        let payment = gateway.payment_status(&order_id).await?;
+        let event = WebhookEvent::new(gateway.provider(), order, Authenticity::Unverified, &body);
+        if let Some(mismatch) = disagreement(&event, &payment) {
+            tracing::warn!(target: TARGET, gateway = %name, order = %order_id, mismatch, "an unhandled webhook does not match the payment");
+            continue;
+        }
+        let (event, confirmation) = confirmed(event, payment);
+        let webhook = ReceivedWebhook {
+            gateway: name,
+            event,
+            confirmation,
+            event_key,
+        };
+        if handle(shared.clone(), webhook).await {
+            handled += 1;
+        }
+    }
+    Ok(handled)
+}

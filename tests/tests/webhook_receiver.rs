@@ -1,0 +1,429 @@
+//! The webhook receiver (`paygate::receiver`, feature `axum`) served on loopback, fed the
+//! exact deliveries the sandbox makes for each provider: acknowledgements, refusals,
+//! deduplication (in memory and in the journal's database), confirmation of unsigned
+//! notifications, the age window, raw bytes, and a slow handler.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use paygate::receiver::{Confirmation, ReceivedWebhook, WebhookReceiver};
+use paygate::sandbox::{Provider, Sandbox, SimOrder, SimulatedWebhook};
+use paygate::{GatewayRegistry, PaymentStatus};
+
+/// Serves `router` on a loopback port; its base URL.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}")
+}
+
+/// A receiver recording what its handler got; its base URL and the record.
+async fn receiver_at(
+    registry: Arc<GatewayRegistry>,
+) -> (String, Arc<Mutex<Vec<ReceivedWebhook>>>, WebhookReceiver) {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let record = got.clone();
+    let receiver = WebhookReceiver::builder(registry)
+        .handler(move |webhook: ReceivedWebhook| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push(webhook);
+                Ok(())
+            }
+        })
+        .build()
+        .unwrap();
+    let base = serve(axum::Router::new().nest("/webhooks", receiver.router())).await;
+    (base, got, receiver)
+}
+
+struct Answer {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+async fn post(url: &str, webhook: &SimulatedWebhook) -> Answer {
+    post_bytes(url, webhook.body.clone().into_bytes(), &webhook.headers).await
+}
+
+async fn post_bytes(url: &str, body: Vec<u8>, headers: &[(String, String)]) -> Answer {
+    let mut request = reqwest::Client::new().post(url).body(body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    Answer {
+        status,
+        content_type,
+        body: response.text().await.unwrap(),
+    }
+}
+
+/// Waits (at most 10 s) until `got` holds `count` events, then a little more so that an
+/// extra one would show.
+async fn settled(got: &Mutex<Vec<ReceivedWebhook>>, count: usize) -> Vec<ReceivedWebhook> {
+    let started = Instant::now();
+    while got.lock().unwrap().len() < count && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    got.lock().unwrap().clone()
+}
+
+const SAMPLES: [(Provider, &str, i64); 3] = [
+    (Provider::Finpay, "IDR", 150_000),
+    (Provider::Payway, "USD", 20),
+    (Provider::Payg, "INR", 500),
+];
+
+/// A paid order at `sandbox`, and the notification the provider sends for it.
+fn paid(sandbox: &Sandbox, provider: Provider, id: &str) -> SimulatedWebhook {
+    let (_, currency, amount) = SAMPLES.into_iter().find(|s| s.0 == provider).unwrap();
+    let order = SimOrder::new(
+        provider,
+        id,
+        id,
+        amount.into(),
+        currency,
+        paygate::time::OffsetDateTime::now_utc(),
+    );
+    sandbox.insert(order).unwrap();
+    sandbox.pay(provider, id).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_provider_gets_its_exact_acknowledgement_and_the_handler_runs_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = Arc::new(paygate::sandbox::registry(&sandbox).unwrap());
+    let (base, got, receiver) = receiver_at(registry).await;
+    assert!(!receiver.is_durable());
+    for (provider, _, _) in SAMPLES {
+        let webhook = paid(&sandbox, provider, "RCV1");
+        let url = format!("{base}/webhooks/{}", provider.name());
+        // Providers retry: the second delivery is acknowledged the same, handled not again.
+        for _ in 0..2 {
+            let answer = post(&url, &webhook).await;
+            assert_eq!(answer.status, 200, "{provider:?}: {}", answer.body);
+            match provider {
+                Provider::Finpay => {
+                    assert_eq!(answer.content_type, "application/json");
+                    assert_eq!(
+                        answer.body,
+                        r#"{"responseCode":"2000000","responseMessage":"Success"}"#
+                    );
+                }
+                _ => assert_eq!(answer.body, "", "{provider:?}"),
+            }
+        }
+    }
+    let events = settled(&got, 3).await;
+    assert_eq!(events.len(), 3, "{events:?}");
+    for event in &events {
+        assert_eq!(event.event.status, Some(PaymentStatus::Paid), "{event:?}");
+        let unsigned = event.gateway == "payg";
+        match &event.confirmation {
+            Confirmation::StatusRead(payment) => {
+                assert!(unsigned, "{event:?}");
+                assert_eq!(payment.status, PaymentStatus::Paid);
+            }
+            Confirmation::Signature => assert!(!unsigned, "{event:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_deliveries_never_reach_the_handler_and_say_nothing_secret() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = Arc::new(paygate::sandbox::registry(&sandbox).unwrap());
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let record = got.clone();
+    let receiver = WebhookReceiver::builder(registry)
+        .max_body_bytes(4096)
+        .handler(move |webhook: ReceivedWebhook| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push(webhook);
+                Ok(())
+            }
+        })
+        .build()
+        .unwrap();
+    let base = serve(axum::Router::new().nest("/webhooks", receiver.router())).await;
+    let secrets = sandbox.credentials().secret_forms();
+    let mut answers = Vec::new();
+
+    for provider in [Provider::Finpay, Provider::Payway] {
+        let webhook = paid(&sandbox, provider, "BAD1");
+        let url = format!("{base}/webhooks/{}", provider.name());
+        // Another order's id under the original signature.
+        let tampered = webhook.body.replacen("BAD1", "BAD2", 1);
+        let answer = post_bytes(&url, tampered.into_bytes(), &webhook.headers).await;
+        assert_eq!(answer.status, 401, "{provider:?}: {}", answer.body);
+        answers.push(answer);
+        let answer = post_bytes(&url, b"{not json".to_vec(), &webhook.headers).await;
+        assert_eq!(answer.status, 400, "{provider:?}: {}", answer.body);
+        answers.push(answer);
+    }
+    let webhook = paid(&sandbox, Provider::Finpay, "BIG1");
+    let unknown = post(&format!("{base}/webhooks/nobody"), &webhook).await;
+    assert_eq!(unknown.status, 404);
+    let mut big = webhook.body.clone().into_bytes();
+    big.extend(std::iter::repeat_n(b' ', 8192));
+    let too_large = post_bytes(&format!("{base}/webhooks/finpay"), big, &webhook.headers).await;
+    assert_eq!(too_large.status, 413);
+    // PayG's postback is unsigned: one claiming another amount than PayG reports is refused.
+    let postback = paid(&sandbox, Provider::Payg, "BAD3");
+    let forged = postback
+        .body
+        .replacen("\"OrderAmount\":500", "\"OrderAmount\":5", 1);
+    assert_ne!(forged, postback.body, "the postback names its amount");
+    let answer = post_bytes(
+        &format!("{base}/webhooks/payg"),
+        forged.into_bytes(),
+        &postback.headers,
+    )
+    .await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    answers.extend([unknown, too_large, answer]);
+
+    assert!(settled(&got, 0).await.is_empty(), "the handler was called");
+    for answer in &answers {
+        for secret in &secrets {
+            assert!(!answer.body.contains(secret.as_str()), "{}", answer.body);
+        }
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_and_future_dated_events_are_refused() {
+    use paygate::clock::ManualClock;
+    use paygate::transport::{Dispatcher, ReqwestTransport, TransportSettings};
+    let sandbox = Sandbox::start().await.unwrap();
+    let webhooks: Vec<_> = SAMPLES
+        .into_iter()
+        .map(|(provider, _, _)| (provider, paid(&sandbox, provider, "OLD1")))
+        .collect();
+    let hour = paygate::time::Duration::hours(1);
+    let now = paygate::time::OffsetDateTime::now_utc();
+    for (at, expected) in [(now + hour, 422), (now - hour, 422), (now, 200)] {
+        let mut toml = sandbox.config_toml();
+        for (provider, _, _) in SAMPLES {
+            let table = format!("[gateways.{}]\n", provider.name());
+            toml = toml.replace(&table, &format!("{table}webhook_max_age_secs = 600\n"));
+        }
+        let transport = ReqwestTransport::new(&TransportSettings::default()).unwrap();
+        let dispatcher =
+            Dispatcher::new(Arc::new(transport)).with_clock(Arc::new(ManualClock::new(at)));
+        let registry = GatewayRegistry::builder()
+            .dispatcher(dispatcher)
+            .toml_str(&toml)
+            .unwrap()
+            .build()
+            .unwrap();
+        let (base, got, _receiver) = receiver_at(Arc::new(registry)).await;
+        for (provider, webhook) in &webhooks {
+            // PayWay's checkout pushback carries no time: nothing to judge, always taken.
+            let expected = if *provider == Provider::Payway {
+                200
+            } else {
+                expected
+            };
+            let answer = post(&format!("{base}/webhooks/{}", provider.name()), webhook).await;
+            assert_eq!(
+                answer.status, expected,
+                "{provider:?} at {at}: {}",
+                answer.body
+            );
+        }
+        // PayWay's, without a time, is handled in every case.
+        let count = if expected == 200 { 3 } else { 1 };
+        assert_eq!(settled(&got, count).await.len(), count);
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_bytes_verify_whatever_their_whitespace_and_key_order() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = Arc::new(paygate::sandbox::registry(&sandbox).unwrap());
+    let (base, got, _receiver) = receiver_at(registry).await;
+    // PayWay hashes field values (any key order); Finpay signs its fields in the order sent.
+    for (provider, id, reverse) in [
+        (Provider::Payway, "RAW1", true),
+        (Provider::Finpay, "RAW2", false),
+    ] {
+        let webhook = paid(&sandbox, provider, id);
+        // The same members, byte for byte, spaced and indented as no serialiser of ours
+        // would (and, for PayWay, in reverse order).
+        let mut members = top_level_members(&webhook.body);
+        if reverse {
+            members.reverse();
+        }
+        let spaced: Vec<String> = members
+            .iter()
+            .map(|(key, value)| format!("\n   {key} :  {value}"))
+            .collect();
+        let odd = format!("{{{} \n}}\n", spaced.join(" ,"));
+        assert_ne!(odd, webhook.body);
+        let answer = post_bytes(
+            &format!("{base}/webhooks/{}", provider.name()),
+            odd.into_bytes(),
+            &webhook.headers,
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{provider:?}: {}", answer.body);
+    }
+    assert_eq!(settled(&got, 2).await.len(), 2);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_handler_does_not_delay_the_acknowledgement() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = Arc::new(paygate::sandbox::registry(&sandbox).unwrap());
+    let release = Arc::new(tokio::sync::Notify::new());
+    let (started, finished) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let (wait, s, f) = (release.clone(), started.clone(), finished.clone());
+    let receiver = WebhookReceiver::builder(registry)
+        .handler(move |_webhook: ReceivedWebhook| {
+            let (wait, s, f) = (wait.clone(), s.clone(), f.clone());
+            async move {
+                s.store(true, Ordering::SeqCst);
+                // Blocks until the test has its answer: a handler slower than any deadline.
+                wait.notified().await;
+                f.store(true, Ordering::SeqCst);
+                Ok(())
+            }
+        })
+        .build()
+        .unwrap();
+    let base = serve(axum::Router::new().nest("/webhooks", receiver.router())).await;
+    let webhook = paid(&sandbox, Provider::Payway, "SLOW1");
+    let answer = post(&format!("{base}/webhooks/payway"), &webhook).await;
+    assert_eq!(answer.status, 200);
+    assert!(
+        !finished.load(Ordering::SeqCst),
+        "answered only after the handler"
+    );
+    let begun = Instant::now();
+    while !started.load(Ordering::SeqCst) && begun.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    release.notify_one();
+    while !finished.load(Ordering::SeqCst) && begun.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(finished.load(Ordering::SeqCst));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journal_recognises_a_delivery_across_restarts_and_hands_over_what_failed() {
+    for (db, journal) in paygate_tests::journals::journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let (name, table) = paygate_tests::journals::own_gateway(&sandbox, Provider::Finpay);
+        let registry = Arc::new(
+            GatewayRegistry::builder()
+                .toml_str(&table)
+                .unwrap()
+                .journal(journal.clone(), Default::default())
+                .build()
+                .unwrap(),
+        );
+        let webhook = paid(&sandbox, Provider::Finpay, "JRN1");
+        // The first instance's handler fails: acknowledged, left unhandled.
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let failing = WebhookReceiver::builder(registry.clone())
+            .handler(move |_w: ReceivedWebhook| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async move { Err::<(), _>("the shop's database is down".into()) }
+            })
+            .build()
+            .unwrap();
+        assert!(failing.is_durable());
+        let first = serve(axum::Router::new().nest("/w", failing.router())).await;
+        assert_eq!(
+            post(&format!("{first}/w/{name}"), &webhook).await.status,
+            200
+        );
+        let begun = Instant::now();
+        while calls.load(Ordering::SeqCst) == 0 && begun.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // A second instance (a restart) gets the provider's retry: recognised, not handled.
+        let (second, got, restarted) = receiver_at(registry.clone()).await;
+        let answer = post(&format!("{second}/webhooks/{name}"), &webhook).await;
+        assert_eq!(answer.status, 200, "{db}");
+        assert!(settled(&got, 0).await.is_empty(), "{db}: handled twice");
+        // At start, the app hands over what was never handled: once.
+        assert_eq!(restarted.handle_unhandled(10_000).await.unwrap(), 1, "{db}");
+        assert_eq!(restarted.handle_unhandled(10_000).await.unwrap(), 0, "{db}");
+        let handled = got.lock().unwrap().clone();
+        assert_eq!(handled.len(), 1, "{db}");
+        assert_eq!(handled[0].event.status, Some(PaymentStatus::Paid), "{db}");
+        assert!(matches!(
+            handled[0].confirmation,
+            Confirmation::StatusRead(_)
+        ));
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "{db}");
+        sandbox.shutdown().await;
+    }
+}
+
+/// The members of a compact JSON object, as (key, value) texts exactly as written.
+fn top_level_members(body: &str) -> Vec<(String, String)> {
+    let inner = body
+        .trim()
+        .strip_prefix('{')
+        .unwrap()
+        .strip_suffix('}')
+        .unwrap();
+    let (mut parts, mut depth, mut in_string, mut escaped, mut start) =
+        (vec![], 0, false, false, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' | '[' if !in_string => depth += 1,
+            '}' | ']' if !in_string => depth -= 1,
+            ',' if !in_string && depth == 0 => {
+                parts.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&inner[start..]);
+    parts
+        .into_iter()
+        .map(|member| {
+            let key_end = member[1..].find('"').unwrap() + 2;
+            let value = member[key_end..].trim_start().strip_prefix(':').unwrap();
+            (member[..key_end].to_owned(), value.to_owned())
+        })
+        .collect()
+}
