@@ -501,21 +501,14 @@ async fn reconcile_ten_thousand_orders_with_mismatches() {
             unknown += 1; // never created: an error row
         } else {
             env.sandbox
-                .insert(SimOrder {
-                    provider: Provider::Payway,
-                    id: id.clone(),
-                    merchant_ref: id.clone(),
-                    amount: paygate::Decimal::from(10),
-                    currency: "USD".into(),
-                    stage: Stage::Paid,
-                    captured: paygate::Decimal::from(10),
-                    refunds: Vec::new(),
-                    pre_auth: false,
-                    transaction_id: u64::from(i),
-                    payment_method: "ABA Pay".into(),
-                    created_at: now,
-                    updated_at: now,
-                    callback_url: None,
+                .insert({
+                    let ten = paygate::Decimal::from(10);
+                    let mut order = SimOrder::new(Provider::Payway, &id, &id, ten, "USD", now);
+                    order.stage = Stage::Paid;
+                    order.captured = ten;
+                    order.transaction_id = u64::from(i);
+                    order.payment_method = "ABA Pay".into();
+                    order
                 })
                 .unwrap();
         }

@@ -2,6 +2,7 @@
 //! routes (pay, expire, requests, faults, seed, the hosted checkout page).
 
 use super::*;
+use crate::hosted;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let providers = Provider::ALL
@@ -24,16 +25,20 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/seed", post(control_seed))
         .route("/_sandbox/deliveries", get(control_deliveries))
         .route("/_sandbox/faults", post(control_arm).delete(control_clear))
-        .route("/_sandbox/checkout/{provider}/{id}", get(control_checkout));
+        .route("/_sandbox/checkout/{provider}/{id}", get(hosted::page))
+        .route(
+            "/_sandbox/checkout/{provider}/{id}/{action}",
+            post(hosted::act),
+        );
     providers.merge(control).with_state(shared)
 }
 
-fn provider_of(name: &str) -> Result<Provider, Response> {
+pub(crate) fn provider_of(name: &str) -> Result<Provider, Response> {
     Provider::from_name(name)
         .ok_or_else(|| (StatusCode::NOT_FOUND, "unknown provider").into_response())
 }
 
-fn refusal(refusal: Refusal) -> Response {
+pub(crate) fn refusal(refusal: Refusal) -> Response {
     let (status, text) = match refusal {
         Refusal::NotFound => (StatusCode::NOT_FOUND, "no such order"),
         Refusal::InvalidState => (StatusCode::CONFLICT, "the order is not pending"),
@@ -128,40 +133,4 @@ async fn control_clear(State(shared): State<Arc<Shared>>) -> Response {
         .unwrap_or_else(PoisonError::into_inner)
         .clear();
     StatusCode::NO_CONTENT.into_response()
-}
-
-/// A minimal hosted page: shows the order and a button that pays it.
-async fn control_checkout(
-    State(shared): State<Arc<Shared>>,
-    Path((provider, id)): Path<(String, String)>,
-    _headers: HeaderMap,
-) -> Response {
-    let provider = match provider_of(&provider) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let Ok(order) = shared.ledger().get(provider, &id).cloned() else {
-        return refusal(Refusal::NotFound);
-    };
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('"', "&quot;")
-    };
-    let html = format!(
-        "<!DOCTYPE html><title>paygate sandbox checkout</title><h1>{} order {}</h1><p>{} {} — {:?}</p>\
-         <form method=\"post\" action=\"/_sandbox/pay/{}/{}\"><button>Pay</button></form>",
-        provider.name(),
-        escape(&order.id),
-        order.amount,
-        escape(&order.currency),
-        order.stage,
-        provider.name(),
-        escape(&order.id),
-    );
-    (
-        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response()
 }

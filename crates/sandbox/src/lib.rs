@@ -23,6 +23,15 @@
 //! `POST /_sandbox/seed` puts many orders in the ledger at once ([`Seed`], for load tests
 //! and reconciliation runs against a sandbox in its own process).
 //!
+//! Each provider's hosted checkout page (`GET /_sandbox/checkout/{provider}/{id}`, where
+//! the checkouts it creates send the customer) lets a tester pay (authorize, for a
+//! pre-authorization), decline or cancel, shows PayWay's KHQR for a QR order, and sends the
+//! browser back to the URL the merchant gave for that outcome, as the provider does
+//! ([`ReturnUrls`]): Finpay's successUrl / failUrl / backUrl; PayWay's continue_success_url
+//! or cancel_url (a declined card stays on PayWay's page, with a link back); PayG's
+//! RedirectUrl whatever the outcome (PayG publishes no cancelled status: a cancelled PayG
+//! order reads as pending).
+//!
 //! When an order is paid, the simulator also POSTs the provider's notification, signed, to
 //! the order's callback URL (PayG: the account URL of [`Sandbox::set_notification_url`]),
 //! on loopback only, retrying as the provider does (Finpay: until a `2000000`
@@ -35,6 +44,7 @@
 mod control;
 mod delivery;
 mod faults;
+mod hosted;
 mod json;
 mod providers;
 mod simulated;
@@ -46,7 +56,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use paygate_core::clock::{Clock, SystemClock};
@@ -59,7 +69,7 @@ pub use delivery::Delivery;
 pub use faults::{Fault, FaultSpec};
 pub use providers::*;
 pub use simulated::SampleOrder;
-pub use state::{Refusal, SimOrder, SimRefund, Stage};
+pub use state::{Refusal, ReturnUrls, SimOrder, SimRefund, Stage};
 
 use state::Ledger;
 

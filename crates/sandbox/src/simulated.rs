@@ -16,6 +16,9 @@ pub(crate) trait SimulatedProvider: Sync {
     /// The name in paths, configuration and `paygate.toml` (`provider = "…"`).
     fn name(&self) -> &'static str;
 
+    /// The provider's name as its pages show it.
+    fn brand(&self) -> &'static str;
+
     /// Where its routes are mounted below the simulator's root; the first segment is
     /// [`SimulatedProvider::name`], the rest is the provider's own path prefix.
     fn mount_path(&self) -> &'static str;

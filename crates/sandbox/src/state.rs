@@ -18,8 +18,10 @@ pub enum Stage {
     Paid,
     /// Voided before settlement.
     Voided,
-    /// Cancelled / closed before payment.
+    /// Cancelled / closed before payment (by the merchant, or the customer on the hosted page).
     Cancelled,
+    /// The customer's payment was declined (on the hosted page).
+    Declined,
     /// Not paid in time.
     Expired,
 }
@@ -66,6 +68,38 @@ pub struct SimOrder {
     pub updated_at: OffsetDateTime,
     /// Callback URL given at creation, if any.
     pub callback_url: Option<String>,
+    /// Where the hosted page sends the customer's browser after each outcome.
+    pub return_urls: ReturnUrls,
+    /// The KHQR payload, when the order was created for a QR payment.
+    pub qr_string: Option<String>,
+}
+
+/// Where the provider's hosted page sends the customer's browser back to, per outcome, as
+/// the merchant gave them at creation (`None`: the page shows the outcome itself).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReturnUrls {
+    /// After paying (or authorizing).
+    pub paid: Option<String>,
+    /// After a declined payment.
+    pub declined: Option<String>,
+    /// After the customer cancelled.
+    pub cancelled: Option<String>,
+}
+
+impl ReturnUrls {
+    /// The three URLs.
+    pub fn with(
+        paid: Option<String>,
+        declined: Option<String>,
+        cancelled: Option<String>,
+    ) -> ReturnUrls {
+        ReturnUrls {
+            paid,
+            declined,
+            cancelled,
+        }
+    }
 }
 
 impl SimOrder {
@@ -93,6 +127,8 @@ impl SimOrder {
             created_at: now,
             updated_at: now,
             callback_url: None,
+            return_urls: ReturnUrls::default(),
+            qr_string: None,
         }
     }
 
@@ -281,6 +317,22 @@ impl Ledger {
         }
         order.stage = Stage::Paid;
         order.captured = amount;
+        order.updated_at = now;
+        Ok(order.clone())
+    }
+
+    /// The customer's payment is declined: a pending order only.
+    pub(crate) fn decline(
+        &mut self,
+        provider: Provider,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<SimOrder, Refusal> {
+        let order = self.get_mut(provider, id)?;
+        if order.stage != Stage::Pending {
+            return Err(Refusal::InvalidState);
+        }
+        order.stage = Stage::Declined;
         order.updated_at = now;
         Ok(order.clone())
     }

@@ -20,7 +20,7 @@ use sha2::Sha512;
 
 use crate::Provider;
 use crate::json::J;
-use crate::state::{Refusal, SimOrder, Stage};
+use crate::state::{Refusal, ReturnUrls, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
 mod simulated;
@@ -166,6 +166,15 @@ async fn initiate(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: B
         .pointer("/url/callbackUrl")
         .and_then(Value::as_str)
         .map(str::to_owned);
+    let url = |name: &str| {
+        request
+            .pointer(&format!("/url/{name}"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    // Finpay's page returns the customer to successUrl, failUrl, or backUrl (the "back to
+    // merchant" link).
+    order.return_urls = ReturnUrls::with(url("successUrl"), url("failUrl"), url("backUrl"));
     if let Err(r) = shared.ledger().create(order) {
         return refused(r);
     }
@@ -195,6 +204,7 @@ fn status_word(order: &SimOrder) -> &'static str {
         Stage::Paid => "REFUNDED",
         Stage::Voided => "VOIDED",
         Stage::Cancelled => "CANCELLED",
+        Stage::Declined => "FAILED",
         Stage::Expired => "EXPIRED",
     }
 }

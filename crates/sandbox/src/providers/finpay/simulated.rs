@@ -49,6 +49,10 @@ impl SimulatedProvider for FinpaySim {
         "finpay"
     }
 
+    fn brand(&self) -> &'static str {
+        "Finpay"
+    }
+
     fn mount_path(&self) -> &'static str {
         "/finpay"
     }

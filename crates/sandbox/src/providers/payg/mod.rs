@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::Provider;
 use crate::json::J;
-use crate::state::{Refusal, SimOrder, Stage};
+use crate::state::{Refusal, ReturnUrls, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
 mod simulated;
@@ -151,6 +151,7 @@ fn order_object(shared: &Shared, order: &SimOrder) -> J {
     let (code, text, status) = match order.stage {
         Stage::Pending | Stage::Cancelled | Stage::Expired => (0, J::Null, 0),
         Stage::Authorized | Stage::Paid | Stage::Voided => (1, J::s("Approved"), 1),
+        Stage::Declined => (2, J::s("Declined"), 2),
     };
     let paid = code == 1;
     let last_refund = order.refunds.last();
@@ -269,6 +270,12 @@ async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
         shared.credentials.payg.merchant_key_id
     );
     let mut order = SimOrder::new(Provider::Payg, key, unique, amount, "INR", now);
+    // PayG sends the browser to RedirectUrl whatever the outcome, with nothing appended.
+    order.return_urls = ReturnUrls::with(
+        body.redirect_url.clone(),
+        body.redirect_url.clone(),
+        body.redirect_url.clone(),
+    );
     order.callback_url = body.redirect_url;
     let object = order_object(&shared, &order);
     match shared.ledger().create(order) {

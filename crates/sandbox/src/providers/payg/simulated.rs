@@ -55,6 +55,10 @@ impl SimulatedProvider for PaygSim {
         "payg"
     }
 
+    fn brand(&self) -> &'static str {
+        "PayG"
+    }
+
     fn mount_path(&self) -> &'static str {
         "/payg/payment/api/order"
     }

@@ -11,12 +11,13 @@ pub(super) fn payment_status(order: &SimOrder) -> (i64, &'static str) {
         Stage::Paid if order.refunds.is_empty() => (0, "APPROVED"),
         Stage::Paid => (4, "REFUNDED"),
         Stage::Voided | Stage::Cancelled => (7, "CANCELLED"),
+        Stage::Declined => (3, "DECLINED"),
     }
 }
 
 fn amounts(order: &SimOrder) -> (Decimal, &str) {
     match order.stage {
-        Stage::Pending | Stage::Expired | Stage::Cancelled => (Decimal::ZERO, ""),
+        Stage::Pending | Stage::Expired | Stage::Cancelled | Stage::Declined => (Decimal::ZERO, ""),
         Stage::Authorized => (order.amount, order.currency.as_str()),
         Stage::Paid | Stage::Voided => (order.captured, order.currency.as_str()),
     }
@@ -302,6 +303,17 @@ pub(super) async fn purchase(
     );
     order.pre_auth = get("type") == "pre-auth";
     order.callback_url = callback;
+    let url = |name: &str| Some(get(name).to_owned()).filter(|u| !u.is_empty());
+    // PayWay's page continues to continue_success_url after a payment and to cancel_url when
+    // the customer cancels; a declined card stays on PayWay's page (whose link back to the
+    // merchant is cancel_url).
+    order.return_urls = ReturnUrls::with(url("continue_success_url"), None, url("cancel_url"));
+    if matches!(
+        get("payment_option"),
+        "abapay_khqr" | "abapay_khqr_deeplink"
+    ) {
+        order.qr_string = Some(khqr(&id));
+    }
     if shared.ledger().create(order).is_err() {
         return error(StatusCode::OK, "4", "Duplicate tran_id");
     }
@@ -310,12 +322,10 @@ pub(super) async fn purchase(
         return (StatusCode::FOUND, [(header::LOCATION, page)]).into_response();
     }
     if get("payment_option") == "abapay_khqr_deeplink" {
+        let qr_string = khqr(&id);
         return J::O(vec![
             ("status", status("00", "Success!", Some(&id))),
-            (
-                "qr_string",
-                J::s(format!("00020101021230510016sandbox{id}")),
-            ),
+            ("qr_string", J::s(qr_string)),
             (
                 "abapay_deeplink",
                 J::s(format!(
@@ -331,4 +341,10 @@ pub(super) async fn purchase(
         format!("<!DOCTYPE html><html><head><title>PayWay - Checkout</title></head><body><a href=\"{page}\">Pay</a></body></html>"),
     )
         .into_response()
+}
+
+/// The sandbox's KHQR payload for an order (the shape of an EMVCo merchant-presented code;
+/// no bank app can pay it).
+fn khqr(id: &str) -> String {
+    format!("00020101021230510016sandbox{id}")
 }

@@ -27,7 +27,7 @@ use sha2::Sha512;
 
 use crate::Provider;
 use crate::json::J;
-use crate::state::{Refusal, SimOrder, Stage};
+use crate::state::{Refusal, ReturnUrls, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
 mod handlers;

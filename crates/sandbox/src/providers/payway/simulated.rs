@@ -70,6 +70,10 @@ impl SimulatedProvider for PaywaySim {
         "payway"
     }
 
+    fn brand(&self) -> &'static str {
+        "ABA PayWay"
+    }
+
     fn mount_path(&self) -> &'static str {
         "/payway"
     }
