@@ -160,6 +160,11 @@ pub fn checkout_from_create(
         NextAction::Redirect { url },
         native.raw,
     );
+    // Detail, Refund and RefundStatus are keyed by OrderKeyId. (The payment exists: a key
+    // that is no valid id leaves the merchant's, and the key in `provider_reference`.)
+    if let Some(id) = key.as_deref().and_then(|k| OrderId::new(k).ok()) {
+        checkout.payment_id = id;
+    }
     checkout.provider_reference = key;
     Ok(checkout)
 }

@@ -267,6 +267,10 @@ pub struct Checkout {
     pub provider: &'static str,
     /// The merchant's order id.
     pub order_id: OrderId,
+    /// The id that [`crate::PaymentGateway::payment_status`], refunds and the other calls on
+    /// this payment take: the merchant's order id, or the provider's own where its API is
+    /// keyed by that (PayG's `OrderKeyId`). Keep it with the order.
+    pub payment_id: OrderId,
     /// The provider's own id for the order, when it gives one (PayG `OrderKeyId`).
     pub provider_reference: Option<String>,
     /// What to do next.
@@ -289,6 +293,7 @@ impl Checkout {
     ) -> Checkout {
         Checkout {
             provider,
+            payment_id: order_id.clone(),
             order_id,
             provider_reference: None,
             next_action,

@@ -1,0 +1,252 @@
+//! An example web shop on paygate (server-rendered HTML, plain forms, no JavaScript): a
+//! product page, a checkout with a choice of gateway, the provider's hosted page (the
+//! embedded sandbox's), a return page that shows the order paid once the webhook arrived or
+//! a status read confirmed it, and an admin page listing orders with the shop's, the unified
+//! and the provider's statuses, where an order is refunded in part or in full through the
+//! write journal.
+//!
+//! `cargo run -p shop` starts it and prints its URL. Everything listens on 127.0.0.1.
+
+mod pages;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use paygate::receiver::{ReceivedWebhook, WebhookReceiver};
+use paygate::sandbox::Sandbox;
+use paygate::{GatewayRegistry, Money, PaymentStatus};
+
+/// What can stop the shop from starting.
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How to start the shop.
+#[derive(Debug, Clone)]
+pub struct ShopOptions {
+    /// The port on 127.0.0.1 (0: any free one).
+    pub port: u16,
+    /// The write journal's SQLite file.
+    pub journal: PathBuf,
+}
+
+impl Default for ShopOptions {
+    fn default() -> ShopOptions {
+        ShopOptions {
+            port: 3000,
+            journal: std::env::temp_dir()
+                .join(format!("paygate-shop-{}", std::process::id()))
+                .join("journal.db"),
+        }
+    }
+}
+
+/// Where an order stands for the shop (its own record, fed by webhooks, status reads and
+/// its refunds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ShopStatus {
+    AwaitingPayment,
+    /// Paid; how the shop learned it.
+    Paid(&'static str),
+    Authorized,
+    Declined,
+    Cancelled,
+    /// The customer came back without paying and the provider cannot say why.
+    NotPaid,
+    PartiallyRefunded,
+    Refunded,
+    /// The provider reports a status the shop does not act on.
+    Other(String),
+}
+
+impl ShopStatus {
+    pub(crate) fn label(&self) -> String {
+        match self {
+            ShopStatus::AwaitingPayment => "awaiting payment".into(),
+            ShopStatus::Paid(_) => "paid".into(),
+            ShopStatus::Authorized => "authorized".into(),
+            ShopStatus::Declined => "declined".into(),
+            ShopStatus::Cancelled => "cancelled".into(),
+            ShopStatus::NotPaid => "not paid (cancelled or unfinished)".into(),
+            ShopStatus::PartiallyRefunded => "partially refunded".into(),
+            ShopStatus::Refunded => "refunded".into(),
+            ShopStatus::Other(status) => status.clone(),
+        }
+    }
+
+    /// The shop's status after the provider reported `status` (refunds are the shop's own).
+    pub(crate) fn after(&self, status: &PaymentStatus, how: &'static str) -> ShopStatus {
+        match (self, status) {
+            (ShopStatus::PartiallyRefunded | ShopStatus::Refunded, _) => self.clone(),
+            (ShopStatus::Paid(first), PaymentStatus::Paid) => ShopStatus::Paid(first),
+            (_, PaymentStatus::Paid) => ShopStatus::Paid(how),
+            (_, PaymentStatus::Authorized) => ShopStatus::Authorized,
+            (_, PaymentStatus::Declined) => ShopStatus::Declined,
+            (_, PaymentStatus::Cancelled | PaymentStatus::Voided | PaymentStatus::Expired) => {
+                ShopStatus::Cancelled
+            }
+            (_, PaymentStatus::Pending) => self.clone(),
+            (_, other) => ShopStatus::Other(other.to_string()),
+        }
+    }
+}
+
+/// One order of the shop.
+#[derive(Debug, Clone)]
+pub(crate) struct ShopOrder {
+    pub(crate) id: String,
+    pub(crate) gateway: String,
+    /// The id status reads and refunds use (the provider's own where it assigns one).
+    pub(crate) provider_order_id: String,
+    pub(crate) amount: Money,
+    pub(crate) refunded: Money,
+    pub(crate) refunds: u32,
+    pub(crate) status: ShopStatus,
+    pub(crate) note: Option<String>,
+}
+
+pub(crate) struct Shop {
+    pub(crate) registry: Arc<GatewayRegistry>,
+    pub(crate) sandbox: Sandbox,
+    pub(crate) base_url: String,
+    pub(crate) orders: Mutex<BTreeMap<String, ShopOrder>>,
+    pub(crate) next_order: std::sync::atomic::AtomicU32,
+    /// Order ids start with this (unique per start, as the journal outlives a run).
+    pub(crate) order_prefix: String,
+    pub(crate) flash: Mutex<Option<String>>,
+}
+
+impl Shop {
+    pub(crate) fn orders(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, ShopOrder>> {
+        self.orders.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records what a webhook says of an order.
+    fn webhook(&self, webhook: &ReceivedWebhook) {
+        let mut orders = self.orders();
+        let order = orders.values_mut().find(|o| {
+            o.gateway == webhook.gateway && o.provider_order_id == webhook.event.order_id
+        });
+        match (order, &webhook.event.status) {
+            (Some(order), Some(status)) => {
+                order.status = order.status.after(status, "webhook");
+            }
+            (Some(_), None) => {}
+            (None, _) => tracing::warn!(
+                gateway = %webhook.gateway,
+                order = %webhook.event.order_id,
+                "a webhook about an order this shop does not know"
+            ),
+        }
+    }
+}
+
+/// A running shop.
+pub struct RunningShop {
+    addr: SocketAddr,
+    shop: Arc<Shop>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for RunningShop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningShop")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningShop {
+    /// The shop's address.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The sandbox the shop pays through.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.shop.sandbox
+    }
+
+    /// Runs until the server stops.
+    pub async fn wait(self) {
+        let _ = self.server.await;
+    }
+
+    /// Stops the server.
+    pub fn stop(&self) {
+        self.server.abort();
+    }
+}
+
+/// Starts the sandbox and the shop on 127.0.0.1.
+pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
+    let sandbox = Sandbox::start().await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
+    let addr = listener.local_addr()?;
+    let base_url = format!("http://{addr}");
+    let journal_url = format!("sqlite://{}", options.journal.display());
+    let toml = format!(
+        "{}\n[journal]\nurl = {}\n",
+        sandbox.config_toml(),
+        toml_string(&journal_url)
+    );
+    let registry = Arc::new(
+        GatewayRegistry::builder()
+            .toml_str(&toml)?
+            .open_journal()
+            .await?
+            .build()?,
+    );
+    // Providers whose notification URL is an account setting, not given per order.
+    for provider in paygate::sandbox::Provider::ALL {
+        sandbox.set_notification_url(provider, format!("{base_url}/webhooks/{}", provider.name()));
+    }
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let shop = Arc::new(Shop {
+        registry: registry.clone(),
+        sandbox,
+        base_url,
+        orders: Mutex::new(BTreeMap::new()),
+        next_order: std::sync::atomic::AtomicU32::new(1),
+        order_prefix: format!("S{:x}", started % 0x1000_0000),
+        flash: Mutex::new(None),
+    });
+    let on_webhook = Arc::downgrade(&shop);
+    let receiver = WebhookReceiver::builder(registry)
+        .handler(move |webhook: ReceivedWebhook| {
+            let shop = on_webhook.upgrade();
+            async move {
+                if let Some(shop) = shop {
+                    shop.webhook(&webhook);
+                }
+                Ok(())
+            }
+        })
+        .build()?;
+    // Receipts a previous run took in but never handled.
+    receiver.handle_unhandled(1000).await?;
+    let app = pages::router(shop.clone()).nest("/webhooks", receiver.router());
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the shop's server stopped");
+        }
+    });
+    Ok(RunningShop { addr, shop, server })
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut quoted = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}

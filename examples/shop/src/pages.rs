@@ -1,0 +1,375 @@
+//! The shop's pages and forms.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use paygate::sandbox::Provider;
+use paygate::{
+    CreatePayment, Currency, Customer, ErrorClass, Money, NextAction, OrderId, PaymentGateway,
+    RefundReference, RefundRequest, Url,
+};
+use serde::Deserialize;
+
+use crate::{Shop, ShopOrder, ShopStatus};
+
+pub(crate) fn router(shop: Arc<Shop>) -> Router {
+    Router::new()
+        .route("/", get(product))
+        .route("/checkout", post(checkout))
+        .route("/orders/{id}/return", get(returned))
+        .route("/orders/{id}/cancel", get(returned))
+        .route("/admin", get(admin))
+        .route("/admin/orders/{id}/refund", post(refund))
+        .with_state(shop)
+}
+
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn page(title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{} · Kampot Pepper Co.</title>\
+         <style>body{{font-family:sans-serif;max-width:48em;margin:2em auto}}\
+         td,th{{padding:.3em .6em;text-align:left}}.flash{{background:#ffd;padding:.5em}}</style>\
+         </head><body><p><a href=\"/\">Shop</a> · <a href=\"/admin\">Admin</a></p>{body}</body></html>",
+        esc(title)
+    );
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+fn problem(status: StatusCode, text: &str) -> Response {
+    (
+        status,
+        page("Problem", &format!("<p id=\"problem\">{}</p>", esc(text))),
+    )
+        .into_response()
+}
+
+fn see_other(location: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+/// The product's price with `gateway`: the sandbox's typical order in the provider's
+/// currency.
+fn price(gateway: &dyn PaymentGateway) -> Option<Money> {
+    let sample = Provider::from_name(gateway.provider())?.sample();
+    Money::parse(sample.total, Currency::from_code(sample.currency).ok()?).ok()
+}
+
+async fn product(State(shop): State<Arc<Shop>>) -> Response {
+    let mut options = String::new();
+    for (name, gateway) in shop.registry.iter() {
+        let Some(price) = price(gateway.as_ref()) else {
+            continue;
+        };
+        options.push_str(&format!(
+            "<p><label><input type=\"radio\" name=\"gateway\" value=\"{0}\" id=\"gw-{0}\" required> \
+             {0}: {1}</label></p>",
+            esc(name),
+            esc(&price.to_string())
+        ));
+    }
+    page(
+        "Kampot pepper",
+        &format!(
+            "<h1>Kampot pepper, 250 g</h1><p>Red Kampot pepper, sun-dried.</p>\
+             <form method=\"post\" action=\"/checkout\"><h2>Pay with</h2>{options}\
+             <button id=\"buy\">Buy</button></form>"
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct CheckoutForm {
+    gateway: String,
+}
+
+async fn checkout(State(shop): State<Arc<Shop>>, Form(form): Form<CheckoutForm>) -> Response {
+    let Some(gateway) = shop.registry.get(&form.gateway) else {
+        return problem(StatusCode::BAD_REQUEST, "no such way to pay");
+    };
+    let Some(amount) = price(gateway.as_ref()) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "this product has no price in that currency",
+        );
+    };
+    let n = shop.next_order.fetch_add(1, Ordering::Relaxed);
+    let id = format!("{}N{n}", shop.order_prefix);
+    let base = &shop.base_url;
+    let request = OrderId::new(id.clone())
+        .and_then(|order_id| CreatePayment::new(order_id, amount))
+        .and_then(|request| {
+            let url = |path: String| {
+                Url::parse(&format!("{base}{path}"))
+                    .map_err(|e| paygate::Error::invalid("url", e.to_string()))
+            };
+            Ok(request
+                .description("Kampot pepper, 250 g")
+                .customer(
+                    Customer::new()
+                        .name("Dara", "Sok")
+                        .email("dara@example.com")
+                        .phone("+6281234567890"),
+                )
+                .return_url(url(format!("/orders/{id}/return"))?)
+                .cancel_url(url(format!("/orders/{id}/cancel"))?)
+                .callback_url(url(format!("/webhooks/{}", form.gateway))?))
+        });
+    let request = match request {
+        Ok(request) => request,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let checkout = match gateway.create_payment(&request).await {
+        Ok(checkout) => checkout,
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_GATEWAY,
+                &format!("The payment could not be started: {e}"),
+            );
+        }
+    };
+    shop.orders().insert(
+        id.clone(),
+        ShopOrder {
+            id: id.clone(),
+            gateway: form.gateway.clone(),
+            provider_order_id: checkout.payment_id.to_string(),
+            amount,
+            refunded: Money::zero(amount.currency()),
+            refunds: 0,
+            status: ShopStatus::AwaitingPayment,
+            note: None,
+        },
+    );
+    match &checkout.next_action {
+        NextAction::Redirect { url } => see_other(url.as_str()),
+        NextAction::PostForm { url, fields } => {
+            let inputs: String = fields
+                .iter()
+                .map(|(name, value)| {
+                    format!(
+                        "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                        esc(name),
+                        esc(value)
+                    )
+                })
+                .collect();
+            page(
+                "Payment",
+                &format!(
+                    "<form method=\"post\" action=\"{}\">{inputs}<button id=\"continue\">Continue to payment</button></form>",
+                    esc(url.as_str())
+                ),
+            )
+        }
+        NextAction::ShowQr { qr_string, url, .. } => page(
+            "Payment",
+            &format!(
+                "<p>Scan to pay: <code>{}</code></p>{}",
+                esc(qr_string),
+                url.as_ref()
+                    .map(|u| format!(
+                        "<p><a id=\"continue\" href=\"{}\">Open the payment page</a></p>",
+                        esc(u.as_str())
+                    ))
+                    .unwrap_or_default()
+            ),
+        ),
+        NextAction::PayWithCode { code } => page(
+            "Payment",
+            &format!("<p>Pay to code <code>{}</code>.</p>", esc(code)),
+        ),
+        _ => problem(
+            StatusCode::BAD_GATEWAY,
+            "the provider asked for a step this shop does not know",
+        ),
+    }
+}
+
+/// The return (and cancel) page: the order as the shop knows it, confirmed by a status read
+/// while no webhook has said it is paid.
+async fn returned(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Response {
+    let Some(order) = shop.orders().get(&id).cloned() else {
+        return problem(StatusCode::NOT_FOUND, "no such order");
+    };
+    if matches!(order.status, ShopStatus::AwaitingPayment) {
+        if let Some(read) = read_status(&shop, &order).await {
+            let mut orders = shop.orders();
+            if let Some(kept) = orders.get_mut(&id) {
+                kept.status = match kept.status.after(&read, "status read") {
+                    // Back from the provider, unpaid, and the provider says no more.
+                    ShopStatus::AwaitingPayment => ShopStatus::NotPaid,
+                    other => other,
+                };
+            }
+        }
+    }
+    let Some(order) = shop.orders().get(&id).cloned() else {
+        return problem(StatusCode::NOT_FOUND, "no such order");
+    };
+    let how = match &order.status {
+        ShopStatus::Paid(how) => format!(" <small id=\"paid-by\">(confirmed by {how})</small>"),
+        _ => String::new(),
+    };
+    page(
+        "Your order",
+        &format!(
+            "<h1>Order <span id=\"order-id\">{}</span></h1><p>{}: <b id=\"status\">{}</b>{how}</p>\
+             <p><a href=\"/\">Back to the shop</a></p>",
+            esc(&order.id),
+            esc(&order.amount.to_string()),
+            esc(&order.status.label()),
+        ),
+    )
+}
+
+async fn read_status(shop: &Shop, order: &ShopOrder) -> Option<paygate::PaymentStatus> {
+    let gateway = shop.registry.get(&order.gateway)?;
+    let order_id = OrderId::new(order.provider_order_id.clone()).ok()?;
+    match gateway.payment_status(&order_id).await {
+        Ok(payment) => Some(payment.status),
+        Err(e) => {
+            tracing::warn!(order = %order.id, error = %e, "status read failed");
+            None
+        }
+    }
+}
+
+async fn admin(State(shop): State<Arc<Shop>>) -> Response {
+    let flash = shop
+        .flash
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    let orders: Vec<ShopOrder> = shop.orders().values().rev().take(50).cloned().collect();
+    let mut rows = String::new();
+    for order in orders {
+        let (unified, native) = match shop.registry.get(&order.gateway) {
+            Some(gateway) => match OrderId::new(order.provider_order_id.clone()) {
+                Ok(id) => match gateway.payment_status(&id).await {
+                    Ok(p) => (p.status.to_string(), p.provider_status),
+                    Err(e) => (format!("unread ({})", e.class().name()), String::new()),
+                },
+                Err(_) => ("unread".into(), String::new()),
+            },
+            None => ("unread".into(), String::new()),
+        };
+        let remaining = order
+            .amount
+            .checked_sub(&order.refunded)
+            .map(|m| m.amount().to_string())
+            .unwrap_or_default();
+        let id = esc(&order.id);
+        rows.push_str(&format!(
+            "<tr id=\"order-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td id=\"status-{id}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td><form method=\"post\" action=\"/admin/orders/{id}/refund\">\
+             <input id=\"amount-{id}\" name=\"amount\" value=\"{}\" size=\"9\">\
+             <button id=\"refund-{id}\">Refund</button></form></td></tr>",
+            esc(&order.gateway),
+            esc(&order.amount.to_string()),
+            esc(&order.refunded.to_string()),
+            esc(&order.status.label()),
+            esc(&unified),
+            esc(&native),
+            esc(order.note.as_deref().unwrap_or("")),
+            esc(&remaining),
+        ));
+    }
+    let flash = flash
+        .map(|f| format!("<p class=\"flash\" id=\"flash\">{}</p>", esc(&f)))
+        .unwrap_or_default();
+    page(
+        "Admin",
+        &format!(
+            "<h1>Orders</h1>{flash}<table><tr><th>Order</th><th>Gateway</th><th>Amount</th>\
+             <th>Refunded</th><th>Shop status</th><th>Unified status</th><th>Provider status</th>\
+             <th>Note</th><th>Refund</th></tr>{rows}</table>"
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct RefundForm {
+    amount: String,
+}
+
+async fn refund(
+    State(shop): State<Arc<Shop>>,
+    Path(id): Path<String>,
+    Form(form): Form<RefundForm>,
+) -> Response {
+    let message = refund_order(&shop, &id, form.amount.trim()).await;
+    *shop
+        .flash
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(message);
+    see_other("/admin")
+}
+
+/// Refunds `amount` of order `id` through the journal; what to tell the admin.
+async fn refund_order(shop: &Shop, id: &str, amount: &str) -> String {
+    let Some(order) = shop.orders().get(id).cloned() else {
+        return format!("No order {id}.");
+    };
+    let Some(gateway) = shop.registry.get(&order.gateway) else {
+        return format!("Gateway {} is not configured.", order.gateway);
+    };
+    let amount = match Money::parse(amount, order.amount.currency()) {
+        Ok(amount) => amount,
+        Err(e) => return format!("Not refunded: {e}."),
+    };
+    let attempt = order.refunds + 1;
+    // The refund's reference is its journal key: one per refund the admin asks for.
+    let request = RefundReference::new(format!("{id}R{attempt}")).and_then(|reference| {
+        OrderId::new(order.provider_order_id.clone())
+            .and_then(|order_id| RefundRequest::new(order_id, amount))
+            .map(|request| request.reference(reference))
+    });
+    let request = match request {
+        Ok(request) => request,
+        Err(e) => return format!("Not refunded: {e}."),
+    };
+    let result = gateway.refund(&request).await;
+    let mut orders = shop.orders();
+    let Some(kept) = orders.get_mut(id) else {
+        return format!("No order {id}.");
+    };
+    match result {
+        Ok(_) => {
+            kept.refunds = attempt;
+            kept.refunded = kept.refunded.checked_add(&amount).unwrap_or(kept.refunded);
+            kept.status = if kept.refunded == kept.amount {
+                ShopStatus::Refunded
+            } else {
+                ShopStatus::PartiallyRefunded
+            };
+            format!("Refunded {amount} of order {id}.")
+        }
+        Err(e) if e.class() == ErrorClass::OutcomeUnknown => {
+            kept.refunds = attempt;
+            let note = format!(
+                "refund of {amount}: outcome unknown, not resent (`paygate journal recover` settles it)"
+            );
+            kept.note = Some(note.clone());
+            format!("Order {id}: {note}.")
+        }
+        Err(e) => {
+            if e.class() == ErrorClass::Provider {
+                // Refused by the provider: that reference is spent.
+                kept.refunds = attempt;
+            }
+            format!("Not refunded: {e}.")
+        }
+    }
+}
