@@ -142,6 +142,17 @@ async fn a_lost_answer_is_unknown_blocks_the_order_and_recovers_as_applied() {
         let ledger = sandbox.order(Provider::Payway, order.as_str()).unwrap();
         assert_eq!(ledger.refunded(), "3.00".parse().unwrap(), "{db}");
 
+        // The same key now answers with this refund (not the payment read to settle it).
+        let replayed = gateway.refund(&refund(&order, "3.00", &key)).await.unwrap();
+        assert_eq!(replayed.status, paygate::RefundStatus::Succeeded, "{db}");
+        assert_eq!(replayed.amount, Some(usd("3.00")), "{db}");
+        assert_eq!(replayed.total_refunded, Some(usd("3.00")), "{db}");
+        assert_eq!(
+            replayed.reference.as_ref().map(|r| r.as_str()),
+            Some(key.as_str())
+        );
+        assert_eq!(refunds_received(&sandbox), 1, "{db}");
+
         // Applied: never sent again, not even by an explicit retry.
         let retry = registry.retry(&key).await.unwrap_err();
         assert!(

@@ -148,7 +148,9 @@ pub async fn recover(
         };
         let outcome = Outcome {
             state,
-            result: payment.as_ref().map(stored::to_json),
+            result: payment
+                .as_ref()
+                .and_then(|p| stored::recovered_result(&entry, state, p)),
             detail: Some(match state {
                 EntryState::Unknown => format!("recovery could not tell: {reason}"),
                 _ => format!("recovered: {reason}"),

@@ -5,17 +5,51 @@
 
 use bytes::Bytes;
 use paygate_core::{
-    Checkout, Money, NextAction, OrderId, Payment, PaymentStatus, RawResponse, Refund,
+    Checkout, Currency, Money, NextAction, OrderId, Payment, PaymentStatus, RawResponse, Refund,
     RefundReference, RefundStatus,
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::entry::RawAnswer;
+use crate::entry::{Entry, EntryState, RawAnswer, WriteOperation};
 
 /// The JSON of a unified result (every one serialises).
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// What a recovered entry answers its key with from now on, given the payment as read: the
+/// payment for a void, cancel or capture; for a refund found applied, the refund (its amount,
+/// the key as its reference, the payment's refunded total and status); nothing for a
+/// creation or a refund not found applied (a repeated key is then told to read the payment).
+pub(crate) fn recovered_result(
+    entry: &Entry,
+    state: EntryState,
+    payment: &Payment,
+) -> Option<serde_json::Value> {
+    match entry.operation {
+        WriteOperation::Refund if state == EntryState::Applied => {
+            let mut refund = Refund::new(
+                payment.provider,
+                payment.order_id.clone(),
+                RefundStatus::Succeeded,
+                payment.provider_status.clone(),
+                payment.raw.clone(),
+            );
+            refund.amount = match (entry.amount.as_deref(), entry.currency.as_deref()) {
+                (Some(amount), Some(code)) => Currency::from_code(code)
+                    .ok()
+                    .and_then(|currency| Money::parse(amount, currency).ok()),
+                _ => None,
+            };
+            refund.reference = RefundReference::new(entry.key.clone()).ok();
+            refund.total_refunded = payment.refunded_amount;
+            refund.payment_status = Some(payment.status.clone());
+            Some(to_json(&refund))
+        }
+        WriteOperation::Refund | WriteOperation::CreatePayment => None,
+        _ => Some(to_json(payment)),
+    }
 }
 
 /// The raw answer kept with an outcome.
