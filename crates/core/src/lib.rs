@@ -21,6 +21,22 @@
 //! - [`config`]: environments and settings with secrets from `env:` / `file:`;
 //! - [`lenient`]: tolerant serde readers that take amounts from the number's text;
 //! - [`php_json`]: PHP's `json_encode`, for signatures providers compute in PHP.
+//!
+//! ```
+//! use paygate_core::{Currency, Money, OrderId, PaymentStatus};
+//!
+//! let price = Money::parse("10.50", Currency::USD)?;
+//! // Exact decimals, each currency's digits: a third decimal is refused, not rounded.
+//! assert!(Money::parse("10.505", Currency::USD).is_err());
+//! let refunded = Money::parse("2.50", Currency::USD)?;
+//! assert_eq!(price.checked_sub(&refunded)?.to_string(), "8.00 USD");
+//! // Currencies never mix: riel from dollars is an error, not a number.
+//! assert!(Money::parse("1000", Currency::KHR)?.checked_sub(&refunded).is_err());
+//! // Ids cannot carry a path or a query into a provider's URL.
+//! assert!(OrderId::new("../admin").is_err());
+//! assert_eq!(PaymentStatus::from_name("partially_refunded"), PaymentStatus::PartiallyRefunded);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod clock;
 pub mod config;

@@ -8,8 +8,14 @@
 //! accounts per provider if need be, built in code or from a TOML file whose secrets come from
 //! environment variables or files (see [`config`]).
 //!
-//! Cargo features: `finpay`, `payway`, `payg` (one per provider, all on by default; an app that
-//! enables one compiles no code of the others).
+//! Cargo features:
+//!
+//! - `finpay`, `payway`, `payg`: one per provider, all on by default (`all-providers`); an
+//!   app that enables one compiles no code of the others;
+//! - `sandbox`: the offline simulator of all three (`paygate::sandbox`), for tests and demos;
+//! - `journal`, `journal-postgres`: the write journal (`paygate::journal`), every write sent
+//!   at most once per key across crashes, on SQLite or PostgreSQL;
+//! - `axum`: the webhook receiver (`paygate::receiver`).
 //!
 //! ```no_run
 //! # async fn run() -> paygate::Result<()> {
@@ -21,6 +27,15 @@
 //! println!("{} {}", payment.status, payment.amount.map(|m| m.to_string()).unwrap_or_default());
 //! # Ok(()) }
 //! ```
+//!
+//! The README's quick start is a complete program against the sandbox, compiled and run
+//! with this crate's doc tests; `examples/shop` in the repository is a whole web shop.
+
+/// The README's Rust examples, compiled and run as this crate's doc tests (they need the
+/// sandbox and every provider).
+#[cfg(all(doctest, feature = "sandbox", feature = "all-providers"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 
 pub mod config;
 mod journal_glue;

@@ -14,7 +14,7 @@
 //!         Ok(())
 //!     })
 //!     .build()?;
-//! let app = axum::Router::new().nest("/webhooks", receiver.router());
+//! let app: axum::Router = axum::Router::new().nest("/webhooks", receiver.router());
 //! # let _ = app; Ok(()) }
 //! ```
 //!
