@@ -67,6 +67,18 @@ async fn checkout(
     (url, OrderId::new(key).unwrap())
 }
 
+/// The page at `url`, as text.
+async fn html_of(url: impl reqwest::IntoUrl) -> String {
+    browser()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// Follows the provider's redirect to its page (PayWay answers the purchase with one).
 async fn page_url(url: &str) -> String {
     let answer = browser().get(url).send().await.unwrap();
@@ -99,14 +111,7 @@ async fn each_outcome_returns_the_browser_where_the_provider_would() {
             );
             let (url, key) = checkout(&gateway, &id, amount, currency, false).await;
             let page = page_url(&url).await;
-            let html = browser()
-                .get(&page)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let html = html_of(&page).await;
             for button in ["id=\"pay\">Pay<", "id=\"decline\"", "id=\"cancel\""] {
                 assert!(html.contains(button), "{name}: {html}");
             }
@@ -146,14 +151,7 @@ async fn each_outcome_returns_the_browser_where_the_provider_would() {
             };
             assert_eq!(read.status, expected, "{name} {action}");
             // The page now shows the outcome, and no buttons.
-            let again = browser()
-                .get(&page)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let again = html_of(&page).await;
             assert!(again.contains("id=\"outcome\""), "{again}");
             assert!(!again.contains("id=\"pay\""), "{again}");
             // A second action on a settled order is refused.
@@ -171,14 +169,7 @@ async fn a_pre_authorization_is_authorized_and_a_qr_order_shows_its_khqr() {
     let gateway = registry.gateway("payway").unwrap();
     let (url, key) = checkout(&gateway, "HPAUTH", "25.00", Currency::USD, true).await;
     let page = page_url(&url).await;
-    let html = browser()
-        .get(&page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = html_of(&page).await;
     assert!(html.contains("id=\"pay\">Authorize<"), "{html}");
     let answer = browser().post(format!("{page}/pay")).send().await.unwrap();
     assert_eq!(answer.status().as_u16(), 303);
@@ -195,17 +186,11 @@ async fn a_pre_authorization_is_authorized_and_a_qr_order_shows_its_khqr() {
     );
     order.qr_string = Some("00020101021230510016sandboxHPQR".to_owned());
     sandbox.insert(order).unwrap();
-    let html = browser()
-        .get(format!(
-            "http://{}/_sandbox/checkout/payway/HPQR",
-            sandbox.addr()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = html_of(format!(
+        "http://{}/_sandbox/checkout/payway/HPQR",
+        sandbox.addr()
+    ))
+    .await;
     assert!(html.contains("<svg"), "{html}");
     assert!(html.contains("00020101021230510016sandboxHPQR"), "{html}");
     sandbox.shutdown().await;

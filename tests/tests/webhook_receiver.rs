@@ -30,9 +30,16 @@ async fn serve(router: axum::Router) -> String {
 async fn receiver_at(
     registry: Arc<GatewayRegistry>,
 ) -> (String, Arc<Mutex<Vec<ReceivedWebhook>>>, WebhookReceiver) {
+    recording(WebhookReceiver::builder(registry)).await
+}
+
+/// `builder`'s receiver with a handler that records what it gets, served.
+async fn recording(
+    builder: paygate::receiver::WebhookReceiverBuilder,
+) -> (String, Arc<Mutex<Vec<ReceivedWebhook>>>, WebhookReceiver) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let record = got.clone();
-    let receiver = WebhookReceiver::builder(registry)
+    let receiver = builder
         .handler(move |webhook: ReceivedWebhook| {
             let record = record.clone();
             async move {
@@ -153,20 +160,8 @@ async fn each_provider_gets_its_exact_acknowledgement_and_the_handler_runs_once(
 async fn refused_deliveries_never_reach_the_handler_and_say_nothing_secret() {
     let sandbox = Sandbox::start().await.unwrap();
     let registry = Arc::new(paygate::sandbox::registry(&sandbox).unwrap());
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let record = got.clone();
-    let receiver = WebhookReceiver::builder(registry)
-        .max_body_bytes(4096)
-        .handler(move |webhook: ReceivedWebhook| {
-            let record = record.clone();
-            async move {
-                record.lock().unwrap().push(webhook);
-                Ok(())
-            }
-        })
-        .build()
-        .unwrap();
-    let base = serve(axum::Router::new().nest("/webhooks", receiver.router())).await;
+    let (base, got, _receiver) =
+        recording(WebhookReceiver::builder(registry).max_body_bytes(4096)).await;
     let secrets = sandbox.credentials().secret_forms();
     let mut answers = Vec::new();
 

@@ -328,13 +328,7 @@ impl Ledger {
         id: &str,
         now: OffsetDateTime,
     ) -> Result<SimOrder, Refusal> {
-        let order = self.get_mut(provider, id)?;
-        if order.stage != Stage::Pending {
-            return Err(Refusal::InvalidState);
-        }
-        order.stage = Stage::Declined;
-        order.updated_at = now;
-        Ok(order.clone())
+        self.end_pending(provider, id, Stage::Declined, now)
     }
 
     /// Expire a pending order.
@@ -344,11 +338,22 @@ impl Ledger {
         id: &str,
         now: OffsetDateTime,
     ) -> Result<SimOrder, Refusal> {
+        self.end_pending(provider, id, Stage::Expired, now)
+    }
+
+    /// Moves a pending order (only) to `stage`.
+    fn end_pending(
+        &mut self,
+        provider: Provider,
+        id: &str,
+        stage: Stage,
+        now: OffsetDateTime,
+    ) -> Result<SimOrder, Refusal> {
         let order = self.get_mut(provider, id)?;
         if order.stage != Stage::Pending {
             return Err(Refusal::InvalidState);
         }
-        order.stage = Stage::Expired;
+        order.stage = stage;
         order.updated_at = now;
         Ok(order.clone())
     }
