@@ -406,3 +406,37 @@ async fn a_journal_section_is_opened_by_open_and_never_silently_ignored() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_repeated_creation_answers_with_the_recorded_checkout_and_its_payment_id() {
+    for (db, journal) in journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        // PayG keys later calls by its own OrderKeyId: the replay must keep it.
+        let (name, table) = own_gateway(&sandbox, Provider::Payg);
+        let registry = GatewayRegistry::builder()
+            .toml_str(&table)
+            .unwrap()
+            .journal(journal, JournalSettings::default())
+            .build()
+            .unwrap();
+        let gateway = registry.gateway(&name).unwrap();
+        let request = CreatePayment::new(
+            OrderId::new(unique("C").replace('-', "")).unwrap(),
+            Money::parse("100.00", Currency::INR).unwrap(),
+        )
+        .unwrap()
+        .idempotency_key(paygate::IdempotencyKey::new(unique("create")).unwrap());
+        let first = gateway.create_payment(&request).await.unwrap();
+        let again = gateway.create_payment(&request).await.unwrap();
+        assert_ne!(first.payment_id, first.order_id, "{db}");
+        assert_eq!(again.payment_id, first.payment_id, "{db}");
+        assert_eq!(again.next_action, first.next_action, "{db}");
+        let creations = sandbox
+            .received()
+            .iter()
+            .filter(|r| r.provider == Provider::Payg && r.method == "POST")
+            .count();
+        assert_eq!(creations, 1, "{db}: sent again");
+        sandbox.shutdown().await;
+    }
+}

@@ -149,6 +149,9 @@ pub(crate) fn refund(
 #[derive(Deserialize)]
 struct StoredCheckout {
     order_id: OrderId,
+    /// Absent in entries written before it existed: the order id.
+    #[serde(default)]
+    payment_id: Option<OrderId>,
     provider_reference: Option<String>,
     next_action: NextAction,
     #[serde(with = "time::serde::rfc3339::option", default)]
@@ -168,6 +171,9 @@ pub(crate) fn checkout(
         stored.next_action,
         raw_response(raw),
     );
+    if let Some(payment_id) = stored.payment_id {
+        checkout.payment_id = payment_id;
+    }
     checkout.provider_reference = stored.provider_reference;
     checkout.expires_at = stored.expires_at;
     Some(checkout)
