@@ -141,6 +141,17 @@ impl PaygConfig {
         })
     }
 
+    /// The MID, which PayG's Refund and RefundStatus require (the user's refund document
+    /// marks it required on both): a configuration error, before anything is sent, without it.
+    pub fn refund_mid(&self) -> Result<&str> {
+        self.mid.as_deref().ok_or_else(|| {
+            Error::config(
+                "mid",
+                "PayG's Refund and RefundStatus require the MID (from the PayG dashboard)",
+            )
+        })
+    }
+
     /// Reads a `[gateways.<name>]` table: `authentication_key`, `authentication_token`,
     /// `merchant_key_id`, optional `mid`, `api_version` (`v1` default, or `v2`) and
     /// `authorization_id` (`merchant_key_id` default, or `mid`).

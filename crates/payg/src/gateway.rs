@@ -41,9 +41,12 @@ pub struct PaygGateway {
 }
 
 impl PaygGateway {
-    /// A gateway over `client`.
-    pub fn new(client: PaygClient) -> PaygGateway {
-        PaygGateway { client }
+    /// A gateway over `client`. Its configuration must have the MID: the gateway offers
+    /// refunds, and PayG's Refund and RefundStatus require it (a configuration error naming
+    /// `mid` otherwise).
+    pub fn new(client: PaygClient) -> Result<PaygGateway> {
+        client.config().refund_mid()?;
+        Ok(PaygGateway { client })
     }
 
     /// The native client.
@@ -303,10 +306,16 @@ impl GatewayFactory for PaygFactory {
         config: &GatewayConfig,
         dispatcher: &Dispatcher,
     ) -> Result<Arc<dyn PaymentGateway>> {
-        let config = PaygConfig::from_gateway_config(config)?;
+        let table = config;
+        let config = PaygConfig::from_gateway_config(table)?;
+        // The gateway offers refunds, which need the MID: refused here, naming the key, rather
+        // than at the first refund.
+        config
+            .refund_mid()
+            .map_err(|_| Error::config(table.key_path("mid"), "PayG's Refund and RefundStatus require the MID (from the PayG dashboard): this gateway offers refunds"))?;
         Ok(Arc::new(PaygGateway::new(PaygClient::new(
             config,
             dispatcher.clone(),
-        ))))
+        ))?))
     }
 }

@@ -227,7 +227,7 @@ async fn truncated_json() {
 }
 
 fn gateway(base: &str) -> Arc<dyn PaymentGateway> {
-    Arc::new(PaygGateway::new(client(base).0))
+    Arc::new(PaygGateway::new(client(base).0).unwrap())
 }
 
 #[tokio::test]
@@ -403,4 +403,42 @@ async fn postback_is_unverified_until_confirmed() {
         ),
         "{err:?}"
     );
+}
+
+/// The user's refund document marks `MID` required on Refund and RefundStatus: without it the
+/// native calls stop before sending, and the unified gateway is refused when built.
+#[tokio::test]
+async fn refunds_need_the_mid_and_nothing_is_sent_without_it() {
+    let mut server = mockito::Server::new_async().await;
+    let nothing = server
+        .mock("POST", mockito::Matcher::Any)
+        .expect(0)
+        .create_async()
+        .await;
+    let config = paygate_payg::PaygConfig::new(
+        &paygate_core::secrecy::SecretString::from(AUTH_KEY),
+        &paygate_core::secrecy::SecretString::from(AUTH_TOKEN),
+        MERCHANT_KEY_ID,
+        None,
+        paygate_payg::ApiVersion::V1,
+        &paygate_core::Environment::Custom(paygate_core::Url::parse(&server.url()).unwrap()),
+    )
+    .unwrap();
+    let client = PaygClient::new(
+        config,
+        paygate_core::transport::Dispatcher::new(Arc::new(
+            paygate_core::transport::ReqwestTransport::with_defaults().unwrap(),
+        )),
+    );
+    for op in [Op::Refund, Op::RefundStatus] {
+        let err = op.call(&client).await.unwrap_err();
+        assert_eq!(err.class(), ErrorClass::Config, "{op:?}: {err}");
+        assert!(err.to_string().contains("require the MID"), "{err}");
+    }
+    let err = PaygGateway::new(client).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration error at mid: PayG's Refund and RefundStatus require the MID (from the PayG dashboard)"
+    );
+    nothing.assert_async().await;
 }

@@ -10,6 +10,8 @@
 
 use paygate::{Capability, GatewayRegistry, OrderId, PaymentStatus};
 
+const MID: &str = "mid = \"3EMF9915EF35567\"";
+
 fn toml(base: &str, extra: &str) -> String {
     format!(
         r#"
@@ -34,7 +36,7 @@ async fn status_through_the_registry() {
         .create_async()
         .await;
     let base = format!("{}/payment/api/order", server.url());
-    let registry = GatewayRegistry::from_toml_str(&toml(&base, "")).unwrap();
+    let registry = GatewayRegistry::from_toml_str(&toml(&base, MID)).unwrap();
     let gateway = registry.gateway("payg-in").unwrap();
     assert!(!gateway.capabilities().contains(Capability::Void));
     let payment = gateway
@@ -54,6 +56,11 @@ fn config_errors_point_at_the_payg_key() {
             .unwrap_err()
             .to_string()
     };
+    // The gateway offers refunds, and PayG's Refund and RefundStatus need the MID.
+    assert_eq!(
+        err(""),
+        "configuration error at gateways.payg-in.mid: PayG's Refund and RefundStatus require the MID (from the PayG dashboard): this gateway offers refunds"
+    );
     assert_eq!(
         err("api_version = \"v3\""),
         "configuration error at gateways.payg-in.api_version: must be \"v1\" or \"v2\""

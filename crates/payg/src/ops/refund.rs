@@ -34,8 +34,8 @@ pub struct RefundTarget {
 #[serde(rename_all = "PascalCase")]
 struct RefundBody<'a> {
     order_key_id: &'a str,
-    #[serde(rename = "MID", skip_serializing_if = "Option::is_none")]
-    mid: Option<&'a str>,
+    #[serde(rename = "MID")]
+    mid: &'a str,
     merchant_key_id: &'a str,
     payment_type: &'a str,
     payment_transaction_id: &'a str,
@@ -60,7 +60,7 @@ pub fn build_refund(
         "refund",
         &RefundBody {
             order_key_id: order_key_id.as_str(),
-            mid: config.mid.as_deref(),
+            mid: config.refund_mid()?,
             merchant_key_id: &config.merchant_key_id,
             payment_type: &target.payment_type,
             payment_transaction_id: target.payment_transaction_id.as_str(),

@@ -22,8 +22,8 @@ pub const PATH: &str = "/RefundStatus";
 #[serde(rename_all = "PascalCase")]
 struct RefundStatusBody<'a> {
     order_key_id: &'a str,
-    #[serde(rename = "MID", skip_serializing_if = "Option::is_none")]
-    mid: Option<&'a str>,
+    #[serde(rename = "MID")]
+    mid: &'a str,
     merchant_key_id: u64,
     transaction_id: u64,
 }
@@ -47,7 +47,7 @@ pub fn build_refund_status(
         "refund_status",
         &RefundStatusBody {
             order_key_id: order_key_id.as_str(),
-            mid: config.mid.as_deref(),
+            mid: config.refund_mid()?,
             merchant_key_id,
             transaction_id: transaction,
         },

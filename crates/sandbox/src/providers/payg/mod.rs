@@ -94,6 +94,22 @@ struct Body {
     transaction_id: Option<String>,
     #[serde(default, deserialize_with = "crate::json::option_text")]
     redirect_url: Option<String>,
+    #[serde(default, rename = "MID", deserialize_with = "crate::json::option_text")]
+    mid: Option<String>,
+}
+
+/// Refund and RefundStatus require the merchant's MID (the user's refund document marks it
+/// required; PayG's answer to a missing one is not documented: this is the simulator's).
+fn mid_checked(shared: &Shared, body: &Body) -> Result<(), Response> {
+    if body.mid.as_deref() == Some(shared.credentials.payg.mid.as_str()) {
+        return Ok(());
+    }
+    Err(errors(
+        StatusCode::BAD_REQUEST,
+        "6007",
+        "MID is required and must be the merchant's",
+        Some("MID"),
+    ))
 }
 
 fn read(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Body, Response> {
@@ -331,6 +347,9 @@ async fn refund(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
         Ok(b) => b,
         Err(r) => return r,
     };
+    if let Err(r) = mid_checked(&shared, &body) {
+        return r;
+    }
     let order = match order_by_key(&shared, body.order_key_id.as_deref()) {
         Ok(o) => o,
         Err(r) => return r,
@@ -395,6 +414,9 @@ async fn refund_status(
         Ok(b) => b,
         Err(r) => return r,
     };
+    if let Err(r) = mid_checked(&shared, &body) {
+        return r;
+    }
     let order = match order_by_key(&shared, body.order_key_id.as_deref()) {
         Ok(o) => o,
         Err(r) => return r,

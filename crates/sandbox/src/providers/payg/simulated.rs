@@ -16,6 +16,8 @@ pub struct PaygCredentials {
     pub authentication_token: String,
     /// Merchant key id.
     pub merchant_key_id: String,
+    /// The MID (an identifier, not a secret), required by Refund and RefundStatus.
+    pub mid: String,
 }
 
 impl Default for PaygCredentials {
@@ -24,6 +26,7 @@ impl Default for PaygCredentials {
             authentication_key: "0123456789abcdef0123456789abcdef".into(),
             authentication_token: "fedcba9876543210fedcba9876543210".into(),
             merchant_key_id: "9001".into(),
+            mid: "SANDBOXMID9001".into(),
         }
     }
 }
@@ -35,6 +38,7 @@ impl PaygCredentials {
             authentication_key: "pg-CANARY-auth-key-7b0f".into(),
             authentication_token: "pg-CANARY-auth-token-e815".into(),
             merchant_key_id: "9001".into(),
+            mid: "SANDBOXMID9001".into(),
         }
     }
 }
@@ -43,6 +47,7 @@ impl std::fmt::Debug for PaygCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PaygCredentials")
             .field("merchant_key_id", &self.merchant_key_id)
+            .field("mid", &self.mid)
             .finish_non_exhaustive()
     }
 }
@@ -78,8 +83,8 @@ impl SimulatedProvider for PaygSim {
     fn settings_toml(&self, credentials: &Credentials) -> String {
         let c = &credentials.payg;
         format!(
-            "authentication_key = \"{}\"\nauthentication_token = \"{}\"\nmerchant_key_id = \"{}\"\n",
-            c.authentication_key, c.authentication_token, c.merchant_key_id
+            "authentication_key = \"{}\"\nauthentication_token = \"{}\"\nmerchant_key_id = \"{}\"\nmid = \"{}\"\n",
+            c.authentication_key, c.authentication_token, c.merchant_key_id, c.mid
         )
     }
 
