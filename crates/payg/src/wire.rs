@@ -6,7 +6,7 @@
 use paygate_core::local_time;
 use paygate_core::time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use paygate_core::{Decimal, lenient};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use time::format_description::BorrowedFormatItem;
 use time::macros::{format_description, offset};
 
@@ -114,8 +114,10 @@ pub struct Order {
     /// The customer as given at create.
     #[serde(default)]
     pub customer_data: Option<CustomerData>,
-    /// The product data string as given at create.
-    #[serde(default, deserialize_with = "lenient::option_string")]
+    /// The product data as given at create, as text. The user's document types it as an
+    /// object in its table and shows a string in its sample: a string is kept as it is, an
+    /// object (or any other JSON value) as its compact JSON.
+    #[serde(default, deserialize_with = "product_data_text")]
     pub product_data: Option<String>,
     /// The customer as changed on PayG's page.
     #[serde(default)]
@@ -427,10 +429,36 @@ pub fn request_date(now: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// `ProductData` as text, whether PayG sends a string or an object.
+fn product_data_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(text) => Some(text),
+        other => Some(other.to_string()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use paygate_core::time::macros::datetime;
+
+    #[test]
+    fn product_data_is_read_as_a_string_or_an_object() {
+        let read = |json: &str| serde_json::from_str::<Order>(json).map(|o| o.product_data);
+        // The sample's form.
+        assert_eq!(
+            read(r#"{"ProductData":"{'PaymentReason':'OnlineOrder'}"}"#).ok(),
+            Some(Some("{'PaymentReason':'OnlineOrder'}".to_owned()))
+        );
+        // The table's form.
+        assert_eq!(
+            read(r#"{"ProductData":{"PaymentReason":"OnlineOrder"}}"#).ok(),
+            Some(Some(r#"{"PaymentReason":"OnlineOrder"}"#.to_owned()))
+        );
+        assert_eq!(read(r#"{"ProductData":null}"#).ok(), Some(None));
+        assert_eq!(read("{}").ok(), Some(None));
+    }
 
     #[test]
     fn both_date_forms_in_ist() {
