@@ -130,8 +130,8 @@ impl Model {
 
     /// The unified status the SDK reports, from the provider's rules as the sandbox plays
     /// them: PayWay reports a voided hold as CANCELLED (code 7) and judges "partially" from the
-    /// order's total; Finpay from what is left of the captured amount; PayG's `/Detail` keeps
-    /// saying Approved after refunds.
+    /// order's total; Finpay from what is left of the captured amount; PayG's `/Detail` says a
+    /// refund succeeded but not how much (partially refunded after any refund).
     fn status(&self) -> PaymentStatus {
         match (self.stage, self.provider) {
             (Stage::Pending, _) => PaymentStatus::Pending,
@@ -143,7 +143,7 @@ impl Model {
             (Stage::Paid, Provider::Finpay) if self.refunded < self.captured => {
                 PaymentStatus::PartiallyRefunded
             }
-            (Stage::Paid, Provider::Payg) => PaymentStatus::Paid,
+            (Stage::Paid, Provider::Payg) => PaymentStatus::PartiallyRefunded,
             (Stage::Paid, _) => PaymentStatus::Refunded,
             (Stage::Voided, Provider::Payway) => PaymentStatus::Cancelled,
             (Stage::Voided, _) => PaymentStatus::Voided,

@@ -274,11 +274,15 @@ async fn provider_demo(
         steps: Vec::new(),
         next: 0,
     };
-    // Where the provider's order carries no refunded amount, the unified status stays paid.
-    let (after_part, after_all) = if sample.status_shows_refunds {
+    // Where the provider's order carries no refunded amount, a payment with a refund reads
+    // as partially refunded, however much went back.
+    let (after_part, after_all) = if sample.status_shows_refunded_amount {
         (PaymentStatus::PartiallyRefunded, PaymentStatus::Refunded)
     } else {
-        (PaymentStatus::Paid, PaymentStatus::Paid)
+        (
+            PaymentStatus::PartiallyRefunded,
+            PaymentStatus::PartiallyRefunded,
+        )
     };
     if let Some(id) = demo.create(false).await {
         demo.status(&id, PaymentStatus::Pending).await;

@@ -255,7 +255,8 @@ fn decide(entry: &Entry, read: &Result<Payment, Error>) -> (EntryState, String) 
 /// A refund is applied when the refunded amount grew by exactly its amount, and not applied
 /// when it did not grow. A provider that reports no refunded amount can only show the status:
 /// a move from paid to refunded while the journal held the order is this refund; an
-/// unchanged status proves nothing (PayG's stays paid after a refund).
+/// unchanged status proves nothing (PayG reads as partially refunded after its first refund,
+/// and so it stays after the next).
 fn decide_refund(
     entry: &Entry,
     refunded_before: Option<Decimal>,

@@ -9,8 +9,9 @@ use paygate_core::precondition::checked_refund;
 use paygate_core::transport::Dispatcher;
 use paygate_core::{
     Capabilities, Capability, Checkout, CreatePayment, Error, GatewayConfig, GatewayFactory,
-    Operation, OrderId, Payment, PaymentGateway, ProviderError, ProviderErrorKind, RawResponse,
-    Refund, RefundRequest, RefundStatusRequest, Result, TransactionId, WebhookEvent, async_trait,
+    Operation, OrderId, Payment, PaymentGateway, PaymentStatus, ProviderError, ProviderErrorKind,
+    RawResponse, Refund, RefundRequest, RefundStatus, RefundStatusRequest, Result, TransactionId,
+    WebhookEvent, async_trait,
 };
 
 use crate::config::PaygConfig;
@@ -183,10 +184,20 @@ pub fn payment_from_detail(
     let order = &native.body;
     check_order_echo(operation, order_key_id, &native)?;
     let amount = received_money(operation, &native.raw, "OrderAmount", order.order_amount)?;
-    let status = payment_status(
+    let status = match payment_status(
         order.payment_response_code,
         order.payment_response_text.as_deref(),
-    );
+    ) {
+        // A refund succeeded (`RefundPaymentResponseCode` 1). PayG says that, not how much:
+        // no amount in its order object tells partial from full, so the payment reads as
+        // partially refunded (money went back; a further refund is for PayG to refuse).
+        PaymentStatus::Paid
+            if refund_status(order.refund_payment_response_code) == RefundStatus::Succeeded =>
+        {
+            PaymentStatus::PartiallyRefunded
+        }
+        other => other,
+    };
     let provider_status = order
         .payment_response_text
         .clone()

@@ -442,3 +442,32 @@ async fn refunds_need_the_mid_and_nothing_is_sent_without_it() {
     );
     nothing.assert_async().await;
 }
+
+/// `/Detail` says a refund succeeded but not how much: the payment is no longer `paid`; a
+/// refund still pending leaves it paid.
+#[tokio::test]
+async fn a_successful_refund_shows_in_the_payment_status() {
+    for (refund_code, expected) in [
+        (1, PaymentStatus::PartiallyRefunded),
+        (4, PaymentStatus::Paid),
+        (2, PaymentStatus::Paid),
+        (0, PaymentStatus::Paid),
+    ] {
+        let body = PAID_ORDER.replace(
+            "\"RefundPaymentResponseCode\":0",
+            &format!("\"RefundPaymentResponseCode\":{refund_code}"),
+        );
+        let (server, mock) = serve(Op::Detail, 200, "application/json", &body, 1).await;
+        let payment = gateway(&format!("{}/", server.url()))
+            .payment_status(&OrderId::new("210624M7771UTEST1").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            payment.status, expected,
+            "RefundPaymentResponseCode {refund_code}"
+        );
+        assert_eq!(payment.provider_status, "Approved");
+        assert_eq!(payment.refunded_amount, None);
+        mock.assert_async().await;
+    }
+}

@@ -80,9 +80,10 @@ pub struct SampleOrder {
     pub part: &'static str,
     /// The rest of the amount.
     pub rest: &'static str,
-    /// Whether the provider's payment read shows refunds (where its order object carries no
-    /// refunded amount, the unified status stays paid after a refund).
-    pub status_shows_refunds: bool,
+    /// Whether the provider's payment read gives the refunded amount (else, after any
+    /// refund, the unified status is partially refunded: the provider says a refund
+    /// succeeded, not how much).
+    pub status_shows_refunded_amount: bool,
 }
 
 impl Provider {

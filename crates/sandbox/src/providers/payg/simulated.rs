@@ -141,7 +141,7 @@ impl SimulatedProvider for PaygSim {
             total: "100.00",
             part: "30.00",
             rest: "70.00",
-            status_shows_refunds: false,
+            status_shows_refunded_amount: false,
         }
     }
 

@@ -162,7 +162,7 @@ impl SimulatedProvider for PaywaySim {
             total: "10.00",
             part: "3.00",
             rest: "7.00",
-            status_shows_refunds: true,
+            status_shows_refunded_amount: true,
         }
     }
 }
