@@ -16,7 +16,7 @@ use paygate::http::HeaderMap;
 use paygate::sandbox::{Provider, Sandbox};
 use paygate::{
     Authenticity, Capability, CaptureRequest, CreatePayment, Currency, Customer, Error, ErrorClass,
-    GatewayRegistry, Money, OrderId, PaymentGateway, PaymentStatus, ProviderErrorKind,
+    GatewayRegistry, Money, Operation, OrderId, PaymentGateway, PaymentStatus, ProviderErrorKind,
     RefundRequest, RefundStatus, RefundStatusRequest, Url,
 };
 
@@ -729,5 +729,31 @@ async fn payway_refund_in_another_currency_than_the_payment_is_refused() {
             let order = env.sandbox.order(Provider::Payway, id.as_str()).unwrap();
             assert!(order.refunds.is_empty(), "{text}");
         }
+    }
+}
+
+#[tokio::test]
+async fn refund_status_of_an_order_without_a_refund_is_the_same_answer_everywhere() {
+    let env = env().await;
+    for (name, gateway) in env.registry.iter() {
+        let p = profile(name);
+        let id = paid(&env, gateway, &p, "N").await;
+        let err = gateway
+            .refund_status(&RefundStatusRequest::new(id.clone()))
+            .await
+            .unwrap_err();
+        let provider = err
+            .as_provider()
+            .unwrap_or_else(|| panic!("{name}: not a provider answer: {err}"));
+        assert_eq!(provider.kind, ProviderErrorKind::NotFound, "{name}: {err}");
+        assert_eq!(provider.operation, Operation::RefundStatus, "{name}: {err}");
+        assert_eq!(err.class(), ErrorClass::Provider, "{name}: {err}");
+        assert!(
+            provider
+                .message
+                .starts_with(&format!("no refund of order {id} (")),
+            "{name}: {}",
+            provider.message
+        );
     }
 }

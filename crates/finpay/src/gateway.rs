@@ -8,8 +8,8 @@ use paygate_core::http::HeaderMap;
 use paygate_core::transport::Dispatcher;
 use paygate_core::{
     Capabilities, Capability, Checkout, CreatePayment, Error, GatewayConfig, GatewayFactory,
-    Operation, OrderId, Payment, PaymentGateway, PaymentStatus, ProviderError, ProviderErrorKind,
-    Refund, RefundRequest, RefundStatus, RefundStatusRequest, Result, WebhookEvent, async_trait,
+    Operation, OrderId, Payment, PaymentGateway, PaymentStatus, ProviderError, Refund,
+    RefundRequest, RefundStatus, RefundStatusRequest, Result, WebhookEvent, async_trait,
 };
 
 use paygate_core::precondition::{checked_refund, checked_status};
@@ -112,14 +112,10 @@ impl PaymentGateway for FinpayGateway {
             payment.status,
             PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
         ) {
-            return Err(Error::from(ProviderError::new(
+            return Err(Error::from(ProviderError::no_refund(
                 PROVIDER,
-                Operation::RefundStatus,
-                ProviderErrorKind::NotFound,
-                format!(
-                    "Finpay reports no refund for this order (status {})",
-                    payment.provider_status
-                ),
+                request.order_id.as_str(),
+                format_args!("Finpay reports status {}", payment.provider_status),
             )));
         }
         let mut refund = Refund::new(

@@ -108,10 +108,13 @@ impl PaymentGateway for PaygGateway {
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
         let transaction_id = match &request.transaction_id {
             Some(id) => id.clone(),
-            None => paid_transaction_id(
-                &self.client.detail(&request.order_id).await?.body,
-                Operation::RefundStatus,
-            )?,
+            None => {
+                let detail = self.client.detail(&request.order_id).await?.body;
+                if !has_refund(&detail) {
+                    return Err(no_refund(&request.order_id).into());
+                }
+                paid_transaction_id(&detail, Operation::RefundStatus)?
+            }
         };
         let native = self
             .client
@@ -226,6 +229,9 @@ pub fn refund_from_order(
 ) -> Result<Refund> {
     let order = &native.body;
     check_order_echo(operation, order_key_id, &native)?;
+    if operation == Operation::RefundStatus && !has_refund(order) {
+        return Err(no_refund(order_key_id).into());
+    }
     let status = refund_status(order.refund_payment_response_code);
     let provider_status = order
         .refund_payment_response_text
@@ -250,6 +256,27 @@ pub fn refund_from_order(
     ));
     refund.created_at = order.refund_date_time.as_deref().and_then(parse_date);
     Ok(refund)
+}
+
+/// Whether the order object shows a refund (made, pending or failed): a refund transaction
+/// id, or a refund code other than 0 ("no refund").
+fn has_refund(order: &Order) -> bool {
+    let transaction = order
+        .order_refund_transaction_id
+        .as_deref()
+        .is_some_and(|id| !id.is_empty() && id != "0");
+    transaction
+        || order
+            .refund_payment_response_code
+            .is_some_and(|code| code != 0)
+}
+
+fn no_refund(order_key_id: &OrderId) -> ProviderError {
+    ProviderError::no_refund(
+        PROVIDER,
+        order_key_id.as_str(),
+        "PayG shows no refund transaction",
+    )
 }
 
 /// What PayG's Refund needs besides the amount: the payment's `PaymentTransactionId` and

@@ -353,8 +353,22 @@ async fn unified_create_status_and_refund_status() {
     let payment = gw.payment_status(&key).await.unwrap();
     assert_eq!(payment.status, PaymentStatus::Paid);
     assert_eq!(payment.amount, Some(inr("100")));
+    // This Detail shows no refund: refund status says so, without asking RefundStatus.
+    let none = gw
+        .refund_status(&RefundStatusRequest::new(key.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&none), ProviderErrorKind::NotFound, "{none}");
+    assert!(
+        none.to_string()
+            .contains("no refund of order 210624M7771UTEST1"),
+        "{none}"
+    );
+    // With the transaction id given, RefundStatus is asked directly.
     let refund = gw
-        .refund_status(&RefundStatusRequest::new(key))
+        .refund_status(
+            &RefundStatusRequest::new(key).transaction_id(TransactionId::new("72260277").unwrap()),
+        )
         .await
         .unwrap();
     assert_eq!(refund.status, RefundStatus::Succeeded);

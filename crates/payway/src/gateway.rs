@@ -10,8 +10,8 @@ use paygate_core::precondition::{checked_capture, checked_refund, checked_status
 use paygate_core::{
     CancelRequest, Capabilities, Capability, CaptureRequest, Checkout, CreatePayment, Error,
     GatewayConfig, GatewayFactory, Operation, OrderId, Payment, PaymentGateway, PaymentStatus,
-    ProviderError, ProviderErrorKind, Refund, RefundRequest, RefundStatus, RefundStatusRequest,
-    Result, VoidRequest, WebhookEvent, async_trait,
+    ProviderError, Refund, RefundRequest, RefundStatus, RefundStatusRequest, Result, VoidRequest,
+    WebhookEvent, async_trait,
 };
 
 use crate::PROVIDER;
@@ -142,11 +142,13 @@ impl PaymentGateway for PaywayGateway {
             .refunded_amount
             .filter(|m| !m.is_zero())
             .ok_or_else(|| {
-                Error::from(ProviderError::new(
+                Error::from(ProviderError::no_refund(
                     PROVIDER,
-                    Endpoint::CheckTransaction.operation(),
-                    ProviderErrorKind::NotFound,
-                    "PayWay reports no refunded amount for this transaction",
+                    request.order_id.as_str(),
+                    format_args!(
+                        "PayWay reports no refunded amount; status {}",
+                        payment.provider_status
+                    ),
                 ))
             })?;
         let mut refund = paygate_core::Refund::new(

@@ -409,6 +409,17 @@ impl ProviderError {
         }
     }
 
+    /// The one answer of every provider to a refund status asked of an order that has no
+    /// refund: not found, on [`Operation::RefundStatus`], whatever the provider read to know.
+    pub fn no_refund(provider: &'static str, order_id: &str, detail: impl fmt::Display) -> Self {
+        ProviderError::new(
+            provider,
+            Operation::RefundStatus,
+            ProviderErrorKind::NotFound,
+            format!("no refund of order {order_id} ({detail})"),
+        )
+    }
+
     /// Sets the HTTP status.
     pub fn with_http_status(mut self, status: u16) -> Self {
         self.http_status = Some(status);
