@@ -247,6 +247,40 @@ async fn bad_input_is_a_typed_error_naming_the_field_and_nothing_is_sent() {
         "amount",
         create(&finpay, "VAL3", "10.00", Currency::USD).await,
     );
+    // Return, cancel and callback URLs: https, or plain http to loopback only.
+    for (provider, gateway, amount, currency) in [
+        ("Finpay", &finpay, "10000", Currency::IDR),
+        ("PayWay", &payway, "10.00", Currency::USD),
+        ("PayG", &payg, "100.00", Currency::INR),
+    ] {
+        for (field, setter) in [
+            (
+                "return_url",
+                CreatePayment::return_url as fn(CreatePayment, paygate::Url) -> CreatePayment,
+            ),
+            ("cancel_url", CreatePayment::cancel_url),
+            ("callback_url", CreatePayment::callback_url),
+        ] {
+            for (what, url) in [
+                ("javascript:", "javascript:alert(1)"),
+                ("data:", "data:text/html,hi"),
+                ("ftp:", "ftp://shop.example/done"),
+                ("plain http to the internet", "http://shop.example/done"),
+                ("credentials", "https://user:pw@shop.example/done"),
+            ] {
+                let result = async {
+                    let request = CreatePayment::new(order("VALURL1"), money(amount, currency)?)?
+                        .callback_url(paygate::Url::parse("https://shop.example/cb").unwrap())
+                        .customer(Customer::new().phone("+6281234567890"));
+                    gateway
+                        .create_payment(&setter(request, paygate::Url::parse(url).unwrap()))
+                        .await
+                }
+                .await;
+                m.invalid(format!("{provider} {field} {what}"), field, result);
+            }
+        }
+    }
     m.invalid(
         "Finpay payment without a callback URL",
         "callback_url",

@@ -81,6 +81,35 @@ pub fn validate_base_url(url: &Url) -> std::result::Result<Url, String> {
     Ok(url.clone())
 }
 
+/// Checks a URL the merchant gives a provider (return, cancel, callback): `https`, or plain
+/// `http` only to a loopback address (a local app in development); a host; no credentials.
+/// A query (a merchant's own correlation id) and a fragment are allowed. Anything else —
+/// `javascript:`, `data:`, `ftp:`, plain `http` to the internet — would send a customer or
+/// a provider's notification somewhere unsafe.
+pub fn validate_merchant_url(url: &Url) -> std::result::Result<(), String> {
+    let loopback = match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => return Err(format!("{} has no host", url.scheme())),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(
+                "plain http is allowed only to a loopback address (127.0.0.1, ::1, localhost); use https"
+                    .into(),
+            );
+        }
+        other => return Err(format!("scheme {other:?} is not https")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the URL must not carry credentials".into());
+    }
+    Ok(())
+}
+
 /// One configured gateway: instance name, provider, environment and provider settings.
 ///
 /// Every setting value is held as a secret until a provider reads it, because only the
@@ -242,6 +271,31 @@ impl fmt::Debug for GatewayConfig {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn merchant_urls_are_https_or_loopback_http() {
+        let check = |u: &str| validate_merchant_url(&Url::parse(u).unwrap());
+        for ok in [
+            "https://shop.example/orders/1/return?oid=1&rid=2",
+            "https://shop.example/done#paid",
+            "http://127.0.0.1:3000/orders/1/return",
+            "http://[::1]/cb",
+            "http://localhost/cb",
+        ] {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "ftp://shop.example/x",
+            "http://shop.example/x",
+            "http://127.0.0.2.example/x",
+            "https://user:pw@shop.example/x",
+            "file:///etc/passwd",
+        ] {
+            assert!(check(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -200,10 +200,22 @@ impl CreatePayment {
         self
     }
 
-    /// Checks what every provider needs: a positive amount, and items (if any) of the same
-    /// currency adding up to it. Providers call this before building a request.
+    /// Checks what every provider needs: a positive amount, items (if any) of the same
+    /// currency adding up to it, and return, cancel and callback URLs that are `https` (plain
+    /// `http` only to loopback; see [`crate::config::validate_merchant_url`]). Providers call
+    /// this before building a request.
     pub fn validate(&self) -> Result<()> {
         self.amount.positive().map_err(|e| e.for_field("amount"))?;
+        for (field, url) in [
+            ("return_url", &self.return_url),
+            ("cancel_url", &self.cancel_url),
+            ("callback_url", &self.callback_url),
+        ] {
+            if let Some(url) = url {
+                crate::config::validate_merchant_url(url)
+                    .map_err(|reason| Error::invalid(field, reason))?;
+            }
+        }
         if self.items.is_empty() {
             return Ok(());
         }
