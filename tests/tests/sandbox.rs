@@ -360,6 +360,12 @@ async fn seed_and_forget_over_http() {
         r#"{"provider":"payg","prefix":"T","count":1,"amount":"-1","currency":"INR"}"#,
         r#"{"provider":"payg","prefix":"T","count":1,"amount":"1","currency":"rupees"}"#,
         r#"{"provider":"nope","prefix":"T","count":1,"amount":"1","currency":"INR"}"#,
+        // As the provider would: a currency it takes, within its decimals.
+        r#"{"provider":"payway","prefix":"T","count":1,"amount":"1.005","currency":"USD"}"#,
+        r#"{"provider":"payway","prefix":"T","count":1,"amount":"150.5","currency":"KHR"}"#,
+        r#"{"provider":"payway","prefix":"T","count":1,"amount":"1","currency":"EUR"}"#,
+        r#"{"provider":"finpay","prefix":"T","count":1,"amount":"1000.50","currency":"IDR"}"#,
+        r#"{"provider":"payg","prefix":"T","count":1,"amount":"1","currency":"USD"}"#,
     ] {
         let refused = seed(bad).await.unwrap();
         assert_eq!(refused.status(), 400, "{bad}");
@@ -387,4 +393,28 @@ async fn seed_and_forget_over_http() {
         .unwrap();
     assert_eq!(forgot.status(), 204);
     assert!(sandbox.received().is_empty());
+}
+
+#[tokio::test]
+async fn the_request_log_is_bounded_and_counts_what_it_dropped() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.set_request_log_limit(3);
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let payway = registry.gateway("payway").unwrap();
+    for n in 0..5 {
+        let _ = payway
+            .payment_status(&OrderId::new(format!("LOG{n}")).unwrap())
+            .await;
+    }
+    let kept = sandbox.received();
+    assert_eq!(kept.len(), 3);
+    assert_eq!(kept.iter().map(|r| r.seq).collect::<Vec<_>>(), [2, 3, 4]);
+    assert_eq!(sandbox.dropped_requests(), 2);
+    let answer = reqwest::get(format!("http://{}/_sandbox/requests", sandbox.addr()))
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["x-paygate-sandbox-dropped"], "2");
+    let listed: serde_json::Value = serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(3));
+    sandbox.shutdown().await;
 }

@@ -278,9 +278,9 @@ pub(crate) struct ReconcileArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub(crate) output: ReconcileFormat,
-    /// Status checks in flight at once.
-    #[arg(long, default_value_t = 8)]
-    pub(crate) concurrency: usize,
+    /// Status checks in flight at once (1 to 256).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) concurrency: u16,
     /// Checks started per second, as `N/s` (default: the provider's published status limit,
     /// or 20/s where it publishes none).
     #[arg(long)]

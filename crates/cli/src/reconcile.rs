@@ -268,7 +268,7 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
         }
     });
     let limiter = Arc::new(RateLimit::new(rate));
-    let concurrency = args.concurrency.max(1);
+    let concurrency = usize::from(args.concurrency);
     let mut results = futures_util::stream::iter(rows)
         .map(|row| {
             let gateway = gateway.clone();

@@ -115,6 +115,44 @@ async fn create_status_and_the_rest_in_text_and_json() {
         "{}",
         text(&out.stdout)
     );
+    // A URL no customer or notification should be sent to; an impossible concurrency.
+    let out = paygate(
+        c,
+        &[
+            "create",
+            "payway",
+            "--order-id",
+            "CLIURL",
+            "--amount",
+            "10.00",
+            "--currency",
+            "USD",
+            "--callback-url",
+            "javascript:alert(1)",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("callback_url"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = paygate(
+        c,
+        &[
+            "reconcile",
+            "payway",
+            "--input",
+            "none.csv",
+            "--concurrency",
+            "0",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 
     let out = paygate(c, &["status", "payway", "CLI1"], None).await;
     assert_eq!(

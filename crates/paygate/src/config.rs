@@ -256,7 +256,8 @@ fn gateway(name: &str, table: &Table) -> Result<GatewayConfig> {
 fn transport(table: &Table) -> Result<TransportSettings> {
     let mut settings = TransportSettings::default();
     let mut reader = Reader::new("transport", table);
-    if let Some(ms) = reader.positive("connect_timeout_ms")? {
+    let connect_given = reader.positive("connect_timeout_ms")?;
+    if let Some(ms) = connect_given {
         settings = settings.connect_timeout(Duration::from_millis(ms));
     }
     if let Some(ms) = reader.positive("timeout_ms")? {
@@ -273,6 +274,18 @@ fn transport(table: &Table) -> Result<TransportSettings> {
         settings = settings.max_in_flight(requests);
     }
     reader.finish()?;
+    // Only a connect timeout given explicitly: the default one is simply bounded by a shorter
+    // total.
+    if connect_given.is_some() && settings.connect_timeout > settings.timeout {
+        return Err(Error::config(
+            "transport.connect_timeout_ms",
+            format!(
+                "{} ms is more than transport.timeout_ms ({} ms), which bounds the whole request",
+                settings.connect_timeout.as_millis(),
+                settings.timeout.as_millis()
+            ),
+        ));
+    }
     Ok(settings)
 }
 
@@ -292,6 +305,17 @@ fn retry(table: &Table) -> Result<RetryPolicy> {
     );
     let elapsed = ms(reader.positive("max_elapsed_ms")?, defaults.max_elapsed);
     reader.finish()?;
+    // Bounds that contradict each other would be silently clamped: refused, naming the key.
+    if initial > max {
+        return Err(Error::config(
+            "retry.initial_backoff_ms",
+            format!(
+                "{} ms is more than retry.max_backoff_ms ({} ms)",
+                initial.as_millis(),
+                max.as_millis()
+            ),
+        ));
+    }
     let attempts = match attempts {
         Some(n) => {
             u32::try_from(n).map_err(|_| Error::config("retry.max_attempts", "too large"))?
@@ -421,6 +445,14 @@ mod tests {
                 .starts_with("configuration error at transport.timeot_ms: unknown setting")
         );
         assert!(err("[retry]\nmax_attempts = \"3\"").contains("retry.max_attempts"));
+        assert_eq!(
+            err("[retry]\ninitial_backoff_ms = 5000\nmax_backoff_ms = 10"),
+            "configuration error at retry.initial_backoff_ms: 5000 ms is more than retry.max_backoff_ms (10 ms)"
+        );
+        assert!(
+            err("[transport]\nconnect_timeout_ms = 60000\ntimeout_ms = 1000")
+                .starts_with("configuration error at transport.connect_timeout_ms: 60000 ms")
+        );
         assert!(
             err("[gateway.a]\n").starts_with("configuration error at gateway: unknown section")
         );

@@ -78,12 +78,15 @@ async fn control_expire(
 }
 
 async fn control_requests(State(shared): State<Arc<Shared>>) -> Response {
-    let received = shared
-        .received
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    axum::Json(received).into_response()
+    let (received, dropped) = {
+        let log = shared.requests();
+        (log.entries(), log.dropped())
+    };
+    (
+        [("x-paygate-sandbox-dropped", dropped.to_string())],
+        axum::Json(received),
+    )
+        .into_response()
 }
 
 async fn control_deliveries(State(shared): State<Arc<Shared>>) -> Response {

@@ -46,6 +46,7 @@ mod delivery;
 mod faults;
 mod hosted;
 mod json;
+mod log;
 mod providers;
 mod simulated;
 mod state;
@@ -67,6 +68,7 @@ use tokio::sync::oneshot;
 use control::router;
 pub use delivery::Delivery;
 pub use faults::{Fault, FaultSpec};
+pub use log::DEFAULT_REQUEST_LOG_LIMIT;
 pub use providers::*;
 pub use simulated::SampleOrder;
 pub use state::{Refusal, ReturnUrls, SimOrder, SimRefund, Stage};
@@ -182,7 +184,7 @@ pub(crate) struct Shared {
     pub(crate) base: String,
     ledger: Mutex<Ledger>,
     faults: Mutex<Vec<FaultSpec>>,
-    received: Mutex<Vec<ReceivedRequest>>,
+    received: Mutex<log::RequestLog>,
     pub(crate) http: reqwest::Client,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
     delivery_backoff_ms: std::sync::atomic::AtomicU64,
@@ -232,27 +234,18 @@ impl Shared {
         path: String,
         fault: Option<String>,
     ) -> u64 {
-        let mut received = self.received.lock().unwrap_or_else(PoisonError::into_inner);
-        let seq = received.last().map_or(0, |r| r.seq + 1);
-        received.push(ReceivedRequest {
-            provider,
-            method,
-            path,
-            fault,
-            received_at_us: self.elapsed_us(),
-            answered_at_us: None,
-            seq,
-        });
-        seq
+        let at = self.elapsed_us();
+        self.requests().record(provider, method, path, fault, at)
     }
 
     /// Notes that request `seq` has its answer.
     fn answered(&self, seq: u64) {
         let now = self.elapsed_us();
-        let mut received = self.received.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(request) = received.iter_mut().rev().find(|r| r.seq == seq) {
-            request.answered_at_us = Some(now);
-        }
+        self.requests().answered(seq, now);
+    }
+
+    pub(crate) fn requests(&self) -> MutexGuard<'_, log::RequestLog> {
+        self.received.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn take_fault(&self, provider: Provider, path: &str) -> Option<Fault> {
@@ -268,9 +261,7 @@ impl Shared {
     }
 
     fn forget_received(&self) {
-        let mut received = self.received.lock().unwrap_or_else(PoisonError::into_inner);
-        received.clear();
-        received.shrink_to_fit();
+        self.requests().forget();
     }
 
     /// Creates every order of `seed`, or none.
@@ -300,10 +291,19 @@ impl Shared {
                     seed.amount
                 ))
             })?;
-        if seed.currency.len() != 3 || !seed.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(SeedError::Invalid(
-                "currency must be a three-letter code".into(),
-            ));
+        // As the provider would: a currency it takes, in no more decimals than it allows.
+        let Some(digits) = seed.provider.simulated().currency_digits(&seed.currency) else {
+            return Err(SeedError::Invalid(format!(
+                "{} takes no {:?}",
+                seed.provider.name(),
+                seed.currency
+            )));
+        };
+        if amount.normalize().scale() > digits {
+            return Err(SeedError::Invalid(format!(
+                "amount {} has more decimals than {}'s {digits}",
+                seed.amount, seed.currency
+            )));
         }
         let method = seed.provider.simulated().payment_method();
         let now = self.now();
@@ -409,7 +409,7 @@ impl Sandbox {
             base: format!("http://{addr}"),
             ledger: Mutex::new(Ledger::default()),
             faults: Mutex::new(Vec::new()),
-            received: Mutex::new(Vec::new()),
+            received: Mutex::new(log::RequestLog::new()),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
@@ -554,13 +554,20 @@ impl Sandbox {
         );
     }
 
-    /// Every provider request received so far.
+    /// The provider requests received so far: the last [`DEFAULT_REQUEST_LOG_LIMIT`] (or
+    /// as set), oldest first.
     pub fn received(&self) -> Vec<ReceivedRequest> {
-        self.shared
-            .received
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.shared.requests().entries()
+    }
+
+    /// How many received requests the log dropped, oldest first, to stay within its limit.
+    pub fn dropped_requests(&self) -> u64 {
+        self.shared.requests().dropped()
+    }
+
+    /// Keeps at most `limit` received requests (at least 1), dropping the oldest.
+    pub fn set_request_log_limit(&self, limit: usize) {
+        self.shared.requests().set_limit(limit);
     }
 
     /// Stops serving and waits for the server task.

@@ -31,6 +31,10 @@ pub(crate) trait SimulatedProvider: Sync {
         Ok(())
     }
 
+    /// The decimals the provider allows in amounts of `currency`, or `None` when it takes
+    /// no such currency (what seeds are checked against).
+    fn currency_digits(&self, currency: &str) -> Option<u32>;
+
     /// The method a simulated customer pays with, as the provider names it.
     fn payment_method(&self) -> &'static str;
 

@@ -61,6 +61,10 @@ impl SimulatedProvider for FinpaySim {
         routes()
     }
 
+    fn currency_digits(&self, currency: &str) -> Option<u32> {
+        matches!(currency, "IDR").then_some(0)
+    }
+
     fn payment_method(&self) -> &'static str {
         "cc"
     }

@@ -72,6 +72,10 @@ impl SimulatedProvider for PaygSim {
         routes()
     }
 
+    fn currency_digits(&self, currency: &str) -> Option<u32> {
+        matches!(currency, "INR").then_some(2)
+    }
+
     fn payment_method(&self) -> &'static str {
         "Upi"
     }

@@ -89,6 +89,14 @@ impl SimulatedProvider for PaywaySim {
             .map_err(|e| SandboxError::Key(e.clone()))
     }
 
+    fn currency_digits(&self, currency: &str) -> Option<u32> {
+        match currency {
+            "USD" => Some(2),
+            "KHR" => Some(0),
+            _ => None,
+        }
+    }
+
     fn payment_method(&self) -> &'static str {
         "ABA Pay"
     }
