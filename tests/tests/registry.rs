@@ -230,3 +230,34 @@ fn an_empty_registry_says_so() {
         "configuration error at gateways.any: no such gateway; none is configured"
     );
 }
+
+#[test]
+fn one_broken_gateway_leaves_the_others_usable_when_asked() {
+    let toml = format!(
+        "{}\n[gateways.broken]\nprovider = \"ledger\"\nenvironment = \"sandbox\"\napi_key = \"env:PAYGATE_TEST_SURELY_UNSET_VARIABLE\"\n",
+        config("")
+    );
+    let builder = || {
+        GatewayRegistry::builder()
+            .factory(Arc::new(LedgerFactory::default()))
+            .toml_str(&toml)
+            .unwrap()
+    };
+    // All or nothing: the broken table fails the build, named.
+    let err = builder().build().unwrap_err().to_string();
+    assert!(err.contains("gateways.broken.api_key"), "{err}");
+    // What can be built is built; the broken one is reported, not hidden.
+    let (registry, failures) = builder().build_available().unwrap();
+    assert_eq!(
+        registry.names().collect::<Vec<_>>(),
+        ["ledger-khr", "ledger-usd"]
+    );
+    assert_eq!(failures.len(), 1);
+    let failure = failures[0].to_string();
+    assert!(failure.contains("gateways.broken.api_key"), "{failure}");
+    assert!(
+        failure.contains("PAYGATE_TEST_SURELY_UNSET_VARIABLE"),
+        "{failure}"
+    );
+    assert_eq!(failures[0].class(), ErrorClass::Config);
+}

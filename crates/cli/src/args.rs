@@ -74,8 +74,12 @@ pub(crate) enum Command {
     /// Work with webhooks.
     #[command(subcommand)]
     Webhook(WebhookCommand),
-    /// Show what each configured gateway can do.
+    /// Show what each configured gateway can do (and why a gateway that cannot be built
+    /// cannot). Exits 4 when one cannot.
     Capabilities,
+    /// Check the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Check many orders from a CSV file: status, amounts and mismatches, streamed.
     ///
     /// The input has a header row with `order_id` and, optionally, `expected_amount` and
@@ -243,6 +247,14 @@ pub(crate) struct CreateArgs {
 pub(crate) enum WebhookCommand {
     /// Verify a webhook body as received, with its headers.
     Verify(WebhookVerifyArgs),
+}
+
+/// `config`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Build every gateway of the configuration (secrets resolved, keys loaded) and name
+    /// each problem, without echoing a secret. Sends nothing. Exits 4 when one is broken.
+    Check,
 }
 
 /// `webhook verify`.

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
+mod config_check;
 mod demo;
 mod exit;
 mod journal;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, WebhookCommand};
+use args::{Cli, Command, ConfigCommand, WebhookCommand};
 use ops::Out;
 
 #[tokio::main]
@@ -43,10 +44,29 @@ async fn main() -> ExitCode {
                     | Command::Create(_)
                     | Command::Journal(_)
             );
-            let registry = match registry::registry(&cli.config, &journal, journaled).await {
+            let target = match command {
+                Command::Status(t) | Command::Void(t) | Command::Cancel(t) => Some(&t.gateway),
+                Command::Refund(a) => Some(&a.target.gateway),
+                Command::RefundStatus(a) => Some(&a.target.gateway),
+                Command::Capture(a) => Some(&a.target.gateway),
+                Command::Create(a) => Some(&a.gateway),
+                Command::Webhook(WebhookCommand::Verify(a)) => Some(&a.gateway),
+                Command::Reconcile(a) => Some(&a.gateway),
+                _ => None,
+            };
+            let loaded =
+                registry::registry(&cli.config, &journal, journaled, target.map(String::as_str))
+                    .await;
+            let (registry, broken) = match loaded {
                 Ok(r) => r,
                 Err(e) => return exit::exit(out.error("config", &e)),
             };
+            // Gateways a command that works on all of them cannot use: said, not hidden.
+            if !matches!(command, Command::Capabilities | Command::Config(_)) {
+                for e in &broken {
+                    eprintln!("paygate: warning: {e}");
+                }
+            }
             match command {
                 Command::Status(t) => ops::status(&registry, out, t).await,
                 Command::Refund(a) => ops::refund(&registry, out, a).await,
@@ -58,7 +78,10 @@ async fn main() -> ExitCode {
                 Command::Webhook(WebhookCommand::Verify(a)) => {
                     webhook::webhook_verify(&registry, out, a)
                 }
-                Command::Capabilities => ops::capabilities(&registry, out),
+                Command::Capabilities => config_check::capabilities(&registry, &broken, out),
+                Command::Config(ConfigCommand::Check) => {
+                    config_check::check(&cli.config, &registry, &broken, out)
+                }
                 Command::Reconcile(a) => reconcile::run(&registry, out, a).await,
                 Command::Journal(c) => journal::run(&registry, out, c).await,
                 Command::Demo | Command::Sandbox(_) => exit::OK,

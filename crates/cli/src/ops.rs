@@ -487,26 +487,3 @@ pub(crate) async fn create(registry: &GatewayRegistry, out: Out, args: &CreateAr
         Err(e) => out.error("create", &e),
     }
 }
-
-/// `capabilities`.
-pub(crate) fn capabilities(registry: &GatewayRegistry, out: Out) -> u8 {
-    let mut human = String::new();
-    let mut doc = serde_json::Map::new();
-    for (name, gw) in registry.iter() {
-        let caps: Vec<&str> = gw.capabilities().iter().map(|c| c.name()).collect();
-        human.push_str(&format!(
-            "{name} ({}): {}\n",
-            gw.provider(),
-            caps.join(", ")
-        ));
-        doc.insert(
-            name.to_owned(),
-            json!({"provider": gw.provider(), "capabilities": caps}),
-        );
-    }
-    out.result(
-        human.trim_end(),
-        json!({"command": "capabilities", "gateways": doc}),
-    );
-    exit::OK
-}

@@ -37,14 +37,30 @@ fn default_journal_url() -> Result<String, Error> {
     ))
 }
 
-/// The gateways of the configuration file; with `journaled`, every write goes through the
-/// chosen journal.
+/// The gateways of the configuration file, and the errors of those that cannot be built;
+/// with `journaled`, every write goes through the chosen journal. A command that names its
+/// gateway (`target`) builds that one only, so another table's broken secret does not stop
+/// it; the others are built as far as they can be.
 pub(crate) async fn registry(
     config: &std::path::Path,
     journal: &JournalChoice,
     journaled: bool,
-) -> Result<GatewayRegistry, Error> {
+    target: Option<&str>,
+) -> Result<(GatewayRegistry, Vec<Error>), Error> {
     let mut registry_config = RegistryConfig::from_toml_file(config)?;
+    if registry_config.gateways.is_empty() {
+        return Err(Error::config(
+            "gateways",
+            format!(
+                "{} defines no gateway: add a [gateways.<name>] table",
+                config.display()
+            ),
+        ));
+    }
+    let only = target.filter(|name| registry_config.gateways.iter().any(|g| g.name() == *name));
+    if let Some(name) = only {
+        registry_config.gateways.retain(|g| g.name() == name);
+    }
     registry_config.journal = match (journaled, journal) {
         (false, _) | (true, JournalChoice::Off) => None,
         (true, JournalChoice::Url(url)) => Some(JournalConfig::new(url)?),
@@ -53,9 +69,12 @@ pub(crate) async fn registry(
             None => Some(JournalConfig::new(&default_journal_url()?)?),
         },
     };
-    GatewayRegistry::builder()
+    let builder = GatewayRegistry::builder()
         .registry_config(registry_config)
         .open_journal()
-        .await?
-        .build()
+        .await?;
+    if only.is_some() {
+        return builder.build().map(|registry| (registry, Vec::new()));
+    }
+    builder.build_available()
 }

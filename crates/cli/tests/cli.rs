@@ -1344,3 +1344,69 @@ async fn a_lost_refund_answer_is_recovered_from_the_journal_and_never_retried() 
     );
     assert_eq!(refunds_at_sandbox(&env, "JL1"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_broken_gateway_stops_only_itself_and_config_check_names_it() {
+    let env = env("degrade").await;
+    let broken = "[gateways.payway-khr]\nprovider = \"payway\"\nenvironment = \"sandbox\"\nmerchant_id = \"m1\"\napi_key = \"env:PAYGATE_TEST_SURELY_UNSET_VARIABLE\"\n";
+    let config = env.config.with_file_name("degraded.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n{broken}",
+            std::fs::read_to_string(&env.config).unwrap()
+        ),
+    )
+    .unwrap();
+    let c = Some(&config);
+    let secrets = env.sandbox.credentials().secret_forms();
+    // A command on a healthy gateway works.
+    let out = paygate(c, &["status", "finpay", "NOSUCH1"], None).await;
+    assert_ne!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    // The broken one is named when used.
+    let out = paygate(c, &["status", "payway-khr", "A1"], None).await;
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("gateways.payway-khr.api_key"));
+    // config check names each problem, and only problems; capabilities lists everyone.
+    let out = paygate(c, &["config", "check"], None).await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "payway-khr: cannot be built: configuration error at gateways.payway-khr.api_key"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("finpay (finpay): ok"), "{stdout}");
+    assert!(
+        stdout.contains("1 of 4 gateways cannot be built"),
+        "{stdout}"
+    );
+    let out = paygate(c, &["--json", "capabilities"], None).await;
+    assert_eq!(out.status.code(), Some(4));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["gateways"]["payway-khr"]["error"]["class"], "config");
+    assert!(
+        doc["gateways"]["payway"]["capabilities"].is_array(),
+        "{doc}"
+    );
+    assert_eq!(doc["gateways"]["payway"]["error"], serde_json::Value::Null);
+    for output in [&out.stdout, &out.stderr] {
+        for secret in &secrets {
+            assert!(!text(output).contains(secret.as_str()));
+        }
+    }
+    // The healthy configuration checks clean.
+    let out = paygate(Some(&env.config), &["config", "check"], None).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    // An empty configuration is a clear error, not an empty answer.
+    let empty = env.config.with_file_name("empty.toml");
+    std::fs::write(&empty, "# nothing yet\n").unwrap();
+    let out = paygate(Some(&empty), &["capabilities"], None).await;
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains("defines no gateway"),
+        "{}",
+        text(&out.stderr)
+    );
+}

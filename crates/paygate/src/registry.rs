@@ -222,6 +222,18 @@ impl RegistryBuilder {
 
     /// Builds every configured gateway. Fails on the first bad one, naming it.
     pub fn build(self) -> Result<GatewayRegistry> {
+        self.assemble(true).map(|(registry, _)| registry)
+    }
+
+    /// Builds every configured gateway that can be built; each that cannot (a secret's
+    /// variable unset, a bad key) is left out, and its error, naming its table, returned
+    /// beside the registry. For tools that work on one gateway while another is broken.
+    /// What concerns every gateway (the transport, the journal) still fails the whole build.
+    pub fn build_available(self) -> Result<(GatewayRegistry, Vec<Error>)> {
+        self.assemble(false)
+    }
+
+    fn assemble(self, strict: bool) -> Result<(GatewayRegistry, Vec<Error>)> {
         crate::journal_glue::check_opened(&self)?;
         let dispatcher = match self.dispatcher {
             Some(d) => d,
@@ -234,49 +246,64 @@ impl RegistryBuilder {
             }
         };
         let mut gateways: BTreeMap<String, Arc<dyn PaymentGateway>> = BTreeMap::new();
-        let mut insert = |name: String, gateway: Arc<dyn PaymentGateway>| -> Result<()> {
-            IdRules::DEFAULT
-                .no_dot()
-                .check("gateway name", &name)
-                .map_err(|e| Error::config(format!("gateways.{name}"), e.to_string()))?;
-            if gateways.contains_key(&name) {
-                return Err(Error::config(
-                    format!("gateways.{name}"),
-                    "a gateway of this name is already registered",
-                ));
-            }
-            gateways.insert(name, gateway);
-            Ok(())
-        };
+        let mut failures = Vec::new();
         for (name, gateway) in self.instances {
-            insert(name, gateway)?;
+            insert(&mut gateways, name, gateway)?;
         }
         #[cfg(any(feature = "journal", feature = "journal-postgres"))]
         let journal = self.journal.clone();
         for config in &self.configs {
-            let factory = self
+            let built = self
                 .factories
                 .get(config.provider())
-                .ok_or_else(|| unknown_provider(config, &self.factories))?;
-            let mut gateway = factory.build(config, &dispatcher)?;
-            if let Some(window) = config.webhook_max_age() {
-                gateway = Arc::new(FreshWebhooks::new(
-                    gateway,
-                    window,
-                    dispatcher.clock().clone(),
-                ));
+                .ok_or_else(|| unknown_provider(config, &self.factories))
+                .and_then(|factory| factory.build(config, &dispatcher))
+                .and_then(|mut gateway| {
+                    if let Some(window) = config.webhook_max_age() {
+                        gateway = Arc::new(FreshWebhooks::new(
+                            gateway,
+                            window,
+                            dispatcher.clock().clone(),
+                        ));
+                    }
+                    insert(&mut gateways, config.name().to_owned(), gateway)
+                });
+            match built {
+                Ok(()) => {}
+                Err(e) if strict => return Err(e),
+                Err(e) => failures.push(e),
             }
-            insert(config.name().to_owned(), gateway)?;
         }
         #[cfg(any(feature = "journal", feature = "journal-postgres"))]
         let (gateways, journal) = crate::journal_glue::wrap(gateways, journal);
-        Ok(GatewayRegistry {
+        let registry = GatewayRegistry {
             gateways,
             dispatcher,
             #[cfg(any(feature = "journal", feature = "journal-postgres"))]
             journal,
-        })
+        };
+        Ok((registry, failures))
     }
+}
+
+/// Adds a gateway under `name`, which must be a valid name not taken yet.
+fn insert(
+    gateways: &mut BTreeMap<String, Arc<dyn PaymentGateway>>,
+    name: String,
+    gateway: Arc<dyn PaymentGateway>,
+) -> Result<()> {
+    IdRules::DEFAULT
+        .no_dot()
+        .check("gateway name", &name)
+        .map_err(|e| Error::config(format!("gateways.{name}"), e.to_string()))?;
+    if gateways.contains_key(&name) {
+        return Err(Error::config(
+            format!("gateways.{name}"),
+            "a gateway of this name is already registered",
+        ));
+    }
+    gateways.insert(name, gateway);
+    Ok(())
 }
 
 fn unknown_provider(
