@@ -287,9 +287,13 @@ pub(crate) struct ReconcileArgs {
     /// The CSV of orders.
     #[arg(long)]
     pub(crate) input: PathBuf,
-    /// Output format.
+    /// Output format (`--json` also chooses JSON).
     #[arg(long, value_enum, default_value = "csv")]
     pub(crate) output: ReconcileFormat,
+    /// A previous run's output (CSV or JSON): orders it checked are skipped; orders it could
+    /// not read are checked again.
+    #[arg(long)]
+    pub(crate) resume: Option<PathBuf>,
     /// Status checks in flight at once (1 to 256).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) concurrency: u16,

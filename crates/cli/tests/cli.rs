@@ -8,67 +8,15 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Output;
 
 use assert_cmd::Command;
+
+use common::*;
 use paygate_sandbox::{Provider, Sandbox, SimOrder, Stage};
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paygate-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `paygate` with `args` (and `stdin`) off the async runtime, so the sandbox keeps serving.
-async fn paygate(config: Option<&PathBuf>, args: &[&str], stdin: Option<&str>) -> Output {
-    let config = config.cloned();
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let stdin = stdin.map(str::to_owned);
-    tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::cargo_bin("paygate").unwrap();
-        cmd.env_remove("PAYGATE_CONFIG")
-            .env_remove("PAYGATE_JOURNAL");
-        // Each test's journal lives beside its configuration, never in the user's home.
-        cmd.env("XDG_DATA_HOME", data_home(config.as_deref()));
-        if let Some(config) = config {
-            cmd.arg("--config").arg(config);
-        }
-        cmd.args(&args);
-        match stdin {
-            Some(s) => cmd.write_stdin(s),
-            None => cmd.write_stdin(""),
-        };
-        cmd.output().unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-/// The data directory (and so the default journal) of the test whose configuration is
-/// `config`.
-fn data_home(config: Option<&std::path::Path>) -> PathBuf {
-    match config.and_then(std::path::Path::parent) {
-        Some(dir) => dir.join("data"),
-        None => temp("no-config").join("data"),
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-struct Env {
-    sandbox: Sandbox,
-    config: PathBuf,
-}
-
-async fn env(tag: &str) -> Env {
-    let sandbox = Sandbox::start().await.unwrap();
-    let config = temp(tag).join("paygate.toml");
-    std::fs::write(&config, sandbox.config_toml()).unwrap();
-    Env { sandbox, config }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_runs_clean() {

@@ -1,0 +1,222 @@
+//! `paygate reconcile` as its users meet it: every flag honoured, bad input reported as input
+//! (line, field, cause; never a mismatch), the header found shown, Ctrl-C leaving a summary
+//! and whole output, and `--resume`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
+use paygate_sandbox::{Provider, Seed};
+
+async fn paid_orders(env: &Env, prefix: &str, count: u32) {
+    env.sandbox
+        .seed(&Seed {
+            provider: Provider::Payway,
+            prefix: prefix.into(),
+            count,
+            amount: "10.00".into(),
+            currency: "USD".into(),
+            paid: true,
+        })
+        .unwrap();
+}
+
+fn write(env: &Env, name: &str, bytes: &[u8]) -> String {
+    let path = env.config.with_file_name(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_input_and_json_is_honoured() {
+    let env = env("reconcile-input").await;
+    paid_orders(&env, "RI", 8).await;
+    let c = Some(&env.config);
+    let mut input = b"order_id,expected_amount,expected_status\n".to_vec();
+    input.extend_from_slice(b"RI000000,10,paid\n"); // line 2: as expected
+    input.extend_from_slice(b"RI00\xff001,10,paid\n"); // line 3: not UTF-8
+    input.extend_from_slice(b"RI000002,10,paid,extra\n"); // line 4: an extra field
+    input.extend_from_slice(b"RI000003,-1,paid\n"); // line 5
+    input.extend_from_slice(b"RI000004,10.505,paid\n"); // line 6: more decimals than USD
+    input.extend_from_slice(b"RI000005,1e3,paid\n"); // line 7
+    input.extend_from_slice(b"RI000006,abc,paid\n"); // line 8
+    input.extend_from_slice(b"RI000007,10,bogus\n"); // line 9
+    input.extend_from_slice(b"RI000001,9.99,paid\n"); // line 10: a real mismatch
+    let file = write(&env, "input.csv", &input);
+    // The global --json is honoured.
+    let out = paygate(
+        c,
+        &[
+            "--json",
+            "reconcile",
+            "payway",
+            "--input",
+            &file,
+            "--rate",
+            "1000/s",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = doc["rows"].as_array().unwrap();
+    let by_line = |line: u64| {
+        rows.iter()
+            .find(|r| r["line"] == line)
+            .unwrap_or_else(|| panic!("line {line}: {doc}"))
+    };
+    assert_eq!(by_line(2)["mismatch"], false);
+    assert_eq!(by_line(2)["error"], serde_json::Value::Null);
+    assert_eq!(
+        by_line(2)["amount"],
+        serde_json::json!({"amount": "10.00", "currency": "USD"})
+    );
+    for (line, field, cause) in [
+        (3, "input", "utf-8"),
+        (4, "input", "fields"),
+        (5, "expected_amount", "\"-1\""),
+        (6, "expected_amount", "more decimals than USD"),
+        (7, "expected_amount", "\"1e3\""),
+        (8, "expected_amount", "\"abc\""),
+        (9, "expected_status", "\"bogus\""),
+    ] {
+        let row = by_line(line);
+        assert_eq!(row["mismatch"], false, "line {line}: {row}");
+        assert_eq!(row["error"]["class"], "invalid-input", "line {line}: {row}");
+        let message = row["error"]["message"].as_str().unwrap().to_lowercase();
+        assert!(message.contains(&format!("line {line}")), "{message}");
+        assert!(
+            message.contains(field) && message.contains(&cause.to_lowercase()),
+            "line {line}: {message}"
+        );
+    }
+    assert_eq!(by_line(10)["mismatch"], true);
+    assert_eq!(by_line(10)["status"], "paid");
+    let summary = &doc["summary"];
+    assert_eq!(summary["rows"], 9);
+    assert_eq!(summary["as_expected"], 1);
+    assert_eq!(summary["mismatched"], 1);
+    assert_eq!(summary["failed"], 7);
+    assert_eq!(summary["errors"]["invalid-input"], 7);
+    assert_eq!(summary["interrupted"], false);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "reconciled 9 orders of payway: 1 as expected, 1 mismatched, 7 failed (7 invalid-input)"
+        ),
+        "{stderr}"
+    );
+
+    // One order: singular.
+    let one = write(&env, "one.csv", b"order_id\nRI000000\n");
+    let out = paygate(c, &["reconcile", "payway", "--input", &one], None).await;
+    assert!(
+        text(&out.stderr).contains("reconciled 1 order of payway"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Headers: an empty file and a ';'-separated one say what they found.
+    let empty = write(&env, "empty.csv", b"");
+    let out = paygate(c, &["reconcile", "payway", "--input", &empty], None).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("is empty: no header row"),
+        "{}",
+        text(&out.stderr)
+    );
+    let semicolons = write(&env, "semi.csv", b"order_id;expected_amount\nRI000000;10\n");
+    let out = paygate(c, &["reconcile", "payway", "--input", &semicolons], None).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("found \"order_id;expected_amount\""),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_leaves_a_summary_and_whole_output_and_resume_skips_what_was_checked() {
+    let env = env("reconcile-sigint").await;
+    paid_orders(&env, "RS", 400).await;
+    let mut input = String::from("order_id,expected_amount\n");
+    for n in 0..400 {
+        input.push_str(&format!("RS{n:06},10\n"));
+    }
+    let file = write(&env, "orders.csv", input.as_bytes());
+    let binary = assert_cmd::cargo::cargo_bin("paygate");
+    let config = env.config.clone();
+    let data = data_home(Some(&config));
+    // 20 checks a second: 400 take 20 s; interrupted after about 1 s.
+    let child = std::process::Command::new(&binary)
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--json",
+            "reconcile",
+            "payway",
+            "--input",
+            &file,
+            "--rate",
+            "20/s",
+        ])
+        .env("XDG_DATA_HOME", data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1200));
+        let killed = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("the output is not whole JSON ({e}): {}", text(&out.stdout)));
+    let checked = doc["rows"].as_array().unwrap().len();
+    assert!((1..400).contains(&checked), "{checked} rows");
+    assert_eq!(doc["summary"]["interrupted"], true);
+    assert_eq!(doc["summary"]["rows"], checked);
+    assert!(
+        text(&out.stderr).starts_with("interrupted: reconciled"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Resume from that output: what it checked is skipped, the rest is checked.
+    let previous = write(&env, "previous.json", &out.stdout);
+    let out = paygate(
+        Some(&env.config),
+        &[
+            "--json",
+            "reconcile",
+            "payway",
+            "--input",
+            &file,
+            "--resume",
+            &previous,
+            "--rate",
+            "100000/s",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["rows"].as_array().unwrap().len(), 400 - checked);
+    assert_eq!(doc["summary"]["skipped"], checked);
+}
