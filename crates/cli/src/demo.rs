@@ -20,10 +20,16 @@ struct Step {
     operation: String,
     status: String,
     provider_status: String,
-    amount: String,
+    /// `{amount, currency}`, or null.
+    #[serde(serialize_with = "money_object")]
+    amount: Option<Money>,
     latency_ms: u128,
     expected: String,
     ok: bool,
+}
+
+fn money_object<S: serde::Serializer>(money: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&crate::ops::money_json(*money), s)
 }
 
 struct Demo<'a> {
@@ -47,7 +53,7 @@ impl Demo<'_> {
         &mut self,
         operation: &str,
         started: Instant,
-        outcome: Result<(String, String, String), Error>,
+        outcome: Result<(String, String, Option<Money>), Error>,
         expected: &str,
     ) {
         let latency_ms = started.elapsed().as_millis();
@@ -66,7 +72,7 @@ impl Demo<'_> {
                 operation: operation.to_owned(),
                 status: format!("error: {}", e.class()),
                 provider_status: e.to_string(),
-                amount: String::new(),
+                amount: None,
                 latency_ms,
                 expected: expected.to_owned(),
             },
@@ -118,7 +124,7 @@ impl Demo<'_> {
                     Ok((
                         "created".to_owned(),
                         next_action_name(&checkout.next_action).to_owned(),
-                        self.total.to_owned(),
+                        self.money(self.total).ok(),
                     )),
                     key,
                 )
@@ -153,11 +159,7 @@ impl Demo<'_> {
                         let status = event
                             .status
                             .map_or_else(|| "—".to_owned(), |s| s.as_str().to_owned());
-                        (
-                            status,
-                            format!("{:?}", event.authenticity).to_lowercase(),
-                            event.amount.map(|m| m.to_string()).unwrap_or_default(),
-                        )
+                        (status, event.authenticity.as_str().to_owned(), event.amount)
                     })
             }
             Err(refusal) => Err(Error::invalid("sandbox", refusal.to_string())),
@@ -176,7 +178,7 @@ impl Demo<'_> {
             (
                 p.status.as_str().to_owned(),
                 p.provider_status.clone(),
-                p.amount.map(|m| m.to_string()).unwrap_or_default(),
+                p.amount,
             )
         });
         self.record("status", started, outcome, expected.as_str());
@@ -192,7 +194,7 @@ impl Demo<'_> {
             Ok((
                 refund.status.as_str().to_owned(),
                 refund.provider_status.clone(),
-                refund.amount.map(|m| m.to_string()).unwrap_or_default(),
+                refund.amount,
             ))
         }
         .await;
@@ -209,7 +211,7 @@ impl Demo<'_> {
                 (
                     r.status.as_str().to_owned(),
                     r.provider_status.clone(),
-                    r.total_refunded.map(|m| m.to_string()).unwrap_or_default(),
+                    r.total_refunded,
                 )
             });
         self.record(
@@ -237,7 +239,7 @@ impl Demo<'_> {
             (
                 p.status.as_str().to_owned(),
                 p.provider_status.clone(),
-                p.amount.map(|m| m.to_string()).unwrap_or_default(),
+                p.amount,
             )
         });
         self.record(label, started, outcome, expected.as_str());
@@ -338,7 +340,7 @@ fn table(name: &str, steps: &[Step]) -> String {
             s.operation,
             s.status,
             provider_status,
-            s.amount,
+            s.amount.map(|m| m.to_string()).unwrap_or_default(),
             s.latency_ms,
             if s.ok {
                 String::new()

@@ -73,6 +73,14 @@ fn url(field: &'static str, text: Option<&String>) -> Result<Option<Url>, Error>
         .transpose()
 }
 
+/// An amount in JSON: `{"amount": "10.00", "currency": "USD"}`, or `null`.
+pub(crate) fn money_json(money: Option<Money>) -> Value {
+    money.map_or(
+        Value::Null,
+        |m| json!({"amount": m.format_amount(), "currency": m.currency().code()}),
+    )
+}
+
 pub(crate) fn show_money(money: Option<Money>) -> String {
     money.map_or_else(|| "—".to_owned(), |m| m.to_string())
 }
@@ -134,6 +142,9 @@ fn checkout_line(gateway: &str, checkout: &Checkout) -> String {
         ));
     }
     if let Some(at) = checkout.expires_at {
+        let at = at
+            .format(&paygate::time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| at.to_string());
         line.push_str(&format!("\n  expires at {at}"));
     }
     line

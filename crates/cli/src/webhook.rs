@@ -10,9 +10,9 @@ use crate::ops::{Out, gateway, show_money, to_json};
 
 fn event_line(gateway: &str, event: &WebhookEvent) -> String {
     format!(
-        "{gateway}  {}  webhook {:?}: {} ({})  amount {}",
+        "{gateway}  {}  webhook {}: {} ({})  amount {}",
         event.order_id,
-        event.authenticity,
+        event.authenticity.as_str(),
         event
             .status
             .as_ref()
@@ -27,10 +27,7 @@ pub(crate) fn webhook_verify(registry: &GatewayRegistry, out: Out, args: &Webhoo
     let result = (|| {
         let gw = gateway(registry, &args.gateway)?;
         let body = std::fs::read(&args.body).map_err(|e| {
-            Error::invalid(
-                "body",
-                format!("cannot read {}: {}", args.body.display(), e.kind()),
-            )
+            Error::invalid("body", format!("cannot read {}: {e}", args.body.display()))
         })?;
         let mut headers = HeaderMap::new();
         for header in &args.headers {

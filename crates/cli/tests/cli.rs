@@ -34,6 +34,11 @@ async fn demo_runs_clean() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["ok"], true);
     assert_eq!(doc["providers"]["payway"][0]["operation"], "create");
+    // Amounts in JSON are {amount, currency}, as in every other document.
+    assert_eq!(
+        doc["providers"]["payway"][0]["amount"],
+        serde_json::json!({"amount": "10.00", "currency": "USD"})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,6 +68,17 @@ async fn create_status_and_the_rest_in_text_and_json() {
         "{}",
         text(&out.stdout)
     );
+    // Times are RFC 3339.
+    let stdout = text(&out.stdout);
+    let expires = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("expires at "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    paygate::time::OffsetDateTime::parse(
+        expires,
+        &paygate::time::format_description::well_known::Rfc3339,
+    )
+    .unwrap_or_else(|e| panic!("{expires}: {e}"));
     // A URL no customer or notification should be sent to; an impossible concurrency.
     let out = paygate(
         c,
@@ -419,7 +435,7 @@ async fn webhook_verify_from_files() {
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("webhook Verified: paid"),
+        text(&out.stdout).contains("webhook verified: paid"),
         "{}",
         text(&out.stdout)
     );
@@ -868,7 +884,7 @@ async fn no_secret_in_any_output() {
         "HTTP 502",
         "HTTP 401",
         "NOSUCHORDER1",
-        "webhook Verified",
+        "webhook verified",
         "webhook-rejected",
     ] {
         assert!(

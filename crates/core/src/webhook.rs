@@ -52,6 +52,22 @@ pub enum Authenticity {
     Unverified,
 }
 
+impl Authenticity {
+    /// `"verified"` or `"unverified"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Authenticity::Verified => "verified",
+            Authenticity::Unverified => "unverified",
+        }
+    }
+}
+
+impl fmt::Display for Authenticity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What to answer the provider's webhook request with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WebhookReply {

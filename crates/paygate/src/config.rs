@@ -93,7 +93,7 @@ impl RegistryConfig {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::config(
                 path.display().to_string(),
-                format!("cannot read the configuration file: {}", e.kind()),
+                format!("cannot read the configuration file: {e}"),
             )
         })?;
         parse(&text, &path.display().to_string())
@@ -477,7 +477,7 @@ mod tests {
             .to_string();
         assert_eq!(
             message,
-            "configuration error at /nonexistent/paygate.toml: cannot read the configuration file: entity not found"
+            "configuration error at /nonexistent/paygate.toml: cannot read the configuration file: No such file or directory (os error 2)"
         );
     }
 }

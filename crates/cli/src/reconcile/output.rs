@@ -42,13 +42,6 @@ struct CsvRow<'a> {
     line: u64,
 }
 
-fn money_json(money: &Option<Money>) -> Value {
-    money.map_or(
-        Value::Null,
-        |m| json!({"amount": m.format_amount(), "currency": m.currency().code()}),
-    )
-}
-
 impl OutputRow {
     fn csv(&self) -> CsvRow<'_> {
         CsvRow {
@@ -73,8 +66,8 @@ impl OutputRow {
             "order_id": self.order_id,
             "status": self.status,
             "provider_status": self.provider_status,
-            "amount": money_json(&self.amount),
-            "refunded": money_json(&self.refunded),
+            "amount": crate::ops::money_json(self.amount),
+            "refunded": crate::ops::money_json(self.refunded),
             "expected_amount": self.expected_amount,
             "expected_status": self.expected_status,
             "mismatch": self.mismatch,
