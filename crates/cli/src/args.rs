@@ -50,8 +50,12 @@ pub(crate) enum Command {
     /// status, refunds part and then the rest, and voids, cancels or captures where the
     /// provider can. Exits 0 only when every step behaved as expected. Needs no
     /// configuration, account or network.
+    #[command(after_help = "Example:\n  paygate demo\n  paygate --json demo | jq .ok")]
     Demo,
     /// Read a payment's status.
+    #[command(
+        after_help = "Examples:\n  paygate status payway-usd ORDER0001\n  paygate --json status finpay INV-2041"
+    )]
     Status(Target),
     /// Refund all or part of a payment (asks for confirmation unless --yes).
     ///
@@ -60,25 +64,42 @@ pub(crate) enum Command {
     /// again answers from the journal and sends nothing. When its outcome is unknown (no
     /// answer after sending), paygate says so, reads the status, and never sends it again:
     /// `paygate journal recover` settles it.
+    #[command(
+        after_help = "Examples:\n  paygate refund payway-usd ORDER0001 --amount 2.50 --reference TICKET-4711\n  paygate refund finpay INV-2041 --amount 50000 --yes"
+    )]
     Refund(RefundArgs),
     /// Read a refund's status.
+    #[command(after_help = "Example:\n  paygate refund-status payway-usd ORDER0001")]
     RefundStatus(RefundStatusArgs),
     /// Void an authorization or an unsettled payment.
+    #[command(after_help = "Example:\n  paygate void payway-usd ORDER0001")]
     Void(Target),
     /// Cancel an unpaid order.
+    #[command(after_help = "Example:\n  paygate cancel finpay INV-2041")]
     Cancel(Target),
     /// Capture (complete) a pre-authorization.
+    #[command(after_help = "Example:\n  paygate capture payway-usd ORDER0001 --amount 8.00")]
     Capture(CaptureArgs),
     /// Create a payment and show what the customer must do next.
+    #[command(
+        after_help = "Example:\n  paygate create payway-usd --order-id ORDER0002 --amount 10.00 --currency USD --return-url https://shop.example/done"
+    )]
     Create(CreateArgs),
     /// Work with webhooks.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  paygate webhook verify finpay --body body.json --header 'Content-Type: application/json'"
+    )]
     Webhook(WebhookCommand),
     /// Show what each configured gateway can do (and why a gateway that cannot be built
     /// cannot). Exits 4 when one cannot.
+    #[command(after_help = "Example:\n  paygate capabilities")]
     Capabilities,
     /// Check the configuration.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  paygate --config /etc/paygate.toml config check"
+    )]
     Config(ConfigCommand),
     /// Check many orders from a CSV file: status, amounts and mismatches, streamed.
     ///
@@ -86,12 +107,30 @@ pub(crate) enum Command {
     /// `expected_status` (a unified status such as `paid` or `refunded`). Orders are checked
     /// with bounded concurrency and a rate limit; one row per order is written to standard
     /// output; a summary goes to standard error. Exits 1 when any order mismatches or fails.
+    #[command(
+        after_help = "Examples:\n  paygate reconcile payway-usd --input orders.csv > report.csv\n  paygate --json reconcile payg --input orders.csv --rate 5/s > report.json\n  paygate reconcile payway-usd --input orders.csv --resume report.csv > rest.csv"
+    )]
     Reconcile(ReconcileArgs),
     /// Run the provider simulator standalone, for testing your own integration offline.
+    #[command(after_help = "Example:\n  paygate sandbox --port 8787")]
     Sandbox(SandboxArgs),
     /// The write journal: list, show, recover and retry journaled writes.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  paygate journal list --unresolved\n  paygate journal recover --min-age-secs 60\n  paygate journal retry TICKET-4711"
+    )]
     Journal(JournalCommand),
+    /// Print a shell completion script (`paygate completions bash > /etc/bash_completion.d/paygate`).
+    #[command(
+        after_help = "Examples:\n  paygate completions bash > ~/.local/share/bash-completion/completions/paygate\n  paygate completions zsh > ~/.zfunc/_paygate\n  paygate completions fish > ~/.config/fish/completions/paygate.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from the same definitions as --help.
+    #[command(after_help = "Example:\n  paygate man > paygate.1 && man ./paygate.1")]
+    Man,
 }
 
 /// `journal …`.

@@ -28,6 +28,21 @@ async fn main() -> ExitCode {
     let code = match &cli.command {
         Command::Demo => demo::run(out).await,
         Command::Sandbox(args) => sandbox::run(out, args).await,
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "paygate", &mut std::io::stdout());
+            exit::OK
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            match man.render(&mut std::io::stdout()) {
+                Ok(()) => exit::OK,
+                Err(e) => {
+                    eprintln!("paygate man: {e}");
+                    exit::CHECK_FAILED
+                }
+            }
+        }
         command => {
             let journal = match (&cli.journal, cli.no_journal) {
                 (_, true) => registry::JournalChoice::Off,
@@ -84,7 +99,10 @@ async fn main() -> ExitCode {
                 }
                 Command::Reconcile(a) => reconcile::run(&registry, out, a).await,
                 Command::Journal(c) => journal::run(&registry, out, c).await,
-                Command::Demo | Command::Sandbox(_) => exit::OK,
+                Command::Demo
+                | Command::Sandbox(_)
+                | Command::Completions { .. }
+                | Command::Man => exit::OK,
             }
         }
     };
