@@ -288,6 +288,33 @@ pub(crate) enum WebhookCommand {
     Verify(WebhookVerifyArgs),
 }
 
+impl Command {
+    /// The command's name as its JSON documents give it (`refund-status`, `journal-list`).
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Command::Demo => "demo",
+            Command::Status(_) => "status",
+            Command::Refund(_) => "refund",
+            Command::RefundStatus(_) => "refund-status",
+            Command::Void(_) => "void",
+            Command::Cancel(_) => "cancel",
+            Command::Capture(_) => "capture",
+            Command::Create(_) => "create",
+            Command::Webhook(_) => "webhook-verify",
+            Command::Capabilities => "capabilities",
+            Command::Config(_) => "config-check",
+            Command::Reconcile(_) => "reconcile",
+            Command::Sandbox(_) => "sandbox",
+            Command::Journal(JournalCommand::List(_)) => "journal-list",
+            Command::Journal(JournalCommand::Show(_)) => "journal-show",
+            Command::Journal(JournalCommand::Recover(_)) => "journal-recover",
+            Command::Journal(JournalCommand::Retry(_)) => "journal-retry",
+            Command::Completions { .. } => "completions",
+            Command::Man => "man",
+        }
+    }
+}
+
 /// `config`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum ConfigCommand {

@@ -46,8 +46,10 @@ fn entry_json(entry: &Entry) -> Value {
         "gateway": entry.gateway,
         "operation": entry.operation.as_str(),
         "order_id": entry.order_id,
-        "amount": entry.amount,
-        "currency": entry.currency,
+        "amount": match (&entry.amount, &entry.currency) {
+            (Some(amount), Some(currency)) => json!({"amount": amount, "currency": currency}),
+            _ => Value::Null,
+        },
         "state": entry.state.as_str(),
         "attempt": entry.attempt,
         "baseline": entry.baseline,

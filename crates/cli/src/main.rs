@@ -74,7 +74,7 @@ async fn main() -> ExitCode {
                     .await;
             let (registry, broken) = match loaded {
                 Ok(r) => r,
-                Err(e) => return exit::exit(out.error("config", &e)),
+                Err(e) => return exit::exit(out.error(command.name(), &e)),
             };
             // Gateways a command that works on all of them cannot use: said, not hidden.
             if !matches!(command, Command::Capabilities | Command::Config(_)) {

@@ -606,6 +606,7 @@ async fn sandbox_command_prints_what_apps_need_and_stops() {
 /// document naming its command (or its error class).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_in_both_forms() {
+    let shapes = Shapes::documented();
     let env = env("forms").await;
     let c = Some(&env.config);
     for (i, json) in [false, true].into_iter().enumerate() {
@@ -682,6 +683,8 @@ async fn every_operation_in_both_forms() {
             ("cancel", run(vec!["cancel", "payway", &pending]), true),
             ("void", run(vec!["void", "payway", &id]), false),
             ("capabilities", run(vec!["capabilities"]), true),
+            ("config-check", run(vec!["config", "check"]), true),
+            ("journal-list", run(vec!["journal", "list"]), true),
         ];
         for (command, args, succeeds) in steps {
             if command == "pay" {
@@ -708,6 +711,7 @@ async fn every_operation_in_both_forms() {
                     });
                 assert_eq!(doc["command"], command, "{doc}");
                 assert_eq!(doc.get("error").is_some(), !succeeds, "{doc}");
+                shapes.check(&doc);
             } else if succeeds {
                 assert!(!text(&out.stdout).trim().is_empty(), "{command}");
                 assert!(
@@ -1373,4 +1377,100 @@ async fn one_broken_gateway_stops_only_itself_and_config_check_names_it() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// The documented keys of each JSON document and object (docs/cli-json.md).
+struct Shapes {
+    documents: std::collections::BTreeMap<String, Vec<String>>,
+    objects: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl Shapes {
+    fn documented() -> Shapes {
+        let page = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cli-json.md"),
+        )
+        .unwrap();
+        let table = |heading: &str| {
+            let section = page.split(heading).nth(1).unwrap();
+            section
+                .lines()
+                .skip_while(|l| !l.starts_with("|---"))
+                .skip(1)
+                .take_while(|l| l.starts_with('|'))
+                .map(|line| {
+                    let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                    let keys = cells[2]
+                        .split(',')
+                        .map(|k| k.trim().trim_matches('`').to_owned())
+                        .collect::<Vec<_>>();
+                    (cells[1].trim_matches('`').to_owned(), keys)
+                })
+                .collect()
+        };
+        Shapes {
+            documents: table("## Documents"),
+            objects: table("## Objects"),
+        }
+    }
+
+    fn keys(value: &serde_json::Value) -> Vec<String> {
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    fn same(&self, what: &str, value: &serde_json::Value, documented: &[String]) {
+        let mut expected = documented.to_vec();
+        expected.sort();
+        assert_eq!(
+            Self::keys(value),
+            expected,
+            "{what} is not as docs/cli-json.md says: {value}"
+        );
+    }
+
+    /// Checks `doc`, and the objects in it, against the documented keys.
+    fn check(&self, doc: &serde_json::Value) {
+        let command = doc["command"].as_str().unwrap();
+        let name = if doc.get("error").is_some() {
+            "error (any command)"
+        } else {
+            command
+        };
+        self.same(command, doc, &self.documents[name]);
+        for object in ["checkout", "payment", "refund", "event", "error", "entry"] {
+            if let Some(value) = doc.get(object).filter(|v| v.is_object()) {
+                self.same(object, value, &self.objects[object]);
+            }
+        }
+        for gateway in doc
+            .get("gateways")
+            .and_then(|g| g.as_object())
+            .into_iter()
+            .flat_map(|g| g.values())
+        {
+            let object = format!("{command}.gateways.<name>");
+            self.same(&object, gateway, &self.objects[&object]);
+        }
+        for entry in doc
+            .get("entries")
+            .and_then(|e| e.as_array())
+            .into_iter()
+            .flatten()
+        {
+            self.same("entry", entry, &self.objects["entry"]);
+        }
+        for amount in ["amount", "refunded_amount", "total_refunded"] {
+            for holder in ["payment", "refund"] {
+                if let Some(value) = doc
+                    .get(holder)
+                    .and_then(|h| h.get(amount))
+                    .filter(|v| !v.is_null())
+                {
+                    self.same("amount", value, &self.objects["amount"]);
+                }
+            }
+        }
+    }
 }
