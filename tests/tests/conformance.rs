@@ -16,8 +16,8 @@ use paygate::http::HeaderMap;
 use paygate::sandbox::{Provider, Sandbox};
 use paygate::{
     Authenticity, Capability, CaptureRequest, CreatePayment, Currency, Customer, Error, ErrorClass,
-    GatewayRegistry, Money, Operation, OrderId, PaymentGateway, PaymentStatus, ProviderErrorKind,
-    RefundRequest, RefundStatus, RefundStatusRequest, Url,
+    GatewayRegistry, ListPaymentsRequest, Money, Operation, OrderId, PaymentGateway, PaymentStatus,
+    ProviderErrorKind, RefundRequest, RefundStatus, RefundStatusRequest, Url,
 };
 
 /// What differs per provider: its currency and amounts in it.
@@ -449,6 +449,22 @@ async fn capabilities_match_what_gateways_do() {
                     gateway
                         .verify_webhook(webhook.body.as_bytes(), &webhook.header_map())
                         .map(drop)
+                }
+                Capability::ListPayments => {
+                    let now = paygate::time::OffsetDateTime::now_utc();
+                    let hour = paygate::time::Duration::hours(1);
+                    let request = ListPaymentsRequest::new(now - hour, now + hour).unwrap();
+                    match gateway.list_payments(&request).await {
+                        Ok(page) => {
+                            // The order just paid is listed, as a payment.
+                            assert!(
+                                page.payments.iter().any(|p| p.order_id == id),
+                                "{name}: {id} not listed"
+                            );
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    }
                 }
                 _ => continue,
             };

@@ -10,8 +10,8 @@ use crate::config::GatewayConfig;
 use crate::error::{Error, Result};
 use crate::id::OrderId;
 use crate::model::{
-    CancelRequest, CaptureRequest, Checkout, CreatePayment, Payment, Refund, RefundRequest,
-    RefundStatusRequest, VoidRequest,
+    CancelRequest, CaptureRequest, Checkout, CreatePayment, ListLimits, ListPaymentsRequest,
+    Payment, PaymentPage, Refund, RefundRequest, RefundStatusRequest, VoidRequest,
 };
 use crate::operation::Operation;
 use crate::transport::Dispatcher;
@@ -39,11 +39,13 @@ pub enum Capability {
     Capture,
     /// [`PaymentGateway::verify_webhook`].
     Webhook,
+    /// [`PaymentGateway::list_payments`].
+    ListPayments,
 }
 
 impl Capability {
     /// Every capability, in display order.
-    pub const ALL: [Capability; 9] = [
+    pub const ALL: [Capability; 10] = [
         Capability::CreatePayment,
         Capability::PaymentStatus,
         Capability::Refund,
@@ -53,6 +55,7 @@ impl Capability {
         Capability::Cancel,
         Capability::Capture,
         Capability::Webhook,
+        Capability::ListPayments,
     ];
 
     /// The operation it enables.
@@ -66,6 +69,7 @@ impl Capability {
             Capability::Cancel => Operation::Cancel,
             Capability::Capture => Operation::Capture,
             Capability::Webhook => Operation::Webhook,
+            Capability::ListPayments => Operation::ListPayments,
         }
     }
 
@@ -205,6 +209,19 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
         let _ = (body, headers);
         Err(Error::unsupported(self.provider(), Operation::Webhook))
     }
+
+    /// What one [`PaymentGateway::list_payments`] request may ask, where the gateway lists
+    /// payments: its longest window, largest page and the provider's published rate.
+    fn payment_list_limits(&self) -> Option<ListLimits> {
+        None
+    }
+
+    /// Lists the payments completed within a window, one page at a time (see
+    /// [`PaymentGateway::payment_list_limits`]). A read.
+    async fn list_payments(&self, request: &ListPaymentsRequest) -> Result<PaymentPage> {
+        let _ = request;
+        Err(Error::unsupported(self.provider(), Operation::ListPayments))
+    }
 }
 
 /// Builds a provider's gateway from a [`GatewayConfig`]. Each provider crate offers one; the
@@ -328,6 +345,14 @@ impl PaymentGateway for FreshWebhooks {
         let event = self.inner.verify_webhook(body, headers)?;
         self.check(&event)?;
         Ok(event)
+    }
+
+    fn payment_list_limits(&self) -> Option<ListLimits> {
+        self.inner.payment_list_limits()
+    }
+
+    async fn list_payments(&self, request: &ListPaymentsRequest) -> Result<PaymentPage> {
+        self.inner.list_payments(request).await
     }
 }
 

@@ -65,8 +65,8 @@ pub use gateway::{Capabilities, Capability, GatewayFactory, PaymentGateway};
 pub use id::{IdRules, IdempotencyKey, OrderId, RefundReference, TransactionId};
 pub use model::{
     CancelRequest, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,
-    NativeResponse, NextAction, Payment, RawResponse, Refund, RefundRequest, RefundStatusRequest,
-    VoidRequest, check_echo, received_money,
+    ListLimits, ListPaymentsRequest, NativeResponse, NextAction, Payment, PaymentPage, RawResponse,
+    Refund, RefundRequest, RefundStatusRequest, VoidRequest, check_echo, received_money,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use operation::{Effect, Operation};

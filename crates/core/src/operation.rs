@@ -31,6 +31,8 @@ pub enum Operation {
     Capture,
     /// Verify and parse a webhook / callback (local, nothing is sent).
     Webhook,
+    /// List the payments of a period.
+    ListPayments,
     /// A provider-native operation the unified trait has no word for.
     Native {
         /// The provider's name for it, e.g. `"transaction-list-2"`.
@@ -52,6 +54,7 @@ impl Operation {
             Operation::Cancel => "cancel",
             Operation::Capture => "capture",
             Operation::Webhook => "webhook",
+            Operation::ListPayments => "list-payments",
             Operation::Native { name, .. } => name,
         }
     }
@@ -59,7 +62,10 @@ impl Operation {
     /// Whether the operation reads or writes provider state.
     pub fn effect(&self) -> Effect {
         match self {
-            Operation::PaymentStatus | Operation::RefundStatus | Operation::Webhook => Effect::Read,
+            Operation::PaymentStatus
+            | Operation::RefundStatus
+            | Operation::Webhook
+            | Operation::ListPayments => Effect::Read,
             Operation::CreatePayment
             | Operation::Refund
             | Operation::Void

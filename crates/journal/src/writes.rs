@@ -4,8 +4,9 @@
 use async_trait::async_trait;
 use paygate_core::http::HeaderMap;
 use paygate_core::{
-    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, OrderId, Payment,
-    PaymentGateway, Refund, RefundRequest, RefundStatusRequest, Result, VoidRequest, WebhookEvent,
+    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, ListLimits,
+    ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund, RefundRequest,
+    RefundStatusRequest, Result, VoidRequest, WebhookEvent,
 };
 use serde_json::json;
 
@@ -185,5 +186,13 @@ impl PaymentGateway for Journaled {
 
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
         self.inner.verify_webhook(body, headers)
+    }
+
+    fn payment_list_limits(&self) -> Option<ListLimits> {
+        self.inner.payment_list_limits()
+    }
+
+    async fn list_payments(&self, request: &ListPaymentsRequest) -> Result<PaymentPage> {
+        self.inner.list_payments(request).await
     }
 }

@@ -9,9 +9,9 @@ use paygate_core::http::HeaderMap;
 use paygate_core::precondition::{checked_capture, checked_refund, checked_status};
 use paygate_core::{
     CancelRequest, Capabilities, Capability, CaptureRequest, Checkout, CreatePayment, Error,
-    GatewayConfig, GatewayFactory, Operation, OrderId, Payment, PaymentGateway, PaymentStatus,
-    ProviderError, Refund, RefundRequest, RefundStatus, RefundStatusRequest, Result, VoidRequest,
-    WebhookEvent, async_trait,
+    GatewayConfig, GatewayFactory, ListLimits, ListPaymentsRequest, Operation, OrderId, Payment,
+    PaymentGateway, PaymentPage, PaymentStatus, ProviderError, Refund, RefundRequest, RefundStatus,
+    RefundStatusRequest, Result, VoidRequest, WebhookEvent, async_trait,
 };
 
 use crate::PROVIDER;
@@ -19,12 +19,14 @@ use crate::PaywayClient;
 use crate::config::PaywayConfig;
 use crate::endpoint::Endpoint;
 use crate::ops::purchase::{PurchaseOutcome, PurchaseRequest};
+use crate::ops::transaction_list::TransactionListQuery;
 use crate::ops::{
     TRAN_ID_RULES, check_answer_is_about, pre_auth, received_currency, received_money, refund,
 };
 use crate::status::payment_status;
 use crate::wire::{
-    CheckTransactionResponse, CloseTransactionResponse, PreAuthResponse, RefundResponse, parse_date,
+    CheckTransactionResponse, CloseTransactionResponse, PreAuthResponse, RefundResponse,
+    TransactionListResponse, parse_date,
 };
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::Dispatcher;
@@ -94,6 +96,7 @@ impl PaymentGateway for PaywayGateway {
             Capability::Cancel,
             Capability::RefundStatus,
             Capability::Webhook,
+            Capability::ListPayments,
         ]);
         if self.client.config().merchant_auth.is_some() {
             all.with(Capability::Refund)
@@ -218,7 +221,34 @@ impl PaymentGateway for PaywayGateway {
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
         self.client.verify_pushback(body, headers)
     }
+
+    /// transaction-list-2: windows of at most 3 days, pages of at most 1000, 50 requests a
+    /// minute.
+    fn payment_list_limits(&self) -> Option<ListLimits> {
+        Some(ListLimits::new(LIST_WINDOW, 1000, Some(50)))
+    }
+
+    async fn list_payments(&self, request: &ListPaymentsRequest) -> Result<PaymentPage> {
+        if request.to - request.from > LIST_WINDOW {
+            return Err(Error::invalid(
+                "to",
+                "PayWay lists at most 3 days at a time (code 52 otherwise): split the period",
+            ));
+        }
+        let query = TransactionListQuery {
+            from: Some(request.from),
+            to: Some(request.to),
+            page: request.page,
+            page_size: request.page_size,
+            ..TransactionListQuery::default()
+        };
+        let native = self.client.transaction_list(&query).await?;
+        payment_page_from_list(self.client.config(), request.page_size, native)
+    }
 }
+
+/// The longest window transaction-list-2 takes.
+const LIST_WINDOW: Duration = Duration::from_secs(3 * 24 * 3600);
 
 // The conversions between PayWay's answers and the unified model: every one lives here.
 
@@ -297,6 +327,68 @@ pub fn payment_from_check_transaction(
     payment.refunded_amount = refunded;
     payment.created_at = created_at;
     Ok(payment)
+}
+
+/// The unified page of a transaction-list-2 answer: each transaction as a payment (its
+/// `transaction_id` is the merchant's `tran_id`; amounts and status read as in
+/// [`payment_from_check_transaction`]; the list's date is the completion time). A
+/// transaction whose id is no valid order id is an unexpected answer, not skipped.
+pub fn payment_page_from_list(
+    config: &PaywayConfig,
+    page_size: u32,
+    native: NativeResponse<TransactionListResponse>,
+) -> Result<PaymentPage> {
+    let operation = Endpoint::TransactionList.operation();
+    let raw = native.raw;
+    let unexpected =
+        |why: String| Error::from(UnexpectedBody::from_raw(PROVIDER, operation, &raw, why));
+    let full = u32::try_from(native.body.data.len()).is_ok_and(|n| n >= page_size);
+    let mut payments = Vec::with_capacity(native.body.data.len());
+    for listed in &native.body.data {
+        let id = listed.transaction_id.as_deref().unwrap_or_default();
+        let order_id =
+            OrderId::new(id).map_err(|e| unexpected(format!("a listed transaction_id: {e}")))?;
+        let currency = received_currency(
+            operation,
+            &raw,
+            listed
+                .payment_currency
+                .as_deref()
+                .filter(|c| !c.is_empty())
+                .or(listed.original_currency.as_deref()),
+            config.currency,
+        )?;
+        let total = listed.total_amount.or(listed.original_amount);
+        let status = payment_status(
+            listed.payment_status_code,
+            listed.payment_status.as_deref(),
+            total,
+            listed.refund_amount,
+        );
+        let provider_status = listed
+            .payment_status
+            .clone()
+            .or_else(|| listed.payment_status_code.map(|c| c.to_string()))
+            .unwrap_or_default();
+        let mut payment = Payment::new(
+            PROVIDER,
+            order_id,
+            status,
+            provider_status,
+            paygate_core::RawResponse::default(),
+        );
+        payment.amount = received_money(operation, &raw, "total_amount", total, currency)?;
+        payment.refunded_amount = received_money(
+            operation,
+            &raw,
+            "refund_amount",
+            listed.refund_amount,
+            currency,
+        )?;
+        payment.updated_at = listed.transaction_date.as_deref().and_then(parse_date);
+        payments.push(payment);
+    }
+    Ok(PaymentPage::new(payments, full))
 }
 
 /// The unified result: cancelled, as PayWay documents it (see the module note).

@@ -70,7 +70,9 @@ pub(super) async fn check(
     .respond(StatusCode::OK)
 }
 
-fn transaction(order: &SimOrder) -> J {
+/// A transaction as detail (`listed` false: dated at creation) or the list (dated at
+/// completion) shows it.
+fn transaction(order: &SimOrder, listed: bool) -> J {
     let (code, word) = payment_status(order);
     let (paid, currency) = amounts(order);
     let mut operations = vec![J::O(vec![
@@ -110,7 +112,14 @@ fn transaction(order: &SimOrder) -> J {
         ("total_amount", J::num(order.amount)),
         ("refund_amount", J::num(order.refunded())),
         ("discount_amount", J::int(0)),
-        ("transaction_date", J::s(date(order.created_at))),
+        (
+            "transaction_date",
+            J::s(date(if listed {
+                order.updated_at
+            } else {
+                order.created_at
+            })),
+        ),
         (
             "payment_type",
             J::s(if paid.is_zero() {
@@ -137,7 +146,7 @@ pub(super) async fn detail(
         return not_found(&id);
     };
     J::O(vec![
-        ("data", transaction(&order)),
+        ("data", transaction(&order, false)),
         ("status", status("00", "Success!", Some(&id))),
     ])
     .respond(StatusCode::OK)
@@ -194,14 +203,36 @@ pub(super) async fn list(
                 .collect()
         })
         .unwrap_or_default();
+    // The window, in Phnom Penh time; at most 3 days (PayWay's code 52).
+    let bound = |name: &str| {
+        fields.get(name).filter(|d| !d.is_empty()).map(|d| {
+            time::PrimitiveDateTime::parse(
+                d,
+                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+            )
+            .map(|at| at.assume_offset(PHNOM_PENH))
+        })
+    };
+    let (from, to) = match (bound("from_date").transpose(), bound("to_date").transpose()) {
+        (Ok(from), Ok(to)) => (from, to),
+        _ => return error(StatusCode::OK, "50", "Invalid date format"),
+    };
+    if let (Some(from), Some(to)) = (from, to) {
+        if to - from > time::Duration::days(3) {
+            return error(StatusCode::OK, "52", "Date range must not exceed 3 days");
+        }
+    }
     let orders: Vec<J> = shared
         .ledger()
         .list(Provider::Payway)
         .iter()
+        // Unpaid transactions never appear; the list is by completion time.
+        .filter(|o| !matches!(o.stage, Stage::Pending | Stage::Expired))
+        .filter(|o| from.is_none_or(|f| o.updated_at >= f) && to.is_none_or(|t| o.updated_at <= t))
         .filter(|o| wanted.is_empty() || wanted.iter().any(|w| w == payment_status(o).1))
         .skip((page - 1) * size)
         .take(size)
-        .map(transaction)
+        .map(|order| transaction(order, true))
         .collect();
     J::O(vec![
         ("data", J::A(orders)),
