@@ -108,7 +108,7 @@ pub(crate) enum Command {
     /// with bounded concurrency and a rate limit; one row per order is written to standard
     /// output; a summary goes to standard error. Exits 1 when any order mismatches or fails.
     #[command(
-        after_help = "Examples:\n  paygate reconcile payway-usd --input orders.csv > report.csv\n  paygate --json reconcile payg --input orders.csv --rate 5/s > report.json\n  paygate reconcile payway-usd --input orders.csv --resume report.csv > rest.csv"
+        after_help = "Examples:\n  paygate reconcile payway-usd --input orders.csv > report.csv\n  paygate reconcile payway-usd --ledger ledger.csv --from 2026-11-01 --to 2026-11-30\n  paygate --json reconcile payg --input orders.csv --rate 5/s > report.json\n  paygate reconcile payway-usd --input orders.csv --resume report.csv > rest.csv"
     )]
     Reconcile(ReconcileArgs),
     /// Run the provider simulator standalone, for testing your own integration offline.
@@ -350,9 +350,19 @@ pub(crate) enum ReconcileFormat {
 pub(crate) struct ReconcileArgs {
     /// The gateway.
     pub(crate) gateway: String,
-    /// The CSV of orders.
-    #[arg(long)]
-    pub(crate) input: PathBuf,
+    /// The CSV of orders to check one by one.
+    #[arg(long, required_unless_present = "ledger", conflicts_with = "ledger")]
+    pub(crate) input: Option<PathBuf>,
+    /// Settlement: the merchant's ledger (CSV: `order_id`, `amount`, `currency`, optional
+    /// `status` and `refunded`) compared with the payments the provider lists for the period.
+    #[arg(long, requires_all = ["from", "to"])]
+    pub(crate) ledger: Option<PathBuf>,
+    /// Settlement period start: a date (`2026-11-01`, from 00:00 UTC) or an RFC 3339 time.
+    #[arg(long, requires = "ledger")]
+    pub(crate) from: Option<String>,
+    /// Settlement period end: a date (`2026-11-30`, to 23:59:59 UTC) or an RFC 3339 time.
+    #[arg(long, requires = "ledger")]
+    pub(crate) to: Option<String>,
     /// Output format (`--json` also chooses JSON).
     #[arg(long, value_enum, default_value = "csv")]
     pub(crate) output: ReconcileFormat,

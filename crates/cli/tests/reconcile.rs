@@ -220,3 +220,159 @@ async fn ctrl_c_leaves_a_summary_and_whole_output_and_resume_skips_what_was_chec
     assert_eq!(doc["rows"].as_array().unwrap().len(), 400 - checked);
     assert_eq!(doc["summary"]["skipped"], checked);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settlement_finds_each_kind_of_discrepancy_in_text_and_json() {
+    let env = env("settle").await;
+    paid_orders(&env, "ST", 6).await;
+    let ledger = write(
+        &env,
+        "ledger.csv",
+        b"order_id,amount,currency,status,refunded\n\
+          ST000000,10.00,USD,paid,\n\
+          ST000001,9.00,USD,paid,\n\
+          ST000002,10,KHR,paid,\n\
+          ST000003,10.00,USD,refunded,\n\
+          ST000004,10.00,USD,paid,1.00\n\
+          LEDGERONLY1,5.00,USD,paid,\n\
+          ,abc,USD,paid,\n",
+    );
+    let now = paygate::time::OffsetDateTime::now_utc();
+    let hour = paygate::time::Duration::hours(1);
+    let rfc = |t: paygate::time::OffsetDateTime| {
+        t.format(&paygate::time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let (from, to) = (rfc(now - hour), rfc(now + hour));
+    let args = |json: bool| {
+        let mut all = vec![];
+        if json {
+            all.push("--json".to_owned());
+        }
+        all.extend(
+            [
+                "reconcile",
+                "payway",
+                "--ledger",
+                &ledger,
+                "--from",
+                &from,
+                "--to",
+                &to,
+            ]
+            .map(str::to_owned),
+        );
+        all
+    };
+    let expected = [
+        ("ST000000", "match"),
+        ("ST000001", "amount_mismatch"),
+        ("ST000002", "currency_mismatch"),
+        ("ST000003", "status_mismatch"),
+        ("ST000004", "refund_mismatch"),
+        ("ST000005", "missing_from_ledger"),
+        ("LEDGERONLY1", "not_at_provider"),
+        ("", "invalid_ledger_row"),
+    ];
+    // Text: CSV rows.
+    let a = args(false);
+    let out = paygate(
+        Some(&env.config),
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let mut reader = ::csv::Reader::from_reader(stdout.as_bytes());
+    let rows: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].to_owned(), r[0].to_owned())
+        })
+        .collect();
+    for (order, finding) in expected {
+        assert!(
+            rows.iter().any(|(o, f)| o == order && f == finding),
+            "{order} {finding} missing: {stdout}"
+        );
+    }
+    assert_eq!(rows.len(), expected.len(), "{stdout}");
+    assert!(
+        text(&out.stderr).contains("settlement of payway"),
+        "{}",
+        text(&out.stderr)
+    );
+    // JSON: the same findings, amounts as objects, a summary.
+    let a = args(true);
+    let out = paygate(
+        Some(&env.config),
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["listed_by_provider"], true);
+    assert_eq!(doc["rows"].as_array().unwrap().len(), expected.len());
+    let amount_row = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["order_id"] == "ST000001")
+        .unwrap();
+    assert_eq!(
+        amount_row["provider_amount"],
+        serde_json::json!({"amount": "10.00", "currency": "USD"})
+    );
+    assert_eq!(
+        amount_row["ledger_amount"],
+        serde_json::json!({"amount": "9.00", "currency": "USD"})
+    );
+    for (_, finding) in expected {
+        assert_eq!(doc["summary"][finding], 1, "{finding}: {}", doc["summary"]);
+    }
+
+    // A provider without a payment list: said, and each ledger order read instead.
+    env.sandbox
+        .seed(&Seed {
+            provider: Provider::Finpay,
+            prefix: "SF".into(),
+            count: 2,
+            amount: "150000".into(),
+            currency: "IDR".into(),
+            paid: true,
+        })
+        .unwrap();
+    let ledger = write(
+        &env,
+        "finpay-ledger.csv",
+        b"order_id,amount,currency\nSF000000,150000,IDR\nSF000001,100000,IDR\nSFNONE,5000,IDR\n",
+    );
+    let out = paygate(
+        Some(&env.config),
+        &[
+            "--json",
+            "reconcile",
+            "finpay",
+            "--ledger",
+            &ledger,
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("finpay lists no payments: each ledger order is read instead")
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["listed_by_provider"], false);
+    assert_eq!(doc["summary"]["match"], 1);
+    assert_eq!(doc["summary"]["amount_mismatch"], 1);
+    assert_eq!(doc["summary"]["not_at_provider"], 1);
+}

@@ -7,6 +7,7 @@
 
 mod input;
 mod output;
+mod settle;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -32,20 +33,25 @@ pub(crate) const DRAIN_WITHIN: Duration = Duration::from_secs(10);
 const INTERRUPTED: u8 = 130;
 
 /// Starts at most one check per interval.
-struct RateLimit {
+pub(super) struct RateLimit {
     interval: Duration,
     next: Mutex<Instant>,
 }
 
 impl RateLimit {
-    fn new(per_second: u32) -> RateLimit {
+    pub(super) fn new(per_second: u32) -> RateLimit {
+        RateLimit::every(Duration::from_secs(1) / per_second.max(1))
+    }
+
+    /// One start per `interval`.
+    pub(super) fn every(interval: Duration) -> RateLimit {
         RateLimit {
-            interval: Duration::from_secs(1) / per_second.max(1),
+            interval,
             next: Mutex::new(Instant::now()),
         }
     }
 
-    async fn wait(&self) {
+    pub(super) async fn wait(&self) {
         let slot = {
             let mut next = self.next.lock().await;
             let slot = (*next).max(Instant::now());
@@ -57,7 +63,7 @@ impl RateLimit {
 }
 
 /// `N/s` → N (a whole number of checks per second, 1 to 1000000).
-fn parse_rate(text: &str) -> Result<u32, Error> {
+pub(super) fn parse_rate(text: &str) -> Result<u32, Error> {
     let number = text.trim().strip_suffix("/s").unwrap_or(text.trim());
     match number.parse::<u32>() {
         Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
@@ -155,6 +161,11 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
         Ok(g) => g,
         Err(e) => return fail(&e),
     };
+    let input = match (&args.input, &args.ledger) {
+        (_, Some(ledger)) => return settle::run(gateway, out, json, args, ledger).await,
+        (Some(input), None) => input,
+        (None, None) => return fail(&Error::invalid("input", "give --input or --ledger")),
+    };
     let rate = match args.rate.as_deref().map(parse_rate).transpose() {
         Ok(r) => r.unwrap_or_else(|| gateway.status_read_rate_limit().unwrap_or(UNPUBLISHED_RATE)),
         Err(e) => return fail(&e),
@@ -168,7 +179,7 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
         Ok(done) => done.unwrap_or_default(),
         Err(e) => return fail(&e),
     };
-    let rows = match input::rows(&args.input) {
+    let rows = match input::rows(input) {
         Ok(rows) => rows,
         Err(e) => return fail(&e),
     };
@@ -201,7 +212,7 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
         Ok(s) => s,
         Err(e) => return fail(&Error::invalid("output", e.to_string())),
     };
-    let bar = progress(&args.input);
+    let bar = progress(input);
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
     let mut drain_until: Option<Instant> = None;
