@@ -11,7 +11,7 @@
 //!   amounts and a configuration) into `fuzz/corpus/<target>/`, then run every fuzz target
 //!   for SECONDS (default 60) each with `cargo fuzz run -s none`, which works on stable.
 //!   Needs `cargo install --locked cargo-fuzz`. Crashes land in `fuzz/artifacts/<target>/`.
-//! - `bench [--quick] [load] [scaling] [journal] [build]`: the load harness against the sandbox in its
+//! - `bench [--quick] [load] [scaling] [journal] [settlement] [build]`: the load harness against the sandbox in its
 //!   own process (see `bench/mod.rs` and BENCHMARKS.md); `--quick` is CI's smoke run.
 //! - `provider-names [--check]`: the non-test source files that name a provider outside its
 //!   own crate and sandbox module; `--check` fails above the four provider lists.
@@ -338,7 +338,7 @@ async fn run() -> ExitCode {
         Some("bench") => bench::task(args.get(1..).unwrap_or_default()).await,
         Some("provider-names") => provider_names::task(mode),
         _ => fail(&[
-            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS] | bench [--quick] [load] [scaling] [journal] [build] | provider-names [--check]"
+            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS] | bench [--quick] [load] [scaling] [journal] [settlement] [build] | provider-names [--check]"
                 .into(),
         ]),
     }

@@ -10,6 +10,9 @@ use paygate::{GatewayConfig, OrderId};
 /// published status-read limit).
 pub(crate) const SCALING_PROVIDER: Provider = Provider::Payway;
 
+/// The provider whose payment list the settlement bench reads (the one that lists).
+pub(crate) const SETTLEMENT_PROVIDER: Provider = Provider::Payway;
+
 /// A provider's configuration, parsed once, that builds its status-check requests with the
 /// provider crate's own builder (what the gateway sends, signature included).
 pub(crate) enum StatusBuilder {

@@ -42,7 +42,7 @@ use build_cost::build_cost;
 use journal::journal;
 use load::load;
 use process::*;
-use scaling::scaling;
+use scaling::{scaling, settlement};
 
 /// Sizes of one run.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +52,8 @@ struct Plan {
     checks: [usize; 2],
     rounds: usize,
     reconcile: &'static [usize],
+    /// Provider transactions listed in the settlement cell.
+    settlement: &'static [usize],
     wrk_seconds: u32,
     /// Refunds per journal (and without one) in the journal's latency cell.
     journal_refunds: usize,
@@ -67,6 +69,7 @@ impl Plan {
                 checks: [300, 2_000],
                 rounds: 1,
                 reconcile: &[1_000, 10_000],
+                settlement: &[1_000, 5_000],
                 wrk_seconds: 0,
                 journal_refunds: 200,
                 recovery_entries: 500,
@@ -76,7 +79,8 @@ impl Plan {
                 quick,
                 checks: [5_000, 40_000],
                 rounds: 3,
-                reconcile: &[1_000, 10_000, 100_000],
+                reconcile: &[1_000, 10_000, 100_000, 1_000_000],
+                settlement: &[10_000, 100_000],
                 wrk_seconds: 5,
                 journal_refunds: 2_000,
                 recovery_entries: 10_000,
@@ -153,18 +157,21 @@ pub(crate) async fn task(args: &[String]) -> ExitCode {
     if let Some(unknown) = args.iter().find(|a| {
         !matches!(
             a.as_str(),
-            "--quick" | "load" | "scaling" | "journal" | "build"
+            "--quick" | "load" | "scaling" | "journal" | "settlement" | "build"
         )
     }) {
         return fail(&[format!(
-            "bench: unknown argument {unknown:?}; use [--quick] [load] [scaling] [journal] [build]"
+            "bench: unknown argument {unknown:?}; use [--quick] [load] [scaling] [journal] [settlement] [build]"
         )]);
     }
     let parts = Parts::parse(args);
     if is_harness() {
         return harness(&parts).await;
     }
-    if parts.wants("load") || parts.wants("scaling") || parts.wants("journal") {
+    if ["load", "scaling", "journal", "settlement"]
+        .iter()
+        .any(|part| parts.wants(part))
+    {
         let code = run_harness(args);
         if code != ExitCode::SUCCESS {
             return code;
@@ -258,6 +265,11 @@ async fn harness(parts: &Parts) -> ExitCode {
         }
         if parts.wants("journal") {
             journal(&http, &sandbox, &plan, &dir).await?;
+        }
+        if parts.wants("settlement") {
+            // A sandbox of its own: the list holds only the orders seeded for it.
+            let listed = start_sandbox(pinned)?;
+            settlement(&http, &listed, plan.settlement, &dir).await?;
         }
         Ok::<(), String>(())
     }

@@ -1,7 +1,7 @@
 //! `paygate reconcile` over growing order counts: wall time and peak RSS.
 
 use super::*;
-use crate::providers::SCALING_PROVIDER;
+use crate::providers::{SCALING_PROVIDER, SETTLEMENT_PROVIDER};
 
 /// Peak RSS in KiB and wall time of one command, with GNU time when present.
 pub(super) fn measure(
@@ -120,6 +120,95 @@ pub(super) async fn scaling(
         );
         results.push((count, wall, peak_kib));
         let _ = std::fs::remove_file(&input);
+        let _ = std::fs::remove_file(&output);
+    }
+    for pair in results.windows(2) {
+        if let [
+            (small, small_wall, small_rss),
+            (large, large_wall, large_rss),
+        ] = pair
+        {
+            println!(
+                "{large}/{small}: time ×{:.2} (linear: ×{:.0}), peak RSS ×{:.2}",
+                large_wall.as_secs_f64() / small_wall.as_secs_f64(),
+                *large as f64 / *small as f64,
+                *large_rss as f64 / *small_rss as f64
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `paygate reconcile --ledger` while the provider lists `counts` paid transactions (seeded
+/// step by step in a sandbox of its own), against a one-row ledger: time and peak RSS as the
+/// listed transactions grow.
+#[allow(clippy::float_arithmetic, clippy::cast_precision_loss)]
+pub(super) async fn settlement(
+    http: &reqwest::Client,
+    sandbox: &SandboxProcess,
+    counts: &[usize],
+    dir: &Path,
+) -> Result<(), String> {
+    let provider = SETTLEMENT_PROVIDER.name();
+    let sample = SETTLEMENT_PROVIDER.sample();
+    let config = dir.join("settlement.toml");
+    std::fs::write(&config, &sandbox.config_toml).map_err(|e| e.to_string())?;
+    let ledger = dir.join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        format!(
+            "order_id,amount,currency\nNOTLISTED1,{},{}\n",
+            sample.total, sample.currency
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let now = paygate::time::OffsetDateTime::now_utc();
+    let rfc = |t: paygate::time::OffsetDateTime| {
+        t.format(&paygate::time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let day = paygate::time::Duration::DAY;
+    let (from, to) = (rfc(now - day), rfc(now + day));
+    println!();
+    println!(
+        "settlement scaling: paygate reconcile {provider} --ledger (1 row) --from now-1d --to now+1d --rate 1000000/s"
+    );
+    println!("| listed | wall time | per transaction | peak RSS | rows |");
+    println!("|---:|---:|---:|---:|---:|");
+    let mut seeded = 0;
+    let mut results = Vec::new();
+    for (step, &count) in counts.iter().enumerate() {
+        seed(
+            http,
+            &sandbox.base,
+            provider,
+            &format!("S{step}"),
+            count - seeded,
+        )
+        .await?;
+        seeded = count;
+        let output = dir.join(format!("settled-{count}.csv"));
+        let mut command = Command::new(paygate_binary());
+        command
+            .arg("--config")
+            .arg(&config)
+            .args(["reconcile", provider, "--ledger"])
+            .arg(&ledger)
+            .args(["--from", &from, "--to", &to, "--rate", "1000000/s"]);
+        let (peak_kib, wall, _mismatches) = measure(&mut command, &output)?;
+        let text = std::fs::read_to_string(&output).map_err(|e| e.to_string())?;
+        let rows = text.lines().count().saturating_sub(1);
+        // Every listed transaction is a finding, plus the ledger's one row.
+        if rows != count + 1 {
+            return Err(format!("settlement of {count}: {rows} rows"));
+        }
+        println!(
+            "| {count} | {:.2} s | {:.1} µs | {:.1} MiB | {rows} |",
+            wall.as_secs_f64(),
+            wall.as_secs_f64() * 1e6 / count as f64,
+            peak_kib as f64 / 1024.0
+        );
+        results.push((count, wall, peak_kib));
         let _ = std::fs::remove_file(&output);
     }
     for pair in results.windows(2) {

@@ -167,11 +167,8 @@ impl Sink {
 
     pub(super) fn row(&mut self, row: &OutputRow) -> std::io::Result<()> {
         match self {
-            Sink::Csv(writer) => {
-                writer.serialize(row.csv()).map_err(std::io::Error::other)?;
-                // Whole rows only: a run stopped here leaves no half row.
-                writer.flush()
-            }
+            // Whole records into the buffer; Ctrl-C drains and flushes in `finish`.
+            Sink::Csv(writer) => writer.serialize(row.csv()).map_err(std::io::Error::other),
             Sink::Json { out, first } => {
                 if !*first {
                     out.write_all(b",")?;
