@@ -55,38 +55,15 @@ impl FromStr for Environment {
 /// Checks a custom base URL: `https`, or plain `http` only to a loopback address (a local
 /// simulator); no credentials, query or fragment.
 pub fn validate_base_url(url: &Url) -> std::result::Result<Url, String> {
-    let loopback = match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => return Err("the URL has no host".into()),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => {
-            return Err(
-                "plain http is allowed only to a loopback address (127.0.0.1, ::1, localhost); use https"
-                    .into(),
-            );
-        }
-        other => return Err(format!("scheme {other:?} is not http or https")),
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("the URL must not carry credentials; configure them as settings".into());
-    }
+    https_or_loopback(url)?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err("the URL must not have a query or fragment".into());
     }
     Ok(url.clone())
 }
 
-/// Checks a URL the merchant gives a provider (return, cancel, callback): `https`, or plain
-/// `http` only to a loopback address (a local app in development); a host; no credentials.
-/// A query (a merchant's own correlation id) and a fragment are allowed. Anything else —
-/// `javascript:`, `data:`, `ftp:`, plain `http` to the internet — would send a customer or
-/// a provider's notification somewhere unsafe.
-pub fn validate_merchant_url(url: &Url) -> std::result::Result<(), String> {
+/// `https`, or plain `http` only to a loopback address; a host; no credentials.
+fn https_or_loopback(url: &Url) -> std::result::Result<(), String> {
     let loopback = match url.host() {
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
@@ -108,6 +85,15 @@ pub fn validate_merchant_url(url: &Url) -> std::result::Result<(), String> {
         return Err("the URL must not carry credentials".into());
     }
     Ok(())
+}
+
+/// Checks a URL the merchant gives a provider (return, cancel, callback): `https`, or plain
+/// `http` only to a loopback address (a local app in development); a host; no credentials.
+/// A query (a merchant's own correlation id) and a fragment are allowed. Anything else —
+/// `javascript:`, `data:`, `ftp:`, plain `http` to the internet — would send a customer or
+/// a provider's notification somewhere unsafe.
+pub fn validate_merchant_url(url: &Url) -> std::result::Result<(), String> {
+    https_or_loopback(url)
 }
 
 /// One configured gateway: instance name, provider, environment and provider settings.

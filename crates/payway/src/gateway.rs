@@ -30,7 +30,7 @@ use crate::wire::{
 };
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::Dispatcher;
-use paygate_core::{Currency, Money, NativeResponse, UnexpectedBody};
+use paygate_core::{Currency, Decimal, Money, NativeResponse, UnexpectedBody};
 
 /// How far above the held amount PayWay lets a card pre-authorization complete (110 %).
 pub(crate) const CAPTURE_OVER_PERCENT: u32 = 10;
@@ -276,6 +276,39 @@ pub fn checkout_from_purchase(
     Ok(checkout)
 }
 
+/// What check-transaction-2 and the transaction list both tell of a payment.
+struct PaymentFields<'a> {
+    code: Option<i64>,
+    word: Option<&'a str>,
+    currency: Option<&'a str>,
+    total: Option<Decimal>,
+    refunded: Option<Decimal>,
+}
+
+/// The unified payment from those fields: amounts in the named currency (the profile's while
+/// PayWay names none), status judged from the code, the word and the amounts.
+fn payment_from_fields(
+    config: &PaywayConfig,
+    operation: Operation,
+    raw: &paygate_core::RawResponse,
+    order_id: OrderId,
+    fields: &PaymentFields<'_>,
+    kept: paygate_core::RawResponse,
+) -> Result<Payment> {
+    let currency = received_currency(operation, raw, fields.currency, config.currency)?;
+    let status = payment_status(fields.code, fields.word, fields.total, fields.refunded);
+    let provider_status = fields
+        .word
+        .map(str::to_owned)
+        .or_else(|| fields.code.map(|c| c.to_string()))
+        .unwrap_or_default();
+    let mut payment = Payment::new(PROVIDER, order_id, status, provider_status, kept);
+    payment.amount = received_money(operation, raw, "total_amount", fields.total, currency)?;
+    payment.refunded_amount =
+        received_money(operation, raw, "refund_amount", fields.refunded, currency)?;
+    Ok(payment)
+}
+
 /// The unified payment. Amounts are `total_amount` (after discount) and `refund_amount`, in
 /// `payment_currency` or, while unpaid (PayWay sends `""`), the profile's currency. A
 /// REFUNDED status with `refund_amount < total_amount` becomes partially refunded.
@@ -295,37 +328,22 @@ pub fn payment_from_check_transaction(
             "success without data",
         ))
     })?;
-    let currency = received_currency(
+    let fields = PaymentFields {
+        code: data.payment_status_code,
+        word: data.payment_status.as_deref(),
+        currency: data.payment_currency.as_deref(),
+        total: data.total_amount.or(data.original_amount),
+        refunded: data.refund_amount,
+    };
+    let mut payment = payment_from_fields(
+        config,
         operation,
         &raw,
-        data.payment_currency.as_deref(),
-        config.currency,
+        order_id.clone(),
+        &fields,
+        raw.clone(),
     )?;
-    let total = data.total_amount.or(data.original_amount);
-    let status = payment_status(
-        data.payment_status_code,
-        data.payment_status.as_deref(),
-        total,
-        data.refund_amount,
-    );
-    let provider_status = data
-        .payment_status
-        .clone()
-        .or_else(|| data.payment_status_code.map(|c| c.to_string()))
-        .unwrap_or_default();
-    let amount = received_money(operation, &raw, "total_amount", total, currency)?;
-    let refunded = received_money(
-        operation,
-        &raw,
-        "refund_amount",
-        data.refund_amount,
-        currency,
-    )?;
-    let created_at = data.transaction_date.as_deref().and_then(parse_date);
-    let mut payment = Payment::new(PROVIDER, order_id.clone(), status, provider_status, raw);
-    payment.amount = amount;
-    payment.refunded_amount = refunded;
-    payment.created_at = created_at;
+    payment.created_at = data.transaction_date.as_deref().and_then(parse_date);
     Ok(payment)
 }
 
@@ -348,42 +366,24 @@ pub fn payment_page_from_list(
         let id = listed.transaction_id.as_deref().unwrap_or_default();
         let order_id =
             OrderId::new(id).map_err(|e| unexpected(format!("a listed transaction_id: {e}")))?;
-        let currency = received_currency(
-            operation,
-            &raw,
-            listed
+        let fields = PaymentFields {
+            code: listed.payment_status_code,
+            word: listed.payment_status.as_deref(),
+            currency: listed
                 .payment_currency
                 .as_deref()
                 .filter(|c| !c.is_empty())
                 .or(listed.original_currency.as_deref()),
-            config.currency,
-        )?;
-        let total = listed.total_amount.or(listed.original_amount);
-        let status = payment_status(
-            listed.payment_status_code,
-            listed.payment_status.as_deref(),
-            total,
-            listed.refund_amount,
-        );
-        let provider_status = listed
-            .payment_status
-            .clone()
-            .or_else(|| listed.payment_status_code.map(|c| c.to_string()))
-            .unwrap_or_default();
-        let mut payment = Payment::new(
-            PROVIDER,
-            order_id,
-            status,
-            provider_status,
-            paygate_core::RawResponse::default(),
-        );
-        payment.amount = received_money(operation, &raw, "total_amount", total, currency)?;
-        payment.refunded_amount = received_money(
+            total: listed.total_amount.or(listed.original_amount),
+            refunded: listed.refund_amount,
+        };
+        let mut payment = payment_from_fields(
+            config,
             operation,
             &raw,
-            "refund_amount",
-            listed.refund_amount,
-            currency,
+            order_id,
+            &fields,
+            paygate_core::RawResponse::default(),
         )?;
         payment.updated_at = listed.transaction_date.as_deref().and_then(parse_date);
         payments.push(payment);

@@ -358,6 +358,15 @@ impl Ledger {
         Ok(order.clone())
     }
 
+    /// The orders of a provider, by id, without copying them (a list endpoint pages through
+    /// these, copying only the page).
+    pub(crate) fn orders_of(&self, provider: Provider) -> impl Iterator<Item = &SimOrder> {
+        self.orders
+            .range((provider, String::new())..)
+            .take_while(move |((p, _), _)| *p == provider)
+            .map(|(_, order)| order)
+    }
+
     /// Orders of a provider, oldest first.
     pub(crate) fn list(&self, provider: Provider) -> Vec<SimOrder> {
         let mut orders: Vec<SimOrder> = self

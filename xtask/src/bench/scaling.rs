@@ -122,20 +122,7 @@ pub(super) async fn scaling(
         let _ = std::fs::remove_file(&input);
         let _ = std::fs::remove_file(&output);
     }
-    for pair in results.windows(2) {
-        if let [
-            (small, small_wall, small_rss),
-            (large, large_wall, large_rss),
-        ] = pair
-        {
-            println!(
-                "{large}/{small}: time ×{:.2} (linear: ×{:.0}), peak RSS ×{:.2}",
-                large_wall.as_secs_f64() / small_wall.as_secs_f64(),
-                *large as f64 / *small as f64,
-                *large_rss as f64 / *small_rss as f64
-            );
-        }
-    }
+    print_ratios(&results);
     Ok(())
 }
 
@@ -211,6 +198,13 @@ pub(super) async fn settlement(
         results.push((count, wall, peak_kib));
         let _ = std::fs::remove_file(&output);
     }
+    print_ratios(&results);
+    Ok(())
+}
+
+/// Time and peak-RSS ratios of each count to the one before.
+#[allow(clippy::float_arithmetic, clippy::cast_precision_loss)]
+fn print_ratios(results: &[(usize, Duration, u64)]) {
     for pair in results.windows(2) {
         if let [
             (small, small_wall, small_rss),
@@ -225,5 +219,4 @@ pub(super) async fn settlement(
             );
         }
     }
-    Ok(())
 }

@@ -224,8 +224,7 @@ pub(super) async fn list(
     }
     let orders: Vec<J> = shared
         .ledger()
-        .list(Provider::Payway)
-        .iter()
+        .orders_of(Provider::Payway)
         // Unpaid transactions never appear; the list is by completion time.
         .filter(|o| !matches!(o.stage, Stage::Pending | Stage::Expired))
         .filter(|o| from.is_none_or(|f| o.updated_at >= f) && to.is_none_or(|t| o.updated_at <= t))
