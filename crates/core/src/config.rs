@@ -228,7 +228,7 @@ pub fn resolve_secret(at: &str, raw: &str) -> Result<SecretString> {
         })?
     } else if let Some(path) = raw.strip_prefix("file:") {
         let mut text = std::fs::read_to_string(path)
-            .map_err(|e| Error::config(at, format!("cannot read file {path}: {}", e.kind())))?;
+            .map_err(|e| Error::config(at, format!("cannot read file {path}: {e}")))?;
         let trimmed = text.trim_end_matches(['\n', '\r']).len();
         text.truncate(trimmed);
         text
@@ -361,7 +361,7 @@ mod tests {
         );
         assert_eq!(
             cfg.secret("missing_file").unwrap_err().to_string(),
-            "configuration error at gateways.usd.missing_file: cannot read file /nonexistent/paygate/key: entity not found"
+            "configuration error at gateways.usd.missing_file: cannot read file /nonexistent/paygate/key: No such file or directory (os error 2)"
         );
         assert_eq!(
             cfg.secret("absent").unwrap_err().to_string(),
