@@ -1474,3 +1474,40 @@ impl Shapes {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_shows_a_progress_bar_with_an_eta_only_on_a_terminal() {
+    let env = env("progress").await;
+    env.sandbox
+        .seed(&paygate_sandbox::Seed {
+            provider: Provider::Payway,
+            prefix: "PB".into(),
+            count: 40,
+            amount: "10.00".into(),
+            currency: "USD".into(),
+            paid: true,
+        })
+        .unwrap();
+    let input = env.config.with_file_name("progress.csv");
+    let mut csv = String::from("order_id\n");
+    for n in 0..40 {
+        csv.push_str(&format!("PB{n:06}\n"));
+    }
+    std::fs::write(&input, csv).unwrap();
+    let args = [
+        "reconcile",
+        "payway",
+        "--input",
+        input.to_str().unwrap(),
+        "--rate",
+        "40/s",
+    ];
+    // On a terminal: a bar with a percentage and an ETA (on the terminal's one stream).
+    let out = in_terminal(&env.config, &args, "").await;
+    let screen = text(&out.stdout);
+    assert!(screen.contains("ETA") && screen.contains('%'), "{screen}");
+    // In a pipe: rows and the summary only.
+    let out = paygate(Some(&env.config), &args, None).await;
+    assert!(!text(&out.stderr).contains("ETA"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("reconciled 40 orders of payway"));
+}
