@@ -38,6 +38,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// docs.rs: each item gated by a feature says which (`--cfg docsrs`, nightly).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod clock;
 pub mod config;
 pub mod error;

@@ -26,6 +26,9 @@
 //! PostgreSQL's `INSERT … ON CONFLICT DO NOTHING`, which waits for a concurrent insert of the
 //! same key to commit. The two plain drivers give exactly that, with fewer crates to build.
 
+// docs.rs: each item gated by a feature says which (`--cfg docsrs`, nightly).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // Without a database feature there is nothing to store in: the shared SQL goes unused.
 #![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 

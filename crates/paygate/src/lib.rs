@@ -31,6 +31,9 @@
 //! The README's quick start is a complete program against the sandbox, compiled and run
 //! with this crate's doc tests; `examples/shop` in the repository is a whole web shop.
 
+// docs.rs: each item gated by a feature says which (`--cfg docsrs`, nightly).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 /// The README's Rust examples, compiled and run as this crate's doc tests (they need the
 /// sandbox and every provider).
 #[cfg(all(doctest, feature = "sandbox", feature = "all-providers"))]

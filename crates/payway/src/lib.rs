@@ -25,6 +25,9 @@
 //! # Ok(()) }
 //! ```
 
+// docs.rs: each item gated by a feature says which (`--cfg docsrs`, nightly).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod config;
 pub mod endpoint;
 pub mod gateway;
