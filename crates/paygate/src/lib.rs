@@ -15,7 +15,8 @@
 //! - `sandbox`: the offline simulator of all three (`paygate::sandbox`), for tests and demos;
 //! - `journal`, `journal-postgres`: the write journal (`paygate::journal`), every write sent
 //!   at most once per key across crashes, on SQLite or PostgreSQL;
-//! - `axum`: the webhook receiver (`paygate::receiver`).
+//! - `axum`: the webhook receiver (`paygate::receiver`);
+//! - `native-roots`: also trust the operating system's certificate store.
 //!
 //! ```no_run
 //! # async fn run() -> paygate::Result<()> {
