@@ -36,9 +36,25 @@ pub(crate) struct Cli {
     /// Send writes without a journal: a repeated command is then a repeated write.
     #[arg(long, global = true)]
     pub(crate) no_journal: bool,
+    /// Log what paygate does to standard error: -v requests and outcomes, -vv each attempt,
+    /// -vvv everything (`RUST_LOG`, when set, chooses instead). Never a secret.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// The log lines' format.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub(crate) log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// One line of text per event.
+    Text,
+    /// One JSON object per event.
+    Json,
 }
 
 /// The commands.

@@ -18,12 +18,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, ConfigCommand, WebhookCommand};
+use args::{Cli, Command, ConfigCommand, LogFormat, WebhookCommand};
 use ops::Out;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging(cli.verbose, cli.log_format);
     let out = Out { json: cli.json };
     let code = match &cli.command {
         Command::Demo => demo::run(out).await,
@@ -107,4 +108,30 @@ async fn main() -> ExitCode {
         }
     };
     exit::exit(code)
+}
+
+/// Installs a subscriber writing to standard error when asked: `RUST_LOG`, else `-v` (info),
+/// `-vv` (debug), `-vvv` (trace); nothing otherwise.
+fn logging(verbose: u8, format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
+        _ => match verbose {
+            0 => return,
+            1 => EnvFilter::new("info"),
+            2 => EnvFilter::new("debug"),
+            _ => EnvFilter::new("trace"),
+        },
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
+    let installed = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+    if let Err(e) = installed {
+        eprintln!("paygate: cannot install the log subscriber: {e}");
+    }
 }

@@ -55,3 +55,42 @@ async fn completions_man_page_and_examples() {
         assert!(help.contains("paygate "), "{command}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_logs_go_to_stderr_as_text_or_json_and_never_hold_a_secret() {
+    let env = env("verbose").await;
+    let secrets = env.sandbox.credentials().secret_forms();
+    let c = Some(&env.config);
+    // Quiet by default.
+    let out = paygate(c, &["status", "payway", "LOG1"], None).await;
+    assert!(
+        !text(&out.stderr).contains("paygate.request"),
+        "{}",
+        text(&out.stderr)
+    );
+    // -vv: the request span and each attempt, on stderr.
+    let out = paygate(c, &["-vv", "status", "payway", "LOG1"], None).await;
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("paygate.request"), "{stderr}");
+    assert!(stderr.contains("answer received"), "{stderr}");
+    assert!(stderr.contains("operation=\"payment-status\""), "{stderr}");
+    // JSON lines.
+    let out = paygate(
+        c,
+        &["-vvv", "--log-format", "json", "status", "payway", "LOG1"],
+        None,
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with('{')).collect();
+    assert!(!lines.is_empty(), "{stderr}");
+    for line in &lines {
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    }
+    // The most verbose level, in both formats, holds no secret.
+    for output in [&stderr, &text(&out.stdout)] {
+        for secret in &secrets {
+            assert!(!output.contains(secret.as_str()), "a secret in the log");
+        }
+    }
+}

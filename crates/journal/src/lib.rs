@@ -28,7 +28,6 @@
 
 // docs.rs: each item gated by a feature says which (`--cfg docsrs`, nightly).
 #![cfg_attr(docsrs, feature(doc_cfg))]
-
 // Without a database feature there is nothing to store in: the shared SQL goes unused.
 #![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 

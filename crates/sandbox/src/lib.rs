@@ -40,7 +40,6 @@
 
 // docs.rs: each item gated by a feature says which (`--cfg docsrs`, nightly).
 #![cfg_attr(docsrs, feature(doc_cfg))]
-
 // Handlers reject with a ready `Response` (the axum idiom); its size does not matter here.
 #![allow(clippy::result_large_err)]
 
