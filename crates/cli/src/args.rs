@@ -70,7 +70,7 @@ pub(crate) enum Command {
     Demo,
     /// Read a payment's status.
     #[command(
-        after_help = "Examples:\n  paygate status payway-usd ORDER0001\n  paygate --json status finpay INV-2041"
+        after_help = "Examples:\n  paygate status shop-usd ORDER0001\n  paygate --json status shop-idr INV-2041"
     )]
     Status(Target),
     /// Refund all or part of a payment (asks for confirmation unless --yes).
@@ -81,30 +81,30 @@ pub(crate) enum Command {
     /// answer after sending), paygate says so, reads the status, and never sends it again:
     /// `paygate journal recover` settles it.
     #[command(
-        after_help = "Examples:\n  paygate refund payway-usd ORDER0001 --amount 2.50 --reference TICKET-4711\n  paygate refund finpay INV-2041 --amount 50000 --yes"
+        after_help = "Examples:\n  paygate refund shop-usd ORDER0001 --amount 2.50 --reference TICKET-4711\n  paygate refund shop-idr INV-2041 --amount 50000 --yes"
     )]
     Refund(RefundArgs),
     /// Read a refund's status.
-    #[command(after_help = "Example:\n  paygate refund-status payway-usd ORDER0001")]
+    #[command(after_help = "Example:\n  paygate refund-status shop-usd ORDER0001")]
     RefundStatus(RefundStatusArgs),
     /// Void an authorization or an unsettled payment.
-    #[command(after_help = "Example:\n  paygate void payway-usd ORDER0001")]
+    #[command(after_help = "Example:\n  paygate void shop-usd ORDER0001")]
     Void(Target),
     /// Cancel an unpaid order.
-    #[command(after_help = "Example:\n  paygate cancel finpay INV-2041")]
+    #[command(after_help = "Example:\n  paygate cancel shop-idr INV-2041")]
     Cancel(Target),
     /// Capture (complete) a pre-authorization.
-    #[command(after_help = "Example:\n  paygate capture payway-usd ORDER0001 --amount 8.00")]
+    #[command(after_help = "Example:\n  paygate capture shop-usd ORDER0001 --amount 8.00")]
     Capture(CaptureArgs),
     /// Create a payment and show what the customer must do next.
     #[command(
-        after_help = "Example:\n  paygate create payway-usd --order-id ORDER0002 --amount 10.00 --currency USD --return-url https://shop.example/done"
+        after_help = "Example:\n  paygate create shop-usd --order-id ORDER0002 --amount 10.00 --currency USD --return-url https://shop.example/done"
     )]
     Create(CreateArgs),
     /// Work with webhooks.
     #[command(
         subcommand,
-        after_help = "Example:\n  paygate webhook verify finpay --body body.json --header 'Content-Type: application/json'"
+        after_help = "Example:\n  paygate webhook verify shop-idr --body body.json --header 'Content-Type: application/json'"
     )]
     Webhook(WebhookCommand),
     /// Show what each configured gateway can do (and why a gateway that cannot be built
@@ -124,7 +124,7 @@ pub(crate) enum Command {
     /// with bounded concurrency and a rate limit; one row per order is written to standard
     /// output; a summary goes to standard error. Exits 1 when any order mismatches or fails.
     #[command(
-        after_help = "Examples:\n  paygate reconcile payway-usd --input orders.csv > report.csv\n  paygate reconcile payway-usd --ledger ledger.csv --from 2026-11-01 --to 2026-11-30\n  paygate --json reconcile payg --input orders.csv --rate 5/s > report.json\n  paygate reconcile payway-usd --input orders.csv --resume report.csv > rest.csv"
+        after_help = "Examples:\n  paygate reconcile shop-usd --input orders.csv > report.csv\n  paygate reconcile shop-usd --ledger ledger.csv --from 2026-11-01 --to 2026-11-30\n  paygate --json reconcile shop-inr --input orders.csv --rate 5/s > report.json\n  paygate reconcile shop-usd --input orders.csv --resume report.csv > rest.csv"
     )]
     Reconcile(ReconcileArgs),
     /// Run the provider simulator standalone, for testing your own integration offline.
