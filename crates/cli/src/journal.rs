@@ -168,7 +168,11 @@ async fn list(registry: &GatewayRegistry, out: Out, args: &JournalListArgs) -> u
                 human.push_str(&entry_line(entry));
                 human.push('\n');
             }
-            human.push_str(&format!("{} entries", entries.len()));
+            human.push_str(&crate::ops::count(
+                u64::try_from(entries.len()).unwrap_or(u64::MAX),
+                "entry",
+                "entries",
+            ));
             out.result(
                 &human,
                 json!({"command": "journal-list", "entries": entries.iter().map(entry_json).collect::<Vec<_>>()}),
@@ -231,8 +235,12 @@ async fn recover(registry: &GatewayRegistry, out: Out, args: &JournalRecoverArgs
             }
             let unknown = report.count(EntryState::Unknown) + report.count(EntryState::Pending);
             human.push_str(&format!(
-                "recovered {} entries: {} applied, {} not applied, {} still unknown",
-                report.settled.len(),
+                "recovered {}: {} applied, {} not applied, {} still unknown",
+                crate::ops::count(
+                    u64::try_from(report.settled.len()).unwrap_or(u64::MAX),
+                    "entry",
+                    "entries"
+                ),
                 report.count(EntryState::Applied),
                 report.count(EntryState::NotApplied),
                 unknown

@@ -73,6 +73,12 @@ fn url(field: &'static str, text: Option<&String>) -> Result<Option<Url>, Error>
         .transpose()
 }
 
+/// `n` and the noun, singular or plural: `1 entry`, `2 entries`.
+pub(crate) fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// An amount in JSON: `{"amount": "10.00", "currency": "USD"}`, or `null`.
 pub(crate) fn money_json(money: Option<Money>) -> Value {
     money.map_or(

@@ -114,7 +114,7 @@ impl Summary {
     }
 
     pub(super) fn text(&self, gateway: &str) -> String {
-        let orders = |n: u64| format!("{n} order{}", if n == 1 { "" } else { "s" });
+        let orders = |n: u64| crate::ops::count(n, "order", "orders");
         let errors: Vec<String> = self
             .errors
             .iter()
