@@ -42,6 +42,7 @@
 pub struct ReadmeDoctests;
 
 pub mod config;
+mod instrumented;
 mod journal_glue;
 mod registry;
 

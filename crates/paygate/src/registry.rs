@@ -276,6 +276,16 @@ impl RegistryBuilder {
         }
         #[cfg(any(feature = "journal", feature = "journal-postgres"))]
         let (gateways, journal) = crate::journal_glue::wrap(gateways, journal);
+        // Outermost: each operation traced under the gateway's instance name.
+        let gateways = gateways
+            .into_iter()
+            .map(|(name, gateway)| {
+                let traced: Arc<dyn PaymentGateway> = Arc::new(
+                    crate::instrumented::Instrumented::new(name.clone(), gateway),
+                );
+                (name, traced)
+            })
+            .collect();
         let registry = GatewayRegistry {
             gateways,
             dispatcher,

@@ -180,19 +180,42 @@ impl Dispatcher {
     {
         let started = self.clock.now();
         let mut attempt: u32 = 1;
+        // OpenTelemetry's HTTP client names; the path with the order id as a placeholder.
+        let template = match request.order_id.as_deref().filter(|id| !id.is_empty()) {
+            Some(id) => request.url.path().replace(id, "{order_id}"),
+            None => request.url.path().to_owned(),
+        };
         loop {
-            let outcome = match self.transport.send(request).await {
-                Ok(response) => {
-                    tracing::debug!(attempt, status = response.status, "answer received");
-                    parse(&response)
+            let span = tracing::info_span!(
+                "paygate.attempt",
+                http.request.method = %request.method,
+                url.template = template.as_str(),
+                http.request.resend_count = attempt - 1,
+                http.response.status_code = tracing::field::Empty,
+                error.type = tracing::field::Empty,
+            );
+            let outcome = async {
+                let outcome = match self.transport.send(request).await {
+                    Ok(response) => {
+                        tracing::Span::current()
+                            .record("http.response.status_code", response.status);
+                        tracing::debug!(attempt, status = response.status, "answer received");
+                        parse(&response)
+                    }
+                    Err(failure) => Err(Error::from(TransportError::from_failure(
+                        request.provider,
+                        request.operation,
+                        failure,
+                        attempt,
+                    ))),
+                };
+                if let Err(error) = &outcome {
+                    tracing::Span::current().record("error.type", error.class().name());
                 }
-                Err(failure) => Err(Error::from(TransportError::from_failure(
-                    request.provider,
-                    request.operation,
-                    failure,
-                    attempt,
-                ))),
-            };
+                outcome
+            }
+            .instrument(span)
+            .await;
             let error = match outcome {
                 Ok(value) => return Ok(value),
                 Err(error) => error,

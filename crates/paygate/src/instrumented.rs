@@ -1,0 +1,176 @@
+//! A span per unified operation: `paygate.<operation>` (`paygate.refund`, …) around each call
+//! of a registry's gateway, carrying the gateway's instance name, the provider, the operation
+//! and the order id, and — when it fails — `error.type` (the error class) and whether the
+//! outcome is unknown. The HTTP requests the operation makes are its children
+//! (`paygate.request`, and `paygate.attempt` per attempt, in OpenTelemetry's HTTP names).
+//! No secret is ever a field.
+
+use std::sync::Arc;
+
+use paygate_core::http::HeaderMap;
+use paygate_core::{
+    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, ListLimits,
+    ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund, RefundRequest,
+    RefundStatusRequest, Result, VoidRequest, WebhookEvent, async_trait,
+};
+use tracing::Instrument;
+
+/// A registry's gateway, traced under its instance name.
+#[derive(Debug)]
+pub(crate) struct Instrumented {
+    name: String,
+    inner: Arc<dyn PaymentGateway>,
+}
+
+impl Instrumented {
+    pub(crate) fn new(name: String, inner: Arc<dyn PaymentGateway>) -> Instrumented {
+        Instrumented { name, inner }
+    }
+}
+
+/// A span for one operation (span names are static: one arm per operation).
+macro_rules! operation_span {
+    ($name:literal, $operation:literal, $gateway:expr, $provider:expr, $order:expr) => {
+        tracing::info_span!(
+            $name,
+            paygate.gateway = %$gateway,
+            paygate.provider = $provider,
+            paygate.operation = $operation,
+            paygate.order_id = %$order,
+            error.type = tracing::field::Empty,
+            paygate.outcome_unknown = tracing::field::Empty,
+        )
+    };
+}
+
+/// Runs `call` inside `span`, recording its failure.
+async fn traced<T>(span: tracing::Span, call: impl Future<Output = Result<T>>) -> Result<T> {
+    let result = call.instrument(span.clone()).await;
+    if let Err(error) = &result {
+        span.record("error.type", error.class().name());
+        span.record("paygate.outcome_unknown", error.outcome_unknown());
+    }
+    result
+}
+
+#[async_trait]
+impl PaymentGateway for Instrumented {
+    fn provider(&self) -> &'static str {
+        self.inner.provider()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+
+    fn status_read_rate_limit(&self) -> Option<u32> {
+        self.inner.status_read_rate_limit()
+    }
+
+    async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
+        let span = operation_span!(
+            "paygate.create_payment",
+            "create-payment",
+            self.name,
+            self.provider(),
+            request.order_id
+        );
+        traced(span, self.inner.create_payment(request)).await
+    }
+
+    async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
+        let span = operation_span!(
+            "paygate.payment_status",
+            "payment-status",
+            self.name,
+            self.provider(),
+            order_id
+        );
+        traced(span, self.inner.payment_status(order_id)).await
+    }
+
+    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
+        let span = operation_span!(
+            "paygate.refund",
+            "refund",
+            self.name,
+            self.provider(),
+            request.order_id
+        );
+        traced(span, self.inner.refund(request)).await
+    }
+
+    async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
+        let span = operation_span!(
+            "paygate.refund_status",
+            "refund-status",
+            self.name,
+            self.provider(),
+            request.order_id
+        );
+        traced(span, self.inner.refund_status(request)).await
+    }
+
+    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
+        let span = operation_span!(
+            "paygate.void",
+            "void",
+            self.name,
+            self.provider(),
+            request.order_id
+        );
+        traced(span, self.inner.void(request)).await
+    }
+
+    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
+        let span = operation_span!(
+            "paygate.cancel",
+            "cancel",
+            self.name,
+            self.provider(),
+            request.order_id
+        );
+        traced(span, self.inner.cancel(request)).await
+    }
+
+    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
+        let span = operation_span!(
+            "paygate.capture",
+            "capture",
+            self.name,
+            self.provider(),
+            request.order_id
+        );
+        traced(span, self.inner.capture(request)).await
+    }
+
+    fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
+        let span = operation_span!("paygate.webhook", "webhook", self.name, self.provider(), "");
+        let _entered = span.enter();
+        let result = self.inner.verify_webhook(body, headers);
+        match &result {
+            Ok(event) => {
+                span.record("paygate.order_id", event.order_id.as_str());
+            }
+            Err(error) => {
+                span.record("error.type", error.class().name());
+            }
+        }
+        result
+    }
+
+    fn payment_list_limits(&self) -> Option<ListLimits> {
+        self.inner.payment_list_limits()
+    }
+
+    async fn list_payments(&self, request: &ListPaymentsRequest) -> Result<PaymentPage> {
+        let span = operation_span!(
+            "paygate.list_payments",
+            "list-payments",
+            self.name,
+            self.provider(),
+            ""
+        );
+        traced(span, self.inner.list_payments(request)).await
+    }
+}
