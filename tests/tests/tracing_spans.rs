@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use paygate::sandbox::{Provider, Sandbox};
-use paygate::{Currency, Money, OrderId, PaymentGateway, RefundRequest};
+use paygate::{Currency, Money, OrderId, RefundRequest};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
