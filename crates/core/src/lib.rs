@@ -20,7 +20,8 @@
 //! - [`webhook`]: webhook events and replies, test signers;
 //! - [`config`]: environments and settings with secrets from `env:` / `file:`;
 //! - [`lenient`]: tolerant serde readers that take amounts from the number's text;
-//! - [`php_json`]: PHP's `json_encode`, for signatures providers compute in PHP.
+//! - [`php_json`]: PHP's `json_encode`, for signatures providers compute in PHP;
+//! - [`metered`]: metrics through the `metrics` facade (feature `metrics`).
 //!
 //! ```
 //! use paygate_core::{Currency, Money, OrderId, PaymentStatus};
@@ -48,6 +49,7 @@ pub mod gateway;
 pub mod id;
 pub mod lenient;
 pub mod local_time;
+pub mod metered;
 pub mod model;
 pub mod money;
 pub mod operation;

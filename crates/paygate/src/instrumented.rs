@@ -43,14 +43,34 @@ macro_rules! operation_span {
     };
 }
 
-/// Runs `call` inside `span`, recording its failure.
-async fn traced<T>(span: tracing::Span, call: impl Future<Output = Result<T>>) -> Result<T> {
-    let result = call.instrument(span.clone()).await;
-    if let Err(error) = &result {
-        span.record("error.type", error.class().name());
-        span.record("paygate.outcome_unknown", error.outcome_unknown());
+impl Instrumented {
+    /// Runs `call` inside `span`, recording its failure on the span and its outcome and
+    /// duration as metrics.
+    async fn traced<T>(
+        &self,
+        operation: &'static str,
+        span: tracing::Span,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let started = std::time::Instant::now();
+        let result = call.instrument(span.clone()).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(error) => {
+                span.record("error.type", error.class().name());
+                span.record("paygate.outcome_unknown", error.outcome_unknown());
+                error.class().name()
+            }
+        };
+        paygate_core::metered::operation(
+            self.inner.provider(),
+            &self.name,
+            operation,
+            outcome,
+            started.elapsed(),
+        );
+        result
     }
-    result
 }
 
 #[async_trait]
@@ -75,7 +95,8 @@ impl PaymentGateway for Instrumented {
             self.provider(),
             request.order_id
         );
-        traced(span, self.inner.create_payment(request)).await
+        self.traced("create-payment", span, self.inner.create_payment(request))
+            .await
     }
 
     async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
@@ -86,7 +107,8 @@ impl PaymentGateway for Instrumented {
             self.provider(),
             order_id
         );
-        traced(span, self.inner.payment_status(order_id)).await
+        self.traced("payment-status", span, self.inner.payment_status(order_id))
+            .await
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
@@ -97,7 +119,8 @@ impl PaymentGateway for Instrumented {
             self.provider(),
             request.order_id
         );
-        traced(span, self.inner.refund(request)).await
+        self.traced("refund", span, self.inner.refund(request))
+            .await
     }
 
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
@@ -108,7 +131,8 @@ impl PaymentGateway for Instrumented {
             self.provider(),
             request.order_id
         );
-        traced(span, self.inner.refund_status(request)).await
+        self.traced("refund-status", span, self.inner.refund_status(request))
+            .await
     }
 
     async fn void(&self, request: &VoidRequest) -> Result<Payment> {
@@ -119,7 +143,7 @@ impl PaymentGateway for Instrumented {
             self.provider(),
             request.order_id
         );
-        traced(span, self.inner.void(request)).await
+        self.traced("void", span, self.inner.void(request)).await
     }
 
     async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
@@ -130,7 +154,8 @@ impl PaymentGateway for Instrumented {
             self.provider(),
             request.order_id
         );
-        traced(span, self.inner.cancel(request)).await
+        self.traced("cancel", span, self.inner.cancel(request))
+            .await
     }
 
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
@@ -141,7 +166,8 @@ impl PaymentGateway for Instrumented {
             self.provider(),
             request.order_id
         );
-        traced(span, self.inner.capture(request)).await
+        self.traced("capture", span, self.inner.capture(request))
+            .await
     }
 
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
@@ -171,6 +197,7 @@ impl PaymentGateway for Instrumented {
             self.provider(),
             ""
         );
-        traced(span, self.inner.list_payments(request)).await
+        self.traced("list-payments", span, self.inner.list_payments(request))
+            .await
     }
 }

@@ -3,7 +3,8 @@
 //! embedded sandbox's), a return page that shows the order paid once the webhook arrived or
 //! a status read confirmed it, and an admin page listing orders with the shop's, the unified
 //! and the provider's statuses, where an order is refunded in part or in full through the
-//! write journal.
+//! write journal. `/metrics` serves the SDK's metrics (operations, latencies, retries,
+//! webhooks) in Prometheus' text format.
 //!
 //! `cargo run -p shop` starts it and prints its URL. Everything listens on 127.0.0.1.
 
@@ -17,6 +18,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 use paygate::receiver::{ReceivedWebhook, WebhookReceiver};
 use paygate::sandbox::Sandbox;
 use paygate::{GatewayRegistry, Money, PaymentStatus};
+
+/// The process's Prometheus recorder, installed by the first shop started (a process has
+/// one global recorder; `None` if something else installed one first).
+pub(crate) fn metrics_handle() -> Option<&'static metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .install_recorder()
+                .ok()
+        })
+        .as_ref()
+}
 
 /// What can stop the shop from starting.
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
@@ -180,6 +195,8 @@ impl RunningShop {
 
 /// Starts the sandbox and the shop on 127.0.0.1.
 pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
+    // Before any gateway is used: the SDK's metrics go to this recorder.
+    let _ = metrics_handle();
     let sandbox = Sandbox::start().await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
     let addr = listener.local_addr()?;

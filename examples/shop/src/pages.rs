@@ -25,7 +25,23 @@ pub(crate) fn router(shop: Arc<Shop>) -> Router {
         .route("/orders/{id}/cancel", get(returned))
         .route("/admin", get(admin))
         .route("/admin/orders/{id}/refund", post(refund))
+        .route("/metrics", get(metrics_page))
         .with_state(shop)
+}
+
+/// The SDK's metrics (operations, latencies, retries, webhooks) in Prometheus' text format.
+async fn metrics_page() -> Response {
+    match crate::metrics_handle() {
+        Some(handle) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            handle.render(),
+        )
+            .into_response(),
+        None => problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "another metrics recorder is installed in this process",
+        ),
+    }
 }
 
 fn esc(text: &str) -> String {

@@ -271,6 +271,25 @@ async fn a_customer_buys_pays_and_is_refunded_and_failures_show_as_such() {
             break;
         }
     }
+    // The SDK's metrics of all that, in Prometheus' format.
+    if failure.is_none() {
+        let page = reqwest::get(format!("{shop_url}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for expected in [
+            "paygate_operations_total",
+            "paygate_http_request_duration_seconds",
+            "paygate_webhooks_total",
+            "operation=\"refund\"",
+        ] {
+            if !page.contains(expected) {
+                failure = Some(format!("/metrics lacks {expected}:\n{page}"));
+            }
+        }
+    }
     let _ = client.close().await;
     running.stop();
     drop(driver);

@@ -195,7 +195,16 @@ impl Dispatcher {
                 error.type = tracing::field::Empty,
             );
             let outcome = async {
-                let outcome = match self.transport.send(request).await {
+                crate::metered::http_in_flight(request.provider, true);
+                let sent = std::time::Instant::now();
+                let answer = self.transport.send(request).await;
+                crate::metered::http_in_flight(request.provider, false);
+                crate::metered::http_attempt(
+                    request.provider,
+                    request.operation.name(),
+                    sent.elapsed(),
+                );
+                let outcome = match answer {
                     Ok(response) => {
                         tracing::Span::current()
                             .record("http.response.status_code", response.status);
@@ -231,6 +240,7 @@ impl Dispatcher {
                 "retrying"
             );
             self.clock.sleep(delay).await;
+            crate::metered::http_retry(request.provider, request.operation.name());
             attempt += 1;
         }
     }

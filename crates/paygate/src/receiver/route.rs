@@ -83,17 +83,30 @@ async fn receive(
 ) -> Response {
     let Some(gateway) = shared.registry.get(&name) else {
         tracing::warn!(target: TARGET, "webhook for an unknown gateway");
+        // The path segment is the sender's: never a metric label.
+        paygate_core::metered::webhook("(unknown)", "rejected");
         return refuse(StatusCode::NOT_FOUND, "unknown gateway");
     };
     let event = match gateway.verify_webhook(&body, &headers) {
         Ok(event) => event,
-        Err(error) => return rejected(&name, &error),
+        Err(error) => {
+            paygate_core::metered::webhook(&name, "rejected");
+            return rejected(&name, &error);
+        }
     };
     let (event, confirmation) = match event.authenticity {
         Authenticity::Verified => (event, Confirmation::Signature),
         Authenticity::Unverified => match confirm(&shared, &name, gateway.as_ref(), event).await {
             Ok(confirmed) => confirmed,
-            Err(response) => return response,
+            Err(response) => {
+                let outcome = if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+                    "unavailable"
+                } else {
+                    "rejected"
+                };
+                paygate_core::metered::webhook(&name, outcome);
+                return response;
+            }
         },
     };
     let event_key = event_key(&event);
@@ -103,6 +116,7 @@ async fn receive(
         .await
     {
         Err(unavailable) => {
+            paygate_core::metered::webhook(&name, "unavailable");
             tracing::warn!(target: TARGET, gateway = %name, order = %event.order_id, error = %unavailable.0, "webhook inbox unavailable: not acknowledged");
             refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -110,10 +124,12 @@ async fn receive(
             )
         }
         Ok(false) => {
+            paygate_core::metered::webhook(&name, "duplicate");
             tracing::debug!(target: TARGET, gateway = %name, order = %event.order_id, "webhook delivered again: acknowledged, not handled again");
             acknowledge(&event)
         }
         Ok(true) => {
+            paygate_core::metered::webhook(&name, "handled");
             let answer = acknowledge(&event);
             let webhook = ReceivedWebhook {
                 gateway: name,
