@@ -52,7 +52,9 @@ fuzz_target!(|data: &[u8]| {
                 paygate::payway::webhook::TestSigner::new(credentials.payway.api_key.as_bytes())
                     .and_then(|signer| signer.sign(&body))
             }
-            Provider::Payg => return,
+            // PayG does not sign; a provider added later is fuzzed unsigned until it gets a
+            // signer here.
+            _ => return,
         };
         if let Ok(signed) = signed {
             body = signed.body;

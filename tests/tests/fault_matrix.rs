@@ -146,6 +146,7 @@ fn operations(provider: Provider) -> Vec<(Op, &'static str)> {
             (Op::Refund, "/Refund"),
             (Op::RefundStatus, "/RefundStatus"),
         ],
+        other => panic!("no case for {other:?}: add one here"),
     }
 }
 
@@ -359,6 +360,7 @@ fn profile(provider: Provider) -> (Currency, Decimal) {
         Provider::Finpay => (Currency::IDR, Decimal::from(100_000)),
         Provider::Payway => (Currency::USD, Decimal::from(10)),
         Provider::Payg => (Currency::INR, Decimal::from(100)),
+        other => panic!("no case for {other:?}: add one here"),
     }
 }
 

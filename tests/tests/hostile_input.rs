@@ -316,6 +316,7 @@ fn signed(provider: Provider, body: &[u8]) -> Option<(Vec<u8>, HeaderMap)> {
         Provider::Payway => paygate::payway::webhook::TestSigner::new(c.payway.api_key.as_bytes())
             .and_then(|signer| signer.sign(body)),
         Provider::Payg => return Some((body.to_vec(), HeaderMap::new())),
+        other => panic!("no webhook signer for {other:?}: add one here"),
     };
     signed.ok().map(|s| (s.body, s.headers))
 }

@@ -50,6 +50,7 @@ fn profile(provider: Provider) -> (Currency, Decimal, &'static str) {
         Provider::Finpay => (Currency::IDR, Decimal::from(150_000), "finpay"),
         Provider::Payway => (Currency::USD, Decimal::from(12), "payway"),
         Provider::Payg => (Currency::INR, Decimal::from(499), "payg"),
+        other => panic!("no profile for {other:?}: add it here"),
     }
 }
 

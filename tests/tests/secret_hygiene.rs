@@ -145,6 +145,7 @@ async fn exercise(
         Provider::Finpay => (Currency::IDR, 150_000),
         Provider::Payway => (Currency::USD, 20),
         Provider::Payg => (Currency::INR, 500),
+        other => panic!("no amounts for {other:?}: add them here"),
     };
     c.add("gateway", format!("{gateway:?}"));
     c.add("capabilities", format!("{:?}", gateway.capabilities()));
@@ -305,6 +306,7 @@ async fn no_secret_appears_in_logs_formatting_or_errors() {
             Provider::Finpay => "finpay",
             Provider::Payway => "payway",
             Provider::Payg => "payg",
+            other => panic!("no gateway for {other:?}: add it here"),
         };
         let gateway = registry.gateway(name).unwrap();
         exercise(&sandbox, provider, &gateway, &collected).await;

@@ -210,6 +210,7 @@ fn gateway_name(provider: Provider) -> &'static str {
         Provider::Finpay => "finpay",
         Provider::Payway => "payway",
         Provider::Payg => "payg",
+        other => panic!("no case for {other:?}: add one here"),
     }
 }
 
@@ -225,6 +226,7 @@ fn write_paths(provider: Provider) -> &'static [&'static str] {
             "close-transaction",
         ],
         Provider::Payg => &["/create", "/Refund"],
+        other => panic!("no case for {other:?}: add one here"),
     }
 }
 
@@ -254,6 +256,7 @@ impl World<'_> {
             Provider::Payway if khr => (Currency::KHR, 4_000, 4_000_000),
             Provider::Payway => (Currency::USD, 100, 100_000),
             Provider::Payg => (Currency::INR, 100, 1_000_000),
+            other => panic!("no case for {other:?}: add one here"),
         };
         let amount = low + i64::from(size) % span;
         let pre_auth = pre_auth && provider == Provider::Payway;
@@ -313,6 +316,7 @@ fn refund_verdict(m: &Model, currency: Currency, minor: i64) -> Verdict {
         Provider::Finpay => currency == Currency::IDR,
         Provider::Payway => currency == Currency::USD || currency == Currency::KHR,
         Provider::Payg => currency == Currency::INR,
+        other => panic!("no case for {other:?}: add one here"),
     };
     if !takes {
         return Verdict::Refused(ErrorClass::InvalidInput);

@@ -1091,6 +1091,7 @@ async fn every_write_answered_oddly_after_applying_is_an_unknown_outcome() {
                 Provider::Finpay => (paygate::Decimal::from(100_000), "IDR"),
                 Provider::Payway => (paygate::Decimal::from(10), "USD"),
                 Provider::Payg => (paygate::Decimal::from(100), "INR"),
+                other => panic!("no amounts for {other:?}: add them here"),
             };
             let mut order =
                 SimOrder::new(provider, id.as_str(), id.as_str(), amount, currency, now);

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 /// Where a gateway sends its requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Environment {
     /// The provider's test system.
     Sandbox,

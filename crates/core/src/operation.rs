@@ -4,6 +4,7 @@ use std::fmt;
 
 /// Whether an operation only reads provider state or may change it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Effect {
     /// Reading state: safe to repeat.
     Read,

@@ -29,6 +29,7 @@ pub const SETTINGS: &[&str] = &[
 
 /// PayG's two API generations: they differ in host and merchant identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ApiVersion {
     /// `uatapi` / `paygapi` hosts, `MerchantKeyId`.
     #[default]
@@ -40,6 +41,7 @@ pub enum ApiVersion {
 /// Which id completes the `Authorization` value `key:token:M:<id>`. The user's refund
 /// document says `MerchantKeyId` (the default); newer v2 pages say `MID`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum AuthorizationId {
     /// `MerchantKeyId`.
     #[default]

@@ -66,6 +66,7 @@ pub mod order {
 /// PayWay's endpoints. A numeric `status.code` means different things on different endpoints
 /// (5 is "wrong hash" on check but "not found" on close), so codes are read per endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Endpoint {
     /// `check-transaction-2`.
     CheckTransaction,

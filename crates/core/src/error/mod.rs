@@ -462,6 +462,7 @@ impl std::error::Error for ProviderError {}
 
 /// Whether a failed request left this machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Delivery {
     /// Provably never sent (no connection was made, or the request could not be built).
     NotSent,

@@ -27,6 +27,7 @@ use crate::operation::Operation;
 
 /// One HTTP request, fully built: nothing is added on the way out but `User-Agent`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct HttpRequest {
     /// Method.
     pub method: Method,
@@ -130,6 +131,7 @@ impl fmt::Debug for RedactedHeaders<'_> {
 
 /// One HTTP response, body fully read (up to the transport's size cap).
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpResponse {
     /// Status code.
     pub status: u16,

@@ -50,6 +50,7 @@ use crate::wire::request_time;
 
 /// `purchase` (capture at once) or `pre-auth` (hold; complete or cancel later).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum PurchaseType {
     /// `purchase`.
     #[default]
@@ -60,6 +61,7 @@ pub enum PurchaseType {
 
 /// How the checkout is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ViewType {
     /// `hosted_view`.
     HostedView,

@@ -21,6 +21,7 @@ pub use payway::{PAYWAY_PUBLIC_KEY_PEM, PaywayCredentials};
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Provider {
     /// Finpay.
     Finpay,
