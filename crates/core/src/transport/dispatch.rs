@@ -180,16 +180,11 @@ impl Dispatcher {
     {
         let started = self.clock.now();
         let mut attempt: u32 = 1;
-        // OpenTelemetry's HTTP client names; the path with the order id as a placeholder.
-        let template = match request.order_id.as_deref().filter(|id| !id.is_empty()) {
-            Some(id) => request.url.path().replace(id, "{order_id}"),
-            None => request.url.path().to_owned(),
-        };
         loop {
             let span = tracing::info_span!(
                 "paygate.attempt",
                 http.request.method = %request.method,
-                url.template = template.as_str(),
+                url.template = %UrlTemplate(request),
                 http.request.resend_count = attempt - 1,
                 http.response.status_code = tracing::field::Empty,
                 error.type = tracing::field::Empty,
@@ -273,6 +268,20 @@ impl Dispatcher {
             return None;
         }
         Some(delay)
+    }
+}
+
+/// A request's path with its order id as `{order_id}` (OpenTelemetry's `url.template`),
+/// written only when a subscriber records the span: nothing is built on the hot path otherwise.
+struct UrlTemplate<'a>(&'a HttpRequest);
+
+impl std::fmt::Display for UrlTemplate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.0.url.path();
+        match self.0.order_id.as_deref().filter(|id| !id.is_empty()) {
+            Some(id) => f.write_str(&path.replace(id, "{order_id}")),
+            None => f.write_str(path),
+        }
     }
 }
 
