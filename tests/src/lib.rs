@@ -19,6 +19,20 @@ use paygate::{
     Result, Url,
 };
 
+/// Call before a test installs a scoped subscriber (`tracing::subscriber::set_default`).
+///
+/// `tracing` caches each callsite's interest for the whole process, asked of the subscriber of
+/// the first thread to reach it: a sibling test running without one would cache "never" and
+/// blind the scoped subscriber to that span or event. A global subscriber that records nothing
+/// makes every thread's answer "interested"; the scoped one still sees only its own thread.
+pub fn tracing_sees_every_callsite() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // Another global subscriber already answering "interested" does as well.
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+    });
+}
+
 /// The provider name of [`LedgerGateway`].
 pub const LEDGER: &str = "ledger";
 

@@ -291,6 +291,7 @@ async fn no_secret_appears_in_logs_formatting_or_errors() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
+    paygate_tests::tracing_sees_every_callsite();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let credentials = Credentials::canary();

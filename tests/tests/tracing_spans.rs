@@ -70,6 +70,7 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorder {
 async fn a_refund_leaves_an_operation_span_its_requests_and_their_attempts() {
     let recorder = Recorder::default();
     let subscriber = tracing_subscriber::registry().with(recorder.clone());
+    paygate_tests::tracing_sees_every_callsite();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let sandbox = Sandbox::start().await.unwrap();

@@ -478,6 +478,17 @@ impl Write for Captured {
     }
 }
 
+/// `tracing` caches each callsite's interest for the whole process, asked of the subscriber of
+/// the first thread to reach it: a sibling test without one would cache "never" and blind the
+/// scoped subscriber below. A global subscriber that records nothing makes the answer
+/// "interested" on every thread.
+fn tracing_sees_every_callsite() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+    });
+}
+
 #[tokio::test]
 async fn tracing_names_provider_operation_and_order_but_never_credentials() {
     let captured = Captured::default();
@@ -487,6 +498,7 @@ async fn tracing_names_provider_operation_and_order_but_never_credentials() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
+    tracing_sees_every_callsite();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let mut server = mockito::Server::new_async().await;
