@@ -15,6 +15,8 @@
 //!   own process (see `bench/mod.rs` and BENCHMARKS.md); `--quick` is CI's smoke run.
 //! - `provider-names [--check]`: the non-test source files that name a provider outside its
 //!   own crate and sandbox module; `--check` fails above the four provider lists.
+//! - `public-api [--check]`: each published library's public API into `public-api/<crate>.txt`;
+//!   `--check` fails when the code's API and the files differ (see `public_api.rs`).
 
 // A command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -22,6 +24,7 @@
 mod bench;
 mod provider_names;
 mod providers;
+mod public_api;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -337,8 +340,9 @@ async fn run() -> ExitCode {
         Some("fuzz") => fuzz_task(mode).await,
         Some("bench") => bench::task(args.get(1..).unwrap_or_default()).await,
         Some("provider-names") => provider_names::task(mode),
+        Some("public-api") => public_api::task(mode),
         _ => fail(&[
-            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS] | bench [--quick] [load] [scaling] [journal] [settlement] [build] | provider-names [--check]"
+            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS] | bench [--quick] [load] [scaling] [journal] [settlement] [build] | provider-names [--check] | public-api [--check]"
                 .into(),
         ]),
     }
