@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paygate::php_json::{self, PhpJsonFlags};
+use paygate_core::php_json::{self, PhpJsonFlags};
 use paygate::{Currency, Money, OrderId, RegistryConfig, TransactionId};
 
 fuzz_target!(|data: &[u8]| {

@@ -27,7 +27,6 @@ use paygate::payway::sign as payway_sign;
 use paygate::payway::{self, MerchantAuthKey, PaywayConfig, PurchaseRequest, TransactionListQuery};
 use paygate::sandbox::{Credentials, PAYWAY_PUBLIC_KEY_PEM};
 use paygate::secrecy::SecretString;
-use paygate::signing::HmacSha512Key;
 use paygate::time::OffsetDateTime;
 use paygate::transport::{HttpRequest, HttpResponse, Transport};
 use paygate::webhook::WebhookSigner;
@@ -35,6 +34,7 @@ use paygate::{
     CreatePayment, Currency, Customer, Environment, GatewayRegistry, LineItem, Money, OrderId,
     TransactionId, TransportFailure, Url, async_trait,
 };
+use paygate_core::signing::HmacSha512Key;
 use paygate_tests::fixtures;
 
 fn id(text: &str) -> OrderId {

@@ -310,10 +310,10 @@ fn signed(provider: Provider, body: &[u8]) -> Option<(Vec<u8>, HeaderMap)> {
     let c = Credentials::default();
     let signed = match provider {
         Provider::Finpay => {
-            paygate::finpay::webhook::TestSigner::new(c.finpay.merchant_key.as_bytes())
+            paygate::finpay::TestSigner::new(c.finpay.merchant_key.as_bytes())
                 .and_then(|signer| signer.sign(body))
         }
-        Provider::Payway => paygate::payway::webhook::TestSigner::new(c.payway.api_key.as_bytes())
+        Provider::Payway => paygate::payway::TestSigner::new(c.payway.api_key.as_bytes())
             .and_then(|signer| signer.sign(body)),
         Provider::Payg => return Some((body.to_vec(), HeaderMap::new())),
         other => panic!("no webhook signer for {other:?}: add one here"),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use paygate::{
     CancelRequest, Capability, CaptureRequest, Checkout, CreatePayment, Currency, Customer, Error,
     GatewayRegistry, Money, NextAction, OrderId, Payment, PaymentGateway, Refund, RefundReference,
-    RefundRequest, RefundStatusRequest, TransactionId, Url, VoidRequest, precondition,
+    RefundRequest, RefundStatusRequest, TransactionId, Url, VoidRequest,
 };
 use serde_json::{Value, json};
 
@@ -281,7 +281,7 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
         if let Some(key) = &key {
             request = request.reference(RefundReference::new(key.as_str())?);
         }
-        precondition::check_refund(gw.provider(), &before, &request)?;
+        request.check_against(gw.provider(), &before)?;
         Ok::<_, Error>(request)
     })();
     let request = match prepared {

@@ -2,6 +2,7 @@
 //! deterministic in tests.
 
 use std::fmt;
+#[cfg(any(test, feature = "test-util"))]
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -34,18 +35,23 @@ impl Clock for SystemClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 /// A clock for tests: fixed until moved, and `sleep` only moves it (and records the wait).
 #[derive(Debug)]
 pub struct ManualClock {
     state: Mutex<ManualState>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug)]
 struct ManualState {
     now: OffsetDateTime,
     sleeps: Vec<Duration>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 impl ManualClock {
     /// A clock showing `now`.
     pub fn new(now: OffsetDateTime) -> ManualClock {
@@ -73,6 +79,8 @@ impl ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 #[async_trait]
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
@@ -115,6 +123,8 @@ impl RandomSource for OsRandom {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 /// Deterministic bytes from a seed (SplitMix64). **For tests only**: not cryptographically
 /// secure, so never configure it where real keys are used.
 #[derive(Debug)]
@@ -122,6 +132,8 @@ pub struct DeterministicRandom {
     state: Mutex<u64>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 impl DeterministicRandom {
     /// A generator starting from `seed`.
     pub fn new(seed: u64) -> DeterministicRandom {
@@ -131,6 +143,8 @@ impl DeterministicRandom {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 impl RandomSource for DeterministicRandom {
     fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);

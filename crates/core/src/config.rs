@@ -53,6 +53,8 @@ impl FromStr for Environment {
     }
 }
 
+// Hidden: the provider configs' check of a base URL.
+#[doc(hidden)]
 /// Checks a custom base URL: `https`, or plain `http` only to a loopback address (a local
 /// simulator); no credentials, query or fragment.
 pub fn validate_base_url(url: &Url) -> std::result::Result<Url, String> {
@@ -88,6 +90,8 @@ fn https_or_loopback(url: &Url) -> std::result::Result<(), String> {
     Ok(())
 }
 
+// Hidden: CreatePayment::validate and the provider crates check merchant URLs with it.
+#[doc(hidden)]
 /// Checks a URL the merchant gives a provider (return, cancel, callback): `https`, or plain
 /// `http` only to a loopback address (a local app in development); a host; no credentials.
 /// A query (a merchant's own correlation id) and a fragment are allowed. Anything else —
@@ -215,6 +219,8 @@ impl GatewayConfig {
     }
 }
 
+// Hidden: the provider configs and the facade read env:/file: secrets with it.
+#[doc(hidden)]
 /// A secret setting's value: `raw` itself, `env:VAR` (the variable's value), `file:PATH`
 /// (the file's text, trailing newlines removed) or `literal:VALUE` (for a value that starts
 /// with `env:` or `file:`). Errors name `at`, never a value.

@@ -10,18 +10,19 @@
 //! - [`PaymentStatus`] and [`RefundStatus`]: one status model, tolerant of unknown codes;
 //! - [`Error`]: a taxonomy a caller can act on ([`Error::is_retryable`],
 //!   [`Error::outcome_unknown`]); [`Operation`] says which operation an error belongs to;
-//! - [`precondition`]: every write checked against the payment (currency, what is left,
-//!   state) before it is sent;
+//! - every write is checked against the payment (currency, what is left, state) before it is
+//!   sent;
 //! - [`transport`]: sans-IO requests and responses, the [`transport::Transport`] trait, the
-//!   default `reqwest` transport, the [`transport::Dispatcher`] that retries reads only, and
-//!   the one reader of coded answers ([`transport::read_coded_answer`]);
-//! - [`clock`]: injected time and randomness;
-//! - [`signing`]: HMAC-SHA512 keys (the `hmac` crate's constant-time verification) and hex;
-//! - [`webhook`]: webhook events and replies, test signers;
-//! - [`config`]: environments and settings with secrets from `env:` / `file:`;
-//! - [`lenient`]: tolerant serde readers that take amounts from the number's text;
-//! - [`php_json`]: PHP's `json_encode`, for signatures providers compute in PHP;
-//! - [`metered`]: metrics through the `metrics` facade (feature `metrics`).
+//!   default `reqwest` transport and the [`transport::Dispatcher`] that retries reads only;
+//! - [`clock`]: injected time and randomness (a manual clock and seeded randomness for tests
+//!   behind the `test-util` feature);
+//! - [`webhook`]: webhook events and replies (test signers behind `test-util`);
+//! - [`config`]: environments and settings with secrets from `env:` / `file:`.
+//!
+//! Modules the provider crates share but apps never call (`precondition`, `signing`,
+//! `lenient`, `php_json`, `local_time`, `redact`, `metered`) and a few helpers elsewhere are
+//! public for those crates only: `#[doc(hidden)]`, outside the semver promise, each with its
+//! reason. `public-api/paygate-core.txt` in the repository lists what is promised.
 //!
 //! ```
 //! use paygate_core::{Currency, Money, OrderId, PaymentStatus};
@@ -47,15 +48,29 @@ pub mod config;
 pub mod error;
 pub mod gateway;
 pub mod id;
+// Hidden: serde readers for the provider crates' wire types.
+#[doc(hidden)]
 pub mod lenient;
+// Hidden: the provider crates' zone-less date formats.
+#[doc(hidden)]
 pub mod local_time;
+// Hidden: called by the dispatcher and the facade; the metric names are documented there.
+#[doc(hidden)]
 pub mod metered;
 pub mod model;
 pub mod money;
 pub mod operation;
+// Hidden: PHP's json_encode, for the provider crates' signature checks.
+#[doc(hidden)]
 pub mod php_json;
+// Hidden: every gateway runs these checks itself before a write; apps never call them.
+#[doc(hidden)]
 pub mod precondition;
+// Hidden: excerpts for the provider crates' error messages.
+#[doc(hidden)]
 pub mod redact;
+// Hidden: HMAC keys and hex for the provider crates' signatures.
+#[doc(hidden)]
 pub mod signing;
 pub mod status;
 pub mod transport;
@@ -71,8 +86,11 @@ pub use id::{IdRules, IdempotencyKey, OrderId, RefundReference, TransactionId};
 pub use model::{
     CancelRequest, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,
     ListLimits, ListPaymentsRequest, NativeResponse, NextAction, Payment, PaymentPage, RawResponse,
-    Refund, RefundRequest, RefundStatusRequest, VoidRequest, check_echo, received_money,
+    Refund, RefundRequest, RefundStatusRequest, VoidRequest,
 };
+// Hidden: the provider crates' checks of what an answer echoes and the money it carries.
+#[doc(hidden)]
+pub use model::{check_echo, received_money};
 pub use money::{Currency, Money, MoneyError};
 pub use operation::{Effect, Operation};
 pub use status::{PaymentStatus, RefundStatus};

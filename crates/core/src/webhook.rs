@@ -14,16 +14,21 @@ use bytes::Bytes;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+#[cfg(any(test, feature = "test-util"))]
 use crate::error::Result;
 use crate::model::RawResponse;
 use crate::money::Money;
 use crate::status::PaymentStatus;
 
+// Hidden: the provider crates read webhook headers with it.
+#[doc(hidden)]
 /// A header's value as text, if present and visible ASCII.
 pub fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name)?.to_str().ok().map(str::trim)
 }
 
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 /// A webhook body and headers, signed as the provider would sign them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedWebhook {
@@ -33,6 +38,8 @@ pub struct SignedWebhook {
     pub headers: HeaderMap,
 }
 
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 /// Signs webhook bodies exactly as a provider does; for tests of webhook endpoints.
 pub trait WebhookSigner: Send + Sync + fmt::Debug {
     /// The provider's name.

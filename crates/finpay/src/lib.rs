@@ -28,11 +28,26 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod config;
+// Hidden: the code tables behind the typed errors; the public types are re-exported below.
+#[doc(hidden)]
 pub mod endpoint;
+// Hidden: the unified gateway (re-exported below) and its answer-to-model conversions, public
+// for the golden-answer tests.
+#[doc(hidden)]
 pub mod gateway;
+// Hidden: each endpoint's request building and answer parsing, public for the golden-vector
+// tests, fuzz targets and benchmarks; apps call the client's methods, whose request types are
+// re-exported below.
+#[doc(hidden)]
 pub mod ops;
+// Hidden: the signature internals, public for the golden-vector tests.
+#[doc(hidden)]
 pub mod sign;
+// Hidden: the provider's statuses mapped to the unified ones; apps see `PaymentStatus`.
+#[doc(hidden)]
 pub mod status;
+#[cfg(any(test, feature = "test-util"))]
+mod test_signer;
 pub mod webhook;
 pub mod wire;
 
@@ -45,7 +60,9 @@ use paygate_core::{Effect, Money, NativeResponse, Operation, OrderId, Result, We
 pub use config::FinpayConfig;
 pub use endpoint::ResponseCode;
 pub use gateway::{FinpayFactory, FinpayGateway};
-pub use webhook::TestSigner;
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub use test_signer::TestSigner;
 pub use wire::InitiateRequest;
 
 use ops::cancel::CancelCall;

@@ -34,10 +34,23 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod config;
+// Hidden: the code tables behind the typed errors; the public types are re-exported below.
+#[doc(hidden)]
 pub mod endpoint;
+// Hidden: the unified gateway (re-exported below) and its answer-to-model conversions, public
+// for the golden-answer tests.
+#[doc(hidden)]
 pub mod gateway;
+// Hidden: each endpoint's request building and answer parsing, public for the golden-vector
+// tests, fuzz targets and benchmarks; apps call the client's methods, whose request types are
+// re-exported below.
+#[doc(hidden)]
 pub mod ops;
+// Hidden: the signature internals, public for the golden-vector tests.
+#[doc(hidden)]
 pub mod sign;
+// Hidden: the provider's statuses mapped to the unified ones; apps see `PaymentStatus`.
+#[doc(hidden)]
 pub mod status;
 pub mod webhook;
 pub mod wire;
@@ -53,7 +66,7 @@ use paygate_core::{
 
 pub use config::{ApiVersion, AuthorizationId, PaygConfig};
 pub use gateway::{PaygFactory, PaygGateway};
-pub use ops::create::CreateOrderRequest;
+pub use ops::create::{CreateOrderRequest, IntegrationData, TransactionData};
 pub use ops::refund::RefundTarget;
 
 use ops::create::CreateOrderCall;

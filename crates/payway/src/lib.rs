@@ -29,11 +29,26 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod config;
+// Hidden: the code tables behind the typed errors; the public types are re-exported below.
+#[doc(hidden)]
 pub mod endpoint;
+// Hidden: the unified gateway (re-exported below) and its answer-to-model conversions, public
+// for the golden-answer tests.
+#[doc(hidden)]
 pub mod gateway;
+// Hidden: each endpoint's request building and answer parsing, public for the golden-vector
+// tests, fuzz targets and benchmarks; apps call the client's methods, whose request types are
+// re-exported below.
+#[doc(hidden)]
 pub mod ops;
+// Hidden: the signature internals, public for the golden-vector tests.
+#[doc(hidden)]
 pub mod sign;
+// Hidden: the provider's statuses mapped to the unified ones; apps see `PaymentStatus`.
+#[doc(hidden)]
 pub mod status;
+#[cfg(any(test, feature = "test-util"))]
+mod test_signer;
 pub mod webhook;
 pub mod wire;
 
@@ -46,10 +61,15 @@ use paygate_core::{Effect, Money, NativeResponse, Operation, OrderId, Result, We
 pub use config::PaywayConfig;
 pub use endpoint::Endpoint;
 pub use gateway::{PaywayFactory, PaywayGateway};
-pub use ops::purchase::{PurchaseForm, PurchaseOutcome, PurchaseRequest};
+pub use ops::purchase::{
+    Payout, PurchaseForm, PurchaseItem, PurchaseOutcome, PurchaseRequest, PurchaseType,
+    ReturnDeeplink, ViewType,
+};
 pub use ops::transaction_list::{ListStatus, TransactionListQuery};
 pub use sign::{Fields, MerchantAuthKey};
-pub use webhook::TestSigner;
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub use test_signer::TestSigner;
 
 use ops::check_transaction::CheckTransactionCall;
 use ops::close_transaction::CloseTransactionCall;

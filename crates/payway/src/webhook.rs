@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use paygate_core::http::{HeaderMap, HeaderName, HeaderValue};
+use paygate_core::http::HeaderMap;
 use paygate_core::php_json::{self, PhpJsonFlags};
 use paygate_core::signing::HmacSha512Key;
-use paygate_core::webhook::{SignedWebhook, WebhookSigner, header_text};
+use paygate_core::webhook::header_text;
 use paygate_core::{
     Authenticity, Currency, Error, Money, PaymentStatus, Result, WebhookEvent, WebhookRejection,
 };
@@ -147,46 +147,6 @@ fn to_event(
     event.amount = amount;
     event.occurred_at = pushback.transaction_date.as_deref().and_then(parse_date);
     Ok(event)
-}
-
-/// Signs pushback bodies as PayWay's newer pushbacks are signed, for tests of an app's own
-/// pushback endpoint (and the conformance suite).
-#[derive(Debug, Clone)]
-pub struct TestSigner {
-    key: HmacSha512Key,
-}
-
-impl TestSigner {
-    /// A signer with the profile's API key.
-    pub fn new(api_key: &[u8]) -> paygate_core::Result<TestSigner> {
-        Ok(TestSigner {
-            key: HmacSha512Key::new(api_key)?,
-        })
-    }
-}
-
-impl WebhookSigner for TestSigner {
-    fn provider(&self) -> &'static str {
-        PROVIDER
-    }
-
-    fn sign(&self, body: &[u8]) -> Result<SignedWebhook> {
-        let signature = sign(&self.key, body)?;
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            HeaderName::from_static(SIGNATURE_HEADER),
-            HeaderValue::from_str(&signature)
-                .map_err(|e| Error::invalid("signature", e.to_string()))?,
-        );
-        headers.insert(
-            paygate_core::http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        Ok(SignedWebhook {
-            body: body.to_vec(),
-            headers,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -79,6 +79,8 @@ impl UnexpectedBody {
     }
 }
 
+// Hidden: for the provider crates: money read from an answer, checked.
+#[doc(hidden)]
 /// A received amount as [`Money`]; an amount the currency cannot hold (negative, too precise)
 /// makes the answer an [`crate::UnexpectedBody`] naming `field`.
 pub fn received_money(
@@ -103,6 +105,8 @@ pub fn received_money(
         .transpose()
 }
 
+// Hidden: for the provider crates: an answer must echo what was asked.
+#[doc(hidden)]
 /// Checks that an answer is about this request: `echoed` — the order id, transaction id or
 /// currency the provider names in its answer — must equal `expected` when the answer names
 /// one. An answer about something else is an [`crate::UnexpectedBody`]: on a write an unknown

@@ -64,6 +64,13 @@ impl RefundRequest {
         self
     }
 
+    /// Checks this refund against `payment` as the gateway will before sending it (the
+    /// payment's state, the currency, what is left to refund), so an app can refuse it before
+    /// asking anyone to confirm. `provider` is the name the error gives.
+    pub fn check_against(&self, provider: &'static str, payment: &Payment) -> Result<()> {
+        crate::precondition::check_refund(provider, payment, self)
+    }
+
     /// Sets the merchant's refund reference.
     pub fn reference(mut self, reference: RefundReference) -> Self {
         self.reference = Some(reference);

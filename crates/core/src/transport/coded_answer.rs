@@ -10,6 +10,8 @@ use crate::error::{Error, ProviderError, ProviderErrorKind, Result, UnexpectedBo
 use crate::model::{NativeResponse, RawResponse};
 use crate::operation::Operation;
 
+// Hidden: the provider crates' coded-answer reading.
+#[doc(hidden)]
 /// An answer that carries the provider's code and message.
 pub trait CodedAnswer {
     /// The code, as text (a JSON number `429` and a string `"429"` alike).
@@ -18,6 +20,8 @@ pub trait CodedAnswer {
     fn message(&self) -> String;
 }
 
+// Hidden: the provider crates' code tables.
+#[doc(hidden)]
 /// Which codes an endpoint documents as success, and which as refusals (nothing was done).
 pub trait CodeTable {
     /// True for a success code.
@@ -26,6 +30,8 @@ pub trait CodeTable {
     fn refusal_kind(&self, code: &str) -> Option<ProviderErrorKind>;
 }
 
+// Hidden: the provider crates' one reader of coded answers.
+#[doc(hidden)]
 /// Reads an answer of `table`'s endpoint into `T`, parsing the body once in the usual case:
 ///
 /// - not JSON → [`UnexpectedBody`];

@@ -18,6 +18,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use url::Url;
 
 pub use call::{Call, CallContext};
+#[doc(hidden)]
 pub use coded_answer::{CodeTable, CodedAnswer, read_coded_answer};
 pub use dispatch::{Dispatcher, RetryPolicy};
 pub use reqwest_transport::{ReqwestTransport, TransportSettings, USER_AGENT};
@@ -206,6 +207,8 @@ pub trait Transport: Send + Sync + fmt::Debug {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportFailure>;
 }
 
+// Hidden: the provider crates build endpoint URLs with it.
+#[doc(hidden)]
 /// Joins `path` (which must start with `/`) to a base URL, keeping any path prefix of the base
 /// (`https://host/proxy` + `/api/x` → `https://host/proxy/api/x`).
 pub fn join_url(base: &Url, path: &str) -> Result<Url, Error> {
@@ -218,6 +221,8 @@ pub fn join_url(base: &Url, path: &str) -> Result<Url, Error> {
     Ok(url)
 }
 
+// Hidden: the provider crates build endpoint URLs with it.
+#[doc(hidden)]
 /// The URL of a raw request (every native client's escape hatch for endpoints it does not
 /// type): `path` must be absolute, printable ASCII, without `..`, `?`, `#`, `%`, spaces or
 /// control characters, so it cannot leave the provider's API or smuggle a query. One check for
