@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paygate_core::php_json::{self, PhpJsonFlags};
 use paygate::{Currency, Money, OrderId, RegistryConfig, TransactionId};
+use paygate_core::php_json::{self, PhpJsonFlags};
 
 fuzz_target!(|data: &[u8]| {
     let [which, rest @ ..] = data else {

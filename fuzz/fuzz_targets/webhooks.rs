@@ -44,12 +44,12 @@ fuzz_target!(|data: &[u8]| {
     let mut body = body.to_vec();
     if mode & 1 == 1 {
         let signed = match provider {
-            Provider::Finpay => paygate::finpay::webhook::TestSigner::new(
-                credentials.finpay.merchant_key.as_bytes(),
-            )
-            .and_then(|signer| signer.sign(&body)),
+            Provider::Finpay => {
+                paygate::finpay::TestSigner::new(credentials.finpay.merchant_key.as_bytes())
+                    .and_then(|signer| signer.sign(&body))
+            }
             Provider::Payway => {
-                paygate::payway::webhook::TestSigner::new(credentials.payway.api_key.as_bytes())
+                paygate::payway::TestSigner::new(credentials.payway.api_key.as_bytes())
                     .and_then(|signer| signer.sign(&body))
             }
             // PayG does not sign; a provider added later is fuzzed unsigned until it gets a

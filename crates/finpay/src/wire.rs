@@ -16,6 +16,7 @@ use crate::endpoint::ResponseCode;
 /// The envelope every answer carries.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Envelope {
     /// `2000000` on success.
     pub response_code: ResponseCode,
@@ -248,6 +249,7 @@ pub struct OrderRefInner {
 
 /// The initiate answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct InitiateResponse {
     /// `2000000`.
     #[serde(rename = "responseCode")]
@@ -294,6 +296,7 @@ pub struct InitiateResponse {
 
 /// The check-status answer (and open-payment check).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct CheckResponse {
     /// `2000000`.
     #[serde(rename = "responseCode")]
@@ -313,6 +316,7 @@ pub struct CheckResponse {
 /// `data` of check status, and the callback body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Transaction {
     /// Payer.
     #[serde(default)]
@@ -337,6 +341,7 @@ pub struct Transaction {
 /// `order` in answers: `amount` is an integer here, though sent as a string.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct OrderState {
     /// Merchant order id.
     #[serde(default, deserialize_with = "lenient::option_string")]
@@ -354,6 +359,7 @@ pub struct OrderState {
 
 /// `card`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct CardInfo {
     /// `512345xxxxxx0008`.
     #[serde(default, deserialize_with = "lenient::option_string")]
@@ -366,6 +372,7 @@ pub struct CardInfo {
 /// `card.info`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CardDetails {
     /// MASTERCARD, VISA, …
     #[serde(default, deserialize_with = "lenient::option_string")]
@@ -386,6 +393,7 @@ pub struct CardDetails {
 
 /// `result`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct ResultInfo {
     /// The payment.
     #[serde(default)]
@@ -395,6 +403,7 @@ pub struct ResultInfo {
 /// `result.payment`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PaymentResult {
     /// Amount.
     #[serde(default, deserialize_with = "lenient::option_decimal")]

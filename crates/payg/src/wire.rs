@@ -13,6 +13,7 @@ use time::macros::{format_description, offset};
 /// The order object.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct Order {
     /// PayG's order key: the id of every later call.
     #[serde(default, deserialize_with = "lenient::option_string")]
@@ -285,6 +286,7 @@ pub struct CustomerData {
 /// `OrderPaymentCustomerData`: what the customer changed on PayG's page.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct PaymentCustomerData {
     /// First name.
     #[serde(default, deserialize_with = "lenient::option_string")]
@@ -324,6 +326,7 @@ pub struct PaymentCustomerData {
 /// One `OrderPaymentTransactionDetail` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct TransactionDetail {
     /// Record id.
     #[serde(default, deserialize_with = "lenient::option_string")]
@@ -371,6 +374,7 @@ pub struct UserDefinedData(pub std::collections::BTreeMap<String, serde_json::Va
 /// One entry of an error answer: an array of these, a single one, or one inside HTTP 200.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct ApiError {
     /// Error code, e.g. `"6095"`.
     #[serde(default, deserialize_with = "lenient::option_string")]

@@ -12,6 +12,7 @@ use time::macros::offset;
 
 /// The `status` object every answer carries.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Status {
     /// `"00"` on success; a string (`"PTL02"`, `"1"`) or a number (`6`, `429`) otherwise,
     /// normalised to text.
@@ -92,6 +93,7 @@ pub(crate) struct StatusOnly {
 
 /// `check-transaction-2` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct CheckTransactionResponse {
     /// Absent on errors.
     #[serde(default)]
@@ -102,6 +104,7 @@ pub struct CheckTransactionResponse {
 
 /// `check-transaction-2` `data`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionStatus {
     /// 0 APPROVED or PRE-AUTH, 2 PENDING, 3 DECLINED, 4 REFUNDED (also after a *partial*
     /// refund), 7 CANCELLED.
@@ -138,6 +141,7 @@ pub struct TransactionStatus {
 
 /// `transaction-detail` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionDetailResponse {
     /// Absent on errors.
     #[serde(default)]
@@ -148,6 +152,7 @@ pub struct TransactionDetailResponse {
 
 /// A transaction as `transaction-detail` and `transaction-list-2` describe it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Transaction {
     /// The merchant's `tran_id`.
     #[serde(default, deserialize_with = "lenient::option_string")]
@@ -219,6 +224,7 @@ pub struct Transaction {
 
 /// One step of a transaction's history.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionOperation {
     /// Create Order, Completed, Pre-Auth, Completed Pre-Auth, Cancelled Pre-Auth, Refunded.
     #[serde(default, deserialize_with = "lenient::option_string")]
@@ -236,6 +242,7 @@ pub struct TransactionOperation {
 
 /// `close-transaction` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct CloseTransactionResponse {
     /// Outcome.
     pub status: Status,
@@ -243,6 +250,7 @@ pub struct CloseTransactionResponse {
 
 /// `transaction-list-2` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionListResponse {
     /// The page of transactions.
     #[serde(default)]
@@ -259,6 +267,7 @@ pub struct TransactionListResponse {
 
 /// `exchange-rate` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct ExchangeRateResponse {
     /// Riel per one unit of each foreign currency, keyed by lower-case code (`"eur"`).
     #[serde(default)]
@@ -269,6 +278,7 @@ pub struct ExchangeRateResponse {
 
 /// Riel per one unit of a foreign currency.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct ExchangeRate {
     /// Bank sells at.
     #[serde(deserialize_with = "lenient::decimal")]
@@ -280,6 +290,7 @@ pub struct ExchangeRate {
 
 /// `online-transaction/refund` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct RefundResponse {
     /// The amount after discount.
     #[serde(default, deserialize_with = "lenient::option_decimal")]
@@ -299,6 +310,7 @@ pub struct RefundResponse {
 
 /// `pre-auth-completion` and `pre-auth-cancellation` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct PreAuthResponse {
     /// The amount.
     #[serde(default, deserialize_with = "lenient::option_decimal")]
@@ -315,6 +327,7 @@ pub struct PreAuthResponse {
 
 /// `purchase` JSON answer (QR / deep-link options, and QR-enabled profiles).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct PurchaseResponse {
     /// KHQR payload (`qrString` on QR-API profiles).
     #[serde(
@@ -346,6 +359,7 @@ pub struct PurchaseResponse {
 /// The pushback PayWay POSTs to the purchase's `return_url`. Its field set differs between
 /// doc revisions; only `tran_id` (or `transaction_id` on KHQR webhooks) is required.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Pushback {
     /// The merchant's `tran_id`.
     #[serde(default, deserialize_with = "lenient::option_string")]
