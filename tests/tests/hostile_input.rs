@@ -309,10 +309,8 @@ fn webhooks() -> &'static Webhooks {
 fn signed(provider: Provider, body: &[u8]) -> Option<(Vec<u8>, HeaderMap)> {
     let c = Credentials::default();
     let signed = match provider {
-        Provider::Finpay => {
-            paygate::finpay::TestSigner::new(c.finpay.merchant_key.as_bytes())
-                .and_then(|signer| signer.sign(body))
-        }
+        Provider::Finpay => paygate::finpay::TestSigner::new(c.finpay.merchant_key.as_bytes())
+            .and_then(|signer| signer.sign(body)),
         Provider::Payway => paygate::payway::TestSigner::new(c.payway.api_key.as_bytes())
             .and_then(|signer| signer.sign(body)),
         Provider::Payg => return Some((body.to_vec(), HeaderMap::new())),
