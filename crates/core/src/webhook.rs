@@ -1,8 +1,7 @@
-//! Webhook helpers shared by the providers: headers, and the test-signer pattern (the HMAC
-//! they sign with is in [`crate::signing`]).
+//! Webhook events and replies, and the test-signer pattern.
 //!
-//! Each provider crate that verifies signed callbacks offers a `TestSigner` implementing
-//! [`WebhookSigner`]: it signs a body exactly as the provider would, so an app can test its own
+//! With the `test-util` feature, each provider crate that verifies signed callbacks offers a
+//! `TestSigner` implementing `WebhookSigner`: it signs a body exactly as the provider would, so an app can test its own
 //! webhook endpoint without the provider, and the conformance suite can check every gateway's
 //! verification (signed right → accepted, tampered → rejected) through one interface.
 
