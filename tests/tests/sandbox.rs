@@ -418,3 +418,144 @@ async fn the_request_log_is_bounded_and_counts_what_it_dropped() {
     assert_eq!(listed.as_array().map(Vec::len), Some(3));
     sandbox.shutdown().await;
 }
+
+/// PayWay's completion with payout, native client → sandbox: the shares ride in the encrypted
+/// `merchant_auth`, the hold is captured once; shares over the amount are refused by the
+/// client before sending, and by the sandbox (`PTL60`) when sent raw.
+#[tokio::test]
+async fn payway_pre_auth_completion_with_payout_round_trip() {
+    use paygate::Environment;
+    use paygate::payway::{Payout, PaywayClient, PaywayConfig};
+    use paygate::sandbox::PAYWAY_PUBLIC_KEY_PEM;
+    use paygate::secrecy::SecretString;
+
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let gateway = registry.gateway("payway").unwrap();
+    let credentials = &sandbox.credentials().payway;
+    let config = PaywayConfig::new(
+        credentials.merchant_id.clone(),
+        &SecretString::from(credentials.api_key.clone()),
+        Environment::Custom(Url::parse(&sandbox.url(Provider::Payway)).unwrap()),
+    )
+    .unwrap()
+    .with_rsa_public_key_pem(PAYWAY_PUBLIC_KEY_PEM)
+    .unwrap();
+    let client = PaywayClient::new(
+        config,
+        Dispatcher::new(Arc::new(ReqwestTransport::with_defaults().unwrap())),
+    );
+    let held = OrderId::new("PAYOUT-HOLD-1").unwrap();
+    let request = CreatePayment::new(held.clone(), usd("10.00"))
+        .unwrap()
+        .authorize_only()
+        .customer(Customer::new().phone("+85512345678"))
+        .callback_url(Url::parse("https://shop.example/cb").unwrap());
+    gateway.create_payment(&request).await.unwrap();
+    sandbox.pay(Provider::Payway, held.as_str()).unwrap();
+
+    let share = |account: &str, amount: &str| Payout {
+        account: account.into(),
+        amount: usd(amount),
+    };
+    // More than the amount: refused before anything is sent.
+    let before = count(&sandbox, "pre-auth-completion");
+    let err = client
+        .pre_auth_completion_with_payout(
+            &held,
+            &usd("10.00"),
+            &[share("000000001", "6.00"), share("000000002", "4.01")],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::InvalidInput, "{err}");
+    assert_eq!(count(&sandbox, "pre-auth-completion"), before);
+
+    let answer = client
+        .pre_auth_completion_with_payout(
+            &held,
+            &usd("10.00"),
+            &[share("000000001", "6.00"), share("000000002", "4.00")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.body.transaction_status.as_deref(), Some("COMPLETED"));
+    assert_eq!(count(&sandbox, "pre-auth-completion"), before + 1);
+    let payment = gateway.payment_status(&held).await.unwrap();
+    assert_eq!(payment.status, paygate::PaymentStatus::Paid);
+    assert_eq!(payment.amount, Some(usd("10.00")));
+
+    // Sent raw, past the client's checks: the sandbox refuses 11 shares (PTL05) and shares over
+    // the amount (PTL60), and the hold stays uncaptured.
+    let other = OrderId::new("PAYOUT-HOLD-2").unwrap();
+    let request = CreatePayment::new(other.clone(), usd("10.00"))
+        .unwrap()
+        .authorize_only()
+        .customer(Customer::new().phone("+85512345678"))
+        .callback_url(Url::parse("https://shop.example/cb").unwrap());
+    gateway.create_payment(&request).await.unwrap();
+    sandbox.pay(Provider::Payway, other.as_str()).unwrap();
+    let eleven = [r#"{"acc":"000000001","amt":0.50}"#; 11].join(",");
+    let cases = [
+        (eleven.as_str(), 400, "PTL05"),
+        (
+            r#"{"acc":"000000001","amt":6.00},{"acc":"000000002","amt":4.01}"#,
+            403,
+            "PTL60",
+        ),
+        (r#"{"acc":"","amt":1.00}"#, 400, "PTL05"),
+    ];
+    for (shares, status, code) in cases {
+        let plaintext = format!(
+            r#"{{"mc_id":"{}","tran_id":"{}","complete_amount":10.00,"payout":[{shares}]}}"#,
+            credentials.merchant_id, other
+        );
+        let (http_status, body) = raw_payway_completion(&sandbox, &plaintext).await;
+        assert_eq!(http_status, status, "{body}");
+        assert!(body.contains(code), "{body}");
+    }
+    let payment = gateway.payment_status(&other).await.unwrap();
+    assert_eq!(payment.status, paygate::PaymentStatus::Authorized);
+}
+
+/// A pre-auth completion built by hand: `plaintext` encrypted into `merchant_auth`, hashed in
+/// the completion's order, posted as JSON. Returns the HTTP status and the body.
+async fn raw_payway_completion(sandbox: &Sandbox, plaintext: &str) -> (u16, String) {
+    use paygate::payway::{Fields, MerchantAuthKey};
+    use paygate::sandbox::PAYWAY_PUBLIC_KEY_PEM;
+
+    let credentials = &sandbox.credentials().payway;
+    let key = MerchantAuthKey::from_pem(PAYWAY_PUBLIC_KEY_PEM).unwrap();
+    let merchant_auth = key
+        .encrypt(plaintext.as_bytes(), &paygate::clock::OsRandom)
+        .unwrap();
+    let format =
+        paygate::time::macros::format_description!("[year][month][day][hour][minute][second]");
+    let request_time = paygate::time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap();
+    let hmac = paygate_core::signing::HmacSha512Key::new(credentials.api_key.as_bytes()).unwrap();
+    let hash = Fields::new()
+        .with("request_time", request_time.clone())
+        .with("merchant_id", credentials.merchant_id.clone())
+        .with("merchant_auth", merchant_auth.clone())
+        .hash(&hmac, paygate::payway::endpoint::order::PRE_AUTH_COMPLETION);
+    let body = serde_json::json!({
+        "request_time": request_time,
+        "merchant_id": credentials.merchant_id,
+        "merchant_auth": merchant_auth,
+        "hash": hash,
+    });
+    let url = format!(
+        "{}/api/merchant-portal/merchant-access/online-transaction/pre-auth-completion",
+        sandbox.url(Provider::Payway).trim_end_matches('/')
+    );
+    let answer = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.text().await.unwrap())
+}

@@ -203,7 +203,12 @@ impl PaymentGateway for PaywayGateway {
     }
 
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
-        pre_auth::completion_plaintext(self.client.config(), &request.order_id, &request.amount)?;
+        pre_auth::completion_plaintext(
+            self.client.config(),
+            &request.order_id,
+            &request.amount,
+            &[],
+        )?;
         checked_capture(self, request, CAPTURE_OVER_PERCENT).await?;
         let native = self
             .client

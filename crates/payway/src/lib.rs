@@ -178,7 +178,26 @@ impl PaywayClient {
         tran_id: &OrderId,
         amount: &Money,
     ) -> Result<NativeResponse<PreAuthResponse>> {
-        self.send(&PreAuthCompletionCall { tran_id, amount }).await
+        self.pre_auth_completion_with_payout(tran_id, amount, &[])
+            .await
+    }
+
+    /// pre-auth-completion with payout: capture `amount` of a held `tran_id` and pay
+    /// `payouts` out of it to other ABA accounts. Sent at most once. The payouts are checked
+    /// before sending: at most 10, each to a named account in the amount's currency, together
+    /// at most `amount`.
+    pub async fn pre_auth_completion_with_payout(
+        &self,
+        tran_id: &OrderId,
+        amount: &Money,
+        payouts: &[Payout],
+    ) -> Result<NativeResponse<PreAuthResponse>> {
+        self.send(&PreAuthCompletionCall {
+            tran_id,
+            amount,
+            payouts,
+        })
+        .await
     }
 
     /// pre-auth-cancellation: release a hold. Sent at most once.

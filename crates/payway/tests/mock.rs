@@ -15,7 +15,7 @@ use common::*;
 use mockito::Matcher;
 use paygate_core::{Error, ErrorClass, OrderId, ProviderErrorKind};
 use paygate_payway::ops::purchase::{PurchaseOutcome, PurchaseRequest};
-use paygate_payway::{Endpoint, PaywayClient, TransactionListQuery};
+use paygate_payway::{Endpoint, Payout, PaywayClient, TransactionListQuery};
 
 #[derive(Debug, Clone, Copy)]
 enum Op {
@@ -26,11 +26,12 @@ enum Op {
     ExchangeRate,
     Refund,
     Completion,
+    CompletionWithPayout,
     Cancellation,
     Purchase,
 }
 
-const ALL: [Op; 9] = [
+const ALL: [Op; 10] = [
     Op::Check,
     Op::Detail,
     Op::Close,
@@ -38,6 +39,7 @@ const ALL: [Op; 9] = [
     Op::ExchangeRate,
     Op::Refund,
     Op::Completion,
+    Op::CompletionWithPayout,
     Op::Cancellation,
     Op::Purchase,
 ];
@@ -51,7 +53,7 @@ impl Op {
             Op::List => Endpoint::TransactionList,
             Op::ExchangeRate => Endpoint::ExchangeRate,
             Op::Refund => Endpoint::Refund,
-            Op::Completion => Endpoint::PreAuthCompletion,
+            Op::Completion | Op::CompletionWithPayout => Endpoint::PreAuthCompletion,
             Op::Cancellation => Endpoint::PreAuthCancellation,
             Op::Purchase => Endpoint::Purchase,
         }
@@ -94,7 +96,7 @@ impl Op {
                 None,
                 r#"{"grand_total":1.5,"total_refunded":0.09,"currency":"USD","transaction_status":"REFUNDED","status":{"code":"00","message":"Success!"}}"#,
             ),
-            Op::Completion => (
+            Op::Completion | Op::CompletionWithPayout => (
                 200,
                 None,
                 r#"{"grand_total":1.00,"currency":"USD","transaction_status":"COMPLETED","status":{"code":"00","message":"Success!"}}"#,
@@ -122,7 +124,7 @@ impl Op {
             Op::Close | Op::List | Op::ExchangeRate => {
                 r#"{"status":{"code":"1","message":"Wrong hash"}}"#
             }
-            Op::Refund | Op::Completion | Op::Cancellation => {
+            Op::Refund | Op::Completion | Op::CompletionWithPayout | Op::Cancellation => {
                 r#"{"status":{"code":"PTL02","message":"Wrong Hash"}}"#
             }
             Op::Purchase => r#"{"status":{"code":1,"message":"Wrong hash"}}"#,
@@ -140,7 +142,7 @@ impl Op {
                 403,
                 r#"{"status":{"code":5,"message":"Transaction not found"}}"#,
             )),
-            Op::Refund | Op::Completion | Op::Cancellation => Some((
+            Op::Refund | Op::Completion | Op::CompletionWithPayout | Op::Cancellation => Some((
                 403,
                 r#"{"status":{"code":"PTL36","message":"Transaction not found or is invalid"}}"#,
             )),
@@ -164,6 +166,10 @@ impl Op {
                 .pre_auth_completion(&id, &usd("1.00"))
                 .await
                 .map(drop),
+            Op::CompletionWithPayout => client
+                .pre_auth_completion_with_payout(&id, &usd("1.00"), &[payout("000000001", "0.40")])
+                .await
+                .map(drop),
             Op::Cancellation => client.pre_auth_cancellation(&id).await.map(drop),
             Op::Purchase => {
                 let answer = client
@@ -176,6 +182,13 @@ impl Op {
                 Ok(())
             }
         }
+    }
+}
+
+fn payout(account: &str, amount: &str) -> Payout {
+    Payout {
+        account: account.into(),
+        amount: usd(amount),
     }
 }
 
@@ -405,6 +418,42 @@ async fn nothing_is_sent_for_invalid_input() {
             .unwrap_err(),
         client
             .purchase(&PurchaseRequest::new(id.clone(), khr("50")))
+            .await
+            .unwrap_err(),
+        // Payouts: more than 10, more than the amount, another currency, no account.
+        client
+            .pre_auth_completion_with_payout(&id, &usd("11.00"), &vec![payout("1", "1.00"); 11])
+            .await
+            .unwrap_err(),
+        client
+            .pre_auth_completion_with_payout(
+                &id,
+                &usd("1.00"),
+                &[payout("1", "0.60"), payout("2", "0.41")],
+            )
+            .await
+            .unwrap_err(),
+        client
+            .pre_auth_completion_with_payout(
+                &id,
+                &usd("1.00"),
+                &[Payout {
+                    account: "1".into(),
+                    amount: khr("100"),
+                }],
+            )
+            .await
+            .unwrap_err(),
+        client
+            .pre_auth_completion_with_payout(&id, &usd("1.00"), &[payout(" ", "0.50")])
+            .await
+            .unwrap_err(),
+        client
+            .purchase(&{
+                let mut request = PurchaseRequest::new(id.clone(), usd("1.00"));
+                request.payout = vec![payout("1", "1.50")];
+                request
+            })
             .await
             .unwrap_err(),
         client

@@ -18,7 +18,7 @@ use paygate_payway::ops::{
     check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
     transaction_detail, transaction_list,
 };
-use paygate_payway::{ListStatus, TransactionListQuery};
+use paygate_payway::{ListStatus, Payout, TransactionListQuery};
 
 fn id(text: &str) -> OrderId {
     OrderId::new(text).unwrap()
@@ -87,6 +87,30 @@ fn refund() {
 fn pre_auth_completion() {
     let r = pre_auth::build_completion(&config(), &id("17394277693"), &usd("9.50"), NOW, &random())
         .unwrap();
+    insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn pre_auth_completion_with_payout() {
+    let payouts = [
+        Payout {
+            account: "000000001".into(),
+            amount: usd("4.00"),
+        },
+        Payout {
+            account: "ec000003".into(),
+            amount: usd("5.50"),
+        },
+    ];
+    let r = pre_auth::build_completion_with_payout(
+        &config(),
+        &id("17394277693"),
+        &usd("9.50"),
+        &payouts,
+        NOW,
+        &random(),
+    )
+    .unwrap();
     insta::assert_snapshot!(render(&r));
 }
 

@@ -22,7 +22,7 @@ use paygate_payway::ops::{
     transaction_detail, transaction_list,
 };
 use paygate_payway::sign::{self, Fields};
-use paygate_payway::{ListStatus, MerchantAuthKey, TransactionListQuery};
+use paygate_payway::{ListStatus, MerchantAuthKey, Payout, TransactionListQuery};
 
 fn key() -> HmacSha512Key {
     HmacSha512Key::new(API_KEY.as_bytes()).unwrap()
@@ -302,6 +302,49 @@ fn pre_auth_merchant_auth_plaintexts() {
         )))
         .unwrap(),
         r#"{"mc_id":"ec000002","tran_id":"PA-1"}"#
+    );
+}
+
+/// Completion with payout: the shares ride in the encrypted JSON as JSON numbers, and the
+/// request is hashed in the completion's order. The hash was computed independently, with
+/// Python's `hmac` over this request's own `merchant_auth`, `request_time` and `merchant_id`
+/// (`base64(hmac.new(key, ma + rt + mid, sha512))`).
+#[test]
+fn pre_auth_completion_with_payout_plaintext_and_hash() {
+    let payouts = [
+        Payout {
+            account: "000000001".into(),
+            amount: usd("4.00"),
+        },
+        Payout {
+            account: "ec000003".into(),
+            amount: usd("5.50"),
+        },
+    ];
+    let request = pre_auth::build_completion_with_payout(
+        &config(),
+        &id("17394277693"),
+        &usd("9.50"),
+        &payouts,
+        NOW,
+        &random(),
+    )
+    .unwrap();
+    let merchant_auth = body_field(&request.body, "merchant_auth");
+    assert_eq!(
+        String::from_utf8(decrypt_merchant_auth(&merchant_auth)).unwrap(),
+        r#"{"mc_id":"ec000002","tran_id":"17394277693","complete_amount":9.50,"payout":[{"acc":"000000001","amt":4.00},{"acc":"ec000003","amt":5.50}]}"#
+    );
+    // Two RSA blocks: the plaintext is over 117 bytes.
+    assert_eq!(merchant_auth.len(), 344);
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "/jtpI8sOChRXO+/QYrVIS90PxZG6zFlvw3ApLWx4mre6yQy2psuyQNQJBu+HOOQZqdiLsCg/pAtk5AE6eZi3ng=="
+    );
+    // Without payouts the plaintext is the plain completion's.
+    assert_eq!(
+        pre_auth::completion_plaintext(&config(), &id("PA-1"), &khr("1000"), &[]).unwrap(),
+        r#"{"mc_id":"ec000002","tran_id":"PA-1","complete_amount":1000}"#
     );
 }
 

@@ -20,7 +20,9 @@ use paygate_core::{
     Currency, Decimal, Error, IdRules, Money, NativeResponse, OrderId, RawResponse, Result,
     UnexpectedBody,
 };
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
@@ -195,4 +197,67 @@ pub(crate) fn merchant_auth_plaintext(
     }
     json.push('}');
     Ok(json)
+}
+
+/// The most `payout` entries PayWay takes (purchase code 25: "more than 10 payouts").
+pub const MAX_PAYOUTS: usize = 10;
+
+/// An amount as a JSON number with exactly its wire digits (`2.50`), never through `f64`.
+pub(crate) fn json_number(field: &'static str, digits: String) -> Result<Box<RawValue>> {
+    RawValue::from_string(digits).map_err(|e| Error::invalid(field, e.to_string()))
+}
+
+/// One `payout` entry as PayWay reads it: `{"acc": …, "amt": <number>}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct WirePayout<'a> {
+    acc: &'a str,
+    amt: Box<RawValue>,
+}
+
+/// The `payout` entries of a purchase or a pre-auth completion, checked before anything is
+/// sent: at most [`MAX_PAYOUTS`], each to a named account and a positive amount in the
+/// currency of `total`, together at most `total` (a share cannot exceed what is collected:
+/// our rule, PayWay's own codes 35–42 for it are undocumented).
+pub(crate) fn wire_payouts<'a>(
+    payouts: &'a [purchase::Payout],
+    total: &Money,
+) -> Result<Vec<WirePayout<'a>>> {
+    if payouts.len() > MAX_PAYOUTS {
+        return Err(Error::invalid(
+            "payout",
+            format!("at most {MAX_PAYOUTS} payouts (PayWay code 25)"),
+        ));
+    }
+    let mut sum = Money::zero(total.currency());
+    let mut list = Vec::with_capacity(payouts.len());
+    for payout in payouts {
+        let account = payout.account.trim();
+        if account.is_empty() || account.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "payout.acc",
+                "must name an ABA account or merchant id",
+            ));
+        }
+        if payout.amount.currency() != total.currency() {
+            return Err(Error::invalid(
+                "payout.amt",
+                format!("must be in {} like the amount", total.currency()),
+            ));
+        }
+        let digits = wire_amount("payout.amt", &payout.amount, false)?;
+        sum = sum
+            .checked_add(&payout.amount)
+            .map_err(|e| e.for_field("payout.amt"))?;
+        list.push(WirePayout {
+            acc: account,
+            amt: json_number("payout.amt", digits)?,
+        });
+    }
+    if sum.amount() > total.amount() {
+        return Err(Error::invalid(
+            "payout",
+            format!("the payouts add up to {sum}, more than the {total} collected"),
+        ));
+    }
+    Ok(list)
 }

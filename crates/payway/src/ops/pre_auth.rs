@@ -3,7 +3,10 @@
 //! A pre-auth is a purchase with `type=pre-auth`. Completion:
 //! `POST …/online-transaction/pre-auth-completion`, `merchant_auth` over
 //! `{"mc_id","tran_id","complete_amount"}`, hash `merchant_auth ‖ request_time ‖ merchant_id`;
-//! once per transaction, cards up to 110% of the hold. Cancellation:
+//! once per transaction, cards up to 110% of the hold. Completion with payout is the same path
+//! with `"payout":[{"acc","amt"},…]` (at most 10, amounts as JSON numbers) added to the
+//! encrypted JSON (PayWay's "Complete pre-auth transaction with payout" page; two SDKs post to
+//! a `-with-payout` path the official pages do not have). Cancellation:
 //! `POST …/online-transaction/pre-auth-cancellation`, `merchant_auth` over
 //! `{"mc_id","tran_id"}`, hash `merchant_id ‖ merchant_auth ‖ request_time` (a different
 //! order: several SDKs get one of them wrong). Errors come back as HTTP 403.
@@ -14,27 +17,38 @@ use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Money, NativeResponse, OrderId, Result};
 
+use super::purchase::Payout;
 use super::{
     TRAN_ID_RULES, merchant_auth_plaintext, merchant_portal_request, parse_answer, wire_amount,
+    wire_payouts,
 };
 use crate::config::PaywayConfig;
 use crate::endpoint::Endpoint;
 use crate::endpoint::order;
 use crate::wire::PreAuthResponse;
 
-/// The `merchant_auth` plaintext of a completion.
+/// The `merchant_auth` plaintext of a completion, with its `payout` entries when there are
+/// any (checked: see [`super::wire_payouts`]).
 pub fn completion_plaintext(
     config: &PaywayConfig,
     tran_id: &OrderId,
     amount: &Money,
+    payouts: &[Payout],
 ) -> Result<String> {
     tran_id.check(&TRAN_ID_RULES)?;
     let digits = wire_amount("capture.amount", amount, true)?;
-    merchant_auth_plaintext(
+    let plaintext = merchant_auth_plaintext(
         &config.merchant_id,
         tran_id,
         Some(("complete_amount", &digits)),
-    )
+    )?;
+    if payouts.is_empty() {
+        return Ok(plaintext);
+    }
+    let list = serde_json::to_string(&wire_payouts(payouts, amount)?)
+        .map_err(|e| paygate_core::Error::invalid("payout", e.to_string()))?;
+    let open = plaintext.strip_suffix('}').unwrap_or(&plaintext);
+    Ok(format!("{open},\"payout\":{list}}}"))
 }
 
 /// The `merchant_auth` plaintext of a cancellation.
@@ -51,7 +65,19 @@ pub fn build_completion(
     now: OffsetDateTime,
     random: &dyn RandomSource,
 ) -> Result<HttpRequest> {
-    let plaintext = completion_plaintext(config, tran_id, amount)?;
+    build_completion_with_payout(config, tran_id, amount, &[], now, random)
+}
+
+/// Builds the signed completion request that also pays `payouts` out of the captured amount.
+pub fn build_completion_with_payout(
+    config: &PaywayConfig,
+    tran_id: &OrderId,
+    amount: &Money,
+    payouts: &[Payout],
+    now: OffsetDateTime,
+    random: &dyn RandomSource,
+) -> Result<HttpRequest> {
+    let plaintext = completion_plaintext(config, tran_id, amount, payouts)?;
     merchant_portal_request(
         config,
         Endpoint::PreAuthCompletion,
@@ -99,16 +125,19 @@ pub struct PreAuthCompletionCall<'a> {
     pub tran_id: &'a OrderId,
     /// How much to capture.
     pub amount: &'a Money,
+    /// Shares of the captured amount paid out to other ABA accounts (empty: none).
+    pub payouts: &'a [Payout],
 }
 
 impl Call<PaywayConfig> for PreAuthCompletionCall<'_> {
     type Output = PreAuthResponse;
 
     fn to_request(&self, config: &PaywayConfig, context: CallContext<'_>) -> Result<HttpRequest> {
-        build_completion(
+        build_completion_with_payout(
             config,
             self.tran_id,
             self.amount,
+            self.payouts,
             context.now,
             context.random,
         )

@@ -39,7 +39,7 @@ use paygate_core::{
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{TRAN_ID_RULES, parse_answer, wire_amount};
+use super::{TRAN_ID_RULES, json_number, parse_answer, wire_amount, wire_payouts};
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
 use crate::endpoint::Endpoint;
@@ -235,24 +235,12 @@ fn base64_json(value: &serde_json::Value) -> Result<String> {
     Ok(BASE64.encode(json))
 }
 
-/// An amount as a JSON number with exactly its wire digits (`2.50`), never through `f64`.
-fn json_number(digits: String) -> Result<Box<RawValue>> {
-    RawValue::from_string(digits).map_err(|e| Error::invalid("amount", e.to_string()))
-}
-
 /// One `items` entry.
 #[derive(Serialize)]
 struct WireItem<'a> {
     name: &'a str,
     quantity: u32,
     price: Box<RawValue>,
-}
-
-/// One `payout` entry.
-#[derive(Serialize)]
-struct WirePayout<'a> {
-    acc: &'a str,
-    amt: Box<RawValue>,
 }
 
 fn base64_list<T: Serialize>(list: &[T]) -> Result<String> {
@@ -312,7 +300,7 @@ pub fn form(
             json_object_field("custom_fields", request.custom_fields.as_deref())?,
         )
         .with_opt("return_params", request.return_params.clone())
-        .with_opt("payout", encode_payout(request, currency)?)
+        .with_opt("payout", encode_payout(request)?)
         .with_opt("lifetime", request.lifetime_minutes.map(|m| m.to_string()))
         .with_opt(
             "additional_params",
@@ -359,7 +347,7 @@ fn encode_items(request: &PurchaseRequest, currency: Currency) -> Result<Option<
         list.push(WireItem {
             name: &item.name,
             quantity: item.quantity,
-            price: json_number(item.price.format_amount())?,
+            price: json_number("items.price", item.price.format_amount())?,
         });
     }
     base64_list(&list).map(Some)
@@ -377,27 +365,12 @@ fn encode_shipping(request: &PurchaseRequest, currency: Currency) -> Result<Opti
         .transpose()
 }
 
-/// `payout`: base64 of the JSON list `[{acc, amt}]`, at most 10 (PayWay code 25).
-fn encode_payout(request: &PurchaseRequest, currency: Currency) -> Result<Option<String>> {
-    if request.payout.len() > 10 {
-        return Err(Error::invalid(
-            "payout",
-            "at most 10 payouts (PayWay code 25)",
-        ));
-    }
+/// `payout`: base64 of the JSON list `[{acc, amt}]` (checked by [`wire_payouts`]).
+fn encode_payout(request: &PurchaseRequest) -> Result<Option<String>> {
     if request.payout.is_empty() {
         return Ok(None);
     }
-    let mut list = Vec::with_capacity(request.payout.len());
-    for p in &request.payout {
-        same_currency("payout.amt", &p.amount, currency)?;
-        let digits = wire_amount("payout.amt", &p.amount, false)?;
-        list.push(WirePayout {
-            acc: &p.account,
-            amt: json_number(digits)?,
-        });
-    }
-    base64_list(&list).map(Some)
+    base64_list(&wire_payouts(&request.payout, &request.amount)?).map(Some)
 }
 
 /// `lifetime`: 3 to 43 200 minutes (PayWay code 69).

@@ -1,6 +1,6 @@
 //! The merchant-portal writes: refund, pre-auth completion and cancellation.
 
-use super::verify::{merchant_auth, verify};
+use super::verify::{PayoutShare, merchant_auth, verify};
 use super::*;
 
 pub(super) async fn refund(
@@ -65,6 +65,9 @@ pub(super) async fn complete(
             "Parameter validation required",
         );
     };
+    if let Some(refused) = check_payouts(auth.payout.as_deref(), amount) {
+        return refused;
+    }
     match shared
         .ledger()
         .capture(Provider::Payway, &auth.tran_id, amount, shared.now())
@@ -88,6 +91,31 @@ pub(super) async fn complete(
             "Unable to complete the pre-authorization",
         ),
     }
+}
+
+/// A completion's payouts: at most 10, each to a named account for a positive amount,
+/// together at most the completed amount. PayWay documents no portal code for these; the
+/// sandbox answers `PTL05` (invalid format) for a malformed list and `PTL60` (over the limit)
+/// when the shares exceed the amount.
+fn check_payouts(payouts: Option<&[PayoutShare]>, amount: Decimal) -> Option<Response> {
+    let payouts = payouts?;
+    let invalid = || error(StatusCode::BAD_REQUEST, "PTL05", "Parameter invalid format");
+    if payouts.is_empty() || payouts.len() > 10 {
+        return Some(invalid());
+    }
+    let mut sum = Decimal::ZERO;
+    for share in payouts {
+        match share.amt {
+            Some(amt) if amt > Decimal::ZERO && !share.acc.trim().is_empty() => {
+                match sum.checked_add(amt) {
+                    Some(total) => sum = total,
+                    None => return Some(invalid()),
+                }
+            }
+            _ => return Some(invalid()),
+        }
+    }
+    (sum > amount).then(|| error(StatusCode::FORBIDDEN, "PTL60", "Amount is over the limit"))
 }
 
 pub(super) async fn cancel_hold(

@@ -125,6 +125,17 @@ pub(super) struct MerchantAuth {
     pub(super) refund_amount: Option<Decimal>,
     #[serde(default, deserialize_with = "crate::json::option_decimal")]
     pub(super) complete_amount: Option<Decimal>,
+    /// A completion's shares paid out to other accounts.
+    #[serde(default)]
+    pub(super) payout: Option<Vec<PayoutShare>>,
+}
+
+/// One `payout` entry of a completion's `merchant_auth`.
+#[derive(Deserialize)]
+pub(super) struct PayoutShare {
+    pub(super) acc: String,
+    #[serde(deserialize_with = "crate::json::option_decimal")]
+    pub(super) amt: Option<Decimal>,
 }
 
 pub(super) fn merchant_auth(
