@@ -559,3 +559,70 @@ async fn raw_payway_completion(sandbox: &Sandbox, plaintext: &str) -> (u16, Stri
         .unwrap();
     (answer.status().as_u16(), answer.text().await.unwrap())
 }
+
+/// PayWay's QR API, native client → sandbox: a KHQR with its payload and a drawn image, paid,
+/// then read as paid; a duplicate `tran_id` is refused (code 4) and a WeChat QR in riel never
+/// leaves the client.
+#[tokio::test]
+async fn payway_generate_qr_round_trip() {
+    use paygate::Environment;
+    use paygate::payway::{PaywayClient, PaywayConfig, QrPaymentOption, QrRequest};
+    use paygate::sandbox::PAYWAY_PUBLIC_KEY_PEM;
+    use paygate::secrecy::SecretString;
+
+    let sandbox = Sandbox::start().await.unwrap();
+    let credentials = &sandbox.credentials().payway;
+    let config = PaywayConfig::new(
+        credentials.merchant_id.clone(),
+        &SecretString::from(credentials.api_key.clone()),
+        Environment::Custom(Url::parse(&sandbox.url(Provider::Payway)).unwrap()),
+    )
+    .unwrap()
+    .with_rsa_public_key_pem(PAYWAY_PUBLIC_KEY_PEM)
+    .unwrap();
+    let client = PaywayClient::new(
+        config,
+        Dispatcher::new(Arc::new(ReqwestTransport::with_defaults().unwrap())),
+    );
+    let id = OrderId::new("QR-ROUND-1").unwrap();
+    let mut request = QrRequest::new(id.clone(), usd("3.75"), QrPaymentOption::AbaPayKhqr, 10);
+    request.callback_url = Some(Url::parse("https://shop.example/payway/pushback").unwrap());
+    let qr = client.generate_qr(&request).await.unwrap();
+    let payload = qr.body.qr_string.clone().unwrap();
+    assert!(payload.starts_with("000201"), "{payload}");
+    assert!(
+        qr.body
+            .qr_image
+            .as_deref()
+            .unwrap()
+            .starts_with("data:image/svg+xml;base64,")
+    );
+    assert!(qr.body.abapay_deeplink.is_some());
+
+    let before = client.check_transaction(&id).await.unwrap();
+    assert_eq!(
+        before.body.data.unwrap().payment_status.as_deref(),
+        Some("PENDING")
+    );
+    sandbox.pay(Provider::Payway, id.as_str()).unwrap();
+    let after = client.check_transaction(&id).await.unwrap();
+    assert_eq!(
+        after.body.data.unwrap().payment_status.as_deref(),
+        Some("APPROVED")
+    );
+
+    let again = client.generate_qr(&request).await.unwrap_err();
+    assert_eq!(again.class(), ErrorClass::Provider, "{again}");
+    assert!(again.to_string().contains("code 4"), "{again}");
+
+    let sent = count(&sandbox, "generate-qr");
+    let riel = QrRequest::new(
+        OrderId::new("QR-ROUND-2").unwrap(),
+        Money::parse("4000", Currency::KHR).unwrap(),
+        QrPaymentOption::WeChat,
+        10,
+    );
+    let err = client.generate_qr(&riel).await.unwrap_err();
+    assert_eq!(err.class(), ErrorClass::InvalidInput, "{err}");
+    assert_eq!(count(&sandbox, "generate-qr"), sent);
+}

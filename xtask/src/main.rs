@@ -193,7 +193,31 @@ fn capabilities_task(mode: Option<&str>) -> ExitCode {
     }
 }
 
-const FUZZ_TARGETS: &[&str] = &["responses", "webhooks", "text_inputs"];
+const FUZZ_TARGETS: &[&str] = &["responses", "webhooks", "text_inputs", "native_answers"];
+
+/// The `body` of every answer sample under `crates/*/tests/samples/`.
+fn sample_bodies() -> Result<Vec<String>, String> {
+    let mut bodies = Vec::new();
+    let crates = std::fs::read_dir(root().join("crates")).map_err(|e| e.to_string())?;
+    for krate in crates.flatten() {
+        let Ok(samples) = std::fs::read_dir(krate.path().join("tests/samples")) else {
+            continue;
+        };
+        for sample in samples.flatten() {
+            if sample.path().extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(sample.path()).map_err(|e| e.to_string())?;
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| format!("{}: {e}", sample.path().display()))?;
+            if let Some(body) = json.get("body") {
+                bodies.push(body.to_string());
+            }
+        }
+    }
+    bodies.sort();
+    Ok(bodies)
+}
 
 /// Seed inputs per fuzz target, in each target's input layout (see `fuzz/fuzz_targets/`).
 async fn fuzz_seeds() -> Result<Vec<(&'static str, Vec<u8>)>, String> {
@@ -244,6 +268,13 @@ async fn fuzz_seeds() -> Result<Vec<(&'static str, Vec<u8>)>, String> {
             seed.extend_from_slice(webhook.body.as_bytes());
             seeds.push(("webhooks", seed));
         }
+    }
+    // native_answers: [which, status, body…], the bodies of every provider crate's answer
+    // samples (any JSON answer is a good start for any parser).
+    for (n, body) in sample_bodies()?.into_iter().enumerate() {
+        let mut seed = vec![u8::try_from(n % 256).map_err(|e| e.to_string())?, 0];
+        seed.extend_from_slice(body.as_bytes());
+        seeds.push(("native_answers", seed));
     }
     // text_inputs: [which, text…].
     let config = sandbox.config_toml();

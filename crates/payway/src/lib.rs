@@ -61,6 +61,7 @@ use paygate_core::{Effect, Money, NativeResponse, Operation, OrderId, Result, We
 pub use config::PaywayConfig;
 pub use endpoint::Endpoint;
 pub use gateway::{PaywayFactory, PaywayGateway};
+pub use ops::generate_qr::{QrPaymentOption, QrRequest};
 pub use ops::purchase::{
     Payout, PurchaseForm, PurchaseItem, PurchaseOutcome, PurchaseRequest, PurchaseType,
     ReturnDeeplink, ViewType,
@@ -74,6 +75,7 @@ pub use test_signer::TestSigner;
 use ops::check_transaction::CheckTransactionCall;
 use ops::close_transaction::CloseTransactionCall;
 use ops::exchange_rate::ExchangeRateCall;
+use ops::generate_qr::GenerateQrCall;
 use ops::pre_auth::{PreAuthCancellationCall, PreAuthCompletionCall};
 use ops::purchase;
 use ops::purchase::PurchaseCall;
@@ -81,8 +83,8 @@ use ops::refund::RefundCall;
 use ops::transaction_detail::TransactionDetailCall;
 use ops::transaction_list::TransactionListCall;
 use wire::{
-    CheckTransactionResponse, CloseTransactionResponse, ExchangeRateResponse, PreAuthResponse,
-    RefundResponse, TransactionDetailResponse, TransactionListResponse,
+    CheckTransactionResponse, CloseTransactionResponse, ExchangeRateResponse, GenerateQrResponse,
+    PreAuthResponse, RefundResponse, TransactionDetailResponse, TransactionListResponse,
 };
 
 /// The provider name.
@@ -206,6 +208,16 @@ impl PaywayClient {
         tran_id: &OrderId,
     ) -> Result<NativeResponse<PreAuthResponse>> {
         self.send(&PreAuthCancellationCall { tran_id }).await
+    }
+
+    /// generate-qr (the QR API): a QR the app shows itself (KHQR, ABA, WeChat or Alipay),
+    /// with its payload, a drawn image and ABA Mobile's deep link. Creates the transaction:
+    /// sent at most once. Pay it, then read it with `check_transaction` like any other.
+    pub async fn generate_qr(
+        &self,
+        request: &QrRequest,
+    ) -> Result<NativeResponse<GenerateQrResponse>> {
+        self.send(&GenerateQrCall { request }).await
     }
 
     /// The signed purchase fields, for a browser form post; nothing is sent.

@@ -33,6 +33,8 @@ pub fn hash(key: &HmacSha512Key, values: &[&str]) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fields {
     fields: Vec<(&'static str, Option<String>)>,
+    /// Fields sent as JSON numbers rather than strings (their text hashed as written).
+    numbers: Vec<&'static str>,
 }
 
 impl Fields {
@@ -45,6 +47,13 @@ impl Fields {
     pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Fields {
         self.fields.push((name, Some(value.into())));
         self
+    }
+
+    /// Appends a field sent as a JSON number whose text is `digits` exactly (`0.01`, `1000`):
+    /// hashed as that text, never through `f64`.
+    pub fn with_number(mut self, name: &'static str, digits: impl Into<String>) -> Fields {
+        self.numbers.push(name);
+        self.with(name, digits)
     }
 
     /// Appends a field that may be null.
@@ -89,7 +98,14 @@ impl Serialize for Fields {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.fields.len()))?;
         for (name, value) in &self.fields {
-            map.serialize_entry(name, value)?;
+            match value {
+                Some(digits) if self.numbers.contains(name) => {
+                    let number = serde_json::value::RawValue::from_string(digits.clone())
+                        .map_err(serde::ser::Error::custom)?;
+                    map.serialize_entry(name, &number)?;
+                }
+                _ => map.serialize_entry(name, value)?,
+            }
         }
         map.end()
     }

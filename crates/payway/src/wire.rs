@@ -83,6 +83,7 @@ coded_by_status!(
     RefundResponse,
     PreAuthResponse,
     PurchaseResponse,
+    GenerateQrResponse,
 );
 
 /// Any answer, read for its `status` only.
@@ -352,6 +353,46 @@ pub struct PurchaseResponse {
     /// Free text.
     #[serde(default, deserialize_with = "lenient::option_string")]
     pub description: Option<String>,
+    /// Outcome.
+    pub status: Status,
+}
+
+/// `generate-qr` answer: the QR in camelCase (`qrString`, `qrImage`), the rest in
+/// snake_case.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct GenerateQrResponse {
+    /// The QR's payload (EMVCo / KHQR text): draw it, or show `qr_image`.
+    #[serde(
+        default,
+        rename = "qrString",
+        alias = "qr_string",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub qr_string: Option<String>,
+    /// The QR drawn by PayWay, as a data URL (`data:image/png;base64,…`).
+    #[serde(
+        default,
+        rename = "qrImage",
+        alias = "qr_image",
+        deserialize_with = "lenient::option_string"
+    )]
+    pub qr_image: Option<String>,
+    /// Opens ABA Mobile on the payment.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub abapay_deeplink: Option<String>,
+    /// ABA Mobile in Apple's App Store.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub app_store: Option<String>,
+    /// ABA Mobile in Google Play.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub play_store: Option<String>,
+    /// The amount, as PayWay echoes it.
+    #[serde(default, deserialize_with = "lenient::option_decimal")]
+    pub amount: Option<Decimal>,
+    /// The currency, as PayWay echoes it.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub currency: Option<String>,
     /// Outcome.
     pub status: Status,
 }

@@ -15,7 +15,9 @@ use common::*;
 use mockito::Matcher;
 use paygate_core::{Error, ErrorClass, OrderId, ProviderErrorKind};
 use paygate_payway::ops::purchase::{PurchaseOutcome, PurchaseRequest};
-use paygate_payway::{Endpoint, Payout, PaywayClient, TransactionListQuery};
+use paygate_payway::{
+    Endpoint, Payout, PaywayClient, QrPaymentOption, QrRequest, TransactionListQuery,
+};
 
 #[derive(Debug, Clone, Copy)]
 enum Op {
@@ -29,9 +31,10 @@ enum Op {
     CompletionWithPayout,
     Cancellation,
     Purchase,
+    GenerateQr,
 }
 
-const ALL: [Op; 10] = [
+const ALL: [Op; 11] = [
     Op::Check,
     Op::Detail,
     Op::Close,
@@ -42,6 +45,7 @@ const ALL: [Op; 10] = [
     Op::CompletionWithPayout,
     Op::Cancellation,
     Op::Purchase,
+    Op::GenerateQr,
 ];
 
 impl Op {
@@ -56,6 +60,7 @@ impl Op {
             Op::Completion | Op::CompletionWithPayout => Endpoint::PreAuthCompletion,
             Op::Cancellation => Endpoint::PreAuthCancellation,
             Op::Purchase => Endpoint::Purchase,
+            Op::GenerateQr => Endpoint::GenerateQr,
         }
     }
 
@@ -106,6 +111,11 @@ impl Op {
                 None,
                 r#"{"grand_total":1.00,"currency":"USD","transaction_status":"CANCELLED","status":{"code":"00","message":"Success!"}}"#,
             ),
+            Op::GenerateQr => (
+                200,
+                None,
+                r#"{"status":{"code":"0","message":"Success.","tran_id":"17394277693"},"amount":1.00,"currency":"USD","qrString":"00020101021230510016sandbox","qrImage":"data:image/png;base64,iVBORw0KGgo="}"#,
+            ),
             Op::Purchase => (
                 302,
                 Some((
@@ -127,7 +137,7 @@ impl Op {
             Op::Refund | Op::Completion | Op::CompletionWithPayout | Op::Cancellation => {
                 r#"{"status":{"code":"PTL02","message":"Wrong Hash"}}"#
             }
-            Op::Purchase => r#"{"status":{"code":1,"message":"Wrong hash"}}"#,
+            Op::Purchase | Op::GenerateQr => r#"{"status":{"code":1,"message":"Wrong hash"}}"#,
         }
     }
 
@@ -146,7 +156,7 @@ impl Op {
                 403,
                 r#"{"status":{"code":"PTL36","message":"Transaction not found or is invalid"}}"#,
             )),
-            Op::List | Op::ExchangeRate | Op::Purchase => None,
+            Op::List | Op::ExchangeRate | Op::Purchase | Op::GenerateQr => None,
         }
     }
 
@@ -171,6 +181,15 @@ impl Op {
                 .await
                 .map(drop),
             Op::Cancellation => client.pre_auth_cancellation(&id).await.map(drop),
+            Op::GenerateQr => client
+                .generate_qr(&QrRequest::new(
+                    id.clone(),
+                    usd("1.00"),
+                    QrPaymentOption::AbaPayKhqr,
+                    10,
+                ))
+                .await
+                .map(drop),
             Op::Purchase => {
                 let answer = client
                     .purchase(&PurchaseRequest::new(
@@ -420,6 +439,43 @@ async fn nothing_is_sent_for_invalid_input() {
             .purchase(&PurchaseRequest::new(id.clone(), khr("50")))
             .await
             .unwrap_err(),
+        // QR: WeChat in KHR, a lifetime under 3 minutes, a plain-http callback, a long name.
+        client
+            .generate_qr(&QrRequest::new(
+                id.clone(),
+                khr("4000"),
+                QrPaymentOption::WeChat,
+                10,
+            ))
+            .await
+            .unwrap_err(),
+        client
+            .generate_qr(&QrRequest::new(
+                id.clone(),
+                usd("1.00"),
+                QrPaymentOption::AbaPayKhqr,
+                2,
+            ))
+            .await
+            .unwrap_err(),
+        client
+            .generate_qr(&{
+                let mut request =
+                    QrRequest::new(id.clone(), usd("1.00"), QrPaymentOption::AbaPayKhqr, 10);
+                request.callback_url = Some("http://shop.example/cb".parse().unwrap());
+                request
+            })
+            .await
+            .unwrap_err(),
+        client
+            .generate_qr(&{
+                let mut request =
+                    QrRequest::new(id.clone(), usd("1.00"), QrPaymentOption::AbaPayKhqr, 10);
+                request.first_name = Some("A".repeat(21));
+                request
+            })
+            .await
+            .unwrap_err(),
         // Payouts: more than 10, more than the amount, another currency, no account.
         client
             .pre_auth_completion_with_payout(&id, &usd("11.00"), &vec![payout("1", "1.00"); 11])
@@ -468,4 +524,33 @@ async fn nothing_is_sent_for_invalid_input() {
         assert_eq!(err.class(), ErrorClass::InvalidInput, "{err}");
     }
     mock.assert_async().await;
+}
+
+/// A QR answer about another transaction, currency or amount is no QR of ours: an unknown
+/// outcome (the QR asked for may exist), sent once.
+#[tokio::test]
+async fn a_qr_answer_about_something_else_is_an_unknown_outcome() {
+    let answers = [
+        r#"{"status":{"code":"0","tran_id":"OTHER"},"qrString":"000201"}"#,
+        r#"{"status":{"code":"0","tran_id":"17394277693"},"currency":"KHR","qrString":"000201"}"#,
+        r#"{"status":{"code":"0","tran_id":"17394277693"},"amount":1.01,"qrString":"000201"}"#,
+    ];
+    for answer in answers {
+        let mut server = mockito::Server::new_async().await;
+        let mock = serve(
+            &mut server,
+            Op::GenerateQr,
+            200,
+            None,
+            "application/json",
+            answer,
+            1,
+        )
+        .await;
+        let (client, _) = client(&server.url());
+        let err = Op::GenerateQr.call(&client).await.unwrap_err();
+        mock.assert_async().await;
+        assert!(matches!(err, Error::UnexpectedBody(_)), "{answer}: {err:?}");
+        assert!(err.outcome_unknown(), "{answer}");
+    }
 }

@@ -15,10 +15,10 @@ use paygate_core::transport::HttpRequest;
 use paygate_core::{CreatePayment, Customer, LineItem, OrderId, Url};
 use paygate_payway::ops::purchase::{PurchaseRequest, ViewType};
 use paygate_payway::ops::{
-    check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
+    check_transaction, close_transaction, exchange_rate, generate_qr, pre_auth, purchase, refund,
     transaction_detail, transaction_list,
 };
-use paygate_payway::{ListStatus, Payout, TransactionListQuery};
+use paygate_payway::{ListStatus, Payout, QrPaymentOption, QrRequest, TransactionListQuery};
 
 fn id(text: &str) -> OrderId {
     OrderId::new(text).unwrap()
@@ -112,6 +112,15 @@ fn pre_auth_completion_with_payout() {
     )
     .unwrap();
     insta::assert_snapshot!(render(&r));
+}
+
+#[test]
+fn generate_qr() {
+    let r = generate_qr::build_generate_qr(&config(), &full_qr_request(), NOW).unwrap();
+    insta::assert_snapshot!(render(&r));
+    let minimal = QrRequest::new(id("QR-2"), khr("4000"), QrPaymentOption::AbaPay, 3);
+    let r = generate_qr::build_generate_qr(&config(), &minimal, NOW).unwrap();
+    insta::assert_snapshot!("generate_qr_minimal", render(&r));
 }
 
 #[test]

@@ -18,7 +18,7 @@ use paygate_core::transport::HttpResponse;
 use paygate_core::{Error, OrderId, ProviderErrorKind};
 use paygate_payway::ops::purchase::{PurchaseRequest, form};
 use paygate_payway::ops::{
-    check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
+    check_transaction, close_transaction, exchange_rate, generate_qr, pre_auth, purchase, refund,
     transaction_detail, transaction_list,
 };
 use paygate_payway::{Endpoint, gateway, webhook};
@@ -115,6 +115,7 @@ fn read(name: &str) -> String {
                 Ok(format!("{:#?}\n{action:#?}", n.body))
             })
         }
+        "generate-qr" => generate_qr::parse_generate_qr(&r).map(|n| format!("{:#?}", n.body)),
         "pushback" => webhook::verify(&config, sample.body.get().as_bytes(), &HeaderMap::new())
             .map(|event| format!("{event:#?}")),
         other => panic!("unknown endpoint {other}"),
@@ -162,6 +163,9 @@ samples!(
     purchase_khqr_deeplink_official,
     purchase_measured_live,
     purchase_wrong_hash_official,
+    generate_qr_success_composed,
+    generate_qr_wrong_hash_composed,
+    generate_qr_without_qr_composed,
     pushback_current_official,
     pushback_legacy_official,
     pushback_payment_link_live,

@@ -18,11 +18,13 @@ use paygate_core::{Error, OrderId, Url};
 use paygate_payway::endpoint::order;
 use paygate_payway::ops::purchase::{PurchaseItem, PurchaseRequest};
 use paygate_payway::ops::{
-    check_transaction, close_transaction, exchange_rate, pre_auth, purchase, refund,
+    check_transaction, close_transaction, exchange_rate, generate_qr, pre_auth, purchase, refund,
     transaction_detail, transaction_list,
 };
 use paygate_payway::sign::{self, Fields};
-use paygate_payway::{ListStatus, MerchantAuthKey, Payout, TransactionListQuery};
+use paygate_payway::{
+    ListStatus, MerchantAuthKey, Payout, QrPaymentOption, QrRequest, TransactionListQuery,
+};
 
 fn key() -> HmacSha512Key {
     HmacSha512Key::new(API_KEY.as_bytes()).unwrap()
@@ -346,6 +348,47 @@ fn pre_auth_completion_with_payout_plaintext_and_hash() {
         pre_auth::completion_plaintext(&config(), &id("PA-1"), &khr("1000"), &[]).unwrap(),
         r#"{"mc_id":"ec000002","tran_id":"PA-1","complete_amount":1000}"#
     );
+}
+
+/// generate-qr: 19 fields in the QR API page's order, numbers hashed as written and nulls as
+/// "". Both hashes were computed independently with Python's `hmac` from the bodies' own
+/// values (`base64(hmac.new(key, "".join(values in order), sha512))`).
+#[test]
+fn generate_qr_hashes() {
+    let full = generate_qr::build_generate_qr(&config(), &full_qr_request(), NOW).unwrap();
+    assert_eq!(
+        body_field(&full.body, "hash"),
+        "WSIs/3qpU7MzFwyhmCXCfTsNHvl0tgM8YGU/RlR0zq1sI9fP+113LHhYjIHmmcuAIc7RkrmiGNkSVJgrqW3FgQ=="
+    );
+    // The encoded fields: items, custom_fields and payout are base64 of their JSON, the
+    // callback URL base64 of its text.
+    let decoded = |field: &str| {
+        String::from_utf8(
+            base64::Engine::decode(
+                &base64::engine::general_purpose::STANDARD,
+                body_field(&full.body, field),
+            )
+            .unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        decoded("items"),
+        r#"[{"name":"Coffee","quantity":5,"price":2.50}]"#
+    );
+    assert_eq!(decoded("payout"), r#"[{"acc":"000000001","amt":2.50}]"#);
+    assert_eq!(decoded("custom_fields"), r#"{"table":"7"}"#);
+    assert_eq!(
+        decoded("callback_url"),
+        "https://shop.example/payway/pushback"
+    );
+    let minimal = QrRequest::new(id("QR-2"), khr("4000"), QrPaymentOption::AbaPay, 3);
+    let minimal = generate_qr::build_generate_qr(&config(), &minimal, NOW).unwrap();
+    assert_eq!(
+        body_field(&minimal.body, "hash"),
+        "ciklTLIvWjQFZ9csUEbg0SM9Hv2eDT3rCMoWfrTG/ImqxKbmlhiY4gohPzf6ngKg8TdcsM3nwxhWvJBXxxqFpg=="
+    );
+    assert_eq!(order::GENERATE_QR.len(), 19);
 }
 
 /// A 146-byte plaintext: two 117-byte chunks → two blocks, 256 bytes, 344 base64 characters.

@@ -43,7 +43,7 @@ fn brand(provider: Provider) -> &'static str {
 }
 
 /// The KHQR as an inline SVG (empty if the payload does not fit a QR code).
-fn qr_svg(payload: &str) -> String {
+pub(crate) fn qr_svg(payload: &str) -> String {
     qrcode::QrCode::new(payload.as_bytes())
         .map(|code| {
             code.render::<qrcode::render::svg::Color<'_>>()

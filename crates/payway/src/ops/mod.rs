@@ -5,12 +5,15 @@
 pub mod check_transaction;
 pub mod close_transaction;
 pub mod exchange_rate;
+pub mod generate_qr;
 pub mod pre_auth;
 pub mod purchase;
 pub mod refund;
 pub mod transaction_detail;
 pub mod transaction_list;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use paygate_core::http::Method;
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{
@@ -260,4 +263,103 @@ pub(crate) fn wire_payouts<'a>(
         ));
     }
     Ok(list)
+}
+
+// The fields purchase and generate-qr share: base64 lists and objects, checked amounts.
+
+/// One `items` entry.
+#[derive(Serialize)]
+struct WireItem<'a> {
+    name: &'a str,
+    quantity: u32,
+    price: Box<RawValue>,
+}
+
+pub(crate) fn base64_json(value: &serde_json::Value) -> Result<String> {
+    let json = serde_json::to_vec(value).map_err(|e| Error::invalid("purchase", e.to_string()))?;
+    Ok(BASE64.encode(json))
+}
+
+pub(crate) fn base64_list<T: Serialize>(list: &[T]) -> Result<String> {
+    let json = serde_json::to_vec(list).map_err(|e| Error::invalid("purchase", e.to_string()))?;
+    Ok(BASE64.encode(json))
+}
+
+/// Base64 of the app's JSON text exactly as given (checked to be JSON, not re-encoded).
+pub(crate) fn json_object_text(field: &'static str, text: &str) -> Result<String> {
+    let raw = RawValue::from_string(text.trim().to_owned())
+        .map_err(|e| Error::invalid(field, format!("must be JSON: {e}")))?;
+    Ok(BASE64.encode(raw.get()))
+}
+
+/// A money field must be in the payment's currency.
+pub(crate) fn same_currency(field: &'static str, money: &Money, currency: Currency) -> Result<()> {
+    if money.currency() == currency {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be in {currency} like the amount"),
+        ))
+    }
+}
+
+/// `items`: base64 of the JSON list `[{name, quantity, price}]`, prices as JSON numbers.
+pub(crate) fn encode_items(
+    items: &[purchase::PurchaseItem],
+    currency: Currency,
+) -> Result<Option<String>> {
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let mut list = Vec::with_capacity(items.len());
+    for item in items {
+        same_currency("items.price", &item.price, currency)?;
+        if item.quantity == 0 {
+            return Err(Error::invalid("items.quantity", "must be at least 1"));
+        }
+        list.push(WireItem {
+            name: &item.name,
+            quantity: item.quantity,
+            price: json_number("items.price", item.price.format_amount())?,
+        });
+    }
+    base64_list(&list).map(Some)
+}
+
+/// `lifetime`: 3 to 43 200 minutes (PayWay code 69).
+pub(crate) fn check_lifetime(minutes: Option<u32>) -> Result<()> {
+    match minutes {
+        Some(m) if !(3..=43200).contains(&m) => Err(Error::invalid(
+            "lifetime",
+            "must be 3 to 43200 minutes (PayWay code 69)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `return_deeplink`: base64 of `{ios_scheme, android_scheme}`.
+pub(crate) fn encode_deeplink(
+    deeplink: Option<&purchase::ReturnDeeplink>,
+) -> Result<Option<String>> {
+    deeplink
+        .map(|d| {
+            base64_json(&serde_json::json!({
+                "ios_scheme": d.ios_scheme,
+                "android_scheme": d.android_scheme,
+            }))
+        })
+        .transpose()
+}
+
+/// A field that must hold a JSON object's text (`custom_fields`, `additional_params`).
+pub(crate) fn json_object_field(field: &'static str, text: Option<&str>) -> Result<Option<String>> {
+    text.map(|t| json_object_text(field, t)).transpose()
+}
+
+pub(crate) fn purchase_type_text(purchase_type: purchase::PurchaseType) -> &'static str {
+    match purchase_type {
+        purchase::PurchaseType::Purchase => "purchase",
+        purchase::PurchaseType::PreAuth => "pre-auth",
+    }
 }

@@ -36,10 +36,10 @@ use paygate_core::{
     RawResponse, Result, UnexpectedBody, Url,
 };
 
-use serde::Serialize;
-use serde_json::value::RawValue;
-
-use super::{TRAN_ID_RULES, json_number, parse_answer, wire_amount, wire_payouts};
+use super::{
+    TRAN_ID_RULES, base64_list, check_lifetime, encode_deeplink, encode_items, json_object_field,
+    parse_answer, purchase_type_text, same_currency, wire_amount, wire_payouts,
+};
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
 use crate::endpoint::Endpoint;
@@ -230,31 +230,6 @@ pub struct PurchaseForm {
     pub fields: Fields,
 }
 
-fn base64_json(value: &serde_json::Value) -> Result<String> {
-    let json = serde_json::to_vec(value).map_err(|e| Error::invalid("purchase", e.to_string()))?;
-    Ok(BASE64.encode(json))
-}
-
-/// One `items` entry.
-#[derive(Serialize)]
-struct WireItem<'a> {
-    name: &'a str,
-    quantity: u32,
-    price: Box<RawValue>,
-}
-
-fn base64_list<T: Serialize>(list: &[T]) -> Result<String> {
-    let json = serde_json::to_vec(list).map_err(|e| Error::invalid("purchase", e.to_string()))?;
-    Ok(BASE64.encode(json))
-}
-
-/// Base64 of the app's JSON text exactly as given (checked to be JSON, not re-encoded).
-fn json_object_text(field: &'static str, text: &str) -> Result<String> {
-    let raw = RawValue::from_string(text.trim().to_owned())
-        .map_err(|e| Error::invalid(field, format!("must be JSON: {e}")))?;
-    Ok(BASE64.encode(raw.get()))
-}
-
 /// Builds and signs the purchase fields. Nothing is sent.
 pub fn form(
     config: &PaywayConfig,
@@ -270,7 +245,7 @@ pub fn form(
         .with("merchant_id", config.merchant_id.as_str())
         .with("tran_id", request.tran_id.as_str())
         .with("amount", amount)
-        .with_opt("items", encode_items(request, currency)?)
+        .with_opt("items", encode_items(&request.items, currency)?)
         .with_opt("shipping", encode_shipping(request, currency)?)
         .with_opt("firstname", request.first_name.clone())
         .with_opt("lastname", request.last_name.clone())
@@ -293,7 +268,10 @@ pub fn form(
             "continue_success_url",
             request.continue_success_url.as_ref().map(|u| u.to_string()),
         )
-        .with_opt("return_deeplink", encode_deeplink(request)?)
+        .with_opt(
+            "return_deeplink",
+            encode_deeplink(request.return_deeplink.as_ref())?,
+        )
         .with("currency", currency.code())
         .with_opt(
             "custom_fields",
@@ -321,38 +299,6 @@ pub fn form(
     Ok(PurchaseForm { action, fields })
 }
 
-/// A money field must be in the purchase's currency.
-fn same_currency(field: &'static str, money: &Money, currency: Currency) -> Result<()> {
-    if money.currency() == currency {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            field,
-            format!("must be in {currency} like the amount"),
-        ))
-    }
-}
-
-/// `items`: base64 of the JSON list `[{name, quantity, price}]`, prices as JSON numbers.
-fn encode_items(request: &PurchaseRequest, currency: Currency) -> Result<Option<String>> {
-    if request.items.is_empty() {
-        return Ok(None);
-    }
-    let mut list = Vec::with_capacity(request.items.len());
-    for item in &request.items {
-        same_currency("items.price", &item.price, currency)?;
-        if item.quantity == 0 {
-            return Err(Error::invalid("items.quantity", "must be at least 1"));
-        }
-        list.push(WireItem {
-            name: &item.name,
-            quantity: item.quantity,
-            price: json_number("items.price", item.price.format_amount())?,
-        });
-    }
-    base64_list(&list).map(Some)
-}
-
 /// `shipping`: the amount's digits, in the purchase's currency.
 fn encode_shipping(request: &PurchaseRequest, currency: Currency) -> Result<Option<String>> {
     request
@@ -371,43 +317,6 @@ fn encode_payout(request: &PurchaseRequest) -> Result<Option<String>> {
         return Ok(None);
     }
     base64_list(&wire_payouts(&request.payout, &request.amount)?).map(Some)
-}
-
-/// `lifetime`: 3 to 43 200 minutes (PayWay code 69).
-fn check_lifetime(minutes: Option<u32>) -> Result<()> {
-    match minutes {
-        Some(m) if !(3..=43200).contains(&m) => Err(Error::invalid(
-            "lifetime",
-            "must be 3 to 43200 minutes (PayWay code 69)",
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// `return_deeplink`: base64 of `{ios_scheme, android_scheme}`.
-fn encode_deeplink(request: &PurchaseRequest) -> Result<Option<String>> {
-    request
-        .return_deeplink
-        .as_ref()
-        .map(|d| {
-            base64_json(&serde_json::json!({
-                "ios_scheme": d.ios_scheme,
-                "android_scheme": d.android_scheme,
-            }))
-        })
-        .transpose()
-}
-
-/// A field that must hold a JSON object's text (`custom_fields`, `additional_params`).
-fn json_object_field(field: &'static str, text: Option<&str>) -> Result<Option<String>> {
-    text.map(|t| json_object_text(field, t)).transpose()
-}
-
-fn purchase_type_text(purchase_type: PurchaseType) -> &'static str {
-    match purchase_type {
-        PurchaseType::Purchase => "purchase",
-        PurchaseType::PreAuth => "pre-auth",
-    }
 }
 
 fn view_type_text(view_type: ViewType) -> String {

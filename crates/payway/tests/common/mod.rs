@@ -85,3 +85,31 @@ pub fn body_field(body: &[u8], field: &str) -> String {
     let value: serde_json::Value = serde_json::from_slice(body).unwrap();
     value[field].as_str().unwrap().to_owned()
 }
+
+/// A QR with every field set (what the hash covers is pinned in vectors.rs).
+pub fn full_qr_request() -> paygate_payway::QrRequest {
+    let mut request = paygate_payway::QrRequest::new(
+        paygate_core::OrderId::new("QR-17394277693").unwrap(),
+        usd("12.50"),
+        paygate_payway::QrPaymentOption::AbaPayKhqr,
+        15,
+    );
+    request.first_name = Some("Dara".into());
+    request.last_name = Some("Sok".into());
+    request.email = Some("dara@example.com".into());
+    request.phone = Some("012345678".into());
+    request.items = vec![paygate_payway::PurchaseItem {
+        name: "Coffee".into(),
+        quantity: 5,
+        price: usd("2.50"),
+    }];
+    request.callback_url = Some(Url::parse("https://shop.example/payway/pushback").unwrap());
+    request.custom_fields = Some(r#"{"table":"7"}"#.into());
+    request.return_params = Some("table-7".into());
+    request.payout = vec![paygate_payway::Payout {
+        account: "000000001".into(),
+        amount: usd("2.50"),
+    }];
+    request.qr_image_template = Some("template3_color".into());
+    request
+}

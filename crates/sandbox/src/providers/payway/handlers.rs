@@ -373,6 +373,88 @@ pub(super) async fn purchase(
         .into_response()
 }
 
+/// The QR API: checks the request as PayWay's page describes it (a payment option of the
+/// four, WeChat and Alipay in USD only, a lifetime of at least 3 minutes), creates the order
+/// and answers with its QR (`qrString`, an SVG `qrImage`) and ABA Mobile's links.
+pub(super) async fn generate_qr(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = match verify(&shared, GENERATE_QR, &headers, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
+    let id = get("tran_id").to_owned();
+    if id.is_empty() || id.len() > 20 {
+        return error(StatusCode::OK, "2", "Invalid tran_id");
+    }
+    let currency = get("currency").to_ascii_uppercase();
+    let amount = match purchase_amount(get("amount"), &currency) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let option = get("payment_option");
+    match (option, currency.as_str()) {
+        ("abapay" | "abapay_khqr", _) | ("wechat" | "alipay", "USD") => {}
+        ("wechat" | "alipay", _) => {
+            return error(StatusCode::OK, "12", "Currency is not allowed");
+        }
+        _ => return error(StatusCode::OK, "23", "Payment option is not enabled"),
+    }
+    if !matches!(get("purchase_type"), "" | "purchase" | "pre-auth") {
+        return error(StatusCode::OK, "11", "Invalid purchase_type");
+    }
+    if get("lifetime").parse::<u32>().map_or(true, |m| m < 3) {
+        return error(StatusCode::OK, "69", "Lifetime must be at least 3 minutes");
+    }
+    let mut order = SimOrder::new(
+        Provider::Payway,
+        id.clone(),
+        id.clone(),
+        amount,
+        currency.clone(),
+        shared.now(),
+    );
+    order.pre_auth = get("purchase_type") == "pre-auth";
+    order.callback_url = BASE64
+        .decode(get("callback_url"))
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    let qr_string = khqr(&id);
+    order.qr_string = Some(qr_string.clone());
+    if shared.ledger().create(order).is_err() {
+        return error(StatusCode::OK, "4", "Duplicate tran_id");
+    }
+    let image = format!(
+        "data:image/svg+xml;base64,{}",
+        BASE64.encode(crate::hosted::qr_svg(&qr_string))
+    );
+    J::O(vec![
+        ("status", status("0", "Success.", Some(&id))),
+        ("amount", J::num(amount)),
+        ("currency", J::s(&currency)),
+        ("qrString", J::s(&qr_string)),
+        ("qrImage", J::s(image)),
+        (
+            "abapay_deeplink",
+            J::s(format!(
+                "abamobilebank://ababank.com?type=payway&qrcode=sandbox{id}"
+            )),
+        ),
+        (
+            "app_store",
+            J::s("https://itunes.apple.com/al/app/aba-mobile-bank/id968860649"),
+        ),
+        (
+            "play_store",
+            J::s("https://play.google.com/store/apps/details?id=com.paygo24.ibank"),
+        ),
+    ])
+    .respond(StatusCode::OK)
+}
+
 /// The sandbox's KHQR payload for an order (the shape of an EMVCo merchant-presented code;
 /// no bank app can pay it).
 fn khqr(id: &str) -> String {

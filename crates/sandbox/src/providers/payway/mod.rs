@@ -36,7 +36,7 @@ mod simulated;
 mod verify;
 mod webhook;
 
-use handlers::{check, close, detail, list, purchase, rates};
+use handlers::{check, close, detail, generate_qr, list, purchase, rates};
 use portal::{cancel_hold, complete, refund};
 pub(crate) use simulated::PaywaySim;
 pub use simulated::{PAYWAY_PUBLIC_KEY_PEM, PaywayCredentials};
@@ -148,6 +148,34 @@ const PURCHASE: Spec = Spec {
     portal: false,
 };
 
+const GENERATE_QR: Spec = Spec {
+    time_field: "req_time",
+    order: &[
+        "req_time",
+        "merchant_id",
+        "tran_id",
+        "amount",
+        "items",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "purchase_type",
+        "payment_option",
+        "callback_url",
+        "return_deeplink",
+        "currency",
+        "custom_fields",
+        "return_params",
+        "payout",
+        "lifetime",
+        "qr_image_template",
+    ],
+    wrong_hash: "1",
+    bad_merchant: "26",
+    portal: false,
+};
+
 fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(
@@ -168,6 +196,10 @@ fn routes() -> Router<Arc<Shared>> {
         )
         .route("/api/payment-gateway/v1/exchange-rate", post(rates))
         .route("/api/payment-gateway/v1/payments/purchase", post(purchase))
+        .route(
+            "/api/payment-gateway/v1/payments/generate-qr",
+            post(generate_qr),
+        )
         .route(
             "/api/merchant-portal/merchant-access/online-transaction/refund",
             post(refund),

@@ -1,0 +1,31 @@
+//! Answers of native-only endpoints: no unified operation reaches them, so no recorded fixture
+//! does either. Input: [which, status, body…]: the body answers the `which`th parser with the
+//! `status`th HTTP status. Property: a result or a typed error, never a panic; a parsed QR
+//! carries its payload.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use paygate::payway::ops::generate_qr::parse_generate_qr;
+use paygate::transport::HttpResponse;
+
+const STATUSES: &[u16] = &[200, 400, 403, 404, 429, 500, 502];
+
+/// PayWay's generate-qr: a success carries the QR's payload.
+fn payway_generate_qr(response: &HttpResponse) {
+    if let Ok(qr) = parse_generate_qr(response) {
+        assert!(qr.body.qr_string.is_some_and(|q| !q.is_empty()));
+    }
+}
+
+/// One entry per native-only parser.
+const PARSERS: &[fn(&HttpResponse)] = &[payway_generate_qr];
+
+fuzz_target!(|data: &[u8]| {
+    let [which, status, body @ ..] = data else {
+        return;
+    };
+    let status = STATUSES[usize::from(*status) % STATUSES.len()];
+    let response = HttpResponse::json(status, body.to_vec());
+    PARSERS[usize::from(*which) % PARSERS.len()](&response);
+});
