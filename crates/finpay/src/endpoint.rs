@@ -79,6 +79,7 @@ impl ResponseCode {
     }
 }
 
+#[doc(hidden)]
 /// Finpay's codes for core's coded-answer reader: `2000000` is success, and
 /// [`ResponseCode::refusal_kind`] says which others are refusals (the same on every endpoint).
 #[derive(Debug, Clone, Copy, Default)]

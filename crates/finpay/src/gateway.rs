@@ -166,6 +166,7 @@ impl PaymentGateway for FinpayGateway {
 
 // The conversions between Finpay's answers and the unified model: every one lives here.
 
+#[doc(hidden)]
 /// The unified checkout: the redirect page when there is one (it shows any pay code too),
 /// else the pay code, else the e-wallet deep link, else the QR image. The pay code is also
 /// kept as `provider_reference`.
@@ -203,6 +204,7 @@ pub fn checkout_from_initiate(
     Ok(checkout)
 }
 
+#[doc(hidden)]
 /// The unified payment: status from `result.payment.status`, amount from `order.amount`,
 /// time from `result.payment.datetime` (Jakarta time). A success without `data.result` tells
 /// no status, so it is an unexpected body, not a payment of unknown status.
@@ -259,6 +261,7 @@ pub fn payment_from_check(
     Ok(payment)
 }
 
+#[doc(hidden)]
 /// The unified refund: accepted (`2000000`) means refunded.
 pub fn refund_from_refund_answer(
     order_id: &OrderId,
@@ -276,6 +279,7 @@ pub fn refund_from_refund_answer(
     refund
 }
 
+#[doc(hidden)]
 /// The unified result: voided.
 pub fn payment_from_void(order_id: &OrderId, native: NativeResponse<Envelope>) -> Payment {
     Payment::new(
@@ -287,6 +291,7 @@ pub fn payment_from_void(order_id: &OrderId, native: NativeResponse<Envelope>) -
     )
 }
 
+#[doc(hidden)]
 /// The unified result: cancelled.
 pub fn payment_from_cancel(order_id: &OrderId, native: NativeResponse<Envelope>) -> Payment {
     Payment::new(

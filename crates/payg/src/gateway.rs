@@ -133,6 +133,7 @@ impl PaymentGateway for PaygGateway {
 
 // The conversions between PayG's answers and the unified model: every one lives here.
 
+#[doc(hidden)]
 /// The unified checkout: redirect to `PaymentProcessUrl`; `OrderKeyId` is the provider
 /// reference, the id for status, refund and refund status from then on.
 pub fn checkout_from_create(
@@ -176,6 +177,7 @@ pub fn checkout_from_create(
     Ok(checkout)
 }
 
+#[doc(hidden)]
 /// The unified payment: status from `PaymentResponseCode`, amount `OrderAmount` (INR),
 /// `OrderKeyId` as the provider reference, dates in IST. The order object carries no
 /// refunded amount; refunds are read with RefundStatus.
@@ -220,6 +222,7 @@ pub fn payment_from_detail(
     Ok(payment)
 }
 
+#[doc(hidden)]
 /// The unified refund from an order object (Refund's or RefundStatus's answer).
 pub fn refund_from_order(
     operation: Operation,

@@ -33,18 +33,15 @@
 // docs.rs: each item gated by a feature says which (`--cfg docsrs`, nightly).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Visibility (docs/public-api.md): in `gateway` and `ops`, the request building, answer parsing,
+// answer-to-model conversions, code tables and signing internals are `#[doc(hidden)]` item by
+// item: public for the golden-vector tests, fuzz targets and benchmarks only. The types an app
+// uses stay visible there and are re-exported at the root.
 pub mod config;
 // Hidden: the code tables behind the typed errors; the public types are re-exported below.
 #[doc(hidden)]
 pub mod endpoint;
-// Hidden: the unified gateway (re-exported below) and its answer-to-model conversions, public
-// for the golden-answer tests.
-#[doc(hidden)]
 pub mod gateway;
-// Hidden: each endpoint's request building and answer parsing, public for the golden-vector
-// tests, fuzz targets and benchmarks; apps call the client's methods, whose request types are
-// re-exported below.
-#[doc(hidden)]
 pub mod ops;
 // Hidden: the signature internals, public for the golden-vector tests.
 #[doc(hidden)]

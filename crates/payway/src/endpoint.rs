@@ -4,6 +4,7 @@
 use paygate_core::{Effect, Operation, ProviderErrorKind};
 
 /// The hashed fields of each endpoint, in hash order (research §1.2).
+#[doc(hidden)]
 pub mod order {
     /// `check-transaction-2`. The docs' text says `merchant_id, tran_id`; the official PHP
     /// sample and every working client hash `req_time` first, which we follow.

@@ -257,6 +257,7 @@ const LIST_WINDOW: Duration = Duration::from_secs(3 * 24 * 3600);
 
 // The conversions between PayWay's answers and the unified model: every one lives here.
 
+#[doc(hidden)]
 /// The unified checkout from a purchase answer: a redirect expires 180 s after `issued`; a QR
 /// or form lasts the purchase `lifetime`.
 pub fn checkout_from_purchase(
@@ -314,6 +315,7 @@ fn payment_from_fields(
     Ok(payment)
 }
 
+#[doc(hidden)]
 /// The unified payment. Amounts are `total_amount` (after discount) and `refund_amount`, in
 /// `payment_currency` or, while unpaid (PayWay sends `""`), the profile's currency. A
 /// REFUNDED status with `refund_amount < total_amount` becomes partially refunded.
@@ -352,6 +354,7 @@ pub fn payment_from_check_transaction(
     Ok(payment)
 }
 
+#[doc(hidden)]
 /// The unified page of a transaction-list-2 answer: each transaction as a payment (its
 /// `transaction_id` is the merchant's `tran_id`; amounts and status read as in
 /// [`payment_from_check_transaction`]; the list's date is the completion time). A
@@ -396,6 +399,7 @@ pub fn payment_page_from_list(
     Ok(PaymentPage::new(payments, full))
 }
 
+#[doc(hidden)]
 /// The unified result: cancelled, as PayWay documents it (see the module note).
 pub fn payment_from_close_transaction(
     order_id: &OrderId,
@@ -417,6 +421,7 @@ pub fn payment_from_close_transaction(
     ))
 }
 
+#[doc(hidden)]
 /// The unified payment after a completion (paid) or cancellation (voided).
 pub fn payment_from_pre_auth(
     config: &PaywayConfig,
@@ -455,6 +460,7 @@ pub fn payment_from_pre_auth(
     Ok(payment)
 }
 
+#[doc(hidden)]
 /// The unified refund: succeeded (PayWay accepted it), with the cumulative total and the
 /// payment's status corrected from the amounts.
 pub fn refund_from_refund_answer(

@@ -22,6 +22,7 @@ use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Encrypt, RsaPublicKey};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+#[doc(hidden)]
 /// `base64(HMAC-SHA512(concatenation of values, key))`, 88 characters.
 pub fn hash(key: &HmacSha512Key, values: &[&str]) -> String {
     let parts: Vec<&[u8]> = values.iter().map(|v| v.as_bytes()).collect();
@@ -111,6 +112,7 @@ impl Serialize for Fields {
     }
 }
 
+#[doc(hidden)]
 /// Plaintext chunk size for `merchant_auth`: the PKCS#1 v1.5 limit of a 1024-bit key, used
 /// whatever the key size, as PayWay's reference does.
 pub const MERCHANT_AUTH_CHUNK: usize = 117;

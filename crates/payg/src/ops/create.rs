@@ -14,6 +14,7 @@ use super::{UNIQUE_REQUEST_RULES, parse_order, post_json, to_json, wire_amount};
 use crate::config::PaygConfig;
 use crate::wire::{CustomerData, Order, UserDefinedData};
 
+#[doc(hidden)]
 /// The path.
 pub const PATH: &str = "/create";
 
@@ -176,6 +177,7 @@ struct CreateBody<'a> {
     request_date_time: String,
 }
 
+#[doc(hidden)]
 /// Builds the request; `now` stamps `RequestDateTime` (MMDDYYYY, IST).
 pub fn build_create(
     config: &PaygConfig,
@@ -219,11 +221,13 @@ pub fn build_create(
     )
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_create(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::CreatePayment, response)
 }
 
+#[doc(hidden)]
 /// create as a [`Call`]. A write: sent at most once.
 #[derive(Debug, Clone, Copy)]
 pub struct CreateOrderCall<'a> {

@@ -13,6 +13,7 @@ use super::{ORDER_KEY_RULES, parse_order, post_json, to_json};
 use crate::config::PaygConfig;
 use crate::wire::Order;
 
+#[doc(hidden)]
 /// The path.
 pub const PATH: &str = "/Detail";
 
@@ -26,6 +27,7 @@ struct DetailBody<'a> {
     payment_type: &'a str,
 }
 
+#[doc(hidden)]
 /// Builds the request.
 pub fn build_detail(config: &PaygConfig, order_key_id: &OrderId) -> Result<HttpRequest> {
     order_key_id.check(&ORDER_KEY_RULES)?;
@@ -47,11 +49,13 @@ pub fn build_detail(config: &PaygConfig, order_key_id: &OrderId) -> Result<HttpR
     )
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_detail(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::PaymentStatus, response)
 }
 
+#[doc(hidden)]
 /// Detail as a [`Call`].
 #[derive(Debug, Clone, Copy)]
 pub struct DetailCall<'a> {

@@ -3,9 +3,12 @@
 //! in [`crate::gateway`]. What the operations share lives here.
 
 pub mod create;
+#[doc(hidden)]
 pub mod detail;
 pub mod refund;
+#[doc(hidden)]
 pub mod refund_status;
+#[doc(hidden)]
 pub mod update;
 
 use paygate_core::http::Method;
@@ -23,6 +26,7 @@ use crate::config::PaygConfig;
 use crate::endpoint::refusal_kind;
 use crate::wire::{ApiError, Order};
 
+#[doc(hidden)]
 /// PayG's `OrderKeyId`: letters and digits (observed up to 34; the refund doc says 30).
 pub const ORDER_KEY_RULES: IdRules = IdRules::DEFAULT
     .max_len(40)
@@ -30,6 +34,7 @@ pub const ORDER_KEY_RULES: IdRules = IdRules::DEFAULT
     .no_hyphen()
     .no_underscore();
 
+#[doc(hidden)]
 /// `UniqueRequestId`: "alphanumeric only". The docs say string(10) for the request, string(20)
 /// in the refund answer, and their own sample has 11 characters; at most 20 are allowed here.
 pub const UNIQUE_REQUEST_RULES: IdRules = IdRules::DEFAULT
@@ -61,6 +66,7 @@ pub(crate) fn to_json<T: serde::Serialize>(field: &'static str, body: &T) -> Res
     serde_json::to_vec(body).map_err(|e| Error::invalid(field, e.to_string()))
 }
 
+#[doc(hidden)]
 /// decimal(18,2): INR with exactly two decimals, as a string (`"100.00"`).
 pub fn wire_amount(field: &'static str, amount: &Money) -> Result<String> {
     if amount.currency() != Currency::INR {

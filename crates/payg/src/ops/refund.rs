@@ -17,6 +17,7 @@ use super::{ORDER_KEY_RULES, parse_order, post_json, to_json, wire_amount};
 use crate::config::PaygConfig;
 use crate::wire::Order;
 
+#[doc(hidden)]
 /// The path.
 pub const PATH: &str = "/Refund";
 
@@ -42,6 +43,7 @@ struct RefundBody<'a> {
     refund_amount: String,
 }
 
+#[doc(hidden)]
 /// Builds the request; everything is checked before anything is sent.
 pub fn build_refund(
     config: &PaygConfig,
@@ -76,11 +78,13 @@ pub fn build_refund(
     )
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_refund(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::Refund, response)
 }
 
+#[doc(hidden)]
 /// Refund as a [`Call`]. A write: sent at most once.
 #[derive(Debug, Clone, Copy)]
 pub struct RefundCall<'a> {

@@ -15,6 +15,7 @@ use super::{ORDER_KEY_RULES, parse_order, post_json, to_json};
 use crate::config::PaygConfig;
 use crate::wire::Order;
 
+#[doc(hidden)]
 /// The path.
 pub const PATH: &str = "/RefundStatus";
 
@@ -28,6 +29,7 @@ struct RefundStatusBody<'a> {
     transaction_id: u64,
 }
 
+#[doc(hidden)]
 /// Builds the request. `transaction_id` must be numeric.
 pub fn build_refund_status(
     config: &PaygConfig,
@@ -61,11 +63,13 @@ pub fn build_refund_status(
     )
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_refund_status(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(Operation::RefundStatus, response)
 }
 
+#[doc(hidden)]
 /// RefundStatus as a [`Call`].
 #[derive(Debug, Clone, Copy)]
 pub struct RefundStatusCall<'a> {

@@ -18,9 +18,11 @@ use super::{ORDER_KEY_RULES, UNIQUE_REQUEST_RULES, parse_order, post_json, to_js
 use crate::config::PaygConfig;
 use crate::wire::Order;
 
+#[doc(hidden)]
 /// The path.
 pub const PATH: &str = "/Update";
 
+#[doc(hidden)]
 /// The operation (a write: never resent once it may have left).
 pub const OPERATION: Operation = Operation::Native {
     name: "update",
@@ -40,6 +42,7 @@ struct UpdateBody<'a> {
     order_notes: &'a BTreeMap<String, String>,
 }
 
+#[doc(hidden)]
 /// Builds the request; the notes' limits are checked first.
 pub fn build_update(
     config: &PaygConfig,
@@ -76,11 +79,13 @@ pub fn build_update(
     post_json(config, OPERATION, PATH, body, Some(order_key_id.as_str()))
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_update(response: &HttpResponse) -> Result<NativeResponse<Order>> {
     parse_order(OPERATION, response)
 }
 
+#[doc(hidden)]
 /// Update (notes) as a [`Call`]. A write: sent at most once.
 #[derive(Debug, Clone, Copy)]
 pub struct UpdateNotesCall<'a> {

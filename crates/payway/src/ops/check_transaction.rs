@@ -19,6 +19,7 @@ use crate::endpoint::Endpoint;
 use crate::endpoint::order;
 use crate::wire::CheckTransactionResponse;
 
+#[doc(hidden)]
 /// Builds the signed request.
 pub fn build_check_transaction(
     config: &PaywayConfig,
@@ -34,6 +35,7 @@ pub fn build_check_transaction(
     )
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_check_transaction(
     response: &HttpResponse,
@@ -41,6 +43,7 @@ pub fn parse_check_transaction(
     parse_answer(Endpoint::CheckTransaction, response)
 }
 
+#[doc(hidden)]
 /// check-transaction-2 as a [`Call`].
 #[derive(Debug, Clone, Copy)]
 pub struct CheckTransactionCall<'a> {

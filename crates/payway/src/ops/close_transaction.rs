@@ -18,6 +18,7 @@ use crate::endpoint::Endpoint;
 use crate::endpoint::order;
 use crate::wire::CloseTransactionResponse;
 
+#[doc(hidden)]
 /// Builds the signed request.
 pub fn build_close_transaction(
     config: &PaywayConfig,
@@ -33,6 +34,7 @@ pub fn build_close_transaction(
     )
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_close_transaction(
     response: &HttpResponse,
@@ -40,6 +42,7 @@ pub fn parse_close_transaction(
     parse_answer(Endpoint::CloseTransaction, response)
 }
 
+#[doc(hidden)]
 /// close-transaction as a [`Call`].
 #[derive(Debug, Clone, Copy)]
 pub struct CloseTransactionCall<'a> {

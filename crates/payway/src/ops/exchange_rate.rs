@@ -13,6 +13,7 @@ use crate::sign::Fields;
 use crate::wire::ExchangeRateResponse;
 use crate::wire::request_time;
 
+#[doc(hidden)]
 /// Builds the signed request.
 pub fn build_exchange_rate(config: &PaywayConfig, now: OffsetDateTime) -> Result<HttpRequest> {
     let fields = Fields::new()
@@ -22,6 +23,7 @@ pub fn build_exchange_rate(config: &PaywayConfig, now: OffsetDateTime) -> Result
     post_json(config, Endpoint::ExchangeRate, &fields, None)
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_exchange_rate(
     response: &HttpResponse,
@@ -29,6 +31,7 @@ pub fn parse_exchange_rate(
     parse_answer(Endpoint::ExchangeRate, response)
 }
 
+#[doc(hidden)]
 /// exchange-rate as a [`Call`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExchangeRateCall;

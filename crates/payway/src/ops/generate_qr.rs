@@ -140,6 +140,7 @@ fn bounded(field: &'static str, value: Option<String>, max: usize) -> Result<Opt
     }
 }
 
+#[doc(hidden)]
 /// The signed fields of a QR request, in PayWay's example order. Nothing is sent.
 pub fn generate_qr_fields(
     config: &PaywayConfig,
@@ -227,6 +228,7 @@ pub fn generate_qr_fields(
     Ok(fields.signed(&config.hmac, order::GENERATE_QR))
 }
 
+#[doc(hidden)]
 /// Builds the signed `generate-qr` request.
 pub fn build_generate_qr(
     config: &PaywayConfig,
@@ -242,6 +244,7 @@ pub fn build_generate_qr(
     )
 }
 
+#[doc(hidden)]
 /// Reads a `generate-qr` answer: a success must carry the QR (`qrString`); one without is
 /// an unexpected body (the order may exist: the outcome is unknown).
 pub fn parse_generate_qr(response: &HttpResponse) -> Result<NativeResponse<GenerateQrResponse>> {
@@ -258,6 +261,7 @@ pub fn parse_generate_qr(response: &HttpResponse) -> Result<NativeResponse<Gener
     Ok(native)
 }
 
+#[doc(hidden)]
 /// generate-qr as a [`Call`]. A write (it creates the transaction): sent at most once.
 #[derive(Debug, Clone, Copy)]
 pub struct GenerateQrCall<'a> {
@@ -279,6 +283,7 @@ impl Call<PaywayConfig> for GenerateQrCall<'_> {
     }
 }
 
+#[doc(hidden)]
 /// The answer must be about the QR asked for: the `tran_id`, currency and amount it echoes
 /// (when it echoes them) are the request's; otherwise it is an unexpected body, and on this
 /// write the outcome is unknown.

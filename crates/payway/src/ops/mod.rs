@@ -2,13 +2,19 @@
 //! ([`HttpResponse`] →) in the provider's own types; the conversions to the unified model are
 //! in [`crate::gateway`]. What the operations share lives here.
 
+#[doc(hidden)]
 pub mod check_transaction;
+#[doc(hidden)]
 pub mod close_transaction;
+#[doc(hidden)]
 pub mod exchange_rate;
 pub mod generate_qr;
+#[doc(hidden)]
 pub mod pre_auth;
 pub mod purchase;
+#[doc(hidden)]
 pub mod refund;
+#[doc(hidden)]
 pub mod transaction_detail;
 pub mod transaction_list;
 
@@ -34,6 +40,7 @@ use crate::sign::Fields;
 use crate::wire::StatusOnly;
 use crate::wire::request_time;
 
+#[doc(hidden)]
 /// PayWay's `tran_id`: at most 20 characters of letters, digits, `-` and `_`.
 pub const TRAN_ID_RULES: IdRules = IdRules::DEFAULT.max_len(20).no_dot();
 
@@ -105,6 +112,7 @@ pub(crate) fn parse_answer<T: DeserializeOwned + CodedAnswer>(
     read_coded_answer::<T, StatusOnly>(PROVIDER, endpoint.operation(), &endpoint, response)
 }
 
+#[doc(hidden)]
 /// The amount as PayWay wants it on the wire, identical in body and hash: USD with 2
 /// decimals (`"10.00"`), KHR whole riel (`"1000"`). `purchase_minimum` applies the purchase
 /// rules (KHR at least 100; PayWay codes 46 / 47, `KHR-LESS-100`).
@@ -202,6 +210,7 @@ pub(crate) fn merchant_auth_plaintext(
     Ok(json)
 }
 
+#[doc(hidden)]
 /// The most `payout` entries PayWay takes (purchase code 25: "more than 10 payouts").
 pub const MAX_PAYOUTS: usize = 10;
 

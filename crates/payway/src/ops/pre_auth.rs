@@ -27,6 +27,7 @@ use crate::endpoint::Endpoint;
 use crate::endpoint::order;
 use crate::wire::PreAuthResponse;
 
+#[doc(hidden)]
 /// The `merchant_auth` plaintext of a completion, with its `payout` entries when there are
 /// any (checked: see [`super::wire_payouts`]).
 pub fn completion_plaintext(
@@ -51,12 +52,14 @@ pub fn completion_plaintext(
     Ok(format!("{open},\"payout\":{list}}}"))
 }
 
+#[doc(hidden)]
 /// The `merchant_auth` plaintext of a cancellation.
 pub fn cancellation_plaintext(config: &PaywayConfig, tran_id: &OrderId) -> Result<String> {
     tran_id.check(&TRAN_ID_RULES)?;
     merchant_auth_plaintext(&config.merchant_id, tran_id, None)
 }
 
+#[doc(hidden)]
 /// Builds the signed completion request.
 pub fn build_completion(
     config: &PaywayConfig,
@@ -68,6 +71,7 @@ pub fn build_completion(
     build_completion_with_payout(config, tran_id, amount, &[], now, random)
 }
 
+#[doc(hidden)]
 /// Builds the signed completion request that also pays `payouts` out of the captured amount.
 pub fn build_completion_with_payout(
     config: &PaywayConfig,
@@ -89,6 +93,7 @@ pub fn build_completion_with_payout(
     )
 }
 
+#[doc(hidden)]
 /// Builds the signed cancellation request.
 pub fn build_cancellation(
     config: &PaywayConfig,
@@ -108,16 +113,19 @@ pub fn build_cancellation(
     )
 }
 
+#[doc(hidden)]
 /// Reads a completion answer.
 pub fn parse_completion(response: &HttpResponse) -> Result<NativeResponse<PreAuthResponse>> {
     parse_answer(Endpoint::PreAuthCompletion, response)
 }
 
+#[doc(hidden)]
 /// Reads a cancellation answer.
 pub fn parse_cancellation(response: &HttpResponse) -> Result<NativeResponse<PreAuthResponse>> {
     parse_answer(Endpoint::PreAuthCancellation, response)
 }
 
+#[doc(hidden)]
 /// pre-auth-completion as a [`Call`]. A write: sent at most once.
 #[derive(Debug, Clone, Copy)]
 pub struct PreAuthCompletionCall<'a> {
@@ -148,6 +156,7 @@ impl Call<PaywayConfig> for PreAuthCompletionCall<'_> {
     }
 }
 
+#[doc(hidden)]
 /// pre-auth-cancellation as a [`Call`]. A write: sent at most once.
 #[derive(Debug, Clone, Copy)]
 pub struct PreAuthCancellationCall<'a> {

@@ -230,6 +230,7 @@ pub struct PurchaseForm {
     pub fields: Fields,
 }
 
+#[doc(hidden)]
 /// Builds and signs the purchase fields. Nothing is sent.
 pub fn form(
     config: &PaywayConfig,
@@ -327,6 +328,7 @@ fn view_type_text(view_type: ViewType) -> String {
     .to_owned()
 }
 
+#[doc(hidden)]
 /// The form as a server-side `multipart/form-data` POST (empty fields left out; the
 /// boundary comes from `random`).
 pub fn to_request(form: &PurchaseForm, random: &dyn RandomSource) -> Result<HttpRequest> {
@@ -405,6 +407,7 @@ impl PurchaseOutcome {
     }
 }
 
+#[doc(hidden)]
 /// Reads the answer to a server-side purchase of `form`.
 pub fn parse_purchase(
     response: &HttpResponse,
@@ -457,6 +460,7 @@ pub fn parse_purchase(
     })
 }
 
+#[doc(hidden)]
 /// purchase, sent from the server, as a [`Call`]: the form is signed beforehand
 /// ([`form`]); the multipart boundary comes from the call's randomness.
 #[derive(Debug, Clone, Copy)]

@@ -25,6 +25,7 @@ use crate::endpoint::Endpoint;
 use crate::endpoint::order;
 use crate::wire::RefundResponse;
 
+#[doc(hidden)]
 /// The `merchant_auth` plaintext of a refund.
 pub fn plaintext(config: &PaywayConfig, tran_id: &OrderId, amount: &Money) -> Result<String> {
     tran_id.check(&TRAN_ID_RULES)?;
@@ -36,6 +37,7 @@ pub fn plaintext(config: &PaywayConfig, tran_id: &OrderId, amount: &Money) -> Re
     )
 }
 
+#[doc(hidden)]
 /// Builds the signed request; the amount and key are checked before anything is encrypted.
 pub fn build_refund(
     config: &PaywayConfig,
@@ -56,11 +58,13 @@ pub fn build_refund(
     )
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_refund(response: &HttpResponse) -> Result<NativeResponse<RefundResponse>> {
     parse_answer(Endpoint::Refund, response)
 }
 
+#[doc(hidden)]
 /// online-transaction/refund as a [`Call`]. A write: sent at most once.
 #[derive(Debug, Clone, Copy)]
 pub struct RefundCall<'a> {

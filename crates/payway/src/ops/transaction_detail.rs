@@ -15,6 +15,7 @@ use crate::endpoint::Endpoint;
 use crate::endpoint::order;
 use crate::wire::TransactionDetailResponse;
 
+#[doc(hidden)]
 /// Builds the signed request.
 pub fn build_transaction_detail(
     config: &PaywayConfig,
@@ -30,6 +31,7 @@ pub fn build_transaction_detail(
     )
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_transaction_detail(
     response: &HttpResponse,
@@ -37,6 +39,7 @@ pub fn parse_transaction_detail(
     parse_answer(Endpoint::TransactionDetail, response)
 }
 
+#[doc(hidden)]
 /// transaction-detail as a [`Call`].
 #[derive(Debug, Clone, Copy)]
 pub struct TransactionDetailCall<'a> {

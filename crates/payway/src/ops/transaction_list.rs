@@ -125,6 +125,7 @@ impl TransactionListQuery {
     }
 }
 
+#[doc(hidden)]
 /// Builds the signed request.
 pub fn build_transaction_list(
     config: &PaywayConfig,
@@ -160,6 +161,7 @@ pub fn build_transaction_list(
     post_json(config, Endpoint::TransactionList, &fields, None)
 }
 
+#[doc(hidden)]
 /// Reads the answer.
 pub fn parse_transaction_list(
     response: &HttpResponse,
@@ -167,6 +169,7 @@ pub fn parse_transaction_list(
     parse_answer(Endpoint::TransactionList, response)
 }
 
+#[doc(hidden)]
 /// transaction-list-2 as a [`Call`].
 #[derive(Debug, Clone, Copy)]
 pub struct TransactionListCall<'a> {
