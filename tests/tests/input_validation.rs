@@ -385,6 +385,11 @@ async fn bad_input_is_a_typed_error_naming_the_field_and_nothing_is_sent() {
         build(&format!("{payway_toml}currency = \"EUR\"\n")),
     );
     m.config(
+        "PayWay checkout QR of an unknown kind",
+        "gateways.payway.checkout_qr",
+        build(&format!("{payway_toml}checkout_qr = \"bitcoin\"\n")),
+    );
+    m.config(
         "Finpay without merchant_key",
         "gateways.finpay.merchant_key",
         build(&replace_setting(&finpay_toml, "merchant_key", "")),

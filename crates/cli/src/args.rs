@@ -98,7 +98,7 @@ pub(crate) enum Command {
     Capture(CaptureArgs),
     /// Create a payment and show what the customer must do next.
     #[command(
-        after_help = "Example:\n  paygate create shop-usd --order-id ORDER0002 --amount 10.00 --currency USD --return-url https://shop.example/done"
+        after_help = "Examples:\n  paygate create shop-usd --order-id ORDER0002 --amount 10.00 --currency USD --return-url https://shop.example/done\n  paygate create shop-qr --order-id ORDER0003 --amount 10.00 --currency USD --qr order3-qr.svg"
     )]
     Create(CreateArgs),
     /// Work with webhooks.
@@ -295,6 +295,11 @@ pub(crate) struct CreateArgs {
     /// Hold the funds only (pre-authorization).
     #[arg(long)]
     pub(crate) pre_auth: bool,
+    /// Save the QR the customer scans to this file and print its payload (the provider's
+    /// image, or an SVG drawn from the payload). The gateway must answer with a QR: a PayWay
+    /// gateway with `checkout_qr` set.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) qr: Option<std::path::PathBuf>,
 }
 
 /// `webhook …`.

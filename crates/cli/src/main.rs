@@ -9,6 +9,7 @@ mod demo;
 mod exit;
 mod journal;
 mod ops;
+mod qr;
 mod reconcile;
 mod registry;
 mod sandbox;

@@ -128,6 +128,7 @@ fn checkout_line(gateway: &str, checkout: &Checkout) -> String {
             qr_string,
             deeplink,
             url,
+            ..
         } => format!(
             "show the QR {qr_string}{}{}",
             deeplink
@@ -495,11 +496,24 @@ pub(crate) async fn create(registry: &GatewayRegistry, out: Out, args: &CreateAr
     .await;
     match result {
         Ok(checkout) => {
+            let saved = args
+                .qr
+                .as_deref()
+                .map(|path| crate::qr::save(&checkout, path));
+            let mut text = checkout_line(&args.gateway, &checkout);
+            if let Some(saved) = &saved {
+                text.push_str(&saved.lines());
+            }
             out.result(
-                &checkout_line(&args.gateway, &checkout),
-                json!({"command": "create", "gateway": args.gateway, "checkout": to_json(&checkout)}),
+                &text,
+                json!({
+                    "command": "create",
+                    "gateway": args.gateway,
+                    "checkout": to_json(&checkout),
+                    "qr": saved.as_ref().map(crate::qr::SavedQr::json),
+                }),
             );
-            exit::OK
+            saved.map_or(exit::OK, |s| s.exit_code())
         }
         Err(e) => out.error("create", &e),
     }

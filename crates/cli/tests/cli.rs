@@ -1440,7 +1440,9 @@ impl Shapes {
             command
         };
         self.same(command, doc, &self.documents[name]);
-        for object in ["checkout", "payment", "refund", "event", "error", "entry"] {
+        for object in [
+            "checkout", "payment", "refund", "event", "error", "entry", "qr",
+        ] {
             if let Some(value) = doc.get(object).filter(|v| v.is_object()) {
                 self.same(object, value, &self.objects[object]);
             }

@@ -187,6 +187,7 @@ pub fn checkout_from_initiate(
             qr_string: String::new(),
             deeplink: None,
             url: Some(image),
+            image: None,
         }
     } else {
         return Err(Error::from(paygate_core::UnexpectedBody::from_raw(

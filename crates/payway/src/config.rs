@@ -6,6 +6,7 @@ use paygate_core::secrecy::{ExposeSecret, SecretString};
 use paygate_core::signing::HmacSha512Key;
 use paygate_core::{Currency, Environment, Error, GatewayConfig, Result, Url};
 
+use crate::ops::generate_qr::QrPaymentOption;
 use crate::sign::MerchantAuthKey;
 
 /// The sandbox base URL.
@@ -20,6 +21,7 @@ pub const SETTINGS: &[&str] = &[
     "rsa_public_key",
     "currency",
     "require_webhook_signature",
+    "checkout_qr",
 ];
 
 /// One PayWay merchant profile: merchant id, API key (the HMAC key; PayWay's docs also call
@@ -35,6 +37,7 @@ pub struct PaywayConfig {
     pub(crate) environment: Environment,
     pub(crate) currency: Currency,
     pub(crate) require_webhook_signature: bool,
+    pub(crate) checkout_qr: Option<QrPaymentOption>,
 }
 
 impl PaywayConfig {
@@ -70,6 +73,7 @@ impl PaywayConfig {
             environment,
             currency: Currency::USD,
             require_webhook_signature: false,
+            checkout_qr: None,
         })
     }
 
@@ -97,9 +101,23 @@ impl PaywayConfig {
         self
     }
 
+    /// Makes the unified `create_payment` answer with a QR the app shows itself (the QR API,
+    /// [`crate::PaywayClient::generate_qr`]) instead of PayWay's checkout page: the next action
+    /// is `ShowQr` with the payload, PayWay's drawn image and ABA Mobile's deep link.
+    pub fn with_checkout_qr(mut self, option: QrPaymentOption) -> PaywayConfig {
+        self.checkout_qr = Some(option);
+        self
+    }
+
+    /// The QR `create_payment` answers with, if set ([`PaywayConfig::with_checkout_qr`]).
+    pub fn checkout_qr(&self) -> Option<QrPaymentOption> {
+        self.checkout_qr
+    }
+
     /// Reads a `[gateways.<name>]` table: `merchant_id`, `api_key`, optional
-    /// `rsa_public_key` (PEM text, usually `file:…`), `currency` (`USD`/`KHR`) and
-    /// `require_webhook_signature` (`true`/`false`).
+    /// `rsa_public_key` (PEM text, usually `file:…`), `currency` (`USD`/`KHR`),
+    /// `require_webhook_signature` (`true`/`false`) and `checkout_qr` (`abapay_khqr`, `abapay`,
+    /// `wechat` or `alipay`: see [`PaywayConfig::with_checkout_qr`]).
     pub fn from_gateway_config(config: &GatewayConfig) -> Result<PaywayConfig> {
         config.deny_unknown_keys(SETTINGS)?;
         let at = |key: &str, e: Error| match e {
@@ -137,6 +155,15 @@ impl PaywayConfig {
                 }
             };
             payway = payway.require_webhook_signature(required);
+        }
+        if let Some(name) = config.optional_text("checkout_qr")? {
+            let option = QrPaymentOption::from_name(&name).ok_or_else(|| {
+                Error::config(
+                    config.key_path("checkout_qr"),
+                    "must be abapay_khqr, abapay, wechat or alipay",
+                )
+            })?;
+            payway = payway.with_checkout_qr(option);
         }
         Ok(payway)
     }
@@ -184,6 +211,7 @@ impl fmt::Debug for PaywayConfig {
             .field("base_url", &self.base_url.as_str())
             .field("currency", &self.currency)
             .field("require_webhook_signature", &self.require_webhook_signature)
+            .field("checkout_qr", &self.checkout_qr)
             .finish()
     }
 }

@@ -9,15 +9,16 @@ use paygate_core::http::HeaderMap;
 use paygate_core::precondition::{checked_capture, checked_refund, checked_status};
 use paygate_core::{
     CancelRequest, Capabilities, Capability, CaptureRequest, Checkout, CreatePayment, Error,
-    GatewayConfig, GatewayFactory, ListLimits, ListPaymentsRequest, Operation, OrderId, Payment,
-    PaymentGateway, PaymentPage, PaymentStatus, ProviderError, Refund, RefundRequest, RefundStatus,
-    RefundStatusRequest, Result, VoidRequest, WebhookEvent, async_trait,
+    GatewayConfig, GatewayFactory, ListLimits, ListPaymentsRequest, NextAction, Operation, OrderId,
+    Payment, PaymentGateway, PaymentPage, PaymentStatus, ProviderError, Refund, RefundRequest,
+    RefundStatus, RefundStatusRequest, Result, VoidRequest, WebhookEvent, async_trait,
 };
 
 use crate::PROVIDER;
 use crate::PaywayClient;
 use crate::config::PaywayConfig;
 use crate::endpoint::Endpoint;
+use crate::ops::generate_qr::QrRequest;
 use crate::ops::purchase::{PurchaseOutcome, PurchaseRequest};
 use crate::ops::transaction_list::TransactionListQuery;
 use crate::ops::{
@@ -25,8 +26,8 @@ use crate::ops::{
 };
 use crate::status::payment_status;
 use crate::wire::{
-    CheckTransactionResponse, CloseTransactionResponse, PreAuthResponse, RefundResponse,
-    TransactionListResponse, parse_date,
+    CheckTransactionResponse, CloseTransactionResponse, GenerateQrResponse, PreAuthResponse,
+    RefundResponse, TransactionListResponse, parse_date,
 };
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::Dispatcher;
@@ -111,6 +112,12 @@ impl PaymentGateway for PaywayGateway {
     /// A redirect URL expires 180 s after it is issued; a QR or form lasts the purchase
     /// `lifetime`.
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
+        if let Some(option) = self.client.config().checkout_qr() {
+            let qr_request = QrRequest::from_create(request, option)?;
+            let issued = self.client.now();
+            let native = self.client.generate_qr(&qr_request).await?;
+            return checkout_from_generate_qr(&qr_request, issued, native);
+        }
         let purchase_request = PurchaseRequest::from_create(request)?;
         let issued = self.client.now();
         let native = self.client.purchase(&purchase_request).await?;
@@ -279,6 +286,27 @@ pub fn checkout_from_purchase(
         native.raw,
     );
     checkout.expires_at = expires_at;
+    Ok(checkout)
+}
+
+/// The checkout of a QR the app shows itself: its payload, PayWay's drawn image and ABA
+/// Mobile's deep link; it can be paid for the QR's lifetime.
+#[doc(hidden)]
+pub fn checkout_from_generate_qr(
+    request: &QrRequest,
+    issued: OffsetDateTime,
+    native: NativeResponse<GenerateQrResponse>,
+) -> Result<Checkout> {
+    let body = &native.body;
+    let next_action = NextAction::ShowQr {
+        qr_string: body.qr_string.clone().unwrap_or_default(),
+        deeplink: body.abapay_deeplink.clone(),
+        url: None,
+        image: body.qr_image.clone(),
+    };
+    let mut checkout = Checkout::new(PROVIDER, request.tran_id.clone(), next_action, native.raw);
+    checkout.expires_at =
+        Some(issued + Duration::from_secs(u64::from(request.lifetime_minutes) * 60));
     Ok(checkout)
 }
 

@@ -263,6 +263,10 @@ pub enum NextAction {
         deeplink: Option<String>,
         /// A hosted page showing the QR, if any.
         url: Option<Url>,
+        /// The QR drawn by the provider, as a data URL (`data:image/png;base64,…`), if it
+        /// sends one; otherwise draw `qr_string`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        image: Option<String>,
     },
     /// Show a payment code (virtual account, convenience store code).
     PayWithCode {

@@ -14,7 +14,8 @@ use paygate_core::config::validate_merchant_url;
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{Call, CallContext, HttpRequest, HttpResponse};
 use paygate_core::{
-    Error, Money, NativeResponse, OrderId, Result, UnexpectedBody, Url, check_echo,
+    CaptureMode, CreatePayment, Error, Money, NativeResponse, OrderId, Result, UnexpectedBody, Url,
+    check_echo,
 };
 
 use super::purchase::{Payout, PurchaseItem, PurchaseType, ReturnDeeplink};
@@ -46,6 +47,17 @@ pub enum QrPaymentOption {
 }
 
 impl QrPaymentOption {
+    /// The option PayWay names `name`, if any.
+    pub fn from_name(name: &str) -> Option<QrPaymentOption> {
+        match name {
+            "abapay" => Some(QrPaymentOption::AbaPay),
+            "abapay_khqr" => Some(QrPaymentOption::AbaPayKhqr),
+            "wechat" => Some(QrPaymentOption::WeChat),
+            "alipay" => Some(QrPaymentOption::Alipay),
+            _ => None,
+        }
+    }
+
     /// PayWay's name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -122,6 +134,46 @@ impl QrRequest {
             payout: Vec::new(),
             qr_image_template: None,
         }
+    }
+}
+
+impl QrRequest {
+    /// How long a QR of the unified `create_payment` can be paid when the request sets no
+    /// `expires_in`: PayWay requires a lifetime and documents no default.
+    pub const DEFAULT_LIFETIME_MINUTES: u32 = 30;
+
+    /// The unified request as a QR: `callback_url` → `callback_url` (pushback),
+    /// `expires_in` → `lifetime` (whole minutes, rounded up; 30 when unset), manual capture →
+    /// `pre-auth`, the customer and items as on purchase. `return_url` and `cancel_url` have no
+    /// use here (no browser leaves the app) and `description` no PayWay field: both are dropped.
+    pub fn from_create(request: &CreatePayment, option: QrPaymentOption) -> Result<QrRequest> {
+        request.validate()?;
+        let lifetime = match request.expires_in {
+            Some(window) => u32::try_from(window.as_secs().div_ceil(60)).unwrap_or(u32::MAX),
+            None => QrRequest::DEFAULT_LIFETIME_MINUTES,
+        };
+        let mut qr = QrRequest::new(request.order_id.clone(), request.amount, option, lifetime);
+        qr.items = request
+            .items
+            .iter()
+            .map(|item| PurchaseItem {
+                name: item.name.clone(),
+                quantity: item.quantity,
+                price: item.unit_price,
+            })
+            .collect();
+        if let Some(customer) = &request.customer {
+            qr.first_name = customer.first_name.clone();
+            qr.last_name = customer.last_name.clone();
+            qr.email = customer.email.clone();
+            qr.phone = customer.phone.clone();
+        }
+        qr.purchase_type = match request.capture {
+            CaptureMode::Automatic => PurchaseType::Purchase,
+            CaptureMode::Manual => PurchaseType::PreAuth,
+        };
+        qr.callback_url = request.callback_url.clone();
+        Ok(qr)
     }
 }
 

@@ -391,6 +391,7 @@ impl PurchaseOutcome {
                     .checkout_qr_url
                     .as_deref()
                     .and_then(|u| Url::parse(u).ok()),
+                image: response.qr_image.clone(),
             },
             PurchaseOutcome::Form(form) => NextAction::PostForm {
                 url: form.action.clone(),
