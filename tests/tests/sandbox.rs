@@ -424,27 +424,13 @@ async fn the_request_log_is_bounded_and_counts_what_it_dropped() {
 /// client before sending, and by the sandbox (`PTL60`) when sent raw.
 #[tokio::test]
 async fn payway_pre_auth_completion_with_payout_round_trip() {
-    use paygate::Environment;
-    use paygate::payway::{Payout, PaywayClient, PaywayConfig};
-    use paygate::sandbox::PAYWAY_PUBLIC_KEY_PEM;
-    use paygate::secrecy::SecretString;
+    use paygate::payway::Payout;
 
     let sandbox = Sandbox::start().await.unwrap();
     let registry = paygate::sandbox::registry(&sandbox).unwrap();
     let gateway = registry.gateway("payway").unwrap();
     let credentials = &sandbox.credentials().payway;
-    let config = PaywayConfig::new(
-        credentials.merchant_id.clone(),
-        &SecretString::from(credentials.api_key.clone()),
-        Environment::Custom(Url::parse(&sandbox.url(Provider::Payway)).unwrap()),
-    )
-    .unwrap()
-    .with_rsa_public_key_pem(PAYWAY_PUBLIC_KEY_PEM)
-    .unwrap();
-    let client = PaywayClient::new(
-        config,
-        Dispatcher::new(Arc::new(ReqwestTransport::with_defaults().unwrap())),
-    );
+    let client = payway_client(&sandbox);
     let held = OrderId::new("PAYOUT-HOLD-1").unwrap();
     let request = CreatePayment::new(held.clone(), usd("10.00"))
         .unwrap()
@@ -518,6 +504,27 @@ async fn payway_pre_auth_completion_with_payout_round_trip() {
     assert_eq!(payment.status, paygate::PaymentStatus::Authorized);
 }
 
+/// PayWay's native client on the sandbox, with the sandbox's RSA key.
+fn payway_client(sandbox: &Sandbox) -> paygate::payway::PaywayClient {
+    use paygate::payway::{PaywayClient, PaywayConfig};
+    use paygate::sandbox::PAYWAY_PUBLIC_KEY_PEM;
+    use paygate::secrecy::SecretString;
+
+    let credentials = &sandbox.credentials().payway;
+    let config = PaywayConfig::new(
+        credentials.merchant_id.clone(),
+        &SecretString::from(credentials.api_key.clone()),
+        paygate::Environment::Custom(Url::parse(&sandbox.url(Provider::Payway)).unwrap()),
+    )
+    .unwrap()
+    .with_rsa_public_key_pem(PAYWAY_PUBLIC_KEY_PEM)
+    .unwrap();
+    PaywayClient::new(
+        config,
+        Dispatcher::new(Arc::new(ReqwestTransport::with_defaults().unwrap())),
+    )
+}
+
 /// A pre-auth completion built by hand: `plaintext` encrypted into `merchant_auth`, hashed in
 /// the completion's order, posted as JSON. Returns the HTTP status and the body.
 async fn raw_payway_completion(sandbox: &Sandbox, plaintext: &str) -> (u16, String) {
@@ -565,25 +572,10 @@ async fn raw_payway_completion(sandbox: &Sandbox, plaintext: &str) -> (u16, Stri
 /// leaves the client.
 #[tokio::test]
 async fn payway_generate_qr_round_trip() {
-    use paygate::Environment;
-    use paygate::payway::{PaywayClient, PaywayConfig, QrPaymentOption, QrRequest};
-    use paygate::sandbox::PAYWAY_PUBLIC_KEY_PEM;
-    use paygate::secrecy::SecretString;
+    use paygate::payway::{QrPaymentOption, QrRequest};
 
     let sandbox = Sandbox::start().await.unwrap();
-    let credentials = &sandbox.credentials().payway;
-    let config = PaywayConfig::new(
-        credentials.merchant_id.clone(),
-        &SecretString::from(credentials.api_key.clone()),
-        Environment::Custom(Url::parse(&sandbox.url(Provider::Payway)).unwrap()),
-    )
-    .unwrap()
-    .with_rsa_public_key_pem(PAYWAY_PUBLIC_KEY_PEM)
-    .unwrap();
-    let client = PaywayClient::new(
-        config,
-        Dispatcher::new(Arc::new(ReqwestTransport::with_defaults().unwrap())),
-    );
+    let client = payway_client(&sandbox);
     let id = OrderId::new("QR-ROUND-1").unwrap();
     let mut request = QrRequest::new(id.clone(), usd("3.75"), QrPaymentOption::AbaPayKhqr, 10);
     request.callback_url = Some(Url::parse("https://shop.example/payway/pushback").unwrap());

@@ -14,14 +14,13 @@ use paygate_core::config::validate_merchant_url;
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{Call, CallContext, HttpRequest, HttpResponse};
 use paygate_core::{
-    CaptureMode, CreatePayment, Error, Money, NativeResponse, OrderId, Result, UnexpectedBody, Url,
-    check_echo,
+    CreatePayment, Error, Money, NativeResponse, OrderId, Result, UnexpectedBody, Url, check_echo,
 };
 
 use super::purchase::{Payout, PurchaseItem, PurchaseType, ReturnDeeplink};
 use super::{
-    TRAN_ID_RULES, base64_list, check_lifetime, encode_deeplink, encode_items, json_object_field,
-    parse_answer, post_json, purchase_type_text, wire_amount, wire_payouts,
+    FromCreate, TRAN_ID_RULES, base64_list, check_lifetime, encode_deeplink, encode_items,
+    json_object_field, parse_answer, post_json, purchase_type_text, wire_amount, wire_payouts,
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
@@ -147,31 +146,14 @@ impl QrRequest {
     /// `pre-auth`, the customer and items as on purchase. `return_url` and `cancel_url` have no
     /// use here (no browser leaves the app) and `description` no PayWay field: both are dropped.
     pub fn from_create(request: &CreatePayment, option: QrPaymentOption) -> Result<QrRequest> {
-        request.validate()?;
-        let lifetime = match request.expires_in {
-            Some(window) => u32::try_from(window.as_secs().div_ceil(60)).unwrap_or(u32::MAX),
-            None => QrRequest::DEFAULT_LIFETIME_MINUTES,
-        };
+        let common = FromCreate::of(request)?;
+        let lifetime = common
+            .lifetime_minutes
+            .unwrap_or(QrRequest::DEFAULT_LIFETIME_MINUTES);
         let mut qr = QrRequest::new(request.order_id.clone(), request.amount, option, lifetime);
-        qr.items = request
-            .items
-            .iter()
-            .map(|item| PurchaseItem {
-                name: item.name.clone(),
-                quantity: item.quantity,
-                price: item.unit_price,
-            })
-            .collect();
-        if let Some(customer) = &request.customer {
-            qr.first_name = customer.first_name.clone();
-            qr.last_name = customer.last_name.clone();
-            qr.email = customer.email.clone();
-            qr.phone = customer.phone.clone();
-        }
-        qr.purchase_type = match request.capture {
-            CaptureMode::Automatic => PurchaseType::Purchase,
-            CaptureMode::Manual => PurchaseType::PreAuth,
-        };
+        qr.items = common.items;
+        [qr.first_name, qr.last_name, qr.email, qr.phone] = common.payer;
+        qr.purchase_type = common.purchase_type;
         qr.callback_url = request.callback_url.clone();
         Ok(qr)
     }

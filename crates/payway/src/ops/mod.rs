@@ -372,3 +372,49 @@ pub(crate) fn purchase_type_text(purchase_type: purchase::PurchaseType) -> &'sta
         purchase::PurchaseType::PreAuth => "pre-auth",
     }
 }
+
+/// What purchase and generate-qr both take from the unified request: its items, the payer
+/// (first and last name, e-mail, phone), the purchase type its capture mode asks for, and its
+/// `expires_in` in whole minutes, rounded up.
+pub(crate) struct FromCreate {
+    pub(crate) items: Vec<purchase::PurchaseItem>,
+    pub(crate) payer: [Option<String>; 4],
+    pub(crate) purchase_type: purchase::PurchaseType,
+    pub(crate) lifetime_minutes: Option<u32>,
+}
+
+impl FromCreate {
+    pub(crate) fn of(request: &paygate_core::CreatePayment) -> Result<FromCreate> {
+        request.validate()?;
+        let payer = request
+            .customer
+            .as_ref()
+            .map_or_else(Default::default, |c| {
+                [
+                    c.first_name.clone(),
+                    c.last_name.clone(),
+                    c.email.clone(),
+                    c.phone.clone(),
+                ]
+            });
+        Ok(FromCreate {
+            items: request
+                .items
+                .iter()
+                .map(|item| purchase::PurchaseItem {
+                    name: item.name.clone(),
+                    quantity: item.quantity,
+                    price: item.unit_price,
+                })
+                .collect(),
+            payer,
+            purchase_type: match request.capture {
+                paygate_core::CaptureMode::Automatic => purchase::PurchaseType::Purchase,
+                paygate_core::CaptureMode::Manual => purchase::PurchaseType::PreAuth,
+            },
+            lifetime_minutes: request
+                .expires_in
+                .map(|window| u32::try_from(window.as_secs().div_ceil(60)).unwrap_or(u32::MAX)),
+        })
+    }
+}

@@ -32,13 +32,13 @@ use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
 use paygate_core::{
-    CaptureMode, CreatePayment, Currency, Error, Money, NativeResponse, NextAction, OrderId,
-    RawResponse, Result, UnexpectedBody, Url,
+    CreatePayment, Currency, Error, Money, NativeResponse, NextAction, OrderId, RawResponse,
+    Result, UnexpectedBody, Url,
 };
 
 use super::{
-    TRAN_ID_RULES, base64_list, check_lifetime, encode_deeplink, encode_items, json_object_field,
-    parse_answer, purchase_type_text, same_currency, wire_amount, wire_payouts,
+    FromCreate, TRAN_ID_RULES, base64_list, check_lifetime, encode_deeplink, encode_items,
+    json_object_field, parse_answer, purchase_type_text, same_currency, wire_amount, wire_payouts,
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
@@ -186,34 +186,20 @@ impl PurchaseRequest {
     /// rounded up), manual capture → `pre-auth`, and `hosted_view` with `payment_gate=0` so
     /// that PayWay answers with a redirect. `description` has no PayWay field and is dropped.
     pub fn from_create(request: &CreatePayment) -> Result<PurchaseRequest> {
-        request.validate()?;
+        let common = FromCreate::of(request)?;
         let mut purchase = PurchaseRequest::new(request.order_id.clone(), request.amount);
-        purchase.items = request
-            .items
-            .iter()
-            .map(|item| PurchaseItem {
-                name: item.name.clone(),
-                quantity: item.quantity,
-                price: item.unit_price,
-            })
-            .collect();
-        if let Some(customer) = &request.customer {
-            purchase.first_name = customer.first_name.clone();
-            purchase.last_name = customer.last_name.clone();
-            purchase.email = customer.email.clone();
-            purchase.phone = customer.phone.clone();
-        }
-        purchase.purchase_type = match request.capture {
-            CaptureMode::Automatic => PurchaseType::Purchase,
-            CaptureMode::Manual => PurchaseType::PreAuth,
-        };
+        purchase.items = common.items;
+        [
+            purchase.first_name,
+            purchase.last_name,
+            purchase.email,
+            purchase.phone,
+        ] = common.payer;
+        purchase.purchase_type = common.purchase_type;
+        purchase.lifetime_minutes = common.lifetime_minutes;
         purchase.pushback_url = request.callback_url.clone();
         purchase.continue_success_url = request.return_url.clone();
         purchase.cancel_url = request.cancel_url.clone();
-        if let Some(window) = request.expires_in {
-            let minutes = window.as_secs().div_ceil(60);
-            purchase.lifetime_minutes = Some(u32::try_from(minutes).unwrap_or(u32::MAX));
-        }
         purchase.view_type = Some(ViewType::HostedView);
         purchase.payment_gate = Some(0);
         Ok(purchase)

@@ -295,6 +295,32 @@ fn purchase_amount(text: &str, currency: &str) -> Result<Decimal, Response> {
     }
 }
 
+/// A new order of purchase or generate-qr: a hold when `pre_auth`, its pushback going to the
+/// base64 `callback` URL.
+fn new_order(
+    shared: &Shared,
+    id: &str,
+    amount: Decimal,
+    currency: &str,
+    pre_auth: bool,
+    callback: &str,
+) -> SimOrder {
+    let mut order = SimOrder::new(
+        Provider::Payway,
+        id.to_owned(),
+        id.to_owned(),
+        amount,
+        currency.to_owned(),
+        shared.now(),
+    );
+    order.pre_auth = pre_auth;
+    order.callback_url = BASE64
+        .decode(callback)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    order
+}
+
 pub(super) async fn purchase(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -318,21 +344,14 @@ pub(super) async fn purchase(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let now = shared.now();
-    let callback = BASE64
-        .decode(get("return_url"))
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok());
-    let mut order = SimOrder::new(
-        Provider::Payway,
-        id.clone(),
-        id.clone(),
+    let mut order = new_order(
+        &shared,
+        &id,
         amount,
-        currency.to_owned(),
-        now,
+        currency,
+        get("type") == "pre-auth",
+        get("return_url"),
     );
-    order.pre_auth = get("type") == "pre-auth";
-    order.callback_url = callback;
     let url = |name: &str| Some(get(name).to_owned()).filter(|u| !u.is_empty());
     // PayWay's page continues to continue_success_url after a payment and to cancel_url when
     // the customer cancels; a declined card stays on PayWay's page (whose link back to the
@@ -409,19 +428,14 @@ pub(super) async fn generate_qr(
     if get("lifetime").parse::<u32>().map_or(true, |m| m < 3) {
         return error(StatusCode::OK, "69", "Lifetime must be at least 3 minutes");
     }
-    let mut order = SimOrder::new(
-        Provider::Payway,
-        id.clone(),
-        id.clone(),
+    let mut order = new_order(
+        &shared,
+        &id,
         amount,
-        currency.clone(),
-        shared.now(),
+        &currency,
+        get("purchase_type") == "pre-auth",
+        get("callback_url"),
     );
-    order.pre_auth = get("purchase_type") == "pre-auth";
-    order.callback_url = BASE64
-        .decode(get("callback_url"))
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok());
     let qr_string = khqr(&id);
     order.qr_string = Some(qr_string.clone());
     if shared.ledger().create(order).is_err() {
