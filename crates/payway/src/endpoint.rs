@@ -84,6 +84,9 @@ pub mod order {
         "lifetime",
         "qr_image_template",
     ];
+    /// `payment-link/create`, `/detail` and `/void` (the last undocumented, probed live):
+    /// the merchant-portal trio.
+    pub const PAYMENT_LINK: &[&str] = &["request_time", "merchant_id", "merchant_auth"];
 }
 
 /// PayWay's endpoints. A numeric `status.code` means different things on different endpoints
@@ -111,11 +114,17 @@ pub enum Endpoint {
     Purchase,
     /// `generate-qr` (the QR API).
     GenerateQr,
+    /// `payment-link/create`.
+    PaymentLinkCreate,
+    /// `payment-link/detail`.
+    PaymentLinkDetail,
+    /// `payment-link/void` (not on PayWay's pages; probed live by an independent SDK).
+    PaymentLinkVoid,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 10] = [
+    pub const ALL: [Endpoint; 13] = [
         Endpoint::CheckTransaction,
         Endpoint::TransactionDetail,
         Endpoint::CloseTransaction,
@@ -126,6 +135,9 @@ impl Endpoint {
         Endpoint::PreAuthCancellation,
         Endpoint::Purchase,
         Endpoint::GenerateQr,
+        Endpoint::PaymentLinkCreate,
+        Endpoint::PaymentLinkDetail,
+        Endpoint::PaymentLinkVoid,
     ];
 
     /// The path under the base URL.
@@ -145,6 +157,13 @@ impl Endpoint {
             }
             Endpoint::Purchase => "/api/payment-gateway/v1/payments/purchase",
             Endpoint::GenerateQr => "/api/payment-gateway/v1/payments/generate-qr",
+            Endpoint::PaymentLinkCreate => {
+                "/api/merchant-portal/merchant-access/payment-link/create"
+            }
+            Endpoint::PaymentLinkDetail => {
+                "/api/merchant-portal/merchant-access/payment-link/detail"
+            }
+            Endpoint::PaymentLinkVoid => "/api/merchant-portal/merchant-access/payment-link/void",
         }
     }
 
@@ -171,6 +190,18 @@ impl Endpoint {
             Endpoint::Purchase => Operation::CreatePayment,
             Endpoint::GenerateQr => Operation::Native {
                 name: "generate-qr",
+                effect: Effect::Write,
+            },
+            Endpoint::PaymentLinkCreate => Operation::Native {
+                name: "payment-link-create",
+                effect: Effect::Write,
+            },
+            Endpoint::PaymentLinkDetail => Operation::Native {
+                name: "payment-link-detail",
+                effect: Effect::Read,
+            },
+            Endpoint::PaymentLinkVoid => Operation::Native {
+                name: "payment-link-void",
                 effect: Effect::Write,
             },
         }
@@ -205,6 +236,8 @@ impl Endpoint {
                 MERCHANT_PORTAL_REFUSALS
             }
             Endpoint::Purchase | Endpoint::GenerateQr => PURCHASE_REFUSALS,
+            Endpoint::PaymentLinkCreate => PAYMENT_LINK_CREATE_REFUSALS,
+            Endpoint::PaymentLinkDetail | Endpoint::PaymentLinkVoid => PAYMENT_LINK_REFUSALS,
         }
     }
 }
@@ -317,6 +350,38 @@ const PURCHASE_REFUSALS: &[(&str, ProviderErrorKind)] = &[
     ("72", InvalidState),
     ("11", Server),
     ("503", Server),
+];
+
+/// `payment-link/create`. `PTL04` is its catch-all refusal (an unsupported currency, a
+/// non-numeric amount, an `expired_date` less than about five minutes ahead: all HTTP 400);
+/// `96` ("Invalid merchant data") is the profile's.
+const PAYMENT_LINK_CREATE_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("PTL02", Auth),
+    ("PTL62", Auth),
+    ("PTL63", Auth),
+    ("96", Auth),
+    ("PTL04", Validation),
+    ("PTL05", Validation),
+    ("PTL06", Validation),
+    ("PTL99", Validation),
+    ("04", Validation),
+];
+
+/// `payment-link/detail` and `/void`: an unknown link id is `PTL132` on PayWay's page and `96`
+/// ("Invalid merchant data") live; voiding a voided link is `PTL188`.
+const PAYMENT_LINK_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("PTL02", Auth),
+    ("PTL62", Auth),
+    ("PTL63", Auth),
+    ("PTL04", Validation),
+    ("PTL05", Validation),
+    ("PTL06", Validation),
+    ("04", Validation),
+    ("PTL132", NotFound),
+    ("96", NotFound),
+    ("PTL188", InvalidState),
 ];
 
 #[cfg(test)]

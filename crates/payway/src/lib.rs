@@ -55,6 +55,7 @@ pub use config::PaywayConfig;
 pub use endpoint::Endpoint;
 pub use gateway::{PaywayFactory, PaywayGateway};
 pub use ops::generate_qr::{QrPaymentOption, QrRequest};
+pub use ops::payment_link::{ImageFormat, PaymentLinkId, PaymentLinkImage, PaymentLinkRequest};
 pub use ops::purchase::{
     Payout, PurchaseForm, PurchaseItem, PurchaseOutcome, PurchaseRequest, PurchaseType,
     ReturnDeeplink, ViewType,
@@ -69,6 +70,7 @@ use ops::check_transaction::CheckTransactionCall;
 use ops::close_transaction::CloseTransactionCall;
 use ops::exchange_rate::ExchangeRateCall;
 use ops::generate_qr::GenerateQrCall;
+use ops::payment_link::{PaymentLinkCreateCall, PaymentLinkDetailCall, PaymentLinkVoidCall};
 use ops::pre_auth::{PreAuthCancellationCall, PreAuthCompletionCall};
 use ops::purchase;
 use ops::purchase::PurchaseCall;
@@ -77,7 +79,8 @@ use ops::transaction_detail::TransactionDetailCall;
 use ops::transaction_list::TransactionListCall;
 use wire::{
     CheckTransactionResponse, CloseTransactionResponse, ExchangeRateResponse, GenerateQrResponse,
-    PreAuthResponse, RefundResponse, TransactionDetailResponse, TransactionListResponse,
+    PaymentLinkResponse, PaymentLinkVoidResponse, PreAuthResponse, RefundResponse,
+    TransactionDetailResponse, TransactionListResponse,
 };
 
 /// The provider name.
@@ -211,6 +214,33 @@ impl PaywayClient {
         request: &QrRequest,
     ) -> Result<NativeResponse<GenerateQrResponse>> {
         self.send(&GenerateQrCall { request }).await
+    }
+
+    /// payment-link/create: a link to share that takes payments of a fixed amount (see
+    /// [`ops::payment_link`]). Everything is checked before sending; sent at most once. Keep
+    /// `data.id` from the answer: detail and void take it.
+    pub async fn create_payment_link(
+        &self,
+        request: &PaymentLinkRequest,
+    ) -> Result<NativeResponse<PaymentLinkResponse>> {
+        self.send(&PaymentLinkCreateCall { request }).await
+    }
+
+    /// payment-link/detail: a link's status (`OPEN`, `PAID`, `VOIDED`), payments and totals.
+    pub async fn payment_link_detail(
+        &self,
+        id: &PaymentLinkId,
+    ) -> Result<NativeResponse<PaymentLinkResponse>> {
+        self.send(&PaymentLinkDetailCall { id }).await
+    }
+
+    /// payment-link/void: stop a link taking payments (its page dies). Sent at most once; a
+    /// link voided already is refused with `PTL188` ([`paygate_core::ProviderErrorKind::InvalidState`]).
+    pub async fn void_payment_link(
+        &self,
+        id: &PaymentLinkId,
+    ) -> Result<NativeResponse<PaymentLinkVoidResponse>> {
+        self.send(&PaymentLinkVoidCall { id }).await
     }
 
     /// The signed purchase fields, for a browser form post; nothing is sent.

@@ -84,7 +84,14 @@ coded_by_status!(
     PreAuthResponse,
     PurchaseResponse,
     GenerateQrResponse,
+    PaymentLinkResponse,
+    PaymentLinkVoidResponse,
 );
+
+mod payment_link;
+pub use payment_link::{
+    PaymentLinkData, PaymentLinkImageData, PaymentLinkResponse, PaymentLinkVoidResponse,
+};
 
 /// Any answer, read for its `status` only.
 #[derive(Debug, Clone, Deserialize)]

@@ -452,3 +452,70 @@ fn key_formats_and_sizes() {
         );
     }
 }
+/// payment-link create, detail and void: `request_time ‖ merchant_id ‖ merchant_auth`, like
+/// refund. The hashes were computed independently with Python's `hmac` over each request's
+/// own values (`base64(hmac.new(key, rt + mid + ma, sha512))`), and a sentinel vector pins
+/// the order without RSA.
+#[test]
+fn payment_link_hashes() {
+    use paygate_payway::PaymentLinkId;
+    use paygate_payway::ops::payment_link;
+    let sentinel = Fields::new()
+        .with("request_time", "20200728093403")
+        .with("merchant_id", "ec000002")
+        .with("merchant_auth", "LINKAUTHSENTINEL")
+        .signed(&key(), order::PAYMENT_LINK);
+    assert_eq!(
+        sentinel.get("hash"),
+        "oJ5SlfH6oV1aYhRI2ogJ7lyiYd3ioroaBYsSOxAZq3fihexVH/92sEYohnQfnIel/gw0I5xL/o/taty1V9vrSw=="
+    );
+
+    let create =
+        payment_link::build_create(&config(), &full_link_request(), NOW, &random()).unwrap();
+    assert_eq!(
+        create.url.path(),
+        "/api/merchant-portal/merchant-access/payment-link/create"
+    );
+    let field = |name: &str| multipart_field(&create, name).unwrap();
+    assert_eq!(field("request_time"), "20250213065545");
+    assert_eq!(field("merchant_id"), "ec000002");
+    assert_eq!(
+        String::from_utf8(decrypt_merchant_auth(&field("merchant_auth"))).unwrap(),
+        r#"{"mc_id":"ec000002","title":"Invoice 42","amount":"25.00","currency":"USD","description":"Two coffees and a cake","payment_limit":"3","expired_date":"1739516145","return_url":"aHR0cHM6Ly9zaG9wLmV4YW1wbGUvcGF5d2F5L2xpbmtz","merchant_ref_no":"INV-42"}"#
+    );
+    assert_eq!(
+        field("hash"),
+        "jyRDFwg47DMkso+xBbYkIYjkepgjAGSTSlqMKDpIf4RsezE0M0CkU4fhUEKYbCYHkc3Ubh08FyfHAfMgaZZiwQ=="
+    );
+    assert_eq!(multipart_field(&create, "image"), None);
+
+    let link = PaymentLinkId::new("iN4sbkzbwOCx5VzdXTYsCw==").unwrap();
+    let detail = payment_link::build_detail(&config(), &link, NOW, &random()).unwrap();
+    assert_eq!(
+        String::from_utf8(decrypt_merchant_auth(&body_field(
+            &detail.body,
+            "merchant_auth"
+        )))
+        .unwrap(),
+        r#"{"mc_id":"ec000002","id":"iN4sbkzbwOCx5VzdXTYsCw=="}"#
+    );
+    assert_eq!(
+        body_field(&detail.body, "hash"),
+        "hDDJbsAM49G+JBcGYvqs1kjs7FQMhhH54hfbz4pHrk6eG1/ughaKWYlF5VMHomWcfwIEpyHLAKVbuihEcMuSSQ=="
+    );
+    let void = payment_link::build_void(
+        &config(),
+        &link,
+        NOW,
+        &paygate_core::clock::DeterministicRandom::new(9),
+    )
+    .unwrap();
+    assert_eq!(
+        void.url.path(),
+        "/api/merchant-portal/merchant-access/payment-link/void"
+    );
+    assert_eq!(
+        body_field(&void.body, "hash"),
+        "6zWRqHDhgE/uQzxsSxev1KwleFzDHd4HHAft+2fIK01PshBTuuTBFNIVNAmtG5jCSxwAZ960Zvro/YelxTko0A=="
+    );
+}

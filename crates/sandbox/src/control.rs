@@ -29,6 +29,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/_sandbox/checkout/{provider}/{id}/{action}",
             post(hosted::act),
+        )
+        .route("/_sandbox/link/{provider}/{slug}", get(hosted::link_page))
+        .route(
+            "/_sandbox/link/{provider}/{slug}/pay",
+            post(hosted::link_pay),
         );
     providers.merge(control).with_state(shared)
 }

@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::control::{provider_of, refusal};
+use crate::links::LinkStatus;
 use crate::state::{Refusal, SimOrder, Stage};
 use crate::{Provider, Shared};
 
@@ -158,4 +159,69 @@ pub(crate) async fn act(
         ));
     }
     html(StatusCode::OK, brand(provider), &body)
+}
+
+/// `GET /_sandbox/link/{provider}/{slug}`: a payment link as its payer meets it, with a Pay
+/// button while it takes payments (open, not expired).
+pub(crate) async fn link_page(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, slug)): Path<(String, String)>,
+) -> Response {
+    let provider = match provider_of(&provider) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Ok(link) = shared.links().by_slug(provider, &slug).cloned() else {
+        return refusal(Refusal::NotFound);
+    };
+    let mut body = format!(
+        "<h1>{}</h1><h2 id=\"title\">{}</h2><p>{}</p><p class=\"amount\">{} {}</p>",
+        brand(provider),
+        escape(&link.title),
+        escape(&link.description),
+        link.amount,
+        escape(&link.currency),
+    );
+    let expired = link.expires_at.is_some_and(|at| at <= shared.now());
+    match (link.status, expired) {
+        (LinkStatus::Open, false) => body.push_str(&format!(
+            "<form method=\"post\" action=\"/_sandbox/link/{}/{}/pay\">\
+             <button id=\"pay\">Pay</button></form>",
+            provider.name(),
+            escape(&link.slug)
+        )),
+        (LinkStatus::Open, true) => {
+            body.push_str("<p id=\"outcome\">This link has expired.</p>");
+        }
+        (LinkStatus::Paid, _) => {
+            body.push_str("<p id=\"outcome\">This link takes no more payments.</p>");
+        }
+        (LinkStatus::Voided, _) => body.push_str("<p id=\"outcome\">Invalid Data.</p>"),
+    }
+    html(StatusCode::OK, brand(provider), &body)
+}
+
+/// `POST /_sandbox/link/{provider}/{slug}/pay`: a payer pays through the link. Answers the
+/// new order's id, the link's status after it and the notification sent, as JSON.
+pub(crate) async fn link_pay(
+    State(shared): State<Arc<Shared>>,
+    Path((provider, slug)): Path<(String, String)>,
+) -> Response {
+    let provider = match provider_of(&provider) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match shared.pay_link(provider, &slug) {
+        Ok((link, webhook)) => axum::Json(serde_json::json!({
+            "order_id": link.payments.last(),
+            "link_status": match link.status {
+                LinkStatus::Open => "open",
+                LinkStatus::Paid => "paid",
+                LinkStatus::Voided => "voided",
+            },
+            "notification": webhook,
+        }))
+        .into_response(),
+        Err(r) => refusal(r),
+    }
 }

@@ -32,6 +32,11 @@
 //! RedirectUrl whatever the outcome (PayG publishes no cancelled status: a cancelled PayG
 //! order reads as pending).
 //!
+//! Payment links (PayWay's `payment-link/*`) get a payer's page at
+//! `GET /_sandbox/link/{provider}/{slug}` (the link's `payment_link` URL) and
+//! `POST /_sandbox/link/{provider}/{slug}/pay`, which makes a new paid order of the link's
+//! amount and sends the link's (unsigned) notification ([`Sandbox::pay_link`]).
+//!
 //! When an order is paid, the simulator also POSTs the provider's notification, signed, to
 //! the order's callback URL (PayG: the account URL of [`Sandbox::set_notification_url`]),
 //! on loopback only, retrying as the provider does (Finpay: until a `2000000`
@@ -48,6 +53,7 @@ mod delivery;
 mod faults;
 mod hosted;
 mod json;
+mod links;
 mod log;
 mod providers;
 mod simulated;
@@ -70,6 +76,7 @@ use tokio::sync::oneshot;
 use control::router;
 pub use delivery::Delivery;
 pub use faults::{Fault, FaultSpec};
+pub use links::{LinkStatus, SimLink};
 pub use log::DEFAULT_REQUEST_LOG_LIMIT;
 pub use providers::*;
 pub use simulated::SampleOrder;
@@ -185,6 +192,7 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) base: String,
     ledger: Mutex<Ledger>,
+    links: Mutex<links::LinkBook>,
     faults: Mutex<Vec<FaultSpec>>,
     received: Mutex<log::RequestLog>,
     pub(crate) http: reqwest::Client,
@@ -196,6 +204,11 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn ledger(&self) -> MutexGuard<'_, Ledger> {
         self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The payment links. Lock it before the ledger when both are needed.
+    pub(crate) fn links(&self) -> MutexGuard<'_, links::LinkBook> {
+        self.links.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn now(&self) -> OffsetDateTime {
@@ -410,6 +423,7 @@ impl Sandbox {
             clock,
             base: format!("http://{addr}"),
             ledger: Mutex::new(Ledger::default()),
+            links: Mutex::new(links::LinkBook::default()),
             faults: Mutex::new(Vec::new()),
             received: Mutex::new(log::RequestLog::new()),
             http: reqwest::Client::builder()

@@ -72,6 +72,8 @@ pub struct SimOrder {
     pub return_urls: ReturnUrls,
     /// The KHQR payload, when the order was created for a QR payment.
     pub qr_string: Option<String>,
+    /// The payment link it was paid through, if any (its notification is the link's).
+    pub link_id: Option<String>,
 }
 
 /// Where the provider's hosted page sends the customer's browser back to, per outcome, as
@@ -129,6 +131,7 @@ impl SimOrder {
             callback_url: None,
             return_urls: ReturnUrls::default(),
             qr_string: None,
+            link_id: None,
         }
     }
 

@@ -19,7 +19,7 @@ use paygate_core::{
 
 use super::purchase::{Payout, PurchaseItem, PurchaseType, ReturnDeeplink};
 use super::{
-    FromCreate, TRAN_ID_RULES, base64_list, check_lifetime, encode_deeplink, encode_items,
+    FromCreate, TRAN_ID_RULES, base64_list, bounded, check_lifetime, encode_deeplink, encode_items,
     json_object_field, parse_answer, post_json, purchase_type_text, wire_amount, wire_payouts,
 };
 use crate::PROVIDER;
@@ -156,21 +156,6 @@ impl QrRequest {
         qr.purchase_type = common.purchase_type;
         qr.callback_url = request.callback_url.clone();
         Ok(qr)
-    }
-}
-
-/// `value`, refused when longer than PayWay's `max` characters or carrying control
-/// characters (which no field of PayWay's takes).
-fn bounded(field: &'static str, value: Option<String>, max: usize) -> Result<Option<String>> {
-    match value {
-        Some(v) if v.chars().count() > max => Err(Error::invalid(
-            field,
-            format!("at most {max} characters (PayWay's limit)"),
-        )),
-        Some(v) if v.chars().any(char::is_control) => {
-            Err(Error::invalid(field, "must not contain control characters"))
-        }
-        other => Ok(other),
     }
 }
 

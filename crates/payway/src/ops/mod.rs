@@ -9,6 +9,7 @@ pub mod close_transaction;
 #[doc(hidden)]
 pub mod exchange_rate;
 pub mod generate_qr;
+pub mod payment_link;
 #[doc(hidden)]
 pub mod pre_auth;
 pub mod purchase;
@@ -78,27 +79,127 @@ pub(crate) fn tran_id_request(
     post_json(config, endpoint, &fields, Some(tran_id.as_str()))
 }
 
-/// A merchant-portal request (refund, pre-auth completion / cancellation): `plaintext`
-/// encrypted into `merchant_auth` with the profile's RSA key, then
+/// The signed fields of a merchant-portal request (refund, pre-auth, payment links):
+/// `plaintext` encrypted into `merchant_auth` with the profile's RSA key, then
 /// `{request_time, merchant_id, merchant_auth, hash}` hashed in the endpoint's `order`.
+pub(crate) fn merchant_portal_fields(
+    config: &PaywayConfig,
+    endpoint: Endpoint,
+    order: &[&str],
+    plaintext: &str,
+    now: OffsetDateTime,
+    random: &dyn paygate_core::clock::RandomSource,
+) -> Result<Fields> {
+    let merchant_auth = config
+        .merchant_auth_key(endpoint.operation().name())?
+        .encrypt(plaintext.as_bytes(), random)?;
+    Ok(Fields::new()
+        .with("request_time", request_time(now))
+        .with("merchant_id", config.merchant_id.as_str())
+        .with("merchant_auth", merchant_auth)
+        .signed(&config.hmac, order))
+}
+
+/// A merchant-portal request as a JSON `POST` (see [`merchant_portal_fields`]).
 pub(crate) fn merchant_portal_request(
     config: &PaywayConfig,
     endpoint: Endpoint,
     order: &[&str],
-    tran_id: &OrderId,
+    order_id: Option<&str>,
     plaintext: &str,
     now: OffsetDateTime,
     random: &dyn paygate_core::clock::RandomSource,
 ) -> Result<HttpRequest> {
-    let merchant_auth = config
-        .merchant_auth_key(endpoint.operation().name())?
-        .encrypt(plaintext.as_bytes(), random)?;
-    let fields = Fields::new()
-        .with("request_time", request_time(now))
-        .with("merchant_id", config.merchant_id.as_str())
-        .with("merchant_auth", merchant_auth)
-        .signed(&config.hmac, order);
-    post_json(config, endpoint, &fields, Some(tran_id.as_str()))
+    let fields = merchant_portal_fields(config, endpoint, order, plaintext, now, random)?;
+    post_json(config, endpoint, &fields, order_id)
+}
+
+/// `value`, refused when longer than PayWay's `max` characters or carrying control
+/// characters (which no field of PayWay's takes).
+pub(crate) fn bounded(
+    field: &'static str,
+    value: Option<String>,
+    max: usize,
+) -> Result<Option<String>> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(Error::invalid(
+            field,
+            format!("at most {max} characters (PayWay's limit)"),
+        )),
+        Some(v) if v.chars().any(char::is_control) => {
+            Err(Error::invalid(field, "must not contain control characters"))
+        }
+        other => Ok(other),
+    }
+}
+
+/// One file of a `multipart/form-data` body.
+pub(crate) struct FilePart<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) filename: &'a str,
+    pub(crate) content_type: &'a str,
+    pub(crate) bytes: &'a [u8],
+}
+
+/// A `multipart/form-data` POST of text `fields` (and at most one file) to `url`, the boundary
+/// drawn from `random` and checked to occur nowhere in the content.
+pub(crate) fn multipart_request<'a>(
+    endpoint: Endpoint,
+    url: paygate_core::Url,
+    fields: impl Iterator<Item = (&'a str, &'a str)>,
+    file: Option<FilePart<'_>>,
+    random: &dyn paygate_core::clock::RandomSource,
+    order_id: Option<&str>,
+) -> Result<HttpRequest> {
+    let mut token = [0u8; 12];
+    random.fill(&mut token)?;
+    let boundary = format!("paygate-{}", paygate_core::signing::to_hex(&token));
+    let fields: Vec<(&str, &str)> = fields.collect();
+    let holds_boundary = |bytes: &[u8]| {
+        bytes
+            .windows(boundary.len())
+            .any(|window| window == boundary.as_bytes())
+    };
+    if fields.iter().any(|(_, v)| holds_boundary(v.as_bytes()))
+        || file.as_ref().is_some_and(|f| holds_boundary(f.bytes))
+    {
+        return Err(Error::invalid(
+            endpoint.operation().name(),
+            "the content holds the multipart boundary drawn for it; build the request again",
+        ));
+    }
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some(file) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                file.name, file.filename, file.content_type
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let content_type = paygate_core::http::HeaderValue::from_str(&format!(
+        "multipart/form-data; boundary={boundary}"
+    ))
+    .map_err(|e| Error::invalid(endpoint.operation().name(), e.to_string()))?;
+    let mut request = HttpRequest::new(PROVIDER, endpoint.operation(), Method::POST, url)
+        .header(paygate_core::http::header::CONTENT_TYPE, content_type);
+    if let Some(order_id) = order_id {
+        request = request.order_id(order_id);
+    }
+    request.body = body.into();
+    Ok(request)
 }
 
 /// Reads an answer of `endpoint` with core's coded-answer reader (parsed once; see

@@ -25,9 +25,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use paygate_core::clock::RandomSource;
-use paygate_core::http::header::{CONTENT_TYPE, LOCATION};
-use paygate_core::http::{HeaderValue, Method};
-use paygate_core::signing::to_hex;
+use paygate_core::http::header::LOCATION;
 use paygate_core::time::OffsetDateTime;
 use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse, join_url};
@@ -38,7 +36,8 @@ use paygate_core::{
 
 use super::{
     FromCreate, TRAN_ID_RULES, base64_list, check_lifetime, encode_deeplink, encode_items,
-    json_object_field, parse_answer, purchase_type_text, same_currency, wire_amount, wire_payouts,
+    json_object_field, multipart_request, parse_answer, purchase_type_text, same_currency,
+    wire_amount, wire_payouts,
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
@@ -318,34 +317,18 @@ fn view_type_text(view_type: ViewType) -> String {
 /// The form as a server-side `multipart/form-data` POST (empty fields left out; the
 /// boundary comes from `random`).
 pub fn to_request(form: &PurchaseForm, random: &dyn RandomSource) -> Result<HttpRequest> {
-    let mut token = [0u8; 12];
-    random.fill(&mut token)?;
-    let boundary = format!("paygate-{}", to_hex(&token));
-    let mut body = Vec::new();
-    for (name, value) in form.fields.iter() {
-        let Some(value) = value.filter(|v| !v.is_empty()) else {
-            continue;
-        };
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let content_type = HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}"))
-        .map_err(|e| Error::invalid("purchase", e.to_string()))?;
-    let mut request = HttpRequest::new(
-        PROVIDER,
-        Endpoint::Purchase.operation(),
-        Method::POST,
+    let fields = form
+        .fields
+        .iter()
+        .filter_map(|(name, value)| value.filter(|v| !v.is_empty()).map(|v| (name, v)));
+    multipart_request(
+        Endpoint::Purchase,
         form.action.clone(),
+        fields,
+        None,
+        random,
+        Some(form.fields.get("tran_id")),
     )
-    .header(CONTENT_TYPE, content_type)
-    .order_id(form.fields.get("tran_id"));
-    request.body = body.into();
-    Ok(request)
 }
 
 /// What the customer must do next, as PayWay answered.

@@ -51,7 +51,7 @@ pub fn build_refund(
         config,
         Endpoint::Refund,
         order::REFUND,
-        tran_id,
+        Some(tran_id.as_str()),
         &plaintext,
         now,
         random,

@@ -113,3 +113,33 @@ pub fn full_qr_request() -> paygate_payway::QrRequest {
     request.qr_image_template = Some("template3_color".into());
     request
 }
+
+/// A `multipart/form-data` body's text field, read with its own small parser (the crate's
+/// builder must not check itself): `None` when absent.
+pub fn multipart_field(
+    request: &paygate_core::transport::HttpRequest,
+    field: &str,
+) -> Option<String> {
+    let content_type = request.headers.get("content-type")?.to_str().ok()?;
+    let boundary = content_type.split("boundary=").nth(1)?;
+    let body = String::from_utf8_lossy(&request.body).into_owned();
+    body.split(&format!("--{boundary}"))
+        .filter_map(|part| part.strip_prefix("\r\n"))
+        .filter_map(|part| part.split_once("\r\n\r\n"))
+        .find(|(head, _)| head.contains(&format!("name=\"{field}\"")))
+        .map(|(_, value)| value.strip_suffix("\r\n").unwrap_or(value).to_owned())
+}
+
+/// A payment link with every field but the image and payouts set.
+pub fn full_link_request() -> paygate_payway::PaymentLinkRequest {
+    let mut request = paygate_payway::PaymentLinkRequest::new(
+        "Invoice 42",
+        usd("25.00"),
+        Url::parse("https://shop.example/payway/links").unwrap(),
+    );
+    request.description = Some("Two coffees and a cake".into());
+    request.payment_limit = Some(3);
+    request.expires_at = Some(NOW + std::time::Duration::from_secs(86_400));
+    request.merchant_ref_no = Some("INV-42".into());
+    request
+}

@@ -31,12 +31,14 @@ use crate::state::{Refusal, ReturnUrls, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
 mod handlers;
+mod links;
 mod portal;
 mod simulated;
 mod verify;
 mod webhook;
 
 use handlers::{check, close, detail, generate_qr, list, purchase, rates};
+use links::{create_link, link_detail, void_link};
 use portal::{cancel_hold, complete, refund};
 pub(crate) use simulated::PaywaySim;
 pub use simulated::{PAYWAY_PUBLIC_KEY_PEM, PaywayCredentials};
@@ -176,6 +178,15 @@ const GENERATE_QR: Spec = Spec {
     portal: false,
 };
 
+/// `payment-link/create`, `/detail` and `/void`.
+const PAYMENT_LINK: Spec = Spec {
+    time_field: "request_time",
+    order: &["request_time", "merchant_id", "merchant_auth"],
+    wrong_hash: "PTL02",
+    bad_merchant: "PTL62",
+    portal: true,
+};
+
 fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(
@@ -211,6 +222,18 @@ fn routes() -> Router<Arc<Shared>> {
         .route(
             "/api/merchant-portal/merchant-access/online-transaction/pre-auth-cancellation",
             post(cancel_hold),
+        )
+        .route(
+            "/api/merchant-portal/merchant-access/payment-link/create",
+            post(create_link),
+        )
+        .route(
+            "/api/merchant-portal/merchant-access/payment-link/detail",
+            post(link_detail),
+        )
+        .route(
+            "/api/merchant-portal/merchant-access/payment-link/void",
+            post(void_link),
         )
 }
 

@@ -28,24 +28,39 @@ fn fields_of(body: &[u8], headers: &HeaderMap) -> Option<BTreeMap<String, String
     Some(fields)
 }
 
-/// The fields of a `multipart/form-data` body (text parts only).
+/// The fields of a `multipart/form-data` body. A file part's value is its file name and its
+/// size, `name (N bytes)`; text parts must be UTF-8.
 fn multipart(content_type: &str, body: &[u8]) -> Option<BTreeMap<String, String>> {
     let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
-    let text = std::str::from_utf8(body).ok()?;
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
     let mut fields = BTreeMap::new();
-    for part in text.split(&format!("--{boundary}")).skip(1) {
-        if part.starts_with("--") {
-            break;
-        }
-        let part = part.strip_prefix("\r\n")?;
-        let (head, value) = part.split_once("\r\n\r\n")?;
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while let Some(found) = find(body.get(at..)?, delimiter) {
+        starts.push(at + found);
+        at += found + delimiter.len();
+    }
+    for pair in starts.windows(2) {
+        let &[start, to] = pair else { continue };
+        let from = start + delimiter.len();
+        let part = body.get(from..to)?.strip_prefix(b"\r\n")?;
+        let head_end = find(part, b"\r\n\r\n")?;
+        let head = std::str::from_utf8(part.get(..head_end)?).ok()?;
+        let value = part.get(head_end + 4..)?;
+        let value = value.strip_suffix(b"\r\n").unwrap_or(value);
         let name = head.split("name=\"").nth(1)?.split('"').next()?;
-        fields.insert(
-            name.to_owned(),
-            value.strip_suffix("\r\n").unwrap_or(value).to_owned(),
-        );
+        let text = match head.split("filename=\"").nth(1) {
+            Some(rest) => format!("{} ({} bytes)", rest.split('"').next()?, value.len()),
+            None => std::str::from_utf8(value).ok()?.to_owned(),
+        };
+        fields.insert(name.to_owned(), text);
     }
     Some(fields)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 pub(super) fn hmac_b64(key: &str, message: &str) -> String {
@@ -142,6 +157,16 @@ pub(super) fn merchant_auth(
     shared: &Shared,
     fields: &BTreeMap<String, String>,
 ) -> Result<MerchantAuth, Response> {
+    decrypted(shared, fields, |auth: &MerchantAuth| &auth.mc_id)
+}
+
+/// `merchant_auth` decrypted with the simulator's key and read as `T`, whose `mc_id` must be
+/// the merchant's.
+pub(super) fn decrypted<T: serde::de::DeserializeOwned>(
+    shared: &Shared,
+    fields: &BTreeMap<String, String>,
+    mc_id: fn(&T) -> &str,
+) -> Result<T, Response> {
     let invalid = || error(StatusCode::BAD_REQUEST, "PTL05", "Parameter invalid format");
     let ciphertext = BASE64
         .decode(
@@ -161,8 +186,8 @@ pub(super) fn merchant_auth(
         let part = key.decrypt(Pkcs1v15Encrypt, chunk).map_err(|_| invalid())?;
         plaintext.extend_from_slice(&part);
     }
-    let auth: MerchantAuth = serde_json::from_slice(&plaintext).map_err(|_| invalid())?;
-    if auth.mc_id != shared.credentials.payway.merchant_id {
+    let auth: T = serde_json::from_slice(&plaintext).map_err(|_| invalid())?;
+    if mc_id(&auth) != shared.credentials.payway.merchant_id {
         return Err(error(
             StatusCode::FORBIDDEN,
             "PTL62",
