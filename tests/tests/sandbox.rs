@@ -504,25 +504,8 @@ async fn payway_pre_auth_completion_with_payout_round_trip() {
     assert_eq!(payment.status, paygate::PaymentStatus::Authorized);
 }
 
-/// PayWay's native client on the sandbox, with the sandbox's RSA key.
 fn payway_client(sandbox: &Sandbox) -> paygate::payway::PaywayClient {
-    use paygate::payway::{PaywayClient, PaywayConfig};
-    use paygate::sandbox::PAYWAY_PUBLIC_KEY_PEM;
-    use paygate::secrecy::SecretString;
-
-    let credentials = &sandbox.credentials().payway;
-    let config = PaywayConfig::new(
-        credentials.merchant_id.clone(),
-        &SecretString::from(credentials.api_key.clone()),
-        paygate::Environment::Custom(Url::parse(&sandbox.url(Provider::Payway)).unwrap()),
-    )
-    .unwrap()
-    .with_rsa_public_key_pem(PAYWAY_PUBLIC_KEY_PEM)
-    .unwrap();
-    PaywayClient::new(
-        config,
-        Dispatcher::new(Arc::new(ReqwestTransport::with_defaults().unwrap())),
-    )
+    paygate_tests::payway_client(sandbox).unwrap()
 }
 
 /// A pre-auth completion built by hand: `plaintext` encrypted into `merchant_auth`, hashed in

@@ -32,8 +32,8 @@ fn render(request: &HttpRequest) -> String {
     }
     out.push_str(&format!("operation: {}\n\n", request.operation));
     out.push_str(
-        &String::from_utf8(request.body.to_vec())
-            .unwrap()
+        &String::from_utf8_lossy(&request.body)
+            .replace('\u{fffd}', "<non-UTF-8 byte>")
             .replace("\r\n", "\n"),
     );
     out
@@ -158,4 +158,137 @@ fn purchase_from_the_unified_request() {
     let request = PurchaseRequest::from_create(&create).unwrap();
     let form = purchase::form(&config(), &request, NOW).unwrap();
     insta::assert_debug_snapshot!(form.fields.iter().collect::<Vec<_>>());
+}
+
+#[test]
+fn payment_link_requests() {
+    use paygate_payway::ops::payment_link;
+    use paygate_payway::{ImageFormat, PaymentLinkId, PaymentLinkImage};
+    let r = payment_link::build_create(&config(), &full_link_request(), NOW, &random()).unwrap();
+    insta::assert_snapshot!("payment_link_create", render(&r));
+    let mut with_image = full_link_request();
+    with_image.image = Some(PaymentLinkImage {
+        file_name: "cake.png".into(),
+        format: ImageFormat::Png,
+        bytes: b"\x89PNG-not-a-real-image".to_vec(),
+    });
+    with_image.payout = vec![
+        Payout {
+            account: "000000001".into(),
+            amount: usd("20.00"),
+        },
+        Payout {
+            account: "ec000003".into(),
+            amount: usd("5.00"),
+        },
+    ];
+    let r = payment_link::build_create(&config(), &with_image, NOW, &random()).unwrap();
+    insta::assert_snapshot!("payment_link_create_with_image", render(&r));
+    assert!(
+        r.body.windows(4).any(|w| w == b"\x89PNG"),
+        "image bytes as they are"
+    );
+    let link = PaymentLinkId::new("iN4sbkzbwOCx5VzdXTYsCw==").unwrap();
+    let r = payment_link::build_detail(&config(), &link, NOW, &random()).unwrap();
+    insta::assert_snapshot!("payment_link_detail", render(&r));
+    let r = payment_link::build_void(&config(), &link, NOW, &random()).unwrap();
+    insta::assert_snapshot!("payment_link_void", render(&r));
+}
+
+/// Bad input is a typed error naming the field, before anything is encrypted or sent.
+#[test]
+fn payment_link_create_checks_every_field_first() {
+    use paygate_payway::ops::payment_link;
+    use paygate_payway::{ImageFormat, PaymentLinkId, PaymentLinkImage};
+    let refused = |change: &dyn Fn(&mut paygate_payway::PaymentLinkRequest)| {
+        let mut request = full_link_request();
+        change(&mut request);
+        match payment_link::build_create(&config(), &request, NOW, &random()) {
+            Err(paygate_core::Error::InvalidInput { field, .. }) => field.into_owned(),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    };
+    assert_eq!(refused(&|r| r.title = "  ".into()), "title");
+    assert_eq!(refused(&|r| r.title = "t".repeat(251)), "title");
+    assert_eq!(
+        refused(&|r| r.description = Some("d".repeat(251))),
+        "description"
+    );
+    assert_eq!(
+        refused(&|r| r.merchant_ref_no = Some("r".repeat(51))),
+        "merchant_ref_no"
+    );
+    assert_eq!(refused(&|r| r.amount = khr("99")), "amount");
+    assert_eq!(
+        refused(&|r| r.amount =
+            paygate_core::Money::parse("10", paygate_core::Currency::from_code("EUR").unwrap())
+                .unwrap()),
+        "amount"
+    );
+    assert_eq!(refused(&|r| r.payment_limit = Some(0)), "payment_limit");
+    assert_eq!(
+        refused(&|r| r.expires_at = Some(NOW + std::time::Duration::from_secs(299))),
+        "expires_at"
+    );
+    assert_eq!(
+        refused(&|r| r.return_url = Url::parse("ftp://shop.example/x").unwrap()),
+        "return_url"
+    );
+    // Payouts on a link must add up to the amount exactly.
+    assert_eq!(
+        refused(&|r| r.payout = vec![Payout {
+            account: "000000001".into(),
+            amount: usd("24.99"),
+        }]),
+        "payout"
+    );
+    assert_eq!(
+        refused(&|r| r.payout = vec![Payout {
+            account: "000000001".into(),
+            amount: khr("100"),
+        }]),
+        "payout.amt"
+    );
+    let image = |name: &str, bytes: Vec<u8>| PaymentLinkImage {
+        file_name: name.into(),
+        format: ImageFormat::Png,
+        bytes,
+    };
+    assert_eq!(
+        refused(&|r| r.image = Some(image("a\"b.png", vec![1]))),
+        "image.file_name"
+    );
+    assert_eq!(
+        refused(&|r| r.image = Some(image("a.png", Vec::new()))),
+        "image"
+    );
+    assert_eq!(
+        refused(&|r| r.image = Some(image(
+            "a.png",
+            vec![0; paygate_payway::ops::payment_link::MAX_LINK_IMAGE_BYTES + 1]
+        ))),
+        "image"
+    );
+    // Exactly five minutes ahead is taken; so is no expiry.
+    let mut request = full_link_request();
+    request.expires_at = Some(NOW + std::time::Duration::from_secs(300));
+    assert!(payment_link::build_create(&config(), &request, NOW, &random()).is_ok());
+    request.expires_at = None;
+    let r = payment_link::build_create(&config(), &request, NOW, &random()).unwrap();
+    let auth = decrypt_merchant_auth(&multipart_field(&r, "merchant_auth").unwrap());
+    assert!(
+        String::from_utf8(auth)
+            .unwrap()
+            .contains(r#""expired_date":null"#)
+    );
+    // Link ids are base64 text.
+    for bad in ["", "has space", "semi;colon", &"a".repeat(101)] {
+        assert!(PaymentLinkId::new(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(
+        ImageFormat::from_file_name("Cake.JPG"),
+        Some(ImageFormat::Jpeg)
+    );
+    assert_eq!(ImageFormat::from_file_name("cake.webp"), None);
+    assert!(format!("{:?}", image("a.png", vec![7; 1000])).contains("bytes: 1000"));
 }

@@ -18,8 +18,8 @@ use paygate_core::transport::HttpResponse;
 use paygate_core::{Error, OrderId, ProviderErrorKind};
 use paygate_payway::ops::purchase::{PurchaseRequest, form};
 use paygate_payway::ops::{
-    check_transaction, close_transaction, exchange_rate, generate_qr, pre_auth, purchase, refund,
-    transaction_detail, transaction_list,
+    check_transaction, close_transaction, exchange_rate, generate_qr, payment_link, pre_auth,
+    purchase, refund, transaction_detail, transaction_list,
 };
 use paygate_payway::{Endpoint, gateway, webhook};
 use serde::Deserialize;
@@ -116,6 +116,9 @@ fn read(name: &str) -> String {
             })
         }
         "generate-qr" => generate_qr::parse_generate_qr(&r).map(|n| format!("{:#?}", n.body)),
+        "payment-link-create" => payment_link::parse_create(&r).map(|n| format!("{:#?}", n.body)),
+        "payment-link-detail" => payment_link::parse_detail(&r).map(|n| format!("{:#?}", n.body)),
+        "payment-link-void" => payment_link::parse_void(&r).map(|n| format!("{:#?}", n.body)),
         "pushback" => webhook::verify(&config, sample.body.get().as_bytes(), &HeaderMap::new())
             .map(|event| format!("{event:#?}")),
         other => panic!("unknown endpoint {other}"),
@@ -166,6 +169,13 @@ samples!(
     generate_qr_success_composed,
     generate_qr_wrong_hash_composed,
     generate_qr_without_qr_composed,
+    payment_link_create_official,
+    payment_link_create_invalid_live,
+    payment_link_create_without_link_composed,
+    payment_link_detail_official,
+    payment_link_detail_unknown_live,
+    payment_link_void_success_live,
+    payment_link_void_twice_live,
     pushback_current_official,
     pushback_legacy_official,
     pushback_payment_link_live,
