@@ -1,12 +1,13 @@
 //! Answers of native-only endpoints: no unified operation reaches them, so no recorded fixture
 //! does either. Input: [which, status, body…]: the body answers the `which`th parser with the
 //! `status`th HTTP status. Property: a result or a typed error, never a panic; a parsed QR
-//! carries its payload.
+//! carries its payload, a created payment link its id and URL.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use paygate::payway::ops::generate_qr::parse_generate_qr;
+use paygate::payway::ops::payment_link::{parse_create, parse_detail, parse_void};
 use paygate::transport::HttpResponse;
 
 const STATUSES: &[u16] = &[200, 400, 403, 404, 429, 500, 502];
@@ -18,8 +19,32 @@ fn payway_generate_qr(response: &HttpResponse) {
     }
 }
 
+/// PayWay's payment-link/create: a success carries the link's id and URL.
+fn payway_payment_link_create(response: &HttpResponse) {
+    if let Ok(link) = parse_create(response) {
+        let data = link.body.data.unwrap_or_else(|| panic!("a created link without data"));
+        assert!(data.id.is_some_and(|id| !id.is_empty()));
+        assert!(data.payment_link.is_some_and(|url| !url.is_empty()));
+    }
+}
+
+/// PayWay's payment-link/detail.
+fn payway_payment_link_detail(response: &HttpResponse) {
+    let _ = parse_detail(response);
+}
+
+/// PayWay's payment-link/void.
+fn payway_payment_link_void(response: &HttpResponse) {
+    let _ = parse_void(response);
+}
+
 /// One entry per native-only parser.
-const PARSERS: &[fn(&HttpResponse)] = &[payway_generate_qr];
+const PARSERS: &[fn(&HttpResponse)] = &[
+    payway_generate_qr,
+    payway_payment_link_create,
+    payway_payment_link_detail,
+    payway_payment_link_void,
+];
 
 fuzz_target!(|data: &[u8]| {
     let [which, status, body @ ..] = data else {

@@ -9,6 +9,7 @@ mod demo;
 mod exit;
 mod journal;
 mod ops;
+mod payment_link;
 mod qr;
 mod reconcile;
 mod registry;
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, ConfigCommand, LogFormat, WebhookCommand};
+use args::{Cli, Command, ConfigCommand, LogFormat, PaymentLinkCommand, WebhookCommand};
 use ops::Out;
 
 #[tokio::main]
@@ -67,6 +68,9 @@ async fn main() -> ExitCode {
                 Command::RefundStatus(a) => Some(&a.target.gateway),
                 Command::Capture(a) => Some(&a.target.gateway),
                 Command::Create(a) => Some(&a.gateway),
+                Command::PaymentLink(PaymentLinkCommand::Create(a)) => Some(&a.gateway),
+                Command::PaymentLink(PaymentLinkCommand::Detail(t)) => Some(&t.gateway),
+                Command::PaymentLink(PaymentLinkCommand::Void(a)) => Some(&a.target.gateway),
                 Command::Webhook(WebhookCommand::Verify(a)) => Some(&a.gateway),
                 Command::Reconcile(a) => Some(&a.gateway),
                 _ => None,
@@ -92,6 +96,7 @@ async fn main() -> ExitCode {
                 Command::Cancel(t) => ops::void_or_cancel(&registry, out, t, true).await,
                 Command::Capture(a) => ops::capture(&registry, out, a).await,
                 Command::Create(a) => ops::create(&registry, out, a).await,
+                Command::PaymentLink(c) => payment_link::run(&registry, &cli.config, out, c).await,
                 Command::Webhook(WebhookCommand::Verify(a)) => {
                     webhook::webhook_verify(&registry, out, a)
                 }

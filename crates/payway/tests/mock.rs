@@ -13,10 +13,11 @@ mod common;
 
 use common::*;
 use mockito::Matcher;
-use paygate_core::{Error, ErrorClass, OrderId, ProviderErrorKind};
+use paygate_core::{Error, ErrorClass, OrderId, ProviderErrorKind, Url};
 use paygate_payway::ops::purchase::{PurchaseOutcome, PurchaseRequest};
 use paygate_payway::{
-    Endpoint, Payout, PaywayClient, QrPaymentOption, QrRequest, TransactionListQuery,
+    Endpoint, PaymentLinkId, PaymentLinkRequest, Payout, PaywayClient, QrPaymentOption, QrRequest,
+    TransactionListQuery,
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -32,9 +33,12 @@ enum Op {
     Cancellation,
     Purchase,
     GenerateQr,
+    LinkCreate,
+    LinkDetail,
+    LinkVoid,
 }
 
-const ALL: [Op; 11] = [
+const ALL: [Op; 14] = [
     Op::Check,
     Op::Detail,
     Op::Close,
@@ -46,6 +50,9 @@ const ALL: [Op; 11] = [
     Op::Cancellation,
     Op::Purchase,
     Op::GenerateQr,
+    Op::LinkCreate,
+    Op::LinkDetail,
+    Op::LinkVoid,
 ];
 
 impl Op {
@@ -61,6 +68,9 @@ impl Op {
             Op::Cancellation => Endpoint::PreAuthCancellation,
             Op::Purchase => Endpoint::Purchase,
             Op::GenerateQr => Endpoint::GenerateQr,
+            Op::LinkCreate => Endpoint::PaymentLinkCreate,
+            Op::LinkDetail => Endpoint::PaymentLinkDetail,
+            Op::LinkVoid => Endpoint::PaymentLinkVoid,
         }
     }
 
@@ -116,6 +126,16 @@ impl Op {
                 None,
                 r#"{"status":{"code":"0","message":"Success.","tran_id":"17394277693"},"amount":1.00,"currency":"USD","qrString":"00020101021230510016sandbox","qrImage":"data:image/png;base64,iVBORw0KGgo="}"#,
             ),
+            Op::LinkCreate | Op::LinkDetail => (
+                200,
+                None,
+                r#"{"data":{"id":"iN4sbkzbwOCx5VzdXTYsCw==","title":"T","amount":1.00,"currency":"USD","status":"OPEN","payment_link":"https://link-sandbox.payway.com.kh/ABAPAY1"},"status":{"code":"00","message":"Success!"},"tran_id":1681357410}"#,
+            ),
+            Op::LinkVoid => (
+                200,
+                None,
+                r#"{"status":{"code":"00","message":"Success.","lang":"en"},"tran_id":178865342966685}"#,
+            ),
             Op::Purchase => (
                 302,
                 Some((
@@ -134,9 +154,13 @@ impl Op {
             Op::Close | Op::List | Op::ExchangeRate => {
                 r#"{"status":{"code":"1","message":"Wrong hash"}}"#
             }
-            Op::Refund | Op::Completion | Op::CompletionWithPayout | Op::Cancellation => {
-                r#"{"status":{"code":"PTL02","message":"Wrong Hash"}}"#
-            }
+            Op::Refund
+            | Op::Completion
+            | Op::CompletionWithPayout
+            | Op::Cancellation
+            | Op::LinkCreate
+            | Op::LinkDetail
+            | Op::LinkVoid => r#"{"status":{"code":"PTL02","message":"Wrong Hash"}}"#,
             Op::Purchase | Op::GenerateQr => r#"{"status":{"code":1,"message":"Wrong hash"}}"#,
         }
     }
@@ -156,7 +180,11 @@ impl Op {
                 403,
                 r#"{"status":{"code":"PTL36","message":"Transaction not found or is invalid"}}"#,
             )),
-            Op::List | Op::ExchangeRate | Op::Purchase | Op::GenerateQr => None,
+            Op::LinkDetail | Op::LinkVoid => Some((
+                403,
+                r#"{"status":{"code":"96","message":"Invalid merchant data"}}"#,
+            )),
+            Op::List | Op::ExchangeRate | Op::Purchase | Op::GenerateQr | Op::LinkCreate => None,
         }
     }
 
@@ -190,6 +218,16 @@ impl Op {
                 ))
                 .await
                 .map(drop),
+            Op::LinkCreate => client
+                .create_payment_link(&PaymentLinkRequest::new(
+                    "T",
+                    usd("1.00"),
+                    Url::parse("https://shop.example/payway/links").unwrap(),
+                ))
+                .await
+                .map(drop),
+            Op::LinkDetail => client.payment_link_detail(&link()).await.map(drop),
+            Op::LinkVoid => client.void_payment_link(&link()).await.map(drop),
             Op::Purchase => {
                 let answer = client
                     .purchase(&PurchaseRequest::new(
@@ -202,6 +240,10 @@ impl Op {
             }
         }
     }
+}
+
+fn link() -> PaymentLinkId {
+    PaymentLinkId::new("iN4sbkzbwOCx5VzdXTYsCw==").unwrap()
 }
 
 fn payout(account: &str, amount: &str) -> Payout {
