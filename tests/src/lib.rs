@@ -33,27 +33,6 @@ pub fn tracing_sees_every_callsite() {
     });
 }
 
-/// PayWay's native client on `sandbox`, with the sandbox's RSA key.
-pub fn payway_client(sandbox: &paygate::sandbox::Sandbox) -> Result<paygate::payway::PaywayClient> {
-    use paygate::payway::{PaywayClient, PaywayConfig};
-    use paygate::sandbox::{PAYWAY_PUBLIC_KEY_PEM, Provider};
-    use paygate::transport::ReqwestTransport;
-
-    let credentials = &sandbox.credentials().payway;
-    let base = Url::parse(&sandbox.url(Provider::Payway))
-        .map_err(|e| Error::invalid("sandbox.url", e.to_string()))?;
-    let config = PaywayConfig::new(
-        credentials.merchant_id.clone(),
-        &SecretString::from(credentials.api_key.clone()),
-        paygate::Environment::Custom(base),
-    )?
-    .with_rsa_public_key_pem(PAYWAY_PUBLIC_KEY_PEM)?;
-    Ok(PaywayClient::new(
-        config,
-        Dispatcher::new(Arc::new(ReqwestTransport::with_defaults()?)),
-    ))
-}
-
 /// The provider name of [`LedgerGateway`].
 pub const LEDGER: &str = "ledger";
 

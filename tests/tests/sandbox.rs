@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -505,7 +507,7 @@ async fn payway_pre_auth_completion_with_payout_round_trip() {
 }
 
 fn payway_client(sandbox: &Sandbox) -> paygate::payway::PaywayClient {
-    paygate_tests::payway_client(sandbox).unwrap()
+    common::payway_client(sandbox).unwrap()
 }
 
 /// A pre-auth completion built by hand: `plaintext` encrypted into `merchant_auth`, hashed in

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use paygate::payway::{ImageFormat, PaymentLinkId, PaymentLinkImage, PaymentLinkRequest};
@@ -34,7 +36,7 @@ fn count(sandbox: &Sandbox, path_end: &str) -> usize {
 #[tokio::test]
 async fn payway_payment_link_round_trip() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = paygate_tests::payway_client(&sandbox).unwrap();
+    let client = common::payway_client(&sandbox).unwrap();
     let mut app = mockito::Server::new_async().await;
     let pushbacks = app
         .mock("POST", "/payway/links")

@@ -101,16 +101,16 @@ pub(crate) enum Command {
         after_help = "Examples:\n  paygate create shop-usd --order-id ORDER0002 --amount 10.00 --currency USD --return-url https://shop.example/done\n  paygate create shop-qr --order-id ORDER0003 --amount 10.00 --currency USD --qr order3-qr.svg"
     )]
     Create(CreateArgs),
-    /// ABA PayWay payment links: create one to share, read it, void it.
+    /// Payment links (ABA PayWay's): create one to share, read it, void it.
     ///
     /// A link takes one or several payments of a fixed amount; each payment is notified to
     /// --return-url without a signature (confirm it with `paygate status`). Create and void
     /// are sent at most once.
     #[command(
         subcommand,
-        after_help = "Examples:\n  paygate payment-link create shop-khqr --title 'Invoice 42' --amount 12.50 --currency USD --return-url https://shop.example/payway/links --limit 1 --reference INV-42\n  paygate payment-link detail shop-khqr 'iN4sbkzbwOCx5VzdXTYsCw=='\n  paygate payment-link void shop-khqr 'iN4sbkzbwOCx5VzdXTYsCw==' --yes"
+        after_help = "Examples:\n  paygate payment-link create shop-khqr --title 'Invoice 42' --amount 12.50 --currency USD --return-url https://shop.example/links --limit 1 --reference INV-42\n  paygate payment-link detail shop-khqr 'iN4sbkzbwOCx5VzdXTYsCw=='\n  paygate payment-link void shop-khqr 'iN4sbkzbwOCx5VzdXTYsCw==' --yes"
     )]
-    PaymentLink(PaymentLinkCommand),
+    PaymentLink(crate::providers::PaymentLinkCommand),
     /// Work with webhooks.
     #[command(
         subcommand,
@@ -331,9 +331,7 @@ impl Command {
             Command::Cancel(_) => "cancel",
             Command::Capture(_) => "capture",
             Command::Create(_) => "create",
-            Command::PaymentLink(PaymentLinkCommand::Create(_)) => "payment-link-create",
-            Command::PaymentLink(PaymentLinkCommand::Detail(_)) => "payment-link-detail",
-            Command::PaymentLink(PaymentLinkCommand::Void(_)) => "payment-link-void",
+            Command::PaymentLink(c) => c.name(),
             Command::Webhook(_) => "webhook-verify",
             Command::Capabilities => "capabilities",
             Command::Config(_) => "config-check",
@@ -347,70 +345,6 @@ impl Command {
             Command::Man => "man",
         }
     }
-}
-
-/// `payment-link …`.
-#[derive(Debug, Subcommand)]
-pub(crate) enum PaymentLinkCommand {
-    /// Create a payment link and print its id and URL.
-    Create(PaymentLinkCreateArgs),
-    /// Read a link: status (OPEN, PAID, VOIDED), payments and amount collected.
-    Detail(PaymentLinkTarget),
-    /// Void a link so that it takes no more payments (asks unless --yes).
-    Void(PaymentLinkVoidArgs),
-}
-
-/// `payment-link create`.
-#[derive(Debug, Args)]
-pub(crate) struct PaymentLinkCreateArgs {
-    /// The gateway (an ABA PayWay one).
-    pub(crate) gateway: String,
-    /// The title the payer sees (at most 250 characters).
-    #[arg(long)]
-    pub(crate) title: String,
-    /// The amount of each payment.
-    #[arg(long)]
-    pub(crate) amount: String,
-    /// USD or KHR.
-    #[arg(long)]
-    pub(crate) currency: String,
-    /// Where PayWay posts each payment's notification.
-    #[arg(long)]
-    pub(crate) return_url: String,
-    /// A description the payer sees.
-    #[arg(long)]
-    pub(crate) description: Option<String>,
-    /// How many payments the link takes (no limit when left out).
-    #[arg(long)]
-    pub(crate) limit: Option<u32>,
-    /// Stop taking payments this many minutes from now (at least 5; never when left out).
-    #[arg(long)]
-    pub(crate) expires_in_mins: Option<u64>,
-    /// Your reference, sent back with each payment (at most 50 characters).
-    #[arg(long)]
-    pub(crate) reference: Option<String>,
-    /// An image for the payer's page (.png, .jpg or .gif, at most 5 MiB).
-    #[arg(long)]
-    pub(crate) image: Option<std::path::PathBuf>,
-}
-
-/// A link of a gateway.
-#[derive(Debug, Args)]
-pub(crate) struct PaymentLinkTarget {
-    /// The gateway (an ABA PayWay one).
-    pub(crate) gateway: String,
-    /// The link's id, as create printed it.
-    pub(crate) id: String,
-}
-
-/// `payment-link void`.
-#[derive(Debug, Args)]
-pub(crate) struct PaymentLinkVoidArgs {
-    #[command(flatten)]
-    pub(crate) target: PaymentLinkTarget,
-    /// Do not ask.
-    #[arg(long)]
-    pub(crate) yes: bool,
 }
 
 /// `config`.

@@ -9,7 +9,7 @@ mod demo;
 mod exit;
 mod journal;
 mod ops;
-mod payment_link;
+mod providers;
 mod qr;
 mod reconcile;
 mod registry;
@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, ConfigCommand, LogFormat, PaymentLinkCommand, WebhookCommand};
+use args::{Cli, Command, ConfigCommand, LogFormat, WebhookCommand};
 use ops::Out;
 
 #[tokio::main]
@@ -63,21 +63,19 @@ async fn main() -> ExitCode {
                     | Command::Journal(_)
             );
             let target = match command {
-                Command::Status(t) | Command::Void(t) | Command::Cancel(t) => Some(&t.gateway),
-                Command::Refund(a) => Some(&a.target.gateway),
-                Command::RefundStatus(a) => Some(&a.target.gateway),
-                Command::Capture(a) => Some(&a.target.gateway),
-                Command::Create(a) => Some(&a.gateway),
-                Command::PaymentLink(PaymentLinkCommand::Create(a)) => Some(&a.gateway),
-                Command::PaymentLink(PaymentLinkCommand::Detail(t)) => Some(&t.gateway),
-                Command::PaymentLink(PaymentLinkCommand::Void(a)) => Some(&a.target.gateway),
-                Command::Webhook(WebhookCommand::Verify(a)) => Some(&a.gateway),
-                Command::Reconcile(a) => Some(&a.gateway),
+                Command::Status(t) | Command::Void(t) | Command::Cancel(t) => {
+                    Some(t.gateway.as_str())
+                }
+                Command::Refund(a) => Some(a.target.gateway.as_str()),
+                Command::RefundStatus(a) => Some(a.target.gateway.as_str()),
+                Command::Capture(a) => Some(a.target.gateway.as_str()),
+                Command::Create(a) => Some(a.gateway.as_str()),
+                Command::PaymentLink(c) => Some(c.gateway()),
+                Command::Webhook(WebhookCommand::Verify(a)) => Some(a.gateway.as_str()),
+                Command::Reconcile(a) => Some(a.gateway.as_str()),
                 _ => None,
             };
-            let loaded =
-                registry::registry(&cli.config, &journal, journaled, target.map(String::as_str))
-                    .await;
+            let loaded = registry::registry(&cli.config, &journal, journaled, target).await;
             let (registry, broken) = match loaded {
                 Ok(r) => r,
                 Err(e) => return exit::exit(out.error(command.name(), &e)),
@@ -96,7 +94,9 @@ async fn main() -> ExitCode {
                 Command::Cancel(t) => ops::void_or_cancel(&registry, out, t, true).await,
                 Command::Capture(a) => ops::capture(&registry, out, a).await,
                 Command::Create(a) => ops::create(&registry, out, a).await,
-                Command::PaymentLink(c) => payment_link::run(&registry, &cli.config, out, c).await,
+                Command::PaymentLink(c) => {
+                    providers::payment_link(&registry, &cli.config, out, c).await
+                }
                 Command::Webhook(WebhookCommand::Verify(a)) => {
                     webhook::webhook_verify(&registry, out, a)
                 }

@@ -424,9 +424,12 @@ pub struct Pushback {
     /// Echo of the purchase's `return_params`.
     #[serde(default, deserialize_with = "lenient::option_string")]
     pub return_params: Option<String>,
-    /// Merchant reference (newer revisions; `merchant_ref_no` on payment links).
+    /// Merchant reference (newer revisions).
     #[serde(default, deserialize_with = "lenient::option_string")]
     pub merchant_ref: Option<String>,
+    /// The payment link's `merchant_ref_no`, on a payment made through a link.
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub merchant_ref_no: Option<String>,
     /// See [`TransactionStatus::payment_status_code`] (KHQR webhooks).
     #[serde(default, deserialize_with = "lenient::option_integer")]
     pub payment_status_code: Option<i64>,

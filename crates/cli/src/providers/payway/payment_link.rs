@@ -11,9 +11,94 @@ use paygate::payway::{
 use paygate::{Error, GatewayRegistry, NativeResponse, RawResponse, Url};
 use serde_json::{Value, json};
 
-use crate::args::{PaymentLinkCommand, PaymentLinkCreateArgs, PaymentLinkVoidArgs};
+use clap::{Args, Subcommand};
+
 use crate::exit;
 use crate::ops::{Out, confirm, money};
+
+/// `payment-link …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PaymentLinkCommand {
+    /// Create a payment link and print its id and URL.
+    Create(PaymentLinkCreateArgs),
+    /// Read a link: status (OPEN, PAID, VOIDED), payments and amount collected.
+    Detail(PaymentLinkTarget),
+    /// Void a link so that it takes no more payments (asks unless --yes).
+    Void(PaymentLinkVoidArgs),
+}
+
+/// `payment-link create`.
+#[derive(Debug, Args)]
+pub(crate) struct PaymentLinkCreateArgs {
+    /// The gateway (an ABA PayWay one).
+    pub(crate) gateway: String,
+    /// The title the payer sees (at most 250 characters).
+    #[arg(long)]
+    pub(crate) title: String,
+    /// The amount of each payment.
+    #[arg(long)]
+    pub(crate) amount: String,
+    /// USD or KHR.
+    #[arg(long)]
+    pub(crate) currency: String,
+    /// Where PayWay posts each payment's notification.
+    #[arg(long)]
+    pub(crate) return_url: String,
+    /// A description the payer sees.
+    #[arg(long)]
+    pub(crate) description: Option<String>,
+    /// How many payments the link takes (no limit when left out).
+    #[arg(long)]
+    pub(crate) limit: Option<u32>,
+    /// Stop taking payments this many minutes from now (at least 5; never when left out).
+    #[arg(long)]
+    pub(crate) expires_in_mins: Option<u64>,
+    /// Your reference, sent back with each payment (at most 50 characters).
+    #[arg(long)]
+    pub(crate) reference: Option<String>,
+    /// An image for the payer's page (.png, .jpg or .gif, at most 5 MiB).
+    #[arg(long)]
+    pub(crate) image: Option<std::path::PathBuf>,
+}
+
+/// A link of a gateway.
+#[derive(Debug, Args)]
+pub(crate) struct PaymentLinkTarget {
+    /// The gateway (an ABA PayWay one).
+    pub(crate) gateway: String,
+    /// The link's id, as create printed it.
+    pub(crate) id: String,
+}
+
+/// `payment-link void`.
+#[derive(Debug, Args)]
+pub(crate) struct PaymentLinkVoidArgs {
+    #[command(flatten)]
+    pub(crate) target: PaymentLinkTarget,
+    /// Do not ask.
+    #[arg(long)]
+    pub(crate) yes: bool,
+}
+
+impl PaymentLinkCommand {
+    /// The command's name in errors and JSON documents.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            PaymentLinkCommand::Create(_) => "payment-link-create",
+            PaymentLinkCommand::Detail(_) => "payment-link-detail",
+            PaymentLinkCommand::Void(_) => "payment-link-void",
+        }
+    }
+
+    /// The gateway it works on.
+    pub(crate) fn gateway(&self) -> &str {
+        match self {
+            PaymentLinkCommand::Create(a) => &a.gateway,
+            PaymentLinkCommand::Detail(t) => &t.gateway,
+            PaymentLinkCommand::Void(a) => &a.target.gateway,
+        }
+    }
+}
 
 /// The native PayWay client of gateway `name`, sending through the registry's dispatcher.
 fn client(

@@ -1,0 +1,3 @@
+//! Commands of ABA PayWay's native API.
+
+pub(crate) mod payment_link;
