@@ -46,7 +46,7 @@ async fn create_detail_and_void_a_payment_link() {
     .await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["command"], "payment-link create", "{doc}");
+    assert_eq!(doc["command"], "payment-link-create", "{doc}");
     let data = &doc["answer"]["data"];
     assert_eq!(data["status"], "OPEN", "{doc}");
     assert_eq!(data["merchant_ref_no"], "INV-42", "{doc}");

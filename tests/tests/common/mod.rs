@@ -7,7 +7,9 @@ use paygate::transport::Dispatcher;
 use paygate::{Error, Result, Url};
 
 /// PayWay's native client on `sandbox`, with the sandbox's RSA key.
-pub(crate) fn payway_client(sandbox: &paygate::sandbox::Sandbox) -> Result<paygate::payway::PaywayClient> {
+pub(crate) fn payway_client(
+    sandbox: &paygate::sandbox::Sandbox,
+) -> Result<paygate::payway::PaywayClient> {
     use paygate::payway::{PaywayClient, PaywayConfig};
     use paygate::sandbox::{PAYWAY_PUBLIC_KEY_PEM, Provider};
     use paygate::transport::ReqwestTransport;

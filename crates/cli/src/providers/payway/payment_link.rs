@@ -246,8 +246,8 @@ pub(crate) async fn run(
             }
             .await;
             match result {
-                Ok(native) => show(out, "payment-link create", &args.gateway, &native),
-                Err(e) => out.error("payment-link create", &e),
+                Ok(native) => show(out, "payment-link-create", &args.gateway, &native),
+                Err(e) => out.error("payment-link-create", &e),
             }
         }
         PaymentLinkCommand::Detail(target) => {
@@ -259,8 +259,8 @@ pub(crate) async fn run(
             }
             .await;
             match result {
-                Ok(native) => show(out, "payment-link detail", &target.gateway, &native),
-                Err(e) => out.error("payment-link detail", &e),
+                Ok(native) => show(out, "payment-link-detail", &target.gateway, &native),
+                Err(e) => out.error("payment-link-detail", &e),
             }
         }
         PaymentLinkCommand::Void(target) => void(registry, config, out, target).await,
@@ -278,14 +278,14 @@ async fn void(
         .and_then(|id| client(registry, config, &target.gateway).map(|client| (id, client)));
     let (id, client) = match prepared {
         Ok(p) => p,
-        Err(e) => return out.error("payment-link void", &e),
+        Err(e) => return out.error("payment-link-void", &e),
     };
     if !args.yes && !confirm(&format!("Void payment link {id} on {}?", target.gateway)) {
         eprintln!("not voided");
         return exit::NOT_CONFIRMED;
     }
     match client.void_payment_link(&id).await {
-        Ok(native) => show(out, "payment-link void", &target.gateway, &native),
-        Err(e) => out.error("payment-link void", &e),
+        Ok(native) => show(out, "payment-link-void", &target.gateway, &native),
+        Err(e) => out.error("payment-link-void", &e),
     }
 }
