@@ -89,18 +89,32 @@ coded_by_status!(
 );
 
 mod payment_link;
+mod status_in_data;
 pub use payment_link::{
     PaymentLinkData, PaymentLinkImageData, PaymentLinkResponse, PaymentLinkVoidResponse,
 };
 
-/// Any answer, read for its `status` only.
+/// Any answer, read for its `status` only (at the top or inside `data`).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "status_in_data::Envelope")]
 pub(crate) struct StatusOnly {
     pub(crate) status: Status,
 }
 
-/// `check-transaction-2` answer.
+impl TryFrom<status_in_data::Envelope> for StatusOnly {
+    type Error = String;
+
+    fn try_from(envelope: status_in_data::Envelope) -> Result<Self, String> {
+        Ok(StatusOnly {
+            status: envelope.status()?,
+        })
+    }
+}
+
+/// `check-transaction-2` answer (`status` read inside `data` too, where PayWay's schema puts
+/// it).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "status_in_data::Envelope")]
 #[non_exhaustive]
 pub struct CheckTransactionResponse {
     /// Absent on errors.
@@ -108,6 +122,28 @@ pub struct CheckTransactionResponse {
     pub data: Option<TransactionStatus>,
     /// Outcome.
     pub status: Status,
+}
+
+impl TryFrom<status_in_data::Envelope> for CheckTransactionResponse {
+    type Error = String;
+
+    fn try_from(envelope: status_in_data::Envelope) -> Result<Self, String> {
+        Ok(CheckTransactionResponse {
+            data: envelope.data()?,
+            status: envelope.status()?,
+        })
+    }
+}
+
+impl TryFrom<status_in_data::Envelope> for TransactionDetailResponse {
+    type Error = String;
+
+    fn try_from(envelope: status_in_data::Envelope) -> Result<Self, String> {
+        Ok(TransactionDetailResponse {
+            data: envelope.data()?,
+            status: envelope.status()?,
+        })
+    }
 }
 
 /// `check-transaction-2` `data`.
@@ -147,8 +183,10 @@ pub struct TransactionStatus {
     pub transaction_date: Option<String>,
 }
 
-/// `transaction-detail` answer.
+/// `transaction-detail` answer (`status` read inside `data` too, where PayWay's schema puts
+/// it).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "status_in_data::Envelope")]
 #[non_exhaustive]
 pub struct TransactionDetailResponse {
     /// Absent on errors.
