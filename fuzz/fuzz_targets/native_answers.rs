@@ -8,6 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 use paygate::payway::ops::generate_qr::parse_generate_qr;
 use paygate::payway::ops::payment_link::{parse_create, parse_detail, parse_void};
+use paygate::payway::ops::transactions_by_ref::parse_transactions_by_ref;
 use paygate::transport::HttpResponse;
 
 const STATUSES: &[u16] = &[200, 400, 403, 404, 429, 500, 502];
@@ -22,7 +23,10 @@ fn payway_generate_qr(response: &HttpResponse) {
 /// PayWay's payment-link/create: a success carries the link's id and URL.
 fn payway_payment_link_create(response: &HttpResponse) {
     if let Ok(link) = parse_create(response) {
-        let data = link.body.data.unwrap_or_else(|| panic!("a created link without data"));
+        let data = link
+            .body
+            .data
+            .unwrap_or_else(|| panic!("a created link without data"));
         assert!(data.id.is_some_and(|id| !id.is_empty()));
         assert!(data.payment_link.is_some_and(|url| !url.is_empty()));
     }
@@ -38,12 +42,25 @@ fn payway_payment_link_void(response: &HttpResponse) {
     let _ = parse_void(response);
 }
 
+/// PayWay's get-transactions-by-mc-ref: every row read is under the reference asked for.
+fn payway_transactions_by_ref(response: &HttpResponse) {
+    let Ok(reference) = paygate::payway::MerchantRef::new("INV-42") else {
+        return;
+    };
+    if let Ok(list) = parse_transactions_by_ref(response, &reference) {
+        for row in list.body.data {
+            assert!(row.merchant_ref.is_none_or(|r| r == "INV-42"));
+        }
+    }
+}
+
 /// One entry per native-only parser.
 const PARSERS: &[fn(&HttpResponse)] = &[
     payway_generate_qr,
     payway_payment_link_create,
     payway_payment_link_detail,
     payway_payment_link_void,
+    payway_transactions_by_ref,
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -2,6 +2,7 @@
 //! paying twice through the link's page route, each payment an order of its own whose
 //! unsigned pushback reaches the app and is confirmed by a status read; the link turns PAID at
 //! its limit, is voided once (a second void is PTL188), and bad input never leaves the client.
+//! The link's payments are found again by its reference (get-transactions-by-mc-ref).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -131,6 +132,31 @@ async fn payway_payment_link_round_trip() {
         assert_eq!(status.payment_status.as_deref(), Some("APPROVED"));
         assert_eq!(status.original_amount, Some("12.5".parse().unwrap()));
     }
+
+    // The link's payments, found by its reference (get-transactions-by-mc-ref).
+    let by_ref = client
+        .transactions_by_merchant_ref(&paygate::payway::MerchantRef::new("INV-42").unwrap())
+        .await
+        .unwrap();
+    let mut found: Vec<String> = by_ref
+        .body
+        .data
+        .iter()
+        .map(|row| row.transaction_id.clone().unwrap())
+        .collect();
+    found.sort();
+    let mut expected = paid_orders.clone();
+    expected.sort();
+    assert_eq!(found, expected);
+    assert!(by_ref.body.data.iter().all(|row| {
+        row.payment_status.as_deref() == Some("APPROVED")
+            && row.original_amount == Some("12.5".parse().unwrap())
+    }));
+    let none = client
+        .transactions_by_merchant_ref(&paygate::payway::MerchantRef::new("INV-0").unwrap())
+        .await
+        .unwrap();
+    assert!(none.body.data.is_empty());
 
     let detail = client.payment_link_detail(&id).await.unwrap();
     let data = detail.body.data.unwrap();

@@ -87,6 +87,8 @@ pub mod order {
     /// `payment-link/create`, `/detail` and `/void` (the last undocumented, probed live):
     /// the merchant-portal trio.
     pub const PAYMENT_LINK: &[&str] = &["request_time", "merchant_id", "merchant_auth"];
+    /// `get-transactions-by-mc-ref` (PayWay's "Get transactions" page).
+    pub const TRANSACTIONS_BY_REF: &[&str] = &["req_time", "merchant_id", "merchant_ref"];
 }
 
 /// PayWay's endpoints. A numeric `status.code` means different things on different endpoints
@@ -120,11 +122,13 @@ pub enum Endpoint {
     PaymentLinkDetail,
     /// `payment-link/void` (not on PayWay's pages; probed live by an independent SDK).
     PaymentLinkVoid,
+    /// `get-transactions-by-mc-ref`.
+    TransactionsByRef,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 13] = [
+    pub const ALL: [Endpoint; 14] = [
         Endpoint::CheckTransaction,
         Endpoint::TransactionDetail,
         Endpoint::CloseTransaction,
@@ -138,6 +142,7 @@ impl Endpoint {
         Endpoint::PaymentLinkCreate,
         Endpoint::PaymentLinkDetail,
         Endpoint::PaymentLinkVoid,
+        Endpoint::TransactionsByRef,
     ];
 
     /// The path under the base URL.
@@ -164,6 +169,9 @@ impl Endpoint {
                 "/api/merchant-portal/merchant-access/payment-link/detail"
             }
             Endpoint::PaymentLinkVoid => "/api/merchant-portal/merchant-access/payment-link/void",
+            Endpoint::TransactionsByRef => {
+                "/api/payment-gateway/v1/payments/get-transactions-by-mc-ref"
+            }
         }
     }
 
@@ -204,6 +212,10 @@ impl Endpoint {
                 name: "payment-link-void",
                 effect: Effect::Write,
             },
+            Endpoint::TransactionsByRef => Operation::Native {
+                name: "get-transactions-by-mc-ref",
+                effect: Effect::Read,
+            },
         }
     }
 
@@ -229,6 +241,7 @@ impl Endpoint {
     pub fn refusals(&self) -> &'static [(&'static str, ProviderErrorKind)] {
         match self {
             Endpoint::CheckTransaction | Endpoint::TransactionDetail => READ_REFUSALS,
+            Endpoint::TransactionsByRef => BY_REF_REFUSALS,
             Endpoint::CloseTransaction => CLOSE_REFUSALS,
             Endpoint::TransactionList => LIST_REFUSALS,
             Endpoint::ExchangeRate => EXCHANGE_RATE_REFUSALS,
@@ -350,6 +363,18 @@ const PURCHASE_REFUSALS: &[(&str, ProviderErrorKind)] = &[
     ("72", InvalidState),
     ("11", Server),
     ("503", Server),
+];
+
+/// `get-transactions-by-mc-ref`: its page lists no codes; those of its family (the
+/// payment-gateway reads), and `04` for a field the binding layer refuses.
+const BY_REF_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("5", Auth),
+    ("8", Auth),
+    ("6", NotFound),
+    ("04", Validation),
+    ("11", Server),
 ];
 
 /// `payment-link/create`. `PTL04` is its catch-all refusal (an unsupported currency, a

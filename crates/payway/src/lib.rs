@@ -61,6 +61,7 @@ pub use ops::purchase::{
     ReturnDeeplink, ViewType,
 };
 pub use ops::transaction_list::{ListStatus, TransactionListQuery};
+pub use ops::transactions_by_ref::MerchantRef;
 pub use sign::{Fields, MerchantAuthKey};
 #[cfg(any(test, feature = "test-util"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
@@ -77,10 +78,11 @@ use ops::purchase::PurchaseCall;
 use ops::refund::RefundCall;
 use ops::transaction_detail::TransactionDetailCall;
 use ops::transaction_list::TransactionListCall;
+use ops::transactions_by_ref::TransactionsByRefCall;
 use wire::{
     CheckTransactionResponse, CloseTransactionResponse, ExchangeRateResponse, GenerateQrResponse,
     PaymentLinkResponse, PaymentLinkVoidResponse, PreAuthResponse, RefundResponse,
-    TransactionDetailResponse, TransactionListResponse,
+    TransactionDetailResponse, TransactionListResponse, TransactionsByRefResponse,
 };
 
 /// The provider name.
@@ -153,6 +155,16 @@ impl PaywayClient {
         query: &TransactionListQuery,
     ) -> Result<NativeResponse<TransactionListResponse>> {
         self.send(&TransactionListCall { query }).await
+    }
+
+    /// get-transactions-by-mc-ref: the last 50 transactions paid under a merchant reference
+    /// (a KHQR's tag 62.01; printed and offline QRs have no `tran_id`), 10 requests a minute.
+    /// Every row must be under `reference`, else the answer is unexpected.
+    pub async fn transactions_by_merchant_ref(
+        &self,
+        reference: &MerchantRef,
+    ) -> Result<NativeResponse<TransactionsByRefResponse>> {
+        self.send(&TransactionsByRefCall { reference }).await
     }
 
     /// exchange-rate: ABA's riel rates.
@@ -272,15 +284,16 @@ impl PaywayClient {
     /// ```no_run
     /// # async fn run(client: &paygate_payway::PaywayClient) -> paygate_core::Result<()> {
     /// use paygate_payway::Fields;
+    /// // An endpoint PayWay adds after this release (the path and fields are made up).
     /// let fields = Fields::new()
     ///     .with("req_time", "20250213065545")
     ///     .with("merchant_id", client.config().merchant_id())
-    ///     .with("merchant_ref", "INV-1");
+    ///     .with("invoice_no", "INV-1");
     /// let answer = client
     ///     .raw_request(
-    ///         "/api/payment-gateway/v1/payments/get-transactions-by-mc-ref",
+    ///         "/api/payment-gateway/v1/payments/a-newer-endpoint",
     ///         fields,
-    ///         &["req_time", "merchant_id", "merchant_ref"],
+    ///         &["req_time", "merchant_id", "invoice_no"],
     ///         paygate_core::Effect::Read,
     ///     )
     ///     .await?;

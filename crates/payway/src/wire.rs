@@ -86,6 +86,7 @@ coded_by_status!(
     GenerateQrResponse,
     PaymentLinkResponse,
     PaymentLinkVoidResponse,
+    TransactionsByRefResponse,
 );
 
 mod payment_link;
@@ -266,6 +267,10 @@ pub struct Transaction {
     /// The transaction's history (detail only).
     #[serde(default)]
     pub transaction_operations: Vec<TransactionOperation>,
+    /// The merchant reference it was paid under (get-transactions-by-mc-ref: a KHQR's tag
+    /// 62.01).
+    #[serde(default, deserialize_with = "lenient::option_string")]
+    pub merchant_ref: Option<String>,
 }
 
 /// One step of a transaction's history.
@@ -309,6 +314,23 @@ pub struct TransactionListResponse {
     pub pagination: Option<String>,
     /// Outcome.
     pub status: Status,
+}
+
+/// `get-transactions-by-mc-ref` answer: the last 50 transactions under the reference (the
+/// spec names the list `data`; one SDK reads `transactions`, taken too).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct TransactionsByRefResponse {
+    /// The transactions, as PayWay lists them.
+    #[serde(default, alias = "transactions", deserialize_with = "list_or_null")]
+    pub data: Vec<Transaction>,
+    /// Outcome.
+    pub status: Status,
+}
+
+/// A list that may come as `null`.
+fn list_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Transaction>, D::Error> {
+    Ok(Option::<Vec<Transaction>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// `exchange-rate` answer.

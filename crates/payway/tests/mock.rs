@@ -36,9 +36,10 @@ enum Op {
     LinkCreate,
     LinkDetail,
     LinkVoid,
+    ByRef,
 }
 
-const ALL: [Op; 14] = [
+const ALL: [Op; 15] = [
     Op::Check,
     Op::Detail,
     Op::Close,
@@ -53,6 +54,7 @@ const ALL: [Op; 14] = [
     Op::LinkCreate,
     Op::LinkDetail,
     Op::LinkVoid,
+    Op::ByRef,
 ];
 
 impl Op {
@@ -71,6 +73,7 @@ impl Op {
             Op::LinkCreate => Endpoint::PaymentLinkCreate,
             Op::LinkDetail => Endpoint::PaymentLinkDetail,
             Op::LinkVoid => Endpoint::PaymentLinkVoid,
+            Op::ByRef => Endpoint::TransactionsByRef,
         }
     }
 
@@ -131,6 +134,11 @@ impl Op {
                 None,
                 r#"{"data":{"id":"iN4sbkzbwOCx5VzdXTYsCw==","title":"T","amount":1.00,"currency":"USD","status":"OPEN","payment_link":"https://link-sandbox.payway.com.kh/ABAPAY1"},"status":{"code":"00","message":"Success!"},"tran_id":1681357410}"#,
             ),
+            Op::ByRef => (
+                200,
+                None,
+                r#"{"status":{"code":"00","message":"Success!"},"data":[{"transaction_id":"178865526240157","payment_status":"APPROVED","original_amount":0.5,"original_currency":"USD","merchant_ref":"INV-42"}]}"#,
+            ),
             Op::LinkVoid => (
                 200,
                 None,
@@ -151,7 +159,7 @@ impl Op {
     fn wrong_hash(self) -> &'static str {
         match self {
             Op::Check | Op::Detail => r#"{"status":{"code":5,"message":"Invalid hash"}}"#,
-            Op::Close | Op::List | Op::ExchangeRate => {
+            Op::Close | Op::List | Op::ExchangeRate | Op::ByRef => {
                 r#"{"status":{"code":"1","message":"Wrong hash"}}"#
             }
             Op::Refund
@@ -184,7 +192,12 @@ impl Op {
                 403,
                 r#"{"status":{"code":"96","message":"Invalid merchant data"}}"#,
             )),
-            Op::List | Op::ExchangeRate | Op::Purchase | Op::GenerateQr | Op::LinkCreate => None,
+            Op::List
+            | Op::ExchangeRate
+            | Op::Purchase
+            | Op::GenerateQr
+            | Op::LinkCreate
+            | Op::ByRef => None,
         }
     }
 
@@ -228,6 +241,10 @@ impl Op {
                 .map(drop),
             Op::LinkDetail => client.payment_link_detail(&link()).await.map(drop),
             Op::LinkVoid => client.void_payment_link(&link()).await.map(drop),
+            Op::ByRef => client
+                .transactions_by_merchant_ref(&paygate_payway::MerchantRef::new("INV-42").unwrap())
+                .await
+                .map(drop),
             Op::Purchase => {
                 let answer = client
                     .purchase(&PurchaseRequest::new(

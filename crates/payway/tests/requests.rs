@@ -292,3 +292,14 @@ fn payment_link_create_checks_every_field_first() {
     assert_eq!(ImageFormat::from_file_name("cake.webp"), None);
     assert!(format!("{:?}", image("a.png", vec![7; 1000])).contains("bytes: 1000"));
 }
+
+#[test]
+fn transactions_by_ref() {
+    let r = paygate_payway::ops::transactions_by_ref::build_transactions_by_ref(
+        &config(),
+        &paygate_payway::MerchantRef::new("INV-42").unwrap(),
+        NOW,
+    )
+    .unwrap();
+    insta::assert_snapshot!(render(&r));
+}

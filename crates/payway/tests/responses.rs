@@ -19,7 +19,7 @@ use paygate_core::{Error, OrderId, ProviderErrorKind};
 use paygate_payway::ops::purchase::{PurchaseRequest, form};
 use paygate_payway::ops::{
     check_transaction, close_transaction, exchange_rate, generate_qr, payment_link, pre_auth,
-    purchase, refund, transaction_detail, transaction_list,
+    purchase, refund, transaction_detail, transaction_list, transactions_by_ref,
 };
 use paygate_payway::{Endpoint, gateway, webhook};
 use serde::Deserialize;
@@ -119,6 +119,11 @@ fn read(name: &str) -> String {
         "payment-link-create" => payment_link::parse_create(&r).map(|n| format!("{:#?}", n.body)),
         "payment-link-detail" => payment_link::parse_detail(&r).map(|n| format!("{:#?}", n.body)),
         "payment-link-void" => payment_link::parse_void(&r).map(|n| format!("{:#?}", n.body)),
+        "get-transactions-by-mc-ref" => transactions_by_ref::parse_transactions_by_ref(
+            &r,
+            &paygate_payway::MerchantRef::new("INV-42").unwrap(),
+        )
+        .map(|n| format!("{:#?}", n.body)),
         "pushback" => webhook::verify(&config, sample.body.get().as_bytes(), &HeaderMap::new())
             .map(|event| format!("{event:#?}")),
         other => panic!("unknown endpoint {other}"),
@@ -173,6 +178,9 @@ samples!(
     generate_qr_wrong_hash_composed,
     generate_qr_without_qr_composed,
     payment_link_create_official,
+    by_ref_success_composed,
+    by_ref_other_reference_composed,
+    by_ref_not_provisioned_live,
     payment_link_create_invalid_live,
     payment_link_create_without_link_composed,
     payment_link_detail_official,

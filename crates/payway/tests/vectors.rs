@@ -519,3 +519,25 @@ fn payment_link_hashes() {
         "6zWRqHDhgE/uQzxsSxev1KwleFzDHd4HHAft+2fIK01PshBTuuTBFNIVNAmtG5jCSxwAZ960Zvro/YelxTko0A=="
     );
 }
+
+/// get-transactions-by-mc-ref: `req_time ‖ merchant_id ‖ merchant_ref`. Python:
+/// `base64(hmac.new(key, "20250213065545" "ec000002" "INV-42", sha512))`.
+#[test]
+fn transactions_by_ref_vector() {
+    use paygate_payway::MerchantRef;
+    use paygate_payway::ops::transactions_by_ref;
+    let request = transactions_by_ref::build_transactions_by_ref(
+        &config(),
+        &MerchantRef::new("INV-42").unwrap(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(body_field(&request.body, "merchant_ref"), "INV-42");
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "2kS9JXkToA8tRWfFN4J4eADXehpR6gGZayjNqVVD4usRW9efd2T2nqucjFaVDprmpAUI7PBF6+zUrK3wqb0ZHw=="
+    );
+    for bad in ["", "has space", "é", "123456789012345678901"] {
+        assert!(MerchantRef::new(bad).is_err(), "{bad:?}");
+    }
+}

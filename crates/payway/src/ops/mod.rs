@@ -18,6 +18,7 @@ pub mod refund;
 #[doc(hidden)]
 pub mod transaction_detail;
 pub mod transaction_list;
+pub mod transactions_by_ref;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;

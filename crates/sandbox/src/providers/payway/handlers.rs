@@ -72,7 +72,7 @@ pub(super) async fn check(
 
 /// A transaction as detail (`listed` false: dated at creation) or the list (dated at
 /// completion) shows it.
-fn transaction(order: &SimOrder, listed: bool) -> J {
+pub(super) fn transaction(order: &SimOrder, listed: bool) -> J {
     let (code, word) = payment_status(order);
     let (paid, currency) = amounts(order);
     let mut operations = vec![J::O(vec![

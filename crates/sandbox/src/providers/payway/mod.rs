@@ -30,6 +30,7 @@ use crate::json::J;
 use crate::state::{Refusal, ReturnUrls, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
+mod by_ref;
 mod handlers;
 mod links;
 mod portal;
@@ -37,6 +38,7 @@ mod simulated;
 mod verify;
 mod webhook;
 
+use by_ref::by_ref;
 use handlers::{check, close, detail, generate_qr, list, purchase, rates};
 use links::{create_link, link_detail, void_link};
 use portal::{cancel_hold, complete, refund};
@@ -178,6 +180,15 @@ const GENERATE_QR: Spec = Spec {
     portal: false,
 };
 
+/// `get-transactions-by-mc-ref`.
+const BY_REF: Spec = Spec {
+    time_field: "req_time",
+    order: &["req_time", "merchant_id", "merchant_ref"],
+    wrong_hash: "1",
+    bad_merchant: "8",
+    portal: false,
+};
+
 /// `payment-link/create`, `/detail` and `/void`.
 const PAYMENT_LINK: Spec = Spec {
     time_field: "request_time",
@@ -222,6 +233,10 @@ fn routes() -> Router<Arc<Shared>> {
         .route(
             "/api/merchant-portal/merchant-access/online-transaction/pre-auth-cancellation",
             post(cancel_hold),
+        )
+        .route(
+            "/api/payment-gateway/v1/payments/get-transactions-by-mc-ref",
+            post(by_ref),
         )
         .route(
             "/api/merchant-portal/merchant-access/payment-link/create",
