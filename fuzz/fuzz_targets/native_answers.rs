@@ -6,6 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use paygate::finpay::ops::open_payment::{parse_open_payment, parse_open_payment_delete};
 use paygate::payway::ops::generate_qr::parse_generate_qr;
 use paygate::payway::ops::payment_link::{parse_create, parse_detail, parse_void};
 use paygate::payway::ops::transactions_by_ref::parse_transactions_by_ref;
@@ -54,6 +55,12 @@ fn payway_transactions_by_ref(response: &HttpResponse) {
     }
 }
 
+/// Finpay's open-payment check and delete.
+fn finpay_open_payment(response: &HttpResponse) {
+    let _ = parse_open_payment(response);
+    let _ = parse_open_payment_delete(response);
+}
+
 /// One entry per native-only parser.
 const PARSERS: &[fn(&HttpResponse)] = &[
     payway_generate_qr,
@@ -61,6 +68,7 @@ const PARSERS: &[fn(&HttpResponse)] = &[
     payway_payment_link_detail,
     payway_payment_link_void,
     payway_transactions_by_ref,
+    finpay_open_payment,
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -62,12 +62,12 @@ pub use gateway::{FinpayFactory, FinpayGateway};
 #[cfg(any(test, feature = "test-util"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub use test_signer::TestSigner;
-pub use wire::InitiateRequest;
+pub use wire::{InitiateRequest, PaymentCode, VirtualAccountChannel};
 
 use ops::cancel::CancelCall;
 use ops::check::CheckCall;
 use ops::initiate::InitiateCall;
-use ops::open_payment::OpenPaymentCheckCall;
+use ops::open_payment::{OpenPaymentCheckCall, OpenPaymentDeleteCall};
 use ops::refund::RefundCall;
 use ops::void::VoidCall;
 use wire::{CheckResponse, Envelope, InitiateResponse};
@@ -137,17 +137,23 @@ impl FinpayClient {
         self.send(&CancelCall { order_id }).await
     }
 
-    /// open-payment check: an open virtual account (`vabca`, `8804483313131312`).
+    /// open-payment check: an open virtual account's customer and channel (`vabca`,
+    /// `8804483313131312`); the answer must be about that VA.
     pub async fn open_payment_check(
         &self,
-        source_of_funds: &str,
-        payment_code: &str,
+        channel: &VirtualAccountChannel,
+        code: &PaymentCode,
     ) -> Result<NativeResponse<CheckResponse>> {
-        self.send(&OpenPaymentCheckCall {
-            source_of_funds,
-            payment_code,
-        })
-        .await
+        self.send(&OpenPaymentCheckCall { channel, code }).await
+    }
+
+    /// open-payment delete: close an open virtual account. Sent at most once.
+    pub async fn open_payment_delete(
+        &self,
+        channel: &VirtualAccountChannel,
+        code: &PaymentCode,
+    ) -> Result<NativeResponse<Envelope>> {
+        self.send(&OpenPaymentDeleteCall { channel, code }).await
     }
 
     /// Verifies and reads a callback.

@@ -434,6 +434,54 @@ pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
     local_time::parse_ymd_hms(text, FINPAY_OFFSET)
 }
 
+/// An open payment's channel, Finpay's `sofId` of a virtual account: `va` and the bank,
+/// lowercase (`vabca`, `vabni`, `vabri`, `vamandiri`, `vapermata`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VirtualAccountChannel(String);
+
+impl VirtualAccountChannel {
+    /// Checks `sof_id`: `va` then 2 to 18 lowercase letters.
+    pub fn new(sof_id: impl Into<String>) -> paygate_core::Result<VirtualAccountChannel> {
+        let sof_id = sof_id.into();
+        let bank = sof_id.strip_prefix("va").unwrap_or("");
+        if !(2..=18).contains(&bank.len()) || !bank.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(paygate_core::Error::invalid(
+                "sof_id",
+                "must be a virtual-account channel: `va` and the bank in lowercase (vabca, vamandiri, …)",
+            ));
+        }
+        Ok(VirtualAccountChannel(sof_id))
+    }
+
+    /// The `sofId`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A virtual account number (`paymentCode`): 1 to 30 digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PaymentCode(String);
+
+impl PaymentCode {
+    /// Checks `code`.
+    pub fn new(code: impl Into<String>) -> paygate_core::Result<PaymentCode> {
+        let code = code.into();
+        if code.is_empty() || code.len() > 30 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(paygate_core::Error::invalid(
+                "payment_code",
+                "must be a virtual account number: 1 to 30 digits",
+            ));
+        }
+        Ok(PaymentCode(code))
+    }
+
+    /// The number.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

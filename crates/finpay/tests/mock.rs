@@ -30,20 +30,32 @@ enum Op {
     Void,
     Cancel,
     OpenPayment,
+    OpenPaymentDelete,
 }
 
-const ALL: [Op; 6] = [
+const ALL: [Op; 7] = [
     Op::Initiate,
     Op::Check,
     Op::Refund,
     Op::Void,
     Op::Cancel,
     Op::OpenPayment,
+    Op::OpenPaymentDelete,
 ];
 
 const CHECK_PAID: &str = r#"{"responseCode":"2000000","responseMessage":"Success","data":{"order":{"id":"INV-1","reference":"R1","amount":150000,"currency":"IDR"},"result":{"payment":{"amount":150000,"status":"PAID","datetime":"2026-09-21 13:33:09"}}},"processingTime":0.01}"#;
 const ENVELOPE_OK: &str =
     r#"{"responseCode":"2000000","responseMessage":"Success","processingTime":0.9721949100494385}"#;
+
+const OPEN_PAYMENT: &str = r#"{"responseCode":"2000000","responseMessage":"Success","data":{"customer":{"id":"a@example.com","email":"a@example.com","firstName":"A","lastName":"B","mobilePhone":"+6281286288844"},"sourceOfFunds":{"type":"vabca","paymentCode":"8804483313131312"}},"processingTime":0.01}"#;
+
+fn channel() -> paygate_finpay::VirtualAccountChannel {
+    paygate_finpay::VirtualAccountChannel::new("vabca").unwrap()
+}
+
+fn code() -> paygate_finpay::PaymentCode {
+    paygate_finpay::PaymentCode::new("8804483313131312").unwrap()
+}
 
 impl Op {
     fn method_and_path(self) -> (&'static str, &'static str) {
@@ -57,11 +69,18 @@ impl Op {
                 "GET",
                 "/pg/payment/card/openpayment/check/vabca/8804483313131312",
             ),
+            Op::OpenPaymentDelete => (
+                "GET",
+                "/pg/payment/card/openpayment/delete/vabca/8804483313131312",
+            ),
         }
     }
 
     fn is_write(self) -> bool {
-        matches!(self, Op::Initiate | Op::Refund | Op::Void | Op::Cancel)
+        matches!(
+            self,
+            Op::Initiate | Op::Refund | Op::Void | Op::Cancel | Op::OpenPaymentDelete
+        )
     }
 
     fn success(self) -> &'static str {
@@ -69,8 +88,9 @@ impl Op {
             Op::Initiate => {
                 r#"{"responseCode":"2000000","responseMessage":"Success","redirecturl":"https://devo.finpay.id/pg/payment/card/v2/access/abc","expiryLink":"2026-09-27 14:55:24","processingTime":0.5}"#
             }
-            Op::Check | Op::OpenPayment => CHECK_PAID,
-            Op::Refund | Op::Void | Op::Cancel => ENVELOPE_OK,
+            Op::Check => CHECK_PAID,
+            Op::OpenPayment => OPEN_PAYMENT,
+            Op::Refund | Op::Void | Op::Cancel | Op::OpenPaymentDelete => ENVELOPE_OK,
         }
     }
 
@@ -95,7 +115,11 @@ impl Op {
             Op::Void => client.void(&id).await.map(drop),
             Op::Cancel => client.cancel(&id).await.map(drop),
             Op::OpenPayment => client
-                .open_payment_check("vabca", "8804483313131312")
+                .open_payment_check(&channel(), &code())
+                .await
+                .map(drop),
+            Op::OpenPaymentDelete => client
+                .open_payment_delete(&channel(), &code())
                 .await
                 .map(drop),
         }
@@ -377,4 +401,29 @@ fn callback_through_the_gateway() {
         !gw.capabilities()
             .contains(paygate_core::Capability::Capture)
     );
+}
+
+/// An open-payment check answered about another virtual account is an unexpected answer,
+/// never that account's details.
+#[tokio::test]
+async fn open_payment_answer_about_another_account_is_unexpected() {
+    let mut server = mockito::Server::new_async().await;
+    let other = OPEN_PAYMENT.replace("8804483313131312", "8804483313139999");
+    let mock = server
+        .mock(
+            "GET",
+            "/pg/payment/card/openpayment/check/vabca/8804483313131312",
+        )
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(other)
+        .create_async()
+        .await;
+    let (client, _) = client(&server.url());
+    let err = client
+        .open_payment_check(&channel(), &code())
+        .await
+        .unwrap_err();
+    mock.assert_async().await;
+    assert_eq!(err.class(), ErrorClass::UnexpectedBody, "{err}");
 }

@@ -66,8 +66,28 @@ fn refund_request() {
 #[test]
 fn open_payment_request() {
     insta::assert_snapshot!(render(
-        &open_payment::build_open_payment(&config(), "vabca", "8804483313131312").unwrap()
+        &open_payment::build_open_payment(&config(), &channel("vabca"), &code("8804483313131312"))
+            .unwrap()
     ));
+    insta::assert_snapshot!(
+        "open_payment_delete_request",
+        render(
+            &open_payment::build_open_payment_delete(
+                &config(),
+                &channel("vabca"),
+                &code("8804483313131312")
+            )
+            .unwrap()
+        )
+    );
+}
+
+fn channel(sof_id: &str) -> paygate_finpay::VirtualAccountChannel {
+    paygate_finpay::VirtualAccountChannel::new(sof_id).unwrap()
+}
+
+fn code(text: &str) -> paygate_finpay::PaymentCode {
+    paygate_finpay::PaymentCode::new(text).unwrap()
 }
 
 #[test]
@@ -224,7 +244,16 @@ fn invalid_input_is_refused_before_building() {
     );
     assert!(refund::build_refund(&config(), &id("A1"), &idr("0")).is_err());
     assert!(refund::build_refund(&config(), &id("A1"), &idr("100000000000000")).is_err());
-    assert!(open_payment::build_open_payment(&config(), "vabca", "88/04").is_err());
+    for bad in ["88/04", "", "12a", &"1".repeat(31)] {
+        assert!(paygate_finpay::PaymentCode::new(bad).is_err(), "{bad:?}");
+    }
+    for bad in ["bca", "va", "vaBCA", "va/bca", "cc", "vab"] {
+        assert!(
+            paygate_finpay::VirtualAccountChannel::new(bad).is_err(),
+            "{bad:?}"
+        );
+    }
+    assert!(paygate_finpay::VirtualAccountChannel::new("vamandiri").is_ok());
     let create = CreatePayment::new(id("A1"), idr("1000"))
         .unwrap()
         .callback_url(Url::parse("https://shop.example/cb").unwrap())

@@ -55,6 +55,9 @@ fn read(name: &str) -> String {
             format!("{native}\n{:#?}", gateway::payment_from_cancel(&order, n))
         }),
         "open-payment" => open_payment::parse_open_payment(&r).map(|n| format!("{:#?}", n.body)),
+        "open-payment-delete" => {
+            open_payment::parse_open_payment_delete(&r).map(|n| format!("{:#?}", n.body))
+        }
         "callback" => webhook::verify(&config(), sample.body.get().as_bytes(), &HeaderMap::new())
             .map(|e| format!("{e:#?}")),
         "initiate-request" | "cancel-request" => return String::new(),
@@ -89,6 +92,7 @@ samples!(
     void_seed_success,
     cancel_seed_success,
     cancel_success_official,
+    open_payment_delete_composed,
     open_payment_check_official,
     delete_card_official,
     error_unauthorized_3p,

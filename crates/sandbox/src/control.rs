@@ -23,6 +23,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(control_requests).delete(control_forget_requests),
         )
         .route("/_sandbox/seed", post(control_seed))
+        .route("/_sandbox/open-account", post(control_open_account))
         .route("/_sandbox/deliveries", get(control_deliveries))
         .route("/_sandbox/faults", post(control_arm).delete(control_clear))
         .route("/_sandbox/checkout/{provider}/{id}", get(hosted::page))
@@ -141,4 +142,14 @@ async fn control_clear(State(shared): State<Arc<Shared>>) -> Response {
         .unwrap_or_else(PoisonError::into_inner)
         .clear();
     StatusCode::NO_CONTENT.into_response()
+}
+
+async fn control_open_account(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<crate::SimOpenAccount>(&body) {
+        Ok(account) => match shared.open_accounts().open(account) {
+            Ok(()) => StatusCode::CREATED.into_response(),
+            Err(r) => refusal(r),
+        },
+        Err(e) => (StatusCode::BAD_REQUEST, format!("bad account: {e}")).into_response(),
+    }
 }

@@ -32,6 +32,10 @@
 //! RedirectUrl whatever the outcome (PayG publishes no cancelled status: a cancelled PayG
 //! order reads as pending).
 //!
+//! Open virtual accounts (Finpay's open payments) are opened with [`Sandbox::open_account`]
+//! or `POST /_sandbox/open-account` (a [`SimOpenAccount`] as JSON), then checked and deleted
+//! through the provider's API.
+//!
 //! Payment links (PayWay's `payment-link/*`) get a payer's page at
 //! `GET /_sandbox/link/{provider}/{slug}` (the link's `payment_link` URL) and
 //! `POST /_sandbox/link/{provider}/{slug}/pay`, which makes a new paid order of the link's
@@ -76,7 +80,7 @@ use tokio::sync::oneshot;
 use control::router;
 pub use delivery::Delivery;
 pub use faults::{Fault, FaultSpec};
-pub use links::{LinkStatus, SimLink};
+pub use links::{LinkStatus, SimLink, SimOpenAccount};
 pub use log::DEFAULT_REQUEST_LOG_LIMIT;
 pub use providers::*;
 pub use simulated::SampleOrder;
@@ -193,6 +197,7 @@ pub(crate) struct Shared {
     pub(crate) base: String,
     ledger: Mutex<Ledger>,
     links: Mutex<links::LinkBook>,
+    open_accounts: Mutex<links::OpenAccountBook>,
     faults: Mutex<Vec<FaultSpec>>,
     received: Mutex<log::RequestLog>,
     pub(crate) http: reqwest::Client,
@@ -204,6 +209,13 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn ledger(&self) -> MutexGuard<'_, Ledger> {
         self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The open (standing) virtual accounts.
+    pub(crate) fn open_accounts(&self) -> MutexGuard<'_, links::OpenAccountBook> {
+        self.open_accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The payment links. Lock it before the ledger when both are needed.
@@ -424,6 +436,7 @@ impl Sandbox {
             base: format!("http://{addr}"),
             ledger: Mutex::new(Ledger::default()),
             links: Mutex::new(links::LinkBook::default()),
+            open_accounts: Mutex::new(links::OpenAccountBook::default()),
             faults: Mutex::new(Vec::new()),
             received: Mutex::new(log::RequestLog::new()),
             http: reqwest::Client::builder()

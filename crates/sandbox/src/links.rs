@@ -249,3 +249,119 @@ impl crate::Sandbox {
         self.shared.pay_link(provider, slug)
     }
 }
+
+/// A standing virtual account that takes several payments (Finpay's open payment), as the
+/// provider's register endpoint would create it: the simulator takes it from
+/// [`crate::Sandbox::open_account`] or `POST /_sandbox/open-account`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SimOpenAccount {
+    /// The provider.
+    pub provider: Provider,
+    /// The channel (Finpay's `sofId`, e.g. `vabca`).
+    pub channel: String,
+    /// The account number (`paymentCode`).
+    pub payment_code: String,
+    /// The customer's id.
+    #[serde(default)]
+    pub customer_id: String,
+    /// The customer's e-mail.
+    #[serde(default)]
+    pub email: String,
+    /// First name.
+    #[serde(default)]
+    pub first_name: String,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: String,
+    /// Mobile phone (E.164).
+    #[serde(default)]
+    pub mobile_phone: String,
+}
+
+impl SimOpenAccount {
+    /// An account of `provider` on `channel` numbered `payment_code`, no customer details.
+    pub fn new(
+        provider: Provider,
+        channel: impl Into<String>,
+        payment_code: impl Into<String>,
+    ) -> SimOpenAccount {
+        SimOpenAccount {
+            provider,
+            channel: channel.into(),
+            payment_code: payment_code.into(),
+            customer_id: String::new(),
+            email: String::new(),
+            first_name: String::new(),
+            last_name: String::new(),
+            mobile_phone: String::new(),
+        }
+    }
+}
+
+/// The open accounts, by provider, channel and number; deleting one removes it.
+#[derive(Debug, Default)]
+pub(crate) struct OpenAccountBook {
+    accounts: BTreeMap<(Provider, String, String), SimOpenAccount>,
+}
+
+impl OpenAccountBook {
+    fn key(provider: Provider, channel: &str, code: &str) -> (Provider, String, String) {
+        (provider, channel.to_owned(), code.to_owned())
+    }
+
+    /// Adds an account ([`Refusal::Duplicate`] when the number is taken on the channel).
+    pub(crate) fn open(&mut self, account: SimOpenAccount) -> Result<(), Refusal> {
+        let key = Self::key(account.provider, &account.channel, &account.payment_code);
+        if self.accounts.contains_key(&key) {
+            return Err(Refusal::Duplicate);
+        }
+        self.accounts.insert(key, account);
+        Ok(())
+    }
+
+    /// An account.
+    pub(crate) fn get(
+        &self,
+        provider: Provider,
+        channel: &str,
+        code: &str,
+    ) -> Result<&SimOpenAccount, Refusal> {
+        self.accounts
+            .get(&Self::key(provider, channel, code))
+            .ok_or(Refusal::NotFound)
+    }
+
+    /// Closes an account.
+    pub(crate) fn delete(
+        &mut self,
+        provider: Provider,
+        channel: &str,
+        code: &str,
+    ) -> Result<SimOpenAccount, Refusal> {
+        self.accounts
+            .remove(&Self::key(provider, channel, code))
+            .ok_or(Refusal::NotFound)
+    }
+
+    /// The accounts of `provider`.
+    pub(crate) fn of(&self, provider: Provider) -> Vec<SimOpenAccount> {
+        self.accounts
+            .values()
+            .filter(|a| a.provider == provider)
+            .cloned()
+            .collect()
+    }
+}
+
+impl crate::Sandbox {
+    /// Opens a standing virtual account (what the provider's register endpoint would do).
+    pub fn open_account(&self, account: SimOpenAccount) -> Result<(), Refusal> {
+        self.shared.open_accounts().open(account)
+    }
+
+    /// The open accounts of `provider`.
+    pub fn open_accounts(&self, provider: Provider) -> Vec<SimOpenAccount> {
+        self.shared.open_accounts().of(provider)
+    }
+}

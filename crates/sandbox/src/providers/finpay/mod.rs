@@ -23,6 +23,7 @@ use crate::json::J;
 use crate::state::{Refusal, ReturnUrls, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
+mod open_payment;
 mod simulated;
 
 pub use simulated::FinpayCredentials;
@@ -37,6 +38,14 @@ fn routes() -> Router<Arc<Shared>> {
         .route("/pg/payment/card/refund", post(refund))
         .route("/pg/payment/card/void", post(void))
         .route("/pg/payment/card/cancel/{order_id}", get(cancel))
+        .route(
+            "/pg/payment/card/openpayment/check/{channel}/{code}",
+            get(open_payment::open_payment_check),
+        )
+        .route(
+            "/pg/payment/card/openpayment/delete/{channel}/{code}",
+            get(open_payment::open_payment_delete),
+        )
 }
 
 fn answer(status: StatusCode, code: &str, message: &str) -> Response {
