@@ -19,8 +19,9 @@ use paygate_core::{
 
 use super::purchase::{Payout, PurchaseItem, PurchaseType, ReturnDeeplink};
 use super::{
-    FromCreate, TRAN_ID_RULES, base64_list, bounded, check_lifetime, encode_deeplink, encode_items,
-    json_object_field, parse_answer, post_json, purchase_type_text, wire_amount, wire_payouts,
+    FromCreate, TRAN_ID_RULES, base64_list, bounded, check_amount_echo, check_lifetime,
+    encode_deeplink, encode_items, json_object_field, parse_answer, post_json, purchase_type_text,
+    wire_amount, wire_payouts,
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
@@ -333,18 +334,5 @@ pub fn check_qr_answer(
             .map(str::to_ascii_uppercase)
             .as_deref(),
     )?;
-    match body.amount {
-        Some(echoed) if echoed != request.amount.amount() => {
-            Err(Error::from(UnexpectedBody::from_raw(
-                PROVIDER,
-                operation,
-                raw,
-                format!(
-                    "the answer is about an amount of {echoed}, not {}",
-                    request.amount
-                ),
-            )))
-        }
-        _ => Ok(()),
-    }
+    check_amount_echo(operation, raw, body.amount, &request.amount)
 }

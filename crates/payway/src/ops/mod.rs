@@ -257,6 +257,25 @@ pub(crate) fn check_answer_is_about(
     Ok(())
 }
 
+/// An answer that echoes an amount other than the request's is an unexpected body (on a write,
+/// an unknown outcome); one that echoes none says nothing.
+pub(crate) fn check_amount_echo(
+    operation: paygate_core::Operation,
+    raw: &RawResponse,
+    echoed: Option<Decimal>,
+    requested: &Money,
+) -> Result<()> {
+    match echoed {
+        Some(echoed) if echoed != requested.amount() => Err(Error::from(UnexpectedBody::from_raw(
+            PROVIDER,
+            operation,
+            raw,
+            format!("the answer is about an amount of {echoed}, not {requested}"),
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A received amount in `currency` (see [`paygate_core::received_money`]).
 pub(crate) fn received_money(
     operation: paygate_core::Operation,

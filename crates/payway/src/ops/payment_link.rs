@@ -30,8 +30,8 @@ use serde::Serialize;
 
 use super::purchase::Payout;
 use super::{
-    FilePart, WirePayout, bounded, merchant_portal_fields, merchant_portal_request,
-    multipart_request, parse_answer, wire_amount, wire_payouts,
+    FilePart, WirePayout, bounded, check_amount_echo, merchant_portal_fields,
+    merchant_portal_request, multipart_request, parse_answer, wire_amount, wire_payouts,
 };
 use crate::PROVIDER;
 use crate::config::PaywayConfig;
@@ -441,20 +441,7 @@ pub fn check_create_answer(
             data.merchant_ref_no.as_deref(),
         )?;
     }
-    match data.amount {
-        Some(echoed) if echoed != request.amount.amount() => {
-            Err(Error::from(UnexpectedBody::from_raw(
-                PROVIDER,
-                operation,
-                raw,
-                format!(
-                    "the answer is about an amount of {echoed}, not {}",
-                    request.amount
-                ),
-            )))
-        }
-        _ => Ok(()),
-    }
+    check_amount_echo(operation, raw, data.amount, &request.amount)
 }
 
 #[doc(hidden)]

@@ -36,6 +36,12 @@ struct LinkAuth {
     id: String,
 }
 
+/// A detail or void request checked (hash, merchant, time) and its `merchant_auth` read.
+fn link_auth(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<LinkAuth, Response> {
+    verify(shared, PAYMENT_LINK, headers, body)
+        .and_then(|fields| decrypted(shared, &fields, |a: &LinkAuth| &a.mc_id))
+}
+
 fn invalid() -> Response {
     error(
         StatusCode::BAD_REQUEST,
@@ -210,9 +216,7 @@ pub(super) async fn link_detail(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let auth = match verify(&shared, PAYMENT_LINK, &headers, &body)
-        .and_then(|f| decrypted(&shared, &f, |a: &LinkAuth| &a.mc_id))
-    {
+    let auth = match link_auth(&shared, &headers, &body) {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -232,9 +236,7 @@ pub(super) async fn void_link(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let auth = match verify(&shared, PAYMENT_LINK, &headers, &body)
-        .and_then(|f| decrypted(&shared, &f, |a: &LinkAuth| &a.mc_id))
-    {
+    let auth = match link_auth(&shared, &headers, &body) {
         Ok(a) => a,
         Err(r) => return r,
     };
