@@ -89,6 +89,93 @@ pub mod order {
     pub const PAYMENT_LINK: &[&str] = &["request_time", "merchant_id", "merchant_auth"];
     /// `get-transactions-by-mc-ref` (PayWay's "Get transactions" page).
     pub const TRANSACTIONS_BY_REF: &[&str] = &["req_time", "merchant_id", "merchant_ref"];
+    /// `purchase` saving the payer's credentials: [`PURCHASE`] with `ctid` signed right after
+    /// `items` and `token_flag`, `frequency` appended (27 fields). PayWay's page omits `ctid`;
+    /// an independent SDK found live that the server signs it there. With those three empty
+    /// the hash equals the 24-field one.
+    pub const PURCHASE_SAVING_CREDENTIAL: &[&str] = &[
+        "req_time",
+        "merchant_id",
+        "tran_id",
+        "amount",
+        "items",
+        "ctid",
+        "shipping",
+        "firstname",
+        "lastname",
+        "email",
+        "phone",
+        "type",
+        "payment_option",
+        "return_url",
+        "cancel_url",
+        "continue_success_url",
+        "return_deeplink",
+        "currency",
+        "custom_fields",
+        "return_params",
+        "payout",
+        "lifetime",
+        "additional_params",
+        "google_pay_token",
+        "skip_success_page",
+        "token_flag",
+        "frequency",
+    ];
+    /// `aof/link-account` (credentials on file; each v3 order below was accepted by PayWay's
+    /// sandbox, where the older orders of independent SDKs are refused as a wrong hash).
+    pub const ACCOUNT_LINK: &[&str] = &[
+        "merchant_id",
+        "request_time",
+        "ctid",
+        "return_deeplink",
+        "callback_url",
+        "request_id",
+        "token_flag",
+        "currency",
+    ];
+    /// `cof/link-card`: `frequency` and `amount` are hash positions even when not sent.
+    pub const CARD_LINK: &[&str] = &[
+        "merchant_id",
+        "request_time",
+        "ctid",
+        "callback_url",
+        "request_id",
+        "token_flag",
+        "frequency",
+        "amount",
+        "currency",
+        "continue_success_url",
+    ];
+    /// `v3/purchase/payment-credential`: a payment with a saved token (no `request_id`).
+    pub const TOKEN_PAYMENT: &[&str] = &[
+        "request_time",
+        "merchant_id",
+        "tran_id",
+        "amount",
+        "currency",
+        "items",
+        "ctid",
+        "pwt",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "purchase_type",
+        "callback_url",
+        "custom_fields",
+        "return_params",
+        "payout",
+        "token_flag",
+        "shipping_fee",
+    ];
+    /// `token-management/get-token-details`: no `ctid` or `pwt`; the link's `request_id`
+    /// names the token.
+    pub const TOKEN_DETAILS: &[&str] = &["merchant_id", "request_time", "request_id"];
+    /// `token-management/renew-expired-account-token`.
+    pub const TOKEN_RENEW: &[&str] = &["ctid", "request_time", "pwt", "merchant_id", "request_id"];
+    /// `token-management/remove-token` (no `request_id`).
+    pub const TOKEN_REMOVE: &[&str] = &["merchant_id", "ctid", "request_time", "pwt"];
 }
 
 /// PayWay's endpoints. A numeric `status.code` means different things on different endpoints
@@ -124,11 +211,23 @@ pub enum Endpoint {
     PaymentLinkVoid,
     /// `get-transactions-by-mc-ref`.
     TransactionsByRef,
+    /// `payment-credential/v3/aof/link-account`: save an ABA account.
+    AccountLink,
+    /// `payment-credential/v3/cof/link-card`: save a card (a browser form).
+    CardLink,
+    /// `payment-gateway/v3/purchase/payment-credential`: pay with a saved token.
+    TokenPayment,
+    /// `token-management/get-token-details`.
+    TokenDetails,
+    /// `token-management/renew-expired-account-token`.
+    TokenRenew,
+    /// `token-management/remove-token`.
+    TokenRemove,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Endpoint; 14] = [
+    pub const ALL: [Endpoint; 20] = [
         Endpoint::CheckTransaction,
         Endpoint::TransactionDetail,
         Endpoint::CloseTransaction,
@@ -143,6 +242,12 @@ impl Endpoint {
         Endpoint::PaymentLinkDetail,
         Endpoint::PaymentLinkVoid,
         Endpoint::TransactionsByRef,
+        Endpoint::AccountLink,
+        Endpoint::CardLink,
+        Endpoint::TokenPayment,
+        Endpoint::TokenDetails,
+        Endpoint::TokenRenew,
+        Endpoint::TokenRemove,
     ];
 
     /// The path under the base URL.
@@ -172,6 +277,16 @@ impl Endpoint {
             Endpoint::TransactionsByRef => {
                 "/api/payment-gateway/v1/payments/get-transactions-by-mc-ref"
             }
+            Endpoint::AccountLink => "/api/payment-credential/v3/aof/link-account",
+            Endpoint::CardLink => "/api/payment-credential/v3/cof/link-card",
+            Endpoint::TokenPayment => "/api/payment-gateway/v3/purchase/payment-credential",
+            Endpoint::TokenDetails => {
+                "/api/payment-credential/v3/token-management/get-token-details"
+            }
+            Endpoint::TokenRenew => {
+                "/api/payment-credential/v3/token-management/renew-expired-account-token"
+            }
+            Endpoint::TokenRemove => "/api/payment-credential/v3/token-management/remove-token",
         }
     }
 
@@ -216,6 +331,30 @@ impl Endpoint {
                 name: "get-transactions-by-mc-ref",
                 effect: Effect::Read,
             },
+            Endpoint::AccountLink => Operation::Native {
+                name: "link-account",
+                effect: Effect::Write,
+            },
+            Endpoint::CardLink => Operation::Native {
+                name: "link-card",
+                effect: Effect::Write,
+            },
+            Endpoint::TokenPayment => Operation::Native {
+                name: "payment-credential",
+                effect: Effect::Write,
+            },
+            Endpoint::TokenDetails => Operation::Native {
+                name: "get-token-details",
+                effect: Effect::Read,
+            },
+            Endpoint::TokenRenew => Operation::Native {
+                name: "renew-expired-account-token",
+                effect: Effect::Write,
+            },
+            Endpoint::TokenRemove => Operation::Native {
+                name: "remove-token",
+                effect: Effect::Write,
+            },
         }
     }
 
@@ -251,6 +390,12 @@ impl Endpoint {
             Endpoint::Purchase | Endpoint::GenerateQr => PURCHASE_REFUSALS,
             Endpoint::PaymentLinkCreate => PAYMENT_LINK_CREATE_REFUSALS,
             Endpoint::PaymentLinkDetail | Endpoint::PaymentLinkVoid => PAYMENT_LINK_REFUSALS,
+            Endpoint::AccountLink
+            | Endpoint::CardLink
+            | Endpoint::TokenDetails
+            | Endpoint::TokenRenew
+            | Endpoint::TokenRemove => CREDENTIAL_REFUSALS,
+            Endpoint::TokenPayment => TOKEN_PAYMENT_REFUSALS,
         }
     }
 }
@@ -407,6 +552,43 @@ const PAYMENT_LINK_REFUSALS: &[(&str, ProviderErrorKind)] = &[
     ("PTL132", NotFound),
     ("96", NotFound),
     ("PTL188", InvalidState),
+];
+
+/// The credentials-on-file family (v3), as PayWay's sandbox answered an independent SDK's
+/// probes: `1`/`01` wrong hash, `04` a field the binding layer refuses (HTTP 400, with an
+/// `errors` map), `09` no such token or link, `104` the token flag is not enabled on the
+/// profile, `105` an invalid payment token.
+const CREDENTIAL_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("01", Auth),
+    ("26", Auth),
+    ("04", Validation),
+    ("09", NotFound),
+    ("105", NotFound),
+    ("104", InvalidState),
+];
+
+/// A payment with a saved token: the family's refusals and the purchase codes that say no
+/// payment was made (invalid `tran_id`, amount, duplicate, currency, KHR rules). Codes 27 to
+/// 30 (credentials on file, no text on PayWay's list) are left out: an unknown outcome.
+const TOKEN_PAYMENT_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("01", Auth),
+    ("26", Auth),
+    ("04", Validation),
+    ("2", Validation),
+    ("3", Validation),
+    ("4", Validation),
+    ("45", Validation),
+    ("46", Validation),
+    ("47", Validation),
+    ("09", NotFound),
+    ("105", NotFound),
+    ("104", InvalidState),
+    ("12", InvalidState),
+    ("44", InvalidState),
 ];
 
 #[cfg(test)]

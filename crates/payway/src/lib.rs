@@ -54,12 +54,18 @@ use paygate_core::{Effect, Money, NativeResponse, Operation, OrderId, Result, We
 pub use config::PaywayConfig;
 pub use endpoint::Endpoint;
 pub use gateway::{PaywayFactory, PaywayGateway};
+pub use ops::credential::{
+    BillingFrequency, ConsumerTokenId, LinkRequestId, LinkTokenFlag, PayTokenFlag, PaymentToken,
+    SaveCredential,
+};
 pub use ops::generate_qr::{QrPaymentOption, QrRequest};
 pub use ops::payment_link::{ImageFormat, PaymentLinkId, PaymentLinkImage, PaymentLinkRequest};
 pub use ops::purchase::{
     Payout, PurchaseForm, PurchaseItem, PurchaseOutcome, PurchaseRequest, PurchaseType,
     ReturnDeeplink, ViewType,
 };
+pub use ops::token_link::{CardLinkForm, TokenLinkRequest};
+pub use ops::token_payment::TokenPaymentRequest;
 pub use ops::transaction_list::{ListStatus, TransactionListQuery};
 pub use ops::transactions_by_ref::MerchantRef;
 pub use sign::{Fields, MerchantAuthKey};
@@ -76,12 +82,16 @@ use ops::pre_auth::{PreAuthCancellationCall, PreAuthCompletionCall};
 use ops::purchase;
 use ops::purchase::PurchaseCall;
 use ops::refund::RefundCall;
+use ops::token_link::{self, AccountLinkCall};
+use ops::token_management::{TokenDetailsCall, TokenRemoveCall, TokenRenewCall};
+use ops::token_payment::TokenPaymentCall;
 use ops::transaction_detail::TransactionDetailCall;
 use ops::transaction_list::TransactionListCall;
 use ops::transactions_by_ref::TransactionsByRefCall;
 use wire::{
-    CheckTransactionResponse, CloseTransactionResponse, ExchangeRateResponse, GenerateQrResponse,
-    PaymentLinkResponse, PaymentLinkVoidResponse, PreAuthResponse, RefundResponse,
+    AccountLinkResponse, CheckTransactionResponse, CloseTransactionResponse, ExchangeRateResponse,
+    GenerateQrResponse, PaymentLinkResponse, PaymentLinkVoidResponse, PreAuthResponse,
+    RefundResponse, TokenDetailsResponse, TokenPaymentResponse, TokenStatusResponse,
     TransactionDetailResponse, TransactionListResponse, TransactionsByRefResponse,
 };
 
@@ -253,6 +263,66 @@ impl PaywayClient {
         id: &PaymentLinkId,
     ) -> Result<NativeResponse<PaymentLinkVoidResponse>> {
         self.send(&PaymentLinkVoidCall { id }).await
+    }
+
+    /// link-account: start saving `request`'s ABA account (see [`ops::credential`]). The
+    /// answer's `data` holds the QR and deep link the customer approves in ABA Mobile. Sent
+    /// at most once.
+    pub async fn link_account(
+        &self,
+        request: &TokenLinkRequest,
+    ) -> Result<NativeResponse<AccountLinkResponse>> {
+        self.send(&AccountLinkCall { request }).await
+    }
+
+    /// link-card: the signed form the customer's browser posts to PayWay's add-card page
+    /// (form-urlencoded); nothing is sent.
+    pub fn card_link_form(&self, request: &TokenLinkRequest) -> Result<CardLinkForm> {
+        token_link::card_link_form(&self.config, request, self.now())
+    }
+
+    /// get-token-details: the token the link `request_id` produced (`09` while there is
+    /// none). Check `data.ctid` is your customer's and `data.status` is active before
+    /// storing `data.pwt`.
+    pub async fn token_details(
+        &self,
+        request_id: &LinkRequestId,
+    ) -> Result<NativeResponse<TokenDetailsResponse>> {
+        self.send(&TokenDetailsCall { request_id }).await
+    }
+
+    /// payment-credential: pay with a saved token. Checked before sending, sent at most once;
+    /// `00` means PayWay took it: confirm the payment with [`PaywayClient::check_transaction`].
+    pub async fn pay_with_token(
+        &self,
+        request: &TokenPaymentRequest,
+    ) -> Result<NativeResponse<TokenPaymentResponse>> {
+        self.send(&TokenPaymentCall { request }).await
+    }
+
+    /// renew-expired-account-token: renew `ctid`'s expired ABA account token, under a new
+    /// `request_id`. Sent at most once.
+    pub async fn renew_account_token(
+        &self,
+        ctid: &ConsumerTokenId,
+        pwt: &PaymentToken,
+        request_id: &LinkRequestId,
+    ) -> Result<NativeResponse<TokenStatusResponse>> {
+        self.send(&TokenRenewCall {
+            ctid,
+            pwt,
+            request_id,
+        })
+        .await
+    }
+
+    /// remove-token: delete `ctid`'s token at PayWay (repeatable: an unknown token is `00`).
+    pub async fn remove_token(
+        &self,
+        ctid: &ConsumerTokenId,
+        pwt: &PaymentToken,
+    ) -> Result<NativeResponse<TokenStatusResponse>> {
+        self.send(&TokenRemoveCall { ctid, pwt }).await
     }
 
     /// The signed purchase fields, for a browser form post; nothing is sent.

@@ -50,16 +50,31 @@ impl Fields {
         self
     }
 
-    /// Appends a field sent as a JSON number whose text is `digits` exactly (`0.01`, `1000`):
-    /// hashed as that text, never through `f64`.
+    /// Appends a field sent as a JSON number, written in its shortest form (`12.50` becomes
+    /// `12.5`, `4000.00` becomes `4000`) and hashed as that same text, never through `f64`.
+    /// PayWay does not say whether its server hashes the field's text or the number it reads
+    /// (which for `12.50` would be `"12.5"`); in the shortest form both readings give the same
+    /// text, which is why independent integrations write amounts that way.
     pub fn with_number(mut self, name: &'static str, digits: impl Into<String>) -> Fields {
+        let digits = digits.into();
+        let shortest = digits
+            .parse::<paygate_core::Decimal>()
+            .map(|d| d.normalize().to_string())
+            .unwrap_or(digits);
         self.numbers.push(name);
-        self.with(name, digits)
+        self.with(name, shortest)
     }
 
     /// Appends a field that may be null.
     pub fn with_opt(mut self, name: &'static str, value: Option<String>) -> Fields {
         self.fields.push((name, value));
+        self
+    }
+
+    /// The same fields without the unset ones (sent absent rather than `null`, as the
+    /// credentials-on-file endpoints are called by every client seen working).
+    pub(crate) fn without_unset(mut self) -> Fields {
+        self.fields.retain(|(_, value)| value.is_some());
         self
     }
 

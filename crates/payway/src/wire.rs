@@ -87,10 +87,19 @@ coded_by_status!(
     PaymentLinkResponse,
     PaymentLinkVoidResponse,
     TransactionsByRefResponse,
+    AccountLinkResponse,
+    TokenDetailsResponse,
+    TokenPaymentResponse,
+    TokenStatusResponse,
 );
 
+mod credential;
 mod payment_link;
 mod status_in_data;
+pub use credential::{
+    AccountLinkData, AccountLinkResponse, TokenDetailsData, TokenDetailsResponse,
+    TokenPaymentResponse, TokenStatusResponse,
+};
 pub use payment_link::{
     PaymentLinkData, PaymentLinkImageData, PaymentLinkResponse, PaymentLinkVoidResponse,
 };

@@ -356,9 +356,11 @@ fn pre_auth_completion_with_payout_plaintext_and_hash() {
 #[test]
 fn generate_qr_hashes() {
     let full = generate_qr::build_generate_qr(&config(), &full_qr_request(), NOW).unwrap();
+    // `amount` 12.50 goes out as the JSON number `12.5` and is hashed as "12.5".
+    assert!(String::from_utf8_lossy(&full.body).contains(r#""amount":12.5,"#));
     assert_eq!(
         body_field(&full.body, "hash"),
-        "WSIs/3qpU7MzFwyhmCXCfTsNHvl0tgM8YGU/RlR0zq1sI9fP+113LHhYjIHmmcuAIc7RkrmiGNkSVJgrqW3FgQ=="
+        "LpdcQ4inalK865rvgAiOrYigESGNAadEiULMFdkhPB67WesAxKAHL5cyqVSGRvUMiGW+C25GnLxhgdfl6MbnHA=="
     );
     // The encoded fields: items, custom_fields and payout are base64 of their JSON, the
     // callback URL base64 of its text.
@@ -540,4 +542,177 @@ fn transactions_by_ref_vector() {
     for bad in ["", "has space", "é", "123456789012345678901"] {
         assert!(MerchantRef::new(bad).is_err(), "{bad:?}");
     }
+}
+
+/// Credentials on file: each v3 endpoint's own order (see `order`), computed with Python's
+/// `hmac` from the values below (`base64(hmac.new(key, "".join(values in order), sha512))`,
+/// absent fields as ""; `callback_url` is base64 of the URL).
+#[test]
+fn credentials_on_file_vectors() {
+    use paygate_payway::ops::{token_link, token_management, token_payment};
+    use paygate_payway::{
+        BillingFrequency, ConsumerTokenId, LinkRequestId, LinkTokenFlag, PayTokenFlag,
+        PaymentToken, TokenLinkRequest, TokenPaymentRequest,
+    };
+    let ctid = ConsumerTokenId::new("cust-0001").unwrap();
+    let pwt = PaymentToken::new("pwt-test-0001").unwrap();
+    let callback = Url::parse("https://shop.example/payway/token").unwrap();
+
+    let mut account = TokenLinkRequest::new(
+        LinkRequestId::new("link-0001").unwrap(),
+        ctid.clone(),
+        LinkTokenFlag::CitiFlex,
+        paygate_core::Currency::USD,
+    );
+    account.callback_url = Some(callback.clone());
+    let request = token_link::build_account_link(&config(), &account, NOW).unwrap();
+    assert_eq!(
+        request.url.path(),
+        "/api/payment-credential/v3/aof/link-account"
+    );
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "KTf61oiDhNJVnxFLCtJRrsDL5ksWZMOfe4zorHxbpeiWHl2NtBMbMe18PbFebThKh8pvTPCnjsgxDx/RT2vifA=="
+    );
+    // Unset fields are left out, not sent as null.
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert!(body.get("return_deeplink").is_none(), "{body}");
+
+    let mut card = TokenLinkRequest::new(
+        LinkRequestId::new("link-0002").unwrap(),
+        ctid.clone(),
+        LinkTokenFlag::CitrFlex,
+        paygate_core::Currency::USD,
+    );
+    card.callback_url = Some(callback);
+    card.frequency = Some(BillingFrequency::Monthly);
+    card.amount = Some(usd("9.99"));
+    card.continue_success_url = Some(Url::parse("https://shop.example/saved").unwrap());
+    let form = token_link::card_link_form(&config(), &card, NOW).unwrap();
+    assert_eq!(
+        form.action.as_str(),
+        "https://checkout-sandbox.payway.com.kh/api/payment-credential/v3/cof/link-card"
+    );
+    assert_eq!(
+        form.fields.get("hash"),
+        "dEXPUCI/l6/OZAgEegyTvNoCJ/2ZiMrFbrgCiFUanIX+WxEuxJqa6GR6tQoH4h73AAi6Hps6nNlJY99J1HmEDg=="
+    );
+
+    let mut payment = TokenPaymentRequest::new(
+        id("SUB-0001"),
+        usd("4.50"),
+        ctid.clone(),
+        pwt.clone(),
+        PayTokenFlag::MituFlex,
+    );
+    payment.callback_url = Some(Url::parse("https://shop.example/payway/paid").unwrap());
+    let request = token_payment::build_token_payment(&config(), &payment, NOW).unwrap();
+    assert!(String::from_utf8_lossy(&request.body).contains(r#""amount":4.5,"#));
+    assert_eq!(
+        body_field(&request.body, "hash"),
+        "5SxBj9HJ9N9Au5CCYX3hen7enPINMP+XZDOPQKZrP8bO2RUfzliRIkZ6lmecYlHuUQN9l8DDNAaazC3QCxXxvQ=="
+    );
+
+    let details = token_management::build_token_details(
+        &config(),
+        &LinkRequestId::new("link-0001").unwrap(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        body_field(&details.body, "hash"),
+        "SB8rtVxwf1ndYAP08PeulbzqMmMhW0JRYLGa4xJfNQ8vQVLN16wPm6c5kjqK6sPZ8GzZ3dZ6qEouyrYazCxhhA=="
+    );
+    let renew = token_management::build_token_renew(
+        &config(),
+        &ctid,
+        &pwt,
+        &LinkRequestId::new("renew-0001").unwrap(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        body_field(&renew.body, "hash"),
+        "i57DXFrs2I9og8c+0zN/Z5dOyk58C1mQyvxgzk6fE3uUl3D3JDfBkdjjJU8ciHLAyrzYtROq0tK7GZVV+pvYow=="
+    );
+    let remove = token_management::build_token_remove(&config(), &ctid, &pwt, NOW).unwrap();
+    assert_eq!(
+        body_field(&remove.body, "hash"),
+        "f33ZOuMPzg1sIpK7Sq2OtrSUUSFYL7lSoFUR9C8Ug33cgGHrOaGyXYFE0qvqGtpsmp91EE69gXwzsD1IP/pO8g=="
+    );
+
+    // A purchase saving the payer's credentials: 27 fields, `ctid` after `items`.
+    let mut purchase_request = PurchaseRequest::new(id("ORDER-0001"), usd("10.00"));
+    purchase_request.save_credential = Some(paygate_payway::SaveCredential {
+        ctid,
+        token_flag: LinkTokenFlag::CitrFix,
+        frequency: Some(BillingFrequency::Monthly),
+    });
+    let form = purchase::form(&config(), &purchase_request, NOW).unwrap();
+    assert_eq!(
+        form.fields.get("hash"),
+        "Mc5bkLwVl3XZgORltqeoDgiOhpqsO/T2KAW3rSI1dWXPfMlBtdZD+eAM92/qoj2P5a7embxa7RS42EDT2AyQNQ=="
+    );
+    assert_eq!(order::PURCHASE_SAVING_CREDENTIAL.len(), 27);
+}
+
+/// Credentials-on-file requests are checked before anything is built.
+#[test]
+fn credentials_on_file_bad_input_is_refused() {
+    use paygate_payway::ops::{token_link, token_payment};
+    use paygate_payway::{
+        ConsumerTokenId, LinkRequestId, LinkTokenFlag, PayTokenFlag, PaymentToken,
+        TokenLinkRequest, TokenPaymentRequest,
+    };
+    let link = |flag| {
+        TokenLinkRequest::new(
+            LinkRequestId::new("link-0001").unwrap(),
+            ConsumerTokenId::new("cust-0001").unwrap(),
+            flag,
+            paygate_core::Currency::USD,
+        )
+    };
+    let field = |e: Error| match e {
+        Error::InvalidInput { field, .. } => field,
+        other => panic!("{other:?}"),
+    };
+    // CITR_FIX is the subscription purchase's, not the link endpoints'.
+    let e = token_link::build_account_link(&config(), &link(LinkTokenFlag::CitrFix), NOW);
+    assert_eq!(field(e.unwrap_err()), "token_flag");
+    // A recurring flag needs a frequency.
+    let e = token_link::card_link_form(&config(), &link(LinkTokenFlag::CitrFlex), NOW);
+    assert_eq!(field(e.unwrap_err()), "frequency");
+    // A plain-http callback outside loopback is refused.
+    let mut insecure = link(LinkTokenFlag::CitiFlex);
+    insecure.callback_url = Some(Url::parse("http://shop.example/token").unwrap());
+    let e = token_link::build_account_link(&config(), &insecure, NOW);
+    assert_eq!(field(e.unwrap_err()), "callback_url");
+    // Card fields on an account link, and a fixed amount in another currency.
+    let mut mixed = link(LinkTokenFlag::CitoFix);
+    mixed.amount = Some(usd("5.00"));
+    assert!(token_link::build_account_link(&config(), &mixed, NOW).is_err());
+    let mut khr_link = link(LinkTokenFlag::CitoFix);
+    khr_link.currency = paygate_core::Currency::KHR;
+    khr_link.amount = Some(usd("5.00"));
+    let e = token_link::card_link_form(&config(), &khr_link, NOW);
+    assert_eq!(field(e.unwrap_err()), "amount");
+    // A payment: KHR under 100, an over-long tran_id, a shipping fee in another currency.
+    let pay = |amount| {
+        TokenPaymentRequest::new(
+            id("SUB-0001"),
+            amount,
+            ConsumerTokenId::new("cust-0001").unwrap(),
+            PaymentToken::new("pwt-test-0001").unwrap(),
+            PayTokenFlag::CituFlex,
+        )
+    };
+    let e = token_payment::build_token_payment(&config(), &pay(khr("99")), NOW);
+    assert_eq!(field(e.unwrap_err()), "amount");
+    let mut long = pay(usd("1.00"));
+    long.tran_id = id("A-TRAN-ID-OF-21-CHARS");
+    assert!(token_payment::build_token_payment(&config(), &long, NOW).is_err());
+    let mut fee = pay(usd("1.00"));
+    fee.shipping_fee = Some(khr("100"));
+    let e = token_payment::build_token_payment(&config(), &fee, NOW);
+    assert_eq!(field(e.unwrap_err()), "shipping_fee");
 }

@@ -6,6 +6,7 @@
 pub mod check_transaction;
 #[doc(hidden)]
 pub mod close_transaction;
+pub mod credential;
 #[doc(hidden)]
 pub mod exchange_rate;
 pub mod generate_qr;
@@ -15,6 +16,10 @@ pub mod pre_auth;
 pub mod purchase;
 #[doc(hidden)]
 pub mod refund;
+pub mod token_link;
+#[doc(hidden)]
+pub mod token_management;
+pub mod token_payment;
 #[doc(hidden)]
 pub mod transaction_detail;
 pub mod transaction_list;

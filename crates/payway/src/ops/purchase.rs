@@ -34,6 +34,7 @@ use paygate_core::{
     Result, UnexpectedBody, Url,
 };
 
+use super::credential::{SaveCredential, frequency_for};
 use super::{
     FromCreate, TRAN_ID_RULES, base64_list, check_lifetime, encode_deeplink, encode_items,
     json_object_field, multipart_request, parse_answer, purchase_type_text, same_currency,
@@ -148,6 +149,10 @@ pub struct PurchaseRequest {
     pub view_type: Option<ViewType>,
     /// `payment_gate` (not hashed): `0` uses Checkout on profiles that also have the QR API.
     pub payment_gate: Option<u8>,
+    /// `ctid`, `token_flag` and `frequency`: save the payer's credentials with this payment
+    /// (a subscription's first payment); the purchase is then signed in
+    /// [`order::PURCHASE_SAVING_CREDENTIAL`].
+    pub save_credential: Option<SaveCredential>,
 }
 
 impl PurchaseRequest {
@@ -177,6 +182,7 @@ impl PurchaseRequest {
             skip_success_page: false,
             view_type: None,
             payment_gate: None,
+            save_credential: None,
         }
     }
 
@@ -275,7 +281,20 @@ pub fn form(
             "skip_success_page",
             request.skip_success_page.then(|| "1".to_owned()),
         );
-    let hash = fields.hash(&config.hmac, order::PURCHASE);
+    let (fields, hash_order) = match &request.save_credential {
+        None => (fields, order::PURCHASE),
+        Some(save) => (
+            fields
+                .with("ctid", save.ctid.as_str())
+                .with("token_flag", save.token_flag.as_str())
+                .with_opt(
+                    "frequency",
+                    frequency_for(save.token_flag, save.frequency)?.map(str::to_owned),
+                ),
+            order::PURCHASE_SAVING_CREDENTIAL,
+        ),
+    };
+    let hash = fields.hash(&config.hmac, hash_order);
     // `view_type` and `payment_gate` are sent but not hashed.
     let fields = fields
         .with_opt("view_type", request.view_type.map(view_type_text))
