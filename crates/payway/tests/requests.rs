@@ -303,3 +303,80 @@ fn transactions_by_ref() {
     .unwrap();
     insta::assert_snapshot!(render(&r));
 }
+
+fn token_link(
+    flag: paygate_payway::LinkTokenFlag,
+    request_id: &str,
+) -> paygate_payway::TokenLinkRequest {
+    let mut link = paygate_payway::TokenLinkRequest::new(
+        paygate_payway::LinkRequestId::new(request_id).unwrap(),
+        paygate_payway::ConsumerTokenId::new("cust-0001").unwrap(),
+        flag,
+        paygate_core::Currency::USD,
+    );
+    link.callback_url = Some(Url::parse("https://shop.example/payway/token").unwrap());
+    link
+}
+
+#[test]
+fn credentials_on_file() {
+    use paygate_payway::ops::{token_link, token_management, token_payment};
+    use paygate_payway::{
+        BillingFrequency, ConsumerTokenId, LinkRequestId, LinkTokenFlag, PayTokenFlag,
+        PaymentToken, ReturnDeeplink, TokenPaymentRequest,
+    };
+    let mut account = token_link(LinkTokenFlag::CitoFlex, "link-0001");
+    account.return_deeplink = Some(ReturnDeeplink {
+        ios_scheme: "shop://linked".into(),
+        android_scheme: "shop://linked".into(),
+    });
+    let account = token_link::build_account_link(&config(), &account, NOW).unwrap();
+    insta::assert_snapshot!("link_account", render(&account));
+
+    let mut card = token_link(LinkTokenFlag::CitrFlex, "link-0002");
+    card.frequency = Some(BillingFrequency::Monthly);
+    card.continue_success_url = Some(Url::parse("https://shop.example/saved").unwrap());
+    let form = token_link::card_link_form(&config(), &card, NOW).unwrap();
+    let mut rendered = format!("POST {} (application/x-www-form-urlencoded)\n", form.action);
+    for (name, value) in form.fields.iter() {
+        rendered.push_str(&format!("{name}={}\n", value.unwrap_or("<unset>")));
+    }
+    insta::assert_snapshot!("link_card_form", rendered);
+
+    let ctid = ConsumerTokenId::new("cust-0001").unwrap();
+    let pwt = PaymentToken::new("pwt-test-0001").unwrap();
+    let mut payment = TokenPaymentRequest::new(
+        id("SUB-0001"),
+        usd("12.00"),
+        ctid.clone(),
+        pwt.clone(),
+        PayTokenFlag::MitrFix,
+    );
+    payment.callback_url = Some(Url::parse("https://shop.example/payway/paid").unwrap());
+    payment.return_params = Some("sub-7".into());
+    payment.payout = vec![Payout {
+        account: "000000001".into(),
+        amount: usd("2.00"),
+    }];
+    let payment = token_payment::build_token_payment(&config(), &payment, NOW).unwrap();
+    insta::assert_snapshot!("token_payment", render(&payment));
+
+    let details = token_management::build_token_details(
+        &config(),
+        &LinkRequestId::new("link-0001").unwrap(),
+        NOW,
+    )
+    .unwrap();
+    insta::assert_snapshot!("token_details", render(&details));
+    let renew = token_management::build_token_renew(
+        &config(),
+        &ctid,
+        &pwt,
+        &LinkRequestId::new("renew-0001").unwrap(),
+        NOW,
+    )
+    .unwrap();
+    insta::assert_snapshot!("token_renew", render(&renew));
+    let remove = token_management::build_token_remove(&config(), &ctid, &pwt, NOW).unwrap();
+    insta::assert_snapshot!("token_remove", render(&remove));
+}

@@ -14,12 +14,14 @@ use std::path::Path;
 
 use common::*;
 use paygate_core::http::HeaderMap;
+use paygate_core::transport::Call;
 use paygate_core::transport::HttpResponse;
 use paygate_core::{Error, OrderId, ProviderErrorKind};
 use paygate_payway::ops::purchase::{PurchaseRequest, form};
 use paygate_payway::ops::{
     check_transaction, close_transaction, exchange_rate, generate_qr, payment_link, pre_auth,
-    purchase, refund, transaction_detail, transaction_list, transactions_by_ref,
+    purchase, refund, token_link, token_management, token_payment, transaction_detail,
+    transaction_list, transactions_by_ref,
 };
 use paygate_payway::{Endpoint, gateway, webhook};
 use serde::Deserialize;
@@ -124,6 +126,35 @@ fn read(name: &str) -> String {
             &paygate_payway::MerchantRef::new("INV-42").unwrap(),
         )
         .map(|n| format!("{:#?}", n.body)),
+        "link-account" => token_link::parse_account_link(&r).map(|n| format!("{:#?}", n.body)),
+        "get-token-details" => token_management::TokenDetailsCall {
+            request_id: &paygate_payway::LinkRequestId::new("link-0001").unwrap(),
+        }
+        .read_response(&r)
+        .map(|n| format!("{:#?}", n.body)),
+        "payment-credential" => {
+            token_payment::parse_token_payment(&r, &OrderId::new("SUB-0001").unwrap())
+                .map(|n| format!("{:#?}", n.body))
+        }
+        "renew-expired-account-token" | "remove-token" => {
+            let ctid = paygate_payway::ConsumerTokenId::new("cust-0001").unwrap();
+            let pwt = paygate_payway::PaymentToken::new("pwt-test-0001").unwrap();
+            let answer = if sample.endpoint == "remove-token" {
+                token_management::TokenRemoveCall {
+                    ctid: &ctid,
+                    pwt: &pwt,
+                }
+                .read_response(&r)
+            } else {
+                token_management::TokenRenewCall {
+                    ctid: &ctid,
+                    pwt: &pwt,
+                    request_id: &paygate_payway::LinkRequestId::new("renew-0001").unwrap(),
+                }
+                .read_response(&r)
+            };
+            answer.map(|n| format!("{:#?}", n.body))
+        }
         "pushback" => webhook::verify(&config, sample.body.get().as_bytes(), &HeaderMap::new())
             .map(|event| format!("{event:#?}")),
         other => panic!("unknown endpoint {other}"),
@@ -187,6 +218,18 @@ samples!(
     payment_link_detail_unknown_live,
     payment_link_void_success_live,
     payment_link_void_twice_live,
+    token_link_account_composed,
+    token_link_account_flag_not_enabled_live,
+    token_link_account_invalid_flag_live,
+    token_link_account_without_link_composed,
+    token_details_active_composed,
+    token_details_not_found_live,
+    token_payment_accepted_composed,
+    token_payment_invalid_token_live,
+    token_payment_other_transaction_composed,
+    token_payment_undocumented_code_composed,
+    token_renew_invalid_token_live,
+    token_remove_success_live,
     pushback_current_official,
     pushback_legacy_official,
     pushback_payment_link_live,
