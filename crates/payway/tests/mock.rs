@@ -16,6 +16,10 @@ use mockito::Matcher;
 use paygate_core::{Error, ErrorClass, OrderId, ProviderErrorKind, Url};
 use paygate_payway::ops::purchase::{PurchaseOutcome, PurchaseRequest};
 use paygate_payway::{
+    ConsumerTokenId, LinkRequestId, LinkTokenFlag, PayTokenFlag, PaymentToken, TokenLinkRequest,
+    TokenPaymentRequest,
+};
+use paygate_payway::{
     Endpoint, PaymentLinkId, PaymentLinkRequest, Payout, PaywayClient, QrPaymentOption, QrRequest,
     TransactionListQuery,
 };
@@ -37,9 +41,14 @@ enum Op {
     LinkDetail,
     LinkVoid,
     ByRef,
+    AccountLink,
+    TokenPayment,
+    TokenDetails,
+    TokenRenew,
+    TokenRemove,
 }
 
-const ALL: [Op; 15] = [
+const ALL: [Op; 20] = [
     Op::Check,
     Op::Detail,
     Op::Close,
@@ -55,6 +64,11 @@ const ALL: [Op; 15] = [
     Op::LinkDetail,
     Op::LinkVoid,
     Op::ByRef,
+    Op::AccountLink,
+    Op::TokenPayment,
+    Op::TokenDetails,
+    Op::TokenRenew,
+    Op::TokenRemove,
 ];
 
 impl Op {
@@ -74,6 +88,11 @@ impl Op {
             Op::LinkDetail => Endpoint::PaymentLinkDetail,
             Op::LinkVoid => Endpoint::PaymentLinkVoid,
             Op::ByRef => Endpoint::TransactionsByRef,
+            Op::AccountLink => Endpoint::AccountLink,
+            Op::TokenPayment => Endpoint::TokenPayment,
+            Op::TokenDetails => Endpoint::TokenDetails,
+            Op::TokenRenew => Endpoint::TokenRenew,
+            Op::TokenRemove => Endpoint::TokenRemove,
         }
     }
 
@@ -144,6 +163,24 @@ impl Op {
                 None,
                 r#"{"status":{"code":"00","message":"Success.","lang":"en"},"tran_id":178865342966685}"#,
             ),
+            Op::AccountLink => (
+                200,
+                None,
+                r#"{"status":{"code":"00","message":"Success"},"data":{"qr_string":"00020101021230510016link","deeplink":"abamobilebank://link"}}"#,
+            ),
+            Op::TokenPayment => (
+                200,
+                None,
+                r#"{"status":{"code":"00","message":"Success","tran_id":"17394277693"}}"#,
+            ),
+            Op::TokenDetails => (
+                200,
+                None,
+                r#"{"status":{"code":"00","message":"Success"},"data":{"ctid":"cust-0001","pwt":"pwt-test-0001","status":1}}"#,
+            ),
+            Op::TokenRenew | Op::TokenRemove => {
+                (200, None, r#"{"status":{"code":"00","message":"Success"}}"#)
+            }
             Op::Purchase => (
                 302,
                 Some((
@@ -170,6 +207,11 @@ impl Op {
             | Op::LinkDetail
             | Op::LinkVoid => r#"{"status":{"code":"PTL02","message":"Wrong Hash"}}"#,
             Op::Purchase | Op::GenerateQr => r#"{"status":{"code":1,"message":"Wrong hash"}}"#,
+            Op::AccountLink
+            | Op::TokenPayment
+            | Op::TokenDetails
+            | Op::TokenRenew
+            | Op::TokenRemove => r#"{"status":{"code":"01","message":"Wrong Hash"}}"#,
         }
     }
 
@@ -192,12 +234,22 @@ impl Op {
                 403,
                 r#"{"status":{"code":"96","message":"Invalid merchant data"}}"#,
             )),
+            Op::TokenPayment | Op::TokenRenew => Some((
+                403,
+                r#"{"status":{"code":105,"message":"Invalid payment credential token"}}"#,
+            )),
+            Op::TokenDetails => Some((
+                403,
+                r#"{"status":{"code":"09","message":"Data not found"}}"#,
+            )),
             Op::List
             | Op::ExchangeRate
             | Op::Purchase
             | Op::GenerateQr
             | Op::LinkCreate
-            | Op::ByRef => None,
+            | Op::ByRef
+            | Op::AccountLink
+            | Op::TokenRemove => None,
         }
     }
 
@@ -245,6 +297,31 @@ impl Op {
                 .transactions_by_merchant_ref(&paygate_payway::MerchantRef::new("INV-42").unwrap())
                 .await
                 .map(drop),
+            Op::AccountLink => client
+                .link_account(&TokenLinkRequest::new(
+                    link_request(),
+                    ctid(),
+                    LinkTokenFlag::CitiFlex,
+                    paygate_core::Currency::USD,
+                ))
+                .await
+                .map(drop),
+            Op::TokenPayment => client
+                .pay_with_token(&TokenPaymentRequest::new(
+                    id.clone(),
+                    usd("1.00"),
+                    ctid(),
+                    pwt(),
+                    PayTokenFlag::MituFlex,
+                ))
+                .await
+                .map(drop),
+            Op::TokenDetails => client.token_details(&link_request()).await.map(drop),
+            Op::TokenRenew => client
+                .renew_account_token(&ctid(), &pwt(), &link_request())
+                .await
+                .map(drop),
+            Op::TokenRemove => client.remove_token(&ctid(), &pwt()).await.map(drop),
             Op::Purchase => {
                 let answer = client
                     .purchase(&PurchaseRequest::new(
@@ -257,6 +334,18 @@ impl Op {
             }
         }
     }
+}
+
+fn ctid() -> ConsumerTokenId {
+    ConsumerTokenId::new("cust-0001").unwrap()
+}
+
+fn pwt() -> PaymentToken {
+    PaymentToken::new("pwt-test-0001").unwrap()
+}
+
+fn link_request() -> LinkRequestId {
+    LinkRequestId::new("link-0001").unwrap()
 }
 
 fn link() -> PaymentLinkId {
@@ -576,6 +665,26 @@ async fn nothing_is_sent_for_invalid_input() {
                 page_size: 1001,
                 ..TransactionListQuery::default()
             })
+            .await
+            .unwrap_err(),
+        // Credentials on file: the subscription flag on a link, a payment under 100 KHR.
+        client
+            .link_account(&TokenLinkRequest::new(
+                link_request(),
+                ctid(),
+                LinkTokenFlag::CitrFix,
+                paygate_core::Currency::USD,
+            ))
+            .await
+            .unwrap_err(),
+        client
+            .pay_with_token(&TokenPaymentRequest::new(
+                id.clone(),
+                khr("99"),
+                ctid(),
+                pwt(),
+                PayTokenFlag::CituFlex,
+            ))
             .await
             .unwrap_err(),
     ];
