@@ -35,6 +35,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/_sandbox/link/{provider}/{slug}/pay",
             post(hosted::link_pay),
+        )
+        .route(
+            "/_sandbox/token-link/{provider}/{request_id}",
+            get(crate::tokens::page),
+        )
+        .route(
+            "/_sandbox/token-link/{provider}/{request_id}/approve",
+            post(crate::tokens::approve),
         );
     providers.merge(control).with_state(shared)
 }

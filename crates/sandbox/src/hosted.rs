@@ -16,14 +16,14 @@ use crate::links::LinkStatus;
 use crate::state::{Refusal, SimOrder, Stage};
 use crate::{Provider, Shared};
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-fn html(status: StatusCode, title: &str, body: &str) -> Response {
+pub(crate) fn html(status: StatusCode, title: &str, body: &str) -> Response {
     let page = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title>\
          <style>body{{font-family:sans-serif;max-width:32em;margin:2em auto}}\
@@ -39,7 +39,7 @@ fn html(status: StatusCode, title: &str, body: &str) -> Response {
         .into_response()
 }
 
-fn brand(provider: Provider) -> &'static str {
+pub(crate) fn brand(provider: Provider) -> &'static str {
     provider.simulated().brand()
 }
 

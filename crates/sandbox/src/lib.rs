@@ -62,6 +62,7 @@ mod log;
 mod providers;
 mod simulated;
 mod state;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -85,6 +86,7 @@ pub use log::DEFAULT_REQUEST_LOG_LIMIT;
 pub use providers::*;
 pub use simulated::SampleOrder;
 pub use state::{Refusal, ReturnUrls, SimOrder, SimRefund, Stage};
+pub use tokens::{CredentialKind, SimToken, SimTokenLink, TokenStatus};
 
 use state::Ledger;
 
@@ -198,6 +200,7 @@ pub(crate) struct Shared {
     ledger: Mutex<Ledger>,
     links: Mutex<links::LinkBook>,
     open_accounts: Mutex<links::OpenAccountBook>,
+    tokens: Mutex<tokens::TokenBook>,
     faults: Mutex<Vec<FaultSpec>>,
     received: Mutex<log::RequestLog>,
     pub(crate) http: reqwest::Client,
@@ -216,6 +219,12 @@ impl Shared {
         self.open_accounts
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Credentials on file: link requests and tokens. Lock it before the ledger when both
+    /// are needed.
+    pub(crate) fn tokens(&self) -> MutexGuard<'_, tokens::TokenBook> {
+        self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The payment links. Lock it before the ledger when both are needed.
@@ -437,6 +446,7 @@ impl Sandbox {
             ledger: Mutex::new(Ledger::default()),
             links: Mutex::new(links::LinkBook::default()),
             open_accounts: Mutex::new(links::OpenAccountBook::default()),
+            tokens: Mutex::new(tokens::TokenBook::default()),
             faults: Mutex::new(Vec::new()),
             received: Mutex::new(log::RequestLog::new()),
             http: reqwest::Client::builder()

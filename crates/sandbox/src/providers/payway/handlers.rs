@@ -266,7 +266,7 @@ pub(super) async fn rates(
 }
 
 /// Checks an amount as PayWay does: USD at most 2 decimals; KHR whole and at least 100.
-fn purchase_amount(text: &str, currency: &str) -> Result<Decimal, Response> {
+pub(super) fn purchase_amount(text: &str, currency: &str) -> Result<Decimal, Response> {
     let amount =
         Decimal::from_str(text).map_err(|_| error(StatusCode::OK, "3", "Invalid amount"))?;
     if amount <= Decimal::ZERO {
@@ -297,7 +297,7 @@ fn purchase_amount(text: &str, currency: &str) -> Result<Decimal, Response> {
 
 /// A new order of purchase or generate-qr: a hold when `pre_auth`, its pushback going to the
 /// base64 `callback` URL.
-fn new_order(
+pub(super) fn new_order(
     shared: &Shared,
     id: &str,
     amount: Decimal,

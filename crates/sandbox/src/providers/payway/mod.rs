@@ -35,6 +35,7 @@ mod handlers;
 mod links;
 mod portal;
 mod simulated;
+mod tokens;
 mod verify;
 mod webhook;
 
@@ -44,6 +45,7 @@ use links::{create_link, link_detail, void_link};
 use portal::{cancel_hold, complete, refund};
 pub(crate) use simulated::PaywaySim;
 pub use simulated::{PAYWAY_PUBLIC_KEY_PEM, PaywayCredentials};
+use tokens::{link_account, link_card, token_details, token_payment, token_remove, token_renew};
 
 const PHNOM_PENH: UtcOffset = time::macros::offset!(+7);
 /// How far `req_time` may be from the simulator's clock (PayWay does not document it).
@@ -119,6 +121,8 @@ const CANCEL: Spec = Spec {
     bad_merchant: "PTL62",
     portal: true,
 };
+/// `purchase` in the 27-field order the server signs (`ctid` after `items`, `token_flag` and
+/// `frequency` last): the same hash as the documented 24 fields when those three are empty.
 const PURCHASE: Spec = Spec {
     time_field: "req_time",
     order: &[
@@ -127,6 +131,7 @@ const PURCHASE: Spec = Spec {
         "tran_id",
         "amount",
         "items",
+        "ctid",
         "shipping",
         "firstname",
         "lastname",
@@ -146,6 +151,8 @@ const PURCHASE: Spec = Spec {
         "additional_params",
         "google_pay_token",
         "skip_success_page",
+        "token_flag",
+        "frequency",
     ],
     wrong_hash: "1",
     bad_merchant: "26",
@@ -197,6 +204,63 @@ const PAYMENT_LINK: Spec = Spec {
     bad_merchant: "PTL62",
     portal: true,
 };
+
+/// Credentials on file (v3): each endpoint's own order; `01` for a wrong hash.
+const fn credential(order: &'static [&'static str]) -> Spec {
+    Spec {
+        time_field: "request_time",
+        order,
+        wrong_hash: "01",
+        bad_merchant: "26",
+        portal: false,
+    }
+}
+const ACCOUNT_LINK: Spec = credential(&[
+    "merchant_id",
+    "request_time",
+    "ctid",
+    "return_deeplink",
+    "callback_url",
+    "request_id",
+    "token_flag",
+    "currency",
+]);
+const CARD_LINK: Spec = credential(&[
+    "merchant_id",
+    "request_time",
+    "ctid",
+    "callback_url",
+    "request_id",
+    "token_flag",
+    "frequency",
+    "amount",
+    "currency",
+    "continue_success_url",
+]);
+const TOKEN_PAYMENT: Spec = credential(&[
+    "request_time",
+    "merchant_id",
+    "tran_id",
+    "amount",
+    "currency",
+    "items",
+    "ctid",
+    "pwt",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "purchase_type",
+    "callback_url",
+    "custom_fields",
+    "return_params",
+    "payout",
+    "token_flag",
+    "shipping_fee",
+]);
+const TOKEN_DETAILS: Spec = credential(&["merchant_id", "request_time", "request_id"]);
+const TOKEN_RENEW: Spec = credential(&["ctid", "request_time", "pwt", "merchant_id", "request_id"]);
+const TOKEN_REMOVE: Spec = credential(&["merchant_id", "ctid", "request_time", "pwt"]);
 
 fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -250,17 +314,35 @@ fn routes() -> Router<Arc<Shared>> {
             "/api/merchant-portal/merchant-access/payment-link/void",
             post(void_link),
         )
+        .route(
+            "/api/payment-credential/v3/aof/link-account",
+            post(link_account),
+        )
+        .route("/api/payment-credential/v3/cof/link-card", post(link_card))
+        .route(
+            "/api/payment-gateway/v3/purchase/payment-credential",
+            post(token_payment),
+        )
+        .route(
+            "/api/payment-credential/v3/token-management/get-token-details",
+            post(token_details),
+        )
+        .route(
+            "/api/payment-credential/v3/token-management/renew-expired-account-token",
+            post(token_renew),
+        )
+        .route(
+            "/api/payment-credential/v3/token-management/remove-token",
+            post(token_remove),
+        )
 }
 
 fn status(code: &str, message: &str, tran_id: Option<&str>) -> J {
-    // Codes that PayWay sends as numbers are numbers here too.
-    let code_json = if code.bytes().all(|b| b.is_ascii_digit()) && code != "00" {
-        let trimmed = code.trim_start_matches('0');
-        J::N(if trimmed.is_empty() {
-            "0".to_owned()
-        } else {
-            trimmed.to_owned()
-        })
+    // Codes that PayWay sends as numbers are numbers here too; those written with a leading
+    // zero (`00`, `01`, `04`, `09`) are strings, as PayWay sends them.
+    let numeric = code.bytes().all(|b| b.is_ascii_digit()) && !code.is_empty();
+    let code_json = if numeric && (code == "0" || !code.starts_with('0')) {
+        J::N(code.to_owned())
     } else {
         J::s(code)
     };

@@ -3,7 +3,8 @@
 
 use super::*;
 
-/// Request fields as text: strings as they are, `null` as "", numbers as written.
+/// Request fields as text: strings as they are, `null` as "", numbers as written; a
+/// multipart or form-urlencoded body's fields as sent.
 fn fields_of(body: &[u8], headers: &HeaderMap) -> Option<BTreeMap<String, String>> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -11,6 +12,13 @@ fn fields_of(body: &[u8], headers: &HeaderMap) -> Option<BTreeMap<String, String
         .unwrap_or("");
     if content_type.starts_with("multipart/form-data") {
         return multipart(content_type, body);
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return Some(
+            url::form_urlencoded::parse(body)
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect(),
+        );
     }
     let raw: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(body).ok()?;
     let mut fields = BTreeMap::new();
