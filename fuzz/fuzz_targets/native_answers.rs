@@ -1,7 +1,8 @@
 //! Answers of native-only endpoints: no unified operation reaches them, so no recorded fixture
 //! does either. Input: [which, status, body…]: the body answers the `which`th parser with the
 //! `status`th HTTP status. Property: a result or a typed error, never a panic; a parsed QR
-//! carries its payload, a created payment link its id and URL.
+//! carries its payload, a created payment link its id and URL, a started account link a QR or
+//! deep link, a taken token payment the `tran_id` asked for.
 
 #![no_main]
 
@@ -9,8 +10,12 @@ use libfuzzer_sys::fuzz_target;
 use paygate::finpay::ops::open_payment::{parse_open_payment, parse_open_payment_delete};
 use paygate::payway::ops::generate_qr::parse_generate_qr;
 use paygate::payway::ops::payment_link::{parse_create, parse_detail, parse_void};
+use paygate::payway::ops::token_link::parse_account_link;
+use paygate::payway::ops::token_management::{TokenDetailsCall, TokenRemoveCall, TokenRenewCall};
+use paygate::payway::ops::token_payment::parse_token_payment;
 use paygate::payway::ops::transactions_by_ref::parse_transactions_by_ref;
-use paygate::transport::HttpResponse;
+use paygate::payway::{ConsumerTokenId, LinkRequestId, PaymentToken};
+use paygate::transport::{Call, HttpResponse};
 
 const STATUSES: &[u16] = &[200, 400, 403, 404, 429, 500, 502];
 
@@ -55,6 +60,53 @@ fn payway_transactions_by_ref(response: &HttpResponse) {
     }
 }
 
+/// PayWay's link-account: a success carries a QR or a deep link to approve.
+fn payway_account_link(response: &HttpResponse) {
+    if let Ok(link) = parse_account_link(response) {
+        let data = link
+            .body
+            .data
+            .unwrap_or_else(|| panic!("a started link without data"));
+        let qr = data.qr_string.is_some_and(|q| !q.is_empty());
+        let deeplink = data.deeplink.is_some_and(|l| !l.is_empty());
+        assert!(qr || deeplink);
+    }
+}
+
+/// PayWay's payment with a saved token: a success is about the payment asked for.
+fn payway_token_payment(response: &HttpResponse) {
+    let Ok(tran_id) = paygate::OrderId::new("SUB-0001") else {
+        return;
+    };
+    if let Ok(taken) = parse_token_payment(response, &tran_id) {
+        assert!(taken.body.status.tran_id.is_none_or(|t| t == "SUB-0001"));
+    }
+}
+
+/// PayWay's token management: get-token-details, renew and remove.
+fn payway_token_management(response: &HttpResponse) {
+    let (Ok(ctid), Ok(pwt), Ok(request_id)) = (
+        ConsumerTokenId::new("cust-0001"),
+        PaymentToken::new("pwt-test-0001"),
+        LinkRequestId::new("link-0001"),
+    ) else {
+        return;
+    };
+    let request_id = &request_id;
+    let _ = TokenDetailsCall { request_id }.read_response(response);
+    let _ = TokenRenewCall {
+        ctid: &ctid,
+        pwt: &pwt,
+        request_id,
+    }
+    .read_response(response);
+    let _ = TokenRemoveCall {
+        ctid: &ctid,
+        pwt: &pwt,
+    }
+    .read_response(response);
+}
+
 /// Finpay's open-payment check and delete.
 fn finpay_open_payment(response: &HttpResponse) {
     let _ = parse_open_payment(response);
@@ -68,6 +120,9 @@ const PARSERS: &[fn(&HttpResponse)] = &[
     payway_payment_link_detail,
     payway_payment_link_void,
     payway_transactions_by_ref,
+    payway_account_link,
+    payway_token_payment,
+    payway_token_management,
     finpay_open_payment,
 ];
 
