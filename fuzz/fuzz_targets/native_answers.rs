@@ -7,7 +7,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paygate::finpay::ops::open_payment::{parse_open_payment, parse_open_payment_delete};
+use paygate::finpay::ops::open_payment::{
+    OpenPaymentWriteCall, parse_open_payment, parse_open_payment_delete,
+};
 use paygate::payway::ops::generate_qr::parse_generate_qr;
 use paygate::payway::ops::payment_link::{parse_create, parse_detail, parse_void};
 use paygate::payway::ops::token_link::parse_account_link;
@@ -107,10 +109,36 @@ fn payway_token_management(response: &HttpResponse) {
     .read_response(response);
 }
 
-/// Finpay's open-payment check and delete.
+/// Finpay's open-payment check and delete, and register and update: a registration read as
+/// a success names the account asked for (or none).
 fn finpay_open_payment(response: &HttpResponse) {
     let _ = parse_open_payment(response);
     let _ = parse_open_payment_delete(response);
+    let (Ok(channel), Ok(code)) = (
+        paygate::finpay::VirtualAccountChannel::new("vabca"),
+        paygate::finpay::PaymentCode::new("8804483313131312"),
+    ) else {
+        return;
+    };
+    let account = paygate::finpay::OpenPaymentAccount::new(
+        channel,
+        code,
+        paygate::finpay::wire::Customer::default(),
+    );
+    for update in [false, true] {
+        let call = OpenPaymentWriteCall {
+            account: &account,
+            update,
+        };
+        if let Ok(answer) = call.read_response(response) {
+            let named = answer
+                .body
+                .data
+                .and_then(|d| d.source_of_funds)
+                .and_then(|s| s.payment_code);
+            assert!(named.is_none_or(|c| c == "8804483313131312"));
+        }
+    }
 }
 
 /// One entry per native-only parser.

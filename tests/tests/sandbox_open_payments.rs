@@ -1,14 +1,17 @@
-//! Finpay open payments (standing virtual accounts), native client → sandbox: an account the
-//! sandbox opened (as the register endpoint would) is checked, its answer tied to the account
-//! asked for, then deleted once; afterwards it is not found, and bad channels or numbers
-//! never leave the client.
+//! Finpay open payments (standing virtual accounts), native client → sandbox: an account is
+//! registered (a second registration of its number refused), its customer updated, checked,
+//! each answer tied to the account asked for, then deleted once; afterwards it is not found,
+//! and bad channels, numbers or customers never leave the client.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
 
-use paygate::finpay::{FinpayClient, FinpayConfig, PaymentCode, VirtualAccountChannel};
-use paygate::sandbox::{Provider, Sandbox, SimOpenAccount};
+use paygate::finpay::wire::Customer;
+use paygate::finpay::{
+    FinpayClient, FinpayConfig, OpenPaymentAccount, PaymentCode, VirtualAccountChannel,
+};
+use paygate::sandbox::{Provider, Sandbox};
 use paygate::secrecy::SecretString;
 use paygate::transport::{Dispatcher, ReqwestTransport};
 use paygate::{Error, ErrorClass, ProviderErrorKind, Url};
@@ -31,23 +34,50 @@ fn finpay_client(sandbox: &Sandbox) -> FinpayClient {
 async fn finpay_open_payment_check_and_delete() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = finpay_client(&sandbox);
-    let mut account = SimOpenAccount::new(Provider::Finpay, "vabca", "8804483313131312");
-    account.email = "hajar@example.com".into();
-    account.first_name = "Hajar".into();
-    account.mobile_phone = "+6281286288844".into();
-    sandbox.open_account(account.clone()).unwrap();
-    assert!(
-        sandbox.open_account(account).is_err(),
-        "one number per channel"
-    );
-
     let channel = VirtualAccountChannel::new("vabca").unwrap();
     let code = PaymentCode::new("8804483313131312").unwrap();
+    let mut account = OpenPaymentAccount::new(
+        channel.clone(),
+        code.clone(),
+        Customer {
+            id: Some("hajar@example.com".into()),
+            email: Some("hajar@example.com".into()),
+            first_name: Some("Hajar".into()),
+            mobile_phone: Some("+6281286288844".into()),
+            ..Customer::default()
+        },
+    );
+    let registered = client.open_payment_register(&account).await.unwrap();
+    let source = registered.body.data.unwrap().source_of_funds.unwrap();
+    assert_eq!(source.payment_code.as_deref(), Some("8804483313131312"));
+    let err = client.open_payment_register(&account).await.unwrap_err();
+    assert_eq!(
+        err.class(),
+        ErrorClass::Provider,
+        "one number per channel: {err}"
+    );
+
+    // The customer changes.
+    account.customer.first_name = Some("Siti".into());
+    client.open_payment_update(&account).await.unwrap();
+    let stored = sandbox.open_accounts(Provider::Finpay);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].first_name, "Siti");
+    assert_eq!(stored[0].mobile_phone, "+6281286288844");
+    let mut unknown = account.clone();
+    unknown.code = PaymentCode::new("8804483300000000").unwrap();
+    let err = client.open_payment_update(&unknown).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Provider(p) if p.kind == ProviderErrorKind::NotFound),
+        "{err}"
+    );
+
     let checked = client.open_payment_check(&channel, &code).await.unwrap();
     let data = checked.body.data.unwrap();
     let source = data.source_of_funds.unwrap();
     assert_eq!(source.kind.as_deref(), Some("vabca"));
     assert_eq!(source.payment_code.as_deref(), Some("8804483313131312"));
+    assert_eq!(data.customer.unwrap().first_name.as_deref(), Some("Siti"));
 
     // Another bank's channel with the same number is another account: not found.
     let other = VirtualAccountChannel::new("vabni").unwrap();
@@ -85,6 +115,34 @@ async fn finpay_open_payment_check_and_delete() {
         assert!(VirtualAccountChannel::new(bad).is_err(), "{bad}");
     }
     assert!(PaymentCode::new("8804-4833").is_err());
+    let registrations = sandbox
+        .received()
+        .iter()
+        .filter(|r| r.path.contains("openpayment/register"))
+        .count();
+    for customer in [
+        Customer::default(),
+        Customer {
+            id: Some("c1".into()),
+            mobile_phone: Some("0812345678".into()),
+            ..Customer::default()
+        },
+        Customer {
+            id: Some("c1".into()),
+            first_name: Some("x".repeat(51)),
+            ..Customer::default()
+        },
+    ] {
+        let bad = OpenPaymentAccount::new(channel.clone(), code.clone(), customer);
+        let err = client.open_payment_register(&bad).await.unwrap_err();
+        assert_eq!(err.class(), ErrorClass::InvalidInput, "{err}");
+    }
+    let after = sandbox
+        .received()
+        .iter()
+        .filter(|r| r.path.contains("openpayment/register"))
+        .count();
+    assert_eq!(after, registrations);
 }
 
 /// The control route opens an account from JSON, as a test in another process would.

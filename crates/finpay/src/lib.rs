@@ -67,7 +67,8 @@ pub use wire::{InitiateRequest, PaymentCode, VirtualAccountChannel};
 use ops::cancel::CancelCall;
 use ops::check::CheckCall;
 use ops::initiate::InitiateCall;
-use ops::open_payment::{OpenPaymentCheckCall, OpenPaymentDeleteCall};
+pub use ops::open_payment::OpenPaymentAccount;
+use ops::open_payment::{OpenPaymentCheckCall, OpenPaymentDeleteCall, OpenPaymentWriteCall};
 use ops::refund::RefundCall;
 use ops::void::VoidCall;
 use wire::{CheckResponse, Envelope, InitiateResponse};
@@ -147,6 +148,33 @@ impl FinpayClient {
         self.send(&OpenPaymentCheckCall { channel, code }).await
     }
 
+    /// open-payment register: open a standing virtual account for a customer (see
+    /// [`ops::open_payment`]: the body is inferred, no source shows it). Sent at most once;
+    /// an answer naming another VA is an unknown outcome.
+    pub async fn open_payment_register(
+        &self,
+        account: &OpenPaymentAccount,
+    ) -> Result<NativeResponse<CheckResponse>> {
+        self.send(&OpenPaymentWriteCall {
+            account,
+            update: false,
+        })
+        .await
+    }
+
+    /// open-payment update: change an open virtual account's customer (same body as
+    /// register). Sent at most once.
+    pub async fn open_payment_update(
+        &self,
+        account: &OpenPaymentAccount,
+    ) -> Result<NativeResponse<CheckResponse>> {
+        self.send(&OpenPaymentWriteCall {
+            account,
+            update: true,
+        })
+        .await
+    }
+
     /// open-payment delete: close an open virtual account. Sent at most once.
     pub async fn open_payment_delete(
         &self,
@@ -161,8 +189,7 @@ impl FinpayClient {
         webhook::verify(&self.config, body, headers)
     }
 
-    /// The escape hatch for endpoints this crate does not type (open-payment register /
-    /// update / delete, stored-card delete, …): sends `body` (JSON, if any) with the
+    /// The escape hatch for endpoints this crate does not type (stored-card delete, …): sends `body` (JSON, if any) with the
     /// merchant's Basic auth to `path` and returns the raw answer whatever its status.
     /// `effect` decides retries: a [`Effect::Write`] is never resent once it may have left.
     ///

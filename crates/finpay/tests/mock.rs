@@ -31,9 +31,11 @@ enum Op {
     Cancel,
     OpenPayment,
     OpenPaymentDelete,
+    OpenPaymentRegister,
+    OpenPaymentUpdate,
 }
 
-const ALL: [Op; 7] = [
+const ALL: [Op; 9] = [
     Op::Initiate,
     Op::Check,
     Op::Refund,
@@ -41,6 +43,8 @@ const ALL: [Op; 7] = [
     Op::Cancel,
     Op::OpenPayment,
     Op::OpenPaymentDelete,
+    Op::OpenPaymentRegister,
+    Op::OpenPaymentUpdate,
 ];
 
 const CHECK_PAID: &str = r#"{"responseCode":"2000000","responseMessage":"Success","data":{"order":{"id":"INV-1","reference":"R1","amount":150000,"currency":"IDR"},"result":{"payment":{"amount":150000,"status":"PAID","datetime":"2026-09-21 13:33:09"}}},"processingTime":0.01}"#;
@@ -55,6 +59,18 @@ fn channel() -> paygate_finpay::VirtualAccountChannel {
 
 fn code() -> paygate_finpay::PaymentCode {
     paygate_finpay::PaymentCode::new("8804483313131312").unwrap()
+}
+
+fn open_account() -> paygate_finpay::OpenPaymentAccount {
+    paygate_finpay::OpenPaymentAccount::new(
+        channel(),
+        code(),
+        paygate_finpay::wire::Customer {
+            id: Some("a@example.com".into()),
+            mobile_phone: Some("+6281286288844".into()),
+            ..Default::default()
+        },
+    )
 }
 
 impl Op {
@@ -73,13 +89,21 @@ impl Op {
                 "GET",
                 "/pg/payment/card/openpayment/delete/vabca/8804483313131312",
             ),
+            Op::OpenPaymentRegister => ("POST", "/pg/payment/card/openpayment/register"),
+            Op::OpenPaymentUpdate => ("POST", "/pg/payment/card/openpayment/update"),
         }
     }
 
     fn is_write(self) -> bool {
         matches!(
             self,
-            Op::Initiate | Op::Refund | Op::Void | Op::Cancel | Op::OpenPaymentDelete
+            Op::Initiate
+                | Op::Refund
+                | Op::Void
+                | Op::Cancel
+                | Op::OpenPaymentDelete
+                | Op::OpenPaymentRegister
+                | Op::OpenPaymentUpdate
         )
     }
 
@@ -89,7 +113,7 @@ impl Op {
                 r#"{"responseCode":"2000000","responseMessage":"Success","redirecturl":"https://devo.finpay.id/pg/payment/card/v2/access/abc","expiryLink":"2026-09-27 14:55:24","processingTime":0.5}"#
             }
             Op::Check => CHECK_PAID,
-            Op::OpenPayment => OPEN_PAYMENT,
+            Op::OpenPayment | Op::OpenPaymentRegister | Op::OpenPaymentUpdate => OPEN_PAYMENT,
             Op::Refund | Op::Void | Op::Cancel | Op::OpenPaymentDelete => ENVELOPE_OK,
         }
     }
@@ -122,6 +146,11 @@ impl Op {
                 .open_payment_delete(&channel(), &code())
                 .await
                 .map(drop),
+            Op::OpenPaymentRegister => client
+                .open_payment_register(&open_account())
+                .await
+                .map(drop),
+            Op::OpenPaymentUpdate => client.open_payment_update(&open_account()).await.map(drop),
         }
     }
 }
@@ -426,4 +455,31 @@ async fn open_payment_answer_about_another_account_is_unexpected() {
         .unwrap_err();
     mock.assert_async().await;
     assert_eq!(err.class(), ErrorClass::UnexpectedBody, "{err}");
+}
+
+/// A registration answered about another virtual account is an unknown outcome (ours may have
+/// been opened), sent once.
+#[tokio::test]
+async fn open_payment_register_answer_about_another_account_is_an_unknown_outcome() {
+    let mut server = mockito::Server::new_async().await;
+    let other = OPEN_PAYMENT.replace("8804483313131312", "8804483313139999");
+    let mock = server
+        .mock("POST", "/pg/payment/card/openpayment/register")
+        .match_body(mockito::Matcher::PartialJson(serde_json::json!({
+            "customer": {"id": "a@example.com"},
+            "sourceOfFunds": {"type": "vabca", "paymentCode": "8804483313131312"},
+        })))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(other)
+        .expect(1)
+        .create_async()
+        .await;
+    let (client, _) = client(&server.url());
+    let err = client
+        .open_payment_register(&open_account())
+        .await
+        .unwrap_err();
+    mock.assert_async().await;
+    assert!(err.outcome_unknown(), "{err}");
 }

@@ -69,6 +69,26 @@ fn open_payment_request() {
         &open_payment::build_open_payment(&config(), &channel("vabca"), &code("8804483313131312"))
             .unwrap()
     ));
+    let account = paygate_finpay::OpenPaymentAccount::new(
+        channel("vabca"),
+        code("8804483313131312"),
+        paygate_finpay::wire::Customer {
+            id: Some("hajar@example.com".into()),
+            email: Some("hajar@example.com".into()),
+            first_name: Some("Hajar".into()),
+            last_name: Some("Ismail".into()),
+            mobile_phone: Some("+6281286288844".into()),
+            ..Default::default()
+        },
+    );
+    insta::assert_snapshot!(
+        "open_payment_register_request",
+        render(&open_payment::build_open_payment_write(&config(), &account, false).unwrap())
+    );
+    insta::assert_snapshot!(
+        "open_payment_update_request",
+        render(&open_payment::build_open_payment_write(&config(), &account, true).unwrap())
+    );
     insta::assert_snapshot!(
         "open_payment_delete_request",
         render(

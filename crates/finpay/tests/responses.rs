@@ -58,6 +58,21 @@ fn read(name: &str) -> String {
         "open-payment-delete" => {
             open_payment::parse_open_payment_delete(&r).map(|n| format!("{:#?}", n.body))
         }
+        "open-payment-register" => {
+            let account = paygate_finpay::OpenPaymentAccount::new(
+                paygate_finpay::VirtualAccountChannel::new("vabca").unwrap(),
+                paygate_finpay::PaymentCode::new("8804483313131312").unwrap(),
+                paygate_finpay::wire::Customer::default(),
+            );
+            paygate_core::transport::Call::read_response(
+                &open_payment::OpenPaymentWriteCall {
+                    account: &account,
+                    update: false,
+                },
+                &r,
+            )
+            .map(|n| format!("{:#?}", n.body))
+        }
         "callback" => webhook::verify(&config(), sample.body.get().as_bytes(), &HeaderMap::new())
             .map(|e| format!("{e:#?}")),
         "initiate-request" | "cancel-request" => return String::new(),
@@ -93,6 +108,8 @@ samples!(
     cancel_seed_success,
     cancel_success_official,
     open_payment_delete_composed,
+    open_payment_register_composed,
+    open_payment_register_taken_composed,
     open_payment_check_official,
     delete_card_official,
     error_unauthorized_3p,

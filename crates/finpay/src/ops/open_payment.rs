@@ -5,18 +5,25 @@
 //! - `GET /pg/payment/card/openpayment/delete/{sofId}/{paymentCode}`: closes the VA (the path
 //!   of a third-party PHP SDK; no body, answered like the delete-card page: the envelope).
 //!
-//! Register and update (`POST …/openpayment/register`, `/update`) exist in that SDK too, but
-//! no source gives their bodies: they are not built here (use `raw_request`).
+//! - `POST /pg/payment/card/openpayment/register` and `/update` (that SDK's paths; JSON): open a
+//!   VA for a customer, or change its customer. **No source shows their bodies**: the body
+//!   here is the check answer's `data` — `customer` and `sourceOfFunds {type, paymentCode}` —
+//!   the only shape Finpay shows for an open VA, whose `SourceOfFunds` model documents
+//!   `paymentCode` as "for VA operations". A body Finpay reads otherwise is refused (a 4xx
+//!   `responseCode`: nothing is opened), and the answer must name the VA asked for.
 
 use paygate_core::http::Method;
 use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Effect, NativeResponse, Operation, Result, check_echo};
 
+use super::initiate::check_mobile_phone;
 use super::{parse_answer, request};
 use crate::PROVIDER;
 use crate::config::FinpayConfig;
-use crate::wire::{CheckResponse, Envelope, PaymentCode, VirtualAccountChannel};
+use crate::wire::{
+    CheckResponse, Customer, Envelope, PaymentCode, SourceOfFunds, VirtualAccountChannel,
+};
 
 /// The check path prefix.
 pub const PATH: &str = "/pg/payment/card/openpayment/check";
@@ -34,6 +41,119 @@ pub const DELETE_OPERATION: Operation = Operation::Native {
     name: "openpayment-delete",
     effect: Effect::Write,
 };
+
+/// The register path.
+pub const REGISTER_PATH: &str = "/pg/payment/card/openpayment/register";
+/// The update path.
+pub const UPDATE_PATH: &str = "/pg/payment/card/openpayment/update";
+
+/// open-payment register.
+pub const REGISTER_OPERATION: Operation = Operation::Native {
+    name: "openpayment-register",
+    effect: Effect::Write,
+};
+
+/// open-payment update.
+pub const UPDATE_OPERATION: Operation = Operation::Native {
+    name: "openpayment-update",
+    effect: Effect::Write,
+};
+
+/// An open VA to register or update: its channel, its number and its customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpenPaymentAccount {
+    /// `sourceOfFunds.type`.
+    pub channel: VirtualAccountChannel,
+    /// `sourceOfFunds.paymentCode`.
+    pub code: PaymentCode,
+    /// `customer`: `id` required (at most 320 characters), `mobilePhone` E.164.
+    pub customer: Customer,
+}
+
+impl OpenPaymentAccount {
+    /// The VA `code` on `channel`, for `customer`.
+    pub fn new(
+        channel: VirtualAccountChannel,
+        code: PaymentCode,
+        customer: Customer,
+    ) -> OpenPaymentAccount {
+        OpenPaymentAccount {
+            channel,
+            code,
+            customer,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenPaymentBody<'a> {
+    customer: &'a Customer,
+    source_of_funds: SourceOfFunds,
+}
+
+/// Checks the customer's fields against Finpay's limits (those of the initiate page).
+fn check_customer(customer: &Customer) -> Result<()> {
+    let limits: [(&'static str, Option<&String>, usize); 5] = [
+        ("customer.id", customer.id.as_ref(), 320),
+        ("customer.email", customer.email.as_ref(), 320),
+        ("customer.firstName", customer.first_name.as_ref(), 50),
+        ("customer.lastName", customer.last_name.as_ref(), 50),
+        ("customer.phone", customer.phone.as_ref(), 15),
+    ];
+    for (field, value, max) in limits {
+        if value.is_some_and(|v| v.chars().count() > max || v.chars().any(char::is_control)) {
+            return Err(paygate_core::Error::invalid(
+                field,
+                format!("at most {max} characters, no control characters (Finpay's limit)"),
+            ));
+        }
+    }
+    if customer.id.as_deref().is_none_or(|id| id.trim().is_empty()) {
+        return Err(paygate_core::Error::invalid(
+            "customer.id",
+            "an open VA belongs to a customer: set their id",
+        ));
+    }
+    if let Some(phone) = &customer.mobile_phone {
+        check_mobile_phone(phone)?;
+    }
+    Ok(())
+}
+
+/// Builds a register (`update == false`) or update request.
+pub fn build_open_payment_write(
+    config: &FinpayConfig,
+    account: &OpenPaymentAccount,
+    update: bool,
+) -> Result<HttpRequest> {
+    check_customer(&account.customer)?;
+    let (operation, path) = if update {
+        (UPDATE_OPERATION, UPDATE_PATH)
+    } else {
+        (REGISTER_OPERATION, REGISTER_PATH)
+    };
+    let body = OpenPaymentBody {
+        customer: &account.customer,
+        source_of_funds: SourceOfFunds {
+            kind: Some(account.channel.as_str().to_owned()),
+            payment_code: Some(account.code.as_str().to_owned()),
+            account_id: None,
+            channel: None,
+        },
+    };
+    let body = serde_json::to_vec(&body)
+        .map_err(|e| paygate_core::Error::invalid("body", e.to_string()))?;
+    Ok(request(
+        config,
+        operation,
+        Method::POST,
+        path,
+        Some(account.code.as_str()),
+    )?
+    .json_body(body))
+}
 
 /// Builds the check request.
 pub fn build_open_payment(
@@ -82,6 +202,17 @@ pub fn check_open_payment_answer(
     channel: &VirtualAccountChannel,
     code: &PaymentCode,
 ) -> Result<()> {
+    check_answer_names(CHECK_OPERATION, native, channel, code)
+}
+
+/// An answer of `operation` about an open VA names that VA (when it names one); on a write,
+/// another is an unknown outcome.
+fn check_answer_names(
+    operation: Operation,
+    native: &NativeResponse<CheckResponse>,
+    channel: &VirtualAccountChannel,
+    code: &PaymentCode,
+) -> Result<()> {
     let source = native
         .body
         .data
@@ -89,7 +220,7 @@ pub fn check_open_payment_answer(
         .and_then(|d| d.source_of_funds.as_ref());
     check_echo(
         PROVIDER,
-        CHECK_OPERATION,
+        operation,
         &native.raw,
         "sourceOfFunds.type",
         channel.as_str(),
@@ -97,7 +228,7 @@ pub fn check_open_payment_answer(
     )?;
     check_echo(
         PROVIDER,
-        CHECK_OPERATION,
+        operation,
         &native.raw,
         "sourceOfFunds.paymentCode",
         code.as_str(),
@@ -146,5 +277,38 @@ impl Call<FinpayConfig> for OpenPaymentDeleteCall<'_> {
 
     fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
         parse_open_payment_delete(response)
+    }
+}
+
+/// open-payment register or update as a [`Call`]. A write: sent at most once.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenPaymentWriteCall<'a> {
+    /// The VA and its customer.
+    pub account: &'a OpenPaymentAccount,
+    /// `false` registers, `true` updates.
+    pub update: bool,
+}
+
+impl Call<FinpayConfig> for OpenPaymentWriteCall<'_> {
+    type Output = CheckResponse;
+
+    fn to_request(&self, config: &FinpayConfig, _context: CallContext<'_>) -> Result<HttpRequest> {
+        build_open_payment_write(config, self.account, self.update)
+    }
+
+    fn read_response(&self, response: &HttpResponse) -> Result<NativeResponse<Self::Output>> {
+        let operation = if self.update {
+            UPDATE_OPERATION
+        } else {
+            REGISTER_OPERATION
+        };
+        let native = parse_answer(operation, response)?;
+        check_answer_names(
+            operation,
+            &native,
+            &self.account.channel,
+            &self.account.code,
+        )?;
+        Ok(native)
     }
 }

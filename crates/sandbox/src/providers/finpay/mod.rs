@@ -46,6 +46,14 @@ fn routes() -> Router<Arc<Shared>> {
             "/pg/payment/card/openpayment/delete/{channel}/{code}",
             get(open_payment::open_payment_delete),
         )
+        .route(
+            "/pg/payment/card/openpayment/register",
+            post(open_payment::open_payment_register),
+        )
+        .route(
+            "/pg/payment/card/openpayment/update",
+            post(open_payment::open_payment_update),
+        )
 }
 
 fn answer(status: StatusCode, code: &str, message: &str) -> Response {

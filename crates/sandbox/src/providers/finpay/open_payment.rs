@@ -1,5 +1,6 @@
-//! Open payments: an open virtual account's check and delete (the account itself comes from
-//! `Sandbox::open_account`, standing in for the register endpoint no source documents).
+//! Open payments: register and update (the body the client infers: `customer` and
+//! `sourceOfFunds {type, paymentCode}`, the shape of the check answer), check and delete.
+//! `Sandbox::open_account` opens one directly.
 
 use super::*;
 use crate::links::SimOpenAccount;
@@ -63,6 +64,112 @@ pub(super) async fn open_payment_delete(
         .delete(Provider::Finpay, &channel, &code);
     match deleted {
         Ok(_) => answer(StatusCode::OK, "2000000", "Success"),
+        Err(r) => refused(r),
+    }
+}
+
+/// The account a register or update body describes, or the `4000001` refusal naming the
+/// field.
+fn account_of(body: &[u8]) -> Result<SimOpenAccount, Response> {
+    let invalid = |field: &str| {
+        answer(
+            StatusCode::BAD_REQUEST,
+            "4000001",
+            &format!("Invalid Field Format {field}"),
+        )
+    };
+    let request: Value = serde_json::from_slice(body)
+        .map_err(|_| answer(StatusCode::BAD_REQUEST, "4000000", "Bad Request"))?;
+    let text = |pointer: &str| {
+        request
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let channel = text("/sourceOfFunds/type");
+    let bank = channel.strip_prefix("va").unwrap_or("");
+    if bank.len() < 2 || !bank.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Err(invalid("sourceOfFunds.type"));
+    }
+    let payment_code = text("/sourceOfFunds/paymentCode");
+    if payment_code.is_empty()
+        || payment_code.len() > 30
+        || !payment_code.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(invalid("sourceOfFunds.paymentCode"));
+    }
+    let customer_id = text("/customer/id");
+    if customer_id.trim().is_empty() {
+        return Err(answer(
+            StatusCode::BAD_REQUEST,
+            "4000002",
+            "Invalid Mandatory Field customer.id",
+        ));
+    }
+    let mobile_phone = text("/customer/mobilePhone");
+    if !mobile_phone.is_empty() && !mobile_phone.starts_with('+') {
+        return Err(invalid("customer.mobilePhone"));
+    }
+    let mut account = SimOpenAccount::new(Provider::Finpay, channel, payment_code);
+    account.customer_id = customer_id;
+    account.email = text("/customer/email");
+    account.first_name = text("/customer/firstName");
+    account.last_name = text("/customer/lastName");
+    account.mobile_phone = mobile_phone;
+    Ok(account)
+}
+
+fn account_answer(account: &SimOpenAccount) -> Response {
+    J::O(vec![
+        ("responseCode", J::s("2000000")),
+        ("responseMessage", J::s("Success")),
+        ("data", account_json(account)),
+        ("processingTime", J::N("0.01".into())),
+    ])
+    .respond(StatusCode::OK)
+}
+
+/// Opens the account (`4090001` when its number is taken on its channel).
+pub(super) async fn open_payment_register(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    let account = match account_of(&body) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let opened = shared.open_accounts().open(account.clone());
+    match opened {
+        Ok(()) => account_answer(&account),
+        Err(r) => refused(r),
+    }
+}
+
+/// Replaces the customer of an open account (`4041011` when there is none).
+pub(super) async fn open_payment_update(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    let account = match account_of(&body) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let mut accounts = shared.open_accounts();
+    let replaced = accounts
+        .delete(Provider::Finpay, &account.channel, &account.payment_code)
+        .and_then(|_| accounts.open(account.clone()));
+    drop(accounts);
+    match replaced {
+        Ok(()) => account_answer(&account),
         Err(r) => refused(r),
     }
 }
