@@ -133,14 +133,16 @@ pub(super) async fn link_account(
     if shared.tokens().start(link).is_err() {
         return invalid("request_id", "The request id has already been taken.");
     }
-    let page = page_url(&shared, &request_id);
+    // The QR names the link (no bank app can scan it); the deep link opens the page where the
+    // customer approves.
+    let tag = format!("sbxlink{request_id}");
     ok(
         Some(J::O(vec![
             (
                 "qr_string",
-                J::s(format!("00020101021230{:02}{page}6304SBOX", page.len())),
+                J::s(format!("00020101021230{:02}{tag}6304SBOX", tag.len())),
             ),
-            ("deeplink", J::s(page)),
+            ("deeplink", J::s(page_url(&shared, &request_id))),
         ])),
         None,
     )
