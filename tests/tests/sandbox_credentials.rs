@@ -271,3 +271,94 @@ async fn payway_card_on_file_and_subscription_purchase() {
     client.purchase(&purchase).await.unwrap();
     assert!(sandbox.order(Provider::Payway, "SUBSCRIBE-1").is_some());
 }
+
+/// A log writer that keeps everything in memory.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The token travels in request and answer bodies only: with TRACE logging of the library,
+/// reqwest and hyper captured, and every result and error formatted, it appears nowhere.
+#[tokio::test]
+async fn payment_tokens_reach_no_log_result_or_error() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    paygate_tests::tracing_sees_every_callsite();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = common::payway_client(&sandbox).unwrap();
+    let ctid = ConsumerTokenId::new("cust-0003").unwrap();
+    let request_id = LinkRequestId::new("link-0003").unwrap();
+    let link = TokenLinkRequest::new(
+        request_id.clone(),
+        ctid.clone(),
+        LinkTokenFlag::CitiFlex,
+        Currency::USD,
+    );
+    let mut shown = Vec::new();
+    shown.push(format!("{:?}", client.link_account(&link).await));
+    let approved = sandbox
+        .approve_token_link(Provider::Payway, "link-0003")
+        .unwrap();
+    let pwt_text = approved.token.unwrap().pwt;
+    let details = client.token_details(&request_id).await;
+    shown.push(format!("{details:?}"));
+    let pwt = details.unwrap().body.data.unwrap().pwt.unwrap();
+    assert_eq!(pwt.expose_secret(), pwt_text);
+    let payment = TokenPaymentRequest::new(
+        OrderId::new("SUB-LOG-1").unwrap(),
+        money("1.00", Currency::USD),
+        ctid.clone(),
+        pwt.clone(),
+        PayTokenFlag::CituFlex,
+    );
+    let taken = client.pay_with_token(&payment).await;
+    shown.push(format!("{taken:?}"));
+    // Refusals: the same tran_id again, and the token once removed.
+    let again = client.pay_with_token(&payment).await.unwrap_err();
+    shown.push(format!("{again:?} {again}"));
+    client.remove_token(&ctid, &pwt).await.unwrap();
+    let mut after = payment.clone();
+    after.tran_id = OrderId::new("SUB-LOG-2").unwrap();
+    let refused = client.pay_with_token(&after).await.unwrap_err();
+    shown.push(format!("{refused:?} {refused}"));
+    shown.push(format!("{payment:?} {pwt:?}"));
+    sandbox.shutdown().await;
+    drop(_guard);
+
+    let logs = String::from_utf8_lossy(
+        &captured
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
+    .into_owned();
+    assert!(logs.contains("TRACE"), "the logs were captured");
+    assert!(
+        logs.contains("payment-credential"),
+        "the payment was logged"
+    );
+    assert!(!logs.contains(&pwt_text), "the token reached the logs");
+    for text in shown {
+        assert!(!text.contains(&pwt_text), "the token was shown: {text}");
+    }
+}
