@@ -679,8 +679,13 @@ fn credentials_on_file_bad_input_is_refused() {
     // CITR_FIX is the subscription purchase's, not the link endpoints'.
     let e = token_link::build_account_link(&config(), &link(LinkTokenFlag::CitrFix), NOW);
     assert_eq!(field(e.unwrap_err()), "token_flag");
-    // A recurring flag needs a frequency.
+    // A recurring card link needs a frequency; an account link is not asked for one.
     let e = token_link::card_link_form(&config(), &link(LinkTokenFlag::CitrFlex), NOW);
+    assert_eq!(field(e.unwrap_err()), "frequency");
+    assert!(token_link::build_account_link(&config(), &link(LinkTokenFlag::CitrFlex), NOW).is_ok());
+    let mut weekly = link(LinkTokenFlag::CitiFlex);
+    weekly.frequency = Some(paygate_payway::BillingFrequency::Weekly);
+    let e = token_link::build_account_link(&config(), &weekly, NOW);
     assert_eq!(field(e.unwrap_err()), "frequency");
     // A plain-http callback outside loopback is refused.
     let mut insecure = link(LinkTokenFlag::CitiFlex);

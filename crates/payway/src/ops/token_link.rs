@@ -41,7 +41,8 @@ pub struct TokenLinkRequest {
     pub return_deeplink: Option<ReturnDeeplink>,
     /// `continue_success_url` (card links): where the browser goes once the card is saved.
     pub continue_success_url: Option<Url>,
-    /// `frequency` (card links, recurring flags only).
+    /// `frequency`: required on a card link with a recurring flag (CITR_FLEX), refused with
+    /// any other flag; sent with an account link when given.
     pub frequency: Option<BillingFrequency>,
     /// `amount` (card links): the fixed amount of a `*_FIX` token, in `currency`.
     pub amount: Option<Money>,
@@ -102,7 +103,12 @@ pub fn build_account_link(
         ));
     }
     let token_flag = link_flag(request.token_flag)?;
-    frequency_for(request.token_flag, request.frequency)?;
+    // PayWay's sandbox demands a frequency of a recurring card link; of an account link
+    // (whose hash has no `frequency`) nobody has seen it asked: sent when given, never
+    // required.
+    if request.frequency.is_some() && !request.token_flag.is_recurring() {
+        frequency_for(request.token_flag, request.frequency)?;
+    }
     let fields = Fields::new()
         .with("request_time", request_time(now))
         .with("merchant_id", config.merchant_id.as_str())

@@ -72,8 +72,11 @@ fn link_request(
     if currency != "USD" && currency != "KHR" {
         return Err(invalid("currency", "The selected currency is invalid."));
     }
-    let frequency = match (flag == "CITR_FLEX", get("frequency")) {
-        (true, f @ ("1W" | "1M" | "2M")) => Some(f.to_owned()),
+    // A recurring card link needs its frequency (seen live); an account link may carry one.
+    let recurring = flag == "CITR_FLEX";
+    let frequency = match (recurring, get("frequency")) {
+        (_, f @ ("1W" | "1M" | "2M")) if recurring => Some(f.to_owned()),
+        (true, "") if kind == CredentialKind::Account => None,
         (true, _) => return Err(invalid("frequency", "The frequency field is required.")),
         (false, "") => None,
         (false, _) => return Err(invalid("frequency", "The frequency field is invalid.")),
