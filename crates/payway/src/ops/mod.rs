@@ -1,6 +1,7 @@
 //! One module per PayWay operation: a pure `build_<endpoint>` (→ [`HttpRequest`]) and a pure `parse_<endpoint>`
 //! ([`HttpResponse`] →) in the provider's own types; the conversions to the unified model are
-//! in [`crate::gateway`]. What the operations share lives here.
+//! in [`crate::gateway`]. What the operations share lives here, and the credentials-on-file
+//! vocabulary (`ctid`, `pwt`, flags) in [`credential`].
 
 #[doc(hidden)]
 pub mod check_transaction;
