@@ -33,6 +33,40 @@ pub fn tracing_sees_every_callsite() {
     });
 }
 
+/// A log writer that keeps everything in memory, for tests that read what was logged
+/// (`tracing_subscriber::fmt().with_writer(move || capture.clone())`).
+#[derive(Debug, Clone, Default)]
+pub struct LogCapture(Arc<Mutex<String>>);
+
+impl LogCapture {
+    /// Appends `text`.
+    pub fn push(&self, text: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_str(text);
+    }
+
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The provider name of [`LedgerGateway`].
 pub const LEDGER: &str = "ledger";
 

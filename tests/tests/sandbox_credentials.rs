@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::{count, kind};
+
 use std::time::{Duration, Instant};
 
 use paygate::payway::ops::purchase::PurchaseRequest;
@@ -22,21 +24,6 @@ use paygate::{Currency, ErrorClass, Money, OrderId, ProviderErrorKind, Url};
 
 fn money(text: &str, currency: Currency) -> Money {
     Money::parse(text, currency).unwrap()
-}
-
-fn kind(error: &paygate::Error) -> Option<ProviderErrorKind> {
-    match error {
-        paygate::Error::Provider(p) => Some(p.kind),
-        _ => None,
-    }
-}
-
-fn count(sandbox: &Sandbox, path_end: &str) -> usize {
-    sandbox
-        .received()
-        .iter()
-        .filter(|r| r.path.ends_with(path_end))
-        .count()
 }
 
 #[tokio::test]
@@ -272,29 +259,11 @@ async fn payway_card_on_file_and_subscription_purchase() {
     assert!(sandbox.order(Provider::Payway, "SUBSCRIBE-1").is_some());
 }
 
-/// A log writer that keeps everything in memory.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The token travels in request and answer bodies only: with TRACE logging of the library,
 /// reqwest and hyper captured, and every result and error formatted, it appears nowhere.
 #[tokio::test]
 async fn payment_tokens_reach_no_log_result_or_error() {
-    let captured = Captured::default();
+    let captured = paygate_tests::LogCapture::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -345,13 +314,7 @@ async fn payment_tokens_reach_no_log_result_or_error() {
     sandbox.shutdown().await;
     drop(_guard);
 
-    let logs = String::from_utf8_lossy(
-        &captured
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    )
-    .into_owned();
+    let logs = captured.text();
     assert!(logs.contains("TRACE"), "the logs were captured");
     assert!(
         logs.contains("payment-credential"),

@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::{count, kind};
+
 use std::time::{Duration, Instant};
 
 use paygate::payway::{ImageFormat, PaymentLinkId, PaymentLinkImage, PaymentLinkRequest};
@@ -16,22 +18,6 @@ use paygate::{Authenticity, Currency, ErrorClass, Money, OrderId, ProviderErrorK
 
 fn usd(text: &str) -> Money {
     Money::parse(text, Currency::USD).unwrap()
-}
-
-fn kind(error: &paygate::Error) -> Option<ProviderErrorKind> {
-    match error {
-        paygate::Error::Provider(p) => Some(p.kind),
-        _ => None,
-    }
-}
-
-/// How many requests of `operation` the sandbox received.
-fn count(sandbox: &Sandbox, path_end: &str) -> usize {
-    sandbox
-        .received()
-        .iter()
-        .filter(|r| r.path.ends_with(path_end))
-        .count()
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@
 
 use std::fmt::{Debug, Display};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use paygate::clock::SystemClock;
@@ -33,15 +33,11 @@ use paygate::{
 
 /// Everything that was printed, logged or formatted.
 #[derive(Clone, Default)]
-struct Collected(Arc<Mutex<String>>);
+struct Collected(paygate_tests::LogCapture);
 
 impl Collected {
     fn add(&self, label: &str, text: impl Display) {
-        let mut all = self.0.lock().unwrap();
-        all.push_str(label);
-        all.push_str(": ");
-        all.push_str(&text.to_string());
-        all.push('\n');
+        self.0.push(&format!("{label}: {text}\n"));
     }
 
     /// `Debug` and `Display` of a result, and the error's whole source chain.
@@ -62,21 +58,7 @@ impl Collected {
     }
 
     fn text(&self) -> String {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl std::io::Write for Collected {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap()
-            .push_str(&String::from_utf8_lossy(buf));
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        self.0.text()
     }
 }
 
@@ -285,7 +267,7 @@ fn wrong(credentials: &Credentials) -> Credentials {
 #[tokio::test]
 async fn no_secret_appears_in_logs_formatting_or_errors() {
     let collected = Collected::default();
-    let writer = collected.clone();
+    let writer = collected.0.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())

@@ -653,7 +653,7 @@ fn credentials_on_file_vectors() {
         form.fields.get("hash"),
         "Mc5bkLwVl3XZgORltqeoDgiOhpqsO/T2KAW3rSI1dWXPfMlBtdZD+eAM92/qoj2P5a7embxa7RS42EDT2AyQNQ=="
     );
-    assert_eq!(order::PURCHASE_SAVING_CREDENTIAL.len(), 27);
+    assert_eq!(order::PURCHASE.len(), 27);
 }
 
 /// Credentials-on-file requests are checked before anything is built.

@@ -1,4 +1,5 @@
-//! Shared by the sandbox test files: PayWay's native client on a sandbox.
+//! Shared by the sandbox test files: PayWay's native client on a sandbox, and what the
+//! native-API tests ask of an answer.
 
 use std::sync::Arc;
 
@@ -27,4 +28,23 @@ pub(crate) fn payway_client(
         config,
         Dispatcher::new(Arc::new(ReqwestTransport::with_defaults()?)),
     ))
+}
+
+/// The provider's kind of refusal, if `error` is one.
+#[allow(dead_code, reason = "not every test file including this module asks")]
+pub(crate) fn kind(error: &Error) -> Option<paygate::ProviderErrorKind> {
+    match error {
+        Error::Provider(p) => Some(p.kind),
+        _ => None,
+    }
+}
+
+/// How many requests the sandbox received on paths ending with `path_end`.
+#[allow(dead_code, reason = "not every test file including this module asks")]
+pub(crate) fn count(sandbox: &paygate::sandbox::Sandbox, path_end: &str) -> usize {
+    sandbox
+        .received()
+        .iter()
+        .filter(|r| r.path.ends_with(path_end))
+        .count()
 }

@@ -29,33 +29,6 @@ pub const REFUND: &[&str] = &["request_time", "merchant_id", "merchant_auth"];
 pub const PRE_AUTH_COMPLETION: &[&str] = &["merchant_auth", "request_time", "merchant_id"];
 /// `online-transaction/pre-auth-cancellation`: a different order again.
 pub const PRE_AUTH_CANCELLATION: &[&str] = &["merchant_id", "merchant_auth", "request_time"];
-/// `purchase`: 24 fields. `view_type` and `payment_gate` are sent but not hashed.
-pub const PURCHASE: &[&str] = &[
-    "req_time",
-    "merchant_id",
-    "tran_id",
-    "amount",
-    "items",
-    "shipping",
-    "firstname",
-    "lastname",
-    "email",
-    "phone",
-    "type",
-    "payment_option",
-    "return_url",
-    "cancel_url",
-    "continue_success_url",
-    "return_deeplink",
-    "currency",
-    "custom_fields",
-    "return_params",
-    "payout",
-    "lifetime",
-    "additional_params",
-    "google_pay_token",
-    "skip_success_page",
-];
 /// `generate-qr` (the QR API): 19 fields, `qr_image_template` last (PayWay's QR API page).
 pub const GENERATE_QR: &[&str] = &[
     "req_time",
@@ -83,11 +56,12 @@ pub const GENERATE_QR: &[&str] = &[
 pub const PAYMENT_LINK: &[&str] = &["request_time", "merchant_id", "merchant_auth"];
 /// `get-transactions-by-mc-ref` (PayWay's "Get transactions" page).
 pub const TRANSACTIONS_BY_REF: &[&str] = &["req_time", "merchant_id", "merchant_ref"];
-/// `purchase` saving the payer's credentials: [`PURCHASE`] with `ctid` signed right after
-/// `items` and `token_flag`, `frequency` appended (27 fields). PayWay's page omits `ctid`;
-/// an independent SDK found live that the server signs it there. With those three empty
-/// the hash equals the 24-field one.
-pub const PURCHASE_SAVING_CREDENTIAL: &[&str] = &[
+/// `purchase`: the 24 fields of PayWay's page (`view_type` and `payment_gate` are sent but
+/// not hashed) and the three of a purchase that saves the payer's credentials, `ctid` signed
+/// right after `items` and `token_flag`, `frequency` last. PayWay's page omits `ctid`; an
+/// independent SDK found live that the server signs it there. Empty, the three add nothing:
+/// a plain purchase's hash is the 24 fields'.
+pub const PURCHASE: &[&str] = &[
     "req_time",
     "merchant_id",
     "tran_id",

@@ -219,8 +219,8 @@ impl BillingFrequency {
 }
 
 /// Saving the payer's credentials with a purchase (a subscription's first payment): the
-/// purchase then carries `ctid`, `token_flag` and `frequency` and is signed in
-/// [`crate::endpoint::order::PURCHASE_SAVING_CREDENTIAL`].
+/// purchase then carries `ctid`, `token_flag` and `frequency`, signed where
+/// [`crate::endpoint::order::PURCHASE`] says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaveCredential {
     /// `ctid`.

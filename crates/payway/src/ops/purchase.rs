@@ -1,6 +1,7 @@
 //! `POST /api/payment-gateway/v1/payments/purchase`: create a checkout.
 //!
-//! The official flow is a browser form post (`multipart/form-data`) of 24 hashed fields
+//! The official flow is a browser form post (`multipart/form-data`) of 24 hashed fields (27
+//! when the purchase saves the payer's credentials: see [`order::PURCHASE`])
 //! plus the unhashed `view_type` and `payment_gate`. [`form`] builds those fields without
 //! sending anything; [`to_request`] sends the same fields from the server, and [`parse_purchase`]
 //! reads the three kinds of answer PayWay gives:
@@ -150,8 +151,7 @@ pub struct PurchaseRequest {
     /// `payment_gate` (not hashed): `0` uses Checkout on profiles that also have the QR API.
     pub payment_gate: Option<u8>,
     /// `ctid`, `token_flag` and `frequency`: save the payer's credentials with this payment
-    /// (a subscription's first payment); the purchase is then signed in
-    /// [`order::PURCHASE_SAVING_CREDENTIAL`].
+    /// (a subscription's first payment), all three signed (see [`order::PURCHASE`]).
     pub save_credential: Option<SaveCredential>,
 }
 
@@ -281,20 +281,18 @@ pub fn form(
             "skip_success_page",
             request.skip_success_page.then(|| "1".to_owned()),
         );
-    let (fields, hash_order) = match &request.save_credential {
-        None => (fields, order::PURCHASE),
-        Some(save) => (
-            fields
-                .with("ctid", save.ctid.as_str())
-                .with("token_flag", save.token_flag.as_str())
-                .with_opt(
-                    "frequency",
-                    frequency_for(save.token_flag, save.frequency)?.map(str::to_owned),
-                ),
-            order::PURCHASE_SAVING_CREDENTIAL,
-        ),
+    // A plain purchase sends no `ctid`, `token_flag` or `frequency` at all (they hash as "").
+    let fields = match &request.save_credential {
+        None => fields,
+        Some(save) => fields
+            .with("ctid", save.ctid.as_str())
+            .with("token_flag", save.token_flag.as_str())
+            .with_opt(
+                "frequency",
+                frequency_for(save.token_flag, save.frequency)?.map(str::to_owned),
+            ),
     };
-    let hash = fields.hash(&config.hmac, hash_order);
+    let hash = fields.hash(&config.hmac, order::PURCHASE);
     // `view_type` and `payment_gate` are sent but not hashed.
     let fields = fields
         .with_opt("view_type", request.view_type.map(view_type_text))
