@@ -80,6 +80,21 @@ impl TokenLinkRequest {
         }
     }
 
+    /// The fields both links start with.
+    fn leading_fields(
+        &self,
+        config: &PaywayConfig,
+        token_flag: &'static str,
+        now: OffsetDateTime,
+    ) -> Fields {
+        Fields::new()
+            .with("request_time", request_time(now))
+            .with("merchant_id", config.merchant_id.as_str())
+            .with("request_id", self.request_id.as_str())
+            .with("ctid", self.ctid.as_str())
+            .with("token_flag", token_flag)
+    }
+
     fn encoded_callback(&self) -> Result<Option<String>> {
         let Some(url) = &self.callback_url else {
             return Ok(None);
@@ -109,12 +124,8 @@ pub fn build_account_link(
     if request.frequency.is_some() && !request.token_flag.is_recurring() {
         frequency_for(request.token_flag, request.frequency)?;
     }
-    let fields = Fields::new()
-        .with("request_time", request_time(now))
-        .with("merchant_id", config.merchant_id.as_str())
-        .with("request_id", request.request_id.as_str())
-        .with("ctid", request.ctid.as_str())
-        .with("token_flag", token_flag)
+    let fields = request
+        .leading_fields(config, token_flag, now)
         .with("currency", request.checked_currency()?)
         .with_opt("callback_url", request.encoded_callback()?)
         .with_opt(
@@ -212,12 +223,8 @@ pub fn card_link_form(
         }
         None => None,
     };
-    let fields = Fields::new()
-        .with("request_time", request_time(now))
-        .with("merchant_id", config.merchant_id.as_str())
-        .with("request_id", request.request_id.as_str())
-        .with("ctid", request.ctid.as_str())
-        .with("token_flag", token_flag)
+    let fields = request
+        .leading_fields(config, token_flag, now)
         .with_opt(
             "frequency",
             frequency_for(request.token_flag, request.frequency)?.map(str::to_owned),
