@@ -111,11 +111,20 @@ pub fn build_account_link(
     request: &TokenLinkRequest,
     now: OffsetDateTime,
 ) -> Result<HttpRequest> {
-    if request.continue_success_url.is_some() || request.amount.is_some() {
-        return Err(Error::invalid(
+    // Card-link fields: an account is approved in ABA Mobile, for no fixed amount.
+    for (field, set) in [
+        (
             "continue_success_url",
-            "an account link has no browser page or amount (those are card-link fields)",
-        ));
+            request.continue_success_url.is_some(),
+        ),
+        ("amount", request.amount.is_some()),
+    ] {
+        if set {
+            return Err(Error::invalid(
+                field,
+                "a card-link field: an account link takes none",
+            ));
+        }
     }
     let token_flag = link_flag(request.token_flag)?;
     // PayWay's sandbox demands a frequency of a recurring card link; of an account link
