@@ -40,13 +40,7 @@ pub(super) async fn open_payment_check(
         .get(Provider::Finpay, &channel, &code)
         .cloned();
     match found {
-        Ok(account) => J::O(vec![
-            ("responseCode", J::s("2000000")),
-            ("responseMessage", J::s("Success")),
-            ("data", account_json(&account)),
-            ("processingTime", J::N("0.01".into())),
-        ])
-        .respond(StatusCode::OK),
+        Ok(account) => account_answer(&account),
         Err(r) => refused(r),
     }
 }
@@ -120,6 +114,19 @@ fn account_of(body: &[u8]) -> Result<SimOpenAccount, Response> {
     Ok(account)
 }
 
+/// A register or update request: authorised, then its account read.
+fn authorized_account(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<SimOpenAccount, Response> {
+    if !authorized(shared, headers) {
+        return Err(unauthorized());
+    }
+    account_of(body)
+}
+
+/// The account as check, register and update answer it.
 fn account_answer(account: &SimOpenAccount) -> Response {
     J::O(vec![
         ("responseCode", J::s("2000000")),
@@ -136,10 +143,7 @@ pub(super) async fn open_payment_register(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !authorized(&shared, &headers) {
-        return unauthorized();
-    }
-    let account = match account_of(&body) {
+    let account = match authorized_account(&shared, &headers, &body) {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -156,10 +160,7 @@ pub(super) async fn open_payment_update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !authorized(&shared, &headers) {
-        return unauthorized();
-    }
-    let account = match account_of(&body) {
+    let account = match authorized_account(&shared, &headers, &body) {
         Ok(a) => a,
         Err(r) => return r,
     };

@@ -62,23 +62,10 @@ struct Spec {
     portal: bool,
 }
 
-const CHECK: Spec = Spec {
-    time_field: "req_time",
-    order: &["req_time", "merchant_id", "tran_id"],
-    wrong_hash: "5",
-    bad_merchant: "8",
-    portal: false,
-};
-const CLOSE: Spec = Spec {
-    time_field: "req_time",
-    order: &["req_time", "merchant_id", "tran_id"],
-    wrong_hash: "1",
-    bad_merchant: "26",
-    portal: false,
-};
-const LIST: Spec = Spec {
-    time_field: "req_time",
-    order: &[
+const CHECK: Spec = payment_gateway(&["req_time", "merchant_id", "tran_id"], "5", "8");
+const CLOSE: Spec = payment_gateway(&["req_time", "merchant_id", "tran_id"], "1", "26");
+const LIST: Spec = payment_gateway(
+    &[
         "req_time",
         "merchant_id",
         "from_date",
@@ -89,43 +76,17 @@ const LIST: Spec = Spec {
         "page",
         "pagination",
     ],
-    wrong_hash: "1",
-    bad_merchant: "8",
-    portal: false,
-};
-const RATES: Spec = Spec {
-    time_field: "req_time",
-    order: &["req_time", "merchant_id"],
-    wrong_hash: "1",
-    bad_merchant: "26",
-    portal: false,
-};
-const REFUND: Spec = Spec {
-    time_field: "request_time",
-    order: &["request_time", "merchant_id", "merchant_auth"],
-    wrong_hash: "PTL02",
-    bad_merchant: "PTL62",
-    portal: true,
-};
-const COMPLETE: Spec = Spec {
-    time_field: "request_time",
-    order: &["merchant_auth", "request_time", "merchant_id"],
-    wrong_hash: "PTL02",
-    bad_merchant: "PTL62",
-    portal: true,
-};
-const CANCEL: Spec = Spec {
-    time_field: "request_time",
-    order: &["merchant_id", "merchant_auth", "request_time"],
-    wrong_hash: "PTL02",
-    bad_merchant: "PTL62",
-    portal: true,
-};
+    "1",
+    "8",
+);
+const RATES: Spec = payment_gateway(&["req_time", "merchant_id"], "1", "26");
+const REFUND: Spec = merchant_portal(&["request_time", "merchant_id", "merchant_auth"]);
+const COMPLETE: Spec = merchant_portal(&["merchant_auth", "request_time", "merchant_id"]);
+const CANCEL: Spec = merchant_portal(&["merchant_id", "merchant_auth", "request_time"]);
 /// `purchase` in the 27-field order the server signs (`ctid` after `items`, `token_flag` and
 /// `frequency` last): the same hash as the documented 24 fields when those three are empty.
-const PURCHASE: Spec = Spec {
-    time_field: "req_time",
-    order: &[
+const PURCHASE: Spec = payment_gateway(
+    &[
         "req_time",
         "merchant_id",
         "tran_id",
@@ -154,14 +115,12 @@ const PURCHASE: Spec = Spec {
         "token_flag",
         "frequency",
     ],
-    wrong_hash: "1",
-    bad_merchant: "26",
-    portal: false,
-};
+    "1",
+    "26",
+);
 
-const GENERATE_QR: Spec = Spec {
-    time_field: "req_time",
-    order: &[
+const GENERATE_QR: Spec = payment_gateway(
+    &[
         "req_time",
         "merchant_id",
         "tran_id",
@@ -182,28 +141,42 @@ const GENERATE_QR: Spec = Spec {
         "lifetime",
         "qr_image_template",
     ],
-    wrong_hash: "1",
-    bad_merchant: "26",
-    portal: false,
-};
+    "1",
+    "26",
+);
 
 /// `get-transactions-by-mc-ref`.
-const BY_REF: Spec = Spec {
-    time_field: "req_time",
-    order: &["req_time", "merchant_id", "merchant_ref"],
-    wrong_hash: "1",
-    bad_merchant: "8",
-    portal: false,
-};
+const BY_REF: Spec = payment_gateway(&["req_time", "merchant_id", "merchant_ref"], "1", "8");
 
 /// `payment-link/create`, `/detail` and `/void`.
-const PAYMENT_LINK: Spec = Spec {
-    time_field: "request_time",
-    order: &["request_time", "merchant_id", "merchant_auth"],
-    wrong_hash: "PTL02",
-    bad_merchant: "PTL62",
-    portal: true,
-};
+const PAYMENT_LINK: Spec = merchant_portal(&["request_time", "merchant_id", "merchant_auth"]);
+
+/// A payment-gateway endpoint (`req_time`): its order, wrong-hash and merchant codes.
+const fn payment_gateway(
+    order: &'static [&'static str],
+    wrong_hash: &'static str,
+    bad_merchant: &'static str,
+) -> Spec {
+    Spec {
+        time_field: "req_time",
+        order,
+        wrong_hash,
+        bad_merchant,
+        portal: false,
+    }
+}
+
+/// A merchant-portal endpoint (`request_time`, `merchant_auth`): `PTL02` wrong hash,
+/// `PTL62` merchant.
+const fn merchant_portal(order: &'static [&'static str]) -> Spec {
+    Spec {
+        time_field: "request_time",
+        order,
+        wrong_hash: "PTL02",
+        bad_merchant: "PTL62",
+        portal: true,
+    }
+}
 
 /// Credentials on file (v3): each endpoint's own order; `01` for a wrong hash.
 const fn credential(order: &'static [&'static str]) -> Spec {
