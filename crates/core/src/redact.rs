@@ -1,8 +1,71 @@
 //! Short, safe excerpts of untrusted text for error messages.
+//!
+//! The text may be any body a server sends — JSON, a form, HTML, cut off anywhere — so no
+//! format's parser applies; a small scan over runs of token characters does the job.
+
+/// Keys whose value is redacted whatever its length, compared in lowercase without `_` and `-`,
+/// as the whole key or its end (`api_key`, `X-Api-Key`, `card_number`): payment tokens
+/// (PayWay's `pwt`), keys, passwords, signatures and card data.
+const SECRET_KEY_NAMES: &[&str] = &[
+    "pwt",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "key",
+    "hash",
+    "signature",
+    "authorization",
+    "merchantauth",
+    "cardnumber",
+    "pan",
+    "cvv",
+    "cvc",
+];
+
+/// Values after a secret key that are kept: they carry no secret and say what happened.
+const HARMLESS_VALUES: &[&str] = &["null", "true", "false"];
+
+/// Authorization schemes: shown, and the credential after them redacted.
+const AUTH_SCHEMES: &[&str] = &["basic", "bearer", "digest"];
+
+/// Token-like runs this long are redacted wherever they stand.
+const LONG_RUN_CHARS: usize = 24;
+
+fn is_run_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-')
+}
+
+fn names_secret(key: &str) -> bool {
+    let key: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    SECRET_KEY_NAMES.iter().any(|name| key.ends_with(name))
+}
+
+/// Where the scan stands relative to a key that names a secret.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SecretState {
+    /// No secret key just seen.
+    None,
+    /// A secret key was the last run; a `:` or `=` (quotes and blanks around it) makes what
+    /// follows its value.
+    AfterKey,
+    /// The next run, or quoted text, is the secret's value.
+    BeforeValue,
+    /// Inside a quoted secret value, until this closing quote.
+    InQuoted(char),
+}
 
 /// At most `max_chars` characters of `bytes` (lossy UTF-8), whitespace folded, control characters
-/// dropped, and every token-like run (24 or more characters of `[A-Za-z0-9+/=_-]`: keys, hashes,
-/// base64 blobs) replaced by `[redacted]`, so that an echoed credential never reaches a message.
+/// dropped, and secrets replaced by `[redacted]`, so that an echoed credential never reaches a
+/// message: every token-like run (24 or more characters of `[A-Za-z0-9+/=_-]`: keys, hashes,
+/// base64 blobs), and the value of any key that names a secret (`"pwt":"…"`, `hash=…`, see
+/// `SECRET_KEY_NAMES`) whatever its length. Keys are matched in lowercase and may be split into
+/// runs only at non-token characters, so `"pwt"` and `pwt=` are found but not a key cut by the
+/// excerpt's bound.
 pub fn excerpt(bytes: &[u8], max_chars: usize) -> String {
     // Look at a bounded prefix only: error bodies can be megabytes.
     let prefix = bytes
@@ -22,31 +85,88 @@ pub fn excerpt(bytes: &[u8], max_chars: usize) -> String {
             last_space = false;
         }
     }
-    let mut out = String::with_capacity(folded.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.chars().count() >= 24 {
-            out.push_str("[redacted]");
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in folded.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-') {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    let trimmed = out.trim();
+    let redacted = redact_secrets(&folded);
+    let trimmed = redacted.trim();
     let mut result: String = trimmed.chars().take(max_chars).collect();
     if trimmed.chars().count() > max_chars {
         result.push('…');
     }
     result
+}
+
+/// `text` with long token-like runs and the values of secret-named keys replaced.
+fn redact_secrets(text: &str) -> String {
+    const REDACTED: &str = "[redacted]";
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let mut state = SecretState::None;
+    // Ends the current run: writes it (or its redaction) and moves the key state on.
+    let flush = |run: &mut String, out: &mut String, state: &mut SecretState| {
+        if run.is_empty() {
+            return;
+        }
+        let lower = run.to_ascii_lowercase();
+        let is_value = *state == SecretState::BeforeValue;
+        let is_scheme = is_value && AUTH_SCHEMES.contains(&lower.as_str());
+        let value_is_secret = is_value && !is_scheme && !HARMLESS_VALUES.contains(&lower.as_str());
+        // `=` is a token character (base64 padding), so a form field `hash=abc` is one run.
+        let form_field = run
+            .split_once('=')
+            .filter(|(key, _)| !is_value && !key.is_empty() && names_secret(key));
+        if value_is_secret || run.chars().count() >= LONG_RUN_CHARS {
+            out.push_str(REDACTED);
+        } else if let Some((key, value)) = form_field {
+            out.push_str(key);
+            out.push('=');
+            if value.is_empty() {
+                *state = SecretState::BeforeValue;
+                run.clear();
+                return;
+            }
+            if HARMLESS_VALUES.contains(&value.to_ascii_lowercase().as_str()) {
+                out.push_str(value);
+            } else {
+                out.push_str(REDACTED);
+            }
+        } else {
+            out.push_str(run);
+        }
+        *state = if is_scheme {
+            SecretState::BeforeValue
+        } else if !is_value && names_secret(run) {
+            SecretState::AfterKey
+        } else {
+            SecretState::None
+        };
+        run.clear();
+    };
+    for c in text.chars() {
+        if let SecretState::InQuoted(quote) = state {
+            if c == quote {
+                out.push(c);
+                state = SecretState::None;
+            }
+            continue;
+        }
+        if is_run_char(c) {
+            run.push(c);
+            continue;
+        }
+        flush(&mut run, &mut out, &mut state);
+        out.push(c);
+        state = match (state, c) {
+            (SecretState::AfterKey, ':' | '=') => SecretState::BeforeValue,
+            (SecretState::AfterKey, '"' | '\'' | ' ') => SecretState::AfterKey,
+            (SecretState::BeforeValue, ' ') => SecretState::BeforeValue,
+            (SecretState::BeforeValue, '"' | '\'') => {
+                out.push_str(REDACTED);
+                SecretState::InQuoted(c)
+            }
+            _ => SecretState::None,
+        };
+    }
+    flush(&mut run, &mut out, &mut state);
+    out
 }
 
 #[cfg(test)]
@@ -68,6 +188,44 @@ mod tests {
         assert!(!e.contains("c2VjcmV0"), "{e}");
         assert!(e.contains("[redacted]"));
         assert!(e.contains("short"));
+    }
+
+    #[test]
+    fn redacts_short_values_of_secret_keys() {
+        let body = br#"{"status":{"code":"00"},"data":{"ctid":"C-1","pwt":"Ab3","Card_Number":"4111 1111","api-key":'k1'},"hash":"x", "note":"a key"}"#;
+        let e = excerpt(body, 300);
+        for secret in ["Ab3", "4111", "1111", "k1", "\"x\""] {
+            assert!(!e.contains(secret), "{secret} in {e}");
+        }
+        assert!(e.contains(r#""pwt":"[redacted]""#), "{e}");
+        assert!(e.contains(r#""api-key":'[redacted]'"#), "{e}");
+        // What is not a secret stays readable: codes, ids, and the word "key" in prose.
+        assert!(e.contains(r#""code":"00""#), "{e}");
+        assert!(e.contains(r#""ctid":"C-1""#), "{e}");
+        assert!(e.contains(r#""note":"a key""#), "{e}");
+    }
+
+    #[test]
+    fn redacts_form_and_header_shaped_secrets() {
+        let e = excerpt(
+            b"merchant_id=m1&hash=abc&pwt=&amount=1.00&token_flag=1 Authorization: Basic dXM6cA",
+            200,
+        );
+        assert_eq!(
+            e,
+            "merchant_id=m1&hash=[redacted]&pwt=&amount=1.00&token_flag=1 \
+             Authorization: Basic [redacted]"
+        );
+        // A secret key whose value is null, a flag or an object is no secret; what the object
+        // holds is judged by its own keys.
+        let e = excerpt(br#"{"token":null,"secret":{"id":"7","key":"s"}}"#, 200);
+        assert_eq!(
+            e,
+            r#"{"token":null,"secret":{"id":"7","key":"[redacted]"}}"#
+        );
+        // An unclosed quoted secret hides everything to the end.
+        let e = excerpt(br#"{"pwt":"abc, def"#, 200);
+        assert_eq!(e, r#"{"pwt":"[redacted]"#);
     }
 
     #[test]

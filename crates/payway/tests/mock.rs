@@ -722,3 +722,35 @@ async fn a_qr_answer_about_something_else_is_an_unknown_outcome() {
         assert!(err.outcome_unknown(), "{answer}");
     }
 }
+
+/// A token answer the client cannot use still must not show its token: the error's excerpt
+/// hides a `pwt` whatever its length (this one is shorter than any key-like run).
+#[tokio::test]
+async fn an_unusable_token_answer_never_shows_the_token() {
+    let answers = [
+        // Truncated.
+        r#"{"status":{"code":"00","message":"Success"},"data":{"ctid":"cust-0001","pwt":"Zq7-tok","sta"#,
+        // A code the client does not know.
+        r#"{"status":{"code":"77","message":"?"},"data":{"ctid":"cust-0001","pwt":"Zq7-tok","status":1}}"#,
+    ];
+    for answer in answers {
+        let mut server = mockito::Server::new_async().await;
+        let mock = serve(
+            &mut server,
+            Op::TokenDetails,
+            200,
+            None,
+            "application/json",
+            answer,
+            1,
+        )
+        .await;
+        let (client, _) = client(&server.url());
+        let err = Op::TokenDetails.call(&client).await.unwrap_err();
+        mock.assert_async().await;
+        assert!(matches!(err, Error::UnexpectedBody(_)), "{answer}: {err:?}");
+        let shown = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
+        assert!(!shown.contains("Zq7"), "{shown}");
+        assert!(shown.contains(r#"\"pwt\":\"[redacted]\""#), "{shown}");
+    }
+}
