@@ -36,6 +36,8 @@ mod inbox;
 mod journaled;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_tls;
 mod recover;
 mod retry;
 mod schema;
@@ -62,8 +64,9 @@ pub use store::WriteJournal;
 
 /// Opens the journal a URL names: `sqlite://PATH` or `sqlite:PATH` (a file, created if
 /// missing; `sqlite:///abs/path` for an absolute path; `?mode=ro` opens an existing file
-/// read-only, to inspect it), or `postgres://…` / `postgresql://…` (a server). Each needs
-/// its cargo feature.
+/// read-only, to inspect it), or `postgres://…` / `postgresql://…` (a server, over TLS
+/// whenever it offers it, its certificate always verified: see [`PostgresJournal::open`]).
+/// Each needs its cargo feature.
 pub async fn open(url: &str) -> Result<Arc<dyn WriteJournal>, JournalFailure> {
     if let Some(path) = url
         .strip_prefix("sqlite://")

@@ -8,9 +8,10 @@
 
 use async_trait::async_trait;
 use tokio::sync::Mutex;
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, Row};
 
 use crate::entry::{Baseline, Begun, Entry, EntryFilter, Intent, JournalFailure, Outcome};
+use crate::postgres_tls::{ConnectSettings, connect_settings};
 use crate::schema::{self, EntryRow};
 use crate::store::WriteJournal;
 
@@ -23,7 +24,7 @@ const MIGRATION_LOCK: i64 = 0x7061_7967_6174_6531;
 
 /// A journal on a PostgreSQL server.
 pub struct PostgresJournal {
-    url: String,
+    settings: ConnectSettings,
     shown: String,
     pub(crate) client: Mutex<Option<Client>>,
 }
@@ -54,11 +55,14 @@ fn shown(url: &str) -> String {
 }
 
 impl PostgresJournal {
-    /// Connects to `url` (`postgres://user:password@host:port/database`) and brings the
-    /// schema up to date.
+    /// Connects to `url` (`postgres://user:password@host:port/database`, with libpq's
+    /// parameters: `sslmode`, `sslrootcert`, `application_name`, …) and brings the schema up to
+    /// date. TLS is used when the server offers it (`sslmode=require` insists on it), and the
+    /// server's certificate is always verified: against the Mozilla roots, or only the CAs of
+    /// the PEM file `sslrootcert` names. `sslmode=disable` connects in plain text.
     pub async fn open(url: &str) -> Result<PostgresJournal, JournalFailure> {
         let journal = PostgresJournal {
-            url: url.to_owned(),
+            settings: connect_settings(url)?,
             shown: shown(url),
             client: Mutex::new(None),
         };
@@ -98,15 +102,14 @@ impl PostgresJournal {
         slot: &'a mut Option<Client>,
     ) -> Result<&'a mut Client, JournalFailure> {
         if slot.as_ref().is_none_or(Client::is_closed) {
-            let (client, connection) =
-                tokio_postgres::connect(&self.url, NoTls)
-                    .await
-                    .map_err(|e| {
-                        JournalFailure::Unavailable(format!(
-                            "cannot connect to {}: {e}",
-                            self.shown
-                        ))
-                    })?;
+            let (client, connection) = self
+                .settings
+                .config
+                .connect(self.settings.tls.clone())
+                .await
+                .map_err(|e| {
+                    JournalFailure::Unavailable(self.settings.connect_failure(&self.shown, &e))
+                })?;
             tokio::spawn(async move {
                 if let Err(e) = connection.await {
                     tracing::warn!(error = %e, "write journal connection ended");
