@@ -50,9 +50,13 @@ fn names_secret(key: &str) -> bool {
 enum SecretState {
     /// No secret key just seen.
     None,
-    /// A secret key was the last run; a `:` or `=` (quotes and blanks around it) makes what
-    /// follows its value.
-    AfterKey,
+    /// A secret key was the last run; a `=`, or a `:` after a quoted key (JSON) or an
+    /// `Authorization` header, makes what follows its value (quotes and blanks around them
+    /// allowed). Prose such as `hash: The hash field is required.` is left alone.
+    AfterKey {
+        /// The key was quoted, or is `Authorization`.
+        colon_ends_key: bool,
+    },
     /// The next run, or quoted text, is the secret's value.
     BeforeValue,
     /// Inside a quoted secret value, until this closing quote.
@@ -107,6 +111,7 @@ fn redact_secrets(text: &str) -> String {
         }
         let lower = run.to_ascii_lowercase();
         let is_value = *state == SecretState::BeforeValue;
+        let quoted = out.ends_with(['"', '\'']);
         let is_scheme = is_value && AUTH_SCHEMES.contains(&lower.as_str());
         let value_is_secret = is_value && !is_scheme && !HARMLESS_VALUES.contains(&lower.as_str());
         // `=` is a token character (base64 padding), so a form field `hash=abc` is one run.
@@ -134,7 +139,9 @@ fn redact_secrets(text: &str) -> String {
         *state = if is_scheme {
             SecretState::BeforeValue
         } else if !is_value && names_secret(run) {
-            SecretState::AfterKey
+            SecretState::AfterKey {
+                colon_ends_key: quoted || lower == "authorization",
+            }
         } else {
             SecretState::None
         };
@@ -155,8 +162,16 @@ fn redact_secrets(text: &str) -> String {
         flush(&mut run, &mut out, &mut state);
         out.push(c);
         state = match (state, c) {
-            (SecretState::AfterKey, ':' | '=') => SecretState::BeforeValue,
-            (SecretState::AfterKey, '"' | '\'' | ' ') => SecretState::AfterKey,
+            (SecretState::AfterKey { .. }, '=')
+            | (
+                SecretState::AfterKey {
+                    colon_ends_key: true,
+                },
+                ':',
+            ) => SecretState::BeforeValue,
+            (SecretState::AfterKey { colon_ends_key }, '"' | '\'' | ' ') => {
+                SecretState::AfterKey { colon_ends_key }
+            }
             (SecretState::BeforeValue, ' ') => SecretState::BeforeValue,
             (SecretState::BeforeValue, '"' | '\'') => {
                 out.push_str(REDACTED);
@@ -223,6 +238,9 @@ mod tests {
             e,
             r#"{"token":null,"secret":{"id":"7","key":"[redacted]"}}"#
         );
+        // A provider's message naming a field is prose, not a secret.
+        let e = excerpt(b"(hash: The hash field is required.) token: missing", 200);
+        assert_eq!(e, "(hash: The hash field is required.) token: missing");
         // An unclosed quoted secret hides everything to the end.
         let e = excerpt(br#"{"pwt":"abc, def"#, 200);
         assert_eq!(e, r#"{"pwt":"[redacted]"#);

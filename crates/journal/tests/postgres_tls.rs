@@ -61,7 +61,10 @@ async fn encrypted(base: &str, application: &str) -> bool {
     driver.await.unwrap().unwrap();
     match rows.as_slice() {
         [row] => row.get(0),
-        other => panic!("{application}: one connection expected, found {}", other.len()),
+        other => panic!(
+            "{application}: one connection expected, found {}",
+            other.len()
+        ),
     }
 }
 
