@@ -704,23 +704,20 @@ async fn a_qr_answer_about_something_else_is_an_unknown_outcome() {
         r#"{"status":{"code":"0","tran_id":"17394277693"},"amount":1.01,"qrString":"000201"}"#,
     ];
     for answer in answers {
-        let mut server = mockito::Server::new_async().await;
-        let mock = serve(
-            &mut server,
-            Op::GenerateQr,
-            200,
-            None,
-            "application/json",
-            answer,
-            1,
-        )
-        .await;
-        let (client, _) = client(&server.url());
-        let err = Op::GenerateQr.call(&client).await.unwrap_err();
-        mock.assert_async().await;
-        assert!(matches!(err, Error::UnexpectedBody(_)), "{answer}: {err:?}");
+        let err = unexpected_answer(Op::GenerateQr, answer).await;
         assert!(err.outcome_unknown(), "{answer}");
     }
+}
+
+/// `op` answered once with the JSON `answer`, which must be an unexpected answer.
+async fn unexpected_answer(op: Op, answer: &str) -> Error {
+    let mut server = mockito::Server::new_async().await;
+    let mock = serve(&mut server, op, 200, None, "application/json", answer, 1).await;
+    let (client, _) = client(&server.url());
+    let err = op.call(&client).await.unwrap_err();
+    mock.assert_async().await;
+    assert!(matches!(err, Error::UnexpectedBody(_)), "{answer}: {err:?}");
+    err
 }
 
 /// A token answer the client cannot use still must not show its token: the error's excerpt
@@ -734,21 +731,7 @@ async fn an_unusable_token_answer_never_shows_the_token() {
         r#"{"status":{"code":"77","message":"?"},"data":{"ctid":"cust-0001","pwt":"Zq7-tok","status":1}}"#,
     ];
     for answer in answers {
-        let mut server = mockito::Server::new_async().await;
-        let mock = serve(
-            &mut server,
-            Op::TokenDetails,
-            200,
-            None,
-            "application/json",
-            answer,
-            1,
-        )
-        .await;
-        let (client, _) = client(&server.url());
-        let err = Op::TokenDetails.call(&client).await.unwrap_err();
-        mock.assert_async().await;
-        assert!(matches!(err, Error::UnexpectedBody(_)), "{answer}: {err:?}");
+        let err = unexpected_answer(Op::TokenDetails, answer).await;
         let shown = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
         assert!(!shown.contains("Zq7"), "{shown}");
         assert!(shown.contains(r#"\"pwt\":\"[redacted]\""#), "{shown}");
