@@ -59,8 +59,14 @@ enum SecretState {
     },
     /// The next run, or quoted text, is the secret's value.
     BeforeValue,
-    /// Inside a quoted secret value, until this closing quote.
-    InQuoted(char),
+    /// Inside a quoted secret value, until this closing quote (a backslash escapes the next
+    /// character, as in JSON).
+    InQuoted {
+        /// The closing quote.
+        quote: char,
+        /// The previous character was an unescaped backslash.
+        escaped: bool,
+    },
 }
 
 /// At most `max_chars` characters of `bytes` (lossy UTF-8), whitespace folded, control characters
@@ -148,11 +154,21 @@ fn redact_secrets(text: &str) -> String {
         run.clear();
     };
     for c in text.chars() {
-        if let SecretState::InQuoted(quote) = state {
-            if c == quote {
+        if let SecretState::InQuoted { quote, escaped } = state {
+            state = if escaped {
+                SecretState::InQuoted {
+                    quote,
+                    escaped: false,
+                }
+            } else if c == quote {
                 out.push(c);
-                state = SecretState::None;
-            }
+                SecretState::None
+            } else {
+                SecretState::InQuoted {
+                    quote,
+                    escaped: c == '\\',
+                }
+            };
             continue;
         }
         if is_run_char(c) {
@@ -175,7 +191,10 @@ fn redact_secrets(text: &str) -> String {
             (SecretState::BeforeValue, ' ') => SecretState::BeforeValue,
             (SecretState::BeforeValue, '"' | '\'') => {
                 out.push_str(REDACTED);
-                SecretState::InQuoted(c)
+                SecretState::InQuoted {
+                    quote: c,
+                    escaped: false,
+                }
             }
             _ => SecretState::None,
         };
@@ -241,6 +260,9 @@ mod tests {
         // A provider's message naming a field is prose, not a secret.
         let e = excerpt(b"(hash: The hash field is required.) token: missing", 200);
         assert_eq!(e, "(hash: The hash field is required.) token: missing");
+        // An escaped quote does not end a quoted secret.
+        let e = excerpt(br#"{"pwt":"ab\"cd\\","m":"ok"}"#, 200);
+        assert_eq!(e, r#"{"pwt":"[redacted]","m":"ok"}"#);
         // An unclosed quoted secret hides everything to the end.
         let e = excerpt(br#"{"pwt":"abc, def"#, 200);
         assert_eq!(e, r#"{"pwt":"[redacted]"#);
