@@ -75,7 +75,7 @@ fn link_request(
     // A recurring card link needs its frequency (seen live); an account link may carry one.
     let recurring = flag == "CITR_FLEX";
     let frequency = match (recurring, get("frequency")) {
-        (_, f @ ("1W" | "1M" | "2M")) if recurring => Some(f.to_owned()),
+        (true, f @ ("1W" | "1M" | "2M")) => Some(f.to_owned()),
         (true, "") if kind == CredentialKind::Account => None,
         (true, _) => return Err(invalid("frequency", "The frequency field is required.")),
         (false, "") => None,
