@@ -90,3 +90,12 @@ pub fn own_gateway(
     );
     (name, toml)
 }
+
+/// The journal account of gateway `name` in the configuration `toml` (see
+/// `PaymentGateway::account`).
+pub fn account_of(toml: &str, name: &str) -> paygate::Result<String> {
+    let registry = paygate::GatewayRegistry::builder()
+        .toml_str(toml)?
+        .build()?;
+    Ok(registry.gateway(name)?.account().fingerprint())
+}

@@ -157,6 +157,11 @@ impl PaymentGateway for LedgerGateway {
         ])
     }
 
+    fn account(&self) -> paygate::AccountId {
+        let url = Url::parse("https://ledger.invalid").unwrap_or_else(|_| unreachable!());
+        paygate::AccountId::new(LEDGER, &url, "ledger")
+    }
+
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
         request.validate()?;
         let mut orders = self.orders.lock().unwrap_or_else(PoisonError::into_inner);

@@ -15,7 +15,7 @@ use paygate::{
     CreatePayment, Currency, ErrorClass, GatewayRegistry, JournalErrorKind, Money, OrderId,
     PaymentGateway, RefundReference, RefundRequest,
 };
-use paygate_tests::journals::{journals, own_gateway, unique};
+use paygate_tests::journals::{account_of, journals, own_gateway, unique};
 
 const REFUND_PATH: &str = "online-transaction/refund";
 
@@ -28,16 +28,34 @@ fn name(sandbox: &Sandbox) -> String {
     own_gateway(sandbox, Provider::Payway).0
 }
 
+/// The write deadline of these tests' gateways: the sandbox answers in milliseconds.
+const DEADLINE: Duration = Duration::from_millis(1500);
+const MARGIN: Duration = Duration::from_millis(500);
+
 fn registry(sandbox: &Sandbox, journal: Arc<dyn WriteJournal>) -> GatewayRegistry {
     GatewayRegistry::builder()
         .toml_str(&own_gateway(sandbox, Provider::Payway).1)
         .unwrap()
         .journal(
             journal,
-            JournalSettings::default().wait_for_order(Duration::ZERO),
+            JournalSettings::default()
+                .wait_for_order(Duration::ZERO)
+                .lease_margin(MARGIN)
+                .deadline(DEADLINE),
         )
         .build()
         .unwrap()
+}
+
+/// The journal account of the test's own gateway.
+fn account(sandbox: &Sandbox) -> String {
+    let (name, toml) = own_gateway(sandbox, Provider::Payway);
+    account_of(&toml, &name).unwrap()
+}
+
+/// Waits until a lease taken now has run out: recovery settles nothing before.
+async fn wait_out_lease() {
+    tokio::time::sleep(DEADLINE + MARGIN + Duration::from_millis(100)).await;
 }
 
 /// A paid PayWay order of 10.00 USD.
@@ -82,7 +100,11 @@ async fn the_same_key_twice_refunds_once_and_answers_from_the_journal() {
         assert_eq!(again.amount, first.amount, "{db}");
         assert_eq!(again.status, first.status, "{db}");
         assert_eq!(again.raw.body, first.raw.body, "{db}: the recorded answer");
-        let entry = journal.entry(&key).await.unwrap().unwrap();
+        let entry = journal
+            .entry(&account(&sandbox), &key)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(entry.state, EntryState::Succeeded, "{db}");
         let baseline = entry.baseline.unwrap();
         assert_eq!(baseline.status, "paid", "{db}");
@@ -116,7 +138,12 @@ async fn a_lost_answer_is_unknown_blocks_the_order_and_recovers_as_applied() {
             .unwrap_err();
         assert!(error.outcome_unknown(), "{db}: {error}");
         assert_eq!(
-            journal.entry(&key).await.unwrap().unwrap().state,
+            journal
+                .entry(&account(&sandbox), &key)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
             EntryState::Unknown,
             "{db}"
         );
@@ -133,10 +160,8 @@ async fn a_lost_answer_is_unknown_blocks_the_order_and_recovers_as_applied() {
         assert_eq!(other.class(), ErrorClass::InProgress, "{db}: {other}");
         assert_eq!(refunds_received(&sandbox), 1, "{db}");
 
-        let report = registry
-            .recover(RecoveryOptions::default().min_age(Duration::ZERO))
-            .await
-            .unwrap();
+        wait_out_lease().await;
+        let report = registry.recover(RecoveryOptions::default()).await.unwrap();
         let settled = report.settled.iter().find(|s| s.key == key).unwrap();
         assert_eq!(settled.state, EntryState::Applied, "{db}: {settled:?}");
         let ledger = sandbox.order(Provider::Payway, order.as_str()).unwrap();
@@ -186,10 +211,8 @@ async fn a_write_that_never_applied_recovers_as_not_applied_and_an_explicit_retr
             .unwrap_err();
         assert!(error.outcome_unknown(), "{db}: {error}");
 
-        let report = registry
-            .recover(RecoveryOptions::default().min_age(Duration::ZERO))
-            .await
-            .unwrap();
+        wait_out_lease().await;
+        let report = registry.recover(RecoveryOptions::default()).await.unwrap();
         let settled = report.settled.iter().find(|s| s.key == key).unwrap();
         assert_eq!(settled.state, EntryState::NotApplied, "{db}: {settled:?}");
         // Not retried by recovery; the same key still answers from the journal.
@@ -401,7 +424,12 @@ async fn a_journal_section_is_opened_by_open_and_never_silently_ignored() {
         .await
         .unwrap();
     assert_eq!(
-        reopened.entry(&key).await.unwrap().unwrap().state,
+        reopened
+            .entry(&account(&sandbox), &key)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
         EntryState::Succeeded
     );
     sandbox.shutdown().await;

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use paygate::journal::{EntryState, WriteJournal};
 use paygate::sandbox::{Fault, FaultSpec, Provider, Sandbox, SimOrder};
-use paygate_tests::journals::{journal_urls, own_gateway, temp_dir, unique};
+use paygate_tests::journals::{account_of, journal_urls, own_gateway, temp_dir, unique};
 
 const CHILD: &str = env!("CARGO_BIN_EXE_journal-child");
 const REFUND_PATH: &str = "online-transaction/refund";
@@ -137,6 +137,8 @@ async fn crash_run(db: &str, url: &str, kills: usize, random: &mut Random) {
     let sandbox = Sandbox::start().await.unwrap();
     let prefix = unique("C");
     let (config, ids) = sandbox_with_orders(&sandbox, &prefix, 4);
+    let (name, toml) = own_gateway(&sandbox, Provider::Payway);
+    let account = account_of(&toml, &name).unwrap();
     let config = config.display().to_string();
     let journal: Arc<dyn WriteJournal> = paygate::journal::open(url).await.unwrap();
 
@@ -208,7 +210,7 @@ async fn crash_run(db: &str, url: &str, kills: usize, random: &mut Random) {
             sent <= 1,
             "{db}: key {key} reached the sandbox {sent} times"
         );
-        let before = journal.entry(&key).await.unwrap();
+        let before = journal.entry(&account, &key).await.unwrap();
         let window = match &before {
             None => Window::BeforeIntent,
             Some(e) if e.state == EntryState::Pending && sent == 0 => Window::IntentNotSent,
@@ -229,7 +231,7 @@ async fn crash_run(db: &str, url: &str, kills: usize, random: &mut Random) {
             sent,
             "{db}: recovery sent a write"
         );
-        let after = journal.entry(&key).await.unwrap();
+        let after = journal.entry(&account, &key).await.unwrap();
         match &after {
             None => assert_eq!(
                 applied, 0,

@@ -140,10 +140,10 @@ pub(crate) enum Command {
     /// Run the provider simulator standalone, for testing your own integration offline.
     #[command(after_help = "Example:\n  paygate sandbox --port 8787")]
     Sandbox(SandboxArgs),
-    /// The write journal: list, show, recover and retry journaled writes.
+    /// The write journal: list, show, recover, retry and resolve journaled writes.
     #[command(
         subcommand,
-        after_help = "Examples:\n  paygate journal list --unresolved\n  paygate journal recover --min-age-secs 60\n  paygate journal retry TICKET-4711"
+        after_help = "Examples:\n  paygate journal list --unresolved\n  paygate journal recover\n  paygate journal retry TICKET-4711\n  paygate journal resolve TICKET-4711 --not-applied --note \"no refund in the merchant portal\""
     )]
     Journal(JournalCommand),
     /// Print a shell completion script (`paygate completions bash > /etc/bash_completion.d/paygate`).
@@ -166,13 +166,19 @@ pub(crate) enum JournalCommand {
     List(JournalListArgs),
     /// Show one journaled write, with its recorded answer.
     Show(JournalKeyArgs),
-    /// Settle writes left pending or unknown (a crash, a timeout, a lost answer) by reading
-    /// each payment and comparing it with the state recorded before sending. Sends no write.
-    /// Exits 6 when some stay unknown.
+    /// Settle writes left pending or unknown (a crash, a timeout, a lost answer) whose lease
+    /// has ended, by reading each payment and comparing it with the state recorded before
+    /// sending. Sends no write. Reports every unresolved entry, including those whose lease
+    /// still runs (with when they become eligible); exits 6 while any stays unresolved.
     Recover(JournalRecoverArgs),
     /// Send again, under the same key, a write that certainly did not take effect (refused,
     /// or found not applied by `recover`). Asks for confirmation unless --yes.
     Retry(JournalRetryArgs),
+    /// Settle by hand an entry no evidence can settle (unknown, ambiguous, conflict, or
+    /// pending once its lease has ended): say what you found at the provider. The payment
+    /// is read and kept, with your note and the time, in the entry's history. Asks for
+    /// confirmation unless --yes.
+    Resolve(JournalResolveArgs),
 }
 
 /// `journal list`.
@@ -196,10 +202,6 @@ pub(crate) struct JournalKeyArgs {
 /// `journal recover`.
 #[derive(Debug, Args)]
 pub(crate) struct JournalRecoverArgs {
-    /// Leave alone writes changed less than this many seconds ago (another process may still
-    /// be sending them).
-    #[arg(long, default_value_t = 60)]
-    pub(crate) min_age_secs: u64,
     /// Status reads per second (default: the provider's published limit, else 20).
     #[arg(long)]
     pub(crate) rate: Option<u32>,
@@ -210,6 +212,26 @@ pub(crate) struct JournalRecoverArgs {
 pub(crate) struct JournalRetryArgs {
     /// The write's key.
     pub(crate) key: String,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub(crate) yes: bool,
+}
+
+/// `journal resolve`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("verdict").required(true).args(["applied", "not_applied"])))]
+pub(crate) struct JournalResolveArgs {
+    /// The write's key.
+    pub(crate) key: String,
+    /// The write took effect at the provider.
+    #[arg(long)]
+    pub(crate) applied: bool,
+    /// The write did not take effect (it may then be retried, same key).
+    #[arg(long)]
+    pub(crate) not_applied: bool,
+    /// Why: what you checked, where (kept with the entry).
+    #[arg(long)]
+    pub(crate) note: String,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub(crate) yes: bool,
@@ -341,6 +363,7 @@ impl Command {
             Command::Journal(JournalCommand::Show(_)) => "journal-show",
             Command::Journal(JournalCommand::Recover(_)) => "journal-recover",
             Command::Journal(JournalCommand::Retry(_)) => "journal-retry",
+            Command::Journal(JournalCommand::Resolve(_)) => "journal-resolve",
             Command::Completions { .. } => "completions",
             Command::Man => "man",
         }

@@ -1,27 +1,31 @@
 //! `paygate journal …`, and what `refund` does with a key the journal already holds.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use paygate::journal::{Entry, EntryFilter, EntryState, JournalFailure, RecoveryOptions};
 use paygate::{Error, GatewayRegistry, OrderId, PaymentGateway, RefundReference, RefundRequest};
 use serde_json::{Value, json};
 
 use crate::args::{
-    JournalCommand, JournalKeyArgs, JournalListArgs, JournalRecoverArgs, JournalRetryArgs,
-    RefundArgs,
+    JournalCommand, JournalKeyArgs, JournalListArgs, JournalRecoverArgs, JournalResolveArgs,
+    JournalRetryArgs, RefundArgs,
 };
 use crate::exit;
 use crate::ops::{Out, confirm, money, refund_line, to_json};
 
-/// A key for a refund given no `--reference`.
-pub(crate) fn made_key() -> String {
+/// A key for a refund given no `--reference`: the time and 48 random bits. Without
+/// randomness the refund is refused (a key of the time alone could be another's).
+pub(crate) fn made_key() -> Result<String, Error> {
     let mut bytes = [0u8; 6];
-    let random = getrandom::fill(&mut bytes)
-        .map(|()| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
-        .unwrap_or_default();
+    getrandom::fill(&mut bytes).map_err(|e| {
+        Error::from(paygate::JournalError::unavailable(format!(
+            "no randomness to make a journal key ({e}): give --reference; nothing was sent"
+        )))
+    })?;
+    let mut wide = [0u8; 8];
+    wide[..6].copy_from_slice(&bytes);
     let seconds = paygate::time::OffsetDateTime::now_utc().unix_timestamp();
-    format!("cli-{seconds}-{random}")
+    Ok(format!("cli-{seconds}-{:012x}", u64::from_le_bytes(wide)))
 }
 
 /// Tells the operator the key paygate made, so the refund can be looked up or repeated.
@@ -43,6 +47,7 @@ pub(crate) fn unavailable(failure: &JournalFailure) -> Error {
 fn entry_json(entry: &Entry) -> Value {
     json!({
         "key": entry.key,
+        "account": entry.account,
         "gateway": entry.gateway,
         "operation": entry.operation.as_str(),
         "order_id": entry.order_id,
@@ -56,9 +61,23 @@ fn entry_json(entry: &Entry) -> Value {
         "result": entry.result,
         "detail": entry.detail,
         "answer_http_status": entry.raw.as_ref().map(|r| r.http_status),
+        "lease_until": time_text(entry.lease_until_ms),
+        "holder": entry.holder,
+        "history": entry.history,
         "created_at_ms": entry.created_at_ms,
         "updated_at_ms": entry.updated_at_ms,
     })
+}
+
+/// Unix milliseconds as RFC 3339 (UTC).
+fn time_text(ms: i64) -> String {
+    paygate::time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&paygate::time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 fn entry_line(entry: &Entry) -> String {
@@ -66,15 +85,7 @@ fn entry_line(entry: &Entry) -> String {
         (Some(a), Some(c)) => format!("{a} {c}"),
         _ => "-".into(),
     };
-    let changed = paygate::time::OffsetDateTime::from_unix_timestamp_nanos(
-        i128::from(entry.updated_at_ms) * 1_000_000,
-    )
-    .ok()
-    .and_then(|t| {
-        t.format(&paygate::time::format_description::well_known::Rfc3339)
-            .ok()
-    })
-    .unwrap_or_default();
+    let changed = time_text(entry.updated_at_ms);
     format!(
         "{:<28} {:<12} {:<14} {:<22} {:>16} {:<12} {:>2}  {changed}",
         entry.key,
@@ -135,6 +146,7 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, command: &JournalC
         JournalCommand::Show(args) => show(registry, out, args).await,
         JournalCommand::Recover(args) => recover(registry, out, args).await,
         JournalCommand::Retry(args) => retry(registry, out, args).await,
+        JournalCommand::Resolve(args) => resolve(registry, out, args).await,
     }
 }
 
@@ -151,8 +163,8 @@ async fn list(registry: &GatewayRegistry, out: Out, args: &JournalListArgs) -> u
         Ok(journal) => journal
             .entries(&EntryFilter {
                 unresolved_only: args.unresolved,
-                older_than_ms: None,
                 limit: Some(args.limit),
+                ..EntryFilter::default()
             })
             .await
             .map_err(|e| unavailable(&e)),
@@ -184,43 +196,88 @@ async fn list(registry: &GatewayRegistry, out: Out, args: &JournalListArgs) -> u
 }
 
 async fn show(registry: &GatewayRegistry, out: Out, args: &JournalKeyArgs) -> u8 {
-    let entry = match journal_of(registry) {
-        Ok(journal) => journal.entry(&args.key).await.map_err(|e| unavailable(&e)),
-        Err(e) => Err(e),
+    let found = match registry.journal_entries(&args.key).await {
+        Ok(found) => found,
+        Err(e) => return out.error("journal show", &e),
     };
-    match entry {
-        Ok(Some(entry)) => {
-            let mut human = entry_line(&entry);
-            if let Some(baseline) = &entry.baseline {
-                human.push_str(&format!(
-                    "\n  before sending: {} (amount {}, refunded {})",
-                    baseline.status,
-                    baseline.amount.as_deref().unwrap_or("-"),
-                    baseline.refunded.as_deref().unwrap_or("-")
-                ));
-            }
-            if let Some(detail) = &entry.detail {
-                human.push_str(&format!("\n  {detail}"));
-            }
-            if let Some(result) = &entry.result {
-                human.push_str(&format!("\n  result: {result}"));
-            }
-            out.result(
-                &human,
-                json!({"command": "journal-show", "entry": entry_json(&entry)}),
-            );
-            exit::OK
-        }
-        Ok(None) => out.error(
+    if found.is_empty() {
+        return out.error(
             "journal show",
             &Error::invalid("key", format!("no journal entry has the key {}", args.key)),
-        ),
-        Err(e) => out.error("journal show", &e),
+        );
     }
+    let mut human = Vec::new();
+    let mut docs = Vec::new();
+    for (entry, gateway) in &found {
+        human.push(entry_detail(entry, gateway));
+        let mut doc = entry_json(entry);
+        if let Some(object) = doc.as_object_mut() {
+            object.insert(
+                "configured_gateway".into(),
+                gateway.as_ref().ok().map_or(Value::Null, |g| json!(g)),
+            );
+        }
+        docs.push(doc);
+    }
+    // One entry per key in the usual case; a key shared by several accounts shows each.
+    let document = match docs.as_slice() {
+        [one] => json!({"command": "journal-show", "entry": one}),
+        _ => json!({"command": "journal-show", "entries": docs}),
+    };
+    out.result(&human.join("\n\n"), document);
+    exit::OK
+}
+
+/// An entry for people: its line, account, baseline, detail, result and history.
+fn entry_detail(entry: &Entry, gateway: &Result<String, String>) -> String {
+    let mut human = entry_line(entry);
+    human.push_str(&format!("\n  account: {}", entry.account));
+    match gateway {
+        Ok(name) => human.push_str(&format!(" (gateway {name} of this configuration)")),
+        Err(why) => human.push_str(&format!(" ({why})")),
+    }
+    if entry.state == EntryState::Pending {
+        human.push_str(&format!(
+            "\n  lease until {}{}",
+            time_text(entry.lease_until_ms),
+            entry
+                .holder
+                .as_deref()
+                .map(|h| format!(", held by {h}"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(baseline) = &entry.baseline {
+        human.push_str(&format!(
+            "\n  before sending: {} (amount {}, refunded {})",
+            baseline.status,
+            baseline.amount.as_deref().unwrap_or("-"),
+            baseline.refunded.as_deref().unwrap_or("-")
+        ));
+    }
+    if let Some(detail) = &entry.detail {
+        human.push_str(&format!("\n  {detail}"));
+    }
+    if let Some(result) = &entry.result {
+        human.push_str(&format!("\n  result: {result}"));
+    }
+    for event in &entry.history {
+        human.push_str(&format!(
+            "\n  {} {:<8} {:<12} {}",
+            time_text(event.at_ms),
+            format!("{:?}", event.by).to_lowercase(),
+            event.state,
+            event.detail.as_deref().unwrap_or("")
+        ));
+        if let Some(evidence) = &event.evidence {
+            human.push_str(&format!("\n      evidence: {evidence}"));
+        }
+    }
+    human
 }
 
 async fn recover(registry: &GatewayRegistry, out: Out, args: &JournalRecoverArgs) -> u8 {
-    let mut options = RecoveryOptions::default().min_age(Duration::from_secs(args.min_age_secs));
+    let mut options = RecoveryOptions::default();
     if let Some(rate) = args.rate {
         options = options.reads_per_second(rate);
     }
@@ -233,23 +290,54 @@ async fn recover(registry: &GatewayRegistry, out: Out, args: &JournalRecoverArgs
                     settled.key, settled.state, settled.reason
                 ));
             }
-            let unknown = report.count(EntryState::Unknown) + report.count(EntryState::Pending);
+            let waiting = report
+                .settled
+                .iter()
+                .filter(|s| s.eligible_at_ms.is_some())
+                .count();
+            let unresolved = report.unresolved();
             human.push_str(&format!(
-                "recovered {}: {} applied, {} not applied, {} still unknown",
+                "looked at {}: {} applied, {} not applied; {} still unresolved ({} unknown, {} ambiguous, {} in conflict, {} whose lease still runs)",
                 crate::ops::count(
                     u64::try_from(report.settled.len()).unwrap_or(u64::MAX),
-                    "entry",
-                    "entries"
+                    "unresolved entry",
+                    "unresolved entries"
                 ),
                 report.count(EntryState::Applied),
                 report.count(EntryState::NotApplied),
-                unknown
+                unresolved,
+                report.count(EntryState::Unknown)
+                    + report.count(EntryState::Pending).saturating_sub(waiting),
+                report.count(EntryState::Ambiguous),
+                report.count(EntryState::Conflict),
+                waiting,
             ));
+            let entries: Vec<Value> = report
+                .settled
+                .iter()
+                .map(|s| {
+                    json!({
+                        "key": s.key,
+                        "account": s.account,
+                        "state": s.state.as_str(),
+                        "reason": s.reason,
+                        "eligible_at": s.eligible_at_ms.map(time_text),
+                        "evidence": s.evidence,
+                    })
+                })
+                .collect();
             out.result(
                 &human,
-                json!({"command": "journal-recover", "settled": report.settled.iter().map(|s| json!({"key": s.key, "state": s.state.as_str(), "reason": s.reason})).collect::<Vec<_>>(), "unknown": unknown}),
+                json!({
+                    "command": "journal-recover",
+                    "settled": entries,
+                    "applied": report.count(EntryState::Applied),
+                    "not_applied": report.count(EntryState::NotApplied),
+                    "unresolved": unresolved,
+                    "lease_running": waiting,
+                }),
             );
-            if unknown == 0 {
+            if unresolved == 0 {
                 exit::OK
             } else {
                 exit::OUTCOME_UNKNOWN
@@ -260,18 +348,8 @@ async fn recover(registry: &GatewayRegistry, out: Out, args: &JournalRecoverArgs
 }
 
 async fn retry(registry: &GatewayRegistry, out: Out, args: &JournalRetryArgs) -> u8 {
-    let entry = match journal_of(registry) {
-        Ok(journal) => journal.entry(&args.key).await.map_err(|e| unavailable(&e)),
-        Err(e) => Err(e),
-    };
-    let entry = match entry {
-        Ok(Some(entry)) => entry,
-        Ok(None) => {
-            return out.error(
-                "journal retry",
-                &Error::invalid("key", format!("no journal entry has the key {}", args.key)),
-            );
-        }
+    let entry = match usable_entry(registry, &args.key).await {
+        Ok(entry) => entry,
         Err(e) => return out.error("journal retry", &e),
     };
     if entry.state.did_not_take_effect() && !args.yes {
@@ -287,15 +365,7 @@ async fn retry(registry: &GatewayRegistry, out: Out, args: &JournalRetryArgs) ->
             entry.state
         );
         if !confirm(&question) {
-            if out.json {
-                println!(
-                    "{}",
-                    json!({"command": "journal-retry", "confirmed": false})
-                );
-            } else {
-                eprintln!("paygate journal retry: not confirmed; nothing was sent");
-            }
-            return exit::NOT_CONFIRMED;
+            return not_confirmed(out, "journal-retry");
         }
     }
     match registry.retry(&args.key).await {
@@ -313,5 +383,91 @@ async fn retry(registry: &GatewayRegistry, out: Out, args: &JournalRetryArgs) ->
             }
         }
         Err(e) => out.error("journal retry", &e),
+    }
+}
+
+/// The operator said no: nothing was done.
+fn not_confirmed(out: Out, command: &str) -> u8 {
+    if out.json {
+        println!("{}", json!({"command": command, "confirmed": false}));
+    } else {
+        eprintln!(
+            "paygate {}: not confirmed; nothing was done",
+            command.replace('-', " ")
+        );
+    }
+    exit::NOT_CONFIRMED
+}
+
+/// The entry with `key` on an account this configuration acts on (the others are named in
+/// the error).
+async fn usable_entry(registry: &GatewayRegistry, key: &str) -> Result<Entry, Error> {
+    let found = registry.journal_entries(key).await?;
+    let mut usable: Vec<Entry> = Vec::new();
+    let mut elsewhere = Vec::new();
+    for (entry, gateway) in found {
+        match gateway {
+            Ok(_) => usable.push(entry),
+            Err(why) => elsewhere.push(why),
+        }
+    }
+    match (usable.pop(), usable.is_empty()) {
+        (Some(entry), true) => Ok(entry),
+        (Some(_), false) => Err(Error::invalid(
+            "key",
+            format!(
+                "several configured accounts have an entry {key}: see paygate journal show {key}"
+            ),
+        )),
+        (None, _) if elsewhere.is_empty() => Err(Error::invalid(
+            "key",
+            format!("no journal entry has the key {key}"),
+        )),
+        (None, _) => Err(Error::invalid(
+            "key",
+            format!(
+                "the journal entry {key} is not this configuration's: {}; nothing was done",
+                elsewhere.join("; ")
+            ),
+        )),
+    }
+}
+
+async fn resolve(registry: &GatewayRegistry, out: Out, args: &JournalResolveArgs) -> u8 {
+    let entry = match usable_entry(registry, &args.key).await {
+        Ok(entry) => entry,
+        Err(e) => return out.error("journal resolve", &e),
+    };
+    let verdict = if args.applied {
+        "applied (it took effect)"
+    } else {
+        "not applied (it did not take effect)"
+    };
+    if !args.yes {
+        let question = format!(
+            "Record {} of {} order {} ({}; it is {}) as {verdict}, because: {}?",
+            entry.operation,
+            entry.gateway,
+            entry.order_id,
+            match (&entry.amount, &entry.currency) {
+                (Some(a), Some(c)) => format!("{a} {c}"),
+                _ => "no amount".into(),
+            },
+            entry.state,
+            args.note
+        );
+        if !confirm(&question) {
+            return not_confirmed(out, "journal-resolve");
+        }
+    }
+    match registry.resolve(&args.key, args.applied, &args.note).await {
+        Ok(entry) => {
+            out.result(
+                &entry_detail(&entry, &Ok(entry.gateway.clone())),
+                json!({"command": "journal-resolve", "entry": entry_json(&entry)}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error("journal resolve", &e),
     }
 }

@@ -86,6 +86,30 @@ async fn main() -> ExitCode {
                     eprintln!("paygate: warning: {e}");
                 }
             }
+            // A write sent around the journal must not touch an order it holds unresolved.
+            let bypassing = match command {
+                Command::Refund(a) if cli.no_journal => {
+                    Some((paygate::Operation::Refund, &a.target))
+                }
+                Command::Void(t) if cli.no_journal => Some((paygate::Operation::Void, t)),
+                Command::Cancel(t) if cli.no_journal => Some((paygate::Operation::Cancel, t)),
+                Command::Capture(a) if cli.no_journal => {
+                    Some((paygate::Operation::Capture, &a.target))
+                }
+                _ => None,
+            };
+            if let Some((operation, target)) = bypassing
+                && let Err(e) = registry::refuse_around_unresolved(
+                    &cli.config,
+                    &registry,
+                    operation,
+                    &target.gateway,
+                    &target.order_id,
+                )
+                .await
+            {
+                return exit::exit(out.error(command.name(), &e));
+            }
             match command {
                 Command::Status(t) => ops::status(&registry, out, t).await,
                 Command::Refund(a) => ops::refund(&registry, out, a).await,

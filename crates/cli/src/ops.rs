@@ -256,11 +256,14 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
     // The journal key: the reference, or one made here (and printed) when journaled.
     let key = match (&args.reference, registry.journal()) {
         (Some(reference), _) => Some(reference.clone()),
-        (None, Some(_)) => Some(crate::journal::made_key()),
+        (None, Some(_)) => match crate::journal::made_key() {
+            Ok(key) => Some(key),
+            Err(e) => return out.error("refund", &e),
+        },
         (None, None) => None,
     };
     if let (Some(key), Some(journal)) = (&key, registry.journal()) {
-        match journal.entry(key).await {
+        match journal.entry(&gw.account().fingerprint(), key).await {
             Ok(Some(entry)) => {
                 return crate::journal::already_journaled(out, &gw, name, &id, args, &entry).await;
             }

@@ -1,7 +1,9 @@
 //! Which configuration and write journal a command runs with.
 
 use paygate::config::{JournalConfig, RegistryConfig};
-use paygate::{Error, GatewayRegistry};
+use paygate::journal::{Entry, EntryFilter};
+use paygate::secrecy::ExposeSecret;
+use paygate::{Error, GatewayRegistry, JournalError, JournalErrorKind, Operation};
 
 /// Which write journal a command uses.
 #[derive(Debug, Clone)]
@@ -77,4 +79,72 @@ pub(crate) async fn registry(
         return builder.build().map(|registry| (registry, Vec::new()));
     }
     builder.build_available()
+}
+
+/// `--no-journal` on a write: the journal that would otherwise have been used (the
+/// configuration's `[journal]`, else the default file, when it exists) must hold no
+/// unresolved entry on the order, for the gateway's account. A write sent around such an
+/// entry could repeat it (the entry's write may have been applied), and would make recovery
+/// misread the payment. Refused, naming the entries; nothing is sent.
+pub(crate) async fn refuse_around_unresolved(
+    config: &std::path::Path,
+    registry: &GatewayRegistry,
+    operation: Operation,
+    gateway: &str,
+    order_id: &str,
+) -> Result<(), Error> {
+    let configured = RegistryConfig::from_toml_file(config)?.journal;
+    let url = match configured {
+        Some(journal) => journal.url.expose_secret().to_owned(),
+        None => default_journal_url()?,
+    };
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        && !std::path::Path::new(path).exists()
+    {
+        return Ok(());
+    }
+    let refused = |detail: String| {
+        Error::from(JournalError::new(
+            JournalErrorKind::InProgress,
+            operation,
+            order_id,
+            None,
+            detail,
+        ))
+    };
+    let journal = paygate::journal::open(&url).await.map_err(|e| {
+        refused(format!(
+            "--no-journal: the journal could not be checked for unresolved writes on this order ({e}); nothing was sent"
+        ))
+    })?;
+    let account = registry.gateway(gateway)?.account().fingerprint();
+    let mut open = Vec::new();
+    for account in [account, Entry::legacy_account(gateway)] {
+        let entries = journal
+            .entries(&EntryFilter {
+                unresolved_only: true,
+                account: Some(account),
+                order_id: Some(order_id.to_owned()),
+                ..EntryFilter::default()
+            })
+            .await
+            .map_err(|e| {
+                refused(format!(
+                    "--no-journal: the journal could not be read ({e}); nothing was sent"
+                ))
+            })?;
+        open.extend(entries);
+    }
+    if open.is_empty() {
+        return Ok(());
+    }
+    Err(refused(format!(
+        "--no-journal: the journal holds unresolved writes on this order ({}): one may have been applied, and a write sent around them could repeat it. Run `paygate journal recover`, or `paygate journal resolve KEY` once you know; nothing was sent",
+        open.iter()
+            .map(|e| format!("{} {} {}", e.key, e.operation, e.state))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
 }

@@ -135,6 +135,46 @@ impl fmt::Debug for Capabilities {
     }
 }
 
+/// The provider account a gateway acts on: provider, environment (the origin of its base URL:
+/// scheme, host, port) and merchant id. It holds no secret. The write journal scopes its
+/// entries and claims by it, so two configurations that name their gateways alike never
+/// share an entry, and two that reach the same merchant account always do.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId {
+    provider: &'static str,
+    origin: String,
+    merchant: String,
+}
+
+impl AccountId {
+    /// The account of `merchant` at `base_url` (only its origin counts: two API paths or
+    /// versions on one host are one account).
+    pub fn new(provider: &'static str, base_url: &url::Url, merchant: impl Into<String>) -> Self {
+        AccountId {
+            provider,
+            origin: base_url.origin().ascii_serialization(),
+            merchant: merchant.into(),
+        }
+    }
+
+    /// The provider.
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+
+    /// The fingerprint stored with journal entries: `provider merchant@origin`, e.g.
+    /// `payway ec000001@https://checkout-sandbox.payway.com.kh`.
+    pub fn fingerprint(&self) -> String {
+        format!("{} {}@{}", self.provider, self.merchant, self.origin)
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.fingerprint())
+    }
+}
+
 /// One payment provider account, behind one interface. Used as `Arc<dyn PaymentGateway>`.
 ///
 /// An operation the gateway does not declare in [`PaymentGateway::capabilities`] returns
@@ -146,6 +186,9 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
 
     /// What this gateway can do.
     fn capabilities(&self) -> Capabilities;
+
+    /// The provider account it acts on (the write journal's scope).
+    fn account(&self) -> AccountId;
 
     /// The provider's published limit on status reads, in requests per second, where it
     /// publishes one (bulk readers such as reconciliation pace themselves by it).
@@ -309,6 +352,10 @@ impl PaymentGateway for FreshWebhooks {
         self.inner.capabilities()
     }
 
+    fn account(&self) -> AccountId {
+        self.inner.account()
+    }
+
     fn status_read_rate_limit(&self) -> Option<u32> {
         self.inner.status_read_rate_limit()
     }
@@ -393,6 +440,10 @@ mod tests {
         fn capabilities(&self) -> Capabilities {
             Capabilities::NONE
         }
+        fn account(&self) -> AccountId {
+            let url = url::Url::parse("https://nothing.example:8443/api").unwrap();
+            AccountId::new("nothing", &url, "m1")
+        }
     }
 
     #[tokio::test]
@@ -408,6 +459,10 @@ mod tests {
             }
         ));
         assert_eq!(err.to_string(), "nothing does not support void");
+        assert_eq!(
+            gw.account().fingerprint(),
+            "nothing m1@https://nothing.example:8443"
+        );
         let err = gw.verify_webhook(b"{}", &HeaderMap::new()).unwrap_err();
         assert_eq!(err.class(), crate::error::ErrorClass::Unsupported);
     }

@@ -81,7 +81,7 @@ pub use error::{
     Delivery, Error, ErrorClass, JournalError, JournalErrorKind, ProviderError, ProviderErrorKind,
     Result, TransportCause, TransportError, TransportFailure, UnexpectedBody, WebhookRejection,
 };
-pub use gateway::{Capabilities, Capability, GatewayFactory, PaymentGateway};
+pub use gateway::{AccountId, Capabilities, Capability, GatewayFactory, PaymentGateway};
 pub use id::{IdRules, IdempotencyKey, OrderId, RefundReference, TransactionId};
 pub use model::{
     CancelRequest, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,

@@ -70,6 +70,11 @@ impl PaymentGateway for FinpayGateway {
         PROVIDER
     }
 
+    fn account(&self) -> paygate_core::AccountId {
+        let config = self.client.config();
+        paygate_core::AccountId::new(self.provider(), config.base_url(), config.merchant_id())
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities::of(&[
             Capability::CreatePayment,

@@ -9,12 +9,16 @@ use serde::{Deserialize, Serialize};
 ///
 /// ```text
 /// pending ──answer──▶ succeeded | refused | unknown
-/// pending | unknown ──recover──▶ applied | not_applied   (or stays unknown, with the reason)
+/// pending | unknown ──recover (lease ended)──▶ applied | not_applied | ambiguous
+///                                              (or stays unknown, with the reason)
+/// applied | not_applied ──the writer's late answer disagrees──▶ conflict
+/// pending (lease ended) | unknown | ambiguous | conflict ──resolve by hand──▶ applied | not_applied
 /// not_applied | refused ──retry──▶ pending   (the same key, the next attempt)
 /// ```
 ///
-/// `pending` and `unknown` hold the order's claim: no other journaled write may touch the
-/// order until recovery settles them.
+/// `pending`, `unknown` and `ambiguous` hold the order's claim: no other journaled write may
+/// touch the order until recovery or an operator settles them. A `conflict` no longer holds
+/// it (recovery released it), but stays unresolved until an operator resolves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryState {
@@ -27,13 +31,32 @@ pub enum EntryState {
     Refused,
     /// The write may or may not have been applied (timeout, lost or unreadable answer).
     Unknown,
-    /// Recovery found the write applied (the payment shows it).
+    /// Recovery found the write applied (the payment shows it), or an operator said so.
     Applied,
-    /// Recovery found the write not applied (the payment is as before it).
+    /// Recovery found the write not applied (the payment is as before it), or an operator
+    /// said so.
     NotApplied,
+    /// Recovery found a change that another write could explain as well as this one (a
+    /// refund outside the journal, say): the evidence is kept; an operator resolves it.
+    Ambiguous,
+    /// The writer's answer arrived after recovery had settled the entry otherwise: both are
+    /// kept; an operator resolves it.
+    Conflict,
 }
 
 impl EntryState {
+    /// Every state, in the order of the diagram above.
+    pub const ALL: [EntryState; 8] = [
+        EntryState::Pending,
+        EntryState::Succeeded,
+        EntryState::Refused,
+        EntryState::Unknown,
+        EntryState::Applied,
+        EntryState::NotApplied,
+        EntryState::Ambiguous,
+        EntryState::Conflict,
+    ];
+
     /// A stable name, as stored.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,26 +66,36 @@ impl EntryState {
             EntryState::Unknown => "unknown",
             EntryState::Applied => "applied",
             EntryState::NotApplied => "not_applied",
+            EntryState::Ambiguous => "ambiguous",
+            EntryState::Conflict => "conflict",
         }
     }
 
     /// From a stored name.
     pub fn from_name(name: &str) -> Option<EntryState> {
-        [
-            EntryState::Pending,
-            EntryState::Succeeded,
-            EntryState::Refused,
-            EntryState::Unknown,
-            EntryState::Applied,
-            EntryState::NotApplied,
-        ]
-        .into_iter()
-        .find(|state| state.as_str() == name)
+        EntryState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == name)
     }
 
-    /// True while the outcome is not known: the entry holds its order's claim.
+    /// True while nobody knows for sure whether the write took effect: recovery reports the
+    /// entry and exits non-zero, and an operator may resolve it.
     pub fn is_unresolved(self) -> bool {
-        matches!(self, EntryState::Pending | EntryState::Unknown)
+        matches!(
+            self,
+            EntryState::Pending
+                | EntryState::Unknown
+                | EntryState::Ambiguous
+                | EntryState::Conflict
+        )
+    }
+
+    /// True while the entry holds its order's claim.
+    pub fn holds_order(self) -> bool {
+        matches!(
+            self,
+            EntryState::Pending | EntryState::Unknown | EntryState::Ambiguous
+        )
     }
 
     /// True when the write took effect at the provider.
@@ -149,9 +182,13 @@ pub struct Baseline {
 /// What a write will do, recorded before it is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intent {
+    /// The provider account it is sent to ([`paygate_core::AccountId::fingerprint`]): the
+    /// key, the entry and the order's claim belong to it.
+    pub account: String,
     /// The idempotency key.
     pub key: String,
-    /// The gateway instance's name in the registry (e.g. `payway-usd`).
+    /// The gateway instance's name in the registry (e.g. `payway-usd`), for people: entries
+    /// are found by account and key.
     pub gateway: String,
     /// The write.
     pub operation: WriteOperation,
@@ -161,26 +198,30 @@ pub struct Intent {
     pub amount: Option<String>,
     /// Its currency code.
     pub currency: Option<String>,
-    /// What makes two requests under one key the same write: operation, gateway, order,
+    /// What makes two requests under one key the same write: operation, account, order,
     /// amount, currency. A key reused with another fingerprint is refused.
     pub fingerprint: String,
     /// The request's own fields, as JSON, to send it again on an explicit retry.
     pub request: serde_json::Value,
     /// The payment as read before sending (`None` for a creation).
     pub baseline: Option<Baseline>,
+    /// How long the claim lasts: the write's whole deadline (the read before it, the send,
+    /// the wait for an answer) plus a margin. Nothing is sent once it has run out, and
+    /// recovery leaves the entry alone until it has (or its holder is gone).
+    pub lease: std::time::Duration,
 }
 
 impl Intent {
     /// The fingerprint of a write's parameters.
     pub fn fingerprint_of(
         operation: WriteOperation,
-        gateway: &str,
+        account: &str,
         order_id: &str,
         amount: Option<&str>,
         currency: Option<&str>,
     ) -> String {
         format!(
-            "{operation}|{gateway}|{order_id}|{}|{}",
+            "{operation}|{account}|{order_id}|{}|{}",
             amount.unwrap_or(""),
             currency.unwrap_or("")
         )
@@ -220,11 +261,46 @@ pub struct Outcome {
     pub detail: Option<String>,
     /// The answer as received, when one arrived.
     pub raw: Option<RawAnswer>,
+    /// What recovery's decision rests on (the payment as read, the figures compared), kept in
+    /// the entry's history.
+    pub evidence: Option<serde_json::Value>,
+}
+
+/// Who changed an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// The process that sent the write.
+    Writer,
+    /// `recover`.
+    Recovery,
+    /// A person, through `resolve`.
+    Operator,
+}
+
+/// One change of an entry, kept in its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    /// When, Unix milliseconds by the journal's clock.
+    pub at_ms: i64,
+    /// Who.
+    pub by: Actor,
+    /// The state it set (or, for a late answer that changed nothing, the state the answer
+    /// meant).
+    pub state: EntryState,
+    /// Why, in words: the writer's error, recovery's reading, the operator's note.
+    pub detail: Option<String>,
+    /// What the decision rests on: the payment as recovery read it, the operator's
+    /// evidence, the late answer's result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<serde_json::Value>,
 }
 
 /// One journaled write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// See [`Intent::account`].
+    pub account: String,
     /// The idempotency key.
     pub key: String,
     /// The gateway instance.
@@ -253,20 +329,45 @@ pub struct Entry {
     pub detail: Option<String>,
     /// See [`Outcome::raw`].
     pub raw: Option<RawAnswer>,
+    /// When the current attempt's lease ends, Unix milliseconds by the journal's clock.
+    pub lease_until_ms: i64,
+    /// The journal handle (a process's connection) that holds the current attempt: while it
+    /// lives and the lease runs, recovery leaves the entry alone.
+    pub holder: Option<String>,
+    /// Every change after the intent, oldest first.
+    pub history: Vec<HistoryEvent>,
     /// When the intent was first recorded, Unix milliseconds.
     pub created_at_ms: i64,
     /// When the entry last changed, Unix milliseconds.
     pub updated_at_ms: i64,
 }
 
+impl Entry {
+    /// The account recorded for the entries gateway `name` wrote before entries belonged
+    /// to an account (schema 2).
+    pub fn legacy_account(name: &str) -> String {
+        format!("{}{name}", crate::schema::LEGACY_ACCOUNT_PREFIX)
+    }
+
+    /// For an entry written before entries belonged to an account (schema 2), the gateway
+    /// name it was written under: such an entry is used only through a gateway of that name.
+    pub fn legacy_gateway(&self) -> Option<&str> {
+        self.account
+            .strip_prefix(crate::schema::LEGACY_ACCOUNT_PREFIX)
+    }
+}
+
 /// Which entries to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EntryFilter {
-    /// Only `pending` and `unknown` entries.
+    /// Only unresolved entries (pending, unknown, ambiguous, conflict).
     pub unresolved_only: bool,
-    /// Only entries last changed at least this long ago, in milliseconds (recovery leaves
-    /// writes another process may still be sending alone).
-    pub older_than_ms: Option<i64>,
+    /// Only this account's entries.
+    pub account: Option<String>,
+    /// Only entries with this key (one per account at most).
+    pub key: Option<String>,
+    /// Only this order's entries.
+    pub order_id: Option<String>,
     /// At most this many, oldest first (`None`: all).
     pub limit: Option<u32>,
 }
@@ -278,6 +379,8 @@ pub enum Begun {
     Claimed {
         /// The attempt number to finish with.
         attempt: u32,
+        /// When its lease ends, Unix milliseconds by the journal's clock.
+        lease_until_ms: i64,
     },
     /// The key was journaled before: nothing is recorded now; answer from this entry.
     Recorded(Box<Entry>),
@@ -307,6 +410,30 @@ pub enum JournalFailure {
     },
     /// No entry has this key.
     NotFound,
+    /// The attempt's lease has run out: it must not be sent (or, for recovery, the lease is
+    /// still running and the entry is left alone).
+    Lease {
+        /// When the lease ends or ended, Unix milliseconds by the journal's clock.
+        until_ms: i64,
+        /// True when it has run out.
+        expired: bool,
+    },
+}
+
+/// What [`crate::WriteJournal::finish`] did with a writer's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finished {
+    /// Recorded as the entry's outcome.
+    Recorded,
+    /// Recovery (or an operator) had settled the entry before the answer arrived, and the
+    /// answer agrees or adds nothing (an unknown outcome): the settlement stands and the
+    /// answer is kept in the history.
+    AlreadySettled(EntryState),
+    /// Recovery had settled the entry otherwise: the entry is now `conflict`, with both.
+    Conflict {
+        /// What recovery had settled it as.
+        settled: EntryState,
+    },
 }
 
 impl fmt::Display for JournalFailure {
@@ -321,6 +448,24 @@ impl fmt::Display for JournalFailure {
             ),
             JournalFailure::WrongState { state } => write!(f, "the entry is {state}"),
             JournalFailure::NotFound => f.write_str("no journal entry has this key"),
+            JournalFailure::Lease {
+                until_ms,
+                expired: true,
+            } => {
+                write!(
+                    f,
+                    "the write's lease ran out at {}",
+                    crate::schema::rfc3339(*until_ms)
+                )
+            }
+            JournalFailure::Lease {
+                until_ms,
+                expired: false,
+            } => write!(
+                f,
+                "the write's lease runs until {}: its writer may still be sending it",
+                crate::schema::rfc3339(*until_ms)
+            ),
         }
     }
 }

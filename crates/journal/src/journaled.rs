@@ -5,15 +5,17 @@ use std::time::{Duration, Instant};
 
 use paygate_core::{
     Error, JournalError, JournalErrorKind, Money, OrderId, Payment, PaymentGateway, Result,
+    TransportCause, TransportError, TransportFailure,
 };
 
 use crate::entry::{
-    Baseline, Begun, Entry, EntryState, Intent, JournalFailure, Outcome, WriteOperation,
+    Baseline, Begun, Entry, EntryState, Finished, Intent, JournalFailure, Outcome, WriteOperation,
 };
 use crate::store::WriteJournal;
 use crate::writes::Recordable;
 
-/// How a journaled gateway waits for an order another write holds.
+/// How a journaled gateway waits for an order another write holds, and how long its claims
+/// last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct JournalSettings {
@@ -22,6 +24,17 @@ pub struct JournalSettings {
     pub wait_for_order: Duration,
     /// How often it looks again while waiting.
     pub poll_every: Duration,
+    /// How long a claim lasts: at least the write's whole deadline (the read before it with
+    /// its retries, the wait for a connection, the send and its answer) plus
+    /// [`JournalSettings::lease_margin`]. The write is cut off (outcome unknown) when only
+    /// the margin is left, and recovery leaves the entry alone until the lease has run out.
+    /// Default 85 s: the default read budget (30 s), connect (10 s) and total (30 s)
+    /// timeouts, 10 s for a connection slot, and the margin.
+    pub lease: Duration,
+    /// The part of the lease kept free after the send is cut off: time to record the answer,
+    /// and for a provider still working on a request whose answer we stopped waiting for.
+    /// Default 5 s.
+    pub lease_margin: Duration,
 }
 
 impl Default for JournalSettings {
@@ -29,6 +42,8 @@ impl Default for JournalSettings {
         JournalSettings {
             wait_for_order: Duration::from_secs(5),
             poll_every: Duration::from_millis(50),
+            lease: Duration::from_secs(85),
+            lease_margin: Duration::from_secs(5),
         }
     }
 }
@@ -37,6 +52,21 @@ impl JournalSettings {
     /// Sets how long a write waits for an order another write holds.
     pub fn wait_for_order(mut self, wait: Duration) -> Self {
         self.wait_for_order = wait;
+        self
+    }
+
+    /// Sets the lease from the write's whole deadline: the lease is `deadline` plus the
+    /// margin.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.lease = deadline.saturating_add(self.lease_margin);
+        self
+    }
+
+    /// Sets the margin (see [`JournalSettings::lease_margin`]), keeping the deadline.
+    pub fn lease_margin(mut self, margin: Duration) -> Self {
+        let deadline = self.lease.saturating_sub(self.lease_margin);
+        self.lease_margin = margin;
+        self.lease = deadline.saturating_add(margin);
         self
     }
 }
@@ -53,9 +83,15 @@ impl JournalSettings {
 /// Before each write the payment is read (after the order is claimed), recorded as the
 /// baseline recovery compares with, and handed to the gateway, so the write is checked
 /// against it without a second read; a payment the caller hands over is not used.
+///
+/// Entries belong to the gateway's provider account
+/// ([`PaymentGateway::account`](paygate_core::PaymentGateway::account)), not to its name:
+/// two gateways on one account share keys and claims, two accounts never do. Each claim is a
+/// lease ([`JournalSettings::lease`]); nothing is sent once it has run out.
 #[derive(Clone)]
 pub struct Journaled {
     pub(crate) name: String,
+    pub(crate) account: String,
     pub(crate) inner: Arc<dyn PaymentGateway>,
     pub(crate) journal: Arc<dyn WriteJournal>,
     pub(crate) settings: JournalSettings,
@@ -65,6 +101,7 @@ impl std::fmt::Debug for Journaled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Journaled")
             .field("name", &self.name)
+            .field("account", &self.account)
             .field("inner", &self.inner)
             .field("journal", &self.journal)
             .finish()
@@ -87,12 +124,25 @@ enum Ended<T> {
     NotSent(Error),
 }
 
-fn auto_key() -> String {
+/// A key for a write given none: `auto-`, the time and 64 random bits. Without randomness
+/// there is no key that cannot collide with another's: the write is refused, never keyed by
+/// the time alone.
+fn auto_key(operation: WriteOperation, order_id: &OrderId) -> Result<String> {
     let mut bytes = [0u8; 8];
-    let random = getrandom::fill(&mut bytes)
-        .map(|()| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
-        .unwrap_or_default();
-    format!("auto-{}-{random}", crate::schema::now_ms())
+    getrandom::fill(&mut bytes).map_err(|e| {
+        Error::from(JournalError::new(
+            JournalErrorKind::Unavailable,
+            operation.operation(),
+            order_id.as_str(),
+            None,
+            format!("no randomness to make a journal key ({e}); give one; nothing was sent"),
+        ))
+    })?;
+    Ok(format!(
+        "auto-{}-{}",
+        crate::schema::now_ms(),
+        paygate_core::signing::to_hex(&bytes)
+    ))
 }
 
 impl Write {
@@ -103,14 +153,18 @@ impl Write {
         order_id: &OrderId,
         amount: Option<Money>,
         request: serde_json::Value,
-    ) -> Write {
-        Write {
+    ) -> Result<Write> {
+        let key = match key {
+            Some(key) => key.to_owned(),
+            None => auto_key(operation, order_id)?,
+        };
+        Ok(Write {
             operation,
-            key: key.map_or_else(auto_key, str::to_owned),
+            key,
             order_id: order_id.clone(),
             amount,
             request,
-        }
+        })
     }
 }
 
@@ -133,6 +187,34 @@ pub(crate) fn stopped(write: &Write, kind: JournalErrorKind, detail: impl Into<S
     ))
 }
 
+/// The write's lease ran out before it could be sent.
+fn lease_expired(write: &Write, settings: &JournalSettings) -> Error {
+    stopped(
+        write,
+        JournalErrorKind::LeaseExpired,
+        format!(
+            "its lease ({} s) ran out before it could be sent; nothing was sent",
+            settings.lease.as_secs()
+        ),
+    )
+}
+
+/// The send was cut off as its lease was about to run out: it may have been applied.
+fn cut_off(provider: &'static str, write: &Write, budget: Duration) -> Error {
+    Error::from(TransportError::from_failure(
+        provider,
+        write.operation.operation(),
+        TransportFailure::outcome_unknown(
+            TransportCause::Timeout,
+            format!(
+                "no answer within the {} ms its journal lease left",
+                budget.as_millis()
+            ),
+        ),
+        1,
+    ))
+}
+
 pub(crate) fn unavailable(write: &Write, failure: &JournalFailure) -> Error {
     stopped(
         write,
@@ -150,6 +232,7 @@ impl Journaled {
     ) -> Journaled {
         Journaled {
             name: name.into(),
+            account: inner.account().fingerprint(),
             inner,
             journal,
             settings: JournalSettings::default(),
@@ -165,6 +248,16 @@ impl Journaled {
     /// The gateway instance's name, as entries record it.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The provider account its entries belong to ([`paygate_core::AccountId::fingerprint`]).
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// Its settings.
+    pub fn settings(&self) -> &JournalSettings {
+        &self.settings
     }
 
     /// The journal.
@@ -192,13 +285,14 @@ impl Journaled {
         let amount = write.amount.map(|m| m.format_amount());
         let currency = write.amount.map(|m| m.currency().code().to_owned());
         let intent = Intent {
+            account: self.account.clone(),
             key: write.key.clone(),
             gateway: self.name.clone(),
             operation: write.operation,
             order_id: write.order_id.as_str().to_owned(),
             fingerprint: Intent::fingerprint_of(
                 write.operation,
-                &self.name,
+                &self.account,
                 write.order_id.as_str(),
                 amount.as_deref(),
                 currency.as_deref(),
@@ -206,12 +300,8 @@ impl Journaled {
             amount,
             currency,
             request: write.request.clone(),
-            // A creation has no payment to read: its baseline says there was none.
-            baseline: (write.operation == WriteOperation::CreatePayment).then(|| Baseline {
-                status: "absent".into(),
-                amount: None,
-                refunded: None,
-            }),
+            baseline: None,
+            lease: self.settings.lease,
         };
         let started = Instant::now();
         let attempt = loop {
@@ -221,7 +311,7 @@ impl Journaled {
                 .await
                 .map_err(|e| unavailable(&write, &e))?
             {
-                Begun::Claimed { attempt } => break attempt,
+                Begun::Claimed { attempt, .. } => break attempt,
                 // The same write, being sent by another caller (or left by a crash): wait
                 // for its outcome within the bound, then answer from the journal.
                 Begun::Recorded(entry)
@@ -272,36 +362,80 @@ impl Journaled {
                 Err(e) => return self.not_sent(write, attempt, e).await,
             }
         };
-        if let Some(payment) = &payment {
-            if let Err(e) = self
-                .journal
-                .ready(&write.key, attempt, &baseline_of(payment))
-                .await
-            {
-                // Not recorded as ready: it must not be sent.
-                let error = unavailable(write, &e);
-                let _ = self
-                    .journal
-                    .abandon(&write.key, attempt, &e.to_string())
-                    .await;
-                return Err(error);
+        // A creation has no payment to read: its baseline says there was none.
+        let baseline = payment.as_ref().map_or_else(
+            || Baseline {
+                status: "absent".into(),
+                amount: None,
+                refunded: None,
+            },
+            baseline_of,
+        );
+        let left = match self
+            .journal
+            .ready(&self.account, &write.key, attempt, &baseline)
+            .await
+        {
+            Ok(left) => left,
+            // Not recorded as ready: it must not be sent.
+            Err(JournalFailure::Lease { .. }) => {
+                let error = lease_expired(write, &self.settings);
+                return self.not_sent(write, attempt, error).await;
             }
-        }
-        let result = send(payment).await;
+            Err(e) => {
+                let error = unavailable(write, &e);
+                return self.not_sent(write, attempt, error).await;
+            }
+        };
+        // The send must end while the lease runs, with the margin to spare.
+        let Some(budget) = left
+            .checked_sub(self.settings.lease_margin)
+            .filter(|b| !b.is_zero())
+        else {
+            let error = lease_expired(write, &self.settings);
+            return self.not_sent(write, attempt, error).await;
+        };
+        let result = match tokio::time::timeout(budget, send(payment)).await {
+            Ok(result) => result,
+            Err(_) => Err(cut_off(self.inner.provider(), write, budget)),
+        };
         match classify(result) {
             Ended::NotSent(error) => self.not_sent(write, attempt, error).await,
             Ended::Recorded(result, outcome) => {
-                if let Err(e) = self.journal.finish(&write.key, attempt, &outcome).await {
-                    // Sent, but the outcome is not recorded: the entry stays pending, and
-                    // recovery settles it from the payment.
-                    tracing::error!(
-                        key = %write.key,
-                        state = %outcome.state,
-                        error = %e,
-                        "a journaled write was sent but its outcome could not be recorded"
-                    );
+                match self
+                    .journal
+                    .finish(&self.account, &write.key, attempt, &outcome)
+                    .await
+                {
+                    Ok(Finished::Recorded | Finished::AlreadySettled(_)) => result,
+                    Ok(Finished::Conflict { settled }) => {
+                        tracing::error!(
+                            key = %write.key,
+                            settled = %settled,
+                            answer = %outcome.state,
+                            "a journaled write's answer arrived after recovery settled it otherwise: the entry is in conflict"
+                        );
+                        Err(stopped(
+                            write,
+                            JournalErrorKind::Conflict,
+                            format!(
+                                "its answer ({}) arrived after recovery had settled it as {settled}: both are kept in the entry; resolve it (paygate journal resolve {})",
+                                outcome.state, write.key
+                            ),
+                        ))
+                    }
+                    Err(e) => {
+                        // Sent, but the outcome is not recorded: the entry stays pending,
+                        // and recovery settles it from the payment once the lease ends.
+                        tracing::error!(
+                            key = %write.key,
+                            state = %outcome.state,
+                            error = %e,
+                            "a journaled write was sent but its outcome could not be recorded"
+                        );
+                        result
+                    }
                 }
-                result
             }
         }
     }
@@ -310,7 +444,7 @@ impl Journaled {
     async fn not_sent<T>(&self, write: &Write, attempt: u32, error: Error) -> Result<T> {
         if let Err(e) = self
             .journal
-            .abandon(&write.key, attempt, &error.to_string())
+            .abandon(&self.account, &write.key, attempt, &error.to_string())
             .await
         {
             tracing::warn!(key = %write.key, error = %e, "could not drop a journal entry of a write that was not sent");
@@ -360,12 +494,19 @@ impl Journaled {
                 JournalErrorKind::Refused,
                 format!("already {} under this key ({detail}); nothing was sent", entry.state),
             )),
-            EntryState::Pending | EntryState::Unknown => Err(stopped(
+            EntryState::Pending | EntryState::Unknown | EntryState::Ambiguous => Err(stopped(
                 write,
                 JournalErrorKind::Unresolved,
                 format!(
-                    "this key's write is {}: it may have been applied. Recover it before anything else; nothing was sent",
+                    "this key's write is {}: it may have been applied. Recover it (or resolve it by hand) before anything else; nothing was sent",
                     entry.state
+                ),
+            )),
+            EntryState::Conflict => Err(stopped(
+                write,
+                JournalErrorKind::Conflict,
+                format!(
+                    "this key's write is in conflict ({detail}): resolve it by hand; nothing was sent"
                 ),
             )),
         }
@@ -385,6 +526,7 @@ fn classify<T: Recordable>(result: Result<T>) -> Ended<T> {
                     result: Some(json),
                     detail: None,
                     raw: Some(raw),
+                    evidence: None,
                 },
             )
         }
@@ -394,6 +536,7 @@ fn classify<T: Recordable>(result: Result<T>) -> Ended<T> {
                 result: None,
                 detail: Some(error.to_string()),
                 raw: None,
+                evidence: None,
             };
             Ended::Recorded(Err(error), outcome)
         }
@@ -403,6 +546,7 @@ fn classify<T: Recordable>(result: Result<T>) -> Ended<T> {
                 result: None,
                 detail: Some(error.to_string()),
                 raw: None,
+                evidence: None,
             };
             Ended::Recorded(Err(error), outcome)
         }

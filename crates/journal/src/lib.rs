@@ -32,6 +32,8 @@
 #![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 
 mod entry;
+#[cfg(feature = "sqlite")]
+mod holder_file;
 mod inbox;
 mod journaled;
 #[cfg(feature = "postgres")]
@@ -45,19 +47,20 @@ mod schema;
 mod sqlite;
 mod store;
 mod stored;
+mod transition;
 mod writes;
 
 use std::sync::Arc;
 
 pub use entry::{
-    Baseline, Begun, Entry, EntryFilter, EntryState, Intent, JournalFailure, Outcome, RawAnswer,
-    WriteOperation,
+    Actor, Baseline, Begun, Entry, EntryFilter, EntryState, Finished, HistoryEvent, Intent,
+    JournalFailure, Outcome, RawAnswer, WriteOperation,
 };
 pub use inbox::{WebhookInbox, WebhookReceipt};
 pub use journaled::{JournalSettings, Journaled};
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresJournal;
-pub use recover::{RecoveryOptions, RecoveryReport, Settled, recover};
+pub use recover::{GatewayFor, RecoveryOptions, RecoveryReport, Settled, recover};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{BUSY_TIMEOUT, SqliteJournal};
 pub use store::WriteJournal;
@@ -117,4 +120,31 @@ async fn open_postgres(_url: &str) -> Result<Arc<dyn WriteJournal>, JournalFailu
     Err(JournalFailure::Unavailable(
         "this build has no PostgreSQL journal (enable the `postgres` feature)".into(),
     ))
+}
+
+#[cfg(feature = "sqlite")]
+/// Creates `dir` (and its parents) if missing; a folder it creates is `0700` (the journal's
+/// rows hold orders, amounts and the providers' answers).
+pub(crate) fn private_dir(dir: &std::path::Path) -> Result<(), JournalFailure> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| JournalFailure::Unavailable(format!("cannot create {}: {e}", dir.display())))
+}
+
+#[cfg(feature = "sqlite")]
+/// Creates the file at `path` `0600` if it is missing (SQLite then opens it as it is, and
+/// gives its `-wal` and `-shm` files the same permissions).
+pub(crate) fn private_file(path: &std::path::Path) -> Result<(), JournalFailure> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|e| JournalFailure::Unavailable(format!("cannot create {}: {e}", path.display())))
 }

@@ -5,15 +5,33 @@
 //! claiming the same order) at once, the second waits for the first to commit and then
 //! inserts nothing, so it sees [`Begun::Recorded`] (or [`Begun::OrderBusy`]). A lost
 //! connection is opened again on the next call; until then, writes are refused.
+//!
+//! Leases are set and judged by the server's `clock_timestamp()`, so skew between app
+//! instances cannot shorten one. Each handle holds a session advisory lock named by its
+//! holder number on its connection: when the process dies or the connection drops, the
+//! server releases it, and recovery can tell that the holder is gone. A handle whose
+//! connection dropped while it was sending loses that lock too: its late answer then meets
+//! whatever recovery decided, and is recorded as agreeing or as a conflict, never lost.
+
+use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, Row};
 
-use crate::entry::{Baseline, Begun, Entry, EntryFilter, Intent, JournalFailure, Outcome};
+use crate::entry::{
+    Baseline, Begun, Entry, EntryFilter, EntryState, Finished, Intent, JournalFailure, Outcome,
+};
 use crate::postgres_tls::{ConnectSettings, connect_settings};
 use crate::schema::{self, EntryRow};
 use crate::store::WriteJournal;
+use crate::transition::{self, Claim};
+
+/// The server's clock, in Unix milliseconds.
+const SERVER_NOW: &str = "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+/// A holder's name: `pg-` and its advisory lock's number.
+const HOLDER_PREFIX: &str = "pg-";
 
 /// How long one journal operation may take (connecting included) before the server is taken
 /// for unavailable.
@@ -27,6 +45,9 @@ pub struct PostgresJournal {
     settings: ConnectSettings,
     shown: String,
     pub(crate) client: Mutex<Option<Client>>,
+    /// The advisory lock this handle holds on every connection it opens.
+    lock: i64,
+    holder: String,
 }
 
 impl std::fmt::Debug for PostgresJournal {
@@ -61,10 +82,17 @@ impl PostgresJournal {
     /// server's certificate is always verified: against the Mozilla roots, or only the CAs of
     /// the PEM file `sslrootcert` names. `sslmode=disable` connects in plain text.
     pub async fn open(url: &str) -> Result<PostgresJournal, JournalFailure> {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| {
+            JournalFailure::Unavailable(format!("no randomness for a holder number: {e}"))
+        })?;
+        let lock = i64::from_le_bytes(bytes);
         let journal = PostgresJournal {
             settings: connect_settings(url)?,
             shown: shown(url),
             client: Mutex::new(None),
+            lock,
+            holder: format!("{HOLDER_PREFIX}{lock}"),
         };
         journal
             .bounded(async {
@@ -115,6 +143,12 @@ impl PostgresJournal {
                     tracing::warn!(error = %e, "write journal connection ended");
                 }
             });
+            // Held for the connection's life: the server releases it when the connection
+            // ends, which tells recovery this holder is gone.
+            client
+                .execute("SELECT pg_advisory_lock($1)", &[&self.lock])
+                .await
+                .map_err(unavailable)?;
             *slot = Some(client);
         }
         slot.as_mut()
@@ -173,33 +207,43 @@ async fn migrate(client: &mut Client) -> Result<(), JournalFailure> {
 fn read_entry(row: &Row) -> Result<EntryRow, JournalFailure> {
     let get = |e: tokio_postgres::Error| JournalFailure::Unavailable(e.to_string());
     Ok(EntryRow {
-        key: row.try_get(0).map_err(get)?,
-        gateway: row.try_get(1).map_err(get)?,
-        operation: row.try_get(2).map_err(get)?,
-        order_id: row.try_get(3).map_err(get)?,
-        amount: row.try_get(4).map_err(get)?,
-        currency: row.try_get(5).map_err(get)?,
-        fingerprint: row.try_get(6).map_err(get)?,
-        request: row.try_get(7).map_err(get)?,
-        baseline: row.try_get(8).map_err(get)?,
-        state: row.try_get(9).map_err(get)?,
-        attempt: row.try_get(10).map_err(get)?,
-        result: row.try_get(11).map_err(get)?,
-        detail: row.try_get(12).map_err(get)?,
-        raw_status: row.try_get(13).map_err(get)?,
-        raw_content_type: row.try_get(14).map_err(get)?,
-        raw_body: row.try_get(15).map_err(get)?,
-        created_at: row.try_get(16).map_err(get)?,
-        updated_at: row.try_get(17).map_err(get)?,
+        account: row.try_get(0).map_err(get)?,
+        key: row.try_get(1).map_err(get)?,
+        gateway: row.try_get(2).map_err(get)?,
+        operation: row.try_get(3).map_err(get)?,
+        order_id: row.try_get(4).map_err(get)?,
+        amount: row.try_get(5).map_err(get)?,
+        currency: row.try_get(6).map_err(get)?,
+        fingerprint: row.try_get(7).map_err(get)?,
+        request: row.try_get(8).map_err(get)?,
+        baseline: row.try_get(9).map_err(get)?,
+        state: row.try_get(10).map_err(get)?,
+        attempt: row.try_get(11).map_err(get)?,
+        result: row.try_get(12).map_err(get)?,
+        detail: row.try_get(13).map_err(get)?,
+        raw_status: row.try_get(14).map_err(get)?,
+        raw_content_type: row.try_get(15).map_err(get)?,
+        raw_body: row.try_get(16).map_err(get)?,
+        lease_until: row.try_get(17).map_err(get)?,
+        holder: row.try_get(18).map_err(get)?,
+        history: row.try_get(19).map_err(get)?,
+        created_at: row.try_get(20).map_err(get)?,
+        updated_at: row.try_get(21).map_err(get)?,
     })
 }
 
 async fn entry_in(
     client: &impl tokio_postgres::GenericClient,
+    account: &str,
     key: &str,
+    for_update: bool,
 ) -> Result<Option<Entry>, JournalFailure> {
+    let mut sql = schema::select_entry();
+    if for_update {
+        sql.push_str(" FOR UPDATE");
+    }
     client
-        .query_opt(&schema::select_entry(), &[&key])
+        .query_opt(&sql, &[&account, &key])
         .await
         .map_err(unavailable)?
         .map(|row| read_entry(&row).and_then(EntryRow::into_entry))
@@ -208,17 +252,99 @@ async fn entry_in(
 
 async fn holder_in(
     client: &impl tokio_postgres::GenericClient,
-    gateway: &str,
+    account: &str,
     order_id: &str,
 ) -> Result<String, JournalFailure> {
     let row = client
-        .query_opt(schema::SELECT_CLAIM, &[&gateway, &order_id])
+        .query_opt(schema::SELECT_CLAIM, &[&account, &order_id])
         .await
         .map_err(unavailable)?;
     match row {
         Some(row) => row.try_get(0).map_err(unavailable),
         // Released since: the caller tries again.
         None => Ok(String::new()),
+    }
+}
+
+async fn server_now(client: &impl tokio_postgres::GenericClient) -> Result<i64, JournalFailure> {
+    client
+        .query_one(SERVER_NOW, &[])
+        .await
+        .map_err(unavailable)?
+        .try_get(0)
+        .map_err(unavailable)
+}
+
+/// Writes `entry`'s changing columns, and its claim as `claim` says.
+async fn write_entry(
+    client: &impl tokio_postgres::GenericClient,
+    entry: &Entry,
+    claim: Claim,
+) -> Result<(), JournalFailure> {
+    let raw = entry.raw.as_ref();
+    client
+        .execute(
+            schema::UPDATE_ENTRY,
+            &[
+                &entry.account,
+                &entry.key,
+                &entry.baseline.as_ref().map(schema::json_text),
+                &entry.state.as_str(),
+                &i64::from(entry.attempt),
+                &entry.result.as_ref().map(schema::json_text),
+                &entry.detail,
+                &raw.map(|r| i64::from(r.http_status)),
+                &raw.and_then(|r| r.content_type.clone()),
+                &raw.map(|r| r.body.clone()),
+                &entry.lease_until_ms,
+                &entry.holder,
+                &schema::json_text(&entry.history),
+                &entry.updated_at_ms,
+            ],
+        )
+        .await
+        .map_err(unavailable)?;
+    if claim == Claim::Release {
+        client
+            .execute(schema::DELETE_CLAIM, &[&entry.account, &entry.key])
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+impl PostgresJournal {
+    /// Reads `account`/`key` locked in a transaction, applies `change` (which says what to
+    /// write and what to answer) with the server's time, and commits.
+    async fn change<T, F>(&self, account: &str, key: &str, change: F) -> Result<T, JournalFailure>
+    where
+        F: FnOnce(&Entry, i64) -> Result<(Option<Entry>, Claim, T), JournalFailure> + Send,
+        T: Send,
+    {
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            let tx = client.transaction().await.map_err(unavailable)?;
+            let entry = entry_in(&tx, account, key, true)
+                .await?
+                .ok_or(JournalFailure::NotFound)?;
+            let now = server_now(&tx).await?;
+            let (next, claim, answer) = change(&entry, now)?;
+            match next {
+                Some(next) => write_entry(&tx, &next, claim).await?,
+                None => {
+                    tx.execute(schema::DELETE_ENTRY, &[&account, &key])
+                        .await
+                        .map_err(unavailable)?;
+                    tx.execute(schema::DELETE_CLAIM, &[&account, &key])
+                        .await
+                        .map_err(unavailable)?;
+                }
+            }
+            tx.commit().await.map_err(unavailable)?;
+            Ok(answer)
+        })
+        .await
     }
 }
 
@@ -229,12 +355,13 @@ impl WriteJournal for PostgresJournal {
             let mut guard = self.client.lock().await;
             let client = self.connected(&mut guard).await?;
             let tx = client.transaction().await.map_err(unavailable)?;
-            let now = schema::now_ms();
-            let baseline = intent.baseline.as_ref().map(schema::json_text);
+            let now = server_now(&tx).await?;
+            let lease_until_ms = now.saturating_add(schema::millis(intent.lease));
             let inserted = tx
                 .execute(
                     schema::INSERT_ENTRY,
                     &[
+                        &intent.account,
                         &intent.key,
                         &intent.gateway,
                         &intent.operation.as_str(),
@@ -243,7 +370,9 @@ impl WriteJournal for PostgresJournal {
                         &intent.currency,
                         &intent.fingerprint,
                         &schema::json_text(&intent.request),
-                        &baseline,
+                        &intent.baseline.as_ref().map(schema::json_text),
+                        &lease_until_ms,
+                        &self.holder,
                         &now,
                     ],
                 )
@@ -251,7 +380,7 @@ impl WriteJournal for PostgresJournal {
                 .map_err(unavailable)?;
             if inserted == 0 {
                 tx.rollback().await.map_err(unavailable)?;
-                let entry = entry_in(&*client, &intent.key)
+                let entry = entry_in(&*client, &intent.account, &intent.key, false)
                     .await?
                     .ok_or(JournalFailure::NotFound)?;
                 return Ok(Begun::Recorded(Box::new(entry)));
@@ -259,181 +388,154 @@ impl WriteJournal for PostgresJournal {
             let claimed = tx
                 .execute(
                     schema::INSERT_CLAIM,
-                    &[&intent.gateway, &intent.order_id, &intent.key, &now],
+                    &[&intent.account, &intent.order_id, &intent.key, &now],
                 )
                 .await
                 .map_err(unavailable)?;
             if claimed == 0 {
                 tx.rollback().await.map_err(unavailable)?;
-                let holder = holder_in(&*client, &intent.gateway, &intent.order_id).await?;
+                let holder = holder_in(&*client, &intent.account, &intent.order_id).await?;
                 return Ok(Begun::OrderBusy { holder });
             }
             tx.commit().await.map_err(unavailable)?;
-            Ok(Begun::Claimed { attempt: 1 })
+            Ok(Begun::Claimed {
+                attempt: 1,
+                lease_until_ms,
+            })
         })
         .await
     }
 
     async fn ready(
         &self,
+        account: &str,
         key: &str,
         attempt: u32,
         baseline: &Baseline,
-    ) -> Result<(), JournalFailure> {
-        self.bounded(async move {
-            let mut guard = self.client.lock().await;
-            let client = self.connected(&mut guard).await?;
-            let changed = client
-                .execute(
-                    schema::READY_ENTRY,
-                    &[
-                        &schema::json_text(baseline),
-                        &schema::now_ms(),
-                        &key,
-                        &i64::from(attempt),
-                    ],
-                )
-                .await
-                .map_err(unavailable)?;
-            if changed == 0 {
-                return Err(match entry_in(&*client, key).await? {
-                    Some(entry) => JournalFailure::WrongState { state: entry.state },
-                    None => JournalFailure::NotFound,
-                });
-            }
-            Ok(())
-        })
-        .await
+    ) -> Result<Duration, JournalFailure> {
+        let left = self
+            .change(account, key, |entry, now| {
+                let (next, left) = transition::ready(entry, attempt, baseline, now)?;
+                Ok((Some(next), Claim::Keep, left))
+            })
+            .await?;
+        Ok(Duration::from_millis(u64::try_from(left).unwrap_or(0)))
     }
 
-    async fn abandon(&self, key: &str, attempt: u32, detail: &str) -> Result<(), JournalFailure> {
-        self.bounded(async move {
-            let mut guard = self.client.lock().await;
-            let client = self.connected(&mut guard).await?;
-            let tx = client.transaction().await.map_err(unavailable)?;
-            let changed = if attempt <= 1 {
-                tx.execute(schema::DELETE_UNSENT_ENTRY, &[&key])
-                    .await
-                    .map_err(unavailable)?
-            } else {
-                tx.execute(
-                    schema::UNSENT_RETRY,
-                    &[&detail, &schema::now_ms(), &key, &i64::from(attempt)],
-                )
-                .await
-                .map_err(unavailable)?
-            };
-            // Settled meanwhile (by recovery): its state, and its claim, stand.
-            if changed > 0 {
-                tx.execute(schema::DELETE_CLAIM, &[&key])
-                    .await
-                    .map_err(unavailable)?;
-            }
-            tx.commit().await.map_err(unavailable)
+    async fn abandon(
+        &self,
+        account: &str,
+        key: &str,
+        attempt: u32,
+        detail: &str,
+    ) -> Result<(), JournalFailure> {
+        self.change(account, key, |entry, now| {
+            let next = transition::abandon(entry, attempt, detail, now)?;
+            Ok((next, Claim::Release, ()))
         })
         .await
     }
 
     async fn finish(
         &self,
+        account: &str,
         key: &str,
         attempt: u32,
         outcome: &Outcome,
+    ) -> Result<Finished, JournalFailure> {
+        self.change(account, key, |entry, now| {
+            let (next, claim, finished) = transition::finish(entry, attempt, outcome, now)?;
+            Ok((Some(next), claim, finished))
+        })
+        .await
+    }
+
+    async fn settle(
+        &self,
+        account: &str,
+        key: &str,
+        attempt: u32,
+        outcome: &Outcome,
+        holder_gone: bool,
     ) -> Result<(), JournalFailure> {
-        self.bounded(async move {
-            let mut guard = self.client.lock().await;
-            let client = self.connected(&mut guard).await?;
-            let tx = client.transaction().await.map_err(unavailable)?;
-            let raw = outcome.raw.as_ref();
-            let changed = tx
-                .execute(
-                    schema::UPDATE_OUTCOME,
-                    &[
-                        &outcome.state.as_str(),
-                        &outcome.result.as_ref().map(schema::json_text),
-                        &outcome.detail,
-                        &raw.map(|r| i64::from(r.http_status)),
-                        &raw.and_then(|r| r.content_type.clone()),
-                        &raw.map(|r| r.body.clone()),
-                        &schema::now_ms(),
-                        &key,
-                        &i64::from(attempt),
-                    ],
-                )
-                .await
-                .map_err(unavailable)?;
-            if changed == 0 {
-                let state = entry_in(&tx, key).await?.map(|e| e.state);
-                tx.rollback().await.map_err(unavailable)?;
-                return Err(match state {
-                    Some(state) => JournalFailure::WrongState { state },
-                    None => JournalFailure::NotFound,
-                });
-            }
-            if !outcome.state.is_unresolved() {
-                tx.execute(schema::DELETE_CLAIM, &[&key])
-                    .await
-                    .map_err(unavailable)?;
-            }
-            tx.commit().await.map_err(unavailable)
+        self.change(account, key, |entry, now| {
+            let (next, claim) = transition::settle(entry, attempt, outcome, now, holder_gone)?;
+            Ok((Some(next), claim, ()))
+        })
+        .await
+    }
+
+    async fn resolve(
+        &self,
+        account: &str,
+        key: &str,
+        state: EntryState,
+        note: &str,
+        evidence: Option<serde_json::Value>,
+    ) -> Result<Entry, JournalFailure> {
+        let holder_gone = match self.entry(account, key).await? {
+            Some(Entry {
+                holder: Some(holder),
+                state: EntryState::Pending,
+                ..
+            }) => self.holder_gone(&holder).await?,
+            _ => false,
+        };
+        self.change(account, key, |entry, now| {
+            let (next, claim) =
+                transition::resolve(entry, state, note, evidence, now, holder_gone)?;
+            Ok((Some(next.clone()), claim, next))
         })
         .await
     }
 
     async fn reopen(
         &self,
+        account: &str,
         key: &str,
-        baseline: Option<&Baseline>,
+        lease: Duration,
     ) -> Result<Begun, JournalFailure> {
         self.bounded(async move {
             let mut guard = self.client.lock().await;
             let client = self.connected(&mut guard).await?;
             let tx = client.transaction().await.map_err(unavailable)?;
-            let entry = entry_in(&tx, key).await?.ok_or(JournalFailure::NotFound)?;
-            if !entry.state.did_not_take_effect() {
-                return Err(JournalFailure::WrongState { state: entry.state });
-            }
-            let now = schema::now_ms();
+            let entry = entry_in(&tx, account, key, true)
+                .await?
+                .ok_or(JournalFailure::NotFound)?;
+            let now = server_now(&tx).await?;
+            let next = transition::reopen(
+                &entry,
+                now.saturating_add(schema::millis(lease)),
+                Some(&self.holder),
+                now,
+            )?;
             let claimed = tx
                 .execute(
                     schema::INSERT_CLAIM,
-                    &[&entry.gateway, &entry.order_id, &key, &now],
+                    &[&account, &entry.order_id, &key, &now],
                 )
                 .await
                 .map_err(unavailable)?;
             if claimed == 0 {
                 tx.rollback().await.map_err(unavailable)?;
-                let holder = holder_in(&*client, &entry.gateway, &entry.order_id).await?;
+                let holder = holder_in(&*client, account, &entry.order_id).await?;
                 return Ok(Begun::OrderBusy { holder });
             }
-            let reopened = tx
-                .execute(
-                    schema::REOPEN_ENTRY,
-                    &[&baseline.map(schema::json_text), &now, &key],
-                )
-                .await
-                .map_err(unavailable)?;
-            if reopened == 0 {
-                // Changed since it was read (another retry won): leave it.
-                tx.rollback().await.map_err(unavailable)?;
-                let state = entry_in(&*client, key)
-                    .await?
-                    .map_or(entry.state, |e| e.state);
-                return Err(JournalFailure::WrongState { state });
-            }
+            write_entry(&tx, &next, Claim::Keep).await?;
             tx.commit().await.map_err(unavailable)?;
             Ok(Begun::Claimed {
-                attempt: entry.attempt.saturating_add(1),
+                attempt: next.attempt,
+                lease_until_ms: next.lease_until_ms,
             })
         })
         .await
     }
 
-    async fn entry(&self, key: &str) -> Result<Option<Entry>, JournalFailure> {
+    async fn entry(&self, account: &str, key: &str) -> Result<Option<Entry>, JournalFailure> {
         self.bounded(async move {
             let mut guard = self.client.lock().await;
             let client = self.connected(&mut guard).await?;
-            entry_in(&*client, key).await
+            entry_in(&*client, account, key, false).await
         })
         .await
     }
@@ -442,20 +544,67 @@ impl WriteJournal for PostgresJournal {
         self.bounded(async move {
             let mut guard = self.client.lock().await;
             let client = self.connected(&mut guard).await?;
-            let before = filter
-                .older_than_ms
-                .map_or(i64::MAX, |age| schema::now_ms().saturating_sub(age));
             let limit = filter.limit.map_or(i64::MAX, i64::from);
             let rows = client
                 .query(
                     &schema::select_entries(),
-                    &[&i32::from(filter.unresolved_only), &before, &limit],
+                    &[
+                        &i32::from(filter.unresolved_only),
+                        &filter.account.as_deref().unwrap_or(""),
+                        &filter.key.as_deref().unwrap_or(""),
+                        &filter.order_id.as_deref().unwrap_or(""),
+                        &limit,
+                    ],
                 )
                 .await
                 .map_err(unavailable)?;
             rows.iter()
                 .map(|row| read_entry(row).and_then(EntryRow::into_entry))
                 .collect()
+        })
+        .await
+    }
+
+    async fn now_ms(&self) -> Result<i64, JournalFailure> {
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            server_now(&*client).await
+        })
+        .await
+    }
+
+    fn holder(&self) -> Option<&str> {
+        Some(&self.holder)
+    }
+
+    async fn holder_gone(&self, holder: &str) -> Result<bool, JournalFailure> {
+        if holder == self.holder {
+            return Ok(false);
+        }
+        let Some(lock) = holder
+            .strip_prefix(HOLDER_PREFIX)
+            .and_then(|n| n.parse::<i64>().ok())
+        else {
+            // Not a PostgreSQL holder's name: nobody can tell.
+            return Ok(false);
+        };
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            let taken: bool = client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&lock])
+                .await
+                .map_err(unavailable)?
+                .try_get(0)
+                .map_err(unavailable)?;
+            if taken {
+                client
+                    .execute("SELECT pg_advisory_unlock($1)", &[&lock])
+                    .await
+                    .map_err(unavailable)?;
+            }
+            Ok(taken)
         })
         .await
     }

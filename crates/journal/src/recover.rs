@@ -1,6 +1,7 @@
 //! Recovery: settling what a crash, a timeout or a lost answer left open, by reading the
 //! payment and comparing it with the baseline recorded before sending. Recovery reads; it
-//! never sends a write.
+//! never sends a write. It settles an entry only once its lease has run out or its holder
+//! is gone, and reports every unresolved entry it leaves open, with why.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +9,7 @@ use std::time::Duration;
 use paygate_core::{
     Decimal, Error, OrderId, Payment, PaymentGateway, PaymentStatus, ProviderErrorKind,
 };
+use serde_json::json;
 
 use crate::entry::{Entry, EntryFilter, EntryState, JournalFailure, Outcome, WriteOperation};
 use crate::store::WriteJournal;
@@ -17,65 +19,65 @@ use crate::stored;
 const UNPUBLISHED_RATE: u32 = 20;
 
 /// How recovery runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecoveryOptions {
-    /// Settles only entries unchanged for at least this long, so that a write another
-    /// process is still sending is left alone. Default 60 s (above any transport timeout);
-    /// 0 when every process that wrote is known to have stopped.
-    pub min_age: Duration,
     /// Status reads per second; `None`: the gateway's published limit, else 20.
     pub reads_per_second: Option<u32>,
-    /// At most this many entries, oldest first (`None`: all).
+    /// At most this many unresolved entries, oldest first (`None`: all).
     pub limit: Option<u32>,
-}
-
-impl Default for RecoveryOptions {
-    fn default() -> Self {
-        RecoveryOptions {
-            min_age: Duration::from_secs(60),
-            reads_per_second: None,
-            limit: None,
-        }
-    }
+    /// Only the entries of these accounts (empty: every account). A journal shared by
+    /// several configurations: each recovers its own accounts' entries.
+    pub accounts: Vec<String>,
 }
 
 impl RecoveryOptions {
-    /// Sets the minimum age.
-    pub fn min_age(mut self, age: Duration) -> Self {
-        self.min_age = age;
-        self
-    }
-
     /// Sets the read rate.
     pub fn reads_per_second(mut self, rate: u32) -> Self {
         self.reads_per_second = Some(rate.max(1));
         self
     }
 
-    /// Sets the most entries to settle.
+    /// Sets the most entries to look at.
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
         self
     }
+
+    /// Looks only at these accounts' entries.
+    pub fn accounts(mut self, accounts: impl IntoIterator<Item = String>) -> Self {
+        self.accounts = accounts.into_iter().collect();
+        self
+    }
 }
 
-/// How one entry was settled.
+/// What recovery found for one unresolved entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
+    /// The account the entry belongs to.
+    pub account: String,
     /// The key.
     pub key: String,
-    /// `applied`, `not_applied`, or `unknown` (still open).
+    /// Where the entry stands after the run: `applied`, `not_applied`, `ambiguous`, or still
+    /// `pending` / `unknown` / `conflict`.
     pub state: EntryState,
-    /// Why.
+    /// Why, in words.
     pub reason: String,
+    /// For an entry left alone because its lease runs: when recovery may settle it, Unix
+    /// milliseconds by the journal's clock.
+    pub eligible_at_ms: Option<i64>,
+    /// What the decision rests on (the baseline and the payment as read), when a payment was
+    /// read.
+    pub evidence: Option<serde_json::Value>,
 }
 
-/// What a recovery run did.
+/// What a recovery run found: every unresolved entry it looked at, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecoveryReport {
-    /// Every entry looked at, oldest first.
+    /// One line per entry.
     pub settled: Vec<Settled>,
+    /// Unresolved entries of other accounts (see [`RecoveryOptions::accounts`]), left alone.
+    pub other_accounts: usize,
 }
 
 impl RecoveryReport {
@@ -83,107 +85,223 @@ impl RecoveryReport {
     pub fn count(&self, state: EntryState) -> usize {
         self.settled.iter().filter(|s| s.state == state).count()
     }
+
+    /// How many are still unresolved after the run (pending, unknown, ambiguous, conflict):
+    /// zero means all clear.
+    pub fn unresolved(&self) -> usize {
+        self.settled
+            .iter()
+            .filter(|s| s.state.is_unresolved())
+            .count()
+    }
 }
 
-/// Settles every unresolved entry (`pending`, `unknown`) older than the options' minimum
-/// age: the payment is read through `gateway(entry.gateway)` (at most the options' rate per
-/// gateway) and compared with the baseline. Found applied or not applied, the entry is
-/// resolved and its order released; otherwise it stays `unknown`, with the reason.
+/// The gateway to read an entry's payment through, or why there is none (e.g. no configured
+/// gateway acts on the entry's account).
+pub type GatewayFor<'a> =
+    dyn Fn(&Entry) -> std::result::Result<Arc<dyn PaymentGateway>, String> + Sync + 'a;
+
+/// Looks at every unresolved entry, oldest first (at most the options' limit). A `pending`
+/// or `unknown` entry whose lease has run out (or whose holder is gone) is settled from the
+/// payment read through `gateway(entry)` (at most the options' rate per account): applied,
+/// not applied, ambiguous, or left unknown with the reason. Entries whose lease still runs,
+/// and `ambiguous` and `conflict` entries (an operator's to resolve), are reported as they
+/// stand.
 pub async fn recover(
     journal: &dyn WriteJournal,
-    gateway: &(dyn Fn(&str) -> Option<Arc<dyn PaymentGateway>> + Sync),
+    gateway: &GatewayFor<'_>,
     options: RecoveryOptions,
 ) -> Result<RecoveryReport, JournalFailure> {
     let entries = journal
         .entries(&EntryFilter {
             unresolved_only: true,
-            older_than_ms: Some(i64::try_from(options.min_age.as_millis()).unwrap_or(i64::MAX)),
-            limit: options.limit,
+            ..EntryFilter::default()
         })
         .await?;
     let mut report = RecoveryReport::default();
     let mut pacers: Vec<(String, tokio::time::Interval)> = Vec::new();
+    let limit = options
+        .limit
+        .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
     for entry in entries {
-        let Some(gateway) = gateway(&entry.gateway) else {
-            report.settled.push(Settled {
-                key: entry.key.clone(),
-                state: entry.state,
-                reason: format!("no gateway named {} is configured", entry.gateway),
-            });
+        if !options.accounts.is_empty() && !options.accounts.contains(&entry.account) {
+            report.other_accounts += 1;
             continue;
-        };
-        let (state, reason, payment) = if never_sent(&entry) {
-            (
-                EntryState::NotApplied,
-                "the process stopped before sending".to_owned(),
-                None,
-            )
-        } else {
-            let pacer = match pacers
-                .iter_mut()
-                .position(|(name, _)| *name == entry.gateway)
-            {
-                Some(index) => pacers.get_mut(index),
-                None => {
-                    let rate = options
-                        .reads_per_second
-                        .or_else(|| gateway.status_read_rate_limit())
-                        .unwrap_or(UNPUBLISHED_RATE)
-                        .max(1);
-                    let mut interval = tokio::time::interval(Duration::from_secs(1) / rate);
-                    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                    pacers.push((entry.gateway.clone(), interval));
-                    pacers.last_mut()
-                }
-            };
-            if let Some((_, interval)) = pacer {
-                interval.tick().await;
-            }
-            let read = match OrderId::new(entry.order_id.clone()) {
-                Ok(id) => gateway.payment_status(&id).await,
-                Err(e) => Err(e),
-            };
-            let (state, reason) = decide(&entry, &read);
-            (state, reason, read.ok())
-        };
-        let outcome = Outcome {
-            state,
-            result: payment
-                .as_ref()
-                .and_then(|p| stored::recovered_result(&entry, state, p)),
-            detail: Some(match state {
-                EntryState::Unknown => format!("recovery could not tell: {reason}"),
-                _ => format!("recovered: {reason}"),
-            }),
-            raw: payment.as_ref().map(|p| stored::raw_answer(&p.raw)),
-        };
-        match journal.finish(&entry.key, entry.attempt, &outcome).await {
-            Ok(()) => report.settled.push(Settled {
-                key: entry.key,
-                state,
-                reason,
-            }),
-            // Settled meanwhile by its own process: its answer stands.
-            Err(JournalFailure::WrongState { state }) => report.settled.push(Settled {
-                key: entry.key,
-                state,
-                reason: "its answer was recorded meanwhile".into(),
-            }),
-            Err(e) => return Err(e),
         }
+        if report.settled.len() >= limit {
+            break;
+        }
+        let line = recover_one(journal, gateway, &options, &mut pacers, &entry).await?;
+        report.settled.push(line);
     }
     Ok(report)
 }
 
-/// A pending write on an existing payment whose baseline was never recorded was never sent.
+fn line(entry: &Entry, state: EntryState, reason: impl Into<String>) -> Settled {
+    Settled {
+        account: entry.account.clone(),
+        key: entry.key.clone(),
+        state,
+        reason: reason.into(),
+        eligible_at_ms: None,
+        evidence: None,
+    }
+}
+
+async fn recover_one(
+    journal: &dyn WriteJournal,
+    gateway: &GatewayFor<'_>,
+    options: &RecoveryOptions,
+    pacers: &mut Vec<(String, tokio::time::Interval)>,
+    entry: &Entry,
+) -> Result<Settled, JournalFailure> {
+    match entry.state {
+        EntryState::Ambiguous | EntryState::Conflict => {
+            return Ok(line(
+                entry,
+                entry.state,
+                format!(
+                    "{}; an operator decides: paygate journal resolve {} --applied|--not-applied",
+                    entry.detail.as_deref().unwrap_or("no detail"),
+                    entry.key
+                ),
+            ));
+        }
+        EntryState::Pending | EntryState::Unknown => {}
+        _ => return Ok(line(entry, entry.state, "settled meanwhile")),
+    }
+    // The lease first: while it runs and its holder lives, a writer may still be sending.
+    let now = journal.now_ms().await?;
+    let holder_gone = match &entry.holder {
+        Some(holder) if entry.lease_until_ms > now => journal.holder_gone(holder).await?,
+        _ => false,
+    };
+    if entry.lease_until_ms > now && !holder_gone {
+        return Ok(lease_running(entry, entry.lease_until_ms));
+    }
+    let gateway = match gateway(entry) {
+        Ok(gateway) => gateway,
+        Err(why) => return Ok(line(entry, entry.state, why)),
+    };
+    let (state, reason, payment, evidence) = if never_sent(entry) {
+        (
+            EntryState::NotApplied,
+            "the process stopped before sending".to_owned(),
+            None,
+            None,
+        )
+    } else {
+        pace(pacers, entry, gateway.as_ref(), options).await;
+        let read = match OrderId::new(entry.order_id.clone()) {
+            Ok(id) => gateway.payment_status(&id).await,
+            Err(e) => Err(e),
+        };
+        let (state, reason) = decide(entry, &read);
+        let evidence = read
+            .as_ref()
+            .ok()
+            .map(|payment| evidence_of(entry, payment));
+        (state, reason, read.ok(), evidence)
+    };
+    let outcome = Outcome {
+        state,
+        result: payment
+            .as_ref()
+            .and_then(|p| stored::recovered_result(entry, state, p)),
+        detail: Some(match state {
+            EntryState::Unknown => format!("recovery could not tell: {reason}"),
+            _ => format!("recovered: {reason}"),
+        }),
+        raw: payment.as_ref().map(|p| stored::raw_answer(&p.raw)),
+        evidence: evidence.clone(),
+    };
+    match journal
+        .settle(
+            &entry.account,
+            &entry.key,
+            entry.attempt,
+            &outcome,
+            holder_gone,
+        )
+        .await
+    {
+        Ok(()) => Ok(Settled {
+            evidence,
+            ..line(entry, state, reason)
+        }),
+        // Settled meanwhile by its own process: its answer stands.
+        Err(JournalFailure::WrongState { state }) => {
+            Ok(line(entry, state, "its answer was recorded meanwhile"))
+        }
+        // Taken again meanwhile (a retry): its new lease runs.
+        Err(JournalFailure::Lease { until_ms, .. }) => Ok(lease_running(entry, until_ms)),
+        Err(e) => Err(e),
+    }
+}
+
+fn lease_running(entry: &Entry, until_ms: i64) -> Settled {
+    Settled {
+        eligible_at_ms: Some(until_ms),
+        ..line(
+            entry,
+            entry.state,
+            format!(
+                "its lease runs until {}: its writer may still be sending it; recover after that",
+                crate::schema::rfc3339(until_ms)
+            ),
+        )
+    }
+}
+
+/// Waits for this account's next read slot.
+async fn pace(
+    pacers: &mut Vec<(String, tokio::time::Interval)>,
+    entry: &Entry,
+    gateway: &dyn PaymentGateway,
+    options: &RecoveryOptions,
+) {
+    let index = match pacers
+        .iter()
+        .position(|(account, _)| *account == entry.account)
+    {
+        Some(index) => index,
+        None => {
+            let rate = options
+                .reads_per_second
+                .or_else(|| gateway.status_read_rate_limit())
+                .unwrap_or(UNPUBLISHED_RATE)
+                .max(1);
+            let mut interval = tokio::time::interval(Duration::from_secs(1) / rate);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            pacers.push((entry.account.clone(), interval));
+            pacers.len() - 1
+        }
+    };
+    if let Some((_, interval)) = pacers.get_mut(index) {
+        interval.tick().await;
+    }
+}
+
+/// A pending write whose baseline was never recorded was never sent.
 fn never_sent(entry: &Entry) -> bool {
-    entry.state == EntryState::Pending
-        && entry.baseline.is_none()
-        && entry.operation != WriteOperation::CreatePayment
+    entry.state == EntryState::Pending && entry.baseline.is_none()
 }
 
 fn decimal(text: Option<&str>) -> Option<Decimal> {
     text.and_then(|t| t.parse::<Decimal>().ok())
+}
+
+/// The baseline and the payment as read: what a decision rests on.
+pub(crate) fn evidence_of(entry: &Entry, payment: &Payment) -> serde_json::Value {
+    json!({
+        "baseline": entry.baseline,
+        "payment": {
+            "status": payment.status.as_str(),
+            "provider_status": payment.provider_status,
+            "amount": payment.amount.map(|m| m.format_amount()),
+            "refunded": payment.refunded_amount.map(|m| m.format_amount()),
+        },
+    })
 }
 
 /// What the payment, read now, says of the entry's write.
@@ -233,8 +351,12 @@ fn decide(entry: &Entry, read: &Result<Payment, Error>) -> (EntryState, String) 
                 format!("the payment went from {before} to {s}"),
             ),
         },
+        // A released pre-authorization reads as cancelled at PayWay (code 7), voided
+        // elsewhere: either is this void, since the order was claimed for it.
         WriteOperation::Void => match now {
-            PaymentStatus::Voided => (EntryState::Applied, "the payment is voided".into()),
+            PaymentStatus::Voided | PaymentStatus::Cancelled => {
+                (EntryState::Applied, format!("the payment is {now}"))
+            }
             s if *s == before => (EntryState::NotApplied, format!("the payment is still {s}")),
             s => (
                 EntryState::Unknown,
@@ -253,10 +375,11 @@ fn decide(entry: &Entry, read: &Result<Payment, Error>) -> (EntryState, String) 
 }
 
 /// A refund is applied when the refunded amount grew by exactly its amount, and not applied
-/// when it did not grow. A provider that reports no refunded amount can only show the status:
-/// a move from paid to refunded while the journal held the order is this refund; an
-/// unchanged status proves nothing (PayG reads as partially refunded after its first refund,
-/// and so it stays after the next).
+/// when it did not grow. Any other growth is **ambiguous**: another refund (outside the
+/// journal) explains it at least in part, and figures cannot say which. A provider that
+/// reports no refunded amount can only show the status: a move from paid to refunded while
+/// the journal held the order is this refund; an unchanged status proves nothing (PayG reads
+/// as partially refunded after its first refund, and so it stays after the next).
 fn decide_refund(
     entry: &Entry,
     refunded_before: Option<Decimal>,
@@ -277,8 +400,10 @@ fn decide_refund(
                 (EntryState::NotApplied, format!("refunded is still {now}"))
             } else {
                 (
-                    EntryState::Unknown,
-                    format!("refunded went from {before} to {now}, and this refund is {amount}"),
+                    EntryState::Ambiguous,
+                    format!(
+                        "refunded went from {before} to {now}, and this refund is {amount}: another refund explains the difference"
+                    ),
                 )
             }
         }
@@ -290,7 +415,7 @@ fn decide_refund(
             (now, _) => (
                 EntryState::Unknown,
                 format!(
-                    "the provider reports no refunded amount and the payment is {now}: check its refunds"
+                    "the provider reports no refunded amount and the payment is {now}: check its refunds, then resolve it by hand"
                 ),
             ),
         },

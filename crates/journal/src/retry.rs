@@ -5,7 +5,7 @@ use paygate_core::{
     RefundRequest, Result, TransactionId, VoidRequest,
 };
 
-use crate::entry::{Begun, Entry, EntryState, Outcome, WriteOperation};
+use crate::entry::{Begun, Entry, EntryState, WriteOperation};
 use crate::journaled::{Journaled, Write, stopped, unavailable};
 use crate::writes::fresh;
 
@@ -18,16 +18,18 @@ impl Journaled {
     pub async fn retry(&self, key: &str) -> Result<Entry> {
         let entry = self
             .journal
-            .entry(key)
+            .entry(&self.account, key)
             .await
             .map_err(|e| Error::config("journal", e.to_string()))?
-            .ok_or_else(|| Error::invalid("key", format!("no journal entry has the key {key}")))?;
-        if entry.gateway != self.name {
-            return Err(Error::invalid(
-                "key",
-                format!("entry {key} belongs to gateway {}", entry.gateway),
-            ));
-        }
+            .ok_or_else(|| {
+                Error::invalid(
+                    "key",
+                    format!(
+                        "no journal entry has the key {key} for this gateway's account ({})",
+                        self.account
+                    ),
+                )
+            })?;
         let order_id = OrderId::new(entry.order_id.clone())?;
         let write = Write {
             operation: entry.operation,
@@ -40,7 +42,10 @@ impl Journaled {
             return Err(stopped(
                 &write,
                 match entry.state {
-                    EntryState::Pending | EntryState::Unknown => JournalErrorKind::Unresolved,
+                    EntryState::Pending
+                    | EntryState::Unknown
+                    | EntryState::Ambiguous
+                    | EntryState::Conflict => JournalErrorKind::Unresolved,
                     _ => JournalErrorKind::Refused,
                 },
                 format!(
@@ -49,13 +54,19 @@ impl Journaled {
                 ),
             ));
         }
+        if entry.operation == WriteOperation::CreatePayment {
+            return Err(Error::invalid(
+                "key",
+                "a creation is not sent again: create a new order",
+            ));
+        }
         let begun = self
             .journal
-            .reopen(key, None)
+            .reopen(&self.account, key, self.settings.lease)
             .await
             .map_err(|e| unavailable(&write, &e))?;
         let attempt = match begun {
-            Begun::Claimed { attempt } => attempt,
+            Begun::Claimed { attempt, .. } => attempt,
             Begun::OrderBusy { holder } => {
                 return Err(stopped(
                     &write,
@@ -107,26 +118,57 @@ impl Journaled {
                 })
                 .await?;
             }
-            WriteOperation::CreatePayment => {
-                let detail = "a creation is not sent again: create a new order";
-                let outcome = Outcome {
-                    state: entry.state,
-                    result: None,
-                    detail: Some(detail.into()),
-                    raw: None,
-                };
-                self.journal
-                    .finish(key, attempt, &outcome)
-                    .await
-                    .map_err(|e| unavailable(&write, &e))?;
-                return Err(Error::invalid("key", detail));
-            }
+            // Refused before the order was claimed again (see above).
+            WriteOperation::CreatePayment => {}
         }
         self.journal
-            .entry(key)
+            .entry(&self.account, key)
             .await
             .map_err(|e| unavailable(&write, &e))?
             .ok_or_else(|| Error::invalid("key", format!("entry {key} vanished")))
+    }
+}
+
+impl Journaled {
+    /// Settles by hand an entry that nothing else can settle: `pending` once its lease has
+    /// run out (or its holder is gone), `unknown`, `ambiguous` or `conflict` becomes
+    /// `applied` (`applied` true: the write took effect) or `not_applied`. The payment is
+    /// read first (when it can be) and kept as the evidence, with `note` and the time, in
+    /// the entry's history. Returns the entry after.
+    pub async fn resolve(&self, key: &str, applied: bool, note: &str) -> Result<Entry> {
+        if note.trim().is_empty() {
+            return Err(Error::invalid(
+                "note",
+                "say why (what you checked at the provider): it is kept with the entry",
+            ));
+        }
+        let entry = self
+            .journal
+            .entry(&self.account, key)
+            .await
+            .map_err(|e| Error::config("journal", e.to_string()))?
+            .ok_or_else(|| Error::invalid("key", format!("no journal entry has the key {key}")))?;
+        let evidence = match OrderId::new(entry.order_id.clone()) {
+            Ok(id) => match self.inner.payment_status(&id).await {
+                Ok(payment) => crate::recover::evidence_of(&entry, &payment),
+                Err(e) => serde_json::json!({ "payment_read_failed": e.to_string() }),
+            },
+            Err(e) => serde_json::json!({ "payment_read_failed": e.to_string() }),
+        };
+        let state = if applied {
+            EntryState::Applied
+        } else {
+            EntryState::NotApplied
+        };
+        self.journal
+            .resolve(&self.account, key, state, note.trim(), Some(evidence))
+            .await
+            .map_err(|e| match e {
+                crate::entry::JournalFailure::Unavailable(_) => {
+                    Error::from(paygate_core::JournalError::unavailable(e.to_string()))
+                }
+                other => Error::invalid("key", format!("entry {key} cannot be resolved: {other}")),
+            })
     }
 }
 

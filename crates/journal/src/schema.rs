@@ -1,10 +1,16 @@
 //! The schema, its versions, and the statements both databases run (written with `$n`
 //! parameters; SQLite reads them as `?n`).
 
-use crate::entry::{Baseline, Entry, EntryState, JournalFailure, RawAnswer, WriteOperation};
+use crate::entry::{
+    Baseline, Entry, EntryState, HistoryEvent, JournalFailure, RawAnswer, WriteOperation,
+};
 
 /// The newest schema version this code knows. A database at a newer version is refused.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
+
+/// The account recorded for entries written before entries had one (schema 2): the gateway
+/// name they were written under, marked as such.
+pub(crate) const LEGACY_ACCOUNT_PREFIX: &str = "gateway:";
 
 /// Creates the version table (any version).
 pub(crate) const CREATE_META: &str = "CREATE TABLE IF NOT EXISTS paygate_journal_meta (
@@ -69,77 +75,120 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[
         "CREATE INDEX paygate_webhook_receipts_unhandled
         ON paygate_webhook_receipts (handled_at, received_at)",
     ],
+    &[
+        // Version 3: entries and claims belong to a provider account, not a gateway name;
+        // each attempt holds a lease (until, holder); every change is kept in a history.
+        // Older entries keep their gateway name as a marked account (see
+        // LEGACY_ACCOUNT_PREFIX) and a lease of 60 s from their last change (the old rule).
+        "CREATE TABLE paygate_journal_entries_v3 (
+        account TEXT NOT NULL,
+        key TEXT NOT NULL,
+        gateway TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        amount TEXT,
+        currency TEXT,
+        fingerprint TEXT NOT NULL,
+        request TEXT NOT NULL,
+        baseline TEXT,
+        state TEXT NOT NULL,
+        attempt BIGINT NOT NULL,
+        result TEXT,
+        detail TEXT,
+        raw_status BIGINT,
+        raw_content_type TEXT,
+        raw_body BLOB,
+        lease_until BIGINT NOT NULL,
+        holder TEXT,
+        history TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (account, key)
+    )",
+        "INSERT INTO paygate_journal_entries_v3
+        SELECT 'gateway:' || gateway, key, gateway, operation, order_id, amount, currency,
+            fingerprint, request, baseline, state, attempt, result, detail, raw_status,
+            raw_content_type, raw_body, updated_at + 60000, NULL, '[]', created_at, updated_at
+        FROM paygate_journal_entries",
+        "DROP TABLE paygate_journal_entries",
+        "ALTER TABLE paygate_journal_entries_v3 RENAME TO paygate_journal_entries",
+        "CREATE INDEX paygate_journal_entries_by_state_v3
+        ON paygate_journal_entries (state, created_at)",
+        "CREATE INDEX paygate_journal_entries_by_order
+        ON paygate_journal_entries (account, order_id)",
+        "CREATE TABLE paygate_journal_claims_v3 (
+        account TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        claimed_at BIGINT NOT NULL,
+        PRIMARY KEY (account, order_id)
+    )",
+        "INSERT INTO paygate_journal_claims_v3
+        SELECT 'gateway:' || gateway, order_id, key, claimed_at FROM paygate_journal_claims",
+        "DROP TABLE paygate_journal_claims",
+        "ALTER TABLE paygate_journal_claims_v3 RENAME TO paygate_journal_claims",
+    ],
 ];
 
 /// The entry columns, in [`EntryRow`]'s order.
-pub(crate) const ENTRY_COLUMNS: &str = "key, gateway, operation, order_id, amount, currency,
-    fingerprint, request, baseline, state, attempt, result, detail, raw_status,
-    raw_content_type, raw_body, created_at, updated_at";
+pub(crate) const ENTRY_COLUMNS: &str = "account, key, gateway, operation, order_id, amount,
+    currency, fingerprint, request, baseline, state, attempt, result, detail, raw_status,
+    raw_content_type, raw_body, lease_until, holder, history, created_at, updated_at";
 
-/// Inserts a pending entry, unless the key exists: `$1`…`$11` are key, gateway, operation,
-/// order id, amount, currency, fingerprint, request, baseline, now (created and updated).
+/// Inserts a pending entry, unless the key exists in the account: `$1`…`$13` are account,
+/// key, gateway, operation, order id, amount, currency, fingerprint, request, baseline,
+/// lease until, holder, now (created and updated).
 pub(crate) const INSERT_ENTRY: &str = "INSERT INTO paygate_journal_entries
-    (key, gateway, operation, order_id, amount, currency, fingerprint, request, baseline,
-     state, attempt, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 1, $10, $10)
-    ON CONFLICT (key) DO NOTHING";
+    (account, key, gateway, operation, order_id, amount, currency, fingerprint, request,
+     baseline, state, attempt, lease_until, holder, history, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 1, $11, $12, '[]', $13, $13)
+    ON CONFLICT (account, key) DO NOTHING";
 
-/// Claims an order for a key, unless another key holds it: gateway, order, key, now.
+/// Writes an entry's changing columns: account, key, then baseline, state, attempt, result,
+/// detail, raw status, raw content type, raw body, lease until, holder, history, now.
+pub(crate) const UPDATE_ENTRY: &str = "UPDATE paygate_journal_entries
+    SET baseline = $3, state = $4, attempt = $5, result = $6, detail = $7, raw_status = $8,
+        raw_content_type = $9, raw_body = $10, lease_until = $11, holder = $12,
+        history = $13, updated_at = $14
+    WHERE account = $1 AND key = $2";
+
+/// Deletes an entry: account, key.
+pub(crate) const DELETE_ENTRY: &str =
+    "DELETE FROM paygate_journal_entries WHERE account = $1 AND key = $2";
+
+/// Claims an order for a key, unless another key holds it: account, order, key, now.
 pub(crate) const INSERT_CLAIM: &str = "INSERT INTO paygate_journal_claims
-    (gateway, order_id, key, claimed_at) VALUES ($1, $2, $3, $4)
-    ON CONFLICT (gateway, order_id) DO NOTHING";
+    (account, order_id, key, claimed_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (account, order_id) DO NOTHING";
 
-/// Who holds an order: gateway, order.
+/// Who holds an order: account, order.
 pub(crate) const SELECT_CLAIM: &str =
-    "SELECT key FROM paygate_journal_claims WHERE gateway = $1 AND order_id = $2";
+    "SELECT key FROM paygate_journal_claims WHERE account = $1 AND order_id = $2";
 
-/// Releases a key's claim: key.
-pub(crate) const DELETE_CLAIM: &str = "DELETE FROM paygate_journal_claims WHERE key = $1";
+/// Releases a key's claim: account, key.
+pub(crate) const DELETE_CLAIM: &str =
+    "DELETE FROM paygate_journal_claims WHERE account = $1 AND key = $2";
 
-/// Records an outcome of a pending or unknown attempt: state, result, detail, raw status,
-/// raw content type, raw body, now, key, attempt.
-pub(crate) const UPDATE_OUTCOME: &str = "UPDATE paygate_journal_entries
-    SET state = $1, result = $2, detail = $3, raw_status = $4, raw_content_type = $5,
-        raw_body = $6, updated_at = $7
-    WHERE key = $8 AND attempt = $9 AND state IN ('pending', 'unknown')";
-
-/// Records the baseline of a pending attempt: baseline, now, key, attempt.
-pub(crate) const READY_ENTRY: &str = "UPDATE paygate_journal_entries
-    SET baseline = $1, updated_at = $2
-    WHERE key = $3 AND attempt = $4 AND state = 'pending'";
-
-/// Deletes a first attempt that was never sent: key.
-pub(crate) const DELETE_UNSENT_ENTRY: &str = "DELETE FROM paygate_journal_entries
-    WHERE key = $1 AND attempt = 1 AND state = 'pending'";
-
-/// Sets a retry that was never sent back to not applied: detail, now, key, attempt.
-pub(crate) const UNSENT_RETRY: &str = "UPDATE paygate_journal_entries
-    SET state = 'not_applied', detail = $1, updated_at = $2
-    WHERE key = $3 AND attempt = $4 AND state = 'pending'";
-
-/// Reopens a write that did not take effect, as its next attempt: baseline, now, key.
-pub(crate) const REOPEN_ENTRY: &str = "UPDATE paygate_journal_entries
-    SET state = 'pending', attempt = attempt + 1, baseline = $1, result = NULL,
-        detail = NULL, raw_status = NULL, raw_content_type = NULL, raw_body = NULL,
-        updated_at = $2
-    WHERE key = $3 AND state IN ('refused', 'not_applied')";
-
-/// One entry: key.
+/// One entry: account, key.
 pub(crate) fn select_entry() -> String {
-    format!("SELECT {ENTRY_COLUMNS} FROM paygate_journal_entries WHERE key = $1")
+    format!("SELECT {ENTRY_COLUMNS} FROM paygate_journal_entries WHERE account = $1 AND key = $2")
 }
 
-/// Entries, oldest first: unresolved only (0/1), changed before (ms), limit.
+/// Entries, oldest first: unresolved only (0/1), account (empty: any), key (empty: any),
+/// order (empty: any), limit.
 pub(crate) fn select_entries() -> String {
     format!(
         "SELECT {ENTRY_COLUMNS} FROM paygate_journal_entries
-         WHERE ($1 = 0 OR state IN ('pending', 'unknown')) AND updated_at <= $2
-         ORDER BY created_at, key LIMIT $3"
+         WHERE ($1 = 0 OR state IN ('pending', 'unknown', 'ambiguous', 'conflict'))
+           AND ($2 = '' OR account = $2) AND ($3 = '' OR key = $3)
+           AND ($4 = '' OR order_id = $4)
+         ORDER BY created_at, account, key LIMIT $5"
     )
 }
 
 /// An entry's columns as read, before checking.
 pub(crate) struct EntryRow {
+    pub(crate) account: String,
     pub(crate) key: String,
     pub(crate) gateway: String,
     pub(crate) operation: String,
@@ -156,6 +205,9 @@ pub(crate) struct EntryRow {
     pub(crate) raw_status: Option<i64>,
     pub(crate) raw_content_type: Option<String>,
     pub(crate) raw_body: Option<Vec<u8>>,
+    pub(crate) lease_until: i64,
+    pub(crate) holder: Option<String>,
+    pub(crate) history: String,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
 }
@@ -181,6 +233,8 @@ impl EntryRow {
             None => None,
         };
         let attempt = u32::try_from(self.attempt).map_err(|_| bad("attempt"))?;
+        let history =
+            serde_json::from_str::<Vec<HistoryEvent>>(&self.history).map_err(|_| bad("history"))?;
         let raw = match (self.raw_status, self.raw_body) {
             (Some(status), body) => Some(RawAnswer {
                 http_status: u16::try_from(status).map_err(|_| bad("answer status"))?,
@@ -190,6 +244,7 @@ impl EntryRow {
             (None, _) => None,
         };
         Ok(Entry {
+            account: self.account,
             key: self.key,
             gateway: self.gateway,
             operation,
@@ -204,16 +259,39 @@ impl EntryRow {
             result,
             detail: self.detail,
             raw,
+            lease_until_ms: self.lease_until,
+            holder: self.holder,
+            history,
             created_at_ms: self.created_at,
             updated_at_ms: self.updated_at,
         })
     }
 }
 
-/// Now, in Unix milliseconds.
+/// Now, in Unix milliseconds, by this host's clock (the webhook inbox's times).
 pub(crate) fn now_ms() -> i64 {
-    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
-    i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
+    unix_ms(time::OffsetDateTime::now_utc())
+}
+
+/// A time in Unix milliseconds.
+pub(crate) fn unix_ms(at: time::OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Unix milliseconds as RFC 3339 (UTC), for messages.
+pub(crate) fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{ms} ms"))
+}
+
+/// A duration in whole milliseconds, saturating.
+pub(crate) fn millis(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// A value as JSON text (these values always serialise).

@@ -1,21 +1,30 @@
-//! The embedded journal: one SQLite file in WAL mode, shared safely by several processes.
+//! The embedded journal: one SQLite file in WAL mode, shared safely by several processes on
+//! one host.
 //!
 //! `synchronous = FULL`: a committed intent survives a power cut, not only a crash (WAL's
 //! `NORMAL` may lose the last transactions on power loss, and a lost intent is a write that
 //! could be sent twice). Writers take the database's write lock at `BEGIN IMMEDIATE`, so
 //! the check of a key and of an order's claim and the insert are one step for every process;
-//! a writer waits up to [`BUSY_TIMEOUT`] for another.
+//! a writer waits up to [`BUSY_TIMEOUT`] for another. Leases are judged by the host's clock
+//! (the `Clock` given to [`SqliteJournal::open_with_clock`]); a handle's holder file (see
+//! `holder_file.rs`) tells recovery when a writer's process has died. The file is created
+//! `0600` in a `0700` folder: it holds orders, amounts and the providers' answers.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use paygate_core::clock::{Clock, SystemClock};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::entry::{Baseline, Begun, Entry, EntryFilter, Intent, JournalFailure, Outcome};
+use crate::entry::{
+    Baseline, Begun, Entry, EntryFilter, EntryState, Finished, Intent, JournalFailure, Outcome,
+};
+use crate::holder_file::{self, HolderFile};
 use crate::schema::{self, EntryRow};
 use crate::store::WriteJournal;
+use crate::transition::{self, Claim};
 
 /// How long a writer waits for another process's transaction.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -25,6 +34,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct SqliteJournal {
     path: PathBuf,
     connection: Arc<Mutex<Connection>>,
+    clock: Arc<dyn Clock>,
+    /// `None` for a read-only handle.
+    holder: Option<Arc<HolderFile>>,
 }
 
 impl std::fmt::Debug for SqliteJournal {
@@ -46,16 +58,31 @@ fn sqlite_sql(text: &str) -> String {
 
 impl SqliteJournal {
     /// Opens (creating it and its directory if need be) the journal at `path`, and brings its
-    /// schema up to date.
+    /// schema up to date. Leases are judged by the system clock.
     pub async fn open(path: impl AsRef<Path>) -> Result<SqliteJournal, JournalFailure> {
+        SqliteJournal::open_with_clock(path, Arc::new(SystemClock)).await
+    }
+
+    /// [`SqliteJournal::open`], judging leases by `clock` (every handle on the file must
+    /// share one: a simulation's, or the host's).
+    pub async fn open_with_clock(
+        path: impl AsRef<Path>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<SqliteJournal, JournalFailure> {
         let path = path.as_ref().to_path_buf();
         let opened = path.clone();
-        let connection = tokio::task::spawn_blocking(move || open_blocking(&opened))
-            .await
-            .map_err(|e| JournalFailure::Unavailable(e.to_string()))??;
+        let (connection, holder) = tokio::task::spawn_blocking(move || {
+            let connection = open_blocking(&opened)?;
+            let holder = HolderFile::take(&holder_file::holders_dir(&opened))?;
+            Ok::<_, JournalFailure>((connection, holder))
+        })
+        .await
+        .map_err(|e| JournalFailure::Unavailable(e.to_string()))??;
         Ok(SqliteJournal {
             path,
             connection: Arc::new(Mutex::new(connection)),
+            clock,
+            holder: Some(Arc::new(holder)),
         })
     }
 
@@ -77,6 +104,8 @@ impl SqliteJournal {
         Ok(SqliteJournal {
             path,
             connection: Arc::new(Mutex::new(connection)),
+            clock: Arc::new(SystemClock),
+            holder: None,
         })
     }
 
@@ -103,10 +132,9 @@ impl SqliteJournal {
 
 fn open_blocking(path: &Path) -> Result<Connection, JournalFailure> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            JournalFailure::Unavailable(format!("cannot create {}: {e}", dir.display()))
-        })?;
+        crate::private_dir(dir)?;
     }
+    crate::private_file(path)?;
     let mut connection = Connection::open(path).map_err(unavailable)?;
     connection.busy_timeout(BUSY_TIMEOUT).map_err(unavailable)?;
     // WAL is a property of the file; a read-only file keeps the mode it has.
@@ -185,32 +213,40 @@ fn migrate(connection: &mut Connection) -> Result<(), JournalFailure> {
 
 fn read_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
     Ok(EntryRow {
-        key: row.get(0)?,
-        gateway: row.get(1)?,
-        operation: row.get(2)?,
-        order_id: row.get(3)?,
-        amount: row.get(4)?,
-        currency: row.get(5)?,
-        fingerprint: row.get(6)?,
-        request: row.get(7)?,
-        baseline: row.get(8)?,
-        state: row.get(9)?,
-        attempt: row.get(10)?,
-        result: row.get(11)?,
-        detail: row.get(12)?,
-        raw_status: row.get(13)?,
-        raw_content_type: row.get(14)?,
-        raw_body: row.get(15)?,
-        created_at: row.get(16)?,
-        updated_at: row.get(17)?,
+        account: row.get(0)?,
+        key: row.get(1)?,
+        gateway: row.get(2)?,
+        operation: row.get(3)?,
+        order_id: row.get(4)?,
+        amount: row.get(5)?,
+        currency: row.get(6)?,
+        fingerprint: row.get(7)?,
+        request: row.get(8)?,
+        baseline: row.get(9)?,
+        state: row.get(10)?,
+        attempt: row.get(11)?,
+        result: row.get(12)?,
+        detail: row.get(13)?,
+        raw_status: row.get(14)?,
+        raw_content_type: row.get(15)?,
+        raw_body: row.get(16)?,
+        lease_until: row.get(17)?,
+        holder: row.get(18)?,
+        history: row.get(19)?,
+        created_at: row.get(20)?,
+        updated_at: row.get(21)?,
     })
 }
 
-fn entry_in(connection: &Connection, key: &str) -> Result<Option<Entry>, JournalFailure> {
+fn entry_in(
+    connection: &Connection,
+    account: &str,
+    key: &str,
+) -> Result<Option<Entry>, JournalFailure> {
     connection
         .query_row(
             &sqlite_sql(&schema::select_entry()),
-            params![key],
+            params![account, key],
             read_entry,
         )
         .optional()
@@ -219,40 +255,126 @@ fn entry_in(connection: &Connection, key: &str) -> Result<Option<Entry>, Journal
         .transpose()
 }
 
+fn existing(connection: &Connection, account: &str, key: &str) -> Result<Entry, JournalFailure> {
+    entry_in(connection, account, key)?.ok_or(JournalFailure::NotFound)
+}
+
 fn holder_in(
     connection: &Connection,
-    gateway: &str,
+    account: &str,
     order_id: &str,
 ) -> Result<Option<String>, JournalFailure> {
     connection
         .query_row(
             &sqlite_sql(schema::SELECT_CLAIM),
-            params![gateway, order_id],
+            params![account, order_id],
             |row| row.get(0),
         )
         .optional()
         .map_err(unavailable)
 }
 
+/// Writes `entry`'s changing columns, and its claim as `claim` says.
+fn write_entry(connection: &Connection, entry: &Entry, claim: Claim) -> Result<(), JournalFailure> {
+    let raw = entry.raw.as_ref();
+    connection
+        .execute(
+            &sqlite_sql(schema::UPDATE_ENTRY),
+            params![
+                entry.account,
+                entry.key,
+                entry.baseline.as_ref().map(schema::json_text),
+                entry.state.as_str(),
+                i64::from(entry.attempt),
+                entry.result.as_ref().map(schema::json_text),
+                entry.detail,
+                raw.map(|r| i64::from(r.http_status)),
+                raw.and_then(|r| r.content_type.clone()),
+                raw.map(|r| r.body.clone()),
+                entry.lease_until_ms,
+                entry.holder,
+                schema::json_text(&entry.history),
+                entry.updated_at_ms,
+            ],
+        )
+        .map_err(unavailable)?;
+    if claim == Claim::Release {
+        release_claim(connection, &entry.account, &entry.key)?;
+    }
+    Ok(())
+}
+
+fn release_claim(connection: &Connection, account: &str, key: &str) -> Result<(), JournalFailure> {
+    connection
+        .execute(&sqlite_sql(schema::DELETE_CLAIM), params![account, key])
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+fn immediate(connection: &mut Connection) -> Result<rusqlite::Transaction<'_>, JournalFailure> {
+    connection
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(unavailable)
+}
+
+impl SqliteJournal {
+    fn now(&self) -> i64 {
+        schema::unix_ms(self.clock.now())
+    }
+
+    /// Reads `account`/`key` in a write transaction, applies `change` (which says what to
+    /// write and what to answer), and commits.
+    async fn change<T, F>(&self, account: &str, key: &str, change: F) -> Result<T, JournalFailure>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Entry, i64) -> Result<(Option<Entry>, Claim, T), JournalFailure>
+            + Send
+            + 'static,
+    {
+        let account = account.to_owned();
+        let key = key.to_owned();
+        let clock = self.clock.clone();
+        self.run(move |connection| {
+            let tx = immediate(connection)?;
+            // Read once the write lock is held: a wait for it must not age the lease.
+            let now = schema::unix_ms(clock.now());
+            let entry = existing(&tx, &account, &key)?;
+            let (next, claim, answer) = change(&entry, now)?;
+            match next {
+                Some(next) => write_entry(&tx, &next, claim)?,
+                None => {
+                    tx.execute(&sqlite_sql(schema::DELETE_ENTRY), params![account, key])
+                        .map_err(unavailable)?;
+                    release_claim(&tx, &account, &key)?;
+                }
+            }
+            tx.commit().map_err(unavailable)?;
+            Ok(answer)
+        })
+        .await
+    }
+}
+
 #[async_trait]
 impl WriteJournal for SqliteJournal {
     async fn begin(&self, intent: &Intent) -> Result<Begun, JournalFailure> {
         let intent = intent.clone();
+        let clock = self.clock.clone();
+        let holder = self.holder().map(str::to_owned);
         self.run(move |connection| {
-            let tx = connection
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(unavailable)?;
-            if let Some(entry) = entry_in(&tx, &intent.key)? {
+            let tx = immediate(connection)?;
+            let now = schema::unix_ms(clock.now());
+            if let Some(entry) = entry_in(&tx, &intent.account, &intent.key)? {
                 return Ok(Begun::Recorded(Box::new(entry)));
             }
-            if let Some(holder) = holder_in(&tx, &intent.gateway, &intent.order_id)? {
+            if let Some(holder) = holder_in(&tx, &intent.account, &intent.order_id)? {
                 return Ok(Begun::OrderBusy { holder });
             }
-            let now = schema::now_ms();
-            let baseline = intent.baseline.as_ref().map(schema::json_text);
+            let lease_until_ms = now.saturating_add(schema::millis(intent.lease));
             tx.execute(
                 &sqlite_sql(schema::INSERT_ENTRY),
                 params![
+                    intent.account,
                     intent.key,
                     intent.gateway,
                     intent.operation.as_str(),
@@ -261,176 +383,178 @@ impl WriteJournal for SqliteJournal {
                     intent.currency,
                     intent.fingerprint,
                     schema::json_text(&intent.request),
-                    baseline,
+                    intent.baseline.as_ref().map(schema::json_text),
+                    lease_until_ms,
+                    holder,
                     now
                 ],
             )
             .map_err(unavailable)?;
             tx.execute(
                 &sqlite_sql(schema::INSERT_CLAIM),
-                params![intent.gateway, intent.order_id, intent.key, now],
+                params![intent.account, intent.order_id, intent.key, now],
             )
             .map_err(unavailable)?;
             tx.commit().map_err(unavailable)?;
-            Ok(Begun::Claimed { attempt: 1 })
+            Ok(Begun::Claimed {
+                attempt: 1,
+                lease_until_ms,
+            })
         })
         .await
     }
 
     async fn ready(
         &self,
+        account: &str,
         key: &str,
         attempt: u32,
         baseline: &Baseline,
-    ) -> Result<(), JournalFailure> {
-        let key = key.to_owned();
-        let baseline = schema::json_text(baseline);
-        self.run(move |connection| {
-            let changed = connection
-                .execute(
-                    &sqlite_sql(schema::READY_ENTRY),
-                    params![baseline, schema::now_ms(), key, i64::from(attempt)],
-                )
-                .map_err(unavailable)?;
-            if changed == 0 {
-                return Err(match entry_in(connection, &key)? {
-                    Some(entry) => JournalFailure::WrongState { state: entry.state },
-                    None => JournalFailure::NotFound,
-                });
-            }
-            Ok(())
-        })
-        .await
+    ) -> Result<Duration, JournalFailure> {
+        let baseline = baseline.clone();
+        let left = self
+            .change(account, key, move |entry, now| {
+                let (next, left) = transition::ready(entry, attempt, &baseline, now)?;
+                Ok((Some(next), Claim::Keep, left))
+            })
+            .await?;
+        Ok(Duration::from_millis(u64::try_from(left).unwrap_or(0)))
     }
 
-    async fn abandon(&self, key: &str, attempt: u32, detail: &str) -> Result<(), JournalFailure> {
-        let key = key.to_owned();
+    async fn abandon(
+        &self,
+        account: &str,
+        key: &str,
+        attempt: u32,
+        detail: &str,
+    ) -> Result<(), JournalFailure> {
         let detail = detail.to_owned();
-        self.run(move |connection| {
-            let tx = connection
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(unavailable)?;
-            let changed = if attempt <= 1 {
-                tx.execute(&sqlite_sql(schema::DELETE_UNSENT_ENTRY), params![key])
-                    .map_err(unavailable)?
-            } else {
-                tx.execute(
-                    &sqlite_sql(schema::UNSENT_RETRY),
-                    params![detail, schema::now_ms(), key, i64::from(attempt)],
-                )
-                .map_err(unavailable)?
-            };
-            // Settled meanwhile (by recovery): its state, and its claim, stand.
-            if changed > 0 {
-                tx.execute(&sqlite_sql(schema::DELETE_CLAIM), params![key])
-                    .map_err(unavailable)?;
-            }
-            tx.commit().map_err(unavailable)
+        self.change(account, key, move |entry, now| {
+            let next = transition::abandon(entry, attempt, &detail, now)?;
+            Ok((next, Claim::Release, ()))
         })
         .await
     }
 
     async fn finish(
         &self,
+        account: &str,
         key: &str,
         attempt: u32,
         outcome: &Outcome,
-    ) -> Result<(), JournalFailure> {
-        let key = key.to_owned();
+    ) -> Result<Finished, JournalFailure> {
         let outcome = outcome.clone();
-        self.run(move |connection| {
-            let tx = connection
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(unavailable)?;
-            let raw = outcome.raw.as_ref();
-            let changed = tx
-                .execute(
-                    &sqlite_sql(schema::UPDATE_OUTCOME),
-                    params![
-                        outcome.state.as_str(),
-                        outcome.result.as_ref().map(schema::json_text),
-                        outcome.detail,
-                        raw.map(|r| i64::from(r.http_status)),
-                        raw.and_then(|r| r.content_type.clone()),
-                        raw.map(|r| r.body.clone()),
-                        schema::now_ms(),
-                        key,
-                        i64::from(attempt)
-                    ],
-                )
-                .map_err(unavailable)?;
-            if changed == 0 {
-                return Err(match entry_in(&tx, &key)? {
-                    Some(entry) => JournalFailure::WrongState { state: entry.state },
-                    None => JournalFailure::NotFound,
-                });
-            }
-            if !outcome.state.is_unresolved() {
-                tx.execute(&sqlite_sql(schema::DELETE_CLAIM), params![key])
-                    .map_err(unavailable)?;
-            }
-            tx.commit().map_err(unavailable)
+        self.change(account, key, move |entry, now| {
+            let (next, claim, finished) = transition::finish(entry, attempt, &outcome, now)?;
+            Ok((Some(next), claim, finished))
+        })
+        .await
+    }
+
+    async fn settle(
+        &self,
+        account: &str,
+        key: &str,
+        attempt: u32,
+        outcome: &Outcome,
+        holder_gone: bool,
+    ) -> Result<(), JournalFailure> {
+        let outcome = outcome.clone();
+        self.change(account, key, move |entry, now| {
+            let (next, claim) = transition::settle(entry, attempt, &outcome, now, holder_gone)?;
+            Ok((Some(next), claim, ()))
+        })
+        .await
+    }
+
+    async fn resolve(
+        &self,
+        account: &str,
+        key: &str,
+        state: EntryState,
+        note: &str,
+        evidence: Option<serde_json::Value>,
+    ) -> Result<Entry, JournalFailure> {
+        let note = note.to_owned();
+        let holder_gone = match self.entry(account, key).await? {
+            Some(Entry {
+                holder: Some(holder),
+                state: EntryState::Pending,
+                ..
+            }) => self.holder_gone(&holder).await?,
+            _ => false,
+        };
+        self.change(account, key, move |entry, now| {
+            let (next, claim) =
+                transition::resolve(entry, state, &note, evidence, now, holder_gone)?;
+            Ok((Some(next.clone()), claim, next))
         })
         .await
     }
 
     async fn reopen(
         &self,
+        account: &str,
         key: &str,
-        baseline: Option<&Baseline>,
+        lease: Duration,
     ) -> Result<Begun, JournalFailure> {
+        let account = account.to_owned();
         let key = key.to_owned();
-        let baseline = baseline.map(schema::json_text);
+        let clock = self.clock.clone();
+        let holder = self.holder().map(str::to_owned);
         self.run(move |connection| {
-            let tx = connection
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(unavailable)?;
-            let entry = entry_in(&tx, &key)?.ok_or(JournalFailure::NotFound)?;
-            if !entry.state.did_not_take_effect() {
-                return Err(JournalFailure::WrongState { state: entry.state });
-            }
-            let now = schema::now_ms();
+            let tx = immediate(connection)?;
+            let now = schema::unix_ms(clock.now());
+            let entry = existing(&tx, &account, &key)?;
+            let next = transition::reopen(
+                &entry,
+                now.saturating_add(schema::millis(lease)),
+                holder.as_deref(),
+                now,
+            )?;
             let claimed = tx
                 .execute(
                     &sqlite_sql(schema::INSERT_CLAIM),
-                    params![entry.gateway, entry.order_id, key, now],
+                    params![account, entry.order_id, key, now],
                 )
                 .map_err(unavailable)?;
             if claimed == 0 {
-                let holder = holder_in(&tx, &entry.gateway, &entry.order_id)?.unwrap_or_default();
+                let holder = holder_in(&tx, &account, &entry.order_id)?.unwrap_or_default();
                 return Ok(Begun::OrderBusy { holder });
             }
-            tx.execute(
-                &sqlite_sql(schema::REOPEN_ENTRY),
-                params![baseline, now, key],
-            )
-            .map_err(unavailable)?;
+            write_entry(&tx, &next, Claim::Keep)?;
             tx.commit().map_err(unavailable)?;
             Ok(Begun::Claimed {
-                attempt: entry.attempt.saturating_add(1),
+                attempt: next.attempt,
+                lease_until_ms: next.lease_until_ms,
             })
         })
         .await
     }
 
-    async fn entry(&self, key: &str) -> Result<Option<Entry>, JournalFailure> {
+    async fn entry(&self, account: &str, key: &str) -> Result<Option<Entry>, JournalFailure> {
+        let account = account.to_owned();
         let key = key.to_owned();
-        self.run(move |connection| entry_in(connection, &key)).await
+        self.run(move |connection| entry_in(connection, &account, &key))
+            .await
     }
 
     async fn entries(&self, filter: &EntryFilter) -> Result<Vec<Entry>, JournalFailure> {
         let filter = filter.clone();
         self.run(move |connection| {
-            let before = filter
-                .older_than_ms
-                .map_or(i64::MAX, |age| schema::now_ms().saturating_sub(age));
             let limit = filter.limit.map_or(i64::MAX, i64::from);
             let mut statement = connection
                 .prepare(&sqlite_sql(&schema::select_entries()))
                 .map_err(unavailable)?;
             let rows = statement
                 .query_map(
-                    params![i64::from(filter.unresolved_only), before, limit],
+                    params![
+                        i64::from(filter.unresolved_only),
+                        filter.account.as_deref().unwrap_or(""),
+                        filter.key.as_deref().unwrap_or(""),
+                        filter.order_id.as_deref().unwrap_or(""),
+                        limit
+                    ],
                     read_entry,
                 )
                 .map_err(unavailable)?;
@@ -441,5 +565,24 @@ impl WriteJournal for SqliteJournal {
             Ok(entries)
         })
         .await
+    }
+
+    async fn now_ms(&self) -> Result<i64, JournalFailure> {
+        Ok(self.now())
+    }
+
+    fn holder(&self) -> Option<&str> {
+        self.holder.as_deref().map(HolderFile::name)
+    }
+
+    async fn holder_gone(&self, holder: &str) -> Result<bool, JournalFailure> {
+        if self.holder() == Some(holder) {
+            return Ok(false);
+        }
+        let dir = holder_file::holders_dir(&self.path);
+        let holder = holder.to_owned();
+        tokio::task::spawn_blocking(move || holder_file::gone(&dir, &holder))
+            .await
+            .map_err(|e| JournalFailure::Unavailable(e.to_string()))
     }
 }

@@ -1,56 +1,119 @@
 //! The journal's storage: one trait, an implementation per database.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 
-use crate::entry::{Baseline, Begun, Entry, EntryFilter, Intent, JournalFailure, Outcome};
+use crate::entry::{
+    Baseline, Begun, Entry, EntryFilter, EntryState, Finished, Intent, JournalFailure, Outcome,
+};
 use crate::inbox::WebhookInbox;
 
 /// Durable storage of journaled writes. Every method is one transaction: a crash at any
-/// point leaves either all of a change or none of it.
+/// point leaves either all of a change or none of it. Entries are found by account and key
+/// (see [`Intent::account`]).
+///
+/// **One clock decides.** Leases are set and judged by the database's clock: PostgreSQL's
+/// `clock_timestamp()` on the server, so clock skew between app instances cannot shorten a
+/// lease; for SQLite, the clock of the one host whose processes share the file (the
+/// `Clock` it was opened with, the system clock by default).
 ///
 /// Implementations: `SqliteJournal` (feature `sqlite`), `PostgresJournal` (feature
 /// `postgres`). The same tests run against both. Each is also the [`WebhookInbox`] of the
 /// webhook receiver, in the same database.
 #[async_trait]
 pub trait WriteJournal: WebhookInbox + Send + Sync + std::fmt::Debug {
-    /// Records `intent` as `pending` (attempt 1) and claims its order, unless the key is
-    /// journaled already ([`Begun::Recorded`]) or another key holds the order
+    /// Records `intent` as `pending` (attempt 1), held by this handle under a lease of
+    /// `intent.lease` from now, and claims its order, unless the key is journaled already in
+    /// the account ([`Begun::Recorded`]) or another key holds the order
     /// ([`Begun::OrderBusy`]); in those cases nothing changes.
     async fn begin(&self, intent: &Intent) -> Result<Begun, JournalFailure>;
 
     /// Records the payment as read just before sending attempt `attempt` of `key` (still
-    /// `pending`): from now on the write may have been sent. A pending entry without a
-    /// baseline was never sent.
+    /// `pending`), and returns how long its lease has left: from now on the write may have
+    /// been sent, and must not be sent after that time. A lease that has run out is refused
+    /// ([`JournalFailure::Lease`]): nothing may be sent. A pending entry without a baseline
+    /// was never sent.
     async fn ready(
         &self,
+        account: &str,
         key: &str,
         attempt: u32,
         baseline: &Baseline,
-    ) -> Result<(), JournalFailure>;
+    ) -> Result<Duration, JournalFailure>;
 
     /// Drops attempt `attempt` of `key`, still `pending`, that stopped before anything was
     /// sent: a first attempt's entry is deleted (the key is free again), a retry's is set
     /// back to `not_applied` with `detail`; the order's claim is released.
-    async fn abandon(&self, key: &str, attempt: u32, detail: &str) -> Result<(), JournalFailure>;
+    async fn abandon(
+        &self,
+        account: &str,
+        key: &str,
+        attempt: u32,
+        detail: &str,
+    ) -> Result<(), JournalFailure>;
 
-    /// Records how attempt `attempt` of `key` ended. Allowed from `pending` and `unknown`
-    /// only; a resolved outcome (anything but `unknown`) releases the order's claim.
+    /// Records the writer's answer to attempt `attempt` of `key`. From `pending` or
+    /// `unknown` it is the outcome (a resolved one releases the order's claim). After a
+    /// settlement it is kept in the history, and makes the entry `conflict` where it says
+    /// otherwise ([`Finished`]).
     async fn finish(
         &self,
+        account: &str,
         key: &str,
         attempt: u32,
         outcome: &Outcome,
+    ) -> Result<Finished, JournalFailure>;
+
+    /// Recovery's decision on attempt `attempt` of `key` (`pending` or `unknown`): refused
+    /// while its lease runs ([`JournalFailure::Lease`]) unless `holder_gone` (see
+    /// [`WriteJournal::holder_gone`]).
+    async fn settle(
+        &self,
+        account: &str,
+        key: &str,
+        attempt: u32,
+        outcome: &Outcome,
+        holder_gone: bool,
     ) -> Result<(), JournalFailure>;
 
-    /// Moves a write that did not take effect (`refused`, `not_applied`) back to `pending`
-    /// as its next attempt, with a new baseline, and claims its order again: the explicit
-    /// retry, same key.
-    async fn reopen(&self, key: &str, baseline: Option<&Baseline>)
-    -> Result<Begun, JournalFailure>;
+    /// An operator's decision: an unresolved entry (a `pending` one only once its lease has
+    /// run out or its holder is gone) becomes `applied` or `not_applied`, with `note` and
+    /// `evidence` in its history. Returns the entry after.
+    async fn resolve(
+        &self,
+        account: &str,
+        key: &str,
+        state: EntryState,
+        note: &str,
+        evidence: Option<serde_json::Value>,
+    ) -> Result<Entry, JournalFailure>;
 
-    /// The entry of `key`.
-    async fn entry(&self, key: &str) -> Result<Option<Entry>, JournalFailure>;
+    /// Moves a write that did not take effect (`refused`, `not_applied`) back to `pending`
+    /// as its next attempt, under a new lease of `lease`, and claims its order again: the
+    /// explicit retry, same key.
+    async fn reopen(
+        &self,
+        account: &str,
+        key: &str,
+        lease: Duration,
+    ) -> Result<Begun, JournalFailure>;
+
+    /// The entry of `key` in `account`.
+    async fn entry(&self, account: &str, key: &str) -> Result<Option<Entry>, JournalFailure>;
 
     /// Entries, oldest first.
     async fn entries(&self, filter: &EntryFilter) -> Result<Vec<Entry>, JournalFailure>;
+
+    /// Now, Unix milliseconds, by the clock that judges leases.
+    async fn now_ms(&self) -> Result<i64, JournalFailure>;
+
+    /// This handle's holder name, recorded with the attempts it begins (`None`: a read-only
+    /// handle).
+    fn holder(&self) -> Option<&str>;
+
+    /// True when the handle named `holder` is certainly gone (its process died, its database
+    /// connection dropped): its attempts will send nothing more, so their leases end with it.
+    /// False when it lives, or when nobody can tell.
+    async fn holder_gone(&self, holder: &str) -> Result<bool, JournalFailure>;
 }

@@ -85,6 +85,10 @@ impl PaymentGateway for Journaled {
         self.inner.capabilities()
     }
 
+    fn account(&self) -> paygate_core::AccountId {
+        self.inner.account()
+    }
+
     fn status_read_rate_limit(&self) -> Option<u32> {
         self.inner.status_read_rate_limit()
     }
@@ -96,7 +100,7 @@ impl PaymentGateway for Journaled {
             &request.order_id,
             Some(request.amount),
             json!({ "order_id": request.order_id }),
-        );
+        )?;
         self.journaled(
             write,
             |_| async move { self.inner.create_payment(request).await },
@@ -123,7 +127,7 @@ impl PaymentGateway for Journaled {
                 "transaction_id": request.transaction_id,
                 "payment_method": request.payment_method,
             }),
-        );
+        )?;
         self.journaled(
             write,
             |payment| async move { self.inner.refund(&fresh(request, payment)).await },
@@ -143,7 +147,7 @@ impl PaymentGateway for Journaled {
             &request.order_id,
             None,
             json!({ "order_id": request.order_id }),
-        );
+        )?;
         self.journaled(
             write,
             |payment| async move { self.inner.void(&fresh(request, payment)).await },
@@ -159,7 +163,7 @@ impl PaymentGateway for Journaled {
             &request.order_id,
             None,
             json!({ "order_id": request.order_id }),
-        );
+        )?;
         self.journaled(
             write,
             |payment| async move { self.inner.cancel(&fresh(request, payment)).await },
@@ -175,7 +179,7 @@ impl PaymentGateway for Journaled {
             &request.order_id,
             Some(request.amount),
             json!({ "order_id": request.order_id, "amount": request.amount }),
-        );
+        )?;
         self.journaled(
             write,
             |payment| async move { self.inner.capture(&fresh(request, payment)).await },

@@ -12,11 +12,19 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use paygate_journal::{
-    Baseline, Begun, EntryFilter, EntryState, Intent, JournalFailure, Outcome, RawAnswer,
-    WriteJournal, WriteOperation,
+    Actor, Baseline, Begun, Entry, EntryFilter, EntryState, Finished, Intent, JournalFailure,
+    Outcome, RawAnswer, WriteJournal, WriteOperation,
 };
+
+/// The account the tests' entries belong to.
+const ACCOUNT: &str = "payway ec000001@https://checkout-sandbox.payway.com.kh";
+/// Another account, with the same gateway name and merchant id elsewhere.
+const OTHER_ACCOUNT: &str = "payway ec000001@http://127.0.0.1:8787";
+/// A lease long enough to outlast any test.
+const LONG: Duration = Duration::from_secs(600);
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
@@ -48,17 +56,27 @@ fn postgres_url() -> Option<String> {
 }
 
 async fn journals() -> Vec<(&'static str, Arc<dyn WriteJournal>)> {
+    journals_at()
+        .await
+        .into_iter()
+        .map(|(db, _, journal)| (db, journal))
+        .collect()
+}
+
+/// The journals, each with its URL (to open a second handle, as another process would).
+async fn journals_at() -> Vec<(&'static str, String, Arc<dyn WriteJournal>)> {
     let dir = std::env::temp_dir().join(unique("paygate-journal-store"));
+    let sqlite = format!("sqlite://{}", dir.join("journal.db").display());
     #[cfg_attr(not(feature = "postgres"), allow(unused_mut))]
-    let mut all: Vec<(&'static str, Arc<dyn WriteJournal>)> = vec![(
+    let mut all: Vec<(&'static str, String, Arc<dyn WriteJournal>)> = vec![(
         "sqlite",
-        paygate_journal::open(&format!("sqlite://{}", dir.join("journal.db").display()))
-            .await
-            .unwrap(),
+        sqlite.clone(),
+        paygate_journal::open(&sqlite).await.unwrap(),
     )];
     #[cfg(feature = "postgres")]
     if let Some(url) = postgres_url() {
-        all.push(("postgres", paygate_journal::open(&url).await.unwrap()));
+        let journal = paygate_journal::open(&url).await.unwrap();
+        all.push(("postgres", url, journal));
     }
     #[cfg(not(feature = "postgres"))]
     eprintln!("\n*** SKIPPED the PostgreSQL half: built without the `postgres` feature ***\n");
@@ -66,7 +84,12 @@ async fn journals() -> Vec<(&'static str, Arc<dyn WriteJournal>)> {
 }
 
 fn intent(key: &str, order: &str, amount: &str) -> Intent {
+    intent_in(ACCOUNT, key, order, amount, LONG)
+}
+
+fn intent_in(account: &str, key: &str, order: &str, amount: &str, lease: Duration) -> Intent {
     Intent {
+        account: account.to_owned(),
         key: key.to_owned(),
         gateway: "payway".into(),
         operation: WriteOperation::Refund,
@@ -75,14 +98,26 @@ fn intent(key: &str, order: &str, amount: &str) -> Intent {
         currency: Some("USD".into()),
         fingerprint: Intent::fingerprint_of(
             WriteOperation::Refund,
-            "payway",
+            account,
             order,
             Some(amount),
             Some("USD"),
         ),
         request: serde_json::json!({ "order_id": order }),
         baseline: None,
+        lease,
     }
+}
+
+fn claimed(begun: &Begun) -> Option<u32> {
+    match begun {
+        Begun::Claimed { attempt, .. } => Some(*attempt),
+        _ => None,
+    }
+}
+
+async fn entry(journal: &Arc<dyn WriteJournal>, key: &str) -> Option<Entry> {
+    journal.entry(ACCOUNT, key).await.unwrap()
 }
 
 fn baseline() -> Baseline {
@@ -103,6 +138,7 @@ fn outcome(state: EntryState) -> Outcome {
             content_type: Some("application/json".into()),
             body: b"{\"status\":{\"code\":\"00\"}}".to_vec(),
         }),
+        evidence: None,
     }
 }
 
@@ -111,8 +147,8 @@ async fn a_key_is_recorded_once_and_an_order_claimed_by_one_key_at_a_time() {
     for (db, journal) in journals().await {
         let (key, other, order) = (unique("K"), unique("K"), unique("O"));
         assert_eq!(
-            journal.begin(&intent(&key, &order, "1.00")).await.unwrap(),
-            Begun::Claimed { attempt: 1 },
+            claimed(&journal.begin(&intent(&key, &order, "1.00")).await.unwrap()),
+            Some(1),
             "{db}"
         );
         // The same key again: recorded, nothing changes.
@@ -134,23 +170,25 @@ async fn a_key_is_recorded_once_and_an_order_claimed_by_one_key_at_a_time() {
             },
             "{db}"
         );
-        assert_eq!(journal.entry(&other).await.unwrap(), None, "{db}");
+        assert_eq!(entry(&journal, &other).await, None, "{db}");
         // A baseline, then the answer: the order is free again.
-        journal.ready(&key, 1, &baseline()).await.unwrap();
+        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
         journal
-            .finish(&key, 1, &outcome(EntryState::Succeeded))
+            .finish(ACCOUNT, &key, 1, &outcome(EntryState::Succeeded))
             .await
             .unwrap();
-        let entry = journal.entry(&key).await.unwrap().unwrap();
+        let entry = entry(&journal, &key).await.unwrap();
         assert_eq!(entry.state, EntryState::Succeeded, "{db}");
         assert_eq!(entry.baseline, Some(baseline()), "{db}");
         assert_eq!(entry.raw.as_ref().map(|r| r.http_status), Some(200), "{db}");
         assert_eq!(
-            journal
-                .begin(&intent(&other, &order, "2.00"))
-                .await
-                .unwrap(),
-            Begun::Claimed { attempt: 1 },
+            claimed(
+                &journal
+                    .begin(&intent(&other, &order, "2.00"))
+                    .await
+                    .unwrap()
+            ),
+            Some(1),
             "{db}"
         );
     }
@@ -161,9 +199,9 @@ async fn an_unknown_outcome_keeps_the_order_until_it_is_settled() {
     for (db, journal) in journals().await {
         let (key, other, order) = (unique("K"), unique("K"), unique("O"));
         journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
-        journal.ready(&key, 1, &baseline()).await.unwrap();
+        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
         journal
-            .finish(&key, 1, &outcome(EntryState::Unknown))
+            .finish(ACCOUNT, &key, 1, &outcome(EntryState::Unknown))
             .await
             .unwrap();
         assert!(
@@ -184,14 +222,15 @@ async fn an_unknown_outcome_keeps_the_order_until_it_is_settled() {
             .await
             .unwrap();
         assert!(unresolved.iter().any(|e| e.key == key), "{db}");
-        // Recovery's answer settles it and frees the order; a second answer is refused.
+        // Recovery settles it (its holder gone) and frees the order; a second settlement is
+        // refused.
         journal
-            .finish(&key, 1, &outcome(EntryState::Applied))
+            .settle(ACCOUNT, &key, 1, &outcome(EntryState::Applied), true)
             .await
             .unwrap();
         assert_eq!(
             journal
-                .finish(&key, 1, &outcome(EntryState::NotApplied))
+                .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), true)
                 .await,
             Err(JournalFailure::WrongState {
                 state: EntryState::Applied
@@ -199,11 +238,13 @@ async fn an_unknown_outcome_keeps_the_order_until_it_is_settled() {
             "{db}"
         );
         assert_eq!(
-            journal
-                .begin(&intent(&other, &order, "1.00"))
-                .await
-                .unwrap(),
-            Begun::Claimed { attempt: 1 },
+            claimed(
+                &journal
+                    .begin(&intent(&other, &order, "1.00"))
+                    .await
+                    .unwrap()
+            ),
+            Some(1),
             "{db}"
         );
     }
@@ -214,41 +255,44 @@ async fn an_unsent_write_leaves_nothing_and_a_retry_counts_attempts() {
     for (db, journal) in journals().await {
         let (key, order) = (unique("K"), unique("O"));
         journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
-        journal.abandon(&key, 1, "invalid state").await.unwrap();
-        assert_eq!(journal.entry(&key).await.unwrap(), None, "{db}");
+        journal
+            .abandon(ACCOUNT, &key, 1, "invalid state")
+            .await
+            .unwrap();
+        assert_eq!(entry(&journal, &key).await, None, "{db}");
         // The key is free: a new first attempt.
         journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
-        journal.ready(&key, 1, &baseline()).await.unwrap();
+        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
         journal
-            .finish(&key, 1, &outcome(EntryState::Refused))
+            .finish(ACCOUNT, &key, 1, &outcome(EntryState::Refused))
             .await
             .unwrap();
         // Retry: attempt 2, pending without a baseline, order claimed again.
         assert_eq!(
-            journal.reopen(&key, None).await.unwrap(),
-            Begun::Claimed { attempt: 2 },
+            claimed(&journal.reopen(ACCOUNT, &key, LONG).await.unwrap()),
+            Some(2),
             "{db}"
         );
-        let entry = journal.entry(&key).await.unwrap().unwrap();
+        let reopened = entry(&journal, &key).await.unwrap();
         assert_eq!(
-            (entry.state, entry.attempt),
+            (reopened.state, reopened.attempt),
             (EntryState::Pending, 2),
             "{db}"
         );
-        assert_eq!((entry.baseline, entry.result), (None, None), "{db}");
+        assert_eq!((reopened.baseline, reopened.result), (None, None), "{db}");
         // An unsent retry goes back to not applied, not away.
-        journal.abandon(&key, 2, "not sent").await.unwrap();
-        let entry = journal.entry(&key).await.unwrap().unwrap();
-        assert_eq!(entry.state, EntryState::NotApplied, "{db}");
+        journal.abandon(ACCOUNT, &key, 2, "not sent").await.unwrap();
+        let abandoned = entry(&journal, &key).await.unwrap();
+        assert_eq!(abandoned.state, EntryState::NotApplied, "{db}");
         // A succeeded write is never reopened.
-        journal.reopen(&key, None).await.unwrap();
-        journal.ready(&key, 3, &baseline()).await.unwrap();
+        journal.reopen(ACCOUNT, &key, LONG).await.unwrap();
+        journal.ready(ACCOUNT, &key, 3, &baseline()).await.unwrap();
         journal
-            .finish(&key, 3, &outcome(EntryState::Succeeded))
+            .finish(ACCOUNT, &key, 3, &outcome(EntryState::Succeeded))
             .await
             .unwrap();
         assert_eq!(
-            journal.reopen(&key, None).await,
+            journal.reopen(ACCOUNT, &key, LONG).await,
             Err(JournalFailure::WrongState {
                 state: EntryState::Succeeded
             }),
@@ -298,7 +342,7 @@ async fn a_newer_schema_is_refused_with_a_clear_error() {
         error,
         JournalFailure::NewerSchema {
             found: 99,
-            known: 2
+            known: 3
         }
     );
     assert!(
@@ -329,7 +373,7 @@ async fn a_read_only_journal_refuses_writes_and_still_reads() {
         matches!(&write, Err(JournalFailure::Unavailable(why)) if why.contains("readonly")),
         "{write:?}"
     );
-    assert!(read_only.entry(&key).await.unwrap().is_some());
+    assert!(read_only.entry(ACCOUNT, &key).await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -337,14 +381,21 @@ async fn dropping_an_unsent_write_settled_meanwhile_leaves_its_state_and_claim()
     for (db, journal) in journals().await {
         let (key, other, order) = (unique("K"), unique("K"), unique("O"));
         journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
-        // Recovery (run too early) settled it as unknown while its writer was still going.
+        // Recovery settled it as unknown (its holder taken for gone) before its writer
+        // dropped it: the writer's drop is refused, the settlement and the claim stand.
         journal
-            .finish(&key, 1, &outcome(EntryState::Unknown))
+            .settle(ACCOUNT, &key, 1, &outcome(EntryState::Unknown), true)
             .await
             .unwrap();
-        journal.abandon(&key, 1, "not sent").await.unwrap();
         assert_eq!(
-            journal.entry(&key).await.unwrap().map(|e| e.state),
+            journal.abandon(ACCOUNT, &key, 1, "not sent").await,
+            Err(JournalFailure::WrongState {
+                state: EntryState::Unknown
+            }),
+            "{db}"
+        );
+        assert_eq!(
+            entry(&journal, &key).await.map(|e| e.state),
             Some(EntryState::Unknown),
             "{db}"
         );
@@ -408,29 +459,323 @@ async fn a_webhook_event_is_received_once_and_listed_until_handled() {
     }
 }
 
+/// Version 2's tables, as version 2 created them (entries keyed by gateway name).
+const VERSION_2: &str = "
+CREATE TABLE paygate_journal_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO paygate_journal_meta VALUES ('schema_version', '2');
+CREATE TABLE paygate_journal_entries (
+    key TEXT PRIMARY KEY, gateway TEXT NOT NULL, operation TEXT NOT NULL,
+    order_id TEXT NOT NULL, amount TEXT, currency TEXT, fingerprint TEXT NOT NULL,
+    request TEXT NOT NULL, baseline TEXT, state TEXT NOT NULL, attempt BIGINT NOT NULL,
+    result TEXT, detail TEXT, raw_status BIGINT, raw_content_type TEXT, raw_body BLOB,
+    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE INDEX paygate_journal_entries_by_state ON paygate_journal_entries (state, updated_at);
+CREATE TABLE paygate_journal_claims (
+    gateway TEXT NOT NULL, order_id TEXT NOT NULL, key TEXT NOT NULL,
+    claimed_at BIGINT NOT NULL, PRIMARY KEY (gateway, order_id));
+CREATE TABLE paygate_webhook_receipts (
+    gateway TEXT NOT NULL, event_key TEXT NOT NULL, order_id TEXT NOT NULL,
+    body BLOB NOT NULL, received_at BIGINT NOT NULL, handled_at BIGINT,
+    PRIMARY KEY (gateway, event_key));
+INSERT INTO paygate_journal_entries VALUES ('v2-key', 'payway-usd', 'refund', 'order-v2',
+    '1.00', 'USD', 'refund|payway-usd|order-v2|1.00|USD', '{}', NULL, 'unknown', 1, NULL,
+    'lost answer', NULL, NULL, NULL, 1000, 2000);
+INSERT INTO paygate_journal_claims VALUES ('payway-usd', 'order-v2', 'v2-key', 1000);
+";
+
 #[tokio::test]
-async fn a_version_1_journal_is_upgraded_with_its_entries_kept() {
-    let dir = std::env::temp_dir().join(unique("paygate-journal-v1"));
+async fn a_version_2_journal_is_upgraded_with_its_entries_and_claims_kept() {
+    let dir = std::env::temp_dir().join(unique("paygate-journal-v2"));
+    std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("journal.db");
-    let url = format!("sqlite://{}", path.display());
-    let journal = paygate_journal::open(&url).await.unwrap();
-    let key = unique("v1");
-    journal
-        .begin(&intent(&key, "order-v1", "1.00"))
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection.execute_batch(VERSION_2).unwrap();
+    drop(connection);
+    let journal = paygate_journal::open(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();
-    drop(journal);
-    // What version 1 was: no webhook inbox.
-    let connection = rusqlite::Connection::open(&path).unwrap();
-    connection
-        .execute_batch(
-            "DROP TABLE paygate_webhook_receipts;
-             UPDATE paygate_journal_meta SET value = '1' WHERE name = 'schema_version';",
-        )
-        .unwrap();
-    drop(connection);
-    let journal = paygate_journal::open(&url).await.unwrap();
-    assert!(journal.entry(&key).await.unwrap().is_some());
-    let receipt = paygate_journal::WebhookReceipt::new("g", "k", "order-v1", b"{}".to_vec());
+    // Kept under the gateway name it was written with, marked as such; its lease is the
+    // old rule's (60 s from its last change), long over.
+    let legacy = Entry::legacy_account("payway-usd");
+    let upgraded = journal.entry(&legacy, "v2-key").await.unwrap().unwrap();
+    assert_eq!(upgraded.legacy_gateway(), Some("payway-usd"));
+    assert_eq!(upgraded.state, EntryState::Unknown);
+    assert_eq!(upgraded.lease_until_ms, 62_000);
+    assert!(upgraded.history.is_empty());
+    // Its claim still holds the order, in its account.
+    assert!(matches!(
+        journal
+            .begin(&intent_in(&legacy, "v2-other", "order-v2", "1.00", LONG))
+            .await
+            .unwrap(),
+        Begun::OrderBusy { holder } if holder == "v2-key"
+    ));
+    // Another account's same order is free.
+    assert_eq!(
+        claimed(
+            &journal
+                .begin(&intent("v2-other", "order-v2", "1.00"))
+                .await
+                .unwrap()
+        ),
+        Some(1)
+    );
+    let receipt = paygate_journal::WebhookReceipt::new("g", "k", "order-v2", b"{}".to_vec());
     assert!(journal.receive(&receipt).await.unwrap());
+}
+
+#[tokio::test]
+async fn the_same_key_and_order_in_two_accounts_are_two_writes() {
+    for (db, journal) in journals().await {
+        let (key, order) = (unique("K"), unique("O"));
+        let here = intent_in(ACCOUNT, &key, &order, "1.00", LONG);
+        let there = intent_in(OTHER_ACCOUNT, &key, &order, "1.00", LONG);
+        assert_eq!(
+            claimed(&journal.begin(&here).await.unwrap()),
+            Some(1),
+            "{db}"
+        );
+        // Neither the key nor the order's claim of one account answers for the other.
+        assert_eq!(
+            claimed(&journal.begin(&there).await.unwrap()),
+            Some(1),
+            "{db}"
+        );
+        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        journal
+            .finish(ACCOUNT, &key, 1, &outcome(EntryState::Succeeded))
+            .await
+            .unwrap();
+        let other = journal.entry(OTHER_ACCOUNT, &key).await.unwrap().unwrap();
+        assert_eq!(other.state, EntryState::Pending, "{db}");
+        assert_eq!(other.account, OTHER_ACCOUNT, "{db}");
+        let both = journal
+            .entries(&EntryFilter {
+                key: Some(key.clone()),
+                ..EntryFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(both.len(), 2, "{db}");
+    }
+}
+
+#[tokio::test]
+async fn nothing_is_sent_once_a_lease_ran_out_and_recovery_waits_for_a_running_one() {
+    for (db, journal) in journals().await {
+        let (key, order) = (unique("K"), unique("O"));
+        let short = Duration::from_millis(400);
+        journal
+            .begin(&intent_in(ACCOUNT, &key, &order, "1.00", short))
+            .await
+            .unwrap();
+        let left = journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        assert!(left <= short && !left.is_zero(), "{db}: {left:?}");
+        // The writer lives and the lease runs: recovery may not settle it.
+        let early = journal
+            .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), false)
+            .await;
+        assert!(
+            matches!(early, Err(JournalFailure::Lease { expired: false, .. })),
+            "{db}: {early:?}"
+        );
+        // Nor may an operator, while it runs.
+        let by_hand = journal
+            .resolve(ACCOUNT, &key, EntryState::NotApplied, "too early", None)
+            .await;
+        assert!(
+            matches!(by_hand, Err(JournalFailure::Lease { expired: false, .. })),
+            "{db}: {by_hand:?}"
+        );
+        tokio::time::sleep(short + Duration::from_millis(100)).await;
+        journal
+            .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), false)
+            .await
+            .unwrap();
+
+        // A lease that ran out before the write was ready: it must not be sent.
+        let (late, late_order) = (unique("K"), unique("O"));
+        journal
+            .begin(&intent_in(ACCOUNT, &late, &late_order, "1.00", short))
+            .await
+            .unwrap();
+        tokio::time::sleep(short + Duration::from_millis(100)).await;
+        let ready = journal.ready(ACCOUNT, &late, 1, &baseline()).await;
+        assert!(
+            matches!(ready, Err(JournalFailure::Lease { expired: true, .. })),
+            "{db}: {ready:?}"
+        );
+        assert_eq!(entry(&journal, &late).await.unwrap().baseline, None, "{db}");
+    }
+}
+
+#[tokio::test]
+async fn a_dead_holder_ends_its_lease_and_a_live_one_keeps_it() {
+    for (db, url, journal) in journals_at().await {
+        // A second handle on the same database, as another process would have.
+        let writer = paygate_journal::open(&url).await.unwrap();
+        let (key, order) = (unique("K"), unique("O"));
+        writer.begin(&intent(&key, &order, "1.00")).await.unwrap();
+        writer.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        let holder = entry(&journal, &key).await.unwrap().holder.unwrap();
+        assert_eq!(Some(holder.as_str()), writer.holder(), "{db}");
+        assert!(!journal.holder_gone(&holder).await.unwrap(), "{db}: alive");
+        assert!(!writer.holder_gone(&holder).await.unwrap(), "{db}: itself");
+        drop(writer);
+        // The server notices a closed connection within moments.
+        let mut gone = false;
+        for _ in 0..50 {
+            gone = journal.holder_gone(&holder).await.unwrap();
+            if gone {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(gone, "{db}: the dropped holder is gone");
+        journal
+            .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), true)
+            .await
+            .unwrap();
+        // Names that are no holder's say nothing.
+        assert!(!journal.holder_gone("../journal").await.unwrap(), "{db}");
+    }
+}
+
+#[tokio::test]
+async fn an_answer_after_recovery_is_kept_and_a_disagreeing_one_is_a_conflict() {
+    for (db, journal) in journals().await {
+        // Recovery found it not applied; then the provider's answer says it succeeded.
+        let (key, order) = (unique("K"), unique("O"));
+        journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
+        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        journal
+            .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), true)
+            .await
+            .unwrap();
+        assert_eq!(
+            journal
+                .finish(ACCOUNT, &key, 1, &outcome(EntryState::Succeeded))
+                .await
+                .unwrap(),
+            Finished::Conflict {
+                settled: EntryState::NotApplied
+            },
+            "{db}"
+        );
+        let conflict = entry(&journal, &key).await.unwrap();
+        assert_eq!(conflict.state, EntryState::Conflict, "{db}");
+        assert!(conflict.state.is_unresolved(), "{db}");
+        let by: Vec<Actor> = conflict.history.iter().map(|e| e.by).collect();
+        assert_eq!(by, vec![Actor::Recovery, Actor::Writer], "{db}");
+        // Retrying a conflict is refused; an operator resolves it, with a note.
+        assert_eq!(
+            journal.reopen(ACCOUNT, &key, LONG).await,
+            Err(JournalFailure::WrongState {
+                state: EntryState::Conflict
+            }),
+            "{db}"
+        );
+        let resolved = journal
+            .resolve(
+                ACCOUNT,
+                &key,
+                EntryState::Applied,
+                "the merchant portal shows the refund",
+                Some(serde_json::json!({"portal": "refund 1.00"})),
+            )
+            .await
+            .unwrap();
+        assert_eq!(resolved.state, EntryState::Applied, "{db}");
+        let last = resolved.history.last().unwrap();
+        assert_eq!(last.by, Actor::Operator, "{db}");
+        assert_eq!(
+            last.detail.as_deref(),
+            Some("the merchant portal shows the refund"),
+            "{db}"
+        );
+        assert!(last.evidence.is_some(), "{db}");
+
+        // Agreeing, or unknown, answers leave the settlement as it is.
+        let (agreed, agreed_order) = (unique("K"), unique("O"));
+        journal
+            .begin(&intent(&agreed, &agreed_order, "1.00"))
+            .await
+            .unwrap();
+        journal
+            .ready(ACCOUNT, &agreed, 1, &baseline())
+            .await
+            .unwrap();
+        journal
+            .settle(ACCOUNT, &agreed, 1, &outcome(EntryState::Applied), true)
+            .await
+            .unwrap();
+        for late in [EntryState::Succeeded, EntryState::Unknown] {
+            assert_eq!(
+                journal
+                    .finish(ACCOUNT, &agreed, 1, &outcome(late))
+                    .await
+                    .unwrap(),
+                Finished::AlreadySettled(EntryState::Applied),
+                "{db}"
+            );
+        }
+        assert_eq!(
+            entry(&journal, &agreed).await.unwrap().state,
+            EntryState::Applied,
+            "{db}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_operator_settles_what_nothing_else_can_and_frees_the_order() {
+    for (db, journal) in journals().await {
+        let (key, other, order) = (unique("K"), unique("K"), unique("O"));
+        journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
+        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        journal
+            .finish(ACCOUNT, &key, 1, &outcome(EntryState::Unknown))
+            .await
+            .unwrap();
+        // Only applied or not applied can be said.
+        assert!(
+            journal
+                .resolve(ACCOUNT, &key, EntryState::Succeeded, "no", None)
+                .await
+                .is_err(),
+            "{db}"
+        );
+        let resolved = journal
+            .resolve(
+                ACCOUNT,
+                &key,
+                EntryState::NotApplied,
+                "no refund at the provider",
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(resolved.state, EntryState::NotApplied, "{db}");
+        assert_eq!(
+            claimed(
+                &journal
+                    .begin(&intent(&other, &order, "1.00"))
+                    .await
+                    .unwrap()
+            ),
+            Some(1),
+            "{db}: the order is free"
+        );
+        // A settled entry is not resolved again.
+        assert_eq!(
+            journal
+                .resolve(ACCOUNT, &key, EntryState::Applied, "changed my mind", None)
+                .await
+                .map(|e| e.state),
+            Err(JournalFailure::WrongState {
+                state: EntryState::NotApplied
+            }),
+            "{db}"
+        );
+    }
 }

@@ -64,6 +64,11 @@ impl PaymentGateway for PaygGateway {
 
     /// Partial refunds are declared because Refund takes a `RefundAmount`; PayG does not say
     /// whether several are allowed.
+    fn account(&self) -> paygate_core::AccountId {
+        let config = self.client.config();
+        paygate_core::AccountId::new(self.provider(), config.base_url(), config.merchant_key_id())
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities::of(&[
             Capability::CreatePayment,

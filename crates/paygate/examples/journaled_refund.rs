@@ -12,13 +12,11 @@
 //! ```
 //!
 //! Each run first settles what an earlier run left open (a kill between sending and
-//! recording) once it is a minute old, then refunds under the key: done before → the
-//! recorded result, nothing sent; found not applied → sent again, explicitly, under the same
-//! key; still too recent to settle → exit 6, "run me again".
+//! recording: the killed process is gone, so its lease ended with it), then refunds under
+//! the key: done before → the recorded result, nothing sent; found not applied → sent again,
+//! explicitly, under the same key; still unsettled → exit 6, "run me again".
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
-
-use std::time::Duration;
 
 use paygate::journal::{EntryState, RecoveryOptions};
 use paygate::{GatewayRegistry, Money, OrderId, RefundReference, RefundRequest};
@@ -32,16 +30,10 @@ async fn run(args: &[String]) -> paygate::Result<()> {
     };
     let registry = GatewayRegistry::open(config).await?;
     let gateway_handle = registry.gateway(gateway)?;
-    // Whatever an earlier run left open. Its process is gone, but a request it sent just
-    // before dying may still be on its way through the provider: recovery waits until an
-    // entry is older than any request can take (PAYGATE_EXAMPLE_MIN_AGE_SECS, default 60).
-    let min_age = std::env::var("PAYGATE_EXAMPLE_MIN_AGE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(60);
-    let report = registry
-        .recover(RecoveryOptions::default().min_age(Duration::from_secs(min_age)))
-        .await?;
+    // Whatever an earlier run left open. An entry whose writer still runs (another process
+    // refunding right now) is left alone until its lease ends; a dead writer's lease ended
+    // with it.
+    let report = registry.recover(RecoveryOptions::default()).await?;
     for settled in &report.settled {
         println!(
             "recovered {}: {} ({})",
@@ -50,7 +42,7 @@ async fn run(args: &[String]) -> paygate::Result<()> {
     }
     if let Some(journal) = registry.journal() {
         let earlier = journal
-            .entry(key)
+            .entry(&gateway_handle.account().fingerprint(), key)
             .await
             .map_err(|e| paygate::Error::config("journal", e.to_string()))?;
         if earlier.is_some_and(|e| e.state == EntryState::NotApplied) {
@@ -88,7 +80,7 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) if e.outcome_unknown() => {
             eprintln!(
-                "the refund's outcome is unknown (recorded, not resent): run me again once it is a minute old to settle it\n{e}"
+                "the refund's outcome is unknown (recorded, not resent): run me again to settle it\n{e}"
             );
             std::process::ExitCode::from(6)
         }

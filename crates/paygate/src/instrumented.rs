@@ -83,6 +83,10 @@ impl PaymentGateway for Instrumented {
         self.inner.capabilities()
     }
 
+    fn account(&self) -> paygate_core::AccountId {
+        self.inner.account()
+    }
+
     fn status_read_rate_limit(&self) -> Option<u32> {
         self.inner.status_read_rate_limit()
     }

@@ -81,8 +81,8 @@ pub mod sandbox {
 pub use config::RegistryConfig;
 // The unified model and contract, by name: each one is a promise of this crate.
 pub use paygate_core::{
-    Authenticity, CancelRequest, Capabilities, Capability, CaptureMode, CaptureRequest, Checkout,
-    CreatePayment, Currency, Customer, Delivery, Effect, Environment, Error, ErrorClass,
+    AccountId, Authenticity, CancelRequest, Capabilities, Capability, CaptureMode, CaptureRequest,
+    Checkout, CreatePayment, Currency, Customer, Delivery, Effect, Environment, Error, ErrorClass,
     GatewayConfig, GatewayFactory, IdRules, IdempotencyKey, JournalError, JournalErrorKind,
     LineItem, ListLimits, ListPaymentsRequest, Money, MoneyError, NativeResponse, NextAction,
     Operation, OrderId, Payment, PaymentGateway, PaymentPage, PaymentStatus, ProviderError,

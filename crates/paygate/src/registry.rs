@@ -213,6 +213,19 @@ impl RegistryBuilder {
         self
     }
 
+    /// The transport settings the default transport will be built with.
+    pub(crate) fn configured_transport_settings(&self) -> &TransportSettings {
+        &self.transport_settings
+    }
+
+    /// The retry policy the gateways will use.
+    pub(crate) fn retry_policy_or_default(&self) -> RetryPolicy {
+        match &self.dispatcher {
+            Some(dispatcher) => dispatcher.retry_policy().clone(),
+            None => self.retry_policy.clone().unwrap_or_default(),
+        }
+    }
+
     /// Opens the configured `[journal]` (nothing to do without one). A configuration with a
     /// journal must come through here (or [`GatewayRegistry::open`]): `build` refuses to
     /// make gateways whose writes would not be journaled.

@@ -90,6 +90,11 @@ impl PaymentGateway for PaywayGateway {
         Some(600)
     }
 
+    fn account(&self) -> paygate_core::AccountId {
+        let config = self.client.config();
+        paygate_core::AccountId::new(self.provider(), config.base_url(), config.merchant_id())
+    }
+
     fn capabilities(&self) -> Capabilities {
         let all = Capabilities::of(&[
             Capability::CreatePayment,

@@ -98,9 +98,7 @@ async fn run(args: &[String]) -> paygate::Result<ExitCode> {
             })
         }
         "recover" => {
-            let report = registry
-                .recover(RecoveryOptions::default().min_age(Duration::ZERO))
-                .await?;
+            let report = registry.recover(RecoveryOptions::default()).await?;
             for settled in &report.settled {
                 println!("{} {} {}", settled.key, settled.state, settled.reason);
             }

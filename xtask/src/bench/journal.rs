@@ -143,15 +143,25 @@ pub(super) async fn journal(
         let journal = paygate::journal::open(url)
             .await
             .map_err(|e| e.to_string())?;
-        leave_unknown(journal.as_ref(), provider, &prefix, entries).await?;
         let registry = GatewayRegistry::builder()
             .toml_str(&sandbox.config_toml)
-            .and_then(|b| b.journal(journal, JournalSettings::default()).build())
+            .and_then(|b| {
+                b.journal(journal.clone(), JournalSettings::default())
+                    .build()
+            })
             .map_err(|e| e.to_string())?;
+        let account = registry
+            .gateway(provider)
+            .map_err(|e| e.to_string())?
+            .account()
+            .fingerprint();
+        leave_unknown(journal.as_ref(), &account, provider, &prefix, entries).await?;
+        // Their leases (SEEDED_LEASE) must have run out before recovery may settle them.
+        tokio::time::sleep(SEEDED_LEASE * 2).await;
         let rss_before = peak_rss_kib();
         let started = Instant::now();
         let report = registry
-            .recover(RecoveryOptions::default().min_age(Duration::ZERO))
+            .recover(RecoveryOptions::default())
             .await
             .map_err(|e| e.to_string())?;
         let wall = started.elapsed();
@@ -172,10 +182,15 @@ pub(super) async fn journal(
     Ok(())
 }
 
+/// The lease of the entries `leave_unknown` seeds: long enough to record them, short enough
+/// to wait out.
+const SEEDED_LEASE: Duration = Duration::from_millis(500);
+
 /// Journals `count` refunds of 0.01 on `{prefix}{n}` as sent and then unknown (what a crash
 /// or lost answers leave), without sending them.
 async fn leave_unknown(
     journal: &dyn WriteJournal,
+    account: &str,
     gateway: &str,
     prefix: &str,
     count: usize,
@@ -184,6 +199,7 @@ async fn leave_unknown(
         let order = order_id(prefix, n)?;
         let key = format!("{prefix}U{n}");
         let intent = Intent {
+            account: account.to_owned(),
             key: key.clone(),
             gateway: gateway.to_owned(),
             operation: WriteOperation::Refund,
@@ -192,27 +208,29 @@ async fn leave_unknown(
             currency: Some("USD".into()),
             fingerprint: Intent::fingerprint_of(
                 WriteOperation::Refund,
-                gateway,
+                account,
                 order.as_str(),
                 Some("0.01"),
                 Some("USD"),
             ),
             request: serde_json::json!({ "order_id": order.as_str() }),
             baseline: None,
+            lease: SEEDED_LEASE,
         };
         match journal.begin(&intent).await.map_err(|e| e.to_string())? {
-            Begun::Claimed { attempt } => {
+            Begun::Claimed { attempt, .. } => {
                 let baseline = paygate::journal::Baseline {
                     status: "paid".into(),
                     amount: None,
                     refunded: Some("0.00".into()),
                 };
                 journal
-                    .ready(&key, attempt, &baseline)
+                    .ready(account, &key, attempt, &baseline)
                     .await
                     .map_err(|e| e.to_string())?;
                 journal
                     .finish(
+                        account,
                         &key,
                         attempt,
                         &Outcome {
@@ -220,6 +238,7 @@ async fn leave_unknown(
                             result: None,
                             detail: Some("bench: answer lost".into()),
                             raw: None,
+                            evidence: None,
                         },
                     )
                     .await

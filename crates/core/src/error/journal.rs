@@ -73,6 +73,13 @@ pub enum JournalErrorKind {
     Unresolved,
     /// The provider refused this key's earlier write (as recorded). Nothing was sent again.
     Refused,
+    /// The write's lease ran out before it could be sent (the journal or the read before
+    /// the write was too slow): nothing was sent, and the same call may be made again.
+    LeaseExpired,
+    /// The write's answer arrived after recovery had settled its entry otherwise: both are
+    /// kept in the entry, which an operator must resolve (`paygate journal resolve`). Do not
+    /// trust either until then.
+    Conflict,
 }
 
 impl From<JournalError> for Error {

@@ -197,8 +197,11 @@ impl Error {
             Error::Journal(j) => match j.kind {
                 JournalErrorKind::Unavailable => ErrorClass::JournalUnavailable,
                 JournalErrorKind::InProgress => ErrorClass::InProgress,
-                JournalErrorKind::Unresolved => ErrorClass::OutcomeUnknown,
+                JournalErrorKind::Unresolved | JournalErrorKind::Conflict => {
+                    ErrorClass::OutcomeUnknown
+                }
                 JournalErrorKind::Refused => ErrorClass::Provider,
+                JournalErrorKind::LeaseExpired => ErrorClass::NotSent,
             },
         }
     }
@@ -226,7 +229,9 @@ impl Error {
             // Nothing was sent; the same call may pass once the journal or the order is free.
             Error::Journal(j) => matches!(
                 j.kind,
-                JournalErrorKind::Unavailable | JournalErrorKind::InProgress
+                JournalErrorKind::Unavailable
+                    | JournalErrorKind::InProgress
+                    | JournalErrorKind::LeaseExpired
             ),
             _ => false,
         }
@@ -239,7 +244,10 @@ impl Error {
             Error::Transport(t) => t.delivery == Delivery::OutcomeUnknown && t.operation.is_write(),
             Error::UnexpectedBody(b) => b.operation.is_write(),
             Error::Provider(p) => p.is_unsure(),
-            Error::Journal(j) => j.kind == JournalErrorKind::Unresolved,
+            Error::Journal(j) => matches!(
+                j.kind,
+                JournalErrorKind::Unresolved | JournalErrorKind::Conflict
+            ),
             _ => false,
         }
     }
