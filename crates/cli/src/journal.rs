@@ -61,7 +61,7 @@ fn entry_json(entry: &Entry) -> Value {
         "result": entry.result,
         "detail": entry.detail,
         "answer_http_status": entry.raw.as_ref().map(|r| r.http_status),
-        "lease_until": time_text(entry.lease_until_ms),
+        "lease_until_ms": entry.lease_until_ms,
         "holder": entry.holder,
         "history": entry.history,
         "created_at_ms": entry.created_at_ms,
@@ -206,25 +206,21 @@ async fn show(registry: &GatewayRegistry, out: Out, args: &JournalKeyArgs) -> u8
             &Error::invalid("key", format!("no journal entry has the key {}", args.key)),
         );
     }
-    let mut human = Vec::new();
-    let mut docs = Vec::new();
-    for (entry, gateway) in &found {
-        human.push(entry_detail(entry, gateway));
-        let mut doc = entry_json(entry);
-        if let Some(object) = doc.as_object_mut() {
-            object.insert(
-                "configured_gateway".into(),
-                gateway.as_ref().ok().map_or(Value::Null, |g| json!(g)),
-            );
-        }
-        docs.push(doc);
-    }
-    // One entry per key in the usual case; a key shared by several accounts shows each.
-    let document = match docs.as_slice() {
-        [one] => json!({"command": "journal-show", "entry": one}),
-        _ => json!({"command": "journal-show", "entries": docs}),
-    };
-    out.result(&human.join("\n\n"), document);
+    // The entry on an account this configuration acts on first; a key other accounts hold
+    // too (a journal shared by several configurations) shows theirs after it.
+    let mut found = found;
+    found.sort_by_key(|(_, gateway)| gateway.is_err());
+    let human: Vec<String> = found
+        .iter()
+        .map(|(entry, gateway)| entry_detail(entry, gateway))
+        .collect();
+    let mut docs = found.iter().map(|(entry, _)| entry_json(entry));
+    let first = docs.next().unwrap_or(Value::Null);
+    let others: Vec<Value> = docs.collect();
+    out.result(
+        &human.join("\n\n"),
+        json!({"command": "journal-show", "entry": first, "other_accounts": others}),
+    );
     exit::OK
 }
 
@@ -321,7 +317,7 @@ async fn recover(registry: &GatewayRegistry, out: Out, args: &JournalRecoverArgs
                         "account": s.account,
                         "state": s.state.as_str(),
                         "reason": s.reason,
-                        "eligible_at": s.eligible_at_ms.map(time_text),
+                        "eligible_at_ms": s.eligible_at_ms,
                         "evidence": s.evidence,
                     })
                 })

@@ -613,6 +613,7 @@ async fn every_operation_in_both_forms() {
         let id = format!("FORM{i}");
         let hold = format!("FORMH{i}");
         let pending = format!("FORMP{i}");
+        let key = format!("FORMK{i}");
         let prefix: Vec<&str> = if json { vec!["--json"] } else { vec![] };
         let run = |args: Vec<&str>| {
             let mut all = prefix.clone();
@@ -671,6 +672,20 @@ async fn every_operation_in_both_forms() {
                 true,
             ),
             (
+                "refund",
+                run(vec![
+                    "refund",
+                    "payway",
+                    &id,
+                    "--amount",
+                    "1.00",
+                    "--reference",
+                    &key,
+                    "--yes",
+                ]),
+                true,
+            ),
+            (
                 "refund-status",
                 run(vec!["refund-status", "payway", &id]),
                 true,
@@ -685,6 +700,21 @@ async fn every_operation_in_both_forms() {
             ("capabilities", run(vec!["capabilities"]), true),
             ("config-check", run(vec!["config", "check"]), true),
             ("journal-list", run(vec!["journal", "list"]), true),
+            ("journal-show", run(vec!["journal", "show", &key]), true),
+            ("journal-recover", run(vec!["journal", "recover"]), true),
+            (
+                "journal-resolve",
+                run(vec![
+                    "journal",
+                    "resolve",
+                    &key,
+                    "--applied",
+                    "--note",
+                    "settled already",
+                    "--yes",
+                ]),
+                false,
+            ),
         ];
         for (command, args, succeeds) in steps {
             if command == "pay" {
@@ -720,7 +750,8 @@ async fn every_operation_in_both_forms() {
                 );
             } else {
                 assert!(
-                    text(&out.stderr).starts_with(&format!("paygate {command}: ")),
+                    text(&out.stderr)
+                        .starts_with(&format!("paygate {}: ", command.replace('-', " "))),
                     "{}",
                     text(&out.stderr)
                 );
@@ -1278,7 +1309,7 @@ async fn a_lost_refund_answer_is_recovered_from_the_journal_and_never_retried() 
 
     let recovered = paygate(
         Some(&env.config),
-        &["journal", "recover", "--min-age-secs", "0"],
+        &["journal", "recover"],
         None,
     )
     .await;
