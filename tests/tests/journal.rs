@@ -468,3 +468,72 @@ async fn a_repeated_creation_answers_with_the_recorded_checkout_and_its_payment_
         sandbox.shutdown().await;
     }
 }
+
+/// Every answer a refund can meet after the provider may have applied it (a lost, cut,
+/// unreadable, mislabelled, foreign or undocumented answer, or an error page): the entry is
+/// kept as unknown with the answer's story, the same key is never sent again, and recovery,
+/// once the lease is over, settles it to what the provider did. (With the entry dropped on
+/// an unreadable answer, the second call would send it again.)
+#[tokio::test]
+async fn no_answer_that_may_follow_an_applied_refund_lets_its_key_be_sent_again() {
+    let faults = [
+        Fault::ResetAfterApply,
+        Fault::ResetAfterRead,
+        Fault::TruncatedJson,
+        Fault::WrongContentType,
+        Fault::WrongShape,
+        Fault::EmptyBody,
+        Fault::UnrecognisedCode,
+        Fault::OtherOrder {
+            order_id: "ELSEWHERE1".into(),
+        },
+        Fault::Html { status: 502 },
+        Fault::Status { status: 500 },
+    ];
+    for (db, journal) in journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let registry = registry(&sandbox, journal.clone());
+        let gateway = registry.gateway(&name(&sandbox)).unwrap();
+        let mut keys = Vec::new();
+        for fault in &faults {
+            let order = paid_order(&sandbox, &gateway).await;
+            let key = unique("F");
+            sandbox.arm(FaultSpec::new(Provider::Payway, fault.clone(), 1).on_path(REFUND_PATH));
+            let before = refunds_received(&sandbox);
+            let error = gateway
+                .refund(&refund(&order, "1.00", &key))
+                .await
+                .unwrap_err();
+            assert!(error.outcome_unknown(), "{db} {fault:?}: {error}");
+            let entry = journal
+                .entry(&account(&sandbox), &key)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("{db} {fault:?}: the entry was dropped"));
+            assert_eq!(entry.state, EntryState::Unknown, "{db} {fault:?}");
+            // The same key again: nothing sent.
+            let again = gateway
+                .refund(&refund(&order, "1.00", &key))
+                .await
+                .unwrap_err();
+            assert!(again.outcome_unknown(), "{db} {fault:?}: {again}");
+            assert_eq!(refunds_received(&sandbox), before + 1, "{db} {fault:?}");
+            keys.push((key, order));
+        }
+        wait_out_lease().await;
+        let report = registry.recover(RecoveryOptions::default()).await.unwrap();
+        for (key, order) in keys {
+            let settled = report.settled.iter().find(|s| s.key == key).unwrap();
+            // The provider's ledger is the truth recovery must find.
+            let ledger = sandbox.order(Provider::Payway, order.as_str()).unwrap();
+            let expected = if ledger.refunds.len() == 1 {
+                EntryState::Applied
+            } else {
+                EntryState::NotApplied
+            };
+            assert_eq!(settled.state, expected, "{db}: {settled:?}");
+        }
+        assert_eq!(report.unresolved(), 0, "{db}: {report:?}");
+        sandbox.shutdown().await;
+    }
+}

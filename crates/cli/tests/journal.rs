@@ -88,18 +88,33 @@ async fn recovery_leaves_a_refund_in_flight_alone_and_it_is_sent_once() {
     assert_eq!(line["state"], "pending", "{doc}");
     assert!(line["eligible_at_ms"].as_i64().is_some(), "{doc}");
     assert!(
-        line["reason"].as_str().unwrap().contains("lease runs until"),
+        line["reason"]
+            .as_str()
+            .unwrap()
+            .contains("lease runs until"),
         "{doc}"
     );
     assert_eq!(doc["unresolved"], 1, "{doc}");
 
     let refund = refund.await.unwrap();
     assert!(refund.status.success(), "{}", text(&refund.stderr));
-    let shown = json(&paygate(Some(&env.config), &["--json", "journal", "show", "DR1"], None).await);
+    let shown = json(
+        &paygate(
+            Some(&env.config),
+            &["--json", "journal", "show", "DR1"],
+            None,
+        )
+        .await,
+    );
     assert_eq!(shown["entry"]["state"], "succeeded", "{shown}");
     let after = paygate(Some(&env.config), &["journal", "recover"], None).await;
     assert!(after.status.success(), "{}", text(&after.stdout));
-    let retried = paygate(Some(&env.config), &["journal", "retry", "DR1", "--yes"], None).await;
+    let retried = paygate(
+        Some(&env.config),
+        &["journal", "retry", "DR1", "--yes"],
+        None,
+    )
+    .await;
     assert_eq!(retried.status.code(), Some(5), "{}", text(&retried.stderr));
     assert_eq!(refunds(&env.sandbox, "IF1"), 1);
 }
@@ -133,7 +148,11 @@ async fn two_configurations_sharing_a_journal_never_answer_for_each_other() {
     assert!(there.status.success(), "{stdout}{}", text(&there.stderr));
     assert!(!stdout.contains("already done"), "{stdout}");
     assert_eq!(refunds(&first.sandbox, "SAME1"), 1);
-    assert_eq!(refunds(&second, "SAME1"), 1, "the second account's refund was made");
+    assert_eq!(
+        refunds(&second, "SAME1"),
+        1,
+        "the second account's refund was made"
+    );
 
     // An entry of the first account whose outcome is unknown: the second configuration
     // neither recovers nor retries it.
@@ -172,7 +191,11 @@ async fn two_configurations_sharing_a_journal_never_answer_for_each_other() {
         "{}",
         text(&retried.stderr)
     );
-    assert_eq!(refunds(&second, "SAME1"), 1, "nothing was sent to the second account");
+    assert_eq!(
+        refunds(&second, "SAME1"),
+        1,
+        "nothing was sent to the second account"
+    );
     // Its own configuration settles it: nothing was applied.
     let settled = paygate(Some(&first.config), &["journal", "recover"], None).await;
     assert!(settled.status.success(), "{}", text(&settled.stdout));
@@ -307,7 +330,12 @@ async fn a_released_hold_settles_a_void_and_an_operator_resolves_the_rest() {
         "{doc}"
     );
     // Retrying it is refused; the operator looks at the portal, and says.
-    let retry = paygate(Some(&env.config), &["journal", "retry", "AMB", "--yes"], None).await;
+    let retry = paygate(
+        Some(&env.config),
+        &["journal", "retry", "AMB", "--yes"],
+        None,
+    )
+    .await;
     assert_eq!(retry.status.code(), Some(6), "{}", text(&retry.stderr));
     let unanswered = paygate(
         Some(&env.config),
@@ -322,7 +350,12 @@ async fn a_released_hold_settles_a_void_and_an_operator_resolves_the_rest() {
         Some("n\n"),
     )
     .await;
-    assert_eq!(unanswered.status.code(), Some(11), "{}", text(&unanswered.stderr));
+    assert_eq!(
+        unanswered.status.code(),
+        Some(11),
+        "{}",
+        text(&unanswered.stderr)
+    );
     let resolved = paygate(
         Some(&env.config),
         &[
@@ -338,10 +371,24 @@ async fn a_released_hold_settles_a_void_and_an_operator_resolves_the_rest() {
     )
     .await;
     let stdout = text(&resolved.stdout);
-    assert!(resolved.status.success(), "{stdout}{}", text(&resolved.stderr));
+    assert!(
+        resolved.status.success(),
+        "{stdout}{}",
+        text(&resolved.stderr)
+    );
     assert!(stdout.contains("operator"), "{stdout}");
-    assert!(stdout.contains("portal: refunds of 1.00 and 2.00"), "{stdout}");
-    let shown = json(&paygate(Some(&env.config), &["--json", "journal", "show", "AMB"], None).await);
+    assert!(
+        stdout.contains("portal: refunds of 1.00 and 2.00"),
+        "{stdout}"
+    );
+    let shown = json(
+        &paygate(
+            Some(&env.config),
+            &["--json", "journal", "show", "AMB"],
+            None,
+        )
+        .await,
+    );
     let history = shown["entry"]["history"].as_array().unwrap();
     let by: Vec<&str> = history.iter().map(|e| e["by"].as_str().unwrap()).collect();
     assert_eq!(by, ["writer", "recovery", "operator"], "{shown}");
@@ -361,7 +408,8 @@ async fn the_default_journal_is_private_to_its_user() {
     let env = env("journal-private").await;
     paid_order(&env.sandbox, &env.config, "PR1", false).await;
     let dir = common::data_home(Some(&env.config)).join("paygate");
-    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dir), 0o700, "{}", dir.display());
     assert_eq!(mode(&dir.join("journal.db")), 0o600);
 }
