@@ -22,7 +22,7 @@ use crate::status::{payment_status, refund_status};
 use crate::wire::Order;
 use crate::wire::parse_date;
 use crate::{PROVIDER, PaygClient};
-use paygate_core::{Money, NativeResponse, NextAction, Url};
+use paygate_core::{Money, NativeResponse, NextAction, UnexpectedBody, Url};
 
 /// PayG behind the unified interface. The order id of status, refund and refund status is
 /// PayG's `OrderKeyId` (the checkout's `provider_reference`); create takes the merchant's id
@@ -106,6 +106,9 @@ impl PaymentGateway for PaygGateway {
             Some(&request.amount),
             native,
         )?;
+        if unified.status == RefundStatus::Failed {
+            return Err(failed_refund(&unified.raw).into());
+        }
         unified.reference = request.reference.clone();
         Ok(unified)
     }
@@ -264,6 +267,31 @@ pub fn refund_from_order(
     ));
     refund.created_at = order.refund_date_time.as_deref().and_then(parse_date);
     Ok(refund)
+}
+
+/// A Refund answered `RefundPaymentResponseCode` 2. PayG's brief lists 2 among the refund
+/// codes and its payment codes call 2 declined or failed, but no source says that a refund
+/// answered 2 did nothing: it is never a success, and not a refusal either. The outcome is
+/// unknown (the journal keeps it for recovery or an operator; nothing resends it).
+fn failed_refund(raw: &RawResponse) -> UnexpectedBody {
+    let mut response =
+        paygate_core::transport::HttpResponse::new(raw.http_status, raw.body.clone());
+    if let Some(content_type) = raw
+        .content_type
+        .as_deref()
+        .and_then(|c| paygate_core::http::HeaderValue::from_str(c).ok())
+    {
+        response
+            .headers
+            .insert(paygate_core::http::header::CONTENT_TYPE, content_type);
+    }
+    UnexpectedBody::unrecognised_code(
+        PROVIDER,
+        Operation::Refund,
+        &response,
+        "2",
+        "RefundPaymentResponseCode 2: failed by PayG's brief, not documented as nothing done",
+    )
 }
 
 /// Whether the order object shows a refund (made, pending or failed): a refund transaction

@@ -259,6 +259,37 @@ async fn unified_refund_reads_detail_first_when_it_must() {
     assert_eq!(result.refund_id.as_deref(), Some("72260357"));
 }
 
+/// Finding 6 of the journal's issue: a Refund answered `RefundPaymentResponseCode` 2
+/// ("failed" by PayG's brief, undocumented as nothing done) was returned as a success, and
+/// journaled as succeeded. It is an unknown outcome, never a success.
+#[tokio::test]
+async fn a_refund_answered_failed_is_never_a_success() {
+    let mut server = mockito::Server::new_async().await;
+    let _detail = server
+        .mock("POST", "/Detail")
+        .with_body(PAID_ORDER)
+        .create_async()
+        .await;
+    let refund = server
+        .mock("POST", "/Refund")
+        .with_body(PAID_ORDER.replace(
+            r#""OrderRefundTransactionId":0,"RefundPaymentResponseCode":0"#,
+            r#""OrderRefundTransactionId":72260357,"RefundPaymentResponseCode":2,"RefundPaymentResponseText":"Failed""#,
+        ))
+        .expect(1)
+        .create_async()
+        .await;
+    let gw = gateway(&server.url());
+    let error = gw
+        .refund(&RefundRequest::new(OrderId::new("210624M7771UTEST1").unwrap(), inr("10")).unwrap())
+        .await
+        .unwrap_err();
+    refund.assert_async().await;
+    assert!(error.outcome_unknown(), "{error}");
+    assert!(!error.is_retryable(), "{error}");
+    assert!(error.to_string().contains("\"2\""), "{error}");
+}
+
 /// A caller that has just read the payment hands it over: the refund reads nothing again
 /// (one `/Detail` in all, not two), and takes `PaymentTransactionId` / `PaymentType` from it.
 #[tokio::test]
