@@ -4,16 +4,24 @@
 //! most once per idempotency key, across retries, crashes, restarts and app instances. None
 //! of the providers offers idempotency keys, so the journal gives the guarantee itself:
 //!
-//! 1. the intent (key, gateway, write, order, amount, the payment as read just before) is
-//!    committed, and the order claimed, **before** the write is sent;
-//! 2. the write is sent once; its outcome (succeeded, refused, or unknown, with the answer)
-//!    is committed after;
+//! 1. the intent (key, write, order, amount) is committed in the gateway's provider
+//!    **account** (never a configuration's gateway name), and the order claimed under a
+//!    **lease** as long as the write's whole deadline, **before** the write is sent; the
+//!    payment read just before sending is recorded as the baseline while the lease runs;
+//! 2. the write is sent once, never past its lease; its outcome (succeeded, refused, or
+//!    unknown, with the answer) is committed after;
 //! 3. the same key again answers from the journal and sends nothing; the same key with
 //!    other parameters is refused; a second write on an order whose write is in flight or
 //!    unresolved is refused ("in progress");
-//! 4. [`recover`] settles what a crash or a lost answer left open by reading the payment and
-//!    comparing it with the recorded baseline. It never sends a write; resending a write
-//!    proven not applied is the explicit [`Journaled::retry`], under the same key.
+//! 4. [`recover`] settles what a crash or a lost answer left open, once the lease has ended
+//!    or its holder is gone, from the evidence the payment gives: applied, not applied, or
+//!    **ambiguous** when another write could explain it. It never sends a write; resending a
+//!    write proven not applied is the explicit [`Journaled::retry`], under the same key. A
+//!    writer's answer arriving after recovery settled otherwise makes a **conflict**;
+//!    [`Journaled::resolve`] records an operator's decision on what no evidence settles.
+//!
+//! Leases are judged by one clock: the database server's (PostgreSQL) or the host's
+//! (SQLite, whose processes share one host). See [`WriteJournal`].
 //!
 //! Storage: [`SqliteJournal`] (feature `sqlite`, the default: one file, bundled SQLite) or
 //! [`PostgresJournal`] (feature `postgres`: several app instances on one server). See
