@@ -247,11 +247,9 @@ impl FloatStyle {
 
 fn format_number(text: &str, style: FloatStyle, out: &mut String) -> Result<(), String> {
     let is_integer_text = !text.contains(['.', 'e', 'E']);
-    if is_integer_text {
-        if let Ok(i) = text.parse::<i64>() {
-            let _ = write!(out, "{i}");
-            return Ok(());
-        }
+    if is_integer_text && let Ok(i) = text.parse::<i64>() {
+        let _ = write!(out, "{i}");
+        return Ok(());
     }
     // A PHP float (a non-integer, or an integer beyond 64 bits).
     let (negative, mut digits, mut exponent) = decimal_parts(text)?;

@@ -64,7 +64,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Bytes from hex (either case); `None` if not hex.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| match c {
