@@ -184,7 +184,7 @@ async fn crash_run(db: &str, url: &str, kills: usize, random: &mut Random) {
         let mut writer = child(&["refund", &config, url, order, &key, "0.01"]);
         // A quarter of the kills within 2 ms of the write's start (around the intent's
         // commit), the rest anywhere in the write; timed in microseconds from its `ready`.
-        let within_us = if random.next() % 4 == 0 {
+        let within_us = if random.next().is_multiple_of(4) {
             2_000
         } else {
             span * 1000

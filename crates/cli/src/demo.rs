@@ -296,17 +296,17 @@ async fn provider_demo(
         demo.refund(&id, demo.rest, "refund the rest").await;
         demo.status(&id, after_all).await;
     }
-    if caps.contains(Capability::Cancel) {
-        if let Some(id) = demo.create(false).await {
-            demo.finish_with("cancel", &id, PaymentStatus::Cancelled)
-                .await;
-        }
+    if caps.contains(Capability::Cancel)
+        && let Some(id) = demo.create(false).await
+    {
+        demo.finish_with("cancel", &id, PaymentStatus::Cancelled)
+            .await;
     }
-    if caps.contains(Capability::Capture) {
-        if let Some(id) = demo.create(true).await {
-            demo.pay(&id, PaymentStatus::Authorized).await;
-            demo.finish_with("capture", &id, PaymentStatus::Paid).await;
-        }
+    if caps.contains(Capability::Capture)
+        && let Some(id) = demo.create(true).await
+    {
+        demo.pay(&id, PaymentStatus::Authorized).await;
+        demo.finish_with("capture", &id, PaymentStatus::Paid).await;
     }
     if caps.contains(Capability::Void) {
         let hold = caps.contains(Capability::Capture);

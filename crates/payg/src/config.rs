@@ -102,10 +102,10 @@ impl PaygConfig {
                 "must be the numeric MerchantKeyId",
             ));
         }
-        if let Some(mid) = &mid {
-            if mid.is_empty() || mid.len() > 40 || !mid.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(Error::config("mid", "must be the alphanumeric MID"));
-            }
+        if let Some(mid) = &mid
+            && (mid.is_empty() || mid.len() > 40 || !mid.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Err(Error::config("mid", "must be the alphanumeric MID"));
         }
         if version == ApiVersion::V2 && mid.is_none() {
             return Err(Error::config("mid", "API v2 needs the MID"));

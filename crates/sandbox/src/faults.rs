@@ -205,10 +205,10 @@ fn broken_connection() -> Response {
 fn rate_limited(provider: Provider, retry_after: Option<u64>) -> Response {
     let (status, body) = provider.simulated().rate_limited();
     let mut response = (status, axum::Json(body)).into_response();
-    if let Some(seconds) = retry_after {
-        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
+    if let Some(seconds) = retry_after
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }

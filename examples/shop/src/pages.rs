@@ -218,16 +218,16 @@ async fn returned(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Resp
     let Some(order) = shop.orders().get(&id).cloned() else {
         return problem(StatusCode::NOT_FOUND, "no such order");
     };
-    if matches!(order.status, ShopStatus::AwaitingPayment) {
-        if let Some(read) = read_status(&shop, &order).await {
-            let mut orders = shop.orders();
-            if let Some(kept) = orders.get_mut(&id) {
-                kept.status = match kept.status.after(&read, "status read") {
-                    // Back from the provider, unpaid, and the provider says no more.
-                    ShopStatus::AwaitingPayment => ShopStatus::NotPaid,
-                    other => other,
-                };
-            }
+    if matches!(order.status, ShopStatus::AwaitingPayment)
+        && let Some(read) = read_status(&shop, &order).await
+    {
+        let mut orders = shop.orders();
+        if let Some(kept) = orders.get_mut(&id) {
+            kept.status = match kept.status.after(&read, "status read") {
+                // Back from the provider, unpaid, and the provider says no more.
+                ShopStatus::AwaitingPayment => ShopStatus::NotPaid,
+                other => other,
+            };
         }
     }
     let Some(order) = shop.orders().get(&id).cloned() else {

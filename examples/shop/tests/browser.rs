@@ -76,10 +76,10 @@ async fn start_driver() -> Driver {
     let driver = Driver { child, port };
     let status = format!("http://127.0.0.1:{port}/status");
     for _ in 0..100 {
-        if let Ok(answer) = reqwest::get(&status).await {
-            if answer.status().is_success() {
-                return driver;
-            }
+        if let Ok(answer) = reqwest::get(&status).await
+            && answer.status().is_success()
+        {
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -223,10 +223,10 @@ pub(super) fn checked_before(path: &std::path::Path) -> Result<HashSet<String>, 
     let mut done = HashSet::new();
     for record in reader.records() {
         let record = record.map_err(|e| unreadable(e.to_string()))?;
-        if record.get(class).is_some_and(str::is_empty) {
-            if let Some(order) = record.get(id) {
-                done.insert(order.to_owned());
-            }
+        if record.get(class).is_some_and(str::is_empty)
+            && let Some(order) = record.get(id)
+        {
+            done.insert(order.to_owned());
         }
     }
     Ok(done)

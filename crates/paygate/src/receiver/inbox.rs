@@ -88,10 +88,10 @@ impl Receipts {
                 if remembered.seen.contains(&key) {
                     return Ok(false);
                 }
-                if remembered.order.len() >= remembered.capacity {
-                    if let Some(oldest) = remembered.order.pop_front() {
-                        remembered.seen.remove(&oldest);
-                    }
+                if remembered.order.len() >= remembered.capacity
+                    && let Some(oldest) = remembered.order.pop_front()
+                {
+                    remembered.seen.remove(&oldest);
                 }
                 remembered.seen.insert(key.clone());
                 remembered.order.push_back(key);

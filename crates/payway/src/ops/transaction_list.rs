@@ -100,13 +100,13 @@ impl TransactionListQuery {
         if !(1..=1000).contains(&self.page_size) {
             return Err(Error::invalid("pagination", "page size must be 1 to 1000"));
         }
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from > to {
-                return Err(Error::invalid(
-                    "from_date",
-                    "the window starts after it ends",
-                ));
-            }
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && from > to
+        {
+            return Err(Error::invalid(
+                "from_date",
+                "the window starts after it ends",
+            ));
         }
         for (field, amount) in [
             ("from_amount", self.from_amount),
@@ -116,10 +116,10 @@ impl TransactionListQuery {
                 return Err(Error::invalid(field, "must not be negative"));
             }
         }
-        if let (Some(low), Some(high)) = (self.from_amount, self.to_amount) {
-            if low > high {
-                return Err(Error::invalid("from_amount", "is larger than to_amount"));
-            }
+        if let (Some(low), Some(high)) = (self.from_amount, self.to_amount)
+            && low > high
+        {
+            return Err(Error::invalid("from_amount", "is larger than to_amount"));
         }
         Ok(())
     }

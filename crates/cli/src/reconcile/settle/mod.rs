@@ -73,24 +73,24 @@ fn compare(row: &LedgerRow, payment: &Payment) -> (Finding, String) {
             format!("ledger {}, provider {amount}", row.amount),
         );
     }
-    if let Some(status) = &row.status {
-        if *status != payment.status {
-            return (
-                Finding::StatusMismatch,
-                format!(
-                    "ledger {status}, provider {} ({})",
-                    payment.status, payment.provider_status
-                ),
-            );
-        }
+    if let Some(status) = &row.status
+        && *status != payment.status
+    {
+        return (
+            Finding::StatusMismatch,
+            format!(
+                "ledger {status}, provider {} ({})",
+                payment.status, payment.provider_status
+            ),
+        );
     }
-    if let (Some(refunded), Some(listed)) = (row.refunded, payment.refunded_amount) {
-        if refunded != listed.amount() {
-            return (
-                Finding::RefundMismatch,
-                format!("ledger refunded {refunded}, provider {listed}"),
-            );
-        }
+    if let (Some(refunded), Some(listed)) = (row.refunded, payment.refunded_amount)
+        && refunded != listed.amount()
+    {
+        return (
+            Finding::RefundMismatch,
+            format!("ledger refunded {refunded}, provider {listed}"),
+        );
     }
     (Finding::Match, String::new())
 }

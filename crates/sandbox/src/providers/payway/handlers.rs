@@ -217,10 +217,10 @@ pub(super) async fn list(
         (Ok(from), Ok(to)) => (from, to),
         _ => return error(StatusCode::OK, "50", "Invalid date format"),
     };
-    if let (Some(from), Some(to)) = (from, to) {
-        if to - from > time::Duration::days(3) {
-            return error(StatusCode::OK, "52", "Date range must not exceed 3 days");
-        }
+    if let (Some(from), Some(to)) = (from, to)
+        && to - from > time::Duration::days(3)
+    {
+        return error(StatusCode::OK, "52", "Date range must not exceed 3 days");
     }
     let orders: Vec<J> = shared
         .ledger()
