@@ -6,6 +6,7 @@
 
 pub mod fixtures;
 pub mod journals;
+pub mod simulation;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};

@@ -37,6 +37,8 @@ pub struct SqliteJournal {
     clock: Arc<dyn Clock>,
     /// `None` for a read-only handle.
     holder: Option<Arc<HolderFile>>,
+    /// Statements run on the calling thread, not tokio's blocking pool.
+    inline: bool,
 }
 
 impl std::fmt::Debug for SqliteJournal {
@@ -83,6 +85,27 @@ impl SqliteJournal {
             connection: Arc::new(Mutex::new(connection)),
             clock,
             holder: Some(Arc::new(holder)),
+            inline: false,
+        })
+    }
+
+    /// [`SqliteJournal::open_with_clock`] on the calling thread, every later statement run
+    /// there too (blocking it), never on tokio's blocking pool: for single-threaded
+    /// deterministic simulations, where a statement must finish within the poll that starts
+    /// it so that a seed always replays the same schedule.
+    pub fn open_inline(
+        path: impl AsRef<Path>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<SqliteJournal, JournalFailure> {
+        let path = path.as_ref().to_path_buf();
+        let connection = open_blocking(&path)?;
+        let holder = HolderFile::take(&holder_file::holders_dir(&path))?;
+        Ok(SqliteJournal {
+            path,
+            connection: Arc::new(Mutex::new(connection)),
+            clock,
+            holder: Some(Arc::new(holder)),
+            inline: true,
         })
     }
 
@@ -106,6 +129,7 @@ impl SqliteJournal {
             connection: Arc::new(Mutex::new(connection)),
             clock: Arc::new(SystemClock),
             holder: None,
+            inline: false,
         })
     }
 
@@ -121,6 +145,10 @@ impl SqliteJournal {
         F: FnOnce(&mut Connection) -> Result<T, JournalFailure> + Send + 'static,
     {
         let connection = self.connection.clone();
+        if self.inline {
+            let mut guard = connection.lock().unwrap_or_else(PoisonError::into_inner);
+            return work(&mut guard);
+        }
         tokio::task::spawn_blocking(move || {
             let mut guard = connection.lock().unwrap_or_else(PoisonError::into_inner);
             work(&mut guard)
@@ -580,6 +608,9 @@ impl WriteJournal for SqliteJournal {
             return Ok(false);
         }
         let dir = holder_file::holders_dir(&self.path);
+        if self.inline {
+            return Ok(holder_file::gone(&dir, holder));
+        }
         let holder = holder.to_owned();
         tokio::task::spawn_blocking(move || holder_file::gone(&dir, &holder))
             .await
