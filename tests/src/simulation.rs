@@ -26,8 +26,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::future::Future;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -251,10 +251,9 @@ impl SimProvider {
                         .push(format!("{key} arrived after its lease ended"));
                 }
                 if books.sends.contains(&(key.to_owned(), entry.attempt)) {
-                    books.violations.push(format!(
-                        "{key} attempt {} arrived twice",
-                        entry.attempt
-                    ));
+                    books
+                        .violations
+                        .push(format!("{key} attempt {} arrived twice", entry.attempt));
                 }
                 books.sends.push((key.to_owned(), entry.attempt));
             }
@@ -441,7 +440,8 @@ struct World {
 impl World {
     fn open(&self) -> std::result::Result<Process, String> {
         let journal: Arc<dyn WriteJournal> = Arc::new(
-            SqliteJournal::open_inline(&self.path, self.clock.clone()).map_err(|e| e.to_string())?,
+            SqliteJournal::open_inline(&self.path, self.clock.clone())
+                .map_err(|e| e.to_string())?,
         );
         let settings = JournalSettings::default()
             .wait_for_order(Duration::from_millis(150))
@@ -451,7 +451,8 @@ impl World {
             .providers
             .iter()
             .map(|p| {
-                Journaled::new("payway", Arc::new(p.clone()), journal.clone()).with_settings(settings)
+                Journaled::new("payway", Arc::new(p.clone()), journal.clone())
+                    .with_settings(settings)
             })
             .collect();
         Ok(Process { journal, gateways })
@@ -474,7 +475,9 @@ impl World {
         let report = paygate::journal::recover(
             journal.as_ref(),
             &gateway,
-            RecoveryOptions::default().reads_per_second(1000).accounts(accounts),
+            RecoveryOptions::default()
+                .reads_per_second(1000)
+                .accounts(accounts),
         )
         .await
         .map_err(|e| format!("recovery failed: {e}"))?;
@@ -935,9 +938,15 @@ pub fn run(
             });
         }
     });
-    let failure = failure.lock().unwrap_or_else(PoisonError::into_inner).take();
+    let failure = failure
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
     match failure {
         Some(failure) => Err(failure),
-        None => Ok(totals.lock().unwrap_or_else(PoisonError::into_inner).clone()),
+        None => Ok(totals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()),
     }
 }

@@ -3,7 +3,12 @@
 //! elsewhere); a failure names its seed, and `PAYGATE_SIM_SEED=N PAYGATE_SIM_SCHEDULES=1`
 //! replays it. `cargo xtask simulate --schedules N` runs long, in release.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 
 use paygate_tests::journals::temp_dir;
 use paygate_tests::simulation::{Plant, run, run_schedule};

@@ -1,7 +1,7 @@
 //! [`Journaled`]: any gateway, with every write journaled.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use paygate_core::{
     Error, JournalError, JournalErrorKind, Money, OrderId, Payment, PaymentGateway, Result,
@@ -13,6 +13,9 @@ use crate::entry::{
 };
 use crate::store::WriteJournal;
 use crate::writes::Recordable;
+// tokio's clock, which a paused runtime (a simulation) drives: the wait for an order is
+// measured in the time the sleeps between its looks take.
+use tokio::time::Instant;
 
 /// How a journaled gateway waits for an order another write holds, and how long its claims
 /// last.
