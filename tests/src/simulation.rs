@@ -84,7 +84,8 @@ pub struct Stats {
 }
 
 impl Stats {
-    fn add(&mut self, other: &Stats) {
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: &Stats) {
         self.schedules += other.schedules;
         self.sends += other.sends;
         self.applied += other.applied;
@@ -777,6 +778,7 @@ async fn schedule(seed: u64, dir: &Path, plant: Plant) -> std::result::Result<St
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(path.with_extension("db-wal"));
     let _ = std::fs::remove_file(path.with_extension("db-shm"));
+    let _ = std::fs::remove_dir_all(path.with_extension("db.holders"));
     Ok(stats)
 }
 

@@ -345,6 +345,64 @@ async fn fuzz_task(seconds: Option<&str>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `simulate`: the write path's deterministic simulation, long (see
+/// `paygate_tests::simulation`), in chunks of 50 000 schedules with a line after each.
+fn simulate_task(args: &[String]) -> ExitCode {
+    let option = |name: &str, default: u64| -> Result<u64, String> {
+        match args.iter().position(|a| a == name) {
+            Some(i) => args
+                .get(i + 1)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("{name} takes a whole number")),
+            None => Ok(default),
+        }
+    };
+    let (schedules, first, threads) = match (
+        option("--schedules", 1_000_000),
+        option("--seed", 1),
+        option("--threads", 2),
+    ) {
+        (Ok(n), Ok(s), Ok(t)) => (n, s, t),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(&[e]),
+    };
+    let dir = std::path::Path::new("/dev/shm")
+        .is_dir()
+        .then(|| std::path::PathBuf::from("/dev/shm"))
+        .unwrap_or_else(std::env::temp_dir)
+        .join(format!("paygate-simulate-{}", std::process::id()));
+    let started = std::time::Instant::now();
+    let mut totals = paygate_tests::simulation::Stats::default();
+    let mut seed = first;
+    while seed < first + schedules {
+        let chunk = 50_000.min(first + schedules - seed);
+        match paygate_tests::simulation::run(
+            seed,
+            chunk,
+            threads,
+            &dir,
+            paygate_tests::simulation::Plant::Nothing,
+        ) {
+            Ok(stats) => totals.add(&stats),
+            Err(failure) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return fail(&[format!(
+                    "schedule {} broke the journal's promises (replay: PAYGATE_SIM_SEED={} PAYGATE_SIM_SCHEDULES=1 cargo test -p paygate-tests --test simulation every_schedule):\n{}",
+                    failure.seed, failure.seed, failure.message
+                )]);
+            }
+        }
+        seed += chunk;
+        let elapsed = started.elapsed().as_secs_f64();
+        println!(
+            "{} schedules in {elapsed:.0} s ({:.0} a second): {totals:?}",
+            seed - first,
+            (seed - first) as f64 / elapsed
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     // The load harness's client runs on one pinned CPU: one thread, no cross-thread wake-ups.
     let runtime = if bench::is_harness() {
@@ -372,8 +430,9 @@ async fn run() -> ExitCode {
         Some("bench") => bench::task(args.get(1..).unwrap_or_default()).await,
         Some("provider-names") => provider_names::task(mode),
         Some("public-api") => public_api::task(mode),
+        Some("simulate") => simulate_task(args.get(1..).unwrap_or_default()),
         _ => fail(&[
-            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS] | bench [--quick] [load] [scaling] [journal] [settlement] [build] | provider-names [--check] | public-api [--check]"
+            "usage: cargo xtask fixtures [--check|--lint] | capabilities [--check] | fuzz [SECONDS] | bench [--quick] [load] [scaling] [journal] [settlement] [build] | provider-names [--check] | public-api [--check] | simulate [--schedules N] [--seed S] [--threads T]"
                 .into(),
         ]),
     }

@@ -176,7 +176,7 @@ async fn recover_one(
         Some(holder) if entry.lease_until_ms > now => journal.holder_gone(holder).await?,
         _ => false,
     };
-    if entry.lease_until_ms > now && !holder_gone {
+    if crate::transition::lease_runs(entry, now, holder_gone) {
         return Ok(lease_running(entry, entry.lease_until_ms));
     }
     let gateway = match gateway(entry) {
@@ -191,12 +191,13 @@ async fn recover_one(
             None,
         )
     } else {
+        let took_effect_before = took_effect_before(journal, entry).await?;
         pace(pacers, entry, gateway.as_ref(), options).await;
         let read = match OrderId::new(entry.order_id.clone()) {
             Ok(id) => gateway.payment_status(&id).await,
             Err(e) => Err(e),
         };
-        let (state, reason) = decide(entry, &read);
+        let (state, reason) = decide(entry, &read, took_effect_before);
         let evidence = read
             .as_ref()
             .ok()
@@ -233,10 +234,46 @@ async fn recover_one(
         Err(JournalFailure::WrongState { state }) => {
             Ok(line(entry, state, "its answer was recorded meanwhile"))
         }
+        // Dropped meanwhile by its writer, which stopped before sending it.
+        Err(JournalFailure::NotFound) => Ok(line(
+            entry,
+            EntryState::NotApplied,
+            "its writer dropped it meanwhile, before sending it",
+        )),
         // Taken again meanwhile (a retry): its new lease runs.
         Err(JournalFailure::Lease { until_ms, .. }) => Ok(lease_running(entry, until_ms)),
         Err(e) => Err(e),
     }
+}
+
+/// What the journal's other refunds on the entry's order took effect for. The entry holds
+/// the order's claim from before its baseline was read until now, so each of them took effect
+/// before that read: the provider's figure then should have shown them all. A provider whose
+/// figures lag what it applied (PayWay's transaction-detail shows a transaction about 5 s
+/// late) may not have: this sum corrects such a baseline.
+async fn took_effect_before(
+    journal: &dyn WriteJournal,
+    entry: &Entry,
+) -> Result<Decimal, JournalFailure> {
+    if entry.operation != WriteOperation::Refund {
+        return Ok(Decimal::ZERO);
+    }
+    let others = journal
+        .entries(&EntryFilter {
+            account: Some(entry.account.clone()),
+            order_id: Some(entry.order_id.clone()),
+            ..EntryFilter::default()
+        })
+        .await?;
+    Ok(others
+        .iter()
+        .filter(|other| {
+            other.key != entry.key
+                && other.operation == WriteOperation::Refund
+                && other.state.took_effect()
+        })
+        .filter_map(|other| decimal(other.amount.as_deref()))
+        .sum())
 }
 
 fn lease_running(entry: &Entry, until_ms: i64) -> Settled {
@@ -304,8 +341,13 @@ pub(crate) fn evidence_of(entry: &Entry, payment: &Payment) -> serde_json::Value
     })
 }
 
-/// What the payment, read now, says of the entry's write.
-fn decide(entry: &Entry, read: &Result<Payment, Error>) -> (EntryState, String) {
+/// What the payment, read now, says of the entry's write (`took_effect_before`: see
+/// [`took_effect_before`]).
+fn decide(
+    entry: &Entry,
+    read: &Result<Payment, Error>,
+    took_effect_before: Decimal,
+) -> (EntryState, String) {
     let payment = match read {
         Ok(payment) => payment,
         Err(Error::Provider(p))
@@ -336,7 +378,7 @@ fn decide(entry: &Entry, read: &Result<Payment, Error>) -> (EntryState, String) 
         ),
         WriteOperation::Refund => decide_refund(
             entry,
-            decimal(baseline.refunded.as_deref()),
+            decimal(baseline.refunded.as_deref()).map(|read| read.max(took_effect_before)),
             &before,
             payment,
         ),
@@ -375,7 +417,8 @@ fn decide(entry: &Entry, read: &Result<Payment, Error>) -> (EntryState, String) 
 }
 
 /// A refund is applied when the refunded amount grew by exactly its amount, and not applied
-/// when it did not grow. Any other growth is **ambiguous**: another refund (outside the
+/// when it did not grow, from the baseline (or from what the journal's earlier refunds on the
+/// order add up to, where a lagging figure showed less). Any other growth is **ambiguous**: another refund (outside the
 /// journal) explains it at least in part, and figures cannot say which. A provider that
 /// reports no refunded amount can only show the status: a move from paid to refunded while
 /// the journal held the order is this refund; an unchanged status proves nothing (PayG reads

@@ -174,8 +174,17 @@ pub(crate) fn finish(
     }
 }
 
-/// `settle`: recovery's decision on attempt `attempt`, allowed only once the lease has run
-/// out or its holder is gone (a writer may still be sending until then).
+/// True while `entry`'s lease keeps recovery and operators off it. A lease ends when its
+/// time is up. It ends sooner only for an attempt that was never sent (no baseline) whose
+/// holder is gone: nothing of it can be in flight. A sent attempt's request may still be
+/// on its way through the provider after its writer died, for as long as the writer would
+/// have waited for it: its lease runs out in full.
+pub(crate) fn lease_runs(entry: &Entry, now: i64, holder_gone: bool) -> bool {
+    entry.lease_until_ms > now && !(holder_gone && entry.baseline.is_none())
+}
+
+/// `settle`: recovery's decision on attempt `attempt`, allowed only once the lease has ended
+/// (see [`lease_runs`]).
 pub(crate) fn settle(
     entry: &Entry,
     attempt: u32,
@@ -187,7 +196,7 @@ pub(crate) fn settle(
     {
         return Err(wrong_state(entry));
     }
-    if entry.lease_until_ms > now && !holder_gone {
+    if lease_runs(entry, now, holder_gone) {
         return Err(JournalFailure::Lease {
             until_ms: entry.lease_until_ms,
             expired: false,
@@ -219,7 +228,7 @@ pub(crate) fn resolve(
     if !entry.state.is_unresolved() {
         return Err(wrong_state(entry));
     }
-    if entry.state == EntryState::Pending && entry.lease_until_ms > now && !holder_gone {
+    if entry.state == EntryState::Pending && lease_runs(entry, now, holder_gone) {
         return Err(JournalFailure::Lease {
             until_ms: entry.lease_until_ms,
             expired: false,
