@@ -215,18 +215,8 @@ async fn a_write_that_never_applied_recovers_as_not_applied_and_an_explicit_retr
         let report = registry.recover(RecoveryOptions::default()).await.unwrap();
         let settled = report.settled.iter().find(|s| s.key == key).unwrap();
         assert_eq!(settled.state, EntryState::NotApplied, "{db}: {settled:?}");
-        // Not retried by recovery; the same key still answers from the journal.
+        // Recovery sent nothing. An explicit retry sends it, once, as attempt 2.
         assert_eq!(refunds_received(&sandbox), 1, "{db}");
-        let again = gateway
-            .refund(&refund(&order, "2.50", &key))
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(&again, paygate::Error::Journal(j) if j.kind == JournalErrorKind::Refused),
-            "{db}: {again}"
-        );
-        assert_eq!(refunds_received(&sandbox), 1, "{db}");
-
         let entry = registry.retry(&key).await.unwrap();
         assert_eq!(
             (entry.state, entry.attempt),
@@ -234,8 +224,66 @@ async fn a_write_that_never_applied_recovers_as_not_applied_and_an_explicit_retr
             "{db}"
         );
         assert_eq!(refunds_received(&sandbox), 2, "{db}");
+        // Done: the same write again answers from the journal, and a retry is refused.
+        let again = gateway.refund(&refund(&order, "2.50", &key)).await.unwrap();
+        assert_eq!(again.amount, Some(usd("2.50")), "{db}");
+        assert!(registry.retry(&key).await.is_err(), "{db}");
+        assert_eq!(refunds_received(&sandbox), 2, "{db}");
         let ledger = sandbox.order(Provider::Payway, order.as_str()).unwrap();
         assert_eq!(ledger.refunded(), "2.50".parse().unwrap(), "{db}");
+        sandbox.shutdown().await;
+    }
+}
+
+/// The same write asked again (a rerun of the same command, a job's retry) after its answer
+/// was lost: refused with when to ask again while its lease runs; once the lease has ended,
+/// settled on the spot — sent as its next attempt when it was not applied, answered from the
+/// journal when it was. Every key ends refunded exactly once, with no `recover` in between.
+#[tokio::test]
+async fn the_same_write_again_settles_its_lost_attempt_and_is_made_exactly_once() {
+    for (db, journal) in journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let registry = registry(&sandbox, journal.clone());
+        let gateway = registry.gateway(&name(&sandbox)).unwrap();
+        for (fault, applied) in [
+            (Fault::ResetAfterRead, false),
+            (Fault::ResetAfterApply, true),
+        ] {
+            let order = paid_order(&sandbox, &gateway).await;
+            let key = unique("S");
+            sandbox.arm(FaultSpec::new(Provider::Payway, fault.clone(), 1).on_path(REFUND_PATH));
+            let lost = gateway
+                .refund(&refund(&order, "2.00", &key))
+                .await
+                .unwrap_err();
+            assert!(lost.outcome_unknown(), "{db}: {lost}");
+            // At once: its writer (this process) lives and its lease runs.
+            let early = gateway
+                .refund(&refund(&order, "2.00", &key))
+                .await
+                .unwrap_err();
+            assert!(early.outcome_unknown(), "{db}: {early}");
+            assert!(
+                early.to_string().contains("lease runs until"),
+                "{db}: {early}"
+            );
+            wait_out_lease().await;
+            let done = gateway.refund(&refund(&order, "2.00", &key)).await.unwrap();
+            assert_eq!(done.amount, Some(usd("2.00")), "{db} {fault:?}");
+            let entry = journal
+                .entry(&account(&sandbox), &key)
+                .await
+                .unwrap()
+                .unwrap();
+            let expected = if applied {
+                (EntryState::Applied, 1)
+            } else {
+                (EntryState::Succeeded, 2)
+            };
+            assert_eq!((entry.state, entry.attempt), expected, "{db} {fault:?}");
+            let ledger = sandbox.order(Provider::Payway, order.as_str()).unwrap();
+            assert_eq!(ledger.refunds.len(), 1, "{db} {fault:?}: exactly once");
+        }
         sandbox.shutdown().await;
     }
 }

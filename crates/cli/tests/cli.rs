@@ -1307,6 +1307,7 @@ async fn a_lost_refund_answer_is_recovered_from_the_journal_and_never_retried() 
         text(&listed.stdout)
     );
 
+    common::wait_out_lease().await;
     let recovered = paygate(Some(&env.config), &["journal", "recover"], None).await;
     let stdout = text(&recovered.stdout);
     assert!(

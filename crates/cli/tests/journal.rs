@@ -14,7 +14,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{env, paygate, text};
+use common::{env, journal_table, paygate, text, wait_out_lease};
 use paygate_sandbox::{Fault, FaultSpec, Provider, Sandbox};
 
 const REFUND_PATH: &str = "online-transaction/refund";
@@ -59,7 +59,7 @@ async fn recovery_leaves_a_refund_in_flight_alone_and_it_is_sent_once() {
     let env = env("journal-in-flight").await;
     paid_order(&env.sandbox, &env.config, "IF1", false).await;
     env.sandbox.arm(
-        FaultSpec::new(Provider::Payway, Fault::Delay { millis: 3000 }, 1).on_path(REFUND_PATH),
+        FaultSpec::new(Provider::Payway, Fault::Delay { millis: 1000 }, 1).on_path(REFUND_PATH),
     );
     let config = env.config.clone();
     let refund = tokio::spawn(async move {
@@ -79,7 +79,7 @@ async fn recovery_leaves_a_refund_in_flight_alone_and_it_is_sent_once() {
         )
         .await
     });
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let early = paygate(Some(&env.config), &["--json", "journal", "recover"], None).await;
     let doc = json(&early);
     assert_eq!(early.status.code(), Some(6), "{doc}");
@@ -128,7 +128,11 @@ async fn two_configurations_sharing_a_journal_never_answer_for_each_other() {
     let second = Sandbox::start().await.unwrap();
     // Beside the first: the same default journal.
     let production = first.config.with_file_name("production.toml");
-    std::fs::write(&production, second.config_toml()).unwrap();
+    std::fs::write(
+        &production,
+        format!("{}{}", second.config_toml(), journal_table(&first.config)),
+    )
+    .unwrap();
     paid_order(&first.sandbox, &first.config, "SAME1", false).await;
     paid_order(&second, &production, "SAME1", false).await;
     let args = [
@@ -175,6 +179,7 @@ async fn two_configurations_sharing_a_journal_never_answer_for_each_other() {
     )
     .await;
     assert_eq!(lost.status.code(), Some(6), "{}", text(&lost.stderr));
+    wait_out_lease().await;
     let recovered = paygate(Some(&production), &["--json", "journal", "recover"], None).await;
     let doc = json(&recovered);
     assert!(recovered.status.success(), "{doc}");
@@ -251,7 +256,8 @@ async fn a_write_around_the_journal_is_refused_on_an_order_it_holds_unresolved()
         text(&around.stderr)
     );
     assert_eq!(refunds(&env.sandbox, "EA1"), 0);
-    // Recovery then finds it not applied, and the order is free for either path.
+    // Once its lease is over, recovery finds it not applied, and the order is free.
+    wait_out_lease().await;
     let recovered = paygate(Some(&env.config), &["journal", "recover"], None).await;
     assert!(
         text(&recovered.stdout).contains("1 not applied"),
@@ -273,6 +279,7 @@ async fn a_released_hold_settles_a_void_and_an_operator_resolves_the_rest() {
     );
     let void = paygate(Some(&env.config), &["void", "payway", "HV1"], None).await;
     assert_eq!(void.status.code(), Some(6), "{}", text(&void.stderr));
+    wait_out_lease().await;
     let recovered = paygate(Some(&env.config), &["--json", "journal", "recover"], None).await;
     let doc = json(&recovered);
     assert!(recovered.status.success(), "{doc}");
@@ -321,6 +328,7 @@ async fn a_released_hold_settles_a_void_and_an_operator_resolves_the_rest() {
     )
     .await;
     assert!(outside.status.success(), "{}", text(&outside.stderr));
+    wait_out_lease().await;
     let ambiguous = paygate(Some(&env.config), &["--json", "journal", "recover"], None).await;
     let doc = json(&ambiguous);
     assert_eq!(ambiguous.status.code(), Some(6), "{doc}");

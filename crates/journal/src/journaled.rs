@@ -120,6 +120,16 @@ pub(crate) struct Write {
     pub(crate) request: serde_json::Value,
 }
 
+/// What [`Journaled::take_over`] found.
+enum TakeOver {
+    /// Reopened: send as this attempt.
+    Send(u32),
+    /// Settled otherwise: answer from this entry.
+    Answer(Entry),
+    /// Not yet: its lease runs until then (or its order is held).
+    Wait(Option<i64>),
+}
+
 /// What the gateway's answer means for the journal.
 enum Ended<T> {
     Recorded(Result<T>, Outcome),
@@ -315,8 +325,47 @@ impl Journaled {
                 .map_err(|e| unavailable(&write, &e))?
             {
                 Begun::Claimed { attempt, .. } => break attempt,
-                // The same write, being sent by another caller (or left by a crash): wait
-                // for its outcome within the bound, then answer from the journal.
+                // The same write again, left unresolved (a crash, a lost answer) or found
+                // not applied: settled now if its lease has ended, sent as its next attempt
+                // if it was not applied; while another caller may still be sending it, waited
+                // for within the bound.
+                Begun::Recorded(entry)
+                    if entry.fingerprint == intent.fingerprint
+                        && write.operation != WriteOperation::CreatePayment
+                        && matches!(
+                            entry.state,
+                            EntryState::Pending | EntryState::Unknown | EntryState::NotApplied
+                        ) =>
+                {
+                    match self
+                        .take_over(&entry)
+                        .await
+                        .map_err(|e| unavailable(&write, &e))?
+                    {
+                        TakeOver::Send(attempt) => break attempt,
+                        TakeOver::Answer(entry) => {
+                            return self.answer_recorded(&write, &intent, &entry, replay);
+                        }
+                        TakeOver::Wait(_) if started.elapsed() < self.settings.wait_for_order => {
+                            tokio::time::sleep(self.settings.poll_every).await;
+                        }
+                        TakeOver::Wait(until) => {
+                            return Err(stopped(
+                                &write,
+                                JournalErrorKind::Unresolved,
+                                match until {
+                                    Some(until) => format!(
+                                        "this key's write may still be on its way (its lease runs until {}): it may have been applied; ask again after that; nothing was sent",
+                                        crate::schema::rfc3339(until)
+                                    ),
+                                    None => "this key's write holds its order; nothing was sent"
+                                        .to_owned(),
+                                },
+                            ));
+                        }
+                    }
+                }
+                // The same key waiting for an earlier write on the same order: wait too.
                 Begun::Recorded(entry)
                     if entry.state == EntryState::Pending
                         && entry.fingerprint == intent.fingerprint
@@ -440,6 +489,48 @@ impl Journaled {
                     }
                 }
             }
+        }
+    }
+
+    /// The same write asked again while its entry is unresolved or not applied: settle it
+    /// (as recovery would, only once its lease has ended), then send it as its next attempt
+    /// if it was not applied, or answer from the entry.
+    async fn take_over(&self, entry: &Entry) -> Result<TakeOver, JournalFailure> {
+        let mut entry = entry.clone();
+        if matches!(entry.state, EntryState::Pending | EntryState::Unknown) {
+            let inner = self.inner.clone();
+            let gateway = move |_: &Entry| Ok(inner.clone());
+            let settled = crate::recover::recover_one(
+                self.journal.as_ref(),
+                &gateway,
+                &crate::recover::RecoveryOptions::default(),
+                &mut Vec::new(),
+                &entry,
+            )
+            .await?;
+            if let Some(until) = settled.eligible_at_ms {
+                return Ok(TakeOver::Wait(Some(until)));
+            }
+            entry = match self.journal.entry(&self.account, &entry.key).await? {
+                Some(entry) => entry,
+                // Dropped by its writer before it was sent: begin afresh.
+                None => return Ok(TakeOver::Wait(None)),
+            };
+        }
+        if entry.state != EntryState::NotApplied {
+            return Ok(TakeOver::Answer(entry));
+        }
+        match self
+            .journal
+            .reopen(&self.account, &entry.key, self.settings.lease)
+            .await
+        {
+            Ok(Begun::Claimed { attempt, .. }) => Ok(TakeOver::Send(attempt)),
+            Ok(Begun::OrderBusy { .. }) => Ok(TakeOver::Wait(None)),
+            Ok(Begun::Recorded(entry)) => Ok(TakeOver::Answer(*entry)),
+            // Reopened by another caller meanwhile: look again.
+            Err(JournalFailure::WrongState { .. }) => Ok(TakeOver::Wait(None)),
+            Err(e) => Err(e),
         }
     }
 

@@ -148,7 +148,7 @@ fn line(entry: &Entry, state: EntryState, reason: impl Into<String>) -> Settled 
     }
 }
 
-async fn recover_one(
+pub(crate) async fn recover_one(
     journal: &dyn WriteJournal,
     gateway: &GatewayFor<'_>,
     options: &RecoveryOptions,

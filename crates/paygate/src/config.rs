@@ -25,6 +25,8 @@
 //! [journal]                   # optional (features `journal` / `journal-postgres`)
 //! url = "sqlite:///var/lib/shop/paygate-journal.db"   # or postgres://…, env:VAR, file:PATH
 //! wait_for_order_ms = 5000    # how long a write waits for another on the same order
+//! # deadline_ms = 85000       # a write's whole deadline (default: from [retry], [transport])
+//! # lease_margin_ms = 5000    # its lease lasts the deadline plus this
 //! ```
 //!
 //! Errors name the table and key at fault (`gateways.payway-usd.api_key`) and never echo a
@@ -64,15 +66,23 @@ pub struct JournalConfig {
     /// How long a write waits for another write on the same order before it is refused as
     /// in progress.
     pub wait_for_order: Duration,
+    /// A write's whole deadline, which its lease lasts plus the margin (`deadline_ms`).
+    /// `None`: derived from `[retry]` and `[transport]` (the read before the write with its
+    /// retries, 10 s for a connection slot, the connect and total timeouts).
+    pub deadline: Option<Duration>,
+    /// The lease's margin past the deadline (`lease_margin_ms`, default 5 s).
+    pub lease_margin: Duration,
 }
 
 impl JournalConfig {
     /// A journal at `url` (a literal URL, `env:VAR` or `file:PATH`), waiting 5 s for a busy
-    /// order.
+    /// order, its leases derived from the transport's settings.
     pub fn new(url: &str) -> Result<JournalConfig> {
         Ok(JournalConfig {
             url: resolve_secret("journal.url", url)?,
             wait_for_order: Duration::from_secs(5),
+            deadline: None,
+            lease_margin: Duration::from_secs(5),
         })
     }
 }
@@ -82,6 +92,8 @@ impl std::fmt::Debug for JournalConfig {
         f.debug_struct("JournalConfig")
             .field("url", &"[redacted]")
             .field("wait_for_order", &self.wait_for_order)
+            .field("deadline", &self.deadline)
+            .field("lease_margin", &self.lease_margin)
             .finish()
     }
 }
@@ -156,23 +168,30 @@ fn parse(text: &str, source: &str) -> Result<RegistryConfig> {
 fn journal(table: &Table) -> Result<JournalConfig> {
     let mut config = None;
     let mut wait = Duration::from_secs(5);
+    let mut deadline = None;
+    let mut margin = Duration::from_secs(5);
     for (key, value) in table {
         let at = format!("journal.{key}");
+        let millis = |value: &Value, low: u64, high: u64| -> Result<Duration> {
+            match value {
+                Value::Integer(ms) => u64::try_from(*ms)
+                    .ok()
+                    .filter(|ms| (low..=high).contains(ms))
+                    .map(Duration::from_millis)
+                    .ok_or_else(|| Error::config(&at, format!("must be {low} to {high}"))),
+                _ => Err(Error::config(&at, "must be an integer")),
+            }
+        };
         match (key.as_str(), value) {
             ("url", Value::String(url)) => config = Some(JournalConfig::new(url)?),
-            ("wait_for_order_ms", Value::Integer(ms)) => {
-                let ms = u64::try_from(*ms)
-                    .ok()
-                    .filter(|ms| *ms <= 600_000)
-                    .ok_or_else(|| Error::config(&at, "must be 0 to 600000"))?;
-                wait = Duration::from_millis(ms);
-            }
             ("url", _) => return Err(Error::config(at, "must be a string")),
-            ("wait_for_order_ms", _) => return Err(Error::config(at, "must be an integer")),
+            ("wait_for_order_ms", value) => wait = millis(value, 0, 600_000)?,
+            ("deadline_ms", value) => deadline = Some(millis(value, 100, 3_600_000)?),
+            ("lease_margin_ms", value) => margin = millis(value, 10, 600_000)?,
             _ => {
                 return Err(Error::config(
                     at,
-                    "unknown setting; known settings: url, wait_for_order_ms",
+                    "unknown setting; known settings: url, wait_for_order_ms, deadline_ms, lease_margin_ms",
                 ));
             }
         }
@@ -180,6 +199,8 @@ fn journal(table: &Table) -> Result<JournalConfig> {
     let mut config =
         config.ok_or_else(|| Error::config("journal.url", "required setting is missing"))?;
     config.wait_for_order = wait;
+    config.deadline = deadline;
+    config.lease_margin = margin;
     Ok(config)
 }
 

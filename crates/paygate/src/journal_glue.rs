@@ -71,7 +71,8 @@ mod enabled {
                 .map_err(|e| journal_error(&e))?;
             let settings = JournalSettings::default()
                 .wait_for_order(config.wait_for_order)
-                .deadline(write_deadline(&builder));
+                .lease_margin(config.lease_margin)
+                .deadline(config.deadline.unwrap_or_else(|| write_deadline(&builder)));
             builder.journal = Some((journal, settings));
         }
         Ok(builder)

@@ -29,7 +29,12 @@ async fn registry(config: &str, journal: &str) -> paygate::Result<GatewayRegistr
         .toml_file(config)?
         .journal(
             journal,
-            JournalSettings::default().wait_for_order(Duration::from_secs(30)),
+            // Leases of 800 ms: the sandbox answers in milliseconds, and the crash test
+            // waits out the lease of each write killed after it was sent.
+            JournalSettings::default()
+                .wait_for_order(Duration::from_secs(30))
+                .lease_margin(Duration::from_millis(200))
+                .deadline(Duration::from_millis(600)),
         )
         .build()
 }
@@ -79,8 +84,9 @@ async fn run(args: &[String]) -> paygate::Result<ExitCode> {
                 let outcome = loop {
                     match gateway.refund(&request).await {
                         Ok(_) => break "ok".to_owned(),
-                        // Another process holds the order past the wait: try again.
-                        Err(e) if e.class() == ErrorClass::InProgress => {
+                        // Another process holds the order past the wait, or the lease ran
+                        // out before sending (nothing sent either way): try again.
+                        Err(e) if e.class() == ErrorClass::InProgress || e.is_retryable() => {
                             tokio::time::sleep(Duration::from_millis(5)).await;
                         }
                         Err(e) => {

@@ -61,6 +61,28 @@ pub struct Env {
 pub async fn env(tag: &str) -> Env {
     let sandbox = Sandbox::start().await.unwrap();
     let config = temp(tag).join("paygate.toml");
-    std::fs::write(&config, sandbox.config_toml()).unwrap();
+    std::fs::write(
+        &config,
+        format!("{}{}", sandbox.config_toml(), journal_table(&config)),
+    )
+    .unwrap();
     Env { sandbox, config }
+}
+
+/// The `[journal]` of the test whose configuration is `config`: the default journal's file
+/// (see `data_home`), with leases of 2 s (the sandbox answers in milliseconds) that a test
+/// can wait out (`wait_out_lease`).
+pub fn journal_table(config: &std::path::Path) -> String {
+    format!(
+        "\n[journal]\nurl = \"sqlite://{}\"\ndeadline_ms = 1500\nlease_margin_ms = 500\n",
+        data_home(Some(config))
+            .join("paygate")
+            .join("journal.db")
+            .display()
+    )
+}
+
+/// Waits until a lease taken now (see `journal_table`) has run out.
+pub async fn wait_out_lease() {
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
 }
