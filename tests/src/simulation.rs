@@ -55,15 +55,6 @@ const ORDER_AMOUNT: i64 = 100;
 const DEADLINE: Duration = Duration::from_millis(400);
 const MARGIN: Duration = Duration::from_millis(100);
 
-/// A bug planted on purpose, to show the simulation finds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plant {
-    /// None: the code as it is.
-    Nothing,
-    /// Recovery runs as if every lease had ended (the fixed-age rule, at age 0).
-    IgnoreLeases,
-}
-
 /// What a run of schedules did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -435,7 +426,6 @@ struct World {
     clock: Arc<SimClock>,
     providers: Vec<SimProvider>,
     intended: Vec<Intended>,
-    plant: Plant,
 }
 
 impl World {
@@ -468,10 +458,7 @@ impl World {
                 .map(|p| Arc::new(p.clone()) as Arc<dyn PaymentGateway>)
                 .ok_or_else(|| format!("no account {}", entry.account))
         };
-        let journal: Arc<dyn WriteJournal> = match self.plant {
-            Plant::Nothing => process.journal.clone(),
-            Plant::IgnoreLeases => Arc::new(IgnoringLeases(process.journal.clone())),
-        };
+        let journal = process.journal.clone();
         let accounts = self.providers.iter().map(|p| p.account.fingerprint());
         let report = paygate::journal::recover(
             journal.as_ref(),
@@ -513,108 +500,6 @@ impl World {
     }
 }
 
-/// A journal handle whose holders all look gone and whose leases all look over: the planted
-/// bug "recovery ignores leases".
-#[derive(Debug)]
-struct IgnoringLeases(Arc<dyn WriteJournal>);
-
-#[paygate::async_trait]
-impl paygate::journal::WebhookInbox for IgnoringLeases {
-    async fn receive(
-        &self,
-        receipt: &paygate::journal::WebhookReceipt,
-    ) -> std::result::Result<bool, paygate::journal::JournalFailure> {
-        self.0.receive(receipt).await
-    }
-    async fn unhandled(
-        &self,
-        limit: u32,
-    ) -> std::result::Result<Vec<paygate::journal::WebhookReceipt>, paygate::journal::JournalFailure>
-    {
-        self.0.unhandled(limit).await
-    }
-    async fn mark_handled(
-        &self,
-        gateway: &str,
-        event_key: &str,
-    ) -> std::result::Result<(), paygate::journal::JournalFailure> {
-        self.0.mark_handled(gateway, event_key).await
-    }
-}
-
-type Jf<T> = std::result::Result<T, paygate::journal::JournalFailure>;
-
-#[paygate::async_trait]
-impl WriteJournal for IgnoringLeases {
-    async fn begin(&self, intent: &paygate::journal::Intent) -> Jf<paygate::journal::Begun> {
-        self.0.begin(intent).await
-    }
-    async fn ready(
-        &self,
-        account: &str,
-        key: &str,
-        attempt: u32,
-        baseline: &paygate::journal::Baseline,
-    ) -> Jf<Duration> {
-        self.0.ready(account, key, attempt, baseline).await
-    }
-    async fn abandon(&self, account: &str, key: &str, attempt: u32, detail: &str) -> Jf<()> {
-        self.0.abandon(account, key, attempt, detail).await
-    }
-    async fn finish(
-        &self,
-        account: &str,
-        key: &str,
-        attempt: u32,
-        outcome: &paygate::journal::Outcome,
-    ) -> Jf<paygate::journal::Finished> {
-        self.0.finish(account, key, attempt, outcome).await
-    }
-    async fn settle(
-        &self,
-        account: &str,
-        key: &str,
-        attempt: u32,
-        outcome: &paygate::journal::Outcome,
-        _holder_gone: bool,
-    ) -> Jf<()> {
-        self.0.settle(account, key, attempt, outcome, true).await
-    }
-    async fn resolve(
-        &self,
-        account: &str,
-        key: &str,
-        state: EntryState,
-        note: &str,
-        evidence: Option<serde_json::Value>,
-    ) -> Jf<Entry> {
-        self.0.resolve(account, key, state, note, evidence).await
-    }
-    async fn reopen(
-        &self,
-        account: &str,
-        key: &str,
-        lease: Duration,
-    ) -> Jf<paygate::journal::Begun> {
-        self.0.reopen(account, key, lease).await
-    }
-    async fn entry(&self, account: &str, key: &str) -> Jf<Option<Entry>> {
-        self.0.entry(account, key).await
-    }
-    async fn entries(&self, filter: &EntryFilter) -> Jf<Vec<Entry>> {
-        self.0.entries(filter).await
-    }
-    async fn now_ms(&self) -> Jf<i64> {
-        self.0.now_ms().await
-    }
-    fn holder(&self) -> Option<&str> {
-        self.0.holder()
-    }
-    async fn holder_gone(&self, _holder: &str) -> Jf<bool> {
-        Ok(true)
-    }
-}
-
 /// Drops the future it wraps when it is polled for the `crash_at`-th time: a process that
 /// died at whatever await it was in.
 struct CrashAt<F> {
@@ -640,16 +525,16 @@ impl<F: Future> Future for CrashAt<F> {
 }
 
 /// Runs schedule `seed` in `dir` (a folder of its own for the journal file).
-pub fn run_schedule(seed: u64, dir: &Path, plant: Plant) -> std::result::Result<Stats, String> {
+pub fn run_schedule(seed: u64, dir: &Path) -> std::result::Result<Stats, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(schedule(seed, dir, plant))
+    runtime.block_on(schedule(seed, dir))
 }
 
-async fn schedule(seed: u64, dir: &Path, plant: Plant) -> std::result::Result<Stats, String> {
+async fn schedule(seed: u64, dir: &Path) -> std::result::Result<Stats, String> {
     let mut rng = Rng(seed);
     let start = tokio::time::Instant::now();
     let clock = Arc::new(SimClock {
@@ -691,7 +576,6 @@ async fn schedule(seed: u64, dir: &Path, plant: Plant) -> std::result::Result<St
         clock,
         providers,
         intended,
-        plant,
     });
     let mut stats = Stats {
         schedules: 1,
@@ -900,7 +784,6 @@ pub fn run(
     count: u64,
     threads: u64,
     dir: &Path,
-    plant: Plant,
 ) -> std::result::Result<Stats, Failure> {
     let threads = threads.max(1);
     let failure: Arc<Mutex<Option<Failure>>> = Arc::default();
@@ -921,7 +804,7 @@ pub fn run(
                     {
                         break;
                     }
-                    match run_schedule(seed, &dir, plant) {
+                    match run_schedule(seed, &dir) {
                         Ok(stats) => mine.add(&stats),
                         Err(message) => {
                             let mut slot = failure.lock().unwrap_or_else(PoisonError::into_inner);

@@ -375,13 +375,7 @@ fn simulate_task(args: &[String]) -> ExitCode {
     let mut seed = first;
     while seed < first + schedules {
         let chunk = 50_000.min(first + schedules - seed);
-        match paygate_tests::simulation::run(
-            seed,
-            chunk,
-            threads,
-            &dir,
-            paygate_tests::simulation::Plant::Nothing,
-        ) {
+        match paygate_tests::simulation::run(seed, chunk, threads, &dir) {
             Ok(stats) => totals.add(&stats),
             Err(failure) => {
                 let _ = std::fs::remove_dir_all(&dir);
