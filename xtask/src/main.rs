@@ -365,11 +365,13 @@ fn simulate_task(args: &[String]) -> ExitCode {
         (Ok(n), Ok(s), Ok(t)) => (n, s, t),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return fail(&[e]),
     };
-    let dir = std::path::Path::new("/dev/shm")
-        .is_dir()
-        .then(|| std::path::PathBuf::from("/dev/shm"))
-        .unwrap_or_else(std::env::temp_dir)
-        .join(format!("paygate-simulate-{}", std::process::id()));
+    let shm = std::path::Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+    .join(format!("paygate-simulate-{}", std::process::id()));
     let started = std::time::Instant::now();
     let mut totals = paygate_tests::simulation::Stats::default();
     let mut seed = first;
@@ -386,11 +388,12 @@ fn simulate_task(args: &[String]) -> ExitCode {
             }
         }
         seed += chunk;
-        let elapsed = started.elapsed().as_secs_f64();
+        let elapsed = started.elapsed().as_millis().max(1);
         println!(
-            "{} schedules in {elapsed:.0} s ({:.0} a second): {totals:?}",
+            "{} schedules in {} s ({} a second): {totals:?}",
             seed - first,
-            (seed - first) as f64 / elapsed
+            elapsed / 1000,
+            u128::from(seed - first) * 1000 / elapsed
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -125,7 +125,7 @@ enum TakeOver {
     /// Reopened: send as this attempt.
     Send(u32),
     /// Settled otherwise: answer from this entry.
-    Answer(Entry),
+    Answer(Box<Entry>),
     /// Not yet: its lease runs until then (or its order is held).
     Wait(Option<i64>),
 }
@@ -518,7 +518,7 @@ impl Journaled {
             };
         }
         if entry.state != EntryState::NotApplied {
-            return Ok(TakeOver::Answer(entry));
+            return Ok(TakeOver::Answer(Box::new(entry)));
         }
         match self
             .journal
@@ -527,7 +527,7 @@ impl Journaled {
         {
             Ok(Begun::Claimed { attempt, .. }) => Ok(TakeOver::Send(attempt)),
             Ok(Begun::OrderBusy { .. }) => Ok(TakeOver::Wait(None)),
-            Ok(Begun::Recorded(entry)) => Ok(TakeOver::Answer(*entry)),
+            Ok(Begun::Recorded(entry)) => Ok(TakeOver::Answer(entry)),
             // Reopened by another caller meanwhile: look again.
             Err(JournalFailure::WrongState { .. }) => Ok(TakeOver::Wait(None)),
             Err(e) => Err(e),

@@ -214,11 +214,13 @@ impl RegistryBuilder {
     }
 
     /// The transport settings the default transport will be built with.
+    #[cfg(any(feature = "journal", feature = "journal-postgres"))]
     pub(crate) fn configured_transport_settings(&self) -> &TransportSettings {
         &self.transport_settings
     }
 
     /// The retry policy the gateways will use.
+    #[cfg(any(feature = "journal", feature = "journal-postgres"))]
     pub(crate) fn retry_policy_or_default(&self) -> RetryPolicy {
         match &self.dispatcher {
             Some(dispatcher) => dispatcher.retry_policy().clone(),
