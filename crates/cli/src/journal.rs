@@ -80,11 +80,16 @@ fn time_text(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn entry_line(entry: &Entry) -> String {
-    let amount = match (&entry.amount, &entry.currency) {
+/// An entry's amount and currency, or `what` when it has none.
+fn amount_text(entry: &Entry, what: &str) -> String {
+    match (&entry.amount, &entry.currency) {
         (Some(a), Some(c)) => format!("{a} {c}"),
-        _ => "-".into(),
-    };
+        _ => what.to_owned(),
+    }
+}
+
+fn entry_line(entry: &Entry) -> String {
+    let amount = amount_text(entry, "-");
     let changed = time_text(entry.updated_at_ms);
     format!(
         "{:<28} {:<12} {:<14} {:<22} {:>16} {:<12} {:>2}  {changed}",
@@ -354,10 +359,7 @@ async fn retry(registry: &GatewayRegistry, out: Out, args: &JournalRetryArgs) ->
             entry.operation,
             entry.gateway,
             entry.order_id,
-            match (&entry.amount, &entry.currency) {
-                (Some(a), Some(c)) => format!("{a} {c}"),
-                _ => "no amount".into(),
-            },
+            amount_text(&entry, "no amount"),
             entry.state
         );
         if !confirm(&question) {
@@ -445,10 +447,7 @@ async fn resolve(registry: &GatewayRegistry, out: Out, args: &JournalResolveArgs
             entry.operation,
             entry.gateway,
             entry.order_id,
-            match (&entry.amount, &entry.currency) {
-                (Some(a), Some(c)) => format!("{a} {c}"),
-                _ => "no amount".into(),
-            },
+            amount_text(&entry, "no amount"),
             entry.state,
             args.note
         );

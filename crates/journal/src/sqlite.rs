@@ -504,14 +504,7 @@ impl WriteJournal for SqliteJournal {
         evidence: Option<serde_json::Value>,
     ) -> Result<Entry, JournalFailure> {
         let note = note.to_owned();
-        let holder_gone = match self.entry(account, key).await? {
-            Some(Entry {
-                holder: Some(holder),
-                state: EntryState::Pending,
-                ..
-            }) => self.holder_gone(&holder).await?,
-            _ => false,
-        };
+        let holder_gone = crate::store::pending_holder_gone(self, account, key).await?;
         self.change(account, key, move |entry, now| {
             let (next, claim) =
                 transition::resolve(entry, state, &note, evidence, now, holder_gone)?;

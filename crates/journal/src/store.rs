@@ -117,3 +117,20 @@ pub trait WriteJournal: WebhookInbox + Send + Sync + std::fmt::Debug {
     /// False when it lives, or when nobody can tell.
     async fn holder_gone(&self, holder: &str) -> Result<bool, JournalFailure>;
 }
+
+/// Whether the holder of `key`'s pending attempt is gone (false for an entry in any other
+/// state): what `resolve` needs to know before it may end a pending attempt's lease.
+pub(crate) async fn pending_holder_gone(
+    journal: &(impl WriteJournal + ?Sized),
+    account: &str,
+    key: &str,
+) -> Result<bool, JournalFailure> {
+    match journal.entry(account, key).await? {
+        Some(Entry {
+            holder: Some(holder),
+            state: EntryState::Pending,
+            ..
+        }) => journal.holder_gone(&holder).await,
+        _ => Ok(false),
+    }
+}
