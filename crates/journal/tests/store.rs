@@ -109,6 +109,18 @@ fn intent_in(account: &str, key: &str, order: &str, amount: &str, lease: Duratio
     }
 }
 
+/// A lease short enough to wait out.
+const SHORT: Duration = Duration::from_millis(300);
+
+/// An intent whose lease (`SHORT`) a test waits out with `lease_over`.
+fn short_intent(key: &str, order: &str) -> Intent {
+    intent_in(ACCOUNT, key, order, "1.00", SHORT)
+}
+
+async fn lease_over() {
+    tokio::time::sleep(SHORT + Duration::from_millis(100)).await;
+}
+
 fn claimed(begun: &Begun) -> Option<u32> {
     match begun {
         Begun::Claimed { attempt, .. } => Some(*attempt),
@@ -198,7 +210,7 @@ async fn a_key_is_recorded_once_and_an_order_claimed_by_one_key_at_a_time() {
 async fn an_unknown_outcome_keeps_the_order_until_it_is_settled() {
     for (db, journal) in journals().await {
         let (key, other, order) = (unique("K"), unique("K"), unique("O"));
-        journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
+        journal.begin(&short_intent(&key, &order)).await.unwrap();
         journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
         journal
             .finish(ACCOUNT, &key, 1, &outcome(EntryState::Unknown))
@@ -214,6 +226,7 @@ async fn an_unknown_outcome_keeps_the_order_until_it_is_settled() {
             ),
             "{db}"
         );
+        lease_over().await;
         let unresolved = journal
             .entries(&EntryFilter {
                 unresolved_only: true,
@@ -222,15 +235,15 @@ async fn an_unknown_outcome_keeps_the_order_until_it_is_settled() {
             .await
             .unwrap();
         assert!(unresolved.iter().any(|e| e.key == key), "{db}");
-        // Recovery settles it (its holder gone) and frees the order; a second settlement is
+        // Its lease over, recovery settles it and frees the order; a second settlement is
         // refused.
         journal
-            .settle(ACCOUNT, &key, 1, &outcome(EntryState::Applied), true)
+            .settle(ACCOUNT, &key, 1, &outcome(EntryState::Applied), false)
             .await
             .unwrap();
         assert_eq!(
             journal
-                .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), true)
+                .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), false)
                 .await,
             Err(JournalFailure::WrongState {
                 state: EntryState::Applied
@@ -614,9 +627,15 @@ async fn a_dead_holder_ends_its_lease_and_a_live_one_keeps_it() {
     for (db, url, journal) in journals_at().await {
         // A second handle on the same database, as another process would have.
         let writer = paygate_journal::open(&url).await.unwrap();
+        // One attempt claimed and not sent, one that may have been sent.
         let (key, order) = (unique("K"), unique("O"));
+        let (sent, sent_order) = (unique("K"), unique("O"));
         writer.begin(&intent(&key, &order, "1.00")).await.unwrap();
-        writer.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        writer
+            .begin(&intent(&sent, &sent_order, "1.00"))
+            .await
+            .unwrap();
+        writer.ready(ACCOUNT, &sent, 1, &baseline()).await.unwrap();
         let holder = entry(&journal, &key).await.unwrap().holder.unwrap();
         assert_eq!(Some(holder.as_str()), writer.holder(), "{db}");
         assert!(!journal.holder_gone(&holder).await.unwrap(), "{db}: alive");
@@ -632,10 +651,19 @@ async fn a_dead_holder_ends_its_lease_and_a_live_one_keeps_it() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert!(gone, "{db}: the dropped holder is gone");
+        // Never sent: its lease ends with its holder.
         journal
             .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), true)
             .await
             .unwrap();
+        // Maybe sent: its request may still be on its way, so its lease runs out in full.
+        let early = journal
+            .settle(ACCOUNT, &sent, 1, &outcome(EntryState::NotApplied), true)
+            .await;
+        assert!(
+            matches!(early, Err(JournalFailure::Lease { expired: false, .. })),
+            "{db}: {early:?}"
+        );
         // Names that are no holder's say nothing.
         assert!(!journal.holder_gone("../journal").await.unwrap(), "{db}");
     }
@@ -646,10 +674,11 @@ async fn an_answer_after_recovery_is_kept_and_a_disagreeing_one_is_a_conflict() 
     for (db, journal) in journals().await {
         // Recovery found it not applied; then the provider's answer says it succeeded.
         let (key, order) = (unique("K"), unique("O"));
-        journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
+        journal.begin(&short_intent(&key, &order)).await.unwrap();
         journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        lease_over().await;
         journal
-            .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), true)
+            .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), false)
             .await
             .unwrap();
         assert_eq!(
@@ -698,15 +727,16 @@ async fn an_answer_after_recovery_is_kept_and_a_disagreeing_one_is_a_conflict() 
         // Agreeing, or unknown, answers leave the settlement as it is.
         let (agreed, agreed_order) = (unique("K"), unique("O"));
         journal
-            .begin(&intent(&agreed, &agreed_order, "1.00"))
+            .begin(&short_intent(&agreed, &agreed_order))
             .await
             .unwrap();
         journal
             .ready(ACCOUNT, &agreed, 1, &baseline())
             .await
             .unwrap();
+        lease_over().await;
         journal
-            .settle(ACCOUNT, &agreed, 1, &outcome(EntryState::Applied), true)
+            .settle(ACCOUNT, &agreed, 1, &outcome(EntryState::Applied), false)
             .await
             .unwrap();
         for late in [EntryState::Succeeded, EntryState::Unknown] {
