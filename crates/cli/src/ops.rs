@@ -3,6 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
+use paygate::journal::EntryState;
 use paygate::{
     CancelRequest, Capability, CaptureRequest, Checkout, CreatePayment, Currency, Customer, Error,
     GatewayRegistry, Money, NextAction, OrderId, Payment, PaymentGateway, Refund, RefundReference,
@@ -264,6 +265,13 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
     };
     if let (Some(key), Some(journal)) = (&key, registry.journal()) {
         match journal.entry(&gw.account().fingerprint(), key).await {
+            // Left unresolved or found not applied: the refund below settles it, and sends it
+            // again only if it was not applied, after the usual check and confirmation.
+            Ok(Some(entry))
+                if matches!(
+                    entry.state,
+                    EntryState::Pending | EntryState::Unknown | EntryState::NotApplied
+                ) => {}
             Ok(Some(entry)) => {
                 return crate::journal::already_journaled(out, &gw, name, &id, args, &entry).await;
             }

@@ -407,6 +407,46 @@ async fn a_released_hold_settles_a_void_and_an_operator_resolves_the_rest() {
     assert_eq!(refunds(&env.sandbox, "AM1"), 2);
 }
 
+/// A rerun of the same refund after its answer was lost: refused while the lease runs (its
+/// writer may still be sending it), then settled on the spot — sent again when it was not
+/// applied, answered when it was — so each ends refunded exactly once, with no `recover`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rerunning_the_same_refund_after_a_lost_answer_refunds_exactly_once() {
+    let env = env("journal-rerun").await;
+    for (id, fault) in [
+        ("RR1", Fault::ResetAfterRead),
+        ("RR2", Fault::ResetAfterApply),
+    ] {
+        paid_order(&env.sandbox, &env.config, id, false).await;
+        let key = format!("{id}-K");
+        let args = [
+            "refund",
+            "payway",
+            id,
+            "--amount",
+            "3.00",
+            "--reference",
+            &key,
+            "--yes",
+        ];
+        env.sandbox
+            .arm(FaultSpec::new(Provider::Payway, fault.clone(), 1).on_path(REFUND_PATH));
+        let lost = paygate(Some(&env.config), &args, None).await;
+        assert_eq!(lost.status.code(), Some(6), "{}", text(&lost.stderr));
+        wait_out_lease().await;
+        let rerun = paygate(Some(&env.config), &args, None).await;
+        assert!(rerun.status.success(), "{id}: {}", text(&rerun.stderr));
+        let again = paygate(Some(&env.config), &args, None).await;
+        assert!(again.status.success(), "{id}: {}", text(&again.stderr));
+        assert!(
+            text(&again.stdout).contains("already done"),
+            "{}",
+            text(&again.stdout)
+        );
+        assert_eq!(refunds(&env.sandbox, id), 1, "{id}: exactly once");
+    }
+}
+
 /// Finding 5: the journal's file could be read by anyone on the machine.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
