@@ -37,8 +37,11 @@ async fn run() -> Result<(), Failure> {
     // The sandbox stands in for PayWay; a journal file of our own.
     let sandbox = Sandbox::start().await?;
     let dir = std::env::temp_dir().join(format!("paygate-recipe-{}", std::process::id()));
+    // Leases of 2.5 s: the sandbox answers in milliseconds (with real providers, leave
+    // `deadline_ms` out: the deadline then follows [transport] and [retry], 85 s by default).
+    // A write asked again does not wait for the first (by default it waits up to 5 s).
     let toml = format!(
-        "{}\n[journal]\nurl = \"sqlite://{}\"\n",
+        "{}\n[journal]\nurl = \"sqlite://{}\"\ndeadline_ms = 2000\nlease_margin_ms = 500\nwait_for_order_ms = 0\n",
         sandbox.gateway_toml(Provider::Payway),
         dir.join("journal.db").display()
     );
@@ -72,7 +75,8 @@ async fn run() -> Result<(), Failure> {
         other => return Err(format!("expected an unknown outcome, got {other:?}").into()),
     }
 
-    // The same refund asked again (a second click, a retrying job): nothing is sent.
+    // The same refund asked again at once (a second click, a retrying job): its lease runs,
+    // so nothing is sent (asked again after the lease, it would be settled on the spot).
     match gateway.refund(&refund).await {
         Err(e) if e.class() == ErrorClass::InProgress || e.outcome_unknown() => {
             println!("2. asked again: {} — nothing sent", e.class().name());
@@ -80,18 +84,11 @@ async fn run() -> Result<(), Failure> {
         other => return Err(format!("expected the journal to stop it, got {other:?}").into()),
     }
 
-    // The app restarts. Recovery never settles an entry whose lease still runs (its writer
-    // may still be sending it), unless the writer is gone: the old process's journal handle
-    // is dropped here, which ends its leases at once. (A live app runs recovery at start and
-    // from a periodic job; it reports entries whose lease still runs, and when they end.)
-    drop(gateway);
-    drop(registry);
-    let registry = GatewayRegistry::builder()
-        .toml_str(&toml)?
-        .open_journal()
-        .await?
-        .build()?;
-    let gateway = registry.gateway("payway")?;
+    // Recovery never settles an entry whose lease still runs: the request may still be on its
+    // way through the provider, whoever sent it (even if its process died meanwhile). A live
+    // app runs recovery at start and from a periodic job; it reports entries whose lease
+    // still runs, and when they become eligible. Here: wait the lease out.
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
     // Recovery reads the payment and compares it with what was read before sending.
     let report = registry.recover(RecoveryOptions::default()).await?;
     for settled in &report.settled {
