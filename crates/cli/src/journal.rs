@@ -313,6 +313,16 @@ async fn recover(registry: &GatewayRegistry, out: Out, args: &JournalRecoverArgs
                 report.count(EntryState::Conflict),
                 waiting,
             ));
+            if report.other_accounts > 0 {
+                human.push_str(&format!(
+                    "\n{} of accounts this configuration does not act on, left alone",
+                    crate::ops::count(
+                        u64::try_from(report.other_accounts).unwrap_or(u64::MAX),
+                        "unresolved entry",
+                        "unresolved entries"
+                    )
+                ));
+            }
             let entries: Vec<Value> = report
                 .settled
                 .iter()
@@ -336,6 +346,7 @@ async fn recover(registry: &GatewayRegistry, out: Out, args: &JournalRecoverArgs
                     "not_applied": report.count(EntryState::NotApplied),
                     "unresolved": unresolved,
                     "lease_running": waiting,
+                    "other_accounts": report.other_accounts,
                 }),
             );
             if unresolved == 0 {
