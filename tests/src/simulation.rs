@@ -414,7 +414,7 @@ enum Step {
 }
 
 /// A process: its own journal handle and journaled gateways (one per account, both named
-/// `payway`, as two configurations sharing the journal would name them).
+/// `shop`, as two configurations sharing the journal would name them).
 struct Process {
     journal: Arc<dyn WriteJournal>,
     gateways: Vec<Journaled>,
@@ -442,7 +442,7 @@ impl World {
             .providers
             .iter()
             .map(|p| {
-                Journaled::new("payway", Arc::new(p.clone()), journal.clone())
+                Journaled::new("shop", Arc::new(p.clone()), journal.clone())
                     .with_settings(settings)
             })
             .collect();
