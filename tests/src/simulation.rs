@@ -442,8 +442,7 @@ impl World {
             .providers
             .iter()
             .map(|p| {
-                Journaled::new("shop", Arc::new(p.clone()), journal.clone())
-                    .with_settings(settings)
+                Journaled::new("shop", Arc::new(p.clone()), journal.clone()).with_settings(settings)
             })
             .collect();
         Ok(Process { journal, gateways })
