@@ -590,7 +590,7 @@ async fn payway_generate_qr_round_trip() {
 
     let again = client.generate_qr(&request).await.unwrap_err();
     assert_eq!(again.class(), ErrorClass::Provider, "{again}");
-    assert!(again.to_string().contains("code 4"), "{again}");
+    assert!(again.to_string().contains("code 403"), "{again}");
 
     let sent = count(&sandbox, "generate-qr");
     let riel = QrRequest::new(

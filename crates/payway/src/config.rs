@@ -6,7 +6,7 @@ use paygate_core::secrecy::{ExposeSecret, SecretString};
 use paygate_core::signing::HmacSha512Key;
 use paygate_core::{Currency, Environment, Error, GatewayConfig, Result, Url};
 
-use crate::ops::generate_qr::QrPaymentOption;
+use crate::ops::generate_qr::{QrImageTemplate, QrPaymentOption};
 use crate::sign::MerchantAuthKey;
 
 /// The sandbox base URL.
@@ -22,6 +22,7 @@ pub const SETTINGS: &[&str] = &[
     "currency",
     "require_webhook_signature",
     "checkout_qr",
+    "qr_image_template",
 ];
 
 /// One PayWay merchant profile: merchant id, API key (the HMAC key; PayWay's docs also call
@@ -38,6 +39,7 @@ pub struct PaywayConfig {
     pub(crate) currency: Currency,
     pub(crate) require_webhook_signature: bool,
     pub(crate) checkout_qr: Option<QrPaymentOption>,
+    pub(crate) qr_image_template: QrImageTemplate,
 }
 
 impl PaywayConfig {
@@ -74,6 +76,7 @@ impl PaywayConfig {
             currency: Currency::USD,
             require_webhook_signature: false,
             checkout_qr: None,
+            qr_image_template: QrImageTemplate::DEFAULT,
         })
     }
 
@@ -109,6 +112,17 @@ impl PaywayConfig {
         self
     }
 
+    /// The frame PayWay draws around the QRs of `create_payment` (default `template3_color`).
+    pub fn with_qr_image_template(mut self, template: QrImageTemplate) -> PaywayConfig {
+        self.qr_image_template = template;
+        self
+    }
+
+    /// The frame of `create_payment`'s QRs.
+    pub fn qr_image_template(&self) -> QrImageTemplate {
+        self.qr_image_template
+    }
+
     /// The QR `create_payment` answers with, if set ([`PaywayConfig::with_checkout_qr`]).
     pub fn checkout_qr(&self) -> Option<QrPaymentOption> {
         self.checkout_qr
@@ -116,8 +130,9 @@ impl PaywayConfig {
 
     /// Reads a `[gateways.<name>]` table: `merchant_id`, `api_key`, optional
     /// `rsa_public_key` (PEM text, usually `file:…`), `currency` (`USD`/`KHR`),
-    /// `require_webhook_signature` (`true`/`false`) and `checkout_qr` (`abapay_khqr`, `abapay`,
-    /// `wechat` or `alipay`: see [`PaywayConfig::with_checkout_qr`]).
+    /// `require_webhook_signature` (`true`/`false`), `checkout_qr` (`abapay_khqr`, `abapay`,
+    /// `wechat` or `alipay`: see [`PaywayConfig::with_checkout_qr`]) and `qr_image_template`
+    /// (one of [`QrImageTemplate::ALL`]'s names).
     pub fn from_gateway_config(config: &GatewayConfig) -> Result<PaywayConfig> {
         config.deny_unknown_keys(SETTINGS)?;
         let at = |key: &str, e: Error| match e {
@@ -164,6 +179,15 @@ impl PaywayConfig {
                 )
             })?;
             payway = payway.with_checkout_qr(option);
+        }
+        if let Some(name) = config.optional_text("qr_image_template")? {
+            let template = QrImageTemplate::from_name(&name).map_err(|_| {
+                Error::config(
+                    config.key_path("qr_image_template"),
+                    format!("must be one of {}", QrImageTemplate::names()),
+                )
+            })?;
+            payway = payway.with_qr_image_template(template);
         }
         Ok(payway)
     }
@@ -212,6 +236,7 @@ impl fmt::Debug for PaywayConfig {
             .field("currency", &self.currency)
             .field("require_webhook_signature", &self.require_webhook_signature)
             .field("checkout_qr", &self.checkout_qr)
+            .field("qr_image_template", &self.qr_image_template)
             .finish()
     }
 }

@@ -216,7 +216,8 @@ impl Endpoint {
             Endpoint::Refund | Endpoint::PreAuthCompletion | Endpoint::PreAuthCancellation => {
                 MERCHANT_PORTAL_REFUSALS
             }
-            Endpoint::Purchase | Endpoint::GenerateQr => PURCHASE_REFUSALS,
+            Endpoint::Purchase => PURCHASE_REFUSALS,
+            Endpoint::GenerateQr => GENERATE_QR_REFUSALS,
             Endpoint::PaymentLinkCreate => PAYMENT_LINK_CREATE_REFUSALS,
             Endpoint::PaymentLinkDetail | Endpoint::PaymentLinkVoid => PAYMENT_LINK_REFUSALS,
             Endpoint::AccountLink
@@ -337,6 +338,34 @@ const PURCHASE_REFUSALS: &[(&str, ProviderErrorKind)] = &[
     ("72", InvalidState),
     ("11", Server),
     ("503", Server),
+];
+
+/// `generate-qr`: the QR API page's codes (`403` there is a duplicate `tran_id`, not an
+/// authorization failure; `48` its catch-all for a bad parameter), the purchase family's
+/// amount codes, and `04`, the binding layer's refusal of a missing or malformed field (HTTP
+/// 400; seen live on generate-qr for a lifetime under 3 minutes).
+const GENERATE_QR_REFUSALS: &[(&str, ProviderErrorKind)] = &[
+    ("429", RATE_LIMITED),
+    ("1", Auth),
+    ("6", Auth),
+    ("8", Auth),
+    ("96", Auth),
+    ("04", Validation),
+    ("3", Validation),
+    ("16", Validation),
+    ("17", Validation),
+    ("18", Validation),
+    ("19", Validation),
+    ("35", Validation),
+    ("45", Validation),
+    ("46", Validation),
+    ("47", Validation),
+    ("48", Validation),
+    ("102", Validation),
+    ("403", Validation),
+    ("12", InvalidState),
+    ("23", InvalidState),
+    ("44", InvalidState),
 ];
 
 /// `get-transactions-by-mc-ref`: its page lists no codes; those of its family (the

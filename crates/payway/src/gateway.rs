@@ -118,7 +118,8 @@ impl PaymentGateway for PaywayGateway {
     /// `lifetime`.
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
         if let Some(option) = self.client.config().checkout_qr() {
-            let qr_request = QrRequest::from_create(request, option)?;
+            let template = self.client.config().qr_image_template();
+            let qr_request = QrRequest::from_create(request, option, template)?;
             let issued = self.client.now();
             let native = self.client.generate_qr(&qr_request).await?;
             return checkout_from_generate_qr(&qr_request, issued, native);

@@ -58,7 +58,7 @@ pub use ops::credential::{
     BillingFrequency, ConsumerTokenId, LinkRequestId, LinkTokenFlag, PayTokenFlag, PaymentToken,
     SaveCredential,
 };
-pub use ops::generate_qr::{QrPaymentOption, QrRequest};
+pub use ops::generate_qr::{QrImageTemplate, QrPaymentOption, QrRequest};
 pub use ops::payment_link::{ImageFormat, PaymentLinkId, PaymentLinkImage, PaymentLinkRequest};
 pub use ops::purchase::{
     Payout, PurchaseForm, PurchaseItem, PurchaseOutcome, PurchaseRequest, PurchaseType,

@@ -170,7 +170,7 @@ fn payment_link_requests() {
     with_image.image = Some(PaymentLinkImage {
         file_name: "cake.png".into(),
         format: ImageFormat::Png,
-        bytes: b"\x89PNG-not-a-real-image".to_vec(),
+        bytes: b"\x89PNG\r\n\x1a\n-not-a-real-image".to_vec(),
     });
     with_image.payout = vec![
         Payout {
@@ -262,13 +262,30 @@ fn payment_link_create_checks_every_field_first() {
         refused(&|r| r.image = Some(image("a.png", Vec::new()))),
         "image"
     );
+    let png = |len: usize| {
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.resize(len, 0);
+        bytes
+    };
+    let max = paygate_payway::ops::payment_link::MAX_LINK_IMAGE_BYTES;
+    assert_eq!(max, 3_000_000, "PayWay's page: max 3MB");
     assert_eq!(
-        refused(&|r| r.image = Some(image(
-            "a.png",
-            vec![0; paygate_payway::ops::payment_link::MAX_LINK_IMAGE_BYTES + 1]
-        ))),
+        refused(&|r| r.image = Some(image("a.png", png(max + 1)))),
         "image"
     );
+    let mut request = full_link_request();
+    request.image = Some(image("a.png", png(max)));
+    assert!(payment_link::build_create(&config(), &request, NOW, &random()).is_ok());
+    // A GIF (or anything else) under a PNG's name, and a PNG under another name.
+    assert_eq!(
+        refused(&|r| r.image = Some(image("a.png", b"GIF89a\x01\x00".to_vec()))),
+        "image"
+    );
+    assert_eq!(
+        refused(&|r| r.image = Some(image("a.gif", png(16)))),
+        "image.file_name"
+    );
+    assert_eq!(ImageFormat::from_file_name("a.gif"), None);
     // Exactly five minutes ahead is taken; so is no expiry.
     let mut request = full_link_request();
     request.expires_at = Some(NOW + std::time::Duration::from_secs(300));

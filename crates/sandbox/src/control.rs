@@ -9,7 +9,15 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .into_iter()
         .fold(Router::new(), |router, provider| {
             let simulated = provider.simulated();
-            router.nest(simulated.mount_path(), simulated.routes())
+            let routes = simulated
+                .routes()
+                .route_layer(axum::middleware::from_fn(move |request, next| {
+                    crate::strictness::guard(provider, request, next)
+                }))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::strictness::BODY_LIMIT,
+                ));
+            router.nest(simulated.mount_path(), routes)
         })
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

@@ -62,6 +62,7 @@ mod log;
 mod providers;
 mod simulated;
 mod state;
+pub mod strictness;
 mod tokens;
 
 use std::net::SocketAddr;

@@ -58,6 +58,19 @@ pub(crate) trait SimulatedProvider: Sync {
     /// name `order_id`.
     fn about_another_order(&self, answer: &mut serde_json::Value, order_id: &str);
 
+    /// A request's fields as the strictness table reads them: a JSON object (the body's, by
+    /// default). `None` when the body cannot be read: the handler then refuses it.
+    fn strict_fields(
+        &self,
+        _headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Option<serde_json::Value> {
+        serde_json::from_slice(body).ok()
+    }
+
+    /// The provider's answer to a request breaking `rule`.
+    fn strict_refusal(&self, rule: &crate::strictness::FieldRule) -> axum::response::Response;
+
     /// A typical order at this provider, for demos and load runs.
     fn sample(&self) -> SampleOrder;
 

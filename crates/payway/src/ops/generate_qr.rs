@@ -2,8 +2,9 @@
 //! without PayWay's checkout page.
 //!
 //! `POST /api/payment-gateway/v1/payments/generate-qr`, JSON. The hash covers 19 fields in
-//! [`order::GENERATE_QR`] (`qr_image_template` last); unset ones are sent as `null` and
-//! hashed as `""`, as PayWay's own example sends them. `amount` and `lifetime` are JSON
+//! [`order::GENERATE_QR`] (`qr_image_template` last); unset optional ones are sent as `null`
+//! and hashed as `""`, as PayWay's own example sends them. `qr_image_template` and `lifetime`
+//! are required and always sent. `amount` and `lifetime` are JSON
 //! numbers, hashed as their text. `callback_url` is base64, like purchase's `return_url`;
 //! `items`, `return_deeplink`, `custom_fields` and `payout` are encoded as on purchase.
 //! WeChat and Alipay QRs are USD only; `lifetime` (minutes) is required. The answer carries
@@ -69,6 +70,98 @@ impl QrPaymentOption {
     }
 }
 
+/// `qr_image_template`: the frame PayWay draws around `qrImage`. Required on `generate-qr`
+/// (at most 20 characters, part of the hash); any other name is answered HTTP 400. The ten
+/// names are those of PayWay's QR API page (developer.payway.com.kh, "QR API" request table);
+/// one third-party SDK lists only the first seven, all ten were seen accepted by PayWay's
+/// sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QrImageTemplate {
+    /// `template1`.
+    Template1,
+    /// `template1_color`.
+    Template1Color,
+    /// `template2`.
+    Template2,
+    /// `template2_color`.
+    Template2Color,
+    /// `template3_color`: the one PayWay's own QR API example sends; the default.
+    Template3Color,
+    /// `template4`.
+    Template4,
+    /// `template4_color`.
+    Template4Color,
+    /// `template5`.
+    Template5,
+    /// `template5_color`.
+    Template5Color,
+    /// `template6_color`.
+    Template6Color,
+}
+
+impl QrImageTemplate {
+    /// Every template PayWay names, in its page's order.
+    pub const ALL: [QrImageTemplate; 10] = [
+        QrImageTemplate::Template1,
+        QrImageTemplate::Template1Color,
+        QrImageTemplate::Template2,
+        QrImageTemplate::Template2Color,
+        QrImageTemplate::Template3Color,
+        QrImageTemplate::Template4,
+        QrImageTemplate::Template4Color,
+        QrImageTemplate::Template5,
+        QrImageTemplate::Template5Color,
+        QrImageTemplate::Template6Color,
+    ];
+
+    /// The template a QR gets unless configured otherwise (`template3_color`).
+    pub const DEFAULT: QrImageTemplate = QrImageTemplate::Template3Color;
+
+    /// PayWay's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QrImageTemplate::Template1 => "template1",
+            QrImageTemplate::Template1Color => "template1_color",
+            QrImageTemplate::Template2 => "template2",
+            QrImageTemplate::Template2Color => "template2_color",
+            QrImageTemplate::Template3Color => "template3_color",
+            QrImageTemplate::Template4 => "template4",
+            QrImageTemplate::Template4Color => "template4_color",
+            QrImageTemplate::Template5 => "template5",
+            QrImageTemplate::Template5Color => "template5_color",
+            QrImageTemplate::Template6Color => "template6_color",
+        }
+    }
+
+    /// The template PayWay names `name`; an invalid-input error listing the names otherwise.
+    pub fn from_name(name: &str) -> Result<QrImageTemplate> {
+        QrImageTemplate::ALL
+            .into_iter()
+            .find(|t| t.as_str() == name)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "qr_image_template",
+                    format!(
+                        "must be one of PayWay's templates: {}",
+                        QrImageTemplate::names()
+                    ),
+                )
+            })
+    }
+
+    /// The names, comma-separated (for messages).
+    pub fn names() -> String {
+        QrImageTemplate::ALL.map(QrImageTemplate::as_str).join(", ")
+    }
+}
+
+impl Default for QrImageTemplate {
+    fn default() -> QrImageTemplate {
+        QrImageTemplate::DEFAULT
+    }
+}
+
 /// Everything `generate-qr` takes, in our names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -104,8 +197,8 @@ pub struct QrRequest {
     pub return_params: Option<String>,
     /// `payout`: shares paid to other ABA accounts (at most 10).
     pub payout: Vec<Payout>,
-    /// `qr_image_template`: the name of the frame PayWay draws around `qrImage`.
-    pub qr_image_template: Option<String>,
+    /// `qr_image_template`: the frame PayWay draws around `qrImage` (required by PayWay).
+    pub qr_image_template: QrImageTemplate,
 }
 
 impl QrRequest {
@@ -132,7 +225,7 @@ impl QrRequest {
             custom_fields: None,
             return_params: None,
             payout: Vec::new(),
-            qr_image_template: None,
+            qr_image_template: QrImageTemplate::DEFAULT,
         }
     }
 }
@@ -142,11 +235,15 @@ impl QrRequest {
     /// `expires_in`: PayWay requires a lifetime and documents no default.
     pub const DEFAULT_LIFETIME_MINUTES: u32 = 30;
 
-    /// The unified request as a QR: `callback_url` → `callback_url` (pushback),
+    /// The unified request as a QR drawn in `template`: `callback_url` → `callback_url` (pushback),
     /// `expires_in` → `lifetime` (whole minutes, rounded up; 30 when unset), manual capture →
     /// `pre-auth`, the customer and items as on purchase. `return_url` and `cancel_url` have no
     /// use here (no browser leaves the app) and `description` no PayWay field: both are dropped.
-    pub fn from_create(request: &CreatePayment, option: QrPaymentOption) -> Result<QrRequest> {
+    pub fn from_create(
+        request: &CreatePayment,
+        option: QrPaymentOption,
+        template: QrImageTemplate,
+    ) -> Result<QrRequest> {
         let common = FromCreate::of(request)?;
         let lifetime = common
             .lifetime_minutes
@@ -156,6 +253,7 @@ impl QrRequest {
         [qr.first_name, qr.last_name, qr.email, qr.phone] = common.payer;
         qr.purchase_type = common.purchase_type;
         qr.callback_url = request.callback_url.clone();
+        qr.qr_image_template = template;
         Ok(qr)
     }
 }
@@ -241,10 +339,7 @@ pub fn generate_qr_fields(
         )
         .with_opt("payout", bounded("payout", payout, 255)?)
         .with_number("lifetime", request.lifetime_minutes.to_string())
-        .with_opt(
-            "qr_image_template",
-            bounded("qr_image_template", request.qr_image_template.clone(), 255)?,
-        );
+        .with("qr_image_template", request.qr_image_template.as_str());
     Ok(fields.signed(&config.hmac, order::GENERATE_QR))
 }
 

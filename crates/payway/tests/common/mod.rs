@@ -110,7 +110,7 @@ pub fn full_qr_request() -> paygate_payway::QrRequest {
         account: "000000001".into(),
         amount: usd("2.50"),
     }];
-    request.qr_image_template = Some("template3_color".into());
+    request.qr_image_template = paygate_payway::QrImageTemplate::Template3Color;
     request
 }
 

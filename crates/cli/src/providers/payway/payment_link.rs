@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use paygate::payway::ops::payment_link::MAX_LINK_IMAGE_BYTES;
 use paygate::payway::wire::{PaymentLinkData, PaymentLinkResponse, PaymentLinkVoidResponse};
 use paygate::payway::{
     ImageFormat, PaymentLinkId, PaymentLinkImage, PaymentLinkRequest, PaywayClient, PaywayConfig,
@@ -56,7 +57,7 @@ pub(crate) struct PaymentLinkCreateArgs {
     /// Your reference, sent back with each payment (at most 50 characters).
     #[arg(long)]
     pub(crate) reference: Option<String>,
-    /// An image for the payer's page (.png, .jpg or .gif, at most 5 MiB).
+    /// An image for the payer's page (.png, .jpg or .jpeg, at most 3 MB: PayWay's limit).
     #[arg(long)]
     pub(crate) image: Option<std::path::PathBuf>,
 }
@@ -182,8 +183,21 @@ fn request(args: &PaymentLinkCreateArgs) -> Result<PaymentLinkRequest, Error> {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned();
-        let format = ImageFormat::from_file_name(&name)
-            .ok_or_else(|| Error::invalid("image", "must be a .png, .jpg, .jpeg or .gif file"))?;
+        let format = ImageFormat::from_file_name(&name).ok_or_else(|| {
+            Error::invalid(
+                "image",
+                "must be a .png, .jpg or .jpeg file (PayWay takes no other)",
+            )
+        })?;
+        let size = std::fs::metadata(path)
+            .map_err(|e| Error::invalid("image", format!("{}: {e}", path.display())))?
+            .len();
+        if size > MAX_LINK_IMAGE_BYTES as u64 {
+            return Err(Error::invalid(
+                "image",
+                format!("is {size} bytes; PayWay takes at most {MAX_LINK_IMAGE_BYTES} (3 MB)"),
+            ));
+        }
         let bytes = std::fs::read(path)
             .map_err(|e| Error::invalid("image", format!("{}: {e}", path.display())))?;
         request.image = Some(PaymentLinkImage {

@@ -61,6 +61,15 @@ impl SimulatedProvider for FinpaySim {
         routes()
     }
 
+    fn strict_refusal(&self, rule: &crate::strictness::FieldRule) -> axum::response::Response {
+        let http = StatusCode::from_u16(rule.refusal.http).unwrap_or(StatusCode::BAD_REQUEST);
+        super::answer(
+            http,
+            rule.refusal.code,
+            &format!("{} {}", rule.refusal.message, rule.field),
+        )
+    }
+
     fn currency_digits(&self, currency: &str) -> Option<u32> {
         matches!(currency, "IDR").then_some(0)
     }

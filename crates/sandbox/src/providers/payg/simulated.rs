@@ -72,6 +72,16 @@ impl SimulatedProvider for PaygSim {
         routes()
     }
 
+    fn strict_refusal(&self, rule: &crate::strictness::FieldRule) -> axum::response::Response {
+        let http = StatusCode::from_u16(rule.refusal.http).unwrap_or(StatusCode::BAD_REQUEST);
+        super::errors(
+            http,
+            rule.refusal.code,
+            rule.refusal.message,
+            Some(rule.field),
+        )
+    }
+
     fn currency_digits(&self, currency: &str) -> Option<u32> {
         matches!(currency, "INR").then_some(2)
     }

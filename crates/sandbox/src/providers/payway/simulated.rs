@@ -89,6 +89,14 @@ impl SimulatedProvider for PaywaySim {
             .map_err(|e| SandboxError::Key(e.clone()))
     }
 
+    fn strict_fields(&self, headers: &HeaderMap, body: &[u8]) -> Option<serde_json::Value> {
+        super::verify::strict_fields(headers, body)
+    }
+
+    fn strict_refusal(&self, rule: &crate::strictness::FieldRule) -> Response {
+        super::verify::strict_refusal(rule)
+    }
+
     fn currency_digits(&self, currency: &str) -> Option<u32> {
         match currency {
             "USD" => Some(2),

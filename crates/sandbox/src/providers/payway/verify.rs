@@ -139,6 +139,62 @@ pub(super) fn verify(
     Ok(fields)
 }
 
+/// The fields as the strictness table reads them: each as text, and `merchant_auth`, when it
+/// decrypts to a JSON object, as that object (its rows read `merchant_auth.<name>`).
+pub(super) fn strict_fields(headers: &HeaderMap, body: &[u8]) -> Option<serde_json::Value> {
+    let fields = fields_of(body, headers)?;
+    let mut object = serde_json::Map::new();
+    for (name, value) in fields {
+        let decrypted = (name == "merchant_auth")
+            .then(|| plaintext(&value))
+            .flatten()
+            .and_then(|text| serde_json::from_slice::<serde_json::Value>(&text).ok())
+            .filter(serde_json::Value::is_object);
+        object.insert(name, decrypted.unwrap_or(serde_json::Value::String(value)));
+    }
+    Some(serde_json::Value::Object(object))
+}
+
+/// PayWay's answer to a request breaking `rule`: the binding layer's shape (an `errors` map
+/// naming the field) for code `04`, the endpoint's `status` otherwise.
+pub(super) fn strict_refusal(rule: &crate::strictness::FieldRule) -> Response {
+    let http = StatusCode::from_u16(rule.refusal.http).unwrap_or(StatusCode::BAD_REQUEST);
+    if rule.refusal.code != "04" {
+        return error(http, rule.refusal.code, rule.refusal.message);
+    }
+    let field = rule.field.rsplit('.').next().unwrap_or(rule.field);
+    J::O(vec![(
+        "status",
+        J::O(vec![
+            ("code", J::s("04")),
+            ("message", J::s(rule.refusal.message)),
+            (
+                "errors",
+                J::O(vec![(
+                    field,
+                    J::A(vec![J::s(format!("The {field} field is invalid."))]),
+                )]),
+            ),
+        ]),
+    )])
+    .respond(http)
+}
+
+/// `merchant_auth` decrypted with the simulator's key; `None` when it does not decrypt.
+fn plaintext(merchant_auth: &str) -> Option<Vec<u8>> {
+    let ciphertext = BASE64.decode(merchant_auth).ok()?;
+    let key = super::simulated::private_key()?;
+    let block = key.size();
+    if ciphertext.is_empty() || ciphertext.len() % block != 0 {
+        return None;
+    }
+    let mut plaintext = Vec::new();
+    for chunk in ciphertext.chunks(block) {
+        plaintext.extend_from_slice(&key.decrypt(Pkcs1v15Encrypt, chunk).ok()?);
+    }
+    Some(plaintext)
+}
+
 /// The decrypted `merchant_auth`.
 #[derive(Deserialize)]
 pub(super) struct MerchantAuth {
@@ -176,24 +232,13 @@ pub(super) fn decrypted<T: serde::de::DeserializeOwned>(
     mc_id: fn(&T) -> &str,
 ) -> Result<T, Response> {
     let invalid = || error(StatusCode::BAD_REQUEST, "PTL05", "Parameter invalid format");
-    let ciphertext = BASE64
-        .decode(
-            fields
-                .get("merchant_auth")
-                .map(String::as_str)
-                .unwrap_or(""),
-        )
-        .map_err(|_| invalid())?;
-    let key = super::simulated::private_key().ok_or_else(invalid)?;
-    let block = key.size();
-    if ciphertext.is_empty() || ciphertext.len() % block != 0 {
-        return Err(invalid());
-    }
-    let mut plaintext = Vec::new();
-    for chunk in ciphertext.chunks(block) {
-        let part = key.decrypt(Pkcs1v15Encrypt, chunk).map_err(|_| invalid())?;
-        plaintext.extend_from_slice(&part);
-    }
+    let plaintext = plaintext(
+        fields
+            .get("merchant_auth")
+            .map(String::as_str)
+            .unwrap_or(""),
+    )
+    .ok_or_else(invalid)?;
     let auth: T = serde_json::from_slice(&plaintext).map_err(|_| invalid())?;
     if mc_id(&auth) != shared.credentials.payway.merchant_id {
         return Err(error(

@@ -1,0 +1,5 @@
+//! Finpay's rows.
+
+use super::FieldRule;
+
+pub(super) const RULES: &[FieldRule] = &[];

@@ -1,0 +1,257 @@
+//! The strictness table: every documented rule on a request field of every endpoint the SDK
+//! sends, with its source and the refusal the provider documents for breaking it. The
+//! simulator reads it on each request ([`first_broken`]), after the credentials and the
+//! signature are checked and before anything is created, so that the sandbox refuses all that
+//! the providers' documents refuse and cannot share a client's mistake.
+//!
+//! Where documents disagree, a row takes the strictest reading and says so in `note`.
+//! Semantic rules (an amount against the payment, a state) stay with the endpoint's handler;
+//! the table holds what one field, read alone, must be.
+
+use serde_json::Value;
+
+use crate::Provider;
+
+mod finpay;
+mod guard;
+mod payg;
+mod payway;
+
+pub(crate) use guard::{BODY_LIMIT, guard};
+
+/// One documented rule on one request field.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldRule {
+    /// The provider.
+    pub provider: Provider,
+    /// The request path, as the provider's page names it (Finpay's path parameters as
+    /// `{name}`).
+    pub endpoint: &'static str,
+    /// The field. PayWay: the form or JSON field, or `merchant_auth.<name>` for one inside
+    /// the encrypted `merchant_auth` JSON, or a file part's name. Finpay and PayG: the
+    /// dotted JSON path (`order.amount`), or `{name}` for a path parameter.
+    pub field: &'static str,
+    /// What the field must be.
+    pub rule: Rule,
+    /// What the provider documents answering a request that breaks it.
+    pub refusal: DocumentedRefusal,
+    /// Where the rule is written (the provider's page, or the research note that cites it).
+    pub source: &'static str,
+    /// Disagreements between sources, and which reading the row takes; empty when none.
+    pub note: &'static str,
+    /// Whether the SDK refuses input breaking the rule before sending.
+    pub sdk: SdkCheck,
+}
+
+/// What a field must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// Present, not `null`, not empty.
+    Required,
+    /// At most this many characters (when present).
+    MaxChars(usize),
+    /// One of these values (when present), compared exactly.
+    OneOf(&'static [&'static str]),
+    /// A whole number in this range, inclusive (when present).
+    IntegerIn(i64, i64),
+    /// Of this format (when present).
+    Format(Format),
+    /// A file part whose name ends in one of these extensions (case-insensitive).
+    FileExtension(&'static [&'static str]),
+    /// A file part of at most this many bytes.
+    FileMaxBytes(usize),
+}
+
+/// A field format the documents name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// ASCII digits only.
+    Digits,
+    /// Letters, digits and `-` (PayWay's `tran_id`).
+    AlphanumericDash,
+    /// Letters, digits, `-` and `_`.
+    AlphanumericDashUnderscore,
+    /// `local@domain.tld`, no spaces.
+    Email,
+    /// `+` then digits.
+    PlusDigits,
+    /// An absolute `http(s)://` URL.
+    HttpUrl,
+    /// Standard base64 (padding required).
+    Base64,
+    /// A decimal number: digits, optionally `.` and digits.
+    Decimal,
+}
+
+/// A refusal as the provider documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentedRefusal {
+    /// The HTTP status.
+    pub http: u16,
+    /// The provider's code (`status.code`, `responseCode`, PayG's error code).
+    pub code: &'static str,
+    /// Its message.
+    pub message: &'static str,
+}
+
+/// Whether the SDK checks a rule before sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SdkCheck {
+    /// Refused before sending, as an invalid-input error naming the field.
+    Refuses,
+    /// Cannot be broken through the SDK: its type only holds valid values, or it always
+    /// fills the field itself.
+    ByConstruction,
+    /// Sent as given; the provider refuses it.
+    Not,
+}
+
+/// Every row, provider by provider, endpoint by endpoint.
+pub fn rules() -> impl Iterator<Item = &'static FieldRule> {
+    payway::RULES
+        .iter()
+        .chain(finpay::RULES.iter())
+        .chain(payg::RULES.iter())
+}
+
+/// A request's fields as the table reads them: text, or absent (also for `null` and `""`).
+pub(crate) trait FieldSource {
+    /// The field's text; `None` when absent, `null` or empty.
+    fn text(&self, field: &str) -> Option<String>;
+}
+
+impl FieldSource for Value {
+    fn text(&self, field: &str) -> Option<String> {
+        let pointer: String = field.split('.').flat_map(|part| ["/", part]).collect();
+        match self.pointer(&pointer)? {
+            Value::Null => None,
+            Value::String(s) if s.is_empty() => None,
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+/// The first of the endpoint's rows that `fields` break, in table order.
+pub(crate) fn first_broken(
+    provider: Provider,
+    endpoint: &str,
+    fields: &dyn FieldSource,
+) -> Option<&'static FieldRule> {
+    rules()
+        .filter(|r| r.provider == provider && r.endpoint == endpoint)
+        .find(|r| !r.rule.holds(fields.text(r.field).as_deref()))
+}
+
+impl Rule {
+    /// True when `value` (`None`: absent) keeps the rule.
+    pub fn holds(&self, value: Option<&str>) -> bool {
+        let Some(value) = value else {
+            return !matches!(self, Rule::Required);
+        };
+        match self {
+            Rule::Required => true,
+            Rule::MaxChars(max) => value.chars().count() <= *max,
+            Rule::OneOf(values) => values.contains(&value),
+            Rule::IntegerIn(min, max) => value
+                .parse::<i64>()
+                .is_ok_and(|n| (*min..=*max).contains(&n)),
+            Rule::Format(format) => format.holds(value),
+            Rule::FileExtension(extensions) => {
+                let name = file_part(value).0;
+                name.rsplit_once('.')
+                    .is_some_and(|(_, ext)| extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+            }
+            Rule::FileMaxBytes(max) => file_part(value).1.is_some_and(|n| n <= *max),
+        }
+    }
+
+    /// Values that break this rule alone, one per way to break it (`None`: the field left
+    /// out or `null`).
+    pub fn breaking_values(&self) -> Vec<Option<String>> {
+        match self {
+            Rule::Required => vec![None],
+            Rule::MaxChars(max) => vec![Some("A".repeat(max + 1))],
+            Rule::OneOf(_) => vec![Some("not_listed".to_owned())],
+            Rule::IntegerIn(min, max) => vec![
+                Some(min.saturating_sub(1).to_string()),
+                Some(max.saturating_add(1).to_string()),
+            ],
+            Rule::Format(format) => vec![Some(format.breaking_value().to_owned())],
+            Rule::FileExtension(_) => vec![Some("image.gif (64 bytes)".to_owned())],
+            Rule::FileMaxBytes(max) => vec![Some(format!("image.png ({} bytes)", max + 1))],
+        }
+    }
+}
+
+/// A file part as the simulator records it: `name (N bytes)`.
+fn file_part(value: &str) -> (&str, Option<usize>) {
+    match value.rsplit_once(" (") {
+        Some((name, size)) => (
+            name,
+            size.strip_suffix(" bytes)").and_then(|n| n.parse().ok()),
+        ),
+        None => (value, None),
+    }
+}
+
+impl Format {
+    fn holds(self, value: &str) -> bool {
+        let all = |f: fn(char) -> bool| value.chars().all(f);
+        match self {
+            Format::Digits => all(|c| c.is_ascii_digit()),
+            Format::AlphanumericDash => all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            Format::AlphanumericDashUnderscore => {
+                all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            }
+            Format::Email => {
+                let Some((local, domain)) = value.split_once('@') else {
+                    return false;
+                };
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+                    && all(|c| !c.is_whitespace())
+            }
+            Format::PlusDigits => value
+                .strip_prefix('+')
+                .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())),
+            Format::HttpUrl => url::Url::parse(value)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some()),
+            Format::Base64 => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(value)
+                    .is_ok()
+            }
+            Format::Decimal => {
+                let (whole, fraction) = value.split_once('.').unwrap_or((value, "0"));
+                !whole.is_empty()
+                    && !fraction.is_empty()
+                    && whole.chars().all(|c| c.is_ascii_digit())
+                    && fraction.chars().all(|c| c.is_ascii_digit())
+            }
+        }
+    }
+
+    fn breaking_value(self) -> &'static str {
+        match self {
+            Format::Digits => "12a4",
+            Format::AlphanumericDash => "A_B",
+            Format::AlphanumericDashUnderscore => "A.B",
+            Format::Email => "not-an-email",
+            Format::PlusDigits => "0812345678",
+            Format::HttpUrl => "ftp//nowhere",
+            Format::Base64 => "not base64!",
+            Format::Decimal => "1,5",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,5 @@
+//! PayG's rows.
+
+use super::FieldRule;
+
+pub(super) const RULES: &[FieldRule] = &[];
