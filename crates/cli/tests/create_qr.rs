@@ -126,3 +126,48 @@ async fn create_with_qr_on_a_hosted_checkout_saves_nothing_and_exits_9() {
     let out = paygate(Some(&env.config), &["status", "payway", "NOQR1"], None).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// `qr_image_template` is PayWay's required frame: a named template configured is sent (the
+/// sandbox, as strict as PayWay's page, refuses a missing or unknown one); a name outside
+/// PayWay's list is a configuration error before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_qr_template_is_configurable_and_checked() {
+    let env = env_with_qr_gateway("create-qr-template").await;
+    let config = std::fs::read_to_string(&env.config).unwrap();
+    std::fs::write(
+        &env.config,
+        format!("{config}qr_image_template = \"template6_color\"\n"),
+    )
+    .unwrap();
+    let file = temp("create-qr-template").join("qr.svg");
+    let create = |order: &'static str| {
+        let file = file.clone();
+        let config = env.config.clone();
+        async move {
+            paygate(
+                Some(&config),
+                &[
+                    "create", "shop-qr", "--order-id", order, "--amount", "2.50", "--currency",
+                    "USD", "--qr", file.to_str().unwrap(),
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    let out = create("QRTPL1").await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    std::fs::write(
+        &env.config,
+        format!("{config}qr_image_template = \"template9\"\n"),
+    )
+    .unwrap();
+    let sent = env.sandbox.received().len();
+    let out = create("QRTPL2").await;
+    let stderr = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("qr_image_template"), "{stderr}");
+    assert!(stderr.contains("template3_color"), "the names are listed: {stderr}");
+    assert_eq!(env.sandbox.received().len(), sent, "nothing was sent");
+}
