@@ -147,8 +147,16 @@ async fn the_qr_template_is_configurable_and_checked() {
             paygate(
                 Some(&config),
                 &[
-                    "create", "shop-qr", "--order-id", order, "--amount", "2.50", "--currency",
-                    "USD", "--qr", file.to_str().unwrap(),
+                    "create",
+                    "shop-qr",
+                    "--order-id",
+                    order,
+                    "--amount",
+                    "2.50",
+                    "--currency",
+                    "USD",
+                    "--qr",
+                    file.to_str().unwrap(),
                 ],
                 None,
             )
@@ -168,6 +176,9 @@ async fn the_qr_template_is_configurable_and_checked() {
     let stderr = text(&out.stderr);
     assert_ne!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("qr_image_template"), "{stderr}");
-    assert!(stderr.contains("template3_color"), "the names are listed: {stderr}");
+    assert!(
+        stderr.contains("template3_color"),
+        "the names are listed: {stderr}"
+    );
     assert_eq!(env.sandbox.received().len(), sent, "nothing was sent");
 }

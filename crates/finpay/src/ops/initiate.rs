@@ -36,6 +36,92 @@ pub fn check_mobile_phone(phone: &str) -> Result<()> {
     }
 }
 
+/// Checks a customer's fields against Finpay's Customer object: id and email at most 320
+/// characters, names at most 50, phone at most 15, no control characters; an email shaped
+/// `local@domain.tld`; a mobile phone in E.164.
+pub fn check_customer_fields(customer: &Customer) -> Result<()> {
+    let limits: [(&'static str, Option<&String>, usize); 5] = [
+        ("customer.id", customer.id.as_ref(), 320),
+        ("customer.email", customer.email.as_ref(), 320),
+        ("customer.firstName", customer.first_name.as_ref(), 50),
+        ("customer.lastName", customer.last_name.as_ref(), 50),
+        ("customer.phone", customer.phone.as_ref(), 15),
+    ];
+    for (field, value, max) in limits {
+        if value.is_some_and(|v| v.chars().count() > max || v.chars().any(char::is_control)) {
+            return Err(Error::invalid(
+                field,
+                format!("at most {max} characters, no control characters (Finpay's limit)"),
+            ));
+        }
+    }
+    if let Some(email) = &customer.email {
+        let shaped = email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|label| !label.is_empty())
+        });
+        if !shaped || email.chars().any(char::is_whitespace) {
+            return Err(Error::invalid(
+                "customer.email",
+                "must be an address like name@example.com (Finpay checks its format)",
+            ));
+        }
+    }
+    if let Some(phone) = &customer.mobile_phone {
+        check_mobile_phone(phone)?;
+    }
+    Ok(())
+}
+
+/// Checks an order against Finpay's Order object: its id (alpha-dash, at most 30), its amount
+/// (digits, at most 14), a description of at most 127 characters and a timeout of at most 8
+/// digits (minutes).
+fn check_order(order: &Order) -> Result<()> {
+    ORDER_ID_RULES.check("order.id", &order.id)?;
+    if !order
+        .id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::invalid(
+            "order.id",
+            "Finpay takes letters, digits, '-' and '_' only (\"Alpha Dash\")",
+        ));
+    }
+    if order.amount.is_empty()
+        || order.amount.len() > 14
+        || !order.amount.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(Error::invalid(
+            "order.amount",
+            "must be whole rupiah, 1 to 14 digits",
+        ));
+    }
+    if order
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 127 || d.chars().any(char::is_control))
+    {
+        return Err(Error::invalid(
+            "order.description",
+            "at most 127 characters, no control characters (Finpay's limit)",
+        ));
+    }
+    if order
+        .timeout
+        .as_ref()
+        .is_some_and(|t| t.is_empty() || t.len() > 8 || !t.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Error::invalid(
+            "order.timeout",
+            "must be minutes, 1 to 8 digits",
+        ));
+    }
+    Ok(())
+}
+
 impl InitiateRequest {
     /// A hosted-page payment of `amount` (IDR) for `order_id`, notifying `callback_url`.
     pub fn new(
@@ -139,8 +225,13 @@ impl InitiateRequest {
 
 /// Builds the request.
 pub fn build_initiate(config: &FinpayConfig, initiate: &InitiateRequest) -> Result<HttpRequest> {
-    if let Some(phone) = &initiate.customer.mobile_phone {
-        check_mobile_phone(phone)?;
+    check_order(&initiate.order)?;
+    check_customer_fields(&initiate.customer)?;
+    if initiate.customer.mobile_phone.is_none() {
+        return Err(Error::invalid(
+            "customer.mobilePhone",
+            "Finpay refuses a payment without the customer's mobile phone (E.164)",
+        ));
     }
     let body =
         serde_json::to_vec(initiate).map_err(|e| Error::invalid("initiate", e.to_string()))?;

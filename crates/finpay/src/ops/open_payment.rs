@@ -17,7 +17,7 @@ use paygate_core::transport::{Call, CallContext};
 use paygate_core::transport::{HttpRequest, HttpResponse};
 use paygate_core::{Effect, NativeResponse, Operation, Result, check_echo};
 
-use super::initiate::check_mobile_phone;
+use super::initiate::check_customer_fields;
 use super::{parse_answer, request};
 use crate::PROVIDER;
 use crate::config::FinpayConfig;
@@ -95,29 +95,12 @@ struct OpenPaymentBody<'a> {
 
 /// Checks the customer's fields against Finpay's limits (those of the initiate page).
 fn check_customer(customer: &Customer) -> Result<()> {
-    let limits: [(&'static str, Option<&String>, usize); 5] = [
-        ("customer.id", customer.id.as_ref(), 320),
-        ("customer.email", customer.email.as_ref(), 320),
-        ("customer.firstName", customer.first_name.as_ref(), 50),
-        ("customer.lastName", customer.last_name.as_ref(), 50),
-        ("customer.phone", customer.phone.as_ref(), 15),
-    ];
-    for (field, value, max) in limits {
-        if value.is_some_and(|v| v.chars().count() > max || v.chars().any(char::is_control)) {
-            return Err(paygate_core::Error::invalid(
-                field,
-                format!("at most {max} characters, no control characters (Finpay's limit)"),
-            ));
-        }
-    }
+    check_customer_fields(customer)?;
     if customer.id.as_deref().is_none_or(|id| id.trim().is_empty()) {
         return Err(paygate_core::Error::invalid(
             "customer.id",
             "an open VA belongs to a customer: set their id",
         ));
-    }
-    if let Some(phone) = &customer.mobile_phone {
-        check_mobile_phone(phone)?;
     }
     Ok(())
 }

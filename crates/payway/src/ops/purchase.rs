@@ -37,7 +37,7 @@ use paygate_core::{
 
 use super::credential::{SaveCredential, frequency_for};
 use super::{
-    FromCreate, TRAN_ID_RULES, base64_list, check_lifetime, encode_deeplink, encode_items,
+    FromCreate, TRAN_ID_RULES, base64_list, bounded, check_lifetime, encode_deeplink, encode_items,
     json_object_field, multipart_request, parse_answer, purchase_type_text, same_currency,
     wire_amount, wire_payouts,
 };
@@ -111,13 +111,13 @@ pub struct PurchaseRequest {
     pub items: Vec<PurchaseItem>,
     /// `shipping`.
     pub shipping: Option<Money>,
-    /// `firstname`.
+    /// `firstname`: at most 20 characters (PayWay's purchase page).
     pub first_name: Option<String>,
-    /// `lastname`.
+    /// `lastname`: at most 20 characters.
     pub last_name: Option<String>,
-    /// `email`.
+    /// `email`: at most 50 characters.
     pub email: Option<String>,
-    /// `phone`.
+    /// `phone`: at most 20 characters.
     pub phone: Option<String>,
     /// `type`.
     pub purchase_type: PurchaseType,
@@ -221,6 +221,17 @@ pub struct PurchaseForm {
     pub fields: Fields,
 }
 
+/// The `payment_option` values PayWay's purchase page lists.
+pub const PURCHASE_PAYMENT_OPTIONS: &[&str] = &[
+    "cards",
+    "abapay",
+    "abapay_khqr",
+    "abapay_khqr_deeplink",
+    "alipay",
+    "wechat",
+    "google_pay",
+];
+
 #[doc(hidden)]
 /// Builds and signs the purchase fields. Nothing is sent.
 pub fn form(
@@ -232,17 +243,37 @@ pub fn form(
     let amount = wire_amount("amount", &request.amount, true)?;
     let currency = request.amount.currency();
     check_lifetime(request.lifetime_minutes)?;
+    if let Some(option) = &request.payment_option
+        && !PURCHASE_PAYMENT_OPTIONS.contains(&option.as_str())
+    {
+        return Err(Error::invalid(
+            "payment_option",
+            format!(
+                "must be one of PayWay's options: {}",
+                PURCHASE_PAYMENT_OPTIONS.join(", ")
+            ),
+        ));
+    }
     let fields = Fields::new()
         .with("req_time", request_time(now))
         .with("merchant_id", config.merchant_id.as_str())
         .with("tran_id", request.tran_id.as_str())
         .with("amount", amount)
-        .with_opt("items", encode_items(&request.items, currency)?)
+        .with_opt(
+            "items",
+            bounded("items", encode_items(&request.items, currency)?, 500)?,
+        )
         .with_opt("shipping", encode_shipping(request, currency)?)
-        .with_opt("firstname", request.first_name.clone())
-        .with_opt("lastname", request.last_name.clone())
-        .with_opt("email", request.email.clone())
-        .with_opt("phone", request.phone.clone())
+        .with_opt(
+            "firstname",
+            bounded("firstname", request.first_name.clone(), 20)?,
+        )
+        .with_opt(
+            "lastname",
+            bounded("lastname", request.last_name.clone(), 20)?,
+        )
+        .with_opt("email", bounded("email", request.email.clone(), 50)?)
+        .with_opt("phone", bounded("phone", request.phone.clone(), 20)?)
         .with("type", purchase_type_text(request.purchase_type))
         .with_opt("payment_option", request.payment_option.clone())
         .with_opt(

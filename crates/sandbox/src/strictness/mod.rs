@@ -69,6 +69,8 @@ pub enum Rule {
 pub enum Format {
     /// ASCII digits only.
     Digits,
+    /// ASCII letters and digits only.
+    Alphanumeric,
     /// Letters, digits and `-` (PayWay's `tran_id`).
     AlphanumericDash,
     /// Letters, digits, `-` and `_`.
@@ -83,6 +85,8 @@ pub enum Format {
     Base64,
     /// A decimal number: digits, optionally `.` and digits.
     Decimal,
+    /// `YYYY-MM-DD HH:MM:SS`.
+    DateTime,
 }
 
 /// A refusal as the provider documents it.
@@ -203,6 +207,7 @@ impl Format {
         let all = |f: fn(char) -> bool| value.chars().all(f);
         match self {
             Format::Digits => all(|c| c.is_ascii_digit()),
+            Format::Alphanumeric => all(|c| c.is_ascii_alphanumeric()),
             Format::AlphanumericDash => all(|c| c.is_ascii_alphanumeric() || c == '-'),
             Format::AlphanumericDashUnderscore => {
                 all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -236,12 +241,18 @@ impl Format {
                     && whole.chars().all(|c| c.is_ascii_digit())
                     && fraction.chars().all(|c| c.is_ascii_digit())
             }
+            Format::DateTime => time::PrimitiveDateTime::parse(
+                value,
+                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+            )
+            .is_ok(),
         }
     }
 
     fn breaking_value(self) -> &'static str {
         match self {
             Format::Digits => "12a4",
+            Format::Alphanumeric => "A-B",
             Format::AlphanumericDash => "A_B",
             Format::AlphanumericDashUnderscore => "A.B",
             Format::Email => "not-an-email",
@@ -249,6 +260,7 @@ impl Format {
             Format::HttpUrl => "ftp//nowhere",
             Format::Base64 => "not base64!",
             Format::Decimal => "1,5",
+            Format::DateTime => "2025/01/31 10:00",
         }
     }
 }

@@ -11,11 +11,42 @@ use crate::Provider;
 
 const QR: &str = "/api/payment-gateway/v1/payments/generate-qr";
 const PURCHASE: &str = "/api/payment-gateway/v1/payments/purchase";
+const CHECK: &str = "/api/payment-gateway/v1/payments/check-transaction-2";
+const DETAIL: &str = "/api/payment-gateway/v1/payments/transaction-detail";
+const CLOSE: &str = "/api/payment-gateway/v1/payments/close-transaction";
+const LIST: &str = "/api/payment-gateway/v1/payments/transaction-list-2";
+const BY_REF: &str = "/api/payment-gateway/v1/payments/get-transactions-by-mc-ref";
+const REFUND: &str = "/api/merchant-portal/merchant-access/online-transaction/refund";
+const COMPLETE: &str =
+    "/api/merchant-portal/merchant-access/online-transaction/pre-auth-completion";
+const CANCEL: &str =
+    "/api/merchant-portal/merchant-access/online-transaction/pre-auth-cancellation";
 const LINK_CREATE: &str = "/api/merchant-portal/merchant-access/payment-link/create";
+const LINK_DETAIL: &str = "/api/merchant-portal/merchant-access/payment-link/detail";
+const LINK_VOID: &str = "/api/merchant-portal/merchant-access/payment-link/void";
+const ACCOUNT_LINK: &str = "/api/payment-credential/v3/aof/link-account";
+const CARD_LINK: &str = "/api/payment-credential/v3/cof/link-card";
+const TOKEN_PAYMENT: &str = "/api/payment-gateway/v3/purchase/payment-credential";
+const TOKEN_DETAILS: &str = "/api/payment-credential/v3/token-management/get-token-details";
+const TOKEN_RENEW: &str = "/api/payment-credential/v3/token-management/renew-expired-account-token";
+const TOKEN_REMOVE: &str = "/api/payment-credential/v3/token-management/remove-token";
 
 const QR_PAGE: &str = "OFF QR API (developer.payway.com.kh/qr-api-14530840e0); MIRROR 14-qr-api.md";
 const PURCHASE_PAGE: &str =
     "OFF Purchase (developer.payway.com.kh/purchase-14530820e0); MIRROR 01-purchase.md";
+const CHECK_PAGE: &str =
+    "the user's check-transaction document (all four fields required); OFF Check transaction";
+const DETAIL_PAGE: &str = "OFF Get transaction details; MIRROR 03-get-transaction-details.md";
+const CLOSE_PAGE: &str = "OFF Close transaction; MIRROR 05-close-transaction.md";
+const LIST_PAGE: &str =
+    "OFF Get transaction list; MIRROR 04-get-transaction-list.md (codes 49, 50)";
+const BY_REF_PAGE: &str =
+    "MIRROR 23 get-transactions-by-mc-ref (merchant_ref: required, at most 20)";
+const REFUND_PAGE: &str = "OFF Refund API; MIRROR 06-refund.md (PTL04, PTL186)";
+const COMPLETE_PAGE: &str = "OFF Complete pre-auth transactions; MIRROR 17-pre-auth-completion.md";
+const CANCEL_PAGE: &str = "OFF Cancel pre-purchase transaction; MIRROR 19-pre-auth-cancellation.md";
+const LINK_DETAIL_PAGE: &str = "OFF Get payment link details; LIVE (void, not on PayWay's pages)";
+const COF_PAGE: &str = "OFF Credentials on File v3 pages (field names); LIVE probes of PayWay's sandbox (code 04 with an errors map)";
 const LINK_PAGE: &str =
     "OFF Create payment link (create-payment-link-14530837e0); MIRROR 15-create-payment-link.md";
 
@@ -34,9 +65,23 @@ const fn code(http: u16, code: &'static str, message: &'static str) -> Documente
     }
 }
 
+/// A read's answer for a transaction it cannot find: the code the check and detail pages
+/// document for an unknown `tran_id` (no code is documented for a missing one).
+const NOT_FOUND: DocumentedRefusal = code(200, "6", "Transaction not found");
 const QR_GENERIC: DocumentedRefusal =
     code(200, "48", "Something went wrong with requested parameters");
 const PORTAL_INVALID: DocumentedRefusal = code(400, "PTL04", "Parameter validation required");
+const READ_NOTE: &str = "no code is documented for a missing or over-long tran_id: the page's code for a transaction it cannot find";
+/// The credentials-on-file link flags (LIVE: the binding layer's list).
+const LINK_FLAGS: &[&str] = &["CITI_FLEX", "CITO_FLEX", "CITO_FIX", "CITR_FLEX"];
+/// A token payment's flags (LIVE).
+const PAY_FLAGS: &[&str] = &[
+    "CITU_FLEX",
+    "MITU_FLEX",
+    "MITU_FIX",
+    "MITR_FLEX",
+    "MITR_FIX",
+];
 
 const fn row(
     endpoint: &'static str,
@@ -335,6 +380,477 @@ pub(super) const RULES: &[FieldRule] = &[
         code(200, "69", "Payment lifetime cannot be less than 3 minutes"),
         PURCHASE_PAGE,
         Refuses,
+    ),
+    // the reads of one transaction, and close
+    noted(
+        row(
+            CHECK,
+            "tran_id",
+            Required,
+            NOT_FOUND,
+            CHECK_PAGE,
+            ByConstruction,
+        ),
+        READ_NOTE,
+    ),
+    noted(
+        row(
+            CHECK,
+            "tran_id",
+            MaxChars(20),
+            NOT_FOUND,
+            CHECK_PAGE,
+            Refuses,
+        ),
+        READ_NOTE,
+    ),
+    noted(
+        row(
+            DETAIL,
+            "tran_id",
+            Required,
+            NOT_FOUND,
+            DETAIL_PAGE,
+            ByConstruction,
+        ),
+        READ_NOTE,
+    ),
+    noted(
+        row(
+            DETAIL,
+            "tran_id",
+            MaxChars(20),
+            NOT_FOUND,
+            DETAIL_PAGE,
+            Refuses,
+        ),
+        READ_NOTE,
+    ),
+    noted(
+        row(
+            CLOSE,
+            "tran_id",
+            Required,
+            code(200, "5", "Transaction not found"),
+            CLOSE_PAGE,
+            ByConstruction,
+        ),
+        READ_NOTE,
+    ),
+    noted(
+        row(
+            CLOSE,
+            "tran_id",
+            MaxChars(20),
+            code(200, "5", "Transaction not found"),
+            CLOSE_PAGE,
+            Refuses,
+        ),
+        READ_NOTE,
+    ),
+    // transaction-list-2
+    row(
+        LIST,
+        "from_date",
+        Rule::Format(Format::DateTime),
+        code(200, "49", "Invalid start date"),
+        LIST_PAGE,
+        ByConstruction,
+    ),
+    row(
+        LIST,
+        "to_date",
+        Rule::Format(Format::DateTime),
+        code(200, "50", "Invalid end date"),
+        LIST_PAGE,
+        ByConstruction,
+    ),
+    // get-transactions-by-mc-ref
+    noted(
+        row(
+            BY_REF,
+            "merchant_ref",
+            Required,
+            BINDING,
+            BY_REF_PAGE,
+            ByConstruction,
+        ),
+        "its page lists no refusal code: the payment-gateway family's binding refusal",
+    ),
+    noted(
+        row(
+            BY_REF,
+            "merchant_ref",
+            MaxChars(20),
+            BINDING,
+            BY_REF_PAGE,
+            Refuses,
+        ),
+        "its page lists no refusal code: the payment-gateway family's binding refusal",
+    ),
+    // refund and pre-auth completion / cancellation: merchant_auth's fields
+    row(
+        REFUND,
+        "merchant_auth",
+        Required,
+        PORTAL_INVALID,
+        REFUND_PAGE,
+        ByConstruction,
+    ),
+    row(
+        REFUND,
+        "merchant_auth.tran_id",
+        Required,
+        PORTAL_INVALID,
+        REFUND_PAGE,
+        ByConstruction,
+    ),
+    row(
+        REFUND,
+        "merchant_auth.refund_amount",
+        Required,
+        PORTAL_INVALID,
+        REFUND_PAGE,
+        ByConstruction,
+    ),
+    row(
+        REFUND,
+        "merchant_auth.refund_amount",
+        Rule::Format(Format::Decimal),
+        code(400, "PTL186", "Invalid amount format"),
+        REFUND_PAGE,
+        ByConstruction,
+    ),
+    row(
+        COMPLETE,
+        "merchant_auth",
+        Required,
+        PORTAL_INVALID,
+        COMPLETE_PAGE,
+        ByConstruction,
+    ),
+    row(
+        COMPLETE,
+        "merchant_auth.tran_id",
+        Required,
+        PORTAL_INVALID,
+        COMPLETE_PAGE,
+        ByConstruction,
+    ),
+    row(
+        COMPLETE,
+        "merchant_auth.complete_amount",
+        Required,
+        PORTAL_INVALID,
+        COMPLETE_PAGE,
+        ByConstruction,
+    ),
+    row(
+        COMPLETE,
+        "merchant_auth.complete_amount",
+        Rule::Format(Format::Decimal),
+        PORTAL_INVALID,
+        COMPLETE_PAGE,
+        ByConstruction,
+    ),
+    row(
+        CANCEL,
+        "merchant_auth",
+        Required,
+        PORTAL_INVALID,
+        CANCEL_PAGE,
+        ByConstruction,
+    ),
+    row(
+        CANCEL,
+        "merchant_auth.tran_id",
+        Required,
+        PORTAL_INVALID,
+        CANCEL_PAGE,
+        ByConstruction,
+    ),
+    // payment-link/detail and /void
+    row(
+        LINK_DETAIL,
+        "merchant_auth",
+        Required,
+        PORTAL_INVALID,
+        LINK_DETAIL_PAGE,
+        ByConstruction,
+    ),
+    row(
+        LINK_DETAIL,
+        "merchant_auth.id",
+        Required,
+        PORTAL_INVALID,
+        LINK_DETAIL_PAGE,
+        ByConstruction,
+    ),
+    row(
+        LINK_VOID,
+        "merchant_auth",
+        Required,
+        PORTAL_INVALID,
+        LINK_DETAIL_PAGE,
+        ByConstruction,
+    ),
+    row(
+        LINK_VOID,
+        "merchant_auth.id",
+        Required,
+        PORTAL_INVALID,
+        LINK_DETAIL_PAGE,
+        ByConstruction,
+    ),
+    // credentials on file (v3)
+    row(
+        ACCOUNT_LINK,
+        "request_id",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        ACCOUNT_LINK,
+        "ctid",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        ACCOUNT_LINK,
+        "ctid",
+        MaxChars(255),
+        BINDING,
+        COF_PAGE,
+        Refuses,
+    ),
+    row(
+        ACCOUNT_LINK,
+        "token_flag",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        ACCOUNT_LINK,
+        "token_flag",
+        OneOf(LINK_FLAGS),
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        ACCOUNT_LINK,
+        "currency",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        ACCOUNT_LINK,
+        "currency",
+        OneOf(&["KHR", "USD"]),
+        BINDING,
+        COF_PAGE,
+        Refuses,
+    ),
+    row(
+        CARD_LINK,
+        "request_id",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        CARD_LINK,
+        "ctid",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(CARD_LINK, "ctid", MaxChars(255), BINDING, COF_PAGE, Refuses),
+    row(
+        CARD_LINK,
+        "token_flag",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        CARD_LINK,
+        "token_flag",
+        OneOf(LINK_FLAGS),
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        CARD_LINK,
+        "currency",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        CARD_LINK,
+        "currency",
+        OneOf(&["KHR", "USD"]),
+        BINDING,
+        COF_PAGE,
+        Refuses,
+    ),
+    row(
+        CARD_LINK,
+        "frequency",
+        OneOf(&["1W", "1M", "2M"]),
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "tran_id",
+        Required,
+        code(200, "2", "Invalid transaction ID"),
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "tran_id",
+        MaxChars(20),
+        code(200, "2", "Invalid transaction ID"),
+        COF_PAGE,
+        Refuses,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "amount",
+        Required,
+        code(200, "3", "Invalid transaction amount"),
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "ctid",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "pwt",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "token_flag",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "token_flag",
+        OneOf(PAY_FLAGS),
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "first_name",
+        MaxChars(20),
+        code(200, "16", "Invalid first name"),
+        COF_PAGE,
+        Refuses,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "last_name",
+        MaxChars(20),
+        code(200, "17", "Invalid last name"),
+        COF_PAGE,
+        Refuses,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "email",
+        MaxChars(50),
+        code(200, "19", "Invalid email"),
+        COF_PAGE,
+        Refuses,
+    ),
+    row(
+        TOKEN_PAYMENT,
+        "phone",
+        MaxChars(20),
+        code(200, "18", "Invalid phone number"),
+        COF_PAGE,
+        Refuses,
+    ),
+    row(
+        TOKEN_DETAILS,
+        "request_id",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_RENEW,
+        "ctid",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_RENEW,
+        "pwt",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_RENEW,
+        "request_id",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_REMOVE,
+        "ctid",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
+    ),
+    row(
+        TOKEN_REMOVE,
+        "pwt",
+        Required,
+        BINDING,
+        COF_PAGE,
+        ByConstruction,
     ),
     // payment-link/create: merchant_auth's fields, and the image part
     row(
