@@ -3,7 +3,7 @@
 //! sandbox, which must answer the provider's documented refusal; and where the row says the
 //! SDK refuses such input, the SDK is given it and must refuse it before sending (the
 //! sandbox logs no request). Removing one check from the sandbox, or one row from the table
-//! (the rows are pinned in `strictness_rows.txt`), fails this test.
+//! (the rows are rendered in docs/sandbox-strictness.md), fails this test.
 
 #![allow(
     clippy::unwrap_used,
@@ -746,28 +746,82 @@ async fn the_sandbox_refuses_every_row_as_documented() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The rows, pinned: removing a row (or a check with it) shows here.
+/// The table as docs/sandbox-strictness.md shows it: the page is generated from the rows and
+/// this test fails when they differ, so removing a row (or a check with it) shows here and
+/// the page stays true. `PAYGATE_PIN_STRICTNESS=1` writes the page again.
 #[test]
-fn the_table_is_pinned() {
-    let names: Vec<String> = rules().map(row_name).collect();
-    let mut per_provider = BTreeMap::<String, usize>::new();
-    for rule in rules() {
-        *per_provider
-            .entry(format!("{:?}", rule.provider))
-            .or_default() += 1;
-    }
-    eprintln!("strictness rows per provider: {per_provider:?}");
-    let pinned = include_str!("strictness_rows.txt");
-    let now = names.join("\n") + "\n";
+fn the_table_is_pinned_in_the_docs() {
+    let rendered = render_table();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/sandbox-strictness.md");
     if std::env::var_os("PAYGATE_PIN_STRICTNESS").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/strictness_rows.txt");
-        std::fs::write(path, &now).unwrap();
+        std::fs::write(path, &rendered).unwrap();
         return;
     }
-    assert_eq!(
-        now, pinned,
-        "the table's rows changed: review, then pin them again with PAYGATE_PIN_STRICTNESS=1"
+    let pinned = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        pinned == rendered,
+        "docs/sandbox-strictness.md differs from the table: review the change, then write it \
+         again with PAYGATE_PIN_STRICTNESS=1 cargo test -p paygate-tests --test sandbox_strictness"
     );
+}
+
+fn brand(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Finpay => "Finpay",
+        Provider::Payway => "ABA PayWay",
+        Provider::Payg => "PayG",
+        _ => "another provider",
+    }
+}
+
+fn render_table() -> String {
+    let cell = |text: &str| text.replace('|', "\\|");
+    let mut per_provider = BTreeMap::<Provider, usize>::new();
+    for rule in rules() {
+        *per_provider.entry(rule.provider).or_default() += 1;
+    }
+    let counts: Vec<String> = per_provider
+        .iter()
+        .map(|(p, n)| format!("{} {n}", brand(*p)))
+        .collect();
+    let mut out = String::from(
+        "# The sandbox's strictness table\n\n\
+         Generated from `paygate_sandbox::strictness::rules()` by \
+         `tests/tests/sandbox_strictness.rs` (do not edit by hand). Every documented rule on a \
+         request field of every endpoint the SDK sends, with its source and the refusal the \
+         provider documents for breaking it. The sandbox checks each request against these rows \
+         before its handler runs; the test sends, for each row, a request breaking that rule \
+         alone and expects the documented refusal, and gives each row the SDK refuses to the \
+         SDK, which must refuse it without sending. Where sources disagree, the row takes the \
+         strictest reading and its note says so.\n\n",
+    );
+    out.push_str(&format!("Rows: {}.\n", counts.join(", ")));
+    for provider in per_provider.keys() {
+        out.push_str(&format!(
+            "\n## {}\n\n| Endpoint | Field | Rule | Refusal | SDK | Source | Note |\n|---|---|---|---|---|---|---|\n",
+            brand(*provider)
+        ));
+        for rule in rules().filter(|r| r.provider == *provider) {
+            let sdk = match rule.sdk {
+                SdkCheck::Refuses => "refuses before sending",
+                SdkCheck::ByConstruction => "cannot send it",
+                _ => "sends it",
+            };
+            out.push_str(&format!(
+                "| `{}` | `{}` | {} | HTTP {}, `{}` {} | {} | {} | {} |\n",
+                rule.endpoint,
+                rule.field,
+                cell(&rule.rule.to_string()),
+                rule.refusal.http,
+                rule.refusal.code,
+                cell(rule.refusal.message),
+                sdk,
+                cell(rule.source),
+                cell(rule.note),
+            ));
+        }
+    }
+    out
 }
 
 /// Every row the table says the SDK refuses: the SDK refuses it, naming the field, and sends

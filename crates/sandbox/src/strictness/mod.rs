@@ -191,6 +191,46 @@ impl Rule {
     }
 }
 
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |items: &[&str]| {
+            items
+                .iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Rule::Required => f.write_str("required"),
+            Rule::MaxChars(n) => write!(f, "at most {n} characters"),
+            Rule::OneOf(values) => write!(f, "one of {}", list(values)),
+            Rule::IntegerIn(min, max) => write!(f, "a whole number from {min} to {max}"),
+            Rule::Format(format) => write!(f, "{format}"),
+            Rule::FileExtension(extensions) => {
+                write!(f, "a file named .{}", extensions.join(", ."))
+            }
+            Rule::FileMaxBytes(n) => write!(f, "a file of at most {n} bytes"),
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Format::Digits => "digits only",
+            Format::Alphanumeric => "letters and digits only",
+            Format::AlphanumericDash => "letters, digits and `-`",
+            Format::AlphanumericDashUnderscore => "letters, digits, `-` and `_`",
+            Format::Email => "an email address",
+            Format::PlusDigits => "`+` and digits (E.164)",
+            Format::HttpUrl => "an http(s) URL",
+            Format::Base64 => "base64",
+            Format::Decimal => "a decimal number",
+            Format::DateTime => "`YYYY-MM-DD HH:MM:SS`",
+        })
+    }
+}
+
 /// A file part as the simulator records it: `name (N bytes)`.
 fn file_part(value: &str) -> (&str, Option<usize>) {
     match value.rsplit_once(" (") {
