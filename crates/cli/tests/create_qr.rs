@@ -177,7 +177,7 @@ async fn the_qr_template_is_configurable_and_checked() {
     assert_ne!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("qr_image_template"), "{stderr}");
     assert!(
-        stderr.contains("template3_color"),
+        stderr.contains("template4_color"),
         "the names are listed: {stderr}"
     );
     assert_eq!(env.sandbox.received().len(), sent, "nothing was sent");

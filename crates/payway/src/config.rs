@@ -112,7 +112,7 @@ impl PaywayConfig {
         self
     }
 
-    /// The frame PayWay draws around the QRs of `create_payment` (default `template3_color`).
+    /// The frame PayWay draws around the QRs of `create_payment` (default `template1`, PayWay's).
     pub fn with_qr_image_template(mut self, template: QrImageTemplate) -> PaywayConfig {
         self.qr_image_template = template;
         self

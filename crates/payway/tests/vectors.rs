@@ -387,14 +387,11 @@ fn generate_qr_hashes() {
     let minimal = QrRequest::new(id("QR-2"), khr("4000"), QrPaymentOption::AbaPay, 3);
     let minimal = generate_qr::build_generate_qr(&config(), &minimal, NOW).unwrap();
     // The default template is always sent and hashed last (checked with Python's hmac over
-    // `…KHR` `3` `template3_color`).
-    assert_eq!(
-        body_field(&minimal.body, "qr_image_template"),
-        "template3_color"
-    );
+    // `…KHR` `3` `template1`).
+    assert_eq!(body_field(&minimal.body, "qr_image_template"), "template1");
     assert_eq!(
         body_field(&minimal.body, "hash"),
-        "IemUleVM7srdCdHQfA/6uxcvr1CFILzlh51ZB4WH8ukzzYg8EWvnma1APssG7s7knE6cdPkvRRJNNC97lUGylg=="
+        "Z2S9LMmetZkK/ZgUrt7t2ig4Wy/JaQlaKcGODIjJI2ZY420Jg7Zj92ymJjxsI/oXND8p6HxTcEftdUT07ztnQw=="
     );
     assert_eq!(order::GENERATE_QR.len(), 19);
 }

@@ -78,7 +78,7 @@ impl QrPaymentOption {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum QrImageTemplate {
-    /// `template1`.
+    /// `template1`: the default, as PayWay's QR API overview states ("template1 by default").
     Template1,
     /// `template1_color`.
     Template1Color,
@@ -86,7 +86,7 @@ pub enum QrImageTemplate {
     Template2,
     /// `template2_color`.
     Template2Color,
-    /// `template3_color`: the one PayWay's own QR API example sends; the default.
+    /// `template3_color`: the one most published integrations send.
     Template3Color,
     /// `template4`.
     Template4,
@@ -115,8 +115,10 @@ impl QrImageTemplate {
         QrImageTemplate::Template6Color,
     ];
 
-    /// The template a QR gets unless configured otherwise (`template3_color`).
-    pub const DEFAULT: QrImageTemplate = QrImageTemplate::Template3Color;
+    /// The template a QR gets unless configured otherwise: `template1`, PayWay's documented
+    /// default (its overview page; the QR API page itself marks the field required, so it is
+    /// always sent).
+    pub const DEFAULT: QrImageTemplate = QrImageTemplate::Template1;
 
     /// PayWay's name.
     pub fn as_str(self) -> &'static str {

@@ -139,14 +139,25 @@ impl FieldSource for Value {
     }
 }
 
-/// The first of the endpoint's rows that `fields` break, in table order.
+/// The first of the endpoint's rows that `fields` break, in table order. A row on a field
+/// inside another (`merchant_auth.tran_id`) does not apply when that one is present but no
+/// object (a `merchant_auth` that does not decrypt): the handler refuses it as the provider
+/// does (`PTL05`).
 pub(crate) fn first_broken(
     provider: Provider,
     endpoint: &str,
-    fields: &dyn FieldSource,
+    fields: &Value,
 ) -> Option<&'static FieldRule> {
     rules()
         .filter(|r| r.provider == provider && r.endpoint == endpoint)
+        .filter(|r| {
+            r.field.rsplit_once('.').is_none_or(|(parent, _)| {
+                let pointer: String = parent.split('.').flat_map(|part| ["/", part]).collect();
+                fields
+                    .pointer(&pointer)
+                    .is_none_or(|v| v.is_object() || v.is_null())
+            })
+        })
         .find(|r| !r.rule.holds(fields.text(r.field).as_deref()))
 }
 
