@@ -746,6 +746,32 @@ async fn the_sandbox_refuses_every_row_as_documented() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Every row's refusal is one the SDK reads as a refusal of that endpoint, so a write the
+/// sandbox (or the provider) refuses this way is "refused", never an unknown outcome.
+#[test]
+fn the_sdk_reads_every_documented_refusal_as_a_refusal() {
+    use paygate::payway::endpoint::Endpoint;
+    for rule in rules() {
+        let kind = match rule.provider {
+            Provider::Payway => Endpoint::ALL
+                .iter()
+                .find(|e| e.path() == rule.endpoint)
+                .unwrap_or_else(|| panic!("{}: no such PayWay endpoint", row_name(rule)))
+                .refusal_kind(rule.refusal.code),
+            Provider::Finpay => {
+                paygate::finpay::ResponseCode::new(rule.refusal.code).refusal_kind()
+            }
+            _ => paygate::payg::endpoint::refusal_kind(rule.refusal.http, true),
+        };
+        assert!(
+            kind.is_some(),
+            "{}: the SDK does not read {} as a refusal",
+            row_name(rule),
+            rule.refusal.code
+        );
+    }
+}
+
 /// The table as docs/sandbox-strictness.md shows it: the page is generated from the rows and
 /// this test fails when they differ, so removing a row (or a check with it) shows here and
 /// the page stays true. `PAYGATE_PIN_STRICTNESS=1` writes the page again.

@@ -428,7 +428,8 @@ const CREDENTIAL_REFUSALS: &[(&str, ProviderErrorKind)] = &[
 ];
 
 /// A payment with a saved token: the family's refusals and the purchase codes that say no
-/// payment was made (invalid `tran_id`, amount, duplicate, currency, KHR rules). Codes 27 to
+/// payment was made (invalid `tran_id`, amount, duplicate, payer's name, phone or email,
+/// currency, KHR rules). Codes 27 to
 /// 30 (credentials on file, no text on PayWay's list) are left out: an unknown outcome.
 const TOKEN_PAYMENT_REFUSALS: &[(&str, ProviderErrorKind)] = &[
     ("429", RATE_LIMITED),
@@ -439,6 +440,10 @@ const TOKEN_PAYMENT_REFUSALS: &[(&str, ProviderErrorKind)] = &[
     ("2", Validation),
     ("3", Validation),
     ("4", Validation),
+    ("16", Validation),
+    ("17", Validation),
+    ("18", Validation),
+    ("19", Validation),
     ("45", Validation),
     ("46", Validation),
     ("47", Validation),

@@ -341,13 +341,16 @@ pub(super) const RULES: &[FieldRule] = &[
         PURCHASE_PAGE,
         Not,
     ),
-    row(
-        PURCHASE,
-        "type",
-        OneOf(&["purchase", "pre-auth"]),
-        code(200, "48", "Something went wrong with requested parameters"),
-        PURCHASE_PAGE,
-        ByConstruction,
+    noted(
+        row(
+            PURCHASE,
+            "type",
+            OneOf(&["purchase", "pre-auth"]),
+            code(200, "11", "Something went wrong"),
+            PURCHASE_PAGE,
+            ByConstruction,
+        ),
+        "no code is documented for an unknown type: the purchase family's generic refusal (11)",
     ),
     row(
         PURCHASE,
