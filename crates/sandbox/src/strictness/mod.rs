@@ -71,16 +71,12 @@ pub enum Format {
     Digits,
     /// ASCII letters and digits only.
     Alphanumeric,
-    /// Letters, digits and `-` (PayWay's `tran_id`).
-    AlphanumericDash,
     /// Letters, digits, `-` and `_`.
     AlphanumericDashUnderscore,
     /// `local@domain.tld`, no spaces.
     Email,
     /// `+` then digits.
     PlusDigits,
-    /// An absolute `http(s)://` URL.
-    HttpUrl,
     /// Standard base64 (padding required).
     Base64,
     /// A decimal number: digits, optionally `.` and digits.
@@ -230,11 +226,9 @@ impl std::fmt::Display for Format {
         f.write_str(match self {
             Format::Digits => "digits only",
             Format::Alphanumeric => "letters and digits only",
-            Format::AlphanumericDash => "letters, digits and `-`",
             Format::AlphanumericDashUnderscore => "letters, digits, `-` and `_`",
             Format::Email => "an email address",
             Format::PlusDigits => "`+` and digits (E.164)",
-            Format::HttpUrl => "an http(s) URL",
             Format::Base64 => "base64",
             Format::Decimal => "a decimal number",
             Format::DateTime => "`YYYY-MM-DD HH:MM:SS`",
@@ -259,7 +253,6 @@ impl Format {
         match self {
             Format::Digits => all(|c| c.is_ascii_digit()),
             Format::Alphanumeric => all(|c| c.is_ascii_alphanumeric()),
-            Format::AlphanumericDash => all(|c| c.is_ascii_alphanumeric() || c == '-'),
             Format::AlphanumericDashUnderscore => {
                 all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             }
@@ -277,8 +270,6 @@ impl Format {
             Format::PlusDigits => value
                 .strip_prefix('+')
                 .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())),
-            Format::HttpUrl => url::Url::parse(value)
-                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some()),
             Format::Base64 => {
                 use base64::Engine as _;
                 base64::engine::general_purpose::STANDARD
@@ -304,11 +295,9 @@ impl Format {
         match self {
             Format::Digits => "12a4",
             Format::Alphanumeric => "A-B",
-            Format::AlphanumericDash => "A_B",
             Format::AlphanumericDashUnderscore => "A.B",
             Format::Email => "not-an-email",
             Format::PlusDigits => "0812345678",
-            Format::HttpUrl => "ftp//nowhere",
             Format::Base64 => "not base64!",
             Format::Decimal => "1,5",
             Format::DateTime => "2025/01/31 10:00",
