@@ -716,6 +716,58 @@ async fn the_valid_requests_are_accepted() {
     }
 }
 
+/// PayWay's QR API, named: a `qr_image_template` sent as `null`, left out or outside PayWay's
+/// list is refused as PayWay refuses it (HTTP 400, `04`, the field named); every listed
+/// template is taken. (Independent of the enumeration: it fails if the rows go.)
+#[tokio::test]
+async fn the_sandbox_refuses_a_qr_without_a_listed_template() {
+    let payway = Payway::new(Sandbox::start().await.unwrap());
+    let endpoint = "/api/payment-gateway/v1/payments/generate-qr";
+    for (n, template) in [None, Some("template9"), Some("")].into_iter().enumerate() {
+        let mut fields = payway.qr(&format!("QRNULL{n}"));
+        fields.insert(
+            "qr_image_template".into(),
+            template.map_or(Value::Null, |t| Value::String(t.into())),
+        );
+        let fields = payway.signed(fields, order::GENERATE_QR);
+        let response = payway
+            .http
+            .post(payway.url(endpoint))
+            .header("content-type", "application/json")
+            .body(Value::Object(fields).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{template:?}");
+        let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!(body["status"]["code"], "04", "{body}");
+        assert!(
+            body["status"]["errors"]["qr_image_template"].is_array(),
+            "{body}"
+        );
+    }
+    let mut fields = payway.qr("QRNULL");
+    fields.remove("qr_image_template");
+    let fields = payway.signed(fields, order::GENERATE_QR);
+    assert_eq!(payway.post_json(endpoint, &fields).await.code, "04");
+    for (n, template) in paygate::payway::QrImageTemplate::ALL
+        .into_iter()
+        .enumerate()
+    {
+        let mut fields = payway.qr(&format!("QRTPL{n}"));
+        fields.insert(
+            "qr_image_template".into(),
+            Value::String(template.as_str().into()),
+        );
+        let fields = payway.signed(fields, order::GENERATE_QR);
+        assert_eq!(
+            payway.post_json(endpoint, &fields).await.code,
+            "0",
+            "{template:?}"
+        );
+    }
+}
+
 /// Every row: the breaking request gets the documented refusal.
 #[tokio::test]
 async fn the_sandbox_refuses_every_row_as_documented() {
