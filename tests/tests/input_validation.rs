@@ -390,6 +390,18 @@ async fn bad_input_is_a_typed_error_naming_the_field_and_nothing_is_sent() {
         build(&format!("{payway_toml}checkout_qr = \"bitcoin\"\n")),
     );
     m.config(
+        "PayWay QR template outside PayWay's list",
+        "gateways.payway.qr_image_template",
+        build(&format!(
+            "{payway_toml}checkout_qr = \"abapay_khqr\"\nqr_image_template = \"template9\"\n"
+        )),
+    );
+    m.config(
+        "PayWay QR template without checkout_qr",
+        "gateways.payway.qr_image_template",
+        build(&format!("{payway_toml}qr_image_template = \"template1\"\n")),
+    );
+    m.config(
         "Finpay without merchant_key",
         "gateways.finpay.merchant_key",
         build(&replace_setting(&finpay_toml, "merchant_key", "")),

@@ -34,7 +34,7 @@ use paygate::sandbox::strictness::{FieldRule, SdkCheck, rules};
 use paygate::sandbox::{PAYWAY_PUBLIC_KEY_PEM, Provider, Sandbox};
 use paygate::secrecy::SecretString;
 use paygate::transport::HttpRequest;
-use paygate::{Currency, Error, ErrorClass, Money, OrderId, Url};
+use paygate::{Currency, Error, Money, OrderId, Url};
 use paygate::{Environment, TransactionId};
 use paygate_core::signing::HmacSha512Key;
 use serde_json::{Map, Value, json};
@@ -417,11 +417,12 @@ impl Payway {
         if let Some(inner) = field.strip_prefix("merchant_auth.") {
             plaintext.insert(inner.to_owned(), value.map_or(Value::Null, Value::String));
         } else if field == "image" {
-            // A file rule's breaking value names the file and its size: `name (N bytes)`.
+            // A file rule's breaking value names the file, its size and its bytes' type:
+            // `name (N bytes, type)`.
             let value = value.unwrap_or_default();
-            let (name, size) = value.rsplit_once(" (").unwrap();
-            let size: usize = size.trim_end_matches(" bytes)").parse().unwrap();
-            image = (name.to_owned(), png(size));
+            let (name, rest) = value.rsplit_once(" (").unwrap();
+            let (size, kind) = rest.trim_end_matches(')').split_once(" bytes, ").unwrap();
+            image = (name.to_owned(), file_of(kind, size.parse().unwrap()));
         } else if !field.is_empty() {
             outer = Some(value);
         }
@@ -660,8 +661,18 @@ fn text_at(body: &Value, field: &str) -> Option<String> {
 
 /// A PNG's signature followed by zeros, `len` bytes in all.
 fn png(len: usize) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    bytes.resize(len.max(8), 0);
+    file_of("png", len)
+}
+
+/// A file of `len` bytes whose signature says `kind` (`png`, `jpeg`, `gif`).
+fn file_of(kind: &str, len: usize) -> Vec<u8> {
+    let mut bytes = match kind {
+        "png" => b"\x89PNG\r\n\x1a\n".to_vec(),
+        "jpeg" => vec![0xFF, 0xD8, 0xFF, 0xE0],
+        "gif" => b"GIF89a".to_vec(),
+        other => panic!("no {other} files here"),
+    };
+    bytes.resize(len.max(bytes.len()), 0);
     bytes
 }
 
@@ -766,6 +777,60 @@ async fn the_sandbox_refuses_a_qr_without_a_listed_template() {
             "{template:?}"
         );
     }
+}
+
+/// The QR page's rules across fields, which the table (one field each) cannot hold: WeChat
+/// and Alipay take no pre-auth, and a QR takes at most 10 items. The SDK refuses both before
+/// sending; the sandbox answers both with the page's generic code 48.
+#[tokio::test]
+async fn the_qr_rules_across_fields_hold() {
+    let payway = Payway::new(Sandbox::start().await.unwrap());
+    let client = common::payway_client(&payway.sandbox).unwrap();
+    let sent = payway.sandbox.received().len();
+    let mut wechat = QrRequest::new(
+        OrderId::new("QRX1").unwrap(),
+        usd("2.50"),
+        QrPaymentOption::WeChat,
+        30,
+    );
+    wechat.purchase_type = paygate::payway::PurchaseType::PreAuth;
+    let err = client.generate_qr(&wechat).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "purchase_type"),
+        "{err}"
+    );
+    let mut many = qr_request("QRX2");
+    many.items = (0..11)
+        .map(|i| paygate::payway::PurchaseItem {
+            name: format!("i{i}"),
+            quantity: 1,
+            price: usd("0.10"),
+        })
+        .collect();
+    let err = client.generate_qr(&many).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "items"),
+        "{err}"
+    );
+    assert_eq!(payway.sandbox.received().len(), sent, "nothing was sent");
+
+    let endpoint = "/api/payment-gateway/v1/payments/generate-qr";
+    let mut fields = payway.qr("QRX3");
+    fields.insert("payment_option".into(), Value::String("alipay".into()));
+    fields.insert("purchase_type".into(), Value::String("pre-auth".into()));
+    let fields = payway.signed(fields, order::GENERATE_QR);
+    assert_eq!(payway.post_json(endpoint, &fields).await.code, "48");
+    let items: Vec<Value> = (0..11)
+        .map(|i| json!({"name": format!("i{i}"), "quantity": 1, "price": 0.1}))
+        .collect();
+    let encoded = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        Value::Array(items).to_string(),
+    );
+    let mut fields = payway.qr("QRX4");
+    fields.insert("items".into(), Value::String(encoded));
+    let fields = payway.signed(fields, order::GENERATE_QR);
+    assert_eq!(payway.post_json(endpoint, &fields).await.code, "48");
 }
 
 /// Every row: the breaking request gets the documented refusal.
@@ -911,6 +976,7 @@ async fn the_sdk_refuses_what_the_table_says_it_refuses() {
     let json = JsonProviders::new(&sandbox);
     let sent = || sandbox.received().len();
     let mut missing = Vec::new();
+    let mut misnamed = Vec::new();
     let mut refused = 0;
     for rule in rules().filter(|r| r.sdk == SdkCheck::Refuses) {
         let before = sent();
@@ -923,16 +989,36 @@ async fn the_sdk_refuses_what_the_table_says_it_refuses() {
             continue;
         };
         let error = result.expect_err(&row_name(rule));
-        assert_eq!(
-            error.class(),
-            ErrorClass::InvalidInput,
-            "{}: {error}",
-            row_name(rule)
-        );
+        let Error::InvalidInput { field, .. } = &error else {
+            panic!("{}: not an invalid-input error: {error}", row_name(rule));
+        };
+        // The error names the row's field: the SDK's name may drop the wire's prefix, case
+        // and underscores, or name the value the field is made from (the order id a
+        // `tran_id` or `UniqueRequestId` is, the amount whose currency it is).
+        let norm = |name: &str| {
+            name.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        };
+        let wire = norm(rule.field.rsplit('.').next().unwrap_or(rule.field));
+        let also = match wire.as_str() {
+            "tranid" | "uniquerequestid" => "orderid",
+            "currency" => "amount",
+            _ => "",
+        };
+        let named = norm(field);
+        if !(named.contains(&wire) || (!also.is_empty() && named.contains(also))) {
+            misnamed.push(format!(
+                "{}: the error names {field}: {error}",
+                row_name(rule)
+            ));
+        }
         assert_eq!(sent(), before, "{}: a request was sent", row_name(rule));
         refused += 1;
     }
     eprintln!("strictness: rows the SDK refuses before sending: {refused}");
+    assert!(misnamed.is_empty(), "{}", misnamed.join("\n"));
     assert!(
         missing.is_empty(),
         "rows marked SdkCheck::Refuses with no SDK case here:\n{}",
@@ -1058,6 +1144,15 @@ async fn payway_sdk_case(
         _ => 0,
     };
     let result = match (endpoint, rule.field) {
+        ("generate-qr", "currency") => {
+            let request = QrRequest::new(
+                OrderId::new("SDKQR2").unwrap(),
+                idr("10000"),
+                QrPaymentOption::AbaPayKhqr,
+                30,
+            );
+            client.generate_qr(&request).await.map(drop)
+        }
         ("generate-qr", field) => {
             let mut request = qr_request("SDKQR1");
             match field {
@@ -1213,6 +1308,11 @@ async fn payway_sdk_case(
                             file_name: "big.png".into(),
                             format: ImageFormat::Png,
                             bytes: png(n + 1),
+                        },
+                        paygate::sandbox::strictness::Rule::FileType(_) => PaymentLinkImage {
+                            file_name: "cake.png".into(),
+                            format: ImageFormat::Png,
+                            bytes: file_of("gif", 64),
                         },
                         _ => PaymentLinkImage {
                             file_name: "cake.gif".into(),

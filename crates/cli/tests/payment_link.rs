@@ -120,12 +120,33 @@ async fn payment_link_refusals_before_sending() {
         let config = env.config.clone();
         async move { paygate(Some(&config), &args, None).await }
     };
+    // Images PayWay refuses ("Max 3MB. Formats: JPG, JPEG, PNG"): one byte over, a GIF named
+    // .png, and a .png that is an endless device (read no further than the limit).
+    let dir = temp("payment-link-bad");
+    let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+    big.resize(3_000_001, 0);
+    let big_path = dir.join("big.png");
+    std::fs::write(&big_path, &big).unwrap();
+    let gif_path = dir.join("cat.png");
+    std::fs::write(&gif_path, b"GIF89a\x01\x00\x01\x00").unwrap();
+    let endless = dir.join("endless.png");
+    let _ = std::fs::remove_file(&endless);
+    std::os::unix::fs::symlink("/dev/zero", &endless).unwrap();
+    let paths: Vec<&'static str> = [big_path, gif_path, endless]
+        .into_iter()
+        .map(|p| &*Box::leak(p.to_string_lossy().into_owned().into_boxed_str()))
+        .collect();
+    let images: Vec<[&'static str; 2]> = paths.iter().map(|p| ["--image", *p]).collect();
+    let images: &'static [[&'static str; 2]] = Box::leak(images.into_boxed_slice());
     // Bad input: exit 3, nothing sent.
     for extra in [
         &["--limit", "0"][..],
         &["--expires-in-mins", "2"][..],
         &["--image", "/nonexistent/cake.png"][..],
         &["--image", "/etc/hostname"][..],
+        &images[0][..],
+        &images[1][..],
+        &images[2][..],
     ] {
         let out = create("payway", extra).await;
         assert_eq!(

@@ -187,6 +187,12 @@ impl PaywayConfig {
                     format!("must be one of {}", QrImageTemplate::names()),
                 )
             })?;
+            if payway.checkout_qr.is_none() {
+                return Err(Error::config(
+                    config.key_path("qr_image_template"),
+                    "frames the QRs of checkout_qr; set checkout_qr too, or remove it",
+                ));
+            }
             payway = payway.with_qr_image_template(template);
         }
         Ok(payway)

@@ -11,9 +11,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             let simulated = provider.simulated();
             let routes = simulated
                 .routes()
-                .route_layer(axum::middleware::from_fn(move |request, next| {
-                    crate::strictness::guard(provider, request, next)
-                }))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    shared.clone(),
+                    move |State(shared): State<Arc<Shared>>, request, next| {
+                        crate::strictness::guard(provider, shared, request, next)
+                    },
+                ))
                 .layer(axum::extract::DefaultBodyLimit::max(
                     crate::strictness::BODY_LIMIT,
                 ));

@@ -58,15 +58,17 @@ pub(crate) trait SimulatedProvider: Sync {
     /// name `order_id`.
     fn about_another_order(&self, answer: &mut serde_json::Value, order_id: &str);
 
-    /// A request's fields as the strictness table reads them: a JSON object (the body's, by
-    /// default). `None` when the body cannot be read: the handler then refuses it.
+    /// A request to `endpoint` (its route) as the strictness table reads it: its fields as a
+    /// JSON object, once its credentials (and signature) are checked. `None` when they fail or
+    /// the body cannot be read: the handler then refuses it as the provider does, so a
+    /// request is authenticated before its fields are judged.
     fn strict_fields(
         &self,
-        _headers: &axum::http::HeaderMap,
+        shared: &Shared,
+        endpoint: &str,
+        headers: &axum::http::HeaderMap,
         body: &[u8],
-    ) -> Option<serde_json::Value> {
-        serde_json::from_slice(body).ok()
-    }
+    ) -> Option<serde_json::Value>;
 
     /// The provider's answer to a request breaking `rule`.
     fn strict_refusal(&self, rule: &crate::strictness::FieldRule) -> axum::response::Response;

@@ -33,6 +33,9 @@ use crate::wire::{GenerateQrResponse, request_time};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+/// The most `items` a QR takes (PayWay's QR API page: "max 10 items").
+pub const MAX_QR_ITEMS: usize = 10;
+
 /// Which QR PayWay draws (`payment_option`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -186,7 +189,7 @@ pub struct QrRequest {
     pub email: Option<String>,
     /// `phone`: at most 20 characters.
     pub phone: Option<String>,
-    /// `items` (at most 500 characters once encoded).
+    /// `items`: at most [`MAX_QR_ITEMS`], at most 500 characters once encoded.
     pub items: Vec<PurchaseItem>,
     /// `callback_url`: where PayWay POSTs the pushback (https; at most 255 characters once
     /// encoded).
@@ -234,7 +237,8 @@ impl QrRequest {
 
 impl QrRequest {
     /// How long a QR of the unified `create_payment` can be paid when the request sets no
-    /// `expires_in`: PayWay requires a lifetime and documents no default.
+    /// `expires_in`: PayWay requires a lifetime (a copy of its page says 30 days when
+    /// absent; a QR shown at a till should not stay payable that long).
     pub const DEFAULT_LIFETIME_MINUTES: u32 = 30;
 
     /// The unified request as a QR drawn in `template`: `callback_url` → `callback_url` (pushback),
@@ -278,6 +282,25 @@ pub fn generate_qr_fields(
         return Err(Error::invalid(
             "payment_option",
             format!("{} QRs are USD only", request.payment_option.as_str()),
+        ));
+    }
+    if matches!(
+        request.payment_option,
+        QrPaymentOption::WeChat | QrPaymentOption::Alipay
+    ) && request.purchase_type == PurchaseType::PreAuth
+    {
+        return Err(Error::invalid(
+            "purchase_type",
+            format!(
+                "{} QRs take no pre-auth (PayWay's QR API page)",
+                request.payment_option.as_str()
+            ),
+        ));
+    }
+    if request.items.len() > MAX_QR_ITEMS {
+        return Err(Error::invalid(
+            "items",
+            format!("PayWay's QR API takes at most {MAX_QR_ITEMS} items"),
         ));
     }
     check_lifetime(Some(request.lifetime_minutes))?;

@@ -223,7 +223,7 @@ fn check_image(image: &PaymentLinkImage) -> Result<()> {
         return Err(Error::invalid(
             "image",
             format!(
-                "is not a {} file (its first bytes say otherwise)",
+                "its bytes are not {} (PayWay takes PNG and JPEG files only)",
                 image.format.mime_type()
             ),
         ));

@@ -221,7 +221,8 @@ pub struct PurchaseForm {
     pub fields: Fields,
 }
 
-/// The `payment_option` values PayWay's purchase page lists.
+/// The `payment_option` values PayWay's purchase page lists (an older copy of it omits
+/// `abapay`; the current page, the provider's own, is followed).
 pub const PURCHASE_PAYMENT_OPTIONS: &[&str] = &[
     "cards",
     "abapay",

@@ -1,8 +1,9 @@
 //! Finpay's rows. Sources: Finpay's API reference ("OFF", the page named), the user's own
 //! "After Payment" document (seed 000), and live answers seen by third-party integrations
 //! ("LIVE"). Finpay's list of response codes is not public: a malformed field is answered
-//! "Invalid Field Format <field>" and a missing one "Invalid Mandatory Field <field>" (LIVE),
-//! with the codes `4000001` and `4000002` of that family (HTTP 400).
+//! "Invalid Field Format <field>" (code `4000001`, seen live) and a missing one "Invalid
+//! Mandatory Field <field>" (seen live; its code `4000002` is inferred from Finpay's
+//! 7-digit scheme, HTTP class + service + case, as no source shows it).
 
 use super::{DocumentedRefusal, FieldRule, Format, Rule, SdkCheck};
 use crate::Provider;
@@ -335,6 +336,38 @@ pub(super) const RULES: &[FieldRule] = &[
         "sourceOfFunds.paymentCode",
         Rule::Format(Digits),
         FORMAT,
+        OPEN_PAYMENT,
+        ByConstruction,
+    ),
+    row(
+        UPDATE,
+        "customer.mobilePhone",
+        Rule::Format(PlusDigits),
+        FORMAT,
+        CUSTOMER_PAGE,
+        Refuses,
+    ),
+    row(
+        UPDATE,
+        "sourceOfFunds.paymentCode",
+        Required,
+        MANDATORY,
+        OPEN_PAYMENT,
+        ByConstruction,
+    ),
+    row(
+        UPDATE,
+        "sourceOfFunds.paymentCode",
+        MaxChars(30),
+        FORMAT,
+        OPEN_PAYMENT,
+        Refuses,
+    ),
+    row(
+        REGISTER,
+        "sourceOfFunds.paymentCode",
+        Required,
+        MANDATORY,
         OPEN_PAYMENT,
         ByConstruction,
     ),

@@ -1,8 +1,8 @@
 //! The strictness table: every documented rule on a request field of every endpoint the SDK
 //! sends, with its source and the refusal the provider documents for breaking it. The
-//! simulator reads it on each request ([`first_broken`]), after the credentials and the
-//! signature are checked and before anything is created, so that the sandbox refuses all that
-//! the providers' documents refuse and cannot share a client's mistake.
+//! simulator reads it on each request, once the credentials and the signature are checked and
+//! before the handler creates anything, so that the sandbox refuses all that the providers'
+//! documents refuse and cannot share a client's mistake.
 //!
 //! Where documents disagree, a row takes the strictest reading and says so in `note`.
 //! Semantic rules (an amount against the payment, a state) stay with the endpoint's handler;
@@ -61,6 +61,8 @@ pub enum Rule {
     FileExtension(&'static [&'static str]),
     /// A file part of at most this many bytes.
     FileMaxBytes(usize),
+    /// A file part whose bytes are of one of these types (`png`, `jpeg`: their signatures).
+    FileType(&'static [&'static str]),
 }
 
 /// A field format the documents name.
@@ -81,6 +83,8 @@ pub enum Format {
     Base64,
     /// A decimal number: digits, optionally `.` and digits.
     Decimal,
+    /// A decimal number of at most two decimal places (`decimal(18,2)`).
+    Decimal2,
     /// `YYYY-MM-DD HH:MM:SS`.
     DateTime,
 }
@@ -177,6 +181,7 @@ impl Rule {
                     .is_some_and(|(_, ext)| extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)))
             }
             Rule::FileMaxBytes(max) => file_part(value).1.is_some_and(|n| n <= *max),
+            Rule::FileType(types) => file_part(value).2.is_some_and(|t| types.contains(&t)),
         }
     }
 
@@ -186,14 +191,15 @@ impl Rule {
         match self {
             Rule::Required => vec![None],
             Rule::MaxChars(max) => vec![Some("A".repeat(max + 1))],
-            Rule::OneOf(_) => vec![Some("not_listed".to_owned())],
+            Rule::OneOf(values) => vec![Some(unlisted(values))],
             Rule::IntegerIn(min, max) => vec![
                 Some(min.saturating_sub(1).to_string()),
                 Some(max.saturating_add(1).to_string()),
             ],
             Rule::Format(format) => vec![Some(format.breaking_value().to_owned())],
-            Rule::FileExtension(_) => vec![Some("image.gif (64 bytes)".to_owned())],
-            Rule::FileMaxBytes(max) => vec![Some(format!("image.png ({} bytes)", max + 1))],
+            Rule::FileExtension(_) => vec![Some("image.gif (64 bytes, png)".to_owned())],
+            Rule::FileMaxBytes(max) => vec![Some(format!("image.png ({} bytes, png)", max + 1))],
+            Rule::FileType(_) => vec![Some("image.png (64 bytes, gif)".to_owned())],
         }
     }
 }
@@ -217,6 +223,7 @@ impl std::fmt::Display for Rule {
                 write!(f, "a file named .{}", extensions.join(", ."))
             }
             Rule::FileMaxBytes(n) => write!(f, "a file of at most {n} bytes"),
+            Rule::FileType(types) => write!(f, "a file whose bytes are {}", types.join(" or ")),
         }
     }
 }
@@ -231,20 +238,41 @@ impl std::fmt::Display for Format {
             Format::PlusDigits => "`+` and digits (E.164)",
             Format::Base64 => "base64",
             Format::Decimal => "a decimal number",
+            Format::Decimal2 => "a decimal number of at most 2 decimal places",
             Format::DateTime => "`YYYY-MM-DD HH:MM:SS`",
         })
     }
 }
 
-/// A file part as the simulator records it: `name (N bytes)`.
-fn file_part(value: &str) -> (&str, Option<usize>) {
-    match value.rsplit_once(" (") {
-        Some((name, size)) => (
-            name,
-            size.strip_suffix(" bytes)").and_then(|n| n.parse().ok()),
-        ),
-        None => (value, None),
-    }
+/// A value of the listed values' shape that is not listed: the first with its last
+/// character changed (so that no length rule on the field breaks with it).
+fn unlisted(values: &[&str]) -> String {
+    let first = values.first().copied().unwrap_or("");
+    let stem: String = first
+        .chars()
+        .take(first.chars().count().saturating_sub(1))
+        .collect();
+    ['x', 'z', 'q', '9']
+        .iter()
+        .map(|last| format!("{stem}{last}"))
+        .find(|candidate| !values.contains(&candidate.as_str()))
+        .unwrap_or_else(|| "not_listed".to_owned())
+}
+
+/// A file part as the simulator records it: `name (N bytes, type)`, the type read from the
+/// bytes' signature (`png`, `jpeg`, `gif` or `other`).
+fn file_part(value: &str) -> (&str, Option<usize>, Option<&str>) {
+    let Some((name, rest)) = value.rsplit_once(" (") else {
+        return (value, None, None);
+    };
+    let rest = rest.strip_suffix(')').unwrap_or(rest);
+    let (size, kind) = rest.split_once(" bytes, ").unwrap_or((rest, ""));
+    let size = size.strip_suffix(" bytes").unwrap_or(size);
+    (
+        name,
+        size.parse().ok(),
+        Some(kind).filter(|k| !k.is_empty()),
+    )
 }
 
 impl Format {
@@ -283,6 +311,12 @@ impl Format {
                     && whole.chars().all(|c| c.is_ascii_digit())
                     && fraction.chars().all(|c| c.is_ascii_digit())
             }
+            Format::Decimal2 => {
+                Format::Decimal.holds(value)
+                    && value
+                        .split_once('.')
+                        .is_none_or(|(_, fraction)| fraction.len() <= 2)
+            }
             Format::DateTime => time::PrimitiveDateTime::parse(
                 value,
                 time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
@@ -300,6 +334,7 @@ impl Format {
             Format::PlusDigits => "0812345678",
             Format::Base64 => "not base64!",
             Format::Decimal => "1,5",
+            Format::Decimal2 => "1.005",
             Format::DateTime => "2025/01/31 10:00",
         }
     }

@@ -71,7 +71,7 @@ const fn noted(rule: FieldRule, note: &'static str) -> FieldRule {
     FieldRule { note, ..rule }
 }
 
-use Format::{Alphanumeric, Decimal, Digits};
+use Format::{Alphanumeric, Decimal2, Digits};
 use Rule::{MaxChars, Required};
 use SdkCheck::{ByConstruction, Refuses};
 
@@ -126,7 +126,7 @@ pub(super) const RULES: &[FieldRule] = &[
     row(
         CREATE,
         "OrderAmount",
-        Rule::Format(Decimal),
+        Rule::Format(Decimal2),
         AMOUNT,
         ORDER_API,
         ByConstruction,
@@ -322,7 +322,7 @@ pub(super) const RULES: &[FieldRule] = &[
         row(
             REFUND,
             "RefundAmount",
-            Rule::Format(Decimal),
+            Rule::Format(Decimal2),
             REFUND_AMOUNT,
             REFUND_DOC,
             ByConstruction,

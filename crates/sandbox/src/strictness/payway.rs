@@ -65,6 +65,27 @@ const fn code(http: u16, code: &'static str, message: &'static str) -> Documente
     }
 }
 
+const INVALID_TRAN_ID: DocumentedRefusal = code(200, "2", "Invalid transaction ID");
+const INVALID_AMOUNT: DocumentedRefusal = code(200, "3", "Invalid transaction amount");
+const CURRENCY: DocumentedRefusal = code(200, "12", "Payment currency is not allowed");
+const FIRST_NAME: DocumentedRefusal = code(200, "16", "Invalid first name");
+const LAST_NAME: DocumentedRefusal = code(200, "17", "Invalid last name");
+const PHONE: DocumentedRefusal = code(200, "18", "Invalid phone number");
+const EMAIL: DocumentedRefusal = code(200, "19", "Invalid email");
+const OPTION: DocumentedRefusal = code(200, "23", "Payment option is not enabled");
+const RANGE: DocumentedRefusal = code(200, "53", "Invalid amount range");
+const GENERIC: DocumentedRefusal = code(200, "11", "Something went wrong");
+/// Purchase's `payment_option` values, as the official page lists them.
+const PURCHASE_OPTIONS: &[&str] = &[
+    "cards",
+    "abapay",
+    "abapay_khqr",
+    "abapay_khqr_deeplink",
+    "alipay",
+    "wechat",
+    "google_pay",
+];
+
 /// A read's answer for a transaction it cannot find: the code the check and detail pages
 /// document for an unknown `tran_id` (no code is documented for a missing one).
 const NOT_FOUND: DocumentedRefusal = code(200, "6", "Transaction not found");
@@ -122,8 +143,8 @@ pub(crate) const QR_TEMPLATES: &[&str] = &[
     "template6_color",
 ];
 
-use Rule::{FileExtension, FileMaxBytes, IntegerIn, MaxChars, OneOf, Required};
-use SdkCheck::{ByConstruction, Not, Refuses};
+use Rule::{FileExtension, FileMaxBytes, FileType, IntegerIn, MaxChars, OneOf, Required};
+use SdkCheck::{ByConstruction, Refuses};
 
 pub(super) const RULES: &[FieldRule] = &[
     // generate-qr
@@ -138,6 +159,17 @@ pub(super) const RULES: &[FieldRule] = &[
         BINDING,
         QR_PAGE,
         ByConstruction,
+    ),
+    noted(
+        row(
+            QR,
+            "currency",
+            OneOf(&["KHR", "USD", "khr", "usd"]),
+            CURRENCY,
+            QR_PAGE,
+            Refuses,
+        ),
+        "the page says the code is not case-sensitive",
     ),
     row(
         QR,
@@ -156,7 +188,7 @@ pub(super) const RULES: &[FieldRule] = &[
             QR_PAGE,
             ByConstruction,
         ),
-        "MIRROR's list omits abapay; the official page lists it: kept",
+        "MIRROR, an older copy, omits abapay; the official page, the provider's current one, lists it: kept",
     ),
     row(
         QR,
@@ -283,7 +315,7 @@ pub(super) const RULES: &[FieldRule] = &[
         PURCHASE,
         "tran_id",
         Required,
-        code(200, "2", "Invalid transaction ID"),
+        INVALID_TRAN_ID,
         PURCHASE_PAGE,
         ByConstruction,
     ),
@@ -291,7 +323,7 @@ pub(super) const RULES: &[FieldRule] = &[
         PURCHASE,
         "tran_id",
         MaxChars(20),
-        code(200, "2", "Invalid transaction ID"),
+        INVALID_TRAN_ID,
         PURCHASE_PAGE,
         Refuses,
     ),
@@ -299,18 +331,29 @@ pub(super) const RULES: &[FieldRule] = &[
         PURCHASE,
         "amount",
         Required,
-        code(200, "3", "Invalid transaction amount"),
+        INVALID_AMOUNT,
         PURCHASE_PAGE,
         ByConstruction,
     ),
     noted(
         row(
             PURCHASE,
+            "currency",
+            OneOf(&["KHR", "USD"]),
+            CURRENCY,
+            PURCHASE_PAGE,
+            Refuses,
+        ),
+        "optional (the profile's currency when absent)",
+    ),
+    noted(
+        row(
+            PURCHASE,
             "firstname",
             MaxChars(20),
-            code(200, "16", "Invalid first name"),
+            FIRST_NAME,
             PURCHASE_PAGE,
-            Not,
+            Refuses,
         ),
         "MIRROR says 100; the official page's 20 is stricter",
     ),
@@ -319,9 +362,9 @@ pub(super) const RULES: &[FieldRule] = &[
             PURCHASE,
             "lastname",
             MaxChars(20),
-            code(200, "17", "Invalid last name"),
+            LAST_NAME,
             PURCHASE_PAGE,
-            Not,
+            Refuses,
         ),
         "MIRROR says 100; the official page's 20 is stricter",
     ),
@@ -329,44 +372,39 @@ pub(super) const RULES: &[FieldRule] = &[
         PURCHASE,
         "email",
         MaxChars(50),
-        code(200, "19", "Invalid email"),
+        EMAIL,
         PURCHASE_PAGE,
-        Not,
+        Refuses,
     ),
     row(
         PURCHASE,
         "phone",
         MaxChars(20),
-        code(200, "18", "Invalid phone number"),
+        PHONE,
         PURCHASE_PAGE,
-        Not,
+        Refuses,
     ),
     noted(
         row(
             PURCHASE,
             "type",
             OneOf(&["purchase", "pre-auth"]),
-            code(200, "11", "Something went wrong"),
+            GENERIC,
             PURCHASE_PAGE,
             ByConstruction,
         ),
         "no code is documented for an unknown type: the purchase family's generic refusal (11)",
     ),
-    row(
-        PURCHASE,
-        "payment_option",
-        OneOf(&[
-            "cards",
-            "abapay",
-            "abapay_khqr",
-            "abapay_khqr_deeplink",
-            "alipay",
-            "wechat",
-            "google_pay",
-        ]),
-        code(200, "23", "Payment option is not enabled"),
-        PURCHASE_PAGE,
-        Not,
+    noted(
+        row(
+            PURCHASE,
+            "payment_option",
+            OneOf(PURCHASE_OPTIONS),
+            OPTION,
+            PURCHASE_PAGE,
+            Refuses,
+        ),
+        "MIRROR, an older copy, omits abapay; the official page, the provider's current one, lists it: kept",
     ),
     row(
         PURCHASE,
@@ -374,15 +412,40 @@ pub(super) const RULES: &[FieldRule] = &[
         MaxChars(500),
         code(200, "13", "Invalid items"),
         PURCHASE_PAGE,
-        Not,
-    ),
-    row(
-        PURCHASE,
-        "lifetime",
-        IntegerIn(3, 43_200),
-        code(200, "69", "Payment lifetime cannot be less than 3 minutes"),
-        PURCHASE_PAGE,
         Refuses,
+    ),
+    noted(
+        row(
+            PURCHASE,
+            "lifetime",
+            IntegerIn(3, 43_200),
+            code(200, "69", "Invalid payment lifetime (3 to 43 200 minutes)"),
+            PURCHASE_PAGE,
+            Refuses,
+        ),
+        "code 69 is documented for under 3 minutes; none for over 43 200 (PayWay's sandbox took more, live): the page's limit, with the same code",
+    ),
+    noted(
+        row(
+            PURCHASE,
+            "skip_success_page",
+            OneOf(&["0", "1"]),
+            GENERIC,
+            PURCHASE_PAGE,
+            ByConstruction,
+        ),
+        "no code documented: the family's generic refusal",
+    ),
+    noted(
+        row(
+            PURCHASE,
+            "view_type",
+            OneOf(&["hosted_view", "popup"]),
+            GENERIC,
+            PURCHASE_PAGE,
+            ByConstruction,
+        ),
+        "no code documented: the family's generic refusal",
     ),
     // the reads of one transaction, and close
     noted(
@@ -465,6 +528,22 @@ pub(super) const RULES: &[FieldRule] = &[
         "to_date",
         Rule::Format(Format::DateTime),
         code(200, "50", "Invalid end date"),
+        LIST_PAGE,
+        ByConstruction,
+    ),
+    row(
+        LIST,
+        "from_amount",
+        Rule::Format(Format::Decimal),
+        RANGE,
+        LIST_PAGE,
+        ByConstruction,
+    ),
+    row(
+        LIST,
+        "to_amount",
+        Rule::Format(Format::Decimal),
+        RANGE,
         LIST_PAGE,
         ByConstruction,
     ),
@@ -953,7 +1032,7 @@ pub(super) const RULES: &[FieldRule] = &[
             LINK_PAGE,
             Refuses,
         ),
-        "only MIRROR states the formats; no refusal code is documented: the page family's PTL04",
+        "only MIRROR states the formats, with no code; PayWay refused a GIF and a 4 MiB PNG with PTL04, live",
     ),
     noted(
         row(
@@ -965,5 +1044,16 @@ pub(super) const RULES: &[FieldRule] = &[
             Refuses,
         ),
         "\"Max 3MB\" (MIRROR), read as 3 000 000 bytes, the stricter meaning",
+    ),
+    noted(
+        row(
+            LINK_CREATE,
+            "image",
+            FileType(&["png", "jpeg"]),
+            PORTAL_INVALID,
+            LINK_PAGE,
+            Refuses,
+        ),
+        "JPG, JPEG, PNG: the file's bytes, not only its name",
     ),
 ];

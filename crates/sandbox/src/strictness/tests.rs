@@ -55,8 +55,12 @@ fn rules_read_text_absent_null_and_empty_alike() {
     assert!(Rule::MaxChars(2).holds(Some("éé")));
     assert!(!Rule::IntegerIn(3, 5).holds(Some("2")));
     assert!(!Rule::IntegerIn(3, 5).holds(Some("x")));
-    assert!(Rule::FileMaxBytes(10).holds(Some("a.png (10 bytes)")));
-    assert!(!Rule::FileMaxBytes(10).holds(Some("a.png (11 bytes)")));
-    assert!(!Rule::FileExtension(&["png"]).holds(Some("a.gif (1 bytes)")));
-    assert!(Rule::FileExtension(&["png"]).holds(Some("a.PNG (1 bytes)")));
+    assert!(Rule::FileMaxBytes(10).holds(Some("a.png (10 bytes, png)")));
+    assert!(!Rule::FileMaxBytes(10).holds(Some("a.png (11 bytes, png)")));
+    assert!(!Rule::FileExtension(&["png"]).holds(Some("a.gif (1 bytes, png)")));
+    assert!(Rule::FileExtension(&["png"]).holds(Some("a (1).PNG (1 bytes, png)")));
+    assert!(Rule::FileType(&["png"]).holds(Some("a.png (1 bytes, png)")));
+    assert!(!Rule::FileType(&["png"]).holds(Some("a.png (1 bytes, gif)")));
+    assert!(Rule::Format(Format::Decimal2).holds(Some("1.05")));
+    assert!(!Rule::Format(Format::Decimal2).holds(Some("1.055")));
 }

@@ -2,6 +2,7 @@
 //! a configured PayWay gateway. Not journaled (the journal keeps the unified writes); create
 //! and void are sent at most once, and an unknown outcome is said, with the raw answer.
 
+use std::io::Read as _;
 use std::time::Duration;
 
 use paygate::payway::ops::payment_link::MAX_LINK_IMAGE_BYTES;
@@ -189,17 +190,20 @@ fn request(args: &PaymentLinkCreateArgs) -> Result<PaymentLinkRequest, Error> {
                 "must be a .png, .jpg or .jpeg file (PayWay takes no other)",
             )
         })?;
-        let size = std::fs::metadata(path)
-            .map_err(|e| Error::invalid("image", format!("{}: {e}", path.display())))?
-            .len();
-        if size > MAX_LINK_IMAGE_BYTES as u64 {
+        // Read at most one byte past PayWay's limit, whatever the file claims to be (a device
+        // or a growing file reports no true length).
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| {
+                std::io::Read::take(file, MAX_LINK_IMAGE_BYTES as u64 + 1).read_to_end(&mut bytes)
+            })
+            .map_err(|e| Error::invalid("image", format!("{}: {e}", path.display())))?;
+        if bytes.len() > MAX_LINK_IMAGE_BYTES {
             return Err(Error::invalid(
                 "image",
-                format!("is {size} bytes; PayWay takes at most {MAX_LINK_IMAGE_BYTES} (3 MB)"),
+                format!("is over {MAX_LINK_IMAGE_BYTES} bytes (3 MB), PayWay's limit"),
             ));
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::invalid("image", format!("{}: {e}", path.display())))?;
         request.image = Some(PaymentLinkImage {
             file_name: name,
             format,

@@ -61,6 +61,19 @@ impl SimulatedProvider for FinpaySim {
         routes()
     }
 
+    fn strict_fields(
+        &self,
+        shared: &Shared,
+        _endpoint: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Option<serde_json::Value> {
+        if !super::authorized(shared, headers) {
+            return None;
+        }
+        serde_json::from_slice(body).ok()
+    }
+
     fn strict_refusal(&self, rule: &crate::strictness::FieldRule) -> axum::response::Response {
         let http = StatusCode::from_u16(rule.refusal.http).unwrap_or(StatusCode::BAD_REQUEST);
         super::answer(

@@ -393,7 +393,8 @@ pub(super) async fn purchase(
 }
 
 /// The QR API: the strictness table has checked each field (PayWay's QR API page); here the
-/// amount against its currency and WeChat and Alipay in USD only. Creates the order and
+/// rules across fields: the amount against its currency, WeChat and Alipay in USD only and
+/// never a pre-auth, at most 10 items. Creates the order and
 /// answers with its QR (`qrString`, an SVG `qrImage`) and ABA Mobile's links; a repeated
 /// `tran_id` is code `403`, as the page documents.
 pub(super) async fn generate_qr(
@@ -414,6 +415,22 @@ pub(super) async fn generate_qr(
     };
     if matches!(get("payment_option"), "wechat" | "alipay") && currency != "USD" {
         return error(StatusCode::OK, "12", "Currency is not allowed");
+    }
+    // "Alipay & WeChat do not support pre-auth"; "max 10 items" (the QR API page; no code
+    // documented for either: its generic 48).
+    let too_many_items = BASE64
+        .decode(get("items"))
+        .ok()
+        .and_then(|json| serde_json::from_slice::<Vec<serde_json::Value>>(&json).ok())
+        .is_some_and(|items| items.len() > 10);
+    if (matches!(get("payment_option"), "wechat" | "alipay") && get("purchase_type") == "pre-auth")
+        || too_many_items
+    {
+        return error(
+            StatusCode::OK,
+            "48",
+            "Something went wrong with requested parameters",
+        );
     }
     let mut order = new_order(
         &shared,

@@ -235,6 +235,30 @@ const TOKEN_DETAILS: Spec = credential(&["merchant_id", "request_time", "request
 const TOKEN_RENEW: Spec = credential(&["ctid", "request_time", "pwt", "merchant_id", "request_id"]);
 const TOKEN_REMOVE: Spec = credential(&["merchant_id", "ctid", "request_time", "pwt"]);
 
+/// The signing spec of the endpoint routed at `path`.
+fn spec_for(path: &str) -> Option<Spec> {
+    Some(match path.rsplit('/').next()? {
+        "check-transaction-2" | "transaction-detail" => CHECK,
+        "close-transaction" => CLOSE,
+        "transaction-list-2" => LIST,
+        "exchange-rate" => RATES,
+        "purchase" => PURCHASE,
+        "generate-qr" => GENERATE_QR,
+        "refund" => REFUND,
+        "pre-auth-completion" => COMPLETE,
+        "pre-auth-cancellation" => CANCEL,
+        "get-transactions-by-mc-ref" => BY_REF,
+        "create" | "detail" | "void" => PAYMENT_LINK,
+        "link-account" => ACCOUNT_LINK,
+        "link-card" => CARD_LINK,
+        "payment-credential" => TOKEN_PAYMENT,
+        "get-token-details" => TOKEN_DETAILS,
+        "renew-expired-account-token" => TOKEN_RENEW,
+        "remove-token" => TOKEN_REMOVE,
+        _ => return None,
+    })
+}
+
 fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(

@@ -89,8 +89,14 @@ impl SimulatedProvider for PaywaySim {
             .map_err(|e| SandboxError::Key(e.clone()))
     }
 
-    fn strict_fields(&self, headers: &HeaderMap, body: &[u8]) -> Option<serde_json::Value> {
-        super::verify::strict_fields(headers, body)
+    fn strict_fields(
+        &self,
+        shared: &Shared,
+        endpoint: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Option<serde_json::Value> {
+        super::verify::strict_fields(shared, endpoint, headers, body)
     }
 
     fn strict_refusal(&self, rule: &crate::strictness::FieldRule) -> Response {

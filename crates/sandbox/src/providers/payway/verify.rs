@@ -36,8 +36,9 @@ fn fields_of(body: &[u8], headers: &HeaderMap) -> Option<BTreeMap<String, String
     Some(fields)
 }
 
-/// The fields of a `multipart/form-data` body. A file part's value is its file name and its
-/// size, `name (N bytes)`; text parts must be UTF-8.
+/// The fields of a `multipart/form-data` body. A file part's value is its file name, its
+/// size and the type its bytes' signature says, `name (N bytes, png)`; text parts must be
+/// UTF-8.
 fn multipart(content_type: &str, body: &[u8]) -> Option<BTreeMap<String, String>> {
     let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
     let delimiter = format!("--{boundary}");
@@ -59,12 +60,30 @@ fn multipart(content_type: &str, body: &[u8]) -> Option<BTreeMap<String, String>
         let value = value.strip_suffix(b"\r\n").unwrap_or(value);
         let name = head.split("name=\"").nth(1)?.split('"').next()?;
         let text = match head.split("filename=\"").nth(1) {
-            Some(rest) => format!("{} ({} bytes)", rest.split('"').next()?, value.len()),
+            Some(rest) => format!(
+                "{} ({} bytes, {})",
+                rest.split('"').next()?,
+                value.len(),
+                file_type(value)
+            ),
             None => std::str::from_utf8(value).ok()?.to_owned(),
         };
         fields.insert(name.to_owned(), text);
     }
     Some(fields)
+}
+
+/// The type a file's first bytes say: `png`, `jpeg`, `gif` or `other`.
+fn file_type(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "jpeg"
+    } else if bytes.starts_with(b"GIF8") {
+        "gif"
+    } else {
+        "other"
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -139,10 +158,17 @@ pub(super) fn verify(
     Ok(fields)
 }
 
-/// The fields as the strictness table reads them: each as text, and `merchant_auth`, when it
-/// decrypts to a JSON object, as that object (its rows read `merchant_auth.<name>`).
-pub(super) fn strict_fields(headers: &HeaderMap, body: &[u8]) -> Option<serde_json::Value> {
-    let fields = fields_of(body, headers)?;
+/// The fields as the strictness table reads them, once the request's merchant, hash and
+/// `req_time` are checked as the endpoint's handler checks them: each as text, and
+/// `merchant_auth`, when it decrypts to a JSON object, as that object (its rows read
+/// `merchant_auth.<name>`).
+pub(super) fn strict_fields(
+    shared: &Shared,
+    endpoint: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<serde_json::Value> {
+    let fields = verify(shared, spec_for(endpoint)?, headers, body).ok()?;
     let mut object = serde_json::Map::new();
     for (name, value) in fields {
         let decrypted = (name == "merchant_auth")
