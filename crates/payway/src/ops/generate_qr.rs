@@ -75,9 +75,9 @@ impl QrPaymentOption {
 
 /// `qr_image_template`: the frame PayWay draws around `qrImage`. Required on `generate-qr`
 /// (at most 20 characters, part of the hash); any other name is answered HTTP 400. The ten
-/// names are those of PayWay's QR API page (developer.payway.com.kh, "QR API" request table);
-/// one third-party SDK lists only the first seven, all ten were seen accepted by PayWay's
-/// sandbox.
+/// names are the request table's of PayWay's QR API page, as its mirror (Joselay/aba-payway-
+/// docs, `14-qr-api.md`) keeps it; a third-party probe of PayWay's sandbox made and paid a QR
+/// with each of the ten. One third-party SDK lists only the first seven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum QrImageTemplate {
