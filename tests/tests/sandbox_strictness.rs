@@ -933,12 +933,26 @@ fn render_table() -> String {
          `tests/tests/sandbox_strictness.rs` (do not edit by hand). Every documented rule on a \
          request field of every endpoint the SDK sends, with its source and the refusal the \
          provider documents for breaking it. The sandbox checks each request against these rows \
-         before its handler runs; the test sends, for each row, a request breaking that rule \
+         once its credentials and signature pass, before its handler runs (the handlers keep \
+         the rules across fields); the test sends, for each row, a request breaking that rule \
          alone and expects the documented refusal, and gives each row the SDK refuses to the \
          SDK, which must refuse it without sending. Where sources disagree, the row takes the \
          strictest reading and its note says so.\n\n",
     );
     out.push_str(&format!("Rows: {}.\n", counts.join(", ")));
+    let unruled: Vec<String> = paygate::payway::endpoint::Endpoint::ALL
+        .iter()
+        .map(|e| e.path())
+        .filter(|path| !rules().any(|r| r.provider == Provider::Payway && r.endpoint == *path))
+        .map(|path| format!("`{path}`"))
+        .collect();
+    out.push_str(&format!(
+        "\nEndpoints with no row: ABA PayWay's {} (no field beyond the credentials and the \
+         hash, which every request's check covers); Finpay's GET endpoints (`check`, `cancel`, \
+         `openpayment/check`, `openpayment/delete`), whose only fields are the path's, \
+         required by the route itself.\n",
+        unruled.join(", ")
+    ));
     for provider in per_provider.keys() {
         out.push_str(&format!(
             "\n## {}\n\n| Endpoint | Field | Rule | Refusal | SDK | Source | Note |\n|---|---|---|---|---|---|---|\n",
