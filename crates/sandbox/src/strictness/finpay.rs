@@ -1,8 +1,8 @@
 //! Finpay's rows. Sources: Finpay's API reference ("OFF", the page named), the user's own
 //! "After Payment" document (seed 000), and live answers seen by third-party integrations
 //! ("LIVE"). Finpay's list of response codes is not public: a malformed field is answered
-//! "Invalid Field Format <field>" (code `4000001`, seen live) and a missing one "Invalid
-//! Mandatory Field <field>" (seen live; its code `4000002` is inferred from Finpay's
+//! "Invalid Field Format `<field>`" (code `4000001`, seen live) and a missing one "Invalid
+//! Mandatory Field `<field>`" (seen live; its code `4000002` is inferred from Finpay's
 //! 7-digit scheme, HTTP class + service + case, as no source shows it).
 
 use super::{DocumentedRefusal, FieldRule, Format, Rule, SdkCheck};
