@@ -58,6 +58,10 @@ pub(crate) trait SimulatedProvider: Sync {
     /// name `order_id`.
     fn about_another_order(&self, answer: &mut serde_json::Value, order_id: &str);
 
+    /// Its rows of the strictness table: each documented rule on a field of a request the
+    /// SDK sends it, with the source and the documented refusal.
+    fn strictness_rules(&self) -> &'static [crate::strictness::FieldRule];
+
     /// A request to `endpoint` (its route) as the strictness table reads it: its fields as a
     /// JSON object, once its credentials (and signature) are checked. `None` when they fail or
     /// the body cannot be read: the handler then refuses it as the provider does, so a

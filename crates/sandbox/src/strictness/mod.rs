@@ -12,10 +12,7 @@ use serde_json::Value;
 
 use crate::Provider;
 
-mod finpay;
 mod guard;
-mod payg;
-mod payway;
 
 pub(crate) use guard::{BODY_LIMIT, guard};
 
@@ -24,12 +21,11 @@ pub(crate) use guard::{BODY_LIMIT, guard};
 pub struct FieldRule {
     /// The provider.
     pub provider: Provider,
-    /// The request path, as the provider's page names it (Finpay's path parameters as
-    /// `{name}`).
+    /// The request path, as the provider's page names it (path parameters as `{name}`).
     pub endpoint: &'static str,
-    /// The field. PayWay: the form or JSON field, or `merchant_auth.<name>` for one inside
-    /// the encrypted `merchant_auth` JSON, or a file part's name. Finpay and PayG: the
-    /// dotted JSON path (`order.amount`), or `{name}` for a path parameter.
+    /// The field: a form or JSON field, a dotted path for one inside another (`order.amount`;
+    /// `merchant_auth.<name>` for one inside an encrypted `merchant_auth`), a file part's
+    /// name, or `{name}` for a path parameter.
     pub field: &'static str,
     /// What the field must be.
     pub rule: Rule,
@@ -94,7 +90,7 @@ pub enum Format {
 pub struct DocumentedRefusal {
     /// The HTTP status.
     pub http: u16,
-    /// The provider's code (`status.code`, `responseCode`, PayG's error code).
+    /// The provider's code (as its answers carry it: `status.code`, `responseCode`, `Code`).
     pub code: &'static str,
     /// Its message.
     pub message: &'static str,
@@ -113,12 +109,12 @@ pub enum SdkCheck {
     Not,
 }
 
-/// Every row, provider by provider, endpoint by endpoint.
+/// Every row, provider by provider (each provider's rows are in its sandbox module,
+/// `strictness.rs`), endpoint by endpoint.
 pub fn rules() -> impl Iterator<Item = &'static FieldRule> {
-    payway::RULES
-        .iter()
-        .chain(finpay::RULES.iter())
-        .chain(payg::RULES.iter())
+    Provider::ALL
+        .into_iter()
+        .flat_map(|provider| provider.simulated().strictness_rules().iter())
 }
 
 /// A request's fields as the table reads them: text, or absent (also for `null` and `""`).

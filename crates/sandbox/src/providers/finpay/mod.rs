@@ -25,6 +25,7 @@ use crate::{Shared, SimulatedWebhook};
 
 mod open_payment;
 mod simulated;
+mod strictness;
 
 pub use simulated::FinpayCredentials;
 pub(crate) use simulated::FinpaySim;

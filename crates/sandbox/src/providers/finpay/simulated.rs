@@ -61,6 +61,10 @@ impl SimulatedProvider for FinpaySim {
         routes()
     }
 
+    fn strictness_rules(&self) -> &'static [crate::strictness::FieldRule] {
+        super::strictness::RULES
+    }
+
     fn strict_fields(
         &self,
         shared: &Shared,

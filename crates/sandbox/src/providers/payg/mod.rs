@@ -22,6 +22,7 @@ use crate::state::{Refusal, ReturnUrls, SimOrder, Stage};
 use crate::{Shared, SimulatedWebhook};
 
 mod simulated;
+mod strictness;
 
 pub use simulated::PaygCredentials;
 pub(crate) use simulated::PaygSim;

@@ -72,6 +72,10 @@ impl SimulatedProvider for PaygSim {
         routes()
     }
 
+    fn strictness_rules(&self) -> &'static [crate::strictness::FieldRule] {
+        super::strictness::RULES
+    }
+
     fn strict_fields(
         &self,
         shared: &Shared,

@@ -35,6 +35,7 @@ mod handlers;
 mod links;
 mod portal;
 mod simulated;
+mod strictness;
 mod tokens;
 mod verify;
 mod webhook;

@@ -89,6 +89,10 @@ impl SimulatedProvider for PaywaySim {
             .map_err(|e| SandboxError::Key(e.clone()))
     }
 
+    fn strictness_rules(&self) -> &'static [crate::strictness::FieldRule] {
+        super::strictness::RULES
+    }
+
     fn strict_fields(
         &self,
         shared: &Shared,

@@ -5,8 +5,8 @@
 //! exist"; its error bodies carry `Code`, `Message` and `FieldName`. The codes of the 6000s
 //! are the simulator's (PayG publishes none); the tests compare HTTP status and code.
 
-use super::{DocumentedRefusal, FieldRule, Format, Rule, SdkCheck};
 use crate::Provider;
+use crate::strictness::{DocumentedRefusal, FieldRule, Format, Rule, SdkCheck};
 
 const CREATE: &str = "/create";
 const DETAIL: &str = "/Detail";
@@ -79,7 +79,7 @@ const ORDER_KEY_NOTE: &str = "the refund document types OrderKeyId string(30), b
 const REQUEST_ID_NOTE: &str = "order-api types it string(10), yet its own sample sends 11 characters and the refund document echoes it as string(20): 20, the strictest length PayG's own samples keep";
 
 #[rustfmt::skip]
-pub(super) const RULES: &[FieldRule] = &[
+pub(crate) const RULES: &[FieldRule] = &[
     // create
     row(CREATE, "Merchantkeyid", Required, NO_MERCHANT, ORDER_API, ByConstruction),
     row(CREATE, "UniqueRequestId", Required, REQUEST_ID, ORDER_API, ByConstruction),

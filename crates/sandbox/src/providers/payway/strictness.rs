@@ -6,8 +6,8 @@
 //! and code `04` (LIVE: a lifetime under 3 minutes); its page's field codes (16 to 19, 23,
 //! 35, 48) otherwise. The merchant-portal endpoints answer `PTL04` (HTTP 400).
 
-use super::{DocumentedRefusal, FieldRule, Format, Rule, SdkCheck};
 use crate::Provider;
+use crate::strictness::{DocumentedRefusal, FieldRule, Format, Rule, SdkCheck};
 
 const QR: &str = "/api/payment-gateway/v1/payments/generate-qr";
 const PURCHASE: &str = "/api/payment-gateway/v1/payments/purchase";
@@ -147,7 +147,7 @@ use Rule::{FileExtension, FileMaxBytes, FileType, IntegerIn, MaxChars, OneOf, Re
 use SdkCheck::{ByConstruction, Refuses};
 
 #[rustfmt::skip]
-pub(super) const RULES: &[FieldRule] = &[
+pub(crate) const RULES: &[FieldRule] = &[
     // generate-qr
     row(QR, "tran_id", Required, BINDING, QR_PAGE, ByConstruction),
     row(QR, "tran_id", MaxChars(20), BINDING, QR_PAGE, Refuses),

@@ -5,8 +5,8 @@
 //! Mandatory Field `<field>`" (seen live; its code `4000002` is inferred from Finpay's
 //! 7-digit scheme, HTTP class + service + case, as no source shows it).
 
-use super::{DocumentedRefusal, FieldRule, Format, Rule, SdkCheck};
 use crate::Provider;
+use crate::strictness::{DocumentedRefusal, FieldRule, Format, Rule, SdkCheck};
 
 const INITIATE: &str = "/pg/payment/card/initiate";
 const REFUND: &str = "/pg/payment/card/refund";
@@ -60,7 +60,7 @@ use Rule::{MaxChars, Required};
 use SdkCheck::{ByConstruction, Refuses};
 
 #[rustfmt::skip]
-pub(super) const RULES: &[FieldRule] = &[
+pub(crate) const RULES: &[FieldRule] = &[
     // initiate
     row(INITIATE, "order.id", Required, MANDATORY, ORDER_PAGE, ByConstruction),
     row(INITIATE, "order.id", MaxChars(30), FORMAT, ORDER_PAGE, Refuses),
