@@ -1,6 +1,8 @@
 //! The layer that applies the table: in front of every provider route, after routing (so the
 //! route's template names the endpoint) and before the handler.
 
+use std::sync::Arc;
+
 use axum::RequestPartsExt as _;
 use axum::body::Body;
 use axum::extract::{MatchedPath, RawPathParams, Request};
@@ -10,8 +12,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::first_broken;
-use std::sync::Arc;
-
 use crate::{Provider, Shared};
 
 /// The largest body the simulator reads (a payment-link image over PayWay's 3 MB must still

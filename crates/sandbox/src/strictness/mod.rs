@@ -117,21 +117,19 @@ pub fn rules() -> impl Iterator<Item = &'static FieldRule> {
         .flat_map(|provider| provider.simulated().strictness_rules().iter())
 }
 
-/// A request's fields as the table reads them: text, or absent (also for `null` and `""`).
-pub(crate) trait FieldSource {
-    /// The field's text; `None` when absent, `null` or empty.
-    fn text(&self, field: &str) -> Option<String>;
+/// The JSON pointer of a dotted field path (`order.amount` → `/order/amount`).
+fn pointer(field: &str) -> String {
+    field.split('.').flat_map(|part| ["/", part]).collect()
 }
 
-impl FieldSource for Value {
-    fn text(&self, field: &str) -> Option<String> {
-        let pointer: String = field.split('.').flat_map(|part| ["/", part]).collect();
-        match self.pointer(&pointer)? {
-            Value::Null => None,
-            Value::String(s) if s.is_empty() => None,
-            Value::String(s) => Some(s.clone()),
-            other => Some(other.to_string()),
-        }
+/// A field's text as the table reads it: `None` when absent, `null` or empty; a number or an
+/// object as its JSON text.
+fn text(fields: &Value, field: &str) -> Option<String> {
+    match fields.pointer(&pointer(field))? {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 
@@ -148,13 +146,12 @@ pub(crate) fn first_broken(
         .filter(|r| r.provider == provider && r.endpoint == endpoint)
         .filter(|r| {
             r.field.rsplit_once('.').is_none_or(|(parent, _)| {
-                let pointer: String = parent.split('.').flat_map(|part| ["/", part]).collect();
                 fields
-                    .pointer(&pointer)
+                    .pointer(&pointer(parent))
                     .is_none_or(|v| v.is_object() || v.is_null())
             })
         })
-        .find(|r| !r.rule.holds(fields.text(r.field).as_deref()))
+        .find(|r| !r.rule.holds(text(fields, r.field).as_deref()))
 }
 
 impl Rule {

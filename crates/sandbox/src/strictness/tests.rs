@@ -45,11 +45,11 @@ fn rows_are_not_repeated() {
 #[test]
 fn rules_read_text_absent_null_and_empty_alike() {
     let value = serde_json::json!({"a": {"b": "x"}, "n": null, "e": "", "k": 5});
-    assert_eq!(value.text("a.b").as_deref(), Some("x"));
-    assert_eq!(value.text("n"), None);
-    assert_eq!(value.text("e"), None);
-    assert_eq!(value.text("missing"), None);
-    assert_eq!(value.text("k").as_deref(), Some("5"));
+    assert_eq!(text(&value, "a.b").as_deref(), Some("x"));
+    assert_eq!(text(&value, "n"), None);
+    assert_eq!(text(&value, "e"), None);
+    assert_eq!(text(&value, "missing"), None);
+    assert_eq!(text(&value, "k").as_deref(), Some("5"));
     assert!(!Rule::Required.holds(None));
     assert!(Rule::MaxChars(2).holds(None));
     assert!(Rule::MaxChars(2).holds(Some("éé")));
