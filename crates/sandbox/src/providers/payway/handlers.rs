@@ -394,9 +394,9 @@ pub(super) async fn purchase(
 
 /// The QR API: the strictness table has checked each field (PayWay's QR API page); here the
 /// rules across fields: the amount against its currency, WeChat and Alipay in USD only and
-/// never a pre-auth, at most 10 items. Creates the order and
-/// answers with its QR (`qrString`, an SVG `qrImage`) and ABA Mobile's links; a repeated
-/// `tran_id` is code `403`, as the page documents.
+/// never a pre-auth, at most 10 items. Creates the order and answers with its QR
+/// (`qrString`, an SVG `qrImage`) and ABA Mobile's links; a repeated `tran_id` is code `403`,
+/// as the page documents.
 pub(super) async fn generate_qr(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
