@@ -152,7 +152,8 @@ impl Model {
     }
 
     /// What the SDK knows is left to refund: the order's amount (every provider's status
-    /// answer carries it) less what was refunded where the provider reports it (PayWay).
+    /// answer carries it) less what was refunded where the provider reports it (PayWay; the
+    /// others' payments with an earlier refund are refused before this is asked).
     fn known_left(&self) -> i64 {
         match self.provider {
             Provider::Payway => self.amount - self.refunded,
@@ -330,6 +331,11 @@ fn refund_verdict(m: &Model, currency: Currency, minor: i64) -> Verdict {
     }
     if currency != m.currency {
         return Verdict::Refused(ErrorClass::InvalidInput);
+    }
+    // Refunded before by an amount the provider does not report (Finpay, PayG): what is left
+    // cannot be checked.
+    if status == PaymentStatus::PartiallyRefunded && m.provider != Provider::Payway {
+        return Verdict::Refused(ErrorClass::InvalidState);
     }
     let left = m.known_left();
     if left <= 0 {

@@ -447,6 +447,101 @@ async fn rerunning_the_same_refund_after_a_lost_answer_refunds_exactly_once() {
     }
 }
 
+/// A paid PayG order of 100.00 INR, inserted into `sandbox`'s ledger.
+fn paid_payg_order(sandbox: &Sandbox, id: &str) {
+    let hundred: paygate::Decimal = "100.00".parse().unwrap();
+    let now = paygate::time::OffsetDateTime::now_utc();
+    let mut order = paygate_sandbox::SimOrder::new(Provider::Payg, id, id, hundred, "INR", now);
+    order.stage = paygate_sandbox::Stage::Paid;
+    order.captured = hundred;
+    order.transaction_id = 72_260_277;
+    order.payment_method = "Upi".into();
+    sandbox.insert(order).unwrap();
+}
+
+/// Finding 6: PayG's order object records a refund (its id and code) but never its amount.
+/// A fully refunded payment read as "refunded so far —, left to refund 100.00 INR" and a
+/// second full refund was sent. Now: no refund on record reads as 0.00 refunded; one on
+/// record makes what is left unknown, and a further refund is refused before sending. A lost
+/// PayG refund is recovered from the order's refund record and its refund status: applied
+/// when a refund is on record, not applied while none is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payg_refund_is_checked_and_recovered_from_the_refund_on_record() {
+    let env = env("journal-payg").await;
+    let c = Some(&env.config);
+    let payg_refunds = |id: &str| {
+        env.sandbox
+            .order(Provider::Payg, id)
+            .map_or(0, |o| o.refunds.len())
+    };
+    paid_payg_order(&env.sandbox, "PG1");
+    let asked = paygate(c, &["refund", "payg", "PG1", "--amount", "100.00"], None).await;
+    assert!(
+        text(&asked.stderr).contains("refunded so far 0.00 INR, left to refund 100.00 INR"),
+        "{}",
+        text(&asked.stderr)
+    );
+    let args = ["refund", "payg", "PG1", "--amount", "100.00", "--yes"];
+    let first = paygate(c, &args, None).await;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert_eq!(payg_refunds("PG1"), 1);
+    for amount in ["100.00", "0.01"] {
+        let again = paygate(
+            c,
+            &["refund", "payg", "PG1", "--amount", amount, "--yes"],
+            None,
+        )
+        .await;
+        let stderr = text(&again.stderr);
+        assert_eq!(again.status.code(), Some(3), "{stderr}");
+        assert!(
+            stderr.contains("reports an earlier refund but not its amount"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("not sent"), "{stderr}");
+    }
+    assert_eq!(payg_refunds("PG1"), 1, "the second refund was never sent");
+
+    // Lost answers: after PayG applied it, and before.
+    for (id, fault, state, sent) in [
+        ("PG2", Fault::ResetAfterApply, "applied", 1),
+        ("PG3", Fault::ResetAfterRead, "not_applied", 0),
+    ] {
+        paid_payg_order(&env.sandbox, id);
+        env.sandbox
+            .arm(FaultSpec::new(Provider::Payg, fault, 1).on_path("/Refund"));
+        let key = format!("{id}-K");
+        let lost = paygate(
+            c,
+            &[
+                "refund",
+                "payg",
+                id,
+                "--amount",
+                "40.00",
+                "--reference",
+                &key,
+                "--yes",
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(lost.status.code(), Some(6), "{}", text(&lost.stderr));
+        wait_out_lease().await;
+        let recovered = paygate(c, &["--json", "journal", "recover"], None).await;
+        let report = json(&recovered);
+        let line = report["settled"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["key"] == key.as_str())
+            .unwrap_or_else(|| panic!("{report}"))
+            .clone();
+        assert_eq!(line["state"], state, "{id}: {line}");
+        assert_eq!(payg_refunds(id), sent, "{id}");
+    }
+}
+
 /// Finding 5: the journal's file could be read by anyone on the machine.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

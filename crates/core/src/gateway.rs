@@ -27,7 +27,9 @@ pub enum Capability {
     PaymentStatus,
     /// [`PaymentGateway::refund`] of the whole amount.
     Refund,
-    /// [`PaymentGateway::refund`] of part of the amount, possibly several times.
+    /// [`PaymentGateway::refund`] of part of the amount. Several times only where the
+    /// provider reports what was refunded; elsewhere a further refund is refused unsent, since
+    /// what is left cannot be checked ([`crate::precondition::check_refund`]).
     PartialRefund,
     /// [`PaymentGateway::refund_status`].
     RefundStatus,

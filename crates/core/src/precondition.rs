@@ -126,8 +126,8 @@ pub fn check_handed_over(
 }
 
 /// A refund, checked in this order: the payment is paid or partially refunded, the currencies
-/// agree, and the amount is at most what is left (paid minus refunded where the provider reports what was refunded,
-/// else the paid amount).
+/// agree, and the amount is at most what is left: paid minus refunded; the paid amount where a
+/// paid payment has no refunded figure; refused where a partially refunded one has none.
 pub fn check_refund(
     provider: &'static str,
     payment: &Payment,
@@ -164,9 +164,21 @@ pub fn check_refund(
                 .unwrap_or(Money::zero(paid.currency()));
             (left, format!("paid {paid}, refunded {refunded}"))
         }
+        // Refunded before, by an amount the provider does not report (Finpay's and PayG's
+        // partial refunds): what is left cannot be checked, so nothing is sent.
+        None if payment.status == PaymentStatus::PartiallyRefunded => {
+            return Err(state(
+                provider,
+                operation,
+                payment,
+                &format!(
+                    "{provider} reports an earlier refund but not its amount, so what is left to refund cannot be checked; refund the rest with {provider}'s own tools"
+                ),
+            ));
+        }
         None => (
             paid,
-            format!("paid {paid}; {provider} does not report earlier refunds"),
+            format!("paid {paid}; {provider} reports no refunded amount"),
         ),
     };
     if left.is_zero() {
@@ -335,6 +347,12 @@ mod tests {
         assert!(check_refund("test", &partly, &refund("2.50", Currency::USD)).is_ok());
         let err = check_refund("test", &partly, &refund("2.51", Currency::USD)).unwrap_err();
         assert!(err.to_string().contains("2.50 USD left"), "{err}");
+
+        // Refunded before by an amount the provider does not report: nothing can be checked.
+        let unreported = payment(PaymentStatus::PartiallyRefunded, "10.00", None);
+        let err = check_refund("test", &unreported, &refund("0.01", Currency::USD)).unwrap_err();
+        assert_eq!(err.class(), crate::ErrorClass::InvalidState);
+        assert!(err.to_string().contains("not its amount"), "{err}");
 
         for status in [
             PaymentStatus::Pending,

@@ -262,6 +262,13 @@ pub fn payment_from_check(
         .and_then(parse_date);
     let mut payment = Payment::new(PROVIDER, order_id.clone(), payment_status(&word), word, raw);
     payment.amount = amount;
+    // Finpay reports refunds by status only: PAID has refunded nothing and REFUNDED all of
+    // it; PARTIALLY_REFUNDED says neither how much (its refunded figure stays unknown).
+    payment.refunded_amount = match payment.status {
+        PaymentStatus::Paid => amount.map(|a| Money::zero(a.currency())),
+        PaymentStatus::Refunded => amount,
+        _ => None,
+    };
     payment.provider_reference = reference;
     payment.updated_at = updated_at;
     Ok(payment)

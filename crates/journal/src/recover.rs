@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paygate_core::{
-    Decimal, Error, OrderId, Payment, PaymentGateway, PaymentStatus, ProviderErrorKind,
+    Capability, Decimal, Error, OrderId, Payment, PaymentGateway, PaymentStatus, ProviderErrorKind,
+    RefundStatus, RefundStatusRequest,
 };
 use serde_json::json;
 
@@ -198,10 +199,29 @@ pub(crate) async fn recover_one(
             Err(e) => Err(e),
         };
         let (state, reason) = decide(entry, &read, took_effect_before);
-        let evidence = read
+        let mut evidence = read
             .as_ref()
             .ok()
             .map(|payment| evidence_of(entry, payment));
+        let (state, reason) = match &read {
+            // A refund on record but no refunded figure (Finpay, PayG): what the provider's
+            // refund status says of it decides.
+            Ok(payment)
+                if state == EntryState::Applied
+                    && entry.operation == WriteOperation::Refund
+                    && payment.refunded_amount.is_none()
+                    && gateway.capabilities().contains(Capability::RefundStatus) =>
+            {
+                pace(pacers, entry, gateway.as_ref(), options).await;
+                let (state, reason, refund) =
+                    confirm_refund(gateway.as_ref(), &payment.order_id, reason).await;
+                if let Some(serde_json::Value::Object(map)) = evidence.as_mut() {
+                    map.insert("refund".into(), refund);
+                }
+                (state, reason)
+            }
+            _ => (state, reason),
+        };
         (state, reason, read.ok(), evidence)
     };
     let outcome = Outcome {
@@ -287,6 +307,49 @@ fn lease_running(entry: &Entry, until_ms: i64) -> Settled {
                 crate::schema::rfc3339(until_ms)
             ),
         )
+    }
+}
+
+/// A refund the payment shows on record without its amount, confirmed by the provider's
+/// refund status: succeeded or pending is this refund, applied; failed, or none found, is left
+/// unknown with why (PayG's "failed" is not documented as nothing refunded).
+async fn confirm_refund(
+    gateway: &dyn PaymentGateway,
+    order_id: &OrderId,
+    reason: String,
+) -> (EntryState, String, serde_json::Value) {
+    match gateway
+        .refund_status(&RefundStatusRequest::new(order_id.clone()))
+        .await
+    {
+        Ok(refund) => {
+            let id = refund.refund_id.as_deref().unwrap_or("without an id");
+            let evidence = json!({
+                "refund_id": refund.refund_id,
+                "status": refund.status.as_str(),
+                "provider_status": refund.provider_status,
+            });
+            match refund.status {
+                RefundStatus::Succeeded | RefundStatus::Pending => (
+                    EntryState::Applied,
+                    format!("{reason}; its refund {id} is {}", refund.status),
+                    evidence,
+                ),
+                other => (
+                    EntryState::Unknown,
+                    format!(
+                        "{reason}, but its refund {id} reads {other} ({}), which does not say whether money went back: check with the provider, then resolve it by hand",
+                        refund.provider_status
+                    ),
+                    evidence,
+                ),
+            }
+        }
+        Err(e) => (
+            EntryState::Unknown,
+            format!("{reason}, but its refund status could not be read: {e}"),
+            json!({ "error": e.to_string() }),
+        ),
     }
 }
 
@@ -418,11 +481,12 @@ fn decide(
 
 /// A refund is applied when the refunded amount grew by exactly its amount, and not applied
 /// when it did not grow, from the baseline (or from what the journal's earlier refunds on the
-/// order add up to, where a lagging figure showed less). Any other growth is **ambiguous**: another refund (outside the
-/// journal) explains it at least in part, and figures cannot say which. A provider that
-/// reports no refunded amount can only show the status: a move from paid to refunded while
-/// the journal held the order is this refund; an unchanged status proves nothing (PayG reads
-/// as partially refunded after its first refund, and so it stays after the next).
+/// order add up to, where a lagging figure showed less). Any other growth is **ambiguous**:
+/// another refund (outside the journal) explains it at least in part, and figures cannot say
+/// which. Where a refunded payment has no figure (Finpay's and PayG's partial refunds), a
+/// move from paid to refunded while the journal held the order is this refund (its refund
+/// status confirms it: [`confirm_refund`]); refunds after a first one are refused before
+/// sending there, so no later refund needs telling apart.
 fn decide_refund(
     entry: &Entry,
     refunded_before: Option<Decimal>,

@@ -187,8 +187,8 @@ pub fn checkout_from_create(
 
 #[doc(hidden)]
 /// The unified payment: status from `PaymentResponseCode`, amount `OrderAmount` (INR),
-/// `OrderKeyId` as the provider reference, dates in IST. The order object carries no
-/// refunded amount; refunds are read with RefundStatus.
+/// `OrderKeyId` as the provider reference, dates in IST. Refunded: zero while no refund is on
+/// record, unknown once one is (the order object carries no refund amount).
 pub fn payment_from_detail(
     order_key_id: &OrderId,
     operation: Operation,
@@ -197,18 +197,16 @@ pub fn payment_from_detail(
     let order = &native.body;
     check_order_echo(operation, order_key_id, &native)?;
     let amount = received_money(operation, &native.raw, "OrderAmount", order.order_amount)?;
+    // PayG's order object records one refund (its id, code and time), never an amount. A
+    // paid order with no refund on record has refunded nothing; with one on record (made,
+    // pending or failed), how much went back is unknown: it reads as partially refunded with
+    // no refunded figure, and a further refund is refused before sending (see
+    // `paygate_core::precondition::check_refund`).
     let status = match payment_status(
         order.payment_response_code,
         order.payment_response_text.as_deref(),
     ) {
-        // A refund succeeded (`RefundPaymentResponseCode` 1). PayG says that, not how much:
-        // no amount in its order object tells partial from full, so the payment reads as
-        // partially refunded (money went back; a further refund is for PayG to refuse).
-        PaymentStatus::Paid
-            if refund_status(order.refund_payment_response_code) == RefundStatus::Succeeded =>
-        {
-            PaymentStatus::PartiallyRefunded
-        }
+        PaymentStatus::Paid if has_refund(order) => PaymentStatus::PartiallyRefunded,
         other => other,
     };
     let provider_status = order
@@ -224,6 +222,9 @@ pub fn payment_from_detail(
         native.raw.clone(),
     );
     payment.amount = amount;
+    if payment.status == PaymentStatus::Paid {
+        payment.refunded_amount = amount.map(|a| Money::zero(a.currency()));
+    }
     payment.provider_reference = order.order_key_id.clone();
     payment.created_at = order.payment_date_time.as_deref().and_then(parse_date);
     payment.updated_at = order.updated_date_time.as_deref().and_then(parse_date);

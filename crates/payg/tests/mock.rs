@@ -491,12 +491,15 @@ async fn refunds_need_the_mid_and_nothing_is_sent_without_it() {
 /// `/Detail` says a refund succeeded but not how much: the payment is no longer `paid`; a
 /// refund still pending leaves it paid.
 #[tokio::test]
-async fn a_successful_refund_shows_in_the_payment_status() {
-    for (refund_code, expected) in [
-        (1, PaymentStatus::PartiallyRefunded),
-        (4, PaymentStatus::Paid),
-        (2, PaymentStatus::Paid),
-        (0, PaymentStatus::Paid),
+async fn a_refund_on_record_shows_in_the_payment_status() {
+    // Made, pending or failed: a refund on record leaves what was refunded unknown (PayG
+    // reports no amount); with none, nothing was refunded.
+    let inr = |text: &str| paygate_core::Money::parse(text, paygate_core::Currency::INR).unwrap();
+    for (refund_code, expected, refunded) in [
+        (1, PaymentStatus::PartiallyRefunded, None),
+        (4, PaymentStatus::PartiallyRefunded, None),
+        (2, PaymentStatus::PartiallyRefunded, None),
+        (0, PaymentStatus::Paid, Some(inr("0"))),
     ] {
         let body = PAID_ORDER.replace(
             "\"RefundPaymentResponseCode\":0",
@@ -512,7 +515,7 @@ async fn a_successful_refund_shows_in_the_payment_status() {
             "RefundPaymentResponseCode {refund_code}"
         );
         assert_eq!(payment.provider_status, "Approved");
-        assert_eq!(payment.refunded_amount, None);
+        assert_eq!(payment.refunded_amount, refunded);
         mock.assert_async().await;
     }
 }

@@ -103,10 +103,10 @@ pub struct SampleOrder {
     pub part: &'static str,
     /// The rest of the amount.
     pub rest: &'static str,
-    /// Whether the provider's payment read gives the refunded amount (else, after any
-    /// refund, the unified status is partially refunded: the provider says a refund
-    /// succeeded, not how much).
-    pub status_shows_refunded_amount: bool,
+    /// Whether the provider's payment read gives the refunded amount. Where it does not, a
+    /// refunded payment reads as partially refunded with no figure, and a refund after the
+    /// first is refused unsent (what is left cannot be checked).
+    pub reports_refunded_amount: bool,
 }
 
 impl Provider {

@@ -60,11 +60,13 @@ impl Payment {
         }
     }
 
-    /// What is left to refund: amount − refunded, when both are known.
+    /// What is left to refund: amount − refunded; the amount of a paid payment without a
+    /// refunded figure; unknown (`None`) for a partially refunded one without it.
     pub fn refundable_amount(&self) -> Option<Money> {
         let amount = self.amount?;
         match self.refunded_amount {
             Some(refunded) => amount.checked_sub(&refunded).ok(),
+            None if self.status == PaymentStatus::PartiallyRefunded => None,
             None => Some(amount),
         }
     }
@@ -90,7 +92,12 @@ mod tests {
         );
         assert_eq!(p.refundable_amount(), None);
         p.amount = Some(usd("10"));
+        // Refunded before, by an amount not reported: what is left is unknown.
+        assert_eq!(p.refundable_amount(), None);
         p.refunded_amount = Some(usd("2.50"));
         assert_eq!(p.refundable_amount(), Some(usd("7.50")));
+        p.status = PaymentStatus::Paid;
+        p.refunded_amount = None;
+        assert_eq!(p.refundable_amount(), Some(usd("10")));
     }
 }

@@ -165,7 +165,7 @@ impl SimulatedProvider for FinpaySim {
             total: "150000",
             part: "45000",
             rest: "105000",
-            status_shows_refunded_amount: true,
+            reports_refunded_amount: false,
         }
     }
 }

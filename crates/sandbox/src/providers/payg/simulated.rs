@@ -172,7 +172,7 @@ impl SimulatedProvider for PaygSim {
             total: "100.00",
             part: "30.00",
             rest: "70.00",
-            status_shows_refunded_amount: false,
+            reports_refunded_amount: false,
         }
     }
 

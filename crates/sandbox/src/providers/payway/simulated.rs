@@ -188,7 +188,7 @@ impl SimulatedProvider for PaywaySim {
             total: "10.00",
             part: "3.00",
             rest: "7.00",
-            status_shows_refunded_amount: true,
+            reports_refunded_amount: true,
         }
     }
 }
