@@ -28,7 +28,37 @@ use crate::store::WriteJournal;
 use crate::transition::{self, Claim};
 
 /// The server's clock, in Unix milliseconds.
-const SERVER_NOW: &str = "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint";
+const NOW_MS: &str = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+/// How durable a change's commit must be before it is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Commit {
+    /// Flushed to disk: anything recorded before a write is sent (the intent, the baseline),
+    /// and an operator's decision.
+    Flushed,
+    /// `synchronous_commit = off`: what a server crash may lose and recovery rebuilds from
+    /// the provider (an outcome, a settlement). The WAL keeps order, so a later flushed
+    /// commit makes it durable too, and a lost one leaves the entry as a crash just after
+    /// sending would: pending, with its baseline, settled from evidence.
+    Relaxed,
+}
+
+/// [`schema::INSERT_ENTRY`] with the server's clock: `$11` is the lease's length in
+/// milliseconds (not its end), `$13` is gone; it returns the lease's end and the time.
+static INSERT_ENTRY_AT_NOW: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH now AS (SELECT {NOW_MS} AS ms)
+         INSERT INTO paygate_journal_entries
+            (account, key, gateway, operation, order_id, amount, currency, fingerprint,
+             request, baseline, state, attempt, lease_until, holder, history, created_at,
+             updated_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 1, now.ms + $11, $12,
+             '[]', now.ms, now.ms
+         FROM now
+         ON CONFLICT (account, key) DO NOTHING
+         RETURNING lease_until, created_at"
+    )
+});
 
 /// A holder's name: `pg-` and its advisory lock's number.
 const HOLDER_PREFIX: &str = "pg-";
@@ -250,6 +280,25 @@ async fn entry_in(
         .transpose()
 }
 
+/// `account`/`key`'s entry locked for update, with the server's clock: one round trip.
+async fn entry_locked_with_now(
+    client: &impl tokio_postgres::GenericClient,
+    account: &str,
+    key: &str,
+) -> Result<(Entry, i64), JournalFailure> {
+    let sql = format!(
+        "SELECT {}, {NOW_MS} FROM paygate_journal_entries WHERE account = $1 AND key = $2 FOR UPDATE",
+        schema::ENTRY_COLUMNS
+    );
+    let row = client
+        .query_opt(&sql, &[&account, &key])
+        .await
+        .map_err(unavailable)?
+        .ok_or(JournalFailure::NotFound)?;
+    let now: i64 = row.try_get(22).map_err(unavailable)?;
+    Ok((read_entry(&row)?.into_entry()?, now))
+}
+
 async fn holder_in(
     client: &impl tokio_postgres::GenericClient,
     account: &str,
@@ -268,7 +317,7 @@ async fn holder_in(
 
 async fn server_now(client: &impl tokio_postgres::GenericClient) -> Result<i64, JournalFailure> {
     client
-        .query_one(SERVER_NOW, &[])
+        .query_one(&format!("SELECT {NOW_MS}"), &[])
         .await
         .map_err(unavailable)?
         .try_get(0)
@@ -282,33 +331,42 @@ async fn write_entry(
     claim: Claim,
 ) -> Result<(), JournalFailure> {
     let raw = entry.raw.as_ref();
-    client
-        .execute(
-            schema::UPDATE_ENTRY,
-            &[
-                &entry.account,
-                &entry.key,
-                &entry.baseline.as_ref().map(schema::json_text),
-                &entry.state.as_str(),
-                &i64::from(entry.attempt),
-                &entry.result.as_ref().map(schema::json_text),
-                &entry.detail,
-                &raw.map(|r| i64::from(r.http_status)),
-                &raw.and_then(|r| r.content_type.clone()),
-                &raw.map(|r| r.body.clone()),
-                &entry.lease_until_ms,
-                &entry.holder,
-                &schema::json_text(&entry.history),
-                &entry.updated_at_ms,
-            ],
-        )
-        .await
-        .map_err(unavailable)?;
+    let baseline = entry.baseline.as_ref().map(schema::json_text);
+    let state = entry.state.as_str();
+    let attempt = i64::from(entry.attempt);
+    let result = entry.result.as_ref().map(schema::json_text);
+    let raw_status = raw.map(|r| i64::from(r.http_status));
+    let raw_content_type = raw.and_then(|r| r.content_type.clone());
+    let raw_body = raw.map(|r| r.body.clone());
+    let history = schema::json_text(&entry.history);
+    let update_params: [&(dyn tokio_postgres::types::ToSql + Sync); 14] = [
+        &entry.account,
+        &entry.key,
+        &baseline,
+        &state,
+        &attempt,
+        &result,
+        &entry.detail,
+        &raw_status,
+        &raw_content_type,
+        &raw_body,
+        &entry.lease_until_ms,
+        &entry.holder,
+        &history,
+        &entry.updated_at_ms,
+    ];
+    let update = client.execute(schema::UPDATE_ENTRY, &update_params);
     if claim == Claim::Release {
-        client
-            .execute(schema::DELETE_CLAIM, &[&entry.account, &entry.key])
-            .await
-            .map_err(unavailable)?;
+        // Sent together, answered in order (tokio-postgres pipelines them).
+        let release_params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] =
+            [&entry.account, &entry.key];
+        tokio::try_join!(
+            update,
+            client.execute(schema::DELETE_CLAIM, &release_params)
+        )
+        .map_err(unavailable)?;
+    } else {
+        update.await.map_err(unavailable)?;
     }
     Ok(())
 }
@@ -316,7 +374,13 @@ async fn write_entry(
 impl PostgresJournal {
     /// Reads `account`/`key` locked in a transaction, applies `change` (which says what to
     /// write and what to answer) with the server's time, and commits.
-    async fn change<T, F>(&self, account: &str, key: &str, change: F) -> Result<T, JournalFailure>
+    async fn change<T, F>(
+        &self,
+        account: &str,
+        key: &str,
+        commit: Commit,
+        change: F,
+    ) -> Result<T, JournalFailure>
     where
         F: FnOnce(&Entry, i64) -> Result<(Option<Entry>, Claim, T), JournalFailure> + Send,
         T: Send,
@@ -325,10 +389,21 @@ impl PostgresJournal {
             let mut guard = self.client.lock().await;
             let client = self.connected(&mut guard).await?;
             let tx = client.transaction().await.map_err(unavailable)?;
-            let entry = entry_in(&tx, account, key, true)
-                .await?
-                .ok_or(JournalFailure::NotFound)?;
-            let now = server_now(&tx).await?;
+            // Sent together, answered in order (tokio-postgres pipelines them).
+            let (entry, now) = match commit {
+                Commit::Flushed => entry_locked_with_now(&tx, account, key).await?,
+                Commit::Relaxed => {
+                    let (_, read) = tokio::try_join!(
+                        async {
+                            tx.batch_execute("SET LOCAL synchronous_commit TO OFF")
+                                .await
+                                .map_err(unavailable)
+                        },
+                        entry_locked_with_now(&tx, account, key),
+                    )?;
+                    read
+                }
+            };
             let (next, claim, answer) = change(&entry, now)?;
             match next {
                 Some(next) => write_entry(&tx, &next, claim).await?,
@@ -355,11 +430,10 @@ impl WriteJournal for PostgresJournal {
             let mut guard = self.client.lock().await;
             let client = self.connected(&mut guard).await?;
             let tx = client.transaction().await.map_err(unavailable)?;
-            let now = server_now(&tx).await?;
-            let lease_until_ms = now.saturating_add(schema::millis(intent.lease));
+            // The server's clock read in the insert itself: one round trip.
             let inserted = tx
-                .execute(
-                    schema::INSERT_ENTRY,
+                .query_opt(
+                    &*INSERT_ENTRY_AT_NOW,
                     &[
                         &intent.account,
                         &intent.key,
@@ -371,20 +445,21 @@ impl WriteJournal for PostgresJournal {
                         &intent.fingerprint,
                         &schema::json_text(&intent.request),
                         &intent.baseline.as_ref().map(schema::json_text),
-                        &lease_until_ms,
+                        &schema::millis(intent.lease),
                         &self.holder,
-                        &now,
                     ],
                 )
                 .await
                 .map_err(unavailable)?;
-            if inserted == 0 {
+            let Some(inserted) = inserted else {
                 tx.rollback().await.map_err(unavailable)?;
                 let entry = entry_in(&*client, &intent.account, &intent.key, false)
                     .await?
                     .ok_or(JournalFailure::NotFound)?;
                 return Ok(Begun::Recorded(Box::new(entry)));
-            }
+            };
+            let lease_until_ms: i64 = inserted.try_get(0).map_err(unavailable)?;
+            let now: i64 = inserted.try_get(1).map_err(unavailable)?;
             let claimed = tx
                 .execute(
                     schema::INSERT_CLAIM,
@@ -414,7 +489,7 @@ impl WriteJournal for PostgresJournal {
         baseline: &Baseline,
     ) -> Result<Duration, JournalFailure> {
         let left = self
-            .change(account, key, |entry, now| {
+            .change(account, key, Commit::Flushed, |entry, now| {
                 let (next, left) = transition::ready(entry, attempt, baseline, now)?;
                 Ok((Some(next), Claim::Keep, left))
             })
@@ -429,7 +504,7 @@ impl WriteJournal for PostgresJournal {
         attempt: u32,
         detail: &str,
     ) -> Result<(), JournalFailure> {
-        self.change(account, key, |entry, now| {
+        self.change(account, key, Commit::Flushed, |entry, now| {
             let next = transition::abandon(entry, attempt, detail, now)?;
             Ok((next, Claim::Release, ()))
         })
@@ -443,7 +518,7 @@ impl WriteJournal for PostgresJournal {
         attempt: u32,
         outcome: &Outcome,
     ) -> Result<Finished, JournalFailure> {
-        self.change(account, key, |entry, now| {
+        self.change(account, key, Commit::Relaxed, |entry, now| {
             let (next, claim, finished) = transition::finish(entry, attempt, outcome, now)?;
             Ok((Some(next), claim, finished))
         })
@@ -458,7 +533,7 @@ impl WriteJournal for PostgresJournal {
         outcome: &Outcome,
         holder_gone: bool,
     ) -> Result<(), JournalFailure> {
-        self.change(account, key, |entry, now| {
+        self.change(account, key, Commit::Relaxed, |entry, now| {
             let (next, claim) = transition::settle(entry, attempt, outcome, now, holder_gone)?;
             Ok((Some(next), claim, ()))
         })
@@ -474,7 +549,7 @@ impl WriteJournal for PostgresJournal {
         evidence: Option<serde_json::Value>,
     ) -> Result<Entry, JournalFailure> {
         let holder_gone = crate::store::pending_holder_gone(self, account, key).await?;
-        self.change(account, key, |entry, now| {
+        self.change(account, key, Commit::Flushed, |entry, now| {
             let (next, claim) =
                 transition::resolve(entry, state, note, evidence, now, holder_gone)?;
             Ok((Some(next.clone()), claim, next))
