@@ -528,3 +528,75 @@ fn decide_refund(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use paygate_core::{
+        AccountId, Capabilities, RawResponse, Refund, RefundStatus, RefundStatusRequest, Result,
+        Url, async_trait,
+    };
+
+    use super::*;
+
+    /// A provider whose refund status answers `status` (or no refund at all).
+    #[derive(Debug)]
+    struct RefundOnRecord(Option<RefundStatus>);
+
+    #[async_trait]
+    impl PaymentGateway for RefundOnRecord {
+        fn provider(&self) -> &'static str {
+            "test"
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::of(&[Capability::RefundStatus])
+        }
+        fn account(&self) -> AccountId {
+            AccountId::new("test", &Url::parse("https://test.example").unwrap(), "m1")
+        }
+        async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
+            match &self.0 {
+                Some(status) => {
+                    let mut refund = Refund::new(
+                        "test",
+                        request.order_id.clone(),
+                        status.clone(),
+                        "word",
+                        RawResponse::default(),
+                    );
+                    refund.refund_id = Some("72260357".into());
+                    Ok(refund)
+                }
+                None => Err(paygate_core::ProviderError::no_refund(
+                    "test",
+                    request.order_id.as_str(),
+                    "none",
+                )
+                .into()),
+            }
+        }
+    }
+
+    /// Finding 4's PayG half: a refund on record (no amount) is this entry's, applied, only
+    /// when the provider's refund status says it went through; "failed" (PayG's 2) or no
+    /// refund found leave it unknown, for an operator.
+    #[tokio::test]
+    async fn a_refund_on_record_is_applied_only_when_its_status_says_it_went_through() {
+        let id = OrderId::new("A1").unwrap();
+        for (status, expected) in [
+            (Some(RefundStatus::Succeeded), EntryState::Applied),
+            (Some(RefundStatus::Pending), EntryState::Applied),
+            (Some(RefundStatus::Failed), EntryState::Unknown),
+            (Some(RefundStatus::Unknown("9".into())), EntryState::Unknown),
+            (None, EntryState::Unknown),
+        ] {
+            let gateway = RefundOnRecord(status.clone());
+            let (state, reason, evidence) =
+                confirm_refund(&gateway, &id, "paid → refunded".into()).await;
+            assert_eq!(state, expected, "{status:?}: {reason}");
+            assert!(reason.starts_with("paid → refunded"), "{reason}");
+            assert!(evidence.is_object(), "{evidence}");
+        }
+    }
+}
