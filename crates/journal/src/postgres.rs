@@ -60,6 +60,15 @@ static INSERT_ENTRY_AT_NOW: std::sync::LazyLock<String> = std::sync::LazyLock::n
     )
 });
 
+/// [`schema::INSERT_CLAIM`] with the server's clock: account, order, key.
+static INSERT_CLAIM_AT_NOW: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO paygate_journal_claims (account, order_id, key, claimed_at)
+         VALUES ($1, $2, $3, {NOW_MS})
+         ON CONFLICT (account, order_id) DO NOTHING"
+    )
+});
+
 /// A holder's name: `pg-` and its advisory lock's number.
 const HOLDER_PREFIX: &str = "pg-";
 
@@ -430,27 +439,33 @@ impl WriteJournal for PostgresJournal {
             let mut guard = self.client.lock().await;
             let client = self.connected(&mut guard).await?;
             let tx = client.transaction().await.map_err(unavailable)?;
-            // The server's clock read in the insert itself: one round trip.
-            let inserted = tx
-                .query_opt(
-                    &*INSERT_ENTRY_AT_NOW,
-                    &[
-                        &intent.account,
-                        &intent.key,
-                        &intent.gateway,
-                        &intent.operation.as_str(),
-                        &intent.order_id,
-                        &intent.amount,
-                        &intent.currency,
-                        &intent.fingerprint,
-                        &schema::json_text(&intent.request),
-                        &intent.baseline.as_ref().map(schema::json_text),
-                        &schema::millis(intent.lease),
-                        &self.holder,
-                    ],
-                )
-                .await
-                .map_err(unavailable)?;
+            // The entry and the claim inserted in one round trip (tokio-postgres pipelines
+            // them), each reading the server's clock itself. Either one inserting nothing
+            // rolls both back.
+            let request = schema::json_text(&intent.request);
+            let baseline = intent.baseline.as_ref().map(schema::json_text);
+            let lease = schema::millis(intent.lease);
+            let entry_params: [&(dyn tokio_postgres::types::ToSql + Sync); 12] = [
+                &intent.account,
+                &intent.key,
+                &intent.gateway,
+                &intent.operation.as_str(),
+                &intent.order_id,
+                &intent.amount,
+                &intent.currency,
+                &intent.fingerprint,
+                &request,
+                &baseline,
+                &lease,
+                &self.holder,
+            ];
+            let claim_params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+                [&intent.account, &intent.order_id, &intent.key];
+            let (inserted, claimed) = tokio::try_join!(
+                tx.query_opt(&*INSERT_ENTRY_AT_NOW, &entry_params),
+                tx.execute(&*INSERT_CLAIM_AT_NOW, &claim_params),
+            )
+            .map_err(unavailable)?;
             let Some(inserted) = inserted else {
                 tx.rollback().await.map_err(unavailable)?;
                 let entry = entry_in(&*client, &intent.account, &intent.key, false)
@@ -459,14 +474,6 @@ impl WriteJournal for PostgresJournal {
                 return Ok(Begun::Recorded(Box::new(entry)));
             };
             let lease_until_ms: i64 = inserted.try_get(0).map_err(unavailable)?;
-            let now: i64 = inserted.try_get(1).map_err(unavailable)?;
-            let claimed = tx
-                .execute(
-                    schema::INSERT_CLAIM,
-                    &[&intent.account, &intent.order_id, &intent.key, &now],
-                )
-                .await
-                .map_err(unavailable)?;
             if claimed == 0 {
                 tx.rollback().await.map_err(unavailable)?;
                 let holder = holder_in(&*client, &intent.account, &intent.order_id).await?;
