@@ -262,13 +262,13 @@ pub fn payment_from_check(
         .and_then(parse_date);
     let mut payment = Payment::new(PROVIDER, order_id.clone(), payment_status(&word), word, raw);
     payment.amount = amount;
-    // Finpay reports refunds by status only: PAID has refunded nothing and REFUNDED all of
-    // it; PARTIALLY_REFUNDED says neither how much (its refunded figure stays unknown).
-    payment.refunded_amount = match payment.status {
-        PaymentStatus::Paid => amount.map(|a| Money::zero(a.currency())),
-        PaymentStatus::Refunded => amount,
-        _ => None,
-    };
+    // Finpay reports refunds by status only. REFUNDED is all of the amount;
+    // PARTIALLY_REFUNDED says not how much. PAID is left without a figure too: how soon a
+    // refund Finpay took shows in its status is not documented, so an unchanged PAID is not
+    // taken for proof that a lost refund was not applied (recovery leaves it to an operator).
+    if payment.status == PaymentStatus::Refunded {
+        payment.refunded_amount = amount;
+    }
     payment.provider_reference = reference;
     payment.updated_at = updated_at;
     Ok(payment)

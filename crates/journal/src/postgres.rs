@@ -33,13 +33,14 @@ const NOW_MS: &str = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 /// How durable a change's commit must be before it is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Commit {
-    /// Flushed to disk: anything recorded before a write is sent (the intent, the baseline),
+    /// Flushed to disk: everything a writer records (the intent, the baseline, the outcome)
     /// and an operator's decision.
     Flushed,
-    /// `synchronous_commit = off`: what a server crash may lose and recovery rebuilds from
-    /// the provider (an outcome, a settlement). The WAL keeps order, so a later flushed
-    /// commit makes it durable too, and a lost one leaves the entry as a crash just after
-    /// sending would: pending, with its baseline, settled from evidence.
+    /// `synchronous_commit = off`: recovery's settlements. A server crash may lose one in
+    /// the next fraction of a second; the entry is then as recovery found it (pending or
+    /// unknown, its lease over) and the next recovery decides again from the same evidence.
+    /// The WAL keeps order, so any later flushed commit (a retry's reopen, the next intent)
+    /// makes it durable first.
     Relaxed,
 }
 
@@ -289,23 +290,16 @@ async fn entry_in(
         .transpose()
 }
 
-/// `account`/`key`'s entry locked for update, with the server's clock: one round trip.
+/// `account`/`key`'s entry locked for update, and the server's clock read after the lock was
+/// taken (a clock read in the locking query itself may predate a wait for the lock, and
+/// overstate what is left of a lease): two statements, one round trip (pipelined).
 async fn entry_locked_with_now(
     client: &impl tokio_postgres::GenericClient,
     account: &str,
     key: &str,
 ) -> Result<(Entry, i64), JournalFailure> {
-    let sql = format!(
-        "SELECT {}, {NOW_MS} FROM paygate_journal_entries WHERE account = $1 AND key = $2 FOR UPDATE",
-        schema::ENTRY_COLUMNS
-    );
-    let row = client
-        .query_opt(&sql, &[&account, &key])
-        .await
-        .map_err(unavailable)?
-        .ok_or(JournalFailure::NotFound)?;
-    let now: i64 = row.try_get(22).map_err(unavailable)?;
-    Ok((read_entry(&row)?.into_entry()?, now))
+    let (entry, now) = tokio::try_join!(entry_in(client, account, key, true), server_now(client))?;
+    Ok((entry.ok_or(JournalFailure::NotFound)?, now))
 }
 
 async fn holder_in(
@@ -525,7 +519,7 @@ impl WriteJournal for PostgresJournal {
         attempt: u32,
         outcome: &Outcome,
     ) -> Result<Finished, JournalFailure> {
-        self.change(account, key, Commit::Relaxed, |entry, now| {
+        self.change(account, key, Commit::Flushed, |entry, now| {
             let (next, claim, finished) = transition::finish(entry, attempt, outcome, now)?;
             Ok((Some(next), claim, finished))
         })

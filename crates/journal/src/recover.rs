@@ -515,6 +515,19 @@ fn decide_refund(
             }
         }
         _ => match (&payment.status, before) {
+            // Partially refunded after a refund of all of the amount: another refund, of
+            // a part, explains it at least as well.
+            (PaymentStatus::PartiallyRefunded, PaymentStatus::Paid)
+                if amount.is_some() && amount == payment.amount.map(|m| m.amount()) =>
+            {
+                (
+                    EntryState::Ambiguous,
+                    format!(
+                        "the payment went from paid to partially refunded, and this refund is all of it ({}): another refund explains it",
+                        entry.amount.as_deref().unwrap_or("?")
+                    ),
+                )
+            }
             (PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded, PaymentStatus::Paid) => (
                 EntryState::Applied,
                 format!("the payment went from paid to {}", payment.status),

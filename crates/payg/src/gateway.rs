@@ -198,10 +198,11 @@ pub fn payment_from_detail(
     check_order_echo(operation, order_key_id, &native)?;
     let amount = received_money(operation, &native.raw, "OrderAmount", order.order_amount)?;
     // PayG's order object records one refund (its id, code and time), never an amount. A
-    // paid order with no refund on record has refunded nothing; with one on record (made,
-    // pending or failed), how much went back is unknown: it reads as partially refunded with
-    // no refunded figure, and a further refund is refused before sending (see
-    // `paygate_core::precondition::check_refund`).
+    // paid order whose refund fields say 0 has refunded nothing (PayG's Refund answers with
+    // the order already showing the refund it took, so Detail shows it at once); with a
+    // refund on record (made, pending or failed), how much went back is unknown: it reads as
+    // partially refunded with no refunded figure, and a further refund is refused before
+    // sending (see `paygate_core::precondition::check_refund`).
     let status = match payment_status(
         order.payment_response_code,
         order.payment_response_text.as_deref(),
@@ -222,7 +223,7 @@ pub fn payment_from_detail(
         native.raw.clone(),
     );
     payment.amount = amount;
-    if payment.status == PaymentStatus::Paid {
+    if payment.status == PaymentStatus::Paid && no_refund_on_record(order) {
         payment.refunded_amount = amount.map(|a| Money::zero(a.currency()));
     }
     payment.provider_reference = order.order_key_id.clone();
@@ -306,6 +307,13 @@ fn has_refund(order: &Order) -> bool {
         || order
             .refund_payment_response_code
             .is_some_and(|code| code != 0)
+}
+
+/// Whether the order object says outright that it has no refund: both refund fields present
+/// and 0. (Absent or null fields say nothing: the refunded figure then stays unknown.)
+fn no_refund_on_record(order: &Order) -> bool {
+    order.order_refund_transaction_id.as_deref() == Some("0")
+        && order.refund_payment_response_code == Some(0)
 }
 
 fn no_refund(order_key_id: &OrderId) -> ProviderError {
