@@ -24,25 +24,11 @@ use crate::entry::{
 };
 use crate::postgres_tls::{ConnectSettings, connect_settings};
 use crate::schema::{self, EntryRow};
-use crate::store::WriteJournal;
+use crate::store::{Commit, WriteJournal};
 use crate::transition::{self, Claim};
 
 /// The server's clock, in Unix milliseconds.
 const NOW_MS: &str = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
-
-/// How durable a change's commit must be before it is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Commit {
-    /// Flushed to disk: everything a writer records (the intent, the baseline, the outcome)
-    /// and an operator's decision.
-    Flushed,
-    /// `synchronous_commit = off`: recovery's settlements. A server crash may lose one in
-    /// the next fraction of a second; the entry is then as recovery found it (pending or
-    /// unknown, its lease over) and the next recovery decides again from the same evidence.
-    /// The WAL keeps order, so any later flushed commit (a retry's reopen, the next intent)
-    /// makes it durable first.
-    Relaxed,
-}
 
 /// [`schema::INSERT_ENTRY`] with the server's clock: `$11` is the lease's length in
 /// milliseconds (not its end), `$13` is gone; it returns the lease's end and the time.

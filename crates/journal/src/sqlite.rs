@@ -1,9 +1,11 @@
 //! The embedded journal: one SQLite file in WAL mode, shared safely by several processes on
 //! one host.
 //!
-//! `synchronous = FULL`: a committed intent survives a power cut, not only a crash (WAL's
-//! `NORMAL` may lose the last transactions on power loss, and a lost intent is a write that
-//! could be sent twice). Writers take the database's write lock at `BEGIN IMMEDIATE`, so
+//! What must survive a power cut waits for the WAL's flush (`synchronous = FULL`): the
+//! baseline, recorded last before a write is sent, the outcome and an operator's decision.
+//! The intent and recovery's settlements do not (`NORMAL`): a power cut takes the process
+//! with an unflushed intent, and nothing was sent, since the baseline's flush carries every
+//! earlier commit; a lost settlement is decided again (see `Commit`). Writers take the database's write lock at `BEGIN IMMEDIATE`, so
 //! the check of a key and of an order's claim and the insert are one step for every process;
 //! a writer waits up to [`BUSY_TIMEOUT`] for another. Leases are judged by the host's clock
 //! (the `Clock` given to [`SqliteJournal::open_with_clock`]); a handle's holder file (see
@@ -23,7 +25,7 @@ use crate::entry::{
 };
 use crate::holder_file::{self, HolderFile};
 use crate::schema::{self, EntryRow};
-use crate::store::WriteJournal;
+use crate::store::{Commit, WriteJournal};
 use crate::transition::{self, Claim};
 
 /// How long a writer waits for another process's transaction.
@@ -339,7 +341,18 @@ fn release_claim(connection: &Connection, account: &str, key: &str) -> Result<()
     Ok(())
 }
 
-fn immediate(connection: &mut Connection) -> Result<rusqlite::Transaction<'_>, JournalFailure> {
+/// A write transaction whose commit waits for the WAL's flush, or not (`PRAGMA synchronous`
+/// is the connection's, so every write transaction sets it first).
+fn immediate(
+    connection: &mut Connection,
+    commit: Commit,
+) -> Result<rusqlite::Transaction<'_>, JournalFailure> {
+    connection
+        .execute_batch(match commit {
+            Commit::Flushed => "PRAGMA synchronous = FULL",
+            Commit::Relaxed => "PRAGMA synchronous = NORMAL",
+        })
+        .map_err(unavailable)?;
     connection
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(unavailable)
@@ -352,7 +365,13 @@ impl SqliteJournal {
 
     /// Reads `account`/`key` in a write transaction, applies `change` (which says what to
     /// write and what to answer), and commits.
-    async fn change<T, F>(&self, account: &str, key: &str, change: F) -> Result<T, JournalFailure>
+    async fn change<T, F>(
+        &self,
+        account: &str,
+        key: &str,
+        commit: Commit,
+        change: F,
+    ) -> Result<T, JournalFailure>
     where
         T: Send + 'static,
         F: FnOnce(&Entry, i64) -> Result<(Option<Entry>, Claim, T), JournalFailure>
@@ -363,7 +382,7 @@ impl SqliteJournal {
         let key = key.to_owned();
         let clock = self.clock.clone();
         self.run(move |connection| {
-            let tx = immediate(connection)?;
+            let tx = immediate(connection, commit)?;
             // Read once the write lock is held: a wait for it must not age the lease.
             let now = schema::unix_ms(clock.now());
             let entry = existing(&tx, &account, &key)?;
@@ -390,7 +409,9 @@ impl WriteJournal for SqliteJournal {
         let clock = self.clock.clone();
         let holder = self.holder().map(str::to_owned);
         self.run(move |connection| {
-            let tx = immediate(connection)?;
+            // Not waited for: the process dies with an unflushed intent, and nothing was sent
+            // (the baseline's flush, before sending, carries it).
+            let tx = immediate(connection, Commit::Relaxed)?;
             let now = schema::unix_ms(clock.now());
             if let Some(entry) = entry_in(&tx, &intent.account, &intent.key)? {
                 return Ok(Begun::Recorded(Box::new(entry)));
@@ -441,7 +462,7 @@ impl WriteJournal for SqliteJournal {
     ) -> Result<Duration, JournalFailure> {
         let baseline = baseline.clone();
         let left = self
-            .change(account, key, move |entry, now| {
+            .change(account, key, Commit::Flushed, move |entry, now| {
                 let (next, left) = transition::ready(entry, attempt, &baseline, now)?;
                 Ok((Some(next), Claim::Keep, left))
             })
@@ -457,7 +478,7 @@ impl WriteJournal for SqliteJournal {
         detail: &str,
     ) -> Result<(), JournalFailure> {
         let detail = detail.to_owned();
-        self.change(account, key, move |entry, now| {
+        self.change(account, key, Commit::Flushed, move |entry, now| {
             let next = transition::abandon(entry, attempt, &detail, now)?;
             Ok((next, Claim::Release, ()))
         })
@@ -472,7 +493,7 @@ impl WriteJournal for SqliteJournal {
         outcome: &Outcome,
     ) -> Result<Finished, JournalFailure> {
         let outcome = outcome.clone();
-        self.change(account, key, move |entry, now| {
+        self.change(account, key, Commit::Flushed, move |entry, now| {
             let (next, claim, finished) = transition::finish(entry, attempt, &outcome, now)?;
             Ok((Some(next), claim, finished))
         })
@@ -488,7 +509,7 @@ impl WriteJournal for SqliteJournal {
         holder_gone: bool,
     ) -> Result<(), JournalFailure> {
         let outcome = outcome.clone();
-        self.change(account, key, move |entry, now| {
+        self.change(account, key, Commit::Relaxed, move |entry, now| {
             let (next, claim) = transition::settle(entry, attempt, &outcome, now, holder_gone)?;
             Ok((Some(next), claim, ()))
         })
@@ -505,7 +526,7 @@ impl WriteJournal for SqliteJournal {
     ) -> Result<Entry, JournalFailure> {
         let note = note.to_owned();
         let holder_gone = crate::store::pending_holder_gone(self, account, key).await?;
-        self.change(account, key, move |entry, now| {
+        self.change(account, key, Commit::Flushed, move |entry, now| {
             let (next, claim) =
                 transition::resolve(entry, state, &note, evidence, now, holder_gone)?;
             Ok((Some(next.clone()), claim, next))
@@ -524,7 +545,7 @@ impl WriteJournal for SqliteJournal {
         let clock = self.clock.clone();
         let holder = self.holder().map(str::to_owned);
         self.run(move |connection| {
-            let tx = immediate(connection)?;
+            let tx = immediate(connection, Commit::Flushed)?;
             let now = schema::unix_ms(clock.now());
             let entry = existing(&tx, &account, &key)?;
             let next = transition::reopen(

@@ -134,3 +134,19 @@ pub(crate) async fn pending_holder_gone(
         _ => Ok(false),
     }
 }
+
+/// How durable a journal change's commit must be before it is answered. See
+/// docs/reliability.md, "What each commit waits for".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Commit {
+    /// Flushed to disk: the baseline (the last step before a write is sent), the outcome
+    /// after it, and an operator's decision.
+    Flushed,
+    /// Not waited for: what a crash that takes the database's unflushed commits may lose
+    /// without harm. Recovery's settlements (the entry is then as recovery found it, and the
+    /// next recovery decides again from the same evidence) and, on SQLite, the intent (the
+    /// process dies with it; nothing was sent, since the baseline is flushed before sending
+    /// and its flush carries the intent). The WAL keeps order: any later flushed commit
+    /// makes every earlier one durable first.
+    Relaxed,
+}
