@@ -122,8 +122,8 @@ pub(crate) struct Write {
 
 /// What [`Journaled::take_over`] found.
 enum TakeOver {
-    /// Reopened: send as this attempt.
-    Send(u32),
+    /// Reopened: send as this attempt, under the lease it was claimed with.
+    Send(u32, i64),
     /// Settled otherwise: answer from this entry.
     Answer(Box<Entry>),
     /// Not yet: its lease runs until then (or its order is held).
@@ -317,14 +317,17 @@ impl Journaled {
             lease: self.settings.lease,
         };
         let started = Instant::now();
-        let attempt = loop {
+        let (attempt, lease_until_ms) = loop {
             match self
                 .journal
                 .begin(&intent)
                 .await
                 .map_err(|e| unavailable(&write, &e))?
             {
-                Begun::Claimed { attempt, .. } => break attempt,
+                Begun::Claimed {
+                    attempt,
+                    lease_until_ms,
+                } => break (attempt, lease_until_ms),
                 // The same write again, left unresolved (a crash, a lost answer) or found
                 // not applied: settled now if its lease has ended, sent as its next attempt
                 // if it was not applied; while another caller may still be sending it, waited
@@ -342,7 +345,9 @@ impl Journaled {
                         .await
                         .map_err(|e| unavailable(&write, &e))?
                     {
-                        TakeOver::Send(attempt) => break attempt,
+                        TakeOver::Send(attempt, lease_until_ms) => {
+                            break (attempt, lease_until_ms);
+                        }
                         TakeOver::Answer(entry) => {
                             return self.answer_recorded(&write, &intent, &entry, replay);
                         }
@@ -390,7 +395,8 @@ impl Journaled {
                 }
             }
         };
-        self.send_claimed(&write, attempt, send).await
+        self.send_claimed(&write, attempt, lease_until_ms, send)
+            .await
     }
 
     /// Reads the baseline (for a write on an existing payment), records it, sends, records
@@ -399,6 +405,7 @@ impl Journaled {
         &self,
         write: &Write,
         attempt: u32,
+        lease_until_ms: i64,
         send: S,
     ) -> Result<T>
     where
@@ -425,7 +432,13 @@ impl Journaled {
         );
         let left = match self
             .journal
-            .ready(&self.account, &write.key, attempt, &baseline)
+            .ready(
+                &self.account,
+                &write.key,
+                attempt,
+                lease_until_ms,
+                &baseline,
+            )
             .await
         {
             Ok(left) => left,
@@ -525,7 +538,10 @@ impl Journaled {
             .reopen(&self.account, &entry.key, self.settings.lease)
             .await
         {
-            Ok(Begun::Claimed { attempt, .. }) => Ok(TakeOver::Send(attempt)),
+            Ok(Begun::Claimed {
+                attempt,
+                lease_until_ms,
+            }) => Ok(TakeOver::Send(attempt, lease_until_ms)),
             Ok(Begun::OrderBusy { .. }) => Ok(TakeOver::Wait(None)),
             Ok(Begun::Recorded(entry)) => Ok(TakeOver::Answer(entry)),
             // Reopened by another caller meanwhile: look again.

@@ -441,7 +441,11 @@ impl WriteJournal for PostgresJournal {
             ];
             let claim_params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
                 [&intent.account, &intent.order_id, &intent.key];
-            let (inserted, claimed) = tokio::try_join!(
+            // Not waited for (see `Commit::Relaxed`): the baseline's flush, before sending,
+            // carries it, and `ready` checks the claim's lease, so a caller whose intent a
+            // server crash lost never sends on an entry claimed anew by another.
+            let (_, inserted, claimed) = tokio::try_join!(
+                tx.batch_execute("SET LOCAL synchronous_commit TO OFF"),
                 tx.query_opt(&*INSERT_ENTRY_AT_NOW, &entry_params),
                 tx.execute(&*INSERT_CLAIM_AT_NOW, &claim_params),
             )
@@ -473,11 +477,13 @@ impl WriteJournal for PostgresJournal {
         account: &str,
         key: &str,
         attempt: u32,
+        lease_until_ms: i64,
         baseline: &Baseline,
     ) -> Result<Duration, JournalFailure> {
         let left = self
             .change(account, key, Commit::Flushed, |entry, now| {
-                let (next, left) = transition::ready(entry, attempt, baseline, now)?;
+                let (next, left) =
+                    transition::ready(entry, attempt, lease_until_ms, baseline, now)?;
                 Ok((Some(next), Claim::Keep, left))
             })
             .await?;

@@ -65,8 +65,11 @@ impl Journaled {
             .reopen(&self.account, key, self.settings.lease)
             .await
             .map_err(|e| unavailable(&write, &e))?;
-        let attempt = match begun {
-            Begun::Claimed { attempt, .. } => attempt,
+        let (attempt, lease_until_ms) = match begun {
+            Begun::Claimed {
+                attempt,
+                lease_until_ms,
+            } => (attempt, lease_until_ms),
             Begun::OrderBusy { holder } => {
                 return Err(stopped(
                     &write,
@@ -92,28 +95,28 @@ impl Journaled {
                 if let Some(method) = text_in(request, "payment_method") {
                     refund = refund.payment_method(method);
                 }
-                self.send_claimed(&write, attempt, |payment| async move {
+                self.send_claimed(&write, attempt, lease_until_ms, |payment| async move {
                     self.inner.refund(&fresh(&refund, payment)).await
                 })
                 .await?;
             }
             WriteOperation::Capture => {
                 let capture = CaptureRequest::new(order_id, money_in(request)?)?;
-                self.send_claimed(&write, attempt, |payment| async move {
+                self.send_claimed(&write, attempt, lease_until_ms, |payment| async move {
                     self.inner.capture(&fresh(&capture, payment)).await
                 })
                 .await?;
             }
             WriteOperation::Void => {
                 let void = VoidRequest::new(order_id);
-                self.send_claimed(&write, attempt, |payment| async move {
+                self.send_claimed(&write, attempt, lease_until_ms, |payment| async move {
                     self.inner.void(&fresh(&void, payment)).await
                 })
                 .await?;
             }
             WriteOperation::Cancel => {
                 let cancel = CancelRequest::new(order_id);
-                self.send_claimed(&write, attempt, |payment| async move {
+                self.send_claimed(&write, attempt, lease_until_ms, |payment| async move {
                     self.inner.cancel(&fresh(&cancel, payment)).await
                 })
                 .await?;

@@ -458,12 +458,14 @@ impl WriteJournal for SqliteJournal {
         account: &str,
         key: &str,
         attempt: u32,
+        lease_until_ms: i64,
         baseline: &Baseline,
     ) -> Result<Duration, JournalFailure> {
         let baseline = baseline.clone();
         let left = self
             .change(account, key, Commit::Flushed, move |entry, now| {
-                let (next, left) = transition::ready(entry, attempt, &baseline, now)?;
+                let (next, left) =
+                    transition::ready(entry, attempt, lease_until_ms, &baseline, now)?;
                 Ok((Some(next), Claim::Keep, left))
             })
             .await?;

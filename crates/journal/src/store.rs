@@ -33,12 +33,16 @@ pub trait WriteJournal: WebhookInbox + Send + Sync + std::fmt::Debug {
     /// `pending`), and returns how long its lease has left: from now on the write may have
     /// been sent, and must not be sent after that time. A lease that has run out is refused
     /// ([`JournalFailure::Lease`]): nothing may be sent. A pending entry without a baseline
-    /// was never sent.
+    /// was never sent. `lease_until_ms` is the lease the attempt was claimed with
+    /// ([`Begun::Claimed`]): an entry with another one is not this caller's (its intent was
+    /// lost in a database crash and the key claimed anew by another caller), and is refused
+    /// ([`JournalFailure::WrongState`]).
     async fn ready(
         &self,
         account: &str,
         key: &str,
         attempt: u32,
+        lease_until_ms: i64,
         baseline: &Baseline,
     ) -> Result<Duration, JournalFailure>;
 
@@ -144,9 +148,10 @@ pub(crate) enum Commit {
     Flushed,
     /// Not waited for: what a crash that takes the database's unflushed commits may lose
     /// without harm. Recovery's settlements (the entry is then as recovery found it, and the
-    /// next recovery decides again from the same evidence) and, on SQLite, the intent (the
-    /// process dies with it; nothing was sent, since the baseline is flushed before sending
-    /// and its flush carries the intent). The WAL keeps order: any later flushed commit
-    /// makes every earlier one durable first.
+    /// next recovery decides again from the same evidence) and the intent (nothing was sent:
+    /// the baseline is flushed before sending, and its flush carries the intent; a caller
+    /// whose intent was lost finds no entry, or one claimed anew with another lease, and
+    /// `ready` refuses). The WAL keeps order: any later flushed commit makes every earlier
+    /// one durable first.
     Relaxed,
 }

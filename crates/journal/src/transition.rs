@@ -37,15 +37,21 @@ fn pending_attempt(entry: &Entry, attempt: u32) -> Result<(), JournalFailure> {
     }
 }
 
-/// `ready`: records the baseline of a pending attempt whose lease still runs, and says how
-/// long it has left (milliseconds). A run-out lease refuses: the write must not be sent.
+/// `ready`: records the baseline of a pending attempt whose lease still runs and is the one
+/// it was claimed with, and says how long it has left (milliseconds). A run-out lease
+/// refuses: the write must not be sent.
 pub(crate) fn ready(
     entry: &Entry,
     attempt: u32,
+    lease_until_ms: i64,
     baseline: &Baseline,
     now: i64,
 ) -> Result<(Entry, i64), JournalFailure> {
     pending_attempt(entry, attempt)?;
+    // Another claim's entry: this caller's intent was lost, and the key claimed anew.
+    if entry.lease_until_ms != lease_until_ms {
+        return Err(wrong_state(entry));
+    }
     if entry.lease_until_ms <= now {
         return Err(JournalFailure::Lease {
             until_ms: entry.lease_until_ms,

@@ -132,6 +132,23 @@ async fn entry(journal: &Arc<dyn WriteJournal>, key: &str) -> Option<Entry> {
     journal.entry(ACCOUNT, key).await.unwrap()
 }
 
+/// `ready` for attempt `attempt` of `key`, under the lease the entry holds (as the caller
+/// that claimed it would).
+async fn ready(
+    journal: &dyn WriteJournal,
+    key: &str,
+    attempt: u32,
+) -> Result<Duration, JournalFailure> {
+    let lease_until_ms = journal
+        .entry(ACCOUNT, key)
+        .await
+        .unwrap()
+        .map_or(0, |e| e.lease_until_ms);
+    journal
+        .ready(ACCOUNT, key, attempt, lease_until_ms, &baseline())
+        .await
+}
+
 fn baseline() -> Baseline {
     Baseline {
         status: "paid".into(),
@@ -184,7 +201,7 @@ async fn a_key_is_recorded_once_and_an_order_claimed_by_one_key_at_a_time() {
         );
         assert_eq!(entry(&journal, &other).await, None, "{db}");
         // A baseline, then the answer: the order is free again.
-        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        ready(journal.as_ref(), &key, 1).await.unwrap();
         journal
             .finish(ACCOUNT, &key, 1, &outcome(EntryState::Succeeded))
             .await
@@ -211,7 +228,7 @@ async fn an_unknown_outcome_keeps_the_order_until_it_is_settled() {
     for (db, journal) in journals().await {
         let (key, other, order) = (unique("K"), unique("K"), unique("O"));
         journal.begin(&short_intent(&key, &order)).await.unwrap();
-        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        ready(journal.as_ref(), &key, 1).await.unwrap();
         journal
             .finish(ACCOUNT, &key, 1, &outcome(EntryState::Unknown))
             .await
@@ -275,7 +292,7 @@ async fn an_unsent_write_leaves_nothing_and_a_retry_counts_attempts() {
         assert_eq!(entry(&journal, &key).await, None, "{db}");
         // The key is free: a new first attempt.
         journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
-        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        ready(journal.as_ref(), &key, 1).await.unwrap();
         journal
             .finish(ACCOUNT, &key, 1, &outcome(EntryState::Refused))
             .await
@@ -299,7 +316,7 @@ async fn an_unsent_write_leaves_nothing_and_a_retry_counts_attempts() {
         assert_eq!(abandoned.state, EntryState::NotApplied, "{db}");
         // A succeeded write is never reopened.
         journal.reopen(ACCOUNT, &key, LONG).await.unwrap();
-        journal.ready(ACCOUNT, &key, 3, &baseline()).await.unwrap();
+        ready(journal.as_ref(), &key, 3).await.unwrap();
         journal
             .finish(ACCOUNT, &key, 3, &outcome(EntryState::Succeeded))
             .await
@@ -311,6 +328,42 @@ async fn an_unsent_write_leaves_nothing_and_a_retry_counts_attempts() {
             }),
             "{db}"
         );
+    }
+}
+
+/// An intent lost in a database crash (here: dropped) and the key claimed anew by another
+/// caller: the first caller, still holding its claim's lease, can never record a baseline on
+/// the new entry (and so never sends on it). Both databases commit intents without waiting
+/// for the flush; this check is what makes that safe.
+#[tokio::test]
+async fn a_caller_whose_intent_was_lost_never_readies_the_key_claimed_anew() {
+    for (db, journal) in journals().await {
+        let (key, order) = (unique("K"), unique("O"));
+        let lease_of = |begun: Begun| match begun {
+            Begun::Claimed { lease_until_ms, .. } => lease_until_ms,
+            other => panic!("{db}: {other:?}"),
+        };
+        let first = lease_of(journal.begin(&intent(&key, &order, "1.00")).await.unwrap());
+        journal.abandon(ACCOUNT, &key, 1, "lost").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let second = lease_of(journal.begin(&intent(&key, &order, "1.00")).await.unwrap());
+        assert_ne!(first, second, "{db}");
+        let stale = journal.ready(ACCOUNT, &key, 1, first, &baseline()).await;
+        assert_eq!(
+            stale,
+            Err(JournalFailure::WrongState {
+                state: EntryState::Pending
+            }),
+            "{db}"
+        );
+        assert!(
+            entry(&journal, &key).await.unwrap().baseline.is_none(),
+            "{db}"
+        );
+        journal
+            .ready(ACCOUNT, &key, 1, second, &baseline())
+            .await
+            .unwrap();
     }
 }
 
@@ -554,7 +607,7 @@ async fn the_same_key_and_order_in_two_accounts_are_two_writes() {
             Some(1),
             "{db}"
         );
-        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        ready(journal.as_ref(), &key, 1).await.unwrap();
         journal
             .finish(ACCOUNT, &key, 1, &outcome(EntryState::Succeeded))
             .await
@@ -582,7 +635,7 @@ async fn nothing_is_sent_once_a_lease_ran_out_and_recovery_waits_for_a_running_o
             .begin(&intent_in(ACCOUNT, &key, &order, "1.00", short))
             .await
             .unwrap();
-        let left = journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        let left = ready(journal.as_ref(), &key, 1).await.unwrap();
         assert!(left <= short && !left.is_zero(), "{db}: {left:?}");
         // The writer lives and the lease runs: recovery may not settle it.
         let early = journal
@@ -613,7 +666,7 @@ async fn nothing_is_sent_once_a_lease_ran_out_and_recovery_waits_for_a_running_o
             .await
             .unwrap();
         tokio::time::sleep(short + Duration::from_millis(100)).await;
-        let ready = journal.ready(ACCOUNT, &late, 1, &baseline()).await;
+        let ready = ready(journal.as_ref(), &late, 1).await;
         assert!(
             matches!(ready, Err(JournalFailure::Lease { expired: true, .. })),
             "{db}: {ready:?}"
@@ -635,7 +688,7 @@ async fn a_dead_holder_ends_its_lease_and_a_live_one_keeps_it() {
             .begin(&intent(&sent, &sent_order, "1.00"))
             .await
             .unwrap();
-        writer.ready(ACCOUNT, &sent, 1, &baseline()).await.unwrap();
+        ready(writer.as_ref(), &sent, 1).await.unwrap();
         let holder = entry(&journal, &key).await.unwrap().holder.unwrap();
         assert_eq!(Some(holder.as_str()), writer.holder(), "{db}");
         assert!(!journal.holder_gone(&holder).await.unwrap(), "{db}: alive");
@@ -675,7 +728,7 @@ async fn an_answer_after_recovery_is_kept_and_a_disagreeing_one_is_a_conflict() 
         // Recovery found it not applied; then the provider's answer says it succeeded.
         let (key, order) = (unique("K"), unique("O"));
         journal.begin(&short_intent(&key, &order)).await.unwrap();
-        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        ready(journal.as_ref(), &key, 1).await.unwrap();
         lease_over().await;
         journal
             .settle(ACCOUNT, &key, 1, &outcome(EntryState::NotApplied), false)
@@ -730,10 +783,7 @@ async fn an_answer_after_recovery_is_kept_and_a_disagreeing_one_is_a_conflict() 
             .begin(&short_intent(&agreed, &agreed_order))
             .await
             .unwrap();
-        journal
-            .ready(ACCOUNT, &agreed, 1, &baseline())
-            .await
-            .unwrap();
+        ready(journal.as_ref(), &agreed, 1).await.unwrap();
         lease_over().await;
         journal
             .settle(ACCOUNT, &agreed, 1, &outcome(EntryState::Applied), false)
@@ -762,7 +812,7 @@ async fn an_operator_settles_what_nothing_else_can_and_frees_the_order() {
     for (db, journal) in journals().await {
         let (key, other, order) = (unique("K"), unique("K"), unique("O"));
         journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
-        journal.ready(ACCOUNT, &key, 1, &baseline()).await.unwrap();
+        ready(journal.as_ref(), &key, 1).await.unwrap();
         journal
             .finish(ACCOUNT, &key, 1, &outcome(EntryState::Unknown))
             .await

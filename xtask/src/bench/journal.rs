@@ -218,14 +218,17 @@ async fn leave_unknown(
             lease: SEEDED_LEASE,
         };
         match journal.begin(&intent).await.map_err(|e| e.to_string())? {
-            Begun::Claimed { attempt, .. } => {
+            Begun::Claimed {
+                attempt,
+                lease_until_ms,
+            } => {
                 let baseline = paygate::journal::Baseline {
                     status: "paid".into(),
                     amount: None,
                     refunded: Some("0.00".into()),
                 };
                 journal
-                    .ready(account, &key, attempt, &baseline)
+                    .ready(account, &key, attempt, lease_until_ms, &baseline)
                     .await
                     .map_err(|e| e.to_string())?;
                 journal
