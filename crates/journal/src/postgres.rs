@@ -13,11 +13,12 @@
 //! connection dropped while it was sending loses that lock too: its late answer then meets
 //! whatever recovery decided, and is recorded as agreeing or as a conflict, never lost.
 
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::Mutex;
-use tokio_postgres::{Client, Row};
+use tokio_postgres::{Client, Row, Statement};
 
 use crate::entry::{
     Baseline, Begun, Entry, EntryFilter, EntryState, Finished, Intent, JournalFailure, Outcome,
@@ -56,6 +57,53 @@ static INSERT_CLAIM_AT_NOW: std::sync::LazyLock<String> = std::sync::LazyLock::n
     )
 });
 
+/// The statements a journaled write runs, prepared once per connection: a statement sent as
+/// text is first parsed and described by the server, a round trip of its own every time.
+struct Prepared {
+    select_locked: Statement,
+    now: Statement,
+    insert_entry: Statement,
+    insert_claim: Statement,
+    update_entry: Statement,
+    delete_entry: Statement,
+    delete_claim: Statement,
+}
+
+impl Prepared {
+    /// Prepares them on `client`, in one round trip (pipelined).
+    async fn on(client: &Client) -> Result<Prepared, JournalFailure> {
+        let select_locked = format!("{} FOR UPDATE", schema::select_entry());
+        let now = format!("SELECT {NOW_MS}");
+        let (
+            select_locked,
+            now,
+            insert_entry,
+            insert_claim,
+            update_entry,
+            delete_entry,
+            delete_claim,
+        ) = tokio::try_join!(
+            client.prepare(&select_locked),
+            client.prepare(&now),
+            client.prepare(&INSERT_ENTRY_AT_NOW),
+            client.prepare(&INSERT_CLAIM_AT_NOW),
+            client.prepare(schema::UPDATE_ENTRY),
+            client.prepare(schema::DELETE_ENTRY),
+            client.prepare(schema::DELETE_CLAIM),
+        )
+        .map_err(unavailable)?;
+        Ok(Prepared {
+            select_locked,
+            now,
+            insert_entry,
+            insert_claim,
+            update_entry,
+            delete_entry,
+            delete_claim,
+        })
+    }
+}
+
 /// A holder's name: `pg-` and its advisory lock's number.
 const HOLDER_PREFIX: &str = "pg-";
 
@@ -71,6 +119,8 @@ pub struct PostgresJournal {
     settings: ConnectSettings,
     shown: String,
     pub(crate) client: Mutex<Option<Client>>,
+    /// The write path's statements, prepared on the current connection.
+    prepared: std::sync::Mutex<Option<Arc<Prepared>>>,
     /// The advisory lock this handle holds on every connection it opens.
     lock: i64,
     holder: String,
@@ -117,6 +167,7 @@ impl PostgresJournal {
             settings: connect_settings(url)?,
             shown: shown(url),
             client: Mutex::new(None),
+            prepared: std::sync::Mutex::new(None),
             lock,
             holder: format!("{HOLDER_PREFIX}{lock}"),
         };
@@ -150,6 +201,22 @@ impl PostgresJournal {
         }
     }
 
+    /// The write path's statements on `client`, the current connection: prepared on first
+    /// use (after the schema is migrated), kept until the connection is replaced.
+    async fn prepared(&self, client: &Client) -> Result<Arc<Prepared>, JournalFailure> {
+        let kept = self
+            .prepared
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(prepared) = kept {
+            return Ok(prepared);
+        }
+        let prepared = Arc::new(Prepared::on(client).await?);
+        *self.prepared.lock().unwrap_or_else(PoisonError::into_inner) = Some(prepared.clone());
+        Ok(prepared)
+    }
+
     /// The open client, connecting first when there is none or it was lost.
     pub(crate) async fn connected<'a>(
         &self,
@@ -175,6 +242,8 @@ impl PostgresJournal {
                 .execute("SELECT pg_advisory_lock($1)", &[&self.lock])
                 .await
                 .map_err(unavailable)?;
+            // Statements of the last connection are no use on this one.
+            *self.prepared.lock().unwrap_or_else(PoisonError::into_inner) = None;
             *slot = Some(client);
         }
         slot.as_mut()
@@ -281,11 +350,21 @@ async fn entry_in(
 /// overstate what is left of a lease): two statements, one round trip (pipelined).
 async fn entry_locked_with_now(
     client: &impl tokio_postgres::GenericClient,
+    prepared: &Prepared,
     account: &str,
     key: &str,
 ) -> Result<(Entry, i64), JournalFailure> {
-    let (entry, now) = tokio::try_join!(entry_in(client, account, key, true), server_now(client))?;
-    Ok((entry.ok_or(JournalFailure::NotFound)?, now))
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&account, &key];
+    let (row, now) = tokio::try_join!(
+        client.query_opt(&prepared.select_locked, &params),
+        client.query_one(&prepared.now, &[]),
+    )
+    .map_err(unavailable)?;
+    let entry = row
+        .map(|row| read_entry(&row).and_then(EntryRow::into_entry))
+        .transpose()?
+        .ok_or(JournalFailure::NotFound)?;
+    Ok((entry, now.try_get(0).map_err(unavailable)?))
 }
 
 async fn holder_in(
@@ -316,6 +395,7 @@ async fn server_now(client: &impl tokio_postgres::GenericClient) -> Result<i64, 
 /// Writes `entry`'s changing columns, and its claim as `claim` says.
 async fn write_entry(
     client: &impl tokio_postgres::GenericClient,
+    prepared: &Prepared,
     entry: &Entry,
     claim: Claim,
 ) -> Result<(), JournalFailure> {
@@ -344,14 +424,14 @@ async fn write_entry(
         &history,
         &entry.updated_at_ms,
     ];
-    let update = client.execute(schema::UPDATE_ENTRY, &update_params);
+    let update = client.execute(&prepared.update_entry, &update_params);
     if claim == Claim::Release {
         // Sent together, answered in order (tokio-postgres pipelines them).
         let release_params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] =
             [&entry.account, &entry.key];
         tokio::try_join!(
             update,
-            client.execute(schema::DELETE_CLAIM, &release_params)
+            client.execute(&prepared.delete_claim, &release_params)
         )
         .map_err(unavailable)?;
     } else {
@@ -360,9 +440,61 @@ async fn write_entry(
     Ok(())
 }
 
+/// Opens a transaction: `BEGIN`, and for a relaxed commit `SET LOCAL synchronous_commit TO
+/// OFF`, sent with the transaction's first statement (tokio-postgres pipelines what is
+/// polled together), so they cost no round trip of their own.
+async fn open_transaction(client: &Client, commit: Commit) -> Result<(), JournalFailure> {
+    client
+        .batch_execute(match commit {
+            Commit::Flushed => "BEGIN",
+            Commit::Relaxed => "BEGIN; SET LOCAL synchronous_commit TO OFF",
+        })
+        .await
+        .map_err(unavailable)
+}
+
+/// `COMMIT`, sent with the transaction's last statements. After a failed statement the
+/// server answers it as a `ROLLBACK`.
+async fn commit_transaction(client: &Client) -> Result<(), JournalFailure> {
+    client.batch_execute("COMMIT").await.map_err(unavailable)
+}
+
+/// Ends a transaction that failed or decided to change nothing. `false` when even that
+/// failed: the connection is then dropped (the server rolls back), never reused mid-way.
+async fn roll_back(client: &Client) -> bool {
+    client.batch_execute("ROLLBACK").await.is_ok()
+}
+
 impl PostgresJournal {
+    /// Runs `work` on the connection inside a transaction it opened (see
+    /// [`open_transaction`]) and must end; if `work` fails, rolls back, and drops the
+    /// connection when that fails too.
+    async fn in_transaction<'c, T>(
+        &self,
+        guard: &mut Option<Client>,
+        work: impl AsyncFnOnce(&Client) -> Result<T, JournalFailure>,
+    ) -> Result<T, JournalFailure> {
+        let client = self.connected(guard).await?;
+        let client: &Client = client;
+        match work(client).await {
+            Ok(value) => Ok(value),
+            Err(error) => {
+                // A database's error may come from a statement prepared before the schema
+                // changed: prepare afresh next time.
+                if matches!(error, JournalFailure::Unavailable(_)) {
+                    *self.prepared.lock().unwrap_or_else(PoisonError::into_inner) = None;
+                }
+                if !roll_back(client).await {
+                    *guard = None;
+                }
+                Err(error)
+            }
+        }
+    }
+
     /// Reads `account`/`key` locked in a transaction, applies `change` (which says what to
-    /// write and what to answer) with the server's time, and commits.
+    /// write and what to answer) with the server's time, and commits: two round trips (the
+    /// `BEGIN` travels with the read, the `COMMIT` with the writes).
     async fn change<T, F>(
         &self,
         account: &str,
@@ -376,37 +508,43 @@ impl PostgresJournal {
     {
         self.bounded(async move {
             let mut guard = self.client.lock().await;
-            let client = self.connected(&mut guard).await?;
-            let tx = client.transaction().await.map_err(unavailable)?;
-            // Sent together, answered in order (tokio-postgres pipelines them).
-            let (entry, now) = match commit {
-                Commit::Flushed => entry_locked_with_now(&tx, account, key).await?,
-                Commit::Relaxed => {
-                    let (_, read) = tokio::try_join!(
-                        async {
-                            tx.batch_execute("SET LOCAL synchronous_commit TO OFF")
-                                .await
-                                .map_err(unavailable)
-                        },
-                        entry_locked_with_now(&tx, account, key),
-                    )?;
-                    read
+            self.in_transaction(&mut guard, async |client: &Client| {
+                let prepared = self.prepared(client).await?;
+                let (_, (entry, now)) = tokio::try_join!(
+                    open_transaction(client, commit),
+                    entry_locked_with_now(client, &prepared, account, key),
+                )?;
+                let (next, claim, answer) = change(&entry, now)?;
+                match next {
+                    Some(next) => {
+                        tokio::try_join!(
+                            write_entry(client, &prepared, &next, claim),
+                            commit_transaction(client)
+                        )?;
+                    }
+                    None => {
+                        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] =
+                            [&account, &key];
+                        tokio::try_join!(
+                            async {
+                                client
+                                    .execute(&prepared.delete_entry, &params)
+                                    .await
+                                    .map_err(unavailable)
+                            },
+                            async {
+                                client
+                                    .execute(&prepared.delete_claim, &params)
+                                    .await
+                                    .map_err(unavailable)
+                            },
+                            commit_transaction(client),
+                        )?;
+                    }
                 }
-            };
-            let (next, claim, answer) = change(&entry, now)?;
-            match next {
-                Some(next) => write_entry(&tx, &next, claim).await?,
-                None => {
-                    tx.execute(schema::DELETE_ENTRY, &[&account, &key])
-                        .await
-                        .map_err(unavailable)?;
-                    tx.execute(schema::DELETE_CLAIM, &[&account, &key])
-                        .await
-                        .map_err(unavailable)?;
-                }
-            }
-            tx.commit().await.map_err(unavailable)?;
-            Ok(answer)
+                Ok(answer)
+            })
+            .await
         })
         .await
     }
@@ -417,57 +555,91 @@ impl WriteJournal for PostgresJournal {
     async fn begin(&self, intent: &Intent) -> Result<Begun, JournalFailure> {
         self.bounded(async move {
             let mut guard = self.client.lock().await;
-            let client = self.connected(&mut guard).await?;
-            let tx = client.transaction().await.map_err(unavailable)?;
-            // The entry and the claim inserted in one round trip (tokio-postgres pipelines
-            // them), each reading the server's clock itself. Either one inserting nothing
-            // rolls both back.
-            let request = schema::json_text(&intent.request);
-            let baseline = intent.baseline.as_ref().map(schema::json_text);
-            let lease = schema::millis(intent.lease);
-            let entry_params: [&(dyn tokio_postgres::types::ToSql + Sync); 12] = [
-                &intent.account,
-                &intent.key,
-                &intent.gateway,
-                &intent.operation.as_str(),
-                &intent.order_id,
-                &intent.amount,
-                &intent.currency,
-                &intent.fingerprint,
-                &request,
-                &baseline,
-                &lease,
-                &self.holder,
-            ];
-            let claim_params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
-                [&intent.account, &intent.order_id, &intent.key];
             // Not waited for (see `Commit::Relaxed`): the baseline's flush, before sending,
             // carries it, and `ready` checks the claim's lease, so a caller whose intent a
             // server crash lost never sends on an entry claimed anew by another.
-            let (_, inserted, claimed) = tokio::try_join!(
-                tx.batch_execute("SET LOCAL synchronous_commit TO OFF"),
-                tx.query_opt(&*INSERT_ENTRY_AT_NOW, &entry_params),
-                tx.execute(&*INSERT_CLAIM_AT_NOW, &claim_params),
-            )
-            .map_err(unavailable)?;
-            let Some(inserted) = inserted else {
-                tx.rollback().await.map_err(unavailable)?;
-                let entry = entry_in(&*client, &intent.account, &intent.key, false)
-                    .await?
-                    .ok_or(JournalFailure::NotFound)?;
-                return Ok(Begun::Recorded(Box::new(entry)));
-            };
-            let lease_until_ms: i64 = inserted.try_get(0).map_err(unavailable)?;
-            if claimed == 0 {
-                tx.rollback().await.map_err(unavailable)?;
-                let holder = holder_in(&*client, &intent.account, &intent.order_id).await?;
-                return Ok(Begun::OrderBusy { holder });
+            let begun = self
+                .in_transaction(&mut guard, async |client: &Client| {
+                    // The transaction opened, the entry and the claim inserted, in one round
+                    // trip, each insert reading the server's clock itself. Either one
+                    // inserting nothing rolls both back.
+                    let prepared = self.prepared(client).await?;
+                    let request = schema::json_text(&intent.request);
+                    let baseline = intent.baseline.as_ref().map(schema::json_text);
+                    let lease = schema::millis(intent.lease);
+                    let entry_params: [&(dyn tokio_postgres::types::ToSql + Sync); 12] = [
+                        &intent.account,
+                        &intent.key,
+                        &intent.gateway,
+                        &intent.operation.as_str(),
+                        &intent.order_id,
+                        &intent.amount,
+                        &intent.currency,
+                        &intent.fingerprint,
+                        &request,
+                        &baseline,
+                        &lease,
+                        &self.holder,
+                    ];
+                    let claim_params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+                        [&intent.account, &intent.order_id, &intent.key];
+                    let (_, inserted, claimed) = tokio::try_join!(
+                        open_transaction(client, Commit::Relaxed),
+                        async {
+                            client
+                                .query_opt(&prepared.insert_entry, &entry_params)
+                                .await
+                                .map_err(unavailable)
+                        },
+                        async {
+                            client
+                                .execute(&prepared.insert_claim, &claim_params)
+                                .await
+                                .map_err(unavailable)
+                        },
+                    )?;
+                    let Some(inserted) = inserted else {
+                        return Ok(None);
+                    };
+                    let lease_until_ms: i64 = inserted.try_get(0).map_err(unavailable)?;
+                    if claimed == 0 {
+                        return Ok(Some(Err(())));
+                    }
+                    commit_transaction(client).await?;
+                    Ok(Some(Ok(lease_until_ms)))
+                })
+                .await?;
+            let client = self.connected(&mut guard).await?;
+            match begun {
+                Some(Ok(lease_until_ms)) => Ok(Begun::Claimed {
+                    attempt: 1,
+                    lease_until_ms,
+                }),
+                // The key is journaled already, or another key holds the order: nothing
+                // changes (the transaction is rolled back), and the caller is told which.
+                None => {
+                    if !roll_back(client).await {
+                        *guard = None;
+                        return Err(JournalFailure::Unavailable(
+                            "the connection was lost".into(),
+                        ));
+                    }
+                    let entry = entry_in(&*client, &intent.account, &intent.key, false)
+                        .await?
+                        .ok_or(JournalFailure::NotFound)?;
+                    Ok(Begun::Recorded(Box::new(entry)))
+                }
+                Some(Err(())) => {
+                    if !roll_back(client).await {
+                        *guard = None;
+                        return Err(JournalFailure::Unavailable(
+                            "the connection was lost".into(),
+                        ));
+                    }
+                    let holder = holder_in(&*client, &intent.account, &intent.order_id).await?;
+                    Ok(Begun::OrderBusy { holder })
+                }
             }
-            tx.commit().await.map_err(unavailable)?;
-            Ok(Begun::Claimed {
-                attempt: 1,
-                lease_until_ms,
-            })
         })
         .await
     }
@@ -559,6 +731,7 @@ impl WriteJournal for PostgresJournal {
         self.bounded(async move {
             let mut guard = self.client.lock().await;
             let client = self.connected(&mut guard).await?;
+            let prepared = self.prepared(client).await?;
             let tx = client.transaction().await.map_err(unavailable)?;
             let entry = entry_in(&tx, account, key, true)
                 .await?
@@ -582,7 +755,7 @@ impl WriteJournal for PostgresJournal {
                 let holder = holder_in(&*client, account, &entry.order_id).await?;
                 return Ok(Begun::OrderBusy { holder });
             }
-            write_entry(&tx, &next, Claim::Keep).await?;
+            write_entry(&tx, &prepared, &next, Claim::Keep).await?;
             tx.commit().await.map_err(unavailable)?;
             Ok(Begun::Claimed {
                 attempt: next.attempt,
