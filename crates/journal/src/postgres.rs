@@ -1,10 +1,13 @@
 //! The journal on a PostgreSQL server, for apps running several instances.
 //!
-//! Each method is one transaction at READ COMMITTED. A key's row and an order's claim are
-//! inserted with `ON CONFLICT DO NOTHING`: of two instances inserting the same key (or
-//! claiming the same order) at once, the second waits for the first to commit and then
-//! inserts nothing, so it sees [`Begun::Recorded`] (or [`Begun::OrderBusy`]). A lost
-//! connection is opened again on the next call; until then, writes are refused.
+//! Each method is one transaction at READ COMMITTED, and a write's three calls cost two round
+//! trips each: the write path's statements are prepared once per connection, `BEGIN` travels
+//! with a transaction's first statements and `COMMIT` with its last (tokio-postgres pipelines
+//! what is polled together). A key's row and an order's claim are inserted with `ON CONFLICT
+//! DO NOTHING`: of two instances inserting the same key (or claiming the same order) at
+//! once, the second waits for the first to commit and then inserts nothing, so it sees
+//! [`Begun::Recorded`] (or [`Begun::OrderBusy`]). A lost connection is opened again on the
+//! next call; until then, writes are refused.
 //!
 //! Leases are set and judged by the server's `clock_timestamp()`, so skew between app
 //! instances cannot shorten one. Each handle holds a session advisory lock named by its
