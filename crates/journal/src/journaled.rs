@@ -418,7 +418,7 @@ impl Journaled {
         } else {
             match self.inner.payment_status(&write.order_id).await {
                 Ok(payment) => Some(payment),
-                Err(e) => return self.not_sent(write, attempt, e).await,
+                Err(e) => return self.not_sent(write, attempt, lease_until_ms, e).await,
             }
         };
         // A creation has no payment to read: its baseline says there was none.
@@ -445,11 +445,16 @@ impl Journaled {
             // Not recorded as ready: it must not be sent.
             Err(JournalFailure::Lease { .. }) => {
                 let error = lease_expired(write, &self.settings);
-                return self.not_sent(write, attempt, error).await;
+                return self.not_sent(write, attempt, lease_until_ms, error).await;
+            }
+            // Settled meanwhile, or gone (an intent lost in a crash, or the key claimed anew):
+            // not this attempt's entry any more, so there is nothing of ours to drop.
+            Err(e @ (JournalFailure::WrongState { .. } | JournalFailure::NotFound)) => {
+                return Err(unavailable(write, &e));
             }
             Err(e) => {
                 let error = unavailable(write, &e);
-                return self.not_sent(write, attempt, error).await;
+                return self.not_sent(write, attempt, lease_until_ms, error).await;
             }
         };
         // The send must end while the lease runs, with the margin to spare.
@@ -458,14 +463,14 @@ impl Journaled {
             .filter(|b| !b.is_zero())
         else {
             let error = lease_expired(write, &self.settings);
-            return self.not_sent(write, attempt, error).await;
+            return self.not_sent(write, attempt, lease_until_ms, error).await;
         };
         let result = match tokio::time::timeout(budget, send(payment)).await {
             Ok(result) => result,
             Err(_) => Err(cut_off(self.inner.provider(), write, budget)),
         };
         match classify(result) {
-            Ended::NotSent(error) => self.not_sent(write, attempt, error).await,
+            Ended::NotSent(error) => self.not_sent(write, attempt, lease_until_ms, error).await,
             Ended::Recorded(result, outcome) => {
                 match self
                     .journal
@@ -551,10 +556,22 @@ impl Journaled {
     }
 
     /// The write stopped before sending: the entry goes, the error stays.
-    async fn not_sent<T>(&self, write: &Write, attempt: u32, error: Error) -> Result<T> {
+    async fn not_sent<T>(
+        &self,
+        write: &Write,
+        attempt: u32,
+        lease_until_ms: i64,
+        error: Error,
+    ) -> Result<T> {
         if let Err(e) = self
             .journal
-            .abandon(&self.account, &write.key, attempt, &error.to_string())
+            .abandon(
+                &self.account,
+                &write.key,
+                attempt,
+                lease_until_ms,
+                &error.to_string(),
+            )
             .await
         {
             tracing::warn!(key = %write.key, error = %e, "could not drop a journal entry of a write that was not sent");

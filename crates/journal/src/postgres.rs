@@ -124,6 +124,10 @@ pub struct PostgresJournal {
     pub(crate) client: Mutex<Option<Client>>,
     /// The write path's statements, prepared on the current connection.
     prepared: std::sync::Mutex<Option<Arc<Prepared>>>,
+    /// A transaction begun by hand on the current connection has not ended: its caller was
+    /// dropped (cancelled, or cut off by `bounded`). The next call opens a new connection
+    /// (the server rolls the old one's back) rather than run inside it.
+    open: std::sync::atomic::AtomicBool,
     /// The advisory lock this handle holds on every connection it opens.
     lock: i64,
     holder: String,
@@ -171,6 +175,7 @@ impl PostgresJournal {
             shown: shown(url),
             client: Mutex::new(None),
             prepared: std::sync::Mutex::new(None),
+            open: std::sync::atomic::AtomicBool::new(false),
             lock,
             holder: format!("{HOLDER_PREFIX}{lock}"),
         };
@@ -225,6 +230,9 @@ impl PostgresJournal {
         &self,
         slot: &'a mut Option<Client>,
     ) -> Result<&'a mut Client, JournalFailure> {
+        if self.open.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            *slot = None;
+        }
         if slot.as_ref().is_none_or(Client::is_closed) {
             let (client, connection) = self
                 .settings
@@ -443,35 +451,47 @@ async fn write_entry(
     Ok(())
 }
 
-/// Opens a transaction: `BEGIN`, and for a relaxed commit `SET LOCAL synchronous_commit TO
-/// OFF`, sent with the transaction's first statement (tokio-postgres pipelines what is
-/// polled together), so they cost no round trip of their own.
-async fn open_transaction(client: &Client, commit: Commit) -> Result<(), JournalFailure> {
-    client
-        .batch_execute(match commit {
-            Commit::Flushed => "BEGIN",
-            Commit::Relaxed => "BEGIN; SET LOCAL synchronous_commit TO OFF",
-        })
-        .await
-        .map_err(unavailable)
-}
-
-/// `COMMIT`, sent with the transaction's last statements. After a failed statement the
-/// server answers it as a `ROLLBACK`.
-async fn commit_transaction(client: &Client) -> Result<(), JournalFailure> {
-    client.batch_execute("COMMIT").await.map_err(unavailable)
-}
-
-/// Ends a transaction that failed or decided to change nothing. `false` when even that
-/// failed: the connection is then dropped (the server rolls back), never reused mid-way.
-async fn roll_back(client: &Client) -> bool {
-    client.batch_execute("ROLLBACK").await.is_ok()
-}
-
 impl PostgresJournal {
-    /// Runs `work` on the connection inside a transaction it opened (see
-    /// [`open_transaction`]) and must end; if `work` fails, rolls back, and drops the
-    /// connection when that fails too.
+    /// Opens a transaction: `BEGIN` and how its commit waits (`SET LOCAL synchronous_commit`,
+    /// stated either way rather than left to the server's setting), sent with the
+    /// transaction's first statement (tokio-postgres pipelines what is polled together), so
+    /// they cost no round trip of their own.
+    async fn open_transaction(
+        &self,
+        client: &Client,
+        commit: Commit,
+    ) -> Result<(), JournalFailure> {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+        client
+            .batch_execute(match commit {
+                Commit::Flushed => "BEGIN; SET LOCAL synchronous_commit TO ON",
+                Commit::Relaxed => "BEGIN; SET LOCAL synchronous_commit TO OFF",
+            })
+            .await
+            .map_err(unavailable)
+    }
+
+    /// `COMMIT`, sent with the transaction's last statements. After a failed statement the
+    /// server answers it as a `ROLLBACK`.
+    async fn commit_transaction(&self, client: &Client) -> Result<(), JournalFailure> {
+        client.batch_execute("COMMIT").await.map_err(unavailable)?;
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Ends a transaction that failed or decided to change nothing.
+    async fn roll_back(&self, client: &Client) -> Result<(), JournalFailure> {
+        client
+            .batch_execute("ROLLBACK")
+            .await
+            .map_err(unavailable)?;
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Runs `work` on the connection inside a transaction it opens and ends
+    /// ([`PostgresJournal::open_transaction`]); if `work` fails, or returns leaving it open,
+    /// rolls back, and drops the connection when that fails too (the server rolls back).
     async fn in_transaction<'c, T>(
         &self,
         guard: &mut Option<Client>,
@@ -480,14 +500,21 @@ impl PostgresJournal {
         let client = self.connected(guard).await?;
         let client: &Client = client;
         match work(client).await {
-            Ok(value) => Ok(value),
+            Ok(value) if !self.open.load(std::sync::atomic::Ordering::SeqCst) => Ok(value),
+            Ok(value) => match self.roll_back(client).await {
+                Ok(()) => Ok(value),
+                Err(error) => {
+                    *guard = None;
+                    Err(error)
+                }
+            },
             Err(error) => {
                 // A database's error may come from a statement prepared before the schema
                 // changed: prepare afresh next time.
                 if matches!(error, JournalFailure::Unavailable(_)) {
                     *self.prepared.lock().unwrap_or_else(PoisonError::into_inner) = None;
                 }
-                if !roll_back(client).await {
+                if self.roll_back(client).await.is_err() {
                     *guard = None;
                 }
                 Err(error)
@@ -514,7 +541,7 @@ impl PostgresJournal {
             self.in_transaction(&mut guard, async |client: &Client| {
                 let prepared = self.prepared(client).await?;
                 let (_, (entry, now)) = tokio::try_join!(
-                    open_transaction(client, commit),
+                    self.open_transaction(client, commit),
                     entry_locked_with_now(client, &prepared, account, key),
                 )?;
                 let (next, claim, answer) = change(&entry, now)?;
@@ -522,7 +549,7 @@ impl PostgresJournal {
                     Some(next) => {
                         tokio::try_join!(
                             write_entry(client, &prepared, &next, claim),
-                            commit_transaction(client)
+                            self.commit_transaction(client)
                         )?;
                     }
                     None => {
@@ -541,7 +568,7 @@ impl PostgresJournal {
                                     .await
                                     .map_err(unavailable)
                             },
-                            commit_transaction(client),
+                            self.commit_transaction(client),
                         )?;
                     }
                 }
@@ -558,91 +585,69 @@ impl WriteJournal for PostgresJournal {
     async fn begin(&self, intent: &Intent) -> Result<Begun, JournalFailure> {
         self.bounded(async move {
             let mut guard = self.client.lock().await;
-            // Not waited for (see `Commit::Relaxed`): the baseline's flush, before sending,
-            // carries it, and `ready` checks the claim's lease, so a caller whose intent a
-            // server crash lost never sends on an entry claimed anew by another.
-            let begun = self
-                .in_transaction(&mut guard, async |client: &Client| {
-                    // The transaction opened, the entry and the claim inserted, in one round
-                    // trip, each insert reading the server's clock itself. Either one
-                    // inserting nothing rolls both back.
-                    let prepared = self.prepared(client).await?;
-                    let request = schema::json_text(&intent.request);
-                    let baseline = intent.baseline.as_ref().map(schema::json_text);
-                    let lease = schema::millis(intent.lease);
-                    let entry_params: [&(dyn tokio_postgres::types::ToSql + Sync); 12] = [
-                        &intent.account,
-                        &intent.key,
-                        &intent.gateway,
-                        &intent.operation.as_str(),
-                        &intent.order_id,
-                        &intent.amount,
-                        &intent.currency,
-                        &intent.fingerprint,
-                        &request,
-                        &baseline,
-                        &lease,
-                        &self.holder,
-                    ];
-                    let claim_params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
-                        [&intent.account, &intent.order_id, &intent.key];
-                    let (_, inserted, claimed) = tokio::try_join!(
-                        open_transaction(client, Commit::Relaxed),
-                        async {
-                            client
-                                .query_opt(&prepared.insert_entry, &entry_params)
-                                .await
-                                .map_err(unavailable)
-                        },
-                        async {
-                            client
-                                .execute(&prepared.insert_claim, &claim_params)
-                                .await
-                                .map_err(unavailable)
-                        },
-                    )?;
-                    let Some(inserted) = inserted else {
-                        return Ok(None);
-                    };
-                    let lease_until_ms: i64 = inserted.try_get(0).map_err(unavailable)?;
-                    if claimed == 0 {
-                        return Ok(Some(Err(())));
-                    }
-                    commit_transaction(client).await?;
-                    Ok(Some(Ok(lease_until_ms)))
-                })
-                .await?;
-            let client = self.connected(&mut guard).await?;
-            match begun {
-                Some(Ok(lease_until_ms)) => Ok(Begun::Claimed {
-                    attempt: 1,
-                    lease_until_ms,
-                }),
+            self.in_transaction(&mut guard, async |client: &Client| {
+                // The transaction opened, the entry and the claim inserted, in one round
+                // trip, each insert reading the server's clock itself. Either one inserting
+                // nothing rolls both back.
+                let prepared = self.prepared(client).await?;
+                let request = schema::json_text(&intent.request);
+                let baseline = intent.baseline.as_ref().map(schema::json_text);
+                let lease = schema::millis(intent.lease);
+                let entry_params: [&(dyn tokio_postgres::types::ToSql + Sync); 12] = [
+                    &intent.account,
+                    &intent.key,
+                    &intent.gateway,
+                    &intent.operation.as_str(),
+                    &intent.order_id,
+                    &intent.amount,
+                    &intent.currency,
+                    &intent.fingerprint,
+                    &request,
+                    &baseline,
+                    &lease,
+                    &self.holder,
+                ];
+                let claim_params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+                    [&intent.account, &intent.order_id, &intent.key];
+                // The intent waits for the flush: the server can crash while the app lives
+                // on, and a lost intent could be made again by another caller of its key.
+                let (_, inserted, claimed) = tokio::try_join!(
+                    self.open_transaction(client, Commit::Flushed),
+                    async {
+                        client
+                            .query_opt(&prepared.insert_entry, &entry_params)
+                            .await
+                            .map_err(unavailable)
+                    },
+                    async {
+                        client
+                            .execute(&prepared.insert_claim, &claim_params)
+                            .await
+                            .map_err(unavailable)
+                    },
+                )?;
                 // The key is journaled already, or another key holds the order: nothing
-                // changes (the transaction is rolled back), and the caller is told which.
-                None => {
-                    if !roll_back(client).await {
-                        *guard = None;
-                        return Err(JournalFailure::Unavailable(
-                            "the connection was lost".into(),
-                        ));
-                    }
-                    let entry = entry_in(&*client, &intent.account, &intent.key, false)
+                // changes, and the caller is told which.
+                let Some(inserted) = inserted else {
+                    self.roll_back(client).await?;
+                    let entry = entry_in(client, &intent.account, &intent.key, false)
                         .await?
                         .ok_or(JournalFailure::NotFound)?;
-                    Ok(Begun::Recorded(Box::new(entry)))
+                    return Ok(Begun::Recorded(Box::new(entry)));
+                };
+                let lease_until_ms: i64 = inserted.try_get(0).map_err(unavailable)?;
+                if claimed == 0 {
+                    self.roll_back(client).await?;
+                    let holder = holder_in(client, &intent.account, &intent.order_id).await?;
+                    return Ok(Begun::OrderBusy { holder });
                 }
-                Some(Err(())) => {
-                    if !roll_back(client).await {
-                        *guard = None;
-                        return Err(JournalFailure::Unavailable(
-                            "the connection was lost".into(),
-                        ));
-                    }
-                    let holder = holder_in(&*client, &intent.account, &intent.order_id).await?;
-                    Ok(Begun::OrderBusy { holder })
-                }
-            }
+                self.commit_transaction(client).await?;
+                Ok(Begun::Claimed {
+                    attempt: 1,
+                    lease_until_ms,
+                })
+            })
+            .await
         })
         .await
     }
@@ -670,10 +675,11 @@ impl WriteJournal for PostgresJournal {
         account: &str,
         key: &str,
         attempt: u32,
+        lease_until_ms: i64,
         detail: &str,
     ) -> Result<(), JournalFailure> {
         self.change(account, key, Commit::Flushed, |entry, now| {
-            let next = transition::abandon(entry, attempt, detail, now)?;
+            let next = transition::abandon(entry, attempt, lease_until_ms, detail, now)?;
             Ok((next, Claim::Release, ()))
         })
         .await

@@ -147,6 +147,15 @@ impl SqliteJournal {
         F: FnOnce(&mut Connection) -> Result<T, JournalFailure> + Send + 'static,
     {
         let connection = self.connection.clone();
+        // Every call starts waiting for the flush: `PRAGMA synchronous` is the connection's,
+        // and a relaxed transaction (see `immediate`) must not leave it lowered for the next
+        // write, whatever writes it (the webhook inbox included).
+        let work = move |connection: &mut Connection| {
+            connection
+                .execute_batch("PRAGMA synchronous = FULL")
+                .map_err(unavailable)?;
+            work(connection)
+        };
         if self.inline {
             let mut guard = connection.lock().unwrap_or_else(PoisonError::into_inner);
             return work(&mut guard);
@@ -341,18 +350,17 @@ fn release_claim(connection: &Connection, account: &str, key: &str) -> Result<()
     Ok(())
 }
 
-/// A write transaction whose commit waits for the WAL's flush, or not (`PRAGMA synchronous`
-/// is the connection's, so every write transaction sets it first).
+/// A write transaction whose commit waits for the WAL's flush, or not: every call through
+/// `run` starts at `FULL`, and a relaxed one lowers it for itself.
 fn immediate(
     connection: &mut Connection,
     commit: Commit,
 ) -> Result<rusqlite::Transaction<'_>, JournalFailure> {
-    connection
-        .execute_batch(match commit {
-            Commit::Flushed => "PRAGMA synchronous = FULL",
-            Commit::Relaxed => "PRAGMA synchronous = NORMAL",
-        })
-        .map_err(unavailable)?;
+    if commit == Commit::Relaxed {
+        connection
+            .execute_batch("PRAGMA synchronous = NORMAL")
+            .map_err(unavailable)?;
+    }
     connection
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(unavailable)
@@ -477,11 +485,12 @@ impl WriteJournal for SqliteJournal {
         account: &str,
         key: &str,
         attempt: u32,
+        lease_until_ms: i64,
         detail: &str,
     ) -> Result<(), JournalFailure> {
         let detail = detail.to_owned();
         self.change(account, key, Commit::Flushed, move |entry, now| {
-            let next = transition::abandon(entry, attempt, &detail, now)?;
+            let next = transition::abandon(entry, attempt, lease_until_ms, &detail, now)?;
             Ok((next, Claim::Release, ()))
         })
         .await

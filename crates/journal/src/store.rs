@@ -46,7 +46,8 @@ pub trait WriteJournal: WebhookInbox + Send + Sync + std::fmt::Debug {
         baseline: &Baseline,
     ) -> Result<Duration, JournalFailure>;
 
-    /// Drops attempt `attempt` of `key`, still `pending`, that stopped before anything was
+    /// Drops attempt `attempt` of `key`, still `pending` under the lease it was claimed with
+    /// (`lease_until_ms`, as in [`WriteJournal::ready`]), that stopped before anything was
     /// sent: a first attempt's entry is deleted (the key is free again), a retry's is set
     /// back to `not_applied` with `detail`; the order's claim is released.
     async fn abandon(
@@ -54,6 +55,7 @@ pub trait WriteJournal: WebhookInbox + Send + Sync + std::fmt::Debug {
         account: &str,
         key: &str,
         attempt: u32,
+        lease_until_ms: i64,
         detail: &str,
     ) -> Result<(), JournalFailure>;
 
@@ -148,10 +150,10 @@ pub(crate) enum Commit {
     Flushed,
     /// Not waited for: what a crash that takes the database's unflushed commits may lose
     /// without harm. Recovery's settlements (the entry is then as recovery found it, and the
-    /// next recovery decides again from the same evidence) and the intent (nothing was sent:
-    /// the baseline is flushed before sending, and its flush carries the intent; a caller
-    /// whose intent was lost finds no entry, or one claimed anew with another lease, and
-    /// `ready` refuses). The WAL keeps order: any later flushed commit makes every earlier
-    /// one durable first.
+    /// next recovery decides again from the same evidence) and, on SQLite only, the intent
+    /// (SQLite runs inside the app, so a crash that loses it takes the process too; nothing
+    /// was sent, since the baseline is flushed before sending and its flush carries the
+    /// intent). The WAL keeps order: any later flushed commit makes every earlier one
+    /// durable first.
     Relaxed,
 }

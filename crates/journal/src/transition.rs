@@ -69,10 +69,15 @@ pub(crate) fn ready(
 pub(crate) fn abandon(
     entry: &Entry,
     attempt: u32,
+    lease_until_ms: i64,
     detail: &str,
     now: i64,
 ) -> Result<Option<Entry>, JournalFailure> {
     pending_attempt(entry, attempt)?;
+    // Another claim's entry: never this caller's to drop.
+    if entry.lease_until_ms != lease_until_ms {
+        return Err(wrong_state(entry));
+    }
     if attempt <= 1 {
         return Ok(None);
     }

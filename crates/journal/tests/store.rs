@@ -149,6 +149,23 @@ async fn ready(
         .await
 }
 
+/// `abandon` for attempt `attempt` of `key`, under the lease the entry holds.
+async fn abandon(
+    journal: &dyn WriteJournal,
+    key: &str,
+    attempt: u32,
+    detail: &str,
+) -> Result<(), JournalFailure> {
+    let lease_until_ms = journal
+        .entry(ACCOUNT, key)
+        .await
+        .unwrap()
+        .map_or(0, |e| e.lease_until_ms);
+    journal
+        .abandon(ACCOUNT, key, attempt, lease_until_ms, detail)
+        .await
+}
+
 fn baseline() -> Baseline {
     Baseline {
         status: "paid".into(),
@@ -285,8 +302,7 @@ async fn an_unsent_write_leaves_nothing_and_a_retry_counts_attempts() {
     for (db, journal) in journals().await {
         let (key, order) = (unique("K"), unique("O"));
         journal.begin(&intent(&key, &order, "1.00")).await.unwrap();
-        journal
-            .abandon(ACCOUNT, &key, 1, "invalid state")
+        abandon(journal.as_ref(), &key, 1, "invalid state")
             .await
             .unwrap();
         assert_eq!(entry(&journal, &key).await, None, "{db}");
@@ -311,7 +327,9 @@ async fn an_unsent_write_leaves_nothing_and_a_retry_counts_attempts() {
         );
         assert_eq!((reopened.baseline, reopened.result), (None, None), "{db}");
         // An unsent retry goes back to not applied, not away.
-        journal.abandon(ACCOUNT, &key, 2, "not sent").await.unwrap();
+        abandon(journal.as_ref(), &key, 2, "not sent")
+            .await
+            .unwrap();
         let abandoned = entry(&journal, &key).await.unwrap();
         assert_eq!(abandoned.state, EntryState::NotApplied, "{db}");
         // A succeeded write is never reopened.
@@ -331,10 +349,9 @@ async fn an_unsent_write_leaves_nothing_and_a_retry_counts_attempts() {
     }
 }
 
-/// An intent lost in a database crash (here: dropped) and the key claimed anew by another
-/// caller: the first caller, still holding its claim's lease, can never record a baseline on
-/// the new entry (and so never sends on it). Both databases commit intents without waiting
-/// for the flush; this check is what makes that safe.
+/// An intent lost (here: dropped) and the key claimed anew by another caller: the first
+/// caller, still holding its claim's lease, can never record a baseline on the new entry
+/// (and so never sends on it), nor drop it.
 #[tokio::test]
 async fn a_caller_whose_intent_was_lost_never_readies_the_key_claimed_anew() {
     for (db, journal) in journals().await {
@@ -344,7 +361,7 @@ async fn a_caller_whose_intent_was_lost_never_readies_the_key_claimed_anew() {
             other => panic!("{db}: {other:?}"),
         };
         let first = lease_of(journal.begin(&intent(&key, &order, "1.00")).await.unwrap());
-        journal.abandon(ACCOUNT, &key, 1, "lost").await.unwrap();
+        abandon(journal.as_ref(), &key, 1, "lost").await.unwrap();
         tokio::time::sleep(Duration::from_millis(5)).await;
         let second = lease_of(journal.begin(&intent(&key, &order, "1.00")).await.unwrap());
         assert_ne!(first, second, "{db}");
@@ -360,10 +377,22 @@ async fn a_caller_whose_intent_was_lost_never_readies_the_key_claimed_anew() {
             entry(&journal, &key).await.unwrap().baseline.is_none(),
             "{db}"
         );
+        // Nor drop it.
+        assert!(
+            matches!(
+                journal.abandon(ACCOUNT, &key, 1, first, "lost").await,
+                Err(JournalFailure::WrongState { .. })
+            ),
+            "{db}"
+        );
         journal
             .ready(ACCOUNT, &key, 1, second, &baseline())
             .await
             .unwrap();
+        assert!(
+            entry(&journal, &key).await.unwrap().baseline.is_some(),
+            "{db}"
+        );
     }
 }
 
@@ -454,7 +483,7 @@ async fn dropping_an_unsent_write_settled_meanwhile_leaves_its_state_and_claim()
             .await
             .unwrap();
         assert_eq!(
-            journal.abandon(ACCOUNT, &key, 1, "not sent").await,
+            abandon(journal.as_ref(), &key, 1, "not sent").await,
             Err(JournalFailure::WrongState {
                 state: EntryState::Unknown
             }),
