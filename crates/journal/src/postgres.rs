@@ -492,7 +492,7 @@ impl PostgresJournal {
     /// Runs `work` on the connection inside a transaction it opens and ends
     /// ([`PostgresJournal::open_transaction`]); if `work` fails, or returns leaving it open,
     /// rolls back, and drops the connection when that fails too (the server rolls back).
-    async fn in_transaction<'c, T>(
+    async fn in_transaction<T>(
         &self,
         guard: &mut Option<Client>,
         work: impl AsyncFnOnce(&Client) -> Result<T, JournalFailure>,
