@@ -14,10 +14,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use paygate::secrecy::{ExposeSecret, SecretString};
 use paygate::transport::{Dispatcher, Transport};
 use paygate::{
-    Capabilities, Capability, Checkout, CreatePayment, Error, GatewayConfig, GatewayFactory, Money,
-    NextAction, Operation, OrderId, Payment, PaymentGateway, PaymentStatus, ProviderError,
-    ProviderErrorKind, RawResponse, Refund, RefundRequest, RefundStatus, RefundStatusRequest,
-    Result, Url,
+    Capabilities, Capability, Checked, Checkout, CreatePayment, Error, GatewayConfig,
+    GatewayFactory, Money, NextAction, Operation, OrderId, Payment, PaymentGateway, PaymentStatus,
+    ProviderError, ProviderErrorKind, RawResponse, Refund, RefundRequest, RefundStatus,
+    RefundStatusRequest, Result, Url,
 };
 
 /// Call before a test installs a scoped subscriber (`tracing::subscriber::set_default`).
@@ -195,7 +195,8 @@ impl PaymentGateway for LedgerGateway {
         Ok(self.payment(order_id, entry))
     }
 
-    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
+    async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
+        let request = checked.request();
         let mut orders = self.orders.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = orders
             .get_mut(&request.order_id)

@@ -41,9 +41,9 @@ use paygate::journal::{
 use paygate::time::OffsetDateTime;
 use paygate::transport::HttpResponse;
 use paygate::{
-    AccountId, Capabilities, Capability, Currency, Decimal, Error, Money, Operation, OrderId,
-    Payment, PaymentGateway, PaymentStatus, ProviderError, ProviderErrorKind, RawResponse, Refund,
-    RefundReference, RefundRequest, RefundStatus, Result, TransportCause, TransportError,
+    AccountId, Capabilities, Capability, Checked, Currency, Decimal, Error, Money, Operation,
+    OrderId, Payment, PaymentGateway, PaymentStatus, ProviderError, ProviderErrorKind, RawResponse,
+    Refund, RefundReference, RefundRequest, RefundStatus, Result, TransportCause, TransportError,
     TransportFailure, UnexpectedBody, Url,
 };
 
@@ -317,7 +317,8 @@ impl PaymentGateway for SimProvider {
         Ok(payment)
     }
 
-    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
+    async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
+        let request = checked.request();
         tokio::task::yield_now().await;
         let key = request
             .reference

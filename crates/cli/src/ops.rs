@@ -4,10 +4,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use paygate::journal::EntryState;
+use paygate::pipeline::{self, WriteRequest};
 use paygate::{
-    CancelRequest, Capability, CaptureRequest, Checkout, CreatePayment, Currency, Customer, Error,
-    GatewayRegistry, Money, NextAction, OrderId, Payment, PaymentGateway, Refund, RefundReference,
-    RefundRequest, RefundStatusRequest, TransactionId, Url, VoidRequest,
+    CancelRequest, Capability, CaptureRequest, Checked, Checkout, CreatePayment, Currency,
+    Customer, Error, ErrorClass, GatewayRegistry, Money, NextAction, OrderId, Payment,
+    PaymentGateway, Refund, RefundReference, RefundRequest, RefundStatusRequest, TransactionId,
+    Url, VoidRequest,
 };
 use serde_json::{Value, json};
 
@@ -204,32 +206,43 @@ pub(crate) fn confirm(question: &str) -> bool {
     }
 }
 
-/// Reads the payment a write is about, before anything is sent. A failure is reported as such:
-/// the write was not sent.
-async fn read_before_write(
+/// Plans a write (see `paygate::pipeline`): the journal's mark of the order, one read of the
+/// payment, the request `build` makes of it, the checks. Nothing is sent; a failed read is
+/// reported as such.
+async fn plan_write<R: WriteRequest>(
     out: Out,
     command: &str,
     capability: Capability,
     gw: &Arc<dyn PaymentGateway>,
     id: &OrderId,
-) -> Result<Payment, u8> {
+    key: Option<&str>,
+    build: impl FnOnce(&Payment) -> Result<R, Error> + Send,
+) -> Result<Checked<R>, u8> {
     if !gw.capabilities().contains(capability) {
         let e = Error::unsupported(gw.provider(), capability.operation());
         return Err(out.error(command, &e));
     }
-    gw.payment_status(id).await.map_err(|e| {
-        if out.json {
-            println!(
-                "{}",
-                json!({"command": command, "sent": false, "error": error_json(&e)})
-            );
-        } else {
-            eprintln!(
-                "paygate {command}: could not read the payment first, so nothing was sent: {e}"
-            );
-        }
-        exit::code(&e)
-    })
+    pipeline::plan_from_read(gw.as_ref(), id, key, build)
+        .await
+        .map_err(|e| match e.class() {
+            ErrorClass::Transport
+            | ErrorClass::NotSent
+            | ErrorClass::Provider
+            | ErrorClass::UnexpectedBody => {
+                if out.json {
+                    println!(
+                        "{}",
+                        json!({"command": command, "sent": false, "error": error_json(&e)})
+                    );
+                } else {
+                    eprintln!(
+                        "paygate {command}: could not read the payment first, so nothing was sent: {e}"
+                    );
+                }
+                exit::code(&e)
+            }
+            _ => out.error(command, &e),
+        })
 }
 
 /// The currency a write is in: `--currency`, else the payment's.
@@ -244,9 +257,8 @@ fn write_currency(given: Option<&String>, payment: &Payment) -> Result<String, E
     }
 }
 
-/// `refund`: reads the payment once, checks the refund against it (currency, what is left,
-/// state) and refuses before asking; asks unless `--yes`; sends once, handing the payment
-/// over so the library reads nothing again.
+/// `refund`: plans it (one read of the payment, the checks: currency, what is left, state) and
+/// refuses before asking; asks unless `--yes`; sends the plan once, with no second read.
 pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundArgs) -> u8 {
     let name = &args.target.gateway;
     let (gw, id) =
@@ -282,24 +294,30 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
             crate::journal::announce_key(out, key);
         }
     }
-    let before = match read_before_write(out, "refund", Capability::Refund, &gw, &id).await {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let prepared = (|| {
-        let currency = write_currency(args.currency.as_ref(), &before)?;
-        let amount = money(&args.amount, &currency)?;
-        let mut request = RefundRequest::for_payment(&before, amount)?;
+    let build = |before: &Payment| {
+        let currency = write_currency(args.currency.as_ref(), before)?;
+        let mut request =
+            RefundRequest::new(before.order_id.clone(), money(&args.amount, &currency)?)?;
         if let Some(key) = &key {
             request = request.reference(RefundReference::new(key.as_str())?);
         }
-        request.check_against(gw.provider(), &before)?;
-        Ok::<_, Error>(request)
-    })();
-    let request = match prepared {
-        Ok(r) => r,
-        Err(e) => return out.error("refund", &e),
+        Ok(request)
     };
+    let checked = match plan_write(
+        out,
+        "refund",
+        Capability::Refund,
+        &gw,
+        &id,
+        key.as_deref(),
+        build,
+    )
+    .await
+    {
+        Ok(checked) => checked,
+        Err(code) => return code,
+    };
+    let (request, before) = (checked.request(), checked.payment());
     let plan = format!(
         "Refund {} of {} order {} ({}, amount {}, refunded so far {}, left to refund {})?",
         request.amount,
@@ -318,7 +336,7 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
         }
         return exit::NOT_CONFIRMED;
     }
-    match gw.refund(&request).await {
+    match gw.send_refund(&checked).await {
         Ok(refund) => {
             out.result(
                 &refund_line(name, &refund),
@@ -390,8 +408,7 @@ pub(crate) async fn refund_status(
     }
 }
 
-/// `void` and `cancel`: the payment is read once and handed over, so the gateway checks its
-/// state without a second read.
+/// `void` and `cancel`: planned (one read, the state checked), then the plan is sent.
 pub(crate) async fn void_or_cancel(
     registry: &GatewayRegistry,
     out: Out,
@@ -410,14 +427,24 @@ pub(crate) async fn void_or_cancel(
     } else {
         Capability::Void
     };
-    let before = match read_before_write(out, command, capability, &gw, &id).await {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
     let result = if cancel {
-        gw.cancel(&CancelRequest::for_payment(&before)).await
+        match plan_write(out, command, capability, &gw, &id, None, |p| {
+            Ok(CancelRequest::new(p.order_id.clone()))
+        })
+        .await
+        {
+            Ok(checked) => gw.send_cancel(&checked).await,
+            Err(code) => return code,
+        }
     } else {
-        gw.void(&VoidRequest::for_payment(&before)).await
+        match plan_write(out, command, capability, &gw, &id, None, |p| {
+            Ok(VoidRequest::new(p.order_id.clone()))
+        })
+        .await
+        {
+            Ok(checked) => gw.send_void(&checked).await,
+            Err(code) => return code,
+        }
     };
     match result {
         Ok(payment) => {
@@ -434,8 +461,7 @@ pub(crate) async fn void_or_cancel(
     }
 }
 
-/// `capture`: the payment is read once and handed over (currency, amount and state checked
-/// by the gateway without a second read).
+/// `capture`: planned (one read; currency, amount and state checked), then the plan is sent.
 pub(crate) async fn capture(registry: &GatewayRegistry, out: Out, args: &CaptureArgs) -> u8 {
     let name = &args.target.gateway;
     let (gw, id) =
@@ -443,19 +469,15 @@ pub(crate) async fn capture(registry: &GatewayRegistry, out: Out, args: &Capture
             Ok(p) => p,
             Err(e) => return out.error("capture", &e),
         };
-    let before = match read_before_write(out, "capture", Capability::Capture, &gw, &id).await {
-        Ok(p) => p,
+    let build = |before: &Payment| {
+        let currency = write_currency(args.currency.as_ref(), before)?;
+        CaptureRequest::new(before.order_id.clone(), money(&args.amount, &currency)?)
+    };
+    let result = match plan_write(out, "capture", Capability::Capture, &gw, &id, None, build).await
+    {
+        Ok(checked) => gw.send_capture(&checked).await,
         Err(code) => return code,
     };
-    let result = async {
-        let currency = write_currency(args.currency.as_ref(), &before)?;
-        gw.capture(&CaptureRequest::for_payment(
-            &before,
-            money(&args.amount, &currency)?,
-        )?)
-        .await
-    }
-    .await;
     match result {
         Ok(payment) => {
             out.result(

@@ -14,6 +14,7 @@ use crate::model::{
     Payment, PaymentPage, Refund, RefundRequest, RefundStatusRequest, VoidRequest,
 };
 use crate::operation::Operation;
+use crate::pipeline::{Checked, WriteRef, WriteRules};
 use crate::transport::Dispatcher;
 use crate::webhook::WebhookEvent;
 
@@ -216,13 +217,13 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
         ))
     }
 
-    /// Refunds all or part of a payment. Checked first against the payment (handed over in
-    /// the request, else read): currency, what is left to refund, state — see
-    /// [`crate::precondition`]. Sent at most once: on [`Error::outcome_unknown`] read the
-    /// status, never call this again blindly.
+    /// Refunds all or part of a payment: [`crate::pipeline::plan`] (one read of the payment,
+    /// none if the request hands one over, and the checks of [`crate::precondition`]), then
+    /// [`PaymentGateway::send_refund`]. Sent at most once: on [`Error::outcome_unknown`] read
+    /// the status, never call this again blindly. Gateways implement `send_refund`, not this.
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
-        let _ = request;
-        Err(Error::unsupported(self.provider(), Operation::Refund))
+        let checked = crate::pipeline::plan(self, request).await?;
+        self.send_refund(&checked).await
     }
 
     /// Reads a refund's status.
@@ -231,21 +232,69 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
         Err(Error::unsupported(self.provider(), Operation::RefundStatus))
     }
 
-    /// Voids an authorization or an unsettled payment, after checking the payment's state.
+    /// Voids an authorization or an unsettled payment: planned (its state checked against
+    /// [`PaymentGateway::write_rules`]), then [`PaymentGateway::send_void`].
     async fn void(&self, request: &VoidRequest) -> Result<Payment> {
-        let _ = request;
+        let checked = crate::pipeline::plan(self, request).await?;
+        self.send_void(&checked).await
+    }
+
+    /// Cancels an unpaid order: planned, then [`PaymentGateway::send_cancel`].
+    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
+        let checked = crate::pipeline::plan(self, request).await?;
+        self.send_cancel(&checked).await
+    }
+
+    /// Captures (completes) a pre-authorization: planned (currency, amount and state
+    /// checked), then [`PaymentGateway::send_capture`].
+    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
+        let checked = crate::pipeline::plan(self, request).await?;
+        self.send_capture(&checked).await
+    }
+
+    /// What the provider refuses of a write before anything is read: its identifier rules,
+    /// the currencies and digits it takes. Nothing is read or sent when it fails.
+    fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
+        let _ = write;
+        Ok(())
+    }
+
+    /// The states the provider's voids and cancellations start from, and how far a capture
+    /// may exceed the authorized amount.
+    fn write_rules(&self) -> WriteRules {
+        WriteRules::STANDARD
+    }
+
+    /// A write journal's mark of the order's journaled writes, taken when a write is planned
+    /// and compared when it is sent: the same mark means no journaled write on the order has
+    /// moved since, so the plan's payment is still the one to check against and compare with.
+    /// `None` without a journal.
+    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
+        let _ = (order_id, key);
+        Ok(None)
+    }
+
+    /// Sends a planned refund (see [`PaymentGateway::refund`]).
+    async fn send_refund(&self, refund: &Checked<RefundRequest>) -> Result<Refund> {
+        let _ = refund;
+        Err(Error::unsupported(self.provider(), Operation::Refund))
+    }
+
+    /// Sends a planned void.
+    async fn send_void(&self, void: &Checked<VoidRequest>) -> Result<Payment> {
+        let _ = void;
         Err(Error::unsupported(self.provider(), Operation::Void))
     }
 
-    /// Cancels an unpaid order, after checking the payment's state.
-    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
-        let _ = request;
+    /// Sends a planned cancellation.
+    async fn send_cancel(&self, cancel: &Checked<CancelRequest>) -> Result<Payment> {
+        let _ = cancel;
         Err(Error::unsupported(self.provider(), Operation::Cancel))
     }
 
-    /// Captures (completes) a pre-authorization, after checking currency, amount and state.
-    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
-        let _ = request;
+    /// Sends a planned capture.
+    async fn send_capture(&self, capture: &Checked<CaptureRequest>) -> Result<Payment> {
+        let _ = capture;
         Err(Error::unsupported(self.provider(), Operation::Capture))
     }
 
@@ -370,24 +419,36 @@ impl PaymentGateway for FreshWebhooks {
         self.inner.payment_status(order_id).await
     }
 
-    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
-        self.inner.refund(request).await
-    }
-
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
         self.inner.refund_status(request).await
     }
 
-    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
-        self.inner.void(request).await
+    fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
+        self.inner.precheck(write)
     }
 
-    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
-        self.inner.cancel(request).await
+    fn write_rules(&self) -> WriteRules {
+        self.inner.write_rules()
     }
 
-    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
-        self.inner.capture(request).await
+    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
+        self.inner.write_mark(order_id, key).await
+    }
+
+    async fn send_refund(&self, refund: &Checked<RefundRequest>) -> Result<Refund> {
+        self.inner.send_refund(refund).await
+    }
+
+    async fn send_void(&self, void: &Checked<VoidRequest>) -> Result<Payment> {
+        self.inner.send_void(void).await
+    }
+
+    async fn send_cancel(&self, cancel: &Checked<CancelRequest>) -> Result<Payment> {
+        self.inner.send_cancel(cancel).await
+    }
+
+    async fn send_capture(&self, capture: &Checked<CaptureRequest>) -> Result<Payment> {
+        self.inner.send_capture(capture).await
     }
 
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {

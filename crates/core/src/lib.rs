@@ -60,6 +60,7 @@ pub mod metered;
 pub mod model;
 pub mod money;
 pub mod operation;
+pub mod pipeline;
 // Hidden: PHP's json_encode, for the provider crates' signature checks.
 #[doc(hidden)]
 pub mod php_json;
@@ -93,6 +94,7 @@ pub use model::{
 pub use model::{check_echo, received_money};
 pub use money::{Currency, Money, MoneyError};
 pub use operation::{Effect, Operation};
+pub use pipeline::{Checked, WriteRef, WriteRules};
 pub use status::{PaymentStatus, RefundStatus};
 pub use webhook::{Authenticity, WebhookEvent, WebhookReply};
 

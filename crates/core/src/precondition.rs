@@ -1,101 +1,22 @@
 //! Checks a write against the payment before anything is sent.
 //!
-//! Every provider's gateway runs these before a refund, capture, void or cancel, on the payment
-//! the caller handed over (`RefundRequest::for_payment` and friends) or, failing that, on one it
-//! reads first (a read, retried like reads). A failed check is [`Error::InvalidInput`] (the
-//! currency or amount of the request) or [`Error::InvalidState`] (the payment's state), and
-//! nothing reaches the provider.
+//! The write pipeline ([`crate::pipeline::plan`]) runs these before a refund, capture, void or
+//! cancel, on the payment the caller handed over (`RefundRequest::for_payment` and friends)
+//! or, failing that, on one it reads first (a read, retried like reads). A failed check is
+//! [`Error::InvalidInput`] (the currency or amount of the request) or [`Error::InvalidState`]
+//! (the payment's state), and nothing reaches the provider.
 //!
 //! Why the gateway reads first even where the wire carries a currency: PayWay's refund and
 //! pre-auth completion carry bare digits in the *transaction's* currency, so a refund of
 //! "1 KHR" on a USD payment would refund 1.00 USD; and no provider checks that a refund fits
 //! what is left as precisely as its own ledger does, in the merchant's terms.
 
-use std::borrow::Cow;
-
 use crate::error::{Error, Result};
-use crate::gateway::PaymentGateway;
 use crate::id::OrderId;
 use crate::model::{CaptureRequest, Payment, RefundRequest};
 use crate::money::Money;
 use crate::operation::Operation;
 use crate::status::PaymentStatus;
-
-/// The payment a write is checked against: `handed` (after checking it is this provider's and
-/// this order's), else a fresh read through `gateway`.
-pub async fn payment_before_write<'a, G>(
-    gateway: &G,
-    operation: Operation,
-    order_id: &OrderId,
-    handed: Option<&'a Payment>,
-) -> Result<Cow<'a, Payment>>
-where
-    G: PaymentGateway + ?Sized,
-{
-    match handed {
-        Some(payment) => {
-            check_handed_over(gateway.provider(), operation, order_id, payment)?;
-            Ok(Cow::Borrowed(payment))
-        }
-        None => Ok(Cow::Owned(gateway.payment_status(order_id).await?)),
-    }
-}
-
-/// The payment a refund goes against — handed over or read — after [`check_refund`].
-pub async fn checked_refund<'a, G>(
-    gateway: &G,
-    request: &'a RefundRequest,
-) -> Result<Cow<'a, Payment>>
-where
-    G: PaymentGateway + ?Sized,
-{
-    let payment = payment_before_write(
-        gateway,
-        Operation::Refund,
-        &request.order_id,
-        request.payment.as_ref(),
-    )
-    .await?;
-    check_refund(gateway.provider(), &payment, request)?;
-    Ok(payment)
-}
-
-/// The payment a capture goes against — handed over or read — after [`check_capture`].
-pub async fn checked_capture<'a, G>(
-    gateway: &G,
-    request: &'a CaptureRequest,
-    over_percent: u32,
-) -> Result<Cow<'a, Payment>>
-where
-    G: PaymentGateway + ?Sized,
-{
-    let payment = payment_before_write(
-        gateway,
-        Operation::Capture,
-        &request.order_id,
-        request.payment.as_ref(),
-    )
-    .await?;
-    check_capture(gateway.provider(), &payment, request, over_percent)?;
-    Ok(payment)
-}
-
-/// The payment a void or cancel goes against — handed over or read — after
-/// [`check_status_allows`].
-pub async fn checked_status<'a, G>(
-    gateway: &G,
-    operation: Operation,
-    order_id: &OrderId,
-    handed: Option<&'a Payment>,
-    allowed: &[PaymentStatus],
-) -> Result<Cow<'a, Payment>>
-where
-    G: PaymentGateway + ?Sized,
-{
-    let payment = payment_before_write(gateway, operation, order_id, handed).await?;
-    check_status_allows(gateway.provider(), operation, &payment, allowed)?;
-    Ok(payment)
-}
 
 /// A handed-over payment must be this provider's and this order's.
 pub fn check_handed_over(

@@ -12,7 +12,7 @@ use paygate_core::{
     RefundRequest, RefundStatus, RefundStatusRequest, Result, WebhookEvent, async_trait,
 };
 
-use paygate_core::precondition::{checked_refund, checked_status};
+use paygate_core::pipeline::{Checked, WriteRef, WriteRules};
 use paygate_core::{CancelRequest, VoidRequest};
 
 use crate::config::FinpayConfig;
@@ -97,11 +97,22 @@ impl PaymentGateway for FinpayGateway {
         payment_from_check(order_id, self.client.check(order_id).await?)
     }
 
-    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
-        // What can be judged without the payment first (id, IDR, digits).
-        request.order_id.check(&ORDER_ID_RULES)?;
-        wire_amount("refund.amount", &request.amount)?;
-        checked_refund(self, request).await?;
+    /// What Finpay's writes refuse unread: the order id's rules, and a refund's IDR digits.
+    fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
+        write.order_id().check(&ORDER_ID_RULES)?;
+        match write {
+            WriteRef::Refund(r) => wire_amount("refund.amount", &r.amount).map(drop),
+            _ => Ok(()),
+        }
+    }
+
+    /// Finpay voids a paid (unsettled) or an authorized payment.
+    fn write_rules(&self) -> WriteRules {
+        WriteRules::STANDARD.void_from(&[PaymentStatus::Paid, PaymentStatus::Authorized])
+    }
+
+    async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
+        let request = checked.request();
         let native = self
             .client
             .refund(&request.order_id, &request.amount)
@@ -136,32 +147,16 @@ impl PaymentGateway for FinpayGateway {
         Ok(refund)
     }
 
-    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
-        request.order_id.check(&ORDER_ID_RULES)?;
-        checked_status(
-            self,
-            Operation::Void,
-            &request.order_id,
-            request.payment.as_ref(),
-            &[PaymentStatus::Paid, PaymentStatus::Authorized],
-        )
-        .await?;
-        let native = self.client.void(&request.order_id).await?;
-        Ok(payment_from_void(&request.order_id, native))
+    async fn send_void(&self, checked: &Checked<VoidRequest>) -> Result<Payment> {
+        let order_id = &checked.request().order_id;
+        let native = self.client.void(order_id).await?;
+        Ok(payment_from_void(order_id, native))
     }
 
-    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
-        request.order_id.check(&ORDER_ID_RULES)?;
-        checked_status(
-            self,
-            Operation::Cancel,
-            &request.order_id,
-            request.payment.as_ref(),
-            &[PaymentStatus::Pending],
-        )
-        .await?;
-        let native = self.client.cancel(&request.order_id).await?;
-        Ok(payment_from_cancel(&request.order_id, native))
+    async fn send_cancel(&self, checked: &Checked<CancelRequest>) -> Result<Payment> {
+        let order_id = &checked.request().order_id;
+        let native = self.client.cancel(order_id).await?;
+        Ok(payment_from_cancel(order_id, native))
     }
 
     fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {

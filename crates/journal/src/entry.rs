@@ -179,6 +179,17 @@ pub struct Baseline {
     pub refunded: Option<String>,
 }
 
+impl Baseline {
+    /// The baseline of a creation: there was no payment.
+    pub fn absent() -> Baseline {
+        Baseline {
+            status: "absent".into(),
+            amount: None,
+            refunded: None,
+        }
+    }
+}
+
 /// What a write will do, recorded before it is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intent {

@@ -3,13 +3,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use paygate_core::pipeline::{self, Checked, WriteRequest};
 use paygate_core::{
     Error, JournalError, JournalErrorKind, Money, OrderId, Payment, PaymentGateway, Result,
     TransportCause, TransportError, TransportFailure,
 };
 
 use crate::entry::{
-    Baseline, Begun, Entry, EntryState, Finished, Intent, JournalFailure, Outcome, WriteOperation,
+    Baseline, Begun, Entry, EntryFilter, EntryState, Finished, Intent, JournalFailure, Outcome,
+    WriteOperation,
 };
 use crate::store::WriteJournal;
 use crate::writes::Recordable;
@@ -38,6 +40,10 @@ pub struct JournalSettings {
     /// and for a provider still working on a request whose answer we stopped waiting for.
     /// Default 5 s.
     pub lease_margin: Duration,
+    /// How long a plan's payment stays the write's baseline (see [`Journaled`]): a plan
+    /// older than this when its order is claimed — one that waited for a person's yes — is
+    /// checked again against a fresh read. Default 10 s.
+    pub plan_fresh_for: Duration,
 }
 
 impl Default for JournalSettings {
@@ -47,6 +53,7 @@ impl Default for JournalSettings {
             poll_every: Duration::from_millis(50),
             lease: Duration::from_secs(85),
             lease_margin: Duration::from_secs(5),
+            plan_fresh_for: Duration::from_secs(10),
         }
     }
 }
@@ -55,6 +62,12 @@ impl JournalSettings {
     /// Sets how long a write waits for an order another write holds.
     pub fn wait_for_order(mut self, wait: Duration) -> Self {
         self.wait_for_order = wait;
+        self
+    }
+
+    /// Sets how long a plan's payment stays the baseline.
+    pub fn plan_fresh_for(mut self, fresh_for: Duration) -> Self {
+        self.plan_fresh_for = fresh_for;
         self
     }
 
@@ -83,9 +96,13 @@ impl JournalSettings {
 /// entry): it is safe against a crash (recovery finds it) and against a concurrent write on
 /// its order, but calling again is a new write. Give a key wherever a call may be repeated.
 ///
-/// Before each write the payment is read (after the order is claimed), recorded as the
-/// baseline recovery compares with, and handed to the gateway, so the write is checked
-/// against it without a second read; a payment the caller hands over is not used.
+/// A write arrives planned ([`paygate_core::pipeline`]): checked against the payment read
+/// (or handed over) when it was planned. Once the order is claimed, that payment is recorded
+/// as the baseline recovery compares with, and the write is sent with no second read — unless
+/// the journal's mark of the order moved since the plan (another journaled write on it
+/// settled or began), the plan is older than [`JournalSettings::plan_fresh_for`], or the
+/// write takes over its own earlier attempt: then the payment is read again and the write
+/// checked again, and a check that now fails sends nothing.
 ///
 /// Entries belong to the gateway's provider account
 /// ([`PaymentGateway::account`](paygate_core::PaymentGateway::account)), not to its name:
@@ -237,6 +254,77 @@ pub(crate) fn unavailable(write: &Write, failure: &JournalFailure) -> Error {
 }
 
 impl Journaled {
+    /// The mark of `order_id`'s journaled writes other than `own_key`'s: their keys, states,
+    /// attempts, leases and last changes, hashed. It moves whenever one of them begins,
+    /// settles or is taken again.
+    pub(crate) async fn order_mark(
+        &self,
+        order_id: &str,
+        own_key: Option<&str>,
+    ) -> Result<u64, JournalFailure> {
+        use std::hash::{Hash, Hasher};
+        let entries = self
+            .journal
+            .entries(&EntryFilter {
+                account: Some(self.account.clone()),
+                order_id: Some(order_id.to_owned()),
+                ..EntryFilter::default()
+            })
+            .await?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for entry in entries.iter().filter(|e| Some(e.key.as_str()) != own_key) {
+            (
+                &entry.key,
+                entry.state.as_str(),
+                entry.attempt,
+                entry.lease_until_ms,
+                entry.updated_at_ms,
+            )
+                .hash(&mut hasher);
+        }
+        Ok(hasher.finish())
+    }
+
+    /// What a planned write is checked against and compared with once its order is claimed:
+    /// the plan's payment when the plan still holds (see [`Journaled`]), else a fresh read,
+    /// against which the write is checked again.
+    pub(crate) async fn current_plan<R: WriteRequest>(
+        &self,
+        write: &Write,
+        checked: &Checked<R>,
+        took_over: bool,
+    ) -> Result<(Baseline, Checked<R>)> {
+        let holds = !took_over
+            && checked.age() <= self.settings.plan_fresh_for
+            && match checked.journal_mark() {
+                Some(mark) => {
+                    let now = self
+                        .order_mark(write.order_id.as_str(), Some(&write.key))
+                        .await
+                        .map_err(|e| unavailable(write, &e))?;
+                    mark == now
+                }
+                None => false,
+            };
+        let current = if holds {
+            checked.clone()
+        } else {
+            let payment = self.inner.payment_status(&write.order_id).await?;
+            checked.replanned(self.inner.as_ref(), payment)?
+        };
+        Ok((baseline_of(current.payment()), current))
+    }
+
+    /// A write sent again under its key (a retry), planned now that its order is claimed:
+    /// one read, the checks.
+    pub(crate) async fn plan_claimed<R: WriteRequest>(
+        &self,
+        request: &R,
+    ) -> Result<(Baseline, Checked<R>)> {
+        let checked = pipeline::plan(self.inner.as_ref(), request).await?;
+        Ok((baseline_of(checked.payment()), checked))
+    }
+
     /// `inner`, registered as `name`, journaled in `journal`.
     pub fn new(
         name: impl Into<String>,
@@ -284,16 +372,21 @@ impl Journaled {
     }
 
     /// Claims the key and the order (waiting within the settings' bound), then sends.
-    pub(crate) async fn journaled<T, S, Fut>(
+    /// `prepare` gives the baseline and what `send` sends, once the order is claimed (told
+    /// whether the claim took over the key's earlier attempt).
+    pub(crate) async fn journaled<T, X, P, PF, S, SF>(
         &self,
-        write: Write,
+        write: &Write,
+        prepare: P,
         send: S,
         replay: fn(&'static str, &Entry) -> Option<T>,
     ) -> Result<T>
     where
         T: Recordable,
-        S: FnOnce(Option<Payment>) -> Fut,
-        Fut: std::future::Future<Output = Result<T>>,
+        P: FnOnce(bool) -> PF,
+        PF: std::future::Future<Output = Result<(Baseline, X)>>,
+        S: FnOnce(X) -> SF,
+        SF: std::future::Future<Output = Result<T>>,
     {
         let amount = write.amount.map(|m| m.format_amount());
         let currency = write.amount.map(|m| m.currency().code().to_owned());
@@ -317,17 +410,17 @@ impl Journaled {
             lease: self.settings.lease,
         };
         let started = Instant::now();
-        let (attempt, lease_until_ms) = loop {
+        let (attempt, lease_until_ms, took_over) = loop {
             match self
                 .journal
                 .begin(&intent)
                 .await
-                .map_err(|e| unavailable(&write, &e))?
+                .map_err(|e| unavailable(write, &e))?
             {
                 Begun::Claimed {
                     attempt,
                     lease_until_ms,
-                } => break (attempt, lease_until_ms),
+                } => break (attempt, lease_until_ms, false),
                 // The same write again, left unresolved (a crash, a lost answer) or found
                 // not applied: settled now if its lease has ended, sent as its next attempt
                 // if it was not applied; while another caller may still be sending it, waited
@@ -343,20 +436,20 @@ impl Journaled {
                     match self
                         .take_over(&entry)
                         .await
-                        .map_err(|e| unavailable(&write, &e))?
+                        .map_err(|e| unavailable(write, &e))?
                     {
                         TakeOver::Send(attempt, lease_until_ms) => {
-                            break (attempt, lease_until_ms);
+                            break (attempt, lease_until_ms, true);
                         }
                         TakeOver::Answer(entry) => {
-                            return self.answer_recorded(&write, &intent, &entry, replay);
+                            return self.answer_recorded(write, &intent, &entry, replay);
                         }
                         TakeOver::Wait(_) if started.elapsed() < self.settings.wait_for_order => {
                             tokio::time::sleep(self.settings.poll_every).await;
                         }
                         TakeOver::Wait(until) => {
                             return Err(stopped(
-                                &write,
+                                write,
                                 JournalErrorKind::Unresolved,
                                 match until {
                                     Some(until) => format!(
@@ -379,12 +472,12 @@ impl Journaled {
                     tokio::time::sleep(self.settings.poll_every).await;
                 }
                 Begun::Recorded(entry) => {
-                    return self.answer_recorded(&write, &intent, &entry, replay);
+                    return self.answer_recorded(write, &intent, &entry, replay);
                 }
                 Begun::OrderBusy { holder } => {
                     if started.elapsed() >= self.settings.wait_for_order {
                         return Err(stopped(
-                            &write,
+                            write,
                             JournalErrorKind::InProgress,
                             format!(
                                 "write {holder} on this order is in flight or unresolved; nothing was sent"
@@ -395,41 +488,31 @@ impl Journaled {
                 }
             }
         };
-        self.send_claimed(&write, attempt, lease_until_ms, send)
+        self.send_claimed(write, attempt, lease_until_ms, || prepare(took_over), send)
             .await
     }
 
-    /// Reads the baseline (for a write on an existing payment), records it, sends, records
-    /// the outcome.
-    pub(crate) async fn send_claimed<T, S, Fut>(
+    /// Prepares the write (its baseline and what is sent), records the baseline, sends,
+    /// records the outcome.
+    pub(crate) async fn send_claimed<T, X, P, PF, S, SF>(
         &self,
         write: &Write,
         attempt: u32,
         lease_until_ms: i64,
+        prepare: P,
         send: S,
     ) -> Result<T>
     where
         T: Recordable,
-        S: FnOnce(Option<Payment>) -> Fut,
-        Fut: std::future::Future<Output = Result<T>>,
+        P: FnOnce() -> PF,
+        PF: std::future::Future<Output = Result<(Baseline, X)>>,
+        S: FnOnce(X) -> SF,
+        SF: std::future::Future<Output = Result<T>>,
     {
-        let payment = if write.operation == WriteOperation::CreatePayment {
-            None
-        } else {
-            match self.inner.payment_status(&write.order_id).await {
-                Ok(payment) => Some(payment),
-                Err(e) => return self.not_sent(write, attempt, lease_until_ms, e).await,
-            }
+        let (baseline, sendable) = match prepare().await {
+            Ok(prepared) => prepared,
+            Err(e) => return self.not_sent(write, attempt, lease_until_ms, e).await,
         };
-        // A creation has no payment to read: its baseline says there was none.
-        let baseline = payment.as_ref().map_or_else(
-            || Baseline {
-                status: "absent".into(),
-                amount: None,
-                refunded: None,
-            },
-            baseline_of,
-        );
         let left = match self
             .journal
             .ready(
@@ -465,7 +548,7 @@ impl Journaled {
             let error = lease_expired(write, &self.settings);
             return self.not_sent(write, attempt, lease_until_ms, error).await;
         };
-        let result = match tokio::time::timeout(budget, send(payment)).await {
+        let result = match tokio::time::timeout(budget, send(sendable)).await {
             Ok(result) => result,
             Err(_) => Err(cut_off(self.inner.provider(), write, budget)),
         };

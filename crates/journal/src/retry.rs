@@ -7,7 +7,6 @@ use paygate_core::{
 
 use crate::entry::{Begun, Entry, EntryState, WriteOperation};
 use crate::journaled::{Journaled, Write, stopped, unavailable};
-use crate::writes::fresh;
 
 impl Journaled {
     /// Sends again, under the same key, a write that certainly did not take effect (the
@@ -95,30 +94,46 @@ impl Journaled {
                 if let Some(method) = text_in(request, "payment_method") {
                     refund = refund.payment_method(method);
                 }
-                self.send_claimed(&write, attempt, lease_until_ms, |payment| async move {
-                    self.inner.refund(&fresh(&refund, payment)).await
-                })
+                self.send_claimed(
+                    &write,
+                    attempt,
+                    lease_until_ms,
+                    || self.plan_claimed(&refund),
+                    |checked| async move { self.inner.send_refund(&checked).await },
+                )
                 .await?;
             }
             WriteOperation::Capture => {
                 let capture = CaptureRequest::new(order_id, money_in(request)?)?;
-                self.send_claimed(&write, attempt, lease_until_ms, |payment| async move {
-                    self.inner.capture(&fresh(&capture, payment)).await
-                })
+                self.send_claimed(
+                    &write,
+                    attempt,
+                    lease_until_ms,
+                    || self.plan_claimed(&capture),
+                    |checked| async move { self.inner.send_capture(&checked).await },
+                )
                 .await?;
             }
             WriteOperation::Void => {
                 let void = VoidRequest::new(order_id);
-                self.send_claimed(&write, attempt, lease_until_ms, |payment| async move {
-                    self.inner.void(&fresh(&void, payment)).await
-                })
+                self.send_claimed(
+                    &write,
+                    attempt,
+                    lease_until_ms,
+                    || self.plan_claimed(&void),
+                    |checked| async move { self.inner.send_void(&checked).await },
+                )
                 .await?;
             }
             WriteOperation::Cancel => {
                 let cancel = CancelRequest::new(order_id);
-                self.send_claimed(&write, attempt, lease_until_ms, |payment| async move {
-                    self.inner.cancel(&fresh(&cancel, payment)).await
-                })
+                self.send_claimed(
+                    &write,
+                    attempt,
+                    lease_until_ms,
+                    || self.plan_claimed(&cancel),
+                    |checked| async move { self.inner.send_cancel(&checked).await },
+                )
                 .await?;
             }
             // Refused before the order was claimed again (see above).

@@ -1,43 +1,19 @@
-//! The writes of [`Journaled`]'s `PaymentGateway`: each builds its journal entry's key,
-//! amount and request, and how its recorded result reads back.
+//! The writes of [`Journaled`]'s `PaymentGateway`: each sends a planned write, building its
+//! journal entry's key, amount and request, and says how its recorded result reads back.
 
 use async_trait::async_trait;
 use paygate_core::http::HeaderMap;
+use paygate_core::pipeline::{Checked, WriteRef, WriteRules};
 use paygate_core::{
-    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, ListLimits,
-    ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund, RefundRequest,
-    RefundStatusRequest, Result, VoidRequest, WebhookEvent,
+    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, Error, JournalError,
+    ListLimits, ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund,
+    RefundRequest, RefundStatusRequest, Result, VoidRequest, WebhookEvent,
 };
 use serde_json::json;
 
-use crate::entry::{Entry, WriteOperation};
+use crate::entry::{Baseline, Entry, WriteOperation};
 use crate::journaled::{Journaled, Write};
 use crate::stored;
-
-/// A write request carrying the payment read just before sending (the baseline), so the
-/// gateway checks the write against it without reading again.
-pub(crate) trait CarriesPayment: Clone {
-    fn set_payment(&mut self, payment: Option<Payment>);
-}
-
-/// `request` with the payment read just before sending.
-pub(crate) fn fresh<R: CarriesPayment>(request: &R, payment: Option<Payment>) -> R {
-    let mut request = request.clone();
-    request.set_payment(payment);
-    request
-}
-
-macro_rules! carries_payment {
-    ($($request:ty),*) => {$(
-        impl CarriesPayment for $request {
-            fn set_payment(&mut self, payment: Option<Payment>) {
-                self.payment = payment;
-            }
-        }
-    )*};
-}
-
-carries_payment!(RefundRequest, CaptureRequest, VoidRequest, CancelRequest);
 
 /// A unified result as the journal records it: its JSON and the answer as received.
 pub(crate) trait Recordable {
@@ -102,8 +78,9 @@ impl PaymentGateway for Journaled {
             json!({ "order_id": request.order_id }),
         )?;
         self.journaled(
-            write,
-            |_| async move { self.inner.create_payment(request).await },
+            &write,
+            |_| async { Ok((Baseline::absent(), ())) },
+            |()| async move { self.inner.create_payment(request).await },
             replay_checkout,
         )
         .await
@@ -113,7 +90,32 @@ impl PaymentGateway for Journaled {
         self.inner.payment_status(order_id).await
     }
 
-    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
+    async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
+        self.inner.refund_status(request).await
+    }
+
+    fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
+        self.inner.precheck(write)
+    }
+
+    fn write_rules(&self) -> WriteRules {
+        self.inner.write_rules()
+    }
+
+    /// The order's mark in this journal (see [`Journaled::order_mark`]).
+    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
+        self.order_mark(order_id.as_str(), key)
+            .await
+            .map(Some)
+            .map_err(|e| {
+                Error::from(JournalError::unavailable(format!(
+                    "the journal could not be read for order {order_id} ({e}); nothing was sent"
+                )))
+            })
+    }
+
+    async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
+        let request = checked.request();
         let write = Write::new(
             WriteOperation::Refund,
             request.reference.as_ref().map(|k| k.as_str()),
@@ -129,18 +131,16 @@ impl PaymentGateway for Journaled {
             }),
         )?;
         self.journaled(
-            write,
-            |payment| async move { self.inner.refund(&fresh(request, payment)).await },
+            &write,
+            |took_over| self.current_plan(&write, checked, took_over),
+            |current| async move { self.inner.send_refund(&current).await },
             replay_refund,
         )
         .await
     }
 
-    async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
-        self.inner.refund_status(request).await
-    }
-
-    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
+    async fn send_void(&self, checked: &Checked<VoidRequest>) -> Result<Payment> {
+        let request = checked.request();
         let write = Write::new(
             WriteOperation::Void,
             request.idempotency_key.as_ref().map(|k| k.as_str()),
@@ -149,14 +149,16 @@ impl PaymentGateway for Journaled {
             json!({ "order_id": request.order_id }),
         )?;
         self.journaled(
-            write,
-            |payment| async move { self.inner.void(&fresh(request, payment)).await },
+            &write,
+            |took_over| self.current_plan(&write, checked, took_over),
+            |current| async move { self.inner.send_void(&current).await },
             replay_payment,
         )
         .await
     }
 
-    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
+    async fn send_cancel(&self, checked: &Checked<CancelRequest>) -> Result<Payment> {
+        let request = checked.request();
         let write = Write::new(
             WriteOperation::Cancel,
             request.idempotency_key.as_ref().map(|k| k.as_str()),
@@ -165,14 +167,16 @@ impl PaymentGateway for Journaled {
             json!({ "order_id": request.order_id }),
         )?;
         self.journaled(
-            write,
-            |payment| async move { self.inner.cancel(&fresh(request, payment)).await },
+            &write,
+            |took_over| self.current_plan(&write, checked, took_over),
+            |current| async move { self.inner.send_cancel(&current).await },
             replay_payment,
         )
         .await
     }
 
-    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
+    async fn send_capture(&self, checked: &Checked<CaptureRequest>) -> Result<Payment> {
+        let request = checked.request();
         let write = Write::new(
             WriteOperation::Capture,
             request.idempotency_key.as_ref().map(|k| k.as_str()),
@@ -181,8 +185,9 @@ impl PaymentGateway for Journaled {
             json!({ "order_id": request.order_id, "amount": request.amount }),
         )?;
         self.journaled(
-            write,
-            |payment| async move { self.inner.capture(&fresh(request, payment)).await },
+            &write,
+            |took_over| self.current_plan(&write, checked, took_over),
+            |current| async move { self.inner.send_capture(&current).await },
             replay_payment,
         )
         .await

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use paygate_core::http::HeaderMap;
-use paygate_core::precondition::checked_refund;
+use paygate_core::pipeline::{Checked, WriteRef};
 use paygate_core::transport::Dispatcher;
 use paygate_core::{
     Capabilities, Capability, Checkout, CreatePayment, Error, GatewayConfig, GatewayFactory,
@@ -90,12 +90,21 @@ impl PaymentGateway for PaygGateway {
         payment_from_detail(order_id, Operation::PaymentStatus, native)
     }
 
-    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
-        // What can be judged without the payment first (id, INR).
-        request.order_id.check(&ORDER_KEY_RULES)?;
-        wire_amount("refund.amount", &request.amount)?;
-        let payment = checked_refund(self, request).await?;
-        let target = refund_target(request, &payment.raw)?;
+    /// What PayG's refunds refuse unread: the order key's rules and INR.
+    fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
+        match write {
+            WriteRef::Refund(r) => {
+                r.order_id.check(&ORDER_KEY_RULES)?;
+                wire_amount("refund.amount", &r.amount).map(drop)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The paid transaction to refund comes from the planned payment's order detail.
+    async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
+        let request = checked.request();
+        let target = refund_target(request, &checked.payment().raw)?;
         let native = self
             .client
             .refund(&request.order_id, &target, &request.amount)

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use paygate_core::http::HeaderMap;
+use paygate_core::pipeline::{Checked, WriteRef, WriteRules};
 use paygate_core::{
     CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, ListLimits,
     ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund, RefundRequest,
@@ -115,6 +116,7 @@ impl PaymentGateway for Instrumented {
             .await
     }
 
+    /// The whole write, planned and sent, under one span.
     async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
         let span = operation_span!(
             "paygate.refund",
@@ -125,6 +127,30 @@ impl PaymentGateway for Instrumented {
         );
         self.traced("refund", span, self.inner.refund(request))
             .await
+    }
+
+    async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
+        let span = operation_span!(
+            "paygate.refund",
+            "refund",
+            self.name,
+            self.provider(),
+            checked.request().order_id
+        );
+        self.traced("refund", span, self.inner.send_refund(checked))
+            .await
+    }
+
+    fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
+        self.inner.precheck(write)
+    }
+
+    fn write_rules(&self) -> WriteRules {
+        self.inner.write_rules()
+    }
+
+    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
+        self.inner.write_mark(order_id, key).await
     }
 
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
@@ -139,6 +165,7 @@ impl PaymentGateway for Instrumented {
             .await
     }
 
+    /// The whole write, planned and sent, under one span.
     async fn void(&self, request: &VoidRequest) -> Result<Payment> {
         let span = operation_span!(
             "paygate.void",
@@ -150,6 +177,19 @@ impl PaymentGateway for Instrumented {
         self.traced("void", span, self.inner.void(request)).await
     }
 
+    async fn send_void(&self, checked: &Checked<VoidRequest>) -> Result<Payment> {
+        let span = operation_span!(
+            "paygate.void",
+            "void",
+            self.name,
+            self.provider(),
+            checked.request().order_id
+        );
+        self.traced("void", span, self.inner.send_void(checked))
+            .await
+    }
+
+    /// The whole write, planned and sent, under one span.
     async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
         let span = operation_span!(
             "paygate.cancel",
@@ -162,6 +202,19 @@ impl PaymentGateway for Instrumented {
             .await
     }
 
+    async fn send_cancel(&self, checked: &Checked<CancelRequest>) -> Result<Payment> {
+        let span = operation_span!(
+            "paygate.cancel",
+            "cancel",
+            self.name,
+            self.provider(),
+            checked.request().order_id
+        );
+        self.traced("cancel", span, self.inner.send_cancel(checked))
+            .await
+    }
+
+    /// The whole write, planned and sent, under one span.
     async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
         let span = operation_span!(
             "paygate.capture",
@@ -171,6 +224,18 @@ impl PaymentGateway for Instrumented {
             request.order_id
         );
         self.traced("capture", span, self.inner.capture(request))
+            .await
+    }
+
+    async fn send_capture(&self, checked: &Checked<CaptureRequest>) -> Result<Payment> {
+        let span = operation_span!(
+            "paygate.capture",
+            "capture",
+            self.name,
+            self.provider(),
+            checked.request().order_id
+        );
+        self.traced("capture", span, self.inner.send_capture(checked))
             .await
     }
 

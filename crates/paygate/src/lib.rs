@@ -82,17 +82,17 @@ pub use config::RegistryConfig;
 // The unified model and contract, by name: each one is a promise of this crate.
 pub use paygate_core::{
     AccountId, Authenticity, CancelRequest, Capabilities, Capability, CaptureMode, CaptureRequest,
-    Checkout, CreatePayment, Currency, Customer, Delivery, Effect, Environment, Error, ErrorClass,
-    GatewayConfig, GatewayFactory, IdRules, IdempotencyKey, JournalError, JournalErrorKind,
-    LineItem, ListLimits, ListPaymentsRequest, Money, MoneyError, NativeResponse, NextAction,
-    Operation, OrderId, Payment, PaymentGateway, PaymentPage, PaymentStatus, ProviderError,
-    ProviderErrorKind, RawResponse, Refund, RefundReference, RefundRequest, RefundStatus,
-    RefundStatusRequest, Result, TransactionId, TransportCause, TransportError, TransportFailure,
-    UnexpectedBody, VoidRequest, WebhookEvent, WebhookRejection, WebhookReply,
+    Checked, Checkout, CreatePayment, Currency, Customer, Delivery, Effect, Environment, Error,
+    ErrorClass, GatewayConfig, GatewayFactory, IdRules, IdempotencyKey, JournalError,
+    JournalErrorKind, LineItem, ListLimits, ListPaymentsRequest, Money, MoneyError, NativeResponse,
+    NextAction, Operation, OrderId, Payment, PaymentGateway, PaymentPage, PaymentStatus,
+    ProviderError, ProviderErrorKind, RawResponse, Refund, RefundReference, RefundRequest,
+    RefundStatus, RefundStatusRequest, Result, TransactionId, TransportCause, TransportError,
+    TransportFailure, UnexpectedBody, VoidRequest, WebhookEvent, WebhookRejection, WebhookReply,
 };
 // The modules an app reaches into: time and randomness, the HTTP layer, errors, money parsing,
 // webhooks (their test helpers behind `test-util`).
-pub use paygate_core::{clock, error, money, transport, webhook};
+pub use paygate_core::{clock, error, money, pipeline, transport, webhook};
 // The crates whose types are in the API, so an app names the versions paygate uses.
 pub use paygate_core::{Bytes, Decimal, Url, async_trait, http, secrecy, time};
 pub use registry::{GatewayRegistry, RegistryBuilder};

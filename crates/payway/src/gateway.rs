@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paygate_core::http::HeaderMap;
-use paygate_core::precondition::{checked_capture, checked_refund, checked_status};
+use paygate_core::pipeline::{Checked, WriteRef, WriteRules};
 use paygate_core::{
     CancelRequest, Capabilities, Capability, CaptureRequest, Checkout, CreatePayment, Error,
     GatewayConfig, GatewayFactory, ListLimits, ListPaymentsRequest, NextAction, Operation, OrderId,
@@ -135,10 +135,29 @@ impl PaymentGateway for PaywayGateway {
         payment_from_check_transaction(self.client.config(), order_id, native)
     }
 
-    async fn refund(&self, request: &RefundRequest) -> Result<Refund> {
-        // What can be judged without the payment first (id, currency PayWay takes, digits).
-        refund::plaintext(self.client.config(), &request.order_id, &request.amount)?;
-        checked_refund(self, request).await?;
+    /// What PayWay's writes refuse unread: the `tran_id`'s rules, and for the writes that
+    /// need the RSA key, the plaintext they sign (its currency and digits).
+    fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
+        let config = self.client.config();
+        match write {
+            WriteRef::Refund(r) => refund::plaintext(config, &r.order_id, &r.amount).map(drop),
+            WriteRef::Void(r) => pre_auth::cancellation_plaintext(config, &r.order_id).map(drop),
+            WriteRef::Capture(r) => {
+                pre_auth::completion_plaintext(config, &r.order_id, &r.amount, &[]).map(drop)
+            }
+            WriteRef::Cancel(r) => r.order_id.check(&TRAN_ID_RULES),
+            _ => Ok(()),
+        }
+    }
+
+    /// Voids release a pre-authorization (PRE-AUTH); cancellations close a pending
+    /// transaction; a card may complete up to 110 % of its hold.
+    fn write_rules(&self) -> WriteRules {
+        WriteRules::STANDARD.capture_over_percent(CAPTURE_OVER_PERCENT)
+    }
+
+    async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
+        let request = checked.request();
         let native = self
             .client
             .refund(&request.order_id, &request.amount)
@@ -181,48 +200,26 @@ impl PaymentGateway for PaywayGateway {
         Ok(refund)
     }
 
-    async fn void(&self, request: &VoidRequest) -> Result<Payment> {
-        pre_auth::cancellation_plaintext(self.client.config(), &request.order_id)?;
-        let payment = checked_status(
-            self,
-            Operation::Void,
-            &request.order_id,
-            request.payment.as_ref(),
-            &[PaymentStatus::Authorized],
-        )
-        .await?;
-        let native = self.client.pre_auth_cancellation(&request.order_id).await?;
+    async fn send_void(&self, checked: &Checked<VoidRequest>) -> Result<Payment> {
+        let order_id = &checked.request().order_id;
+        let native = self.client.pre_auth_cancellation(order_id).await?;
         payment_from_pre_auth(
             self.client.config(),
             Endpoint::PreAuthCancellation,
-            &request.order_id,
-            payment.amount.map(|m| m.currency()),
+            order_id,
+            checked.payment().amount.map(|m| m.currency()),
             native,
         )
     }
 
-    async fn cancel(&self, request: &CancelRequest) -> Result<Payment> {
-        request.order_id.check(&TRAN_ID_RULES)?;
-        checked_status(
-            self,
-            Operation::Cancel,
-            &request.order_id,
-            request.payment.as_ref(),
-            &[PaymentStatus::Pending],
-        )
-        .await?;
-        let native = self.client.close_transaction(&request.order_id).await?;
-        payment_from_close_transaction(&request.order_id, native)
+    async fn send_cancel(&self, checked: &Checked<CancelRequest>) -> Result<Payment> {
+        let order_id = &checked.request().order_id;
+        let native = self.client.close_transaction(order_id).await?;
+        payment_from_close_transaction(order_id, native)
     }
 
-    async fn capture(&self, request: &CaptureRequest) -> Result<Payment> {
-        pre_auth::completion_plaintext(
-            self.client.config(),
-            &request.order_id,
-            &request.amount,
-            &[],
-        )?;
-        checked_capture(self, request, CAPTURE_OVER_PERCENT).await?;
+    async fn send_capture(&self, checked: &Checked<CaptureRequest>) -> Result<Payment> {
+        let request = checked.request();
         let native = self
             .client
             .pre_auth_completion(&request.order_id, &request.amount)

@@ -1,0 +1,322 @@
+//! The one path of every unified write on an existing payment (refund, capture, void, cancel):
+//! **plan** — what the provider can refuse unread ([`PaymentGateway::precheck`]), the
+//! journal's mark of the order ([`PaymentGateway::write_mark`]), the payment (handed over, or
+//! one read), the checks of [`crate::precondition`] — then **send** the [`Checked`] plan:
+//! claim, baseline and record where a write journal wraps the gateway, the provider's request,
+//! the trace around it.
+//!
+//! [`PaymentGateway::refund`] and its siblings are `plan` then `send_*`; an app that asks a
+//! person first (as the `paygate` command does) calls [`plan`], shows the plan, and sends it
+//! with [`PaymentGateway::send_refund`] and its siblings. A provider's gateway receives only
+//! a [`Checked`] request: only [`plan`] and [`Checked::replanned`] make one, after the checks.
+
+use std::time::Duration;
+
+// tokio's clock, which a paused runtime (a simulation) drives.
+use tokio::time::Instant;
+
+use crate::error::Result;
+use crate::gateway::{Capability, PaymentGateway};
+use crate::id::OrderId;
+use crate::model::{CancelRequest, CaptureRequest, Payment, RefundRequest, VoidRequest};
+use crate::operation::Operation;
+use crate::precondition::{check_capture, check_handed_over, check_refund, check_status_allows};
+use crate::status::PaymentStatus;
+
+/// What a provider allows of the writes checked against a payment's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriteRules {
+    /// The states a void may start from.
+    pub void_from: &'static [PaymentStatus],
+    /// The states a cancellation may start from.
+    pub cancel_from: &'static [PaymentStatus],
+    /// How far over the authorized amount a capture may go, in percent.
+    pub capture_over_percent: u32,
+}
+
+impl WriteRules {
+    /// Voids of authorized payments, cancellations of pending ones, captures up to the
+    /// authorized amount.
+    pub const STANDARD: WriteRules = WriteRules {
+        void_from: &[PaymentStatus::Authorized],
+        cancel_from: &[PaymentStatus::Pending],
+        capture_over_percent: 0,
+    };
+
+    /// These rules with voids from `states`.
+    pub const fn void_from(mut self, states: &'static [PaymentStatus]) -> Self {
+        self.void_from = states;
+        self
+    }
+
+    /// These rules with captures up to `percent` % over the authorized amount.
+    pub const fn capture_over_percent(mut self, percent: u32) -> Self {
+        self.capture_over_percent = percent;
+        self
+    }
+}
+
+impl Default for WriteRules {
+    fn default() -> Self {
+        WriteRules::STANDARD
+    }
+}
+
+/// A write on an existing payment, as the provider's precheck and the journal see it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum WriteRef<'a> {
+    /// A refund.
+    Refund(&'a RefundRequest),
+    /// A capture.
+    Capture(&'a CaptureRequest),
+    /// A void.
+    Void(&'a VoidRequest),
+    /// A cancellation.
+    Cancel(&'a CancelRequest),
+}
+
+impl WriteRef<'_> {
+    /// Which operation.
+    pub fn operation(&self) -> Operation {
+        match self {
+            WriteRef::Refund(_) => Operation::Refund,
+            WriteRef::Capture(_) => Operation::Capture,
+            WriteRef::Void(_) => Operation::Void,
+            WriteRef::Cancel(_) => Operation::Cancel,
+        }
+    }
+
+    /// The order written to.
+    pub fn order_id(&self) -> &OrderId {
+        match self {
+            WriteRef::Refund(r) => &r.order_id,
+            WriteRef::Capture(r) => &r.order_id,
+            WriteRef::Void(r) => &r.order_id,
+            WriteRef::Cancel(r) => &r.order_id,
+        }
+    }
+
+    /// The caller's key for the write (a refund's reference), if any.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            WriteRef::Refund(r) => r.reference.as_ref().map(|k| k.as_str()),
+            WriteRef::Capture(r) => r.idempotency_key.as_ref().map(|k| k.as_str()),
+            WriteRef::Void(r) => r.idempotency_key.as_ref().map(|k| k.as_str()),
+            WriteRef::Cancel(r) => r.idempotency_key.as_ref().map(|k| k.as_str()),
+        }
+    }
+
+    fn handed(&self) -> Option<&Payment> {
+        match self {
+            WriteRef::Refund(r) => r.payment.as_ref(),
+            WriteRef::Capture(r) => r.payment.as_ref(),
+            WriteRef::Void(r) => r.payment.as_ref(),
+            WriteRef::Cancel(r) => r.payment.as_ref(),
+        }
+    }
+
+    fn check(&self, provider: &'static str, rules: &WriteRules, payment: &Payment) -> Result<()> {
+        match self {
+            WriteRef::Refund(r) => check_refund(provider, payment, r),
+            WriteRef::Capture(r) => check_capture(provider, payment, r, rules.capture_over_percent),
+            WriteRef::Void(_) => {
+                check_status_allows(provider, Operation::Void, payment, rules.void_from)
+            }
+            WriteRef::Cancel(_) => {
+                check_status_allows(provider, Operation::Cancel, payment, rules.cancel_from)
+            }
+        }
+    }
+}
+
+/// A write request: refund, capture, void or cancel.
+pub trait WriteRequest: Clone + Send + Sync + std::fmt::Debug + 'static {
+    /// The request as a [`WriteRef`].
+    fn as_write(&self) -> WriteRef<'_>;
+}
+
+impl WriteRequest for RefundRequest {
+    fn as_write(&self) -> WriteRef<'_> {
+        WriteRef::Refund(self)
+    }
+}
+
+impl WriteRequest for CaptureRequest {
+    fn as_write(&self) -> WriteRef<'_> {
+        WriteRef::Capture(self)
+    }
+}
+
+impl WriteRequest for VoidRequest {
+    fn as_write(&self) -> WriteRef<'_> {
+        WriteRef::Void(self)
+    }
+}
+
+impl WriteRequest for CancelRequest {
+    fn as_write(&self) -> WriteRef<'_> {
+        WriteRef::Cancel(self)
+    }
+}
+
+/// A write checked against the payment it goes against, ready to send. Only [`plan`] and
+/// [`Checked::replanned`] make one, after the checks.
+#[derive(Debug, Clone)]
+pub struct Checked<R> {
+    request: R,
+    payment: Payment,
+    planned_at: Instant,
+    journal_mark: Option<u64>,
+}
+
+impl<R: WriteRequest> Checked<R> {
+    /// The request.
+    pub fn request(&self) -> &R {
+        &self.request
+    }
+
+    /// The payment it was checked against (handed over, or read by the plan).
+    pub fn payment(&self) -> &Payment {
+        &self.payment
+    }
+
+    /// How long ago it was planned.
+    pub fn age(&self) -> Duration {
+        self.planned_at.elapsed()
+    }
+
+    /// The write journal's mark of the order when it was planned (see
+    /// [`PaymentGateway::write_mark`]); `None` where no journal wraps the gateway.
+    pub fn journal_mark(&self) -> Option<u64> {
+        self.journal_mark
+    }
+
+    /// The same write checked again, against `payment` read now (a plan grown old, or one
+    /// the journal's mark says another write may have overtaken). The mark is dropped: the
+    /// caller holds the order by now.
+    pub fn replanned<G>(&self, gateway: &G, payment: Payment) -> Result<Checked<R>>
+    where
+        G: PaymentGateway + ?Sized,
+    {
+        let write = self.request.as_write();
+        check_handed_over(
+            gateway.provider(),
+            write.operation(),
+            write.order_id(),
+            &payment,
+        )?;
+        write.check(gateway.provider(), &gateway.write_rules(), &payment)?;
+        Ok(Checked {
+            request: self.request.clone(),
+            payment,
+            planned_at: Instant::now(),
+            journal_mark: None,
+        })
+    }
+}
+
+/// Plans `request` on `gateway`: what the provider refuses unread, the journal's mark, the
+/// payment (handed over in the request, else one read), the checks. Nothing is sent; a
+/// failed check is [`crate::Error::InvalidInput`] or [`crate::Error::InvalidState`].
+///
+/// A payment handed over was read before the journal's mark could be taken, so the plan
+/// carries no mark: a journal reads it again once the order is claimed. To plan with one
+/// read where the request depends on the payment (its currency), use [`plan_from_read`].
+pub async fn plan<G, R>(gateway: &G, request: &R) -> Result<Checked<R>>
+where
+    G: PaymentGateway + ?Sized,
+    R: WriteRequest,
+{
+    let write = request.as_write();
+    declared(gateway, write.operation())?;
+    gateway.precheck(write)?;
+    let (payment, journal_mark) = match write.handed() {
+        Some(payment) => {
+            check_handed_over(
+                gateway.provider(),
+                write.operation(),
+                write.order_id(),
+                payment,
+            )?;
+            (payment.clone(), None)
+        }
+        None => {
+            let mark = gateway.write_mark(write.order_id(), write.key()).await?;
+            (gateway.payment_status(write.order_id()).await?, mark)
+        }
+    };
+    checked(gateway, request.clone(), payment, journal_mark)
+}
+
+/// Plans a write built from the payment (`build`: e.g. a refund in the payment's currency):
+/// the journal's mark of `order_id` (for the write keyed `key`), one read, the request
+/// `build` makes of it, what the provider refuses unread, the checks. Nothing is sent.
+pub async fn plan_from_read<G, R>(
+    gateway: &G,
+    order_id: &OrderId,
+    key: Option<&str>,
+    build: impl FnOnce(&Payment) -> Result<R> + Send,
+) -> Result<Checked<R>>
+where
+    G: PaymentGateway + ?Sized,
+    R: WriteRequest,
+{
+    let journal_mark = gateway.write_mark(order_id, key).await?;
+    let payment = gateway.payment_status(order_id).await?;
+    let request = build(&payment)?;
+    declared(gateway, request.as_write().operation())?;
+    let write = request.as_write();
+    if write.order_id() != order_id || write.key() != key {
+        return Err(crate::Error::invalid(
+            "request",
+            format!(
+                "the write built for order {order_id} is for order {} under key {}",
+                write.order_id(),
+                write.key().unwrap_or("none")
+            ),
+        ));
+    }
+    gateway.precheck(write)?;
+    checked(gateway, request, payment, journal_mark)
+}
+
+/// A write the gateway does not declare is [`crate::Error::Unsupported`], before any read.
+fn declared<G>(gateway: &G, operation: Operation) -> Result<()>
+where
+    G: PaymentGateway + ?Sized,
+{
+    let capability = match operation {
+        Operation::Capture => Capability::Capture,
+        Operation::Void => Capability::Void,
+        Operation::Cancel => Capability::Cancel,
+        _ => Capability::Refund,
+    };
+    if gateway.capabilities().contains(capability) {
+        Ok(())
+    } else {
+        Err(crate::Error::unsupported(gateway.provider(), operation))
+    }
+}
+
+fn checked<G, R>(
+    gateway: &G,
+    request: R,
+    payment: Payment,
+    journal_mark: Option<u64>,
+) -> Result<Checked<R>>
+where
+    G: PaymentGateway + ?Sized,
+    R: WriteRequest,
+{
+    request
+        .as_write()
+        .check(gateway.provider(), &gateway.write_rules(), &payment)?;
+    Ok(Checked {
+        request,
+        payment,
+        planned_at: Instant::now(),
+        journal_mark,
+    })
+}
