@@ -15,7 +15,7 @@ use paygate::{
     CreatePayment, Currency, ErrorClass, GatewayRegistry, JournalErrorKind, Money, OrderId,
     PaymentGateway, RefundReference, RefundRequest,
 };
-use paygate_tests::journals::{account_of, journals, own_gateway, unique};
+use paygate_tests::journals::{account_of, journal_urls, journals, own_gateway, unique};
 
 const REFUND_PATH: &str = "online-transaction/refund";
 
@@ -582,6 +582,96 @@ async fn no_answer_that_may_follow_an_applied_refund_lets_its_key_be_sent_again(
             assert_eq!(settled.state, expected, "{db}: {settled:?}");
         }
         assert_eq!(report.unresolved(), 0, "{db}: {report:?}");
+        sandbox.shutdown().await;
+    }
+}
+
+/// A plan's payment is the write's baseline only while nothing can have overtaken it: a plan
+/// that another journaled write on its order overtook (here through another registry, with
+/// its own journal handle, as another app instance would) is read again once its order is
+/// claimed and checked again — the refund it planned no longer fits and is refused, unsent —
+/// and a plan older than `plan_fresh_for` is read again too.
+#[tokio::test]
+async fn a_plan_another_write_overtook_is_read_and_checked_again_before_sending() {
+    for (db, url) in journal_urls() {
+        let journal = paygate::journal::open(&url).await.unwrap();
+        let sandbox = Sandbox::start().await.unwrap();
+        let gateway = registry(&sandbox, journal.clone())
+            .gateway(&name(&sandbox))
+            .unwrap();
+        let other_instance = registry(&sandbox, paygate::journal::open(&url).await.unwrap())
+            .gateway(&name(&sandbox))
+            .unwrap();
+        let order = paid_order(&sandbox, &gateway).await;
+
+        let overtaken = unique("OV-A");
+        let planned =
+            paygate::pipeline::plan(gateway.as_ref(), &refund(&order, "6.00", &overtaken))
+                .await
+                .unwrap();
+        assert!(planned.journal_mark().is_some(), "{db}");
+        other_instance
+            .refund(&refund(&order, "6.00", &unique("OV-B")))
+            .await
+            .unwrap();
+        let reads = |sandbox: &Sandbox| {
+            sandbox
+                .received()
+                .iter()
+                .filter(|r| r.path.contains("check-transaction"))
+                .count()
+        };
+        let reads_before = reads(&sandbox);
+        let error = gateway.send_refund(&planned).await.unwrap_err();
+        assert_eq!(error.class(), ErrorClass::InvalidInput, "{db}: {error}");
+        assert!(
+            error.to_string().contains("left to refund"),
+            "{db}: {error}"
+        );
+        assert_eq!(reads(&sandbox), reads_before + 1, "{db}: read once again");
+        assert_eq!(
+            refunds_received(&sandbox),
+            1,
+            "{db}: the overtaken plan was never sent"
+        );
+        assert_eq!(
+            journal.entry(&account(&sandbox), &overtaken).await.unwrap(),
+            None,
+            "{db}: a write refused before sending leaves no entry"
+        );
+
+        // A plan nothing overtook is sent as planned; one grown old is read again.
+        let small =
+            paygate::pipeline::plan(gateway.as_ref(), &refund(&order, "1.00", &unique("OV-C")))
+                .await
+                .unwrap();
+        let reads_before = reads(&sandbox);
+        gateway.send_refund(&small).await.unwrap();
+        assert_eq!(reads(&sandbox), reads_before, "{db}: no second read");
+        let stale = GatewayRegistry::builder()
+            .toml_str(&own_gateway(&sandbox, Provider::Payway).1)
+            .unwrap()
+            .journal(
+                journal.clone(),
+                JournalSettings::default()
+                    .wait_for_order(Duration::ZERO)
+                    .plan_fresh_for(Duration::ZERO),
+            )
+            .build()
+            .unwrap()
+            .gateway(&name(&sandbox))
+            .unwrap();
+        let reads_before = reads(&sandbox);
+        stale
+            .refund(&refund(&order, "1.00", &unique("OV-D")))
+            .await
+            .unwrap();
+        assert_eq!(
+            reads(&sandbox),
+            reads_before + 2,
+            "{db}: read, and read again"
+        );
+        assert_eq!(refunds_received(&sandbox), 3, "{db}");
         sandbox.shutdown().await;
     }
 }

@@ -542,6 +542,64 @@ async fn a_payg_refund_is_checked_and_recovered_from_the_refund_on_record() {
     }
 }
 
+/// Finding 7: a journaled refund read the payment twice (PayG: Detail, Detail, Refund) — the
+/// command's read and the journal's baseline read — and threw the first away. Now the write
+/// is planned once (one read, the checks), shown, and the plan sent: its payment is the
+/// journal's baseline. A second refund on the order (the journal has an entry on it by then)
+/// still reads once. Without the journal, the same one read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journaled_refund_reads_the_payment_once() {
+    let env = env("journal-one-read").await;
+    let c = Some(&env.config);
+    let paths = |from: usize| -> Vec<String> {
+        env.sandbox.received()[from..]
+            .iter()
+            .map(|r| r.path.trim_start_matches('/').to_owned())
+            .collect()
+    };
+    paid_payg_order(&env.sandbox, "OR1");
+    let before = env.sandbox.received().len();
+    let args = [
+        "refund",
+        "payg",
+        "OR1",
+        "--amount",
+        "40.00",
+        "--reference",
+        "OR1-A",
+        "--yes",
+    ];
+    let out = paygate(c, &args, None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sent = paths(before);
+    assert_eq!(
+        sent,
+        ["payment/api/order/Detail", "payment/api/order/Refund"],
+        "one read and the refund"
+    );
+    // PayWay, where partial refunds go on: the second refund on the order reads once too.
+    paid_order(&env.sandbox, &env.config, "OR2", false).await;
+    for key in ["OR2-A", "OR2-B"] {
+        let before = env.sandbox.received().len();
+        let args = [
+            "refund",
+            "payway",
+            "OR2",
+            "--amount",
+            "1.00",
+            "--reference",
+            key,
+            "--yes",
+        ];
+        let out = paygate(c, &args, None).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let sent = paths(before);
+        assert_eq!(sent.len(), 2, "{key}: one read and the refund: {sent:?}");
+        assert!(sent[1].ends_with(REFUND_PATH), "{key}: {sent:?}");
+    }
+    assert_eq!(refunds(&env.sandbox, "OR2"), 2);
+}
+
 /// Finding 5: the journal's file could be read by anyone on the machine.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
