@@ -27,6 +27,7 @@
 //! wait_for_order_ms = 5000    # how long a write waits for another on the same order
 //! # deadline_ms = 85000       # a write's whole deadline (default: from [retry], [transport])
 //! # lease_margin_ms = 5000    # its lease lasts the deadline plus this
+//! # plan_fresh_for_ms = 10000 # a planned write's payment is its baseline this long
 //! ```
 //!
 //! Errors name the table and key at fault (`gateways.payway-usd.api_key`) and never echo a
@@ -72,6 +73,9 @@ pub struct JournalConfig {
     pub deadline: Option<Duration>,
     /// The lease's margin past the deadline (`lease_margin_ms`, default 5 s).
     pub lease_margin: Duration,
+    /// How long a planned write's payment stays its baseline (`plan_fresh_for_ms`, default
+    /// 10 s); an older plan is read and checked again once its order is claimed.
+    pub plan_fresh_for: Duration,
 }
 
 impl JournalConfig {
@@ -83,6 +87,7 @@ impl JournalConfig {
             wait_for_order: Duration::from_secs(5),
             deadline: None,
             lease_margin: Duration::from_secs(5),
+            plan_fresh_for: Duration::from_secs(10),
         })
     }
 }
@@ -94,6 +99,7 @@ impl std::fmt::Debug for JournalConfig {
             .field("wait_for_order", &self.wait_for_order)
             .field("deadline", &self.deadline)
             .field("lease_margin", &self.lease_margin)
+            .field("plan_fresh_for", &self.plan_fresh_for)
             .finish()
     }
 }
@@ -170,6 +176,7 @@ fn journal(table: &Table) -> Result<JournalConfig> {
     let mut wait = Duration::from_secs(5);
     let mut deadline = None;
     let mut margin = Duration::from_secs(5);
+    let mut fresh_for = Duration::from_secs(10);
     for (key, value) in table {
         let at = format!("journal.{key}");
         let millis = |value: &Value, low: u64, high: u64| -> Result<Duration> {
@@ -188,10 +195,11 @@ fn journal(table: &Table) -> Result<JournalConfig> {
             ("wait_for_order_ms", value) => wait = millis(value, 0, 600_000)?,
             ("deadline_ms", value) => deadline = Some(millis(value, 100, 3_600_000)?),
             ("lease_margin_ms", value) => margin = millis(value, 10, 600_000)?,
+            ("plan_fresh_for_ms", value) => fresh_for = millis(value, 0, 600_000)?,
             _ => {
                 return Err(Error::config(
                     at,
-                    "unknown setting; known settings: url, wait_for_order_ms, deadline_ms, lease_margin_ms",
+                    "unknown setting; known settings: url, wait_for_order_ms, deadline_ms, lease_margin_ms, plan_fresh_for_ms",
                 ));
             }
         }
@@ -201,6 +209,7 @@ fn journal(table: &Table) -> Result<JournalConfig> {
     config.wait_for_order = wait;
     config.deadline = deadline;
     config.lease_margin = margin;
+    config.plan_fresh_for = fresh_for;
     Ok(config)
 }
 

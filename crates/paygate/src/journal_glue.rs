@@ -72,6 +72,7 @@ mod enabled {
             let settings = JournalSettings::default()
                 .wait_for_order(config.wait_for_order)
                 .lease_margin(config.lease_margin)
+                .plan_fresh_for(config.plan_fresh_for)
                 .deadline(config.deadline.unwrap_or_else(|| write_deadline(&builder)));
             builder.journal = Some((journal, settings));
         }

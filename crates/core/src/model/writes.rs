@@ -27,10 +27,12 @@ pub struct RefundRequest {
     pub transaction_id: Option<TransactionId>,
     /// The provider's payment method name, when the provider needs it (PayG `PaymentType`).
     pub payment_method: Option<String>,
-    /// The payment as the caller has just read it: the gateway checks the refund against it
-    /// instead of reading the payment again. `None`: the gateway reads it first. An old read
-    /// weakens the check (a refund made since is not counted); the provider's own refusal is
-    /// then the backstop, so hand over only what was read for this write.
+    /// The payment as the caller has just read it: the write pipeline checks the refund
+    /// against it instead of reading the payment again. `None`: it reads it first. An old
+    /// read weakens the check (a refund made since is not counted); the provider's own
+    /// refusal is then the backstop, so hand over only what was read for this write. A write
+    /// journal reads it again once the order is claimed: it was read before the journal's
+    /// mark could be taken (see `paygate_core::pipeline`).
     pub payment: Option<Payment>,
 }
 
