@@ -102,7 +102,8 @@ impl PaymentGateway for Journaled {
         self.inner.write_rules()
     }
 
-    /// The order's mark in this journal (see [`Journaled::order_mark`]).
+    /// A hash of the order's other entries in this journal (their keys, states, attempts,
+    /// leases and last changes): it moves whenever one of them begins, settles or is retried.
     async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
         self.order_mark(order_id.as_str(), key)
             .await
