@@ -672,6 +672,24 @@ async fn a_plan_another_write_overtook_is_read_and_checked_again_before_sending(
             "{db}: read, and read again"
         );
         assert_eq!(refunds_received(&sandbox), 3, "{db}");
+
+        // A plan is sent only through a gateway of the account it was planned on.
+        let elsewhere = Sandbox::start().await.unwrap();
+        let foreign = registry(&elsewhere, journal.clone())
+            .gateway(&name(&elsewhere))
+            .unwrap();
+        let plan =
+            paygate::pipeline::plan(gateway.as_ref(), &refund(&order, "1.00", &unique("OV-E")))
+                .await
+                .unwrap();
+        let error = foreign.send_refund(&plan).await.unwrap_err();
+        assert_eq!(error.class(), ErrorClass::InvalidInput, "{db}: {error}");
+        assert!(
+            error.to_string().contains("planned on account"),
+            "{db}: {error}"
+        );
+        assert!(elsewhere.received().is_empty(), "{db}");
+        elsewhere.shutdown().await;
         sandbox.shutdown().await;
     }
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::error::Result;
-use crate::gateway::{Capability, PaymentGateway};
+use crate::gateway::{AccountId, Capability, PaymentGateway};
 use crate::id::OrderId;
 use crate::model::{CancelRequest, CaptureRequest, Payment, RefundRequest, VoidRequest};
 use crate::operation::Operation;
@@ -166,6 +166,7 @@ impl WriteRequest for CancelRequest {
 #[derive(Debug, Clone)]
 pub struct Checked<R> {
     request: R,
+    account: AccountId,
     payment: Payment,
     planned_at: Instant,
     journal_mark: Option<u64>,
@@ -180,6 +181,32 @@ impl<R: WriteRequest> Checked<R> {
     /// The payment it was checked against (handed over, or read by the plan).
     pub fn payment(&self) -> &Payment {
         &self.payment
+    }
+
+    /// The provider account it was planned on.
+    pub fn account(&self) -> &AccountId {
+        &self.account
+    }
+
+    /// Refuses, before anything is sent, a plan made on another provider account than
+    /// `gateway`'s: it was checked against another account's payment. Every gateway's
+    /// `send_*` calls it first.
+    pub fn check_account<G>(&self, gateway: &G) -> Result<()>
+    where
+        G: PaymentGateway + ?Sized,
+    {
+        let account = gateway.account();
+        if account == self.account {
+            return Ok(());
+        }
+        Err(crate::Error::invalid(
+            "plan",
+            format!(
+                "the {} was planned on account {}, not {account}; plan it on the gateway that sends it; nothing was sent",
+                self.request.as_write().operation(),
+                self.account
+            ),
+        ))
     }
 
     /// How long ago it was planned.
@@ -208,8 +235,10 @@ impl<R: WriteRequest> Checked<R> {
             &payment,
         )?;
         write.check(gateway.provider(), &gateway.write_rules(), &payment)?;
+        self.check_account(gateway)?;
         Ok(Checked {
             request: self.request.clone(),
+            account: self.account.clone(),
             payment,
             planned_at: Instant::now(),
             journal_mark: None,
@@ -315,6 +344,7 @@ where
         .check(gateway.provider(), &gateway.write_rules(), &payment)?;
     Ok(Checked {
         request,
+        account: gateway.account(),
         payment,
         planned_at: Instant::now(),
         journal_mark,

@@ -116,6 +116,7 @@ impl PaymentGateway for Journaled {
     }
 
     async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
+        checked.check_account(self.inner.as_ref())?;
         let request = checked.request();
         let write = Write::new(
             WriteOperation::Refund,
@@ -141,6 +142,7 @@ impl PaymentGateway for Journaled {
     }
 
     async fn send_void(&self, checked: &Checked<VoidRequest>) -> Result<Payment> {
+        checked.check_account(self.inner.as_ref())?;
         let request = checked.request();
         let write = Write::new(
             WriteOperation::Void,
@@ -159,6 +161,7 @@ impl PaymentGateway for Journaled {
     }
 
     async fn send_cancel(&self, checked: &Checked<CancelRequest>) -> Result<Payment> {
+        checked.check_account(self.inner.as_ref())?;
         let request = checked.request();
         let write = Write::new(
             WriteOperation::Cancel,
@@ -177,6 +180,7 @@ impl PaymentGateway for Journaled {
     }
 
     async fn send_capture(&self, checked: &Checked<CaptureRequest>) -> Result<Payment> {
+        checked.check_account(self.inner.as_ref())?;
         let request = checked.request();
         let write = Write::new(
             WriteOperation::Capture,
