@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::id::OrderId;
 use crate::model::{
     CancelRequest, CaptureRequest, Checkout, CreatePayment, ListLimits, ListPaymentsRequest,
-    Payment, PaymentPage, Refund, RefundRequest, RefundStatusRequest, VoidRequest,
+    Payment, PaymentPage, Refund, RefundRecord, RefundRequest, RefundStatusRequest, VoidRequest,
 };
 use crate::operation::Operation;
 use crate::pipeline::{Checked, WriteRef, WriteRules};
@@ -252,6 +252,14 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
         self.send_capture(&checked).await
     }
 
+    /// The refunds the provider lists for an order, each with its amount and time, where it
+    /// lists them (PayWay: transaction-detail, paced at its 10 requests a minute). A read,
+    /// for recovery's evidence. `None`: the provider keeps no such list.
+    async fn refund_history(&self, order_id: &OrderId) -> Result<Option<Vec<RefundRecord>>> {
+        let _ = order_id;
+        Ok(None)
+    }
+
     /// What the provider refuses of a write before anything is read: its identifier rules,
     /// the currencies and digits it takes. Nothing is read or sent when it fails.
     fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
@@ -421,6 +429,10 @@ impl PaymentGateway for FreshWebhooks {
 
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
         self.inner.refund_status(request).await
+    }
+
+    async fn refund_history(&self, order_id: &OrderId) -> Result<Option<Vec<RefundRecord>>> {
+        self.inner.refund_history(order_id).await
     }
 
     fn precheck(&self, write: WriteRef<'_>) -> Result<()> {

@@ -87,7 +87,7 @@ pub use id::{IdRules, IdempotencyKey, OrderId, RefundReference, TransactionId};
 pub use model::{
     CancelRequest, CaptureMode, CaptureRequest, Checkout, CreatePayment, Customer, LineItem,
     ListLimits, ListPaymentsRequest, NativeResponse, NextAction, Payment, PaymentPage, RawResponse,
-    Refund, RefundRequest, RefundStatusRequest, VoidRequest,
+    Refund, RefundRecord, RefundRequest, RefundStatusRequest, VoidRequest,
 };
 // Hidden: the provider crates' checks of what an answer echoes and the money it carries.
 #[doc(hidden)]

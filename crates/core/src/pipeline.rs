@@ -133,29 +133,40 @@ impl WriteRef<'_> {
 
 /// A write request: refund, capture, void or cancel.
 pub trait WriteRequest: Clone + Send + Sync + std::fmt::Debug + 'static {
+    /// Which operation it is.
+    const OPERATION: Operation;
+
     /// The request as a [`WriteRef`].
     fn as_write(&self) -> WriteRef<'_>;
 }
 
 impl WriteRequest for RefundRequest {
+    const OPERATION: Operation = Operation::Refund;
+
     fn as_write(&self) -> WriteRef<'_> {
         WriteRef::Refund(self)
     }
 }
 
 impl WriteRequest for CaptureRequest {
+    const OPERATION: Operation = Operation::Capture;
+
     fn as_write(&self) -> WriteRef<'_> {
         WriteRef::Capture(self)
     }
 }
 
 impl WriteRequest for VoidRequest {
+    const OPERATION: Operation = Operation::Void;
+
     fn as_write(&self) -> WriteRef<'_> {
         WriteRef::Void(self)
     }
 }
 
 impl WriteRequest for CancelRequest {
+    const OPERATION: Operation = Operation::Cancel;
+
     fn as_write(&self) -> WriteRef<'_> {
         WriteRef::Cancel(self)
     }
@@ -228,6 +239,8 @@ impl<R: WriteRequest> Checked<R> {
         G: PaymentGateway + ?Sized,
     {
         let write = self.request.as_write();
+        declared(gateway, R::OPERATION)?;
+        gateway.precheck(write)?;
         check_handed_over(
             gateway.provider(),
             write.operation(),
@@ -280,8 +293,10 @@ where
 }
 
 /// Plans a write built from the payment (`build`: e.g. a refund in the payment's currency):
-/// the journal's mark of `order_id` (for the write keyed `key`), one read, the request
-/// `build` makes of it, what the provider refuses unread, the checks. Nothing is sent.
+/// the gateway declares the operation, the journal's mark of `order_id` (for the write keyed
+/// `key`), one read, the request `build` makes of it, then what the provider would have
+/// refused unread (it needed the request, and the request needed the read), the checks.
+/// Nothing is sent.
 pub async fn plan_from_read<G, R>(
     gateway: &G,
     order_id: &OrderId,
@@ -292,10 +307,10 @@ where
     G: PaymentGateway + ?Sized,
     R: WriteRequest,
 {
+    declared(gateway, R::OPERATION)?;
     let journal_mark = gateway.write_mark(order_id, key).await?;
     let payment = gateway.payment_status(order_id).await?;
     let request = build(&payment)?;
-    declared(gateway, request.as_write().operation())?;
     let write = request.as_write();
     if write.order_id() != order_id || write.key() != key {
         return Err(crate::Error::invalid(

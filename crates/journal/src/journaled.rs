@@ -42,7 +42,8 @@ pub struct JournalSettings {
     pub lease_margin: Duration,
     /// How long a plan's payment stays the write's baseline (see [`Journaled`]): a plan
     /// older than this when its order is claimed — one that waited for a person's yes — is
-    /// checked again against a fresh read. Default 10 s.
+    /// checked again against a fresh read. Default 2 s: a write made outside the journal
+    /// in that window, which no mark shows, would be read as this one by recovery.
     pub plan_fresh_for: Duration,
 }
 
@@ -53,7 +54,7 @@ impl Default for JournalSettings {
             poll_every: Duration::from_millis(50),
             lease: Duration::from_secs(85),
             lease_margin: Duration::from_secs(5),
-            plan_fresh_for: Duration::from_secs(10),
+            plan_fresh_for: Duration::from_secs(2),
         }
     }
 }
@@ -272,6 +273,7 @@ impl Journaled {
             })
             .await?;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&self.account, order_id).hash(&mut hasher);
         for entry in entries.iter().filter(|e| Some(e.key.as_str()) != own_key) {
             (
                 &entry.key,

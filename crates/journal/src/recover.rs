@@ -12,7 +12,9 @@ use paygate_core::{
 };
 use serde_json::json;
 
-use crate::entry::{Entry, EntryFilter, EntryState, JournalFailure, Outcome, WriteOperation};
+use crate::entry::{
+    Actor, Entry, EntryFilter, EntryState, JournalFailure, Outcome, WriteOperation,
+};
 use crate::store::WriteJournal;
 use crate::stored;
 
@@ -222,6 +224,25 @@ pub(crate) async fn recover_one(
             }
             _ => (state, reason),
         };
+        // Refunded moved by another amount than this refund's: the provider's list of
+        // refunds, where it keeps one, may tell whether one of them is this refund.
+        let (state, reason) = match &read {
+            Ok(payment)
+                if state == EntryState::Ambiguous && entry.operation == WriteOperation::Refund =>
+            {
+                pace(pacers, entry, gateway.as_ref(), options).await;
+                let (state, reason, listed) =
+                    weigh_refund_history(gateway.as_ref(), entry, now, &payment.order_id, reason)
+                        .await;
+                if let (Some(listed), Some(serde_json::Value::Object(map))) =
+                    (listed, evidence.as_mut())
+                {
+                    map.insert("refund_history".into(), listed);
+                }
+                (state, reason)
+            }
+            _ => (state, reason),
+        };
         (state, reason, read.ok(), evidence)
     };
     let outcome = Outcome {
@@ -266,9 +287,11 @@ pub(crate) async fn recover_one(
     }
 }
 
-/// What the journal's other refunds on the entry's order took effect for. The entry holds
-/// the order's claim from before its baseline was read until now, so each of them took effect
-/// before that read: the provider's figure then should have shown them all. A provider whose
+/// What the journal's other refunds on the entry's order took effect for. Its baseline was
+/// read either after the order was claimed, or (a plan's payment) before, with the order's
+/// journal mark unchanged from that read to the claim, and the claim held until now: so each
+/// of them took effect before that read, and the provider's figure then should have shown
+/// them all. A provider whose
 /// figures lag what it applied (PayWay's transaction-detail shows a transaction about 5 s
 /// late) may not have: this sum corrects such a baseline.
 async fn took_effect_before(
@@ -457,7 +480,8 @@ fn decide(
             ),
         },
         // A released pre-authorization reads as cancelled at PayWay (code 7), voided
-        // elsewhere: either is this void, since the order was claimed for it.
+        // elsewhere: either is this void, since no journaled write moved the order from its
+        // baseline (read at most `plan_fresh_for` before the claim) to now.
         WriteOperation::Void => match now {
             PaymentStatus::Voided | PaymentStatus::Cancelled => {
                 (EntryState::Applied, format!("the payment is {now}"))
@@ -479,12 +503,110 @@ fn decide(
     }
 }
 
+/// How long after a write's lease has ended a refund it made surely shows in the provider's
+/// list (PayWay's transaction-detail shows a transaction about 5 s late).
+const HISTORY_SETTLES_MS: i64 = 60_000;
+
+/// The slack either side of a write's time for the provider's clock against the journal's
+/// (PayWay dates to the second, in UTC+7).
+const CLOCK_SLACK_MS: i64 = 120_000;
+
+/// An entry ambiguous by the figures, weighed against the refunds the provider lists: of the
+/// refunds dated within the attempt's time (from its claim to its lease's end, with
+/// [`CLOCK_SLACK_MS`] either side), none of this refund's amount → **not applied**; exactly
+/// one → **applied** (the figure's other growth is refunds made at other times or of other
+/// amounts); more → still **ambiguous**. Like the figures, this cannot tell this refund from
+/// one made outside the journal, during the attempt, of the very same amount (see
+/// docs/reliability.md). A provider that keeps no list leaves it ambiguous; read too soon
+/// after the lease ended, it stays unknown for the next recovery.
+async fn weigh_refund_history(
+    gateway: &dyn PaymentGateway,
+    entry: &Entry,
+    now_ms: i64,
+    order_id: &OrderId,
+    reason: String,
+) -> (EntryState, String, Option<serde_json::Value>) {
+    let listed = match gateway.refund_history(order_id).await {
+        Ok(Some(listed)) => listed,
+        Ok(None) => return (EntryState::Ambiguous, reason, None),
+        Err(e) => {
+            return (
+                EntryState::Ambiguous,
+                format!("{reason}; its list of refunds could not be read: {e}"),
+                None,
+            );
+        }
+    };
+    let shown = serde_json::to_value(&listed).ok();
+    let settles_at = entry.lease_until_ms.saturating_add(HISTORY_SETTLES_MS);
+    if now_ms < settles_at {
+        return (
+            EntryState::Unknown,
+            format!(
+                "{reason}; the provider's list of refunds may not show it yet: recover again after {}",
+                crate::schema::rfc3339(settles_at)
+            ),
+            shown,
+        );
+    }
+    let Some(amount) = decimal(entry.amount.as_deref()) else {
+        return (EntryState::Ambiguous, reason, shown);
+    };
+    // The attempt began when it was claimed: the entry's creation, or its last reopening.
+    let began_ms = entry
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.by == Actor::Writer && e.state == EntryState::Pending)
+        .map_or(entry.created_at_ms, |e| e.at_ms);
+    let from_ms = began_ms.saturating_sub(CLOCK_SLACK_MS);
+    let to_ms = entry.lease_until_ms.saturating_add(CLOCK_SLACK_MS);
+    let in_time: Vec<_> = listed
+        .iter()
+        .filter(|r| {
+            let at_ms = i64::try_from(r.at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+            (from_ms..=to_ms).contains(&at_ms)
+        })
+        .collect();
+    let of_this_amount = in_time
+        .iter()
+        .filter(|r| r.amount.amount() == amount)
+        .count();
+    let window = format!(
+        "between {} and {}",
+        crate::schema::rfc3339(from_ms),
+        crate::schema::rfc3339(to_ms)
+    );
+    let (state, verdict) = match of_this_amount {
+        0 => (
+            EntryState::NotApplied,
+            format!(
+                "the provider lists no refund of {amount} {window} ({} listed then, {} in all)",
+                in_time.len(),
+                listed.len()
+            ),
+        ),
+        1 => (
+            EntryState::Applied,
+            format!(
+                "the provider lists one refund of {amount} {window}: this one; the rest of the move is refunds at other times or of other amounts"
+            ),
+        ),
+        n => (
+            EntryState::Ambiguous,
+            format!("the provider lists {n} refunds of {amount} {window}"),
+        ),
+    };
+    (state, format!("{reason}; {verdict}"), shown)
+}
+
 /// A refund is applied when the refunded amount grew by exactly its amount, and not applied
 /// when it did not grow, from the baseline (or from what the journal's earlier refunds on the
 /// order add up to, where a lagging figure showed less). Any other growth is **ambiguous**:
 /// another refund (outside the journal) explains it at least in part, and figures cannot say
 /// which. Where a refunded payment has no figure (Finpay's and PayG's partial refunds), a
-/// move from paid to refunded while the journal held the order is this refund (its refund
+/// move from paid to refunded since the baseline (the journal held the order since, or since
+/// at most `plan_fresh_for` before) is this refund (its refund
 /// status confirms it: [`confirm_refund`]); refunds after a first one are refused before
 /// sending there, so no later refund needs telling apart.
 fn decide_refund(
@@ -610,6 +732,110 @@ mod tests {
             assert_eq!(state, expected, "{status:?}: {reason}");
             assert!(reason.starts_with("paid → refunded"), "{reason}");
             assert!(evidence.is_object(), "{evidence}");
+        }
+    }
+
+    /// A provider that lists these refunds (or keeps no list).
+    #[derive(Debug)]
+    struct ListsRefunds(Option<Vec<paygate_core::RefundRecord>>);
+
+    #[async_trait]
+    impl PaymentGateway for ListsRefunds {
+        fn provider(&self) -> &'static str {
+            "test"
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::NONE
+        }
+        fn account(&self) -> AccountId {
+            AccountId::new("test", &Url::parse("https://test.example").unwrap(), "m1")
+        }
+        async fn refund_history(
+            &self,
+            _order_id: &OrderId,
+        ) -> Result<Option<Vec<paygate_core::RefundRecord>>> {
+            Ok(self.0.clone())
+        }
+    }
+
+    /// PayWay's evidence: an entry the figures leave ambiguous is weighed against the refunds
+    /// the provider lists within the attempt's time (its claim to its lease's end, two
+    /// minutes either side): none of its amount → not applied; one → applied; two →
+    /// ambiguous; a list read within a minute of the lease's end → unknown, for later.
+    #[tokio::test]
+    async fn a_refund_the_figures_leave_ambiguous_is_weighed_against_the_listed_refunds() {
+        const CLAIMED_MS: i64 = 1_800_000_000_000;
+        let entry = Entry {
+            account: "test m1@https://test.example".into(),
+            key: "K1".into(),
+            gateway: "test".into(),
+            operation: WriteOperation::Refund,
+            order_id: "A1".into(),
+            amount: Some("2.00".into()),
+            currency: Some("USD".into()),
+            fingerprint: String::new(),
+            request: serde_json::Value::Null,
+            baseline: None,
+            state: EntryState::Unknown,
+            attempt: 1,
+            result: None,
+            detail: None,
+            raw: None,
+            lease_until_ms: CLAIMED_MS + 85_000,
+            holder: None,
+            history: Vec::new(),
+            created_at_ms: CLAIMED_MS,
+            updated_at_ms: CLAIMED_MS,
+        };
+        let usd =
+            |text: &str| paygate_core::Money::parse(text, paygate_core::Currency::USD).unwrap();
+        let at = |offset_s: i64| {
+            paygate_core::time::OffsetDateTime::from_unix_timestamp(CLAIMED_MS / 1000 + offset_s)
+                .unwrap()
+        };
+        let refund = |amount: &str, offset_s: i64| {
+            paygate_core::RefundRecord::new(usd(amount), at(offset_s))
+        };
+        let late = entry.lease_until_ms + 61_000;
+        let id = OrderId::new("A1").unwrap();
+        for (what, listed, now, expected) in [
+            (
+                "this refund, and one an hour later",
+                Some(vec![refund("2.00", 1), refund("1.00", 3_600)]),
+                late,
+                EntryState::Applied,
+            ),
+            (
+                "only another amount",
+                Some(vec![refund("1.00", 10)]),
+                late,
+                EntryState::NotApplied,
+            ),
+            (
+                "its amount, but an hour before",
+                Some(vec![refund("2.00", -3_600)]),
+                late,
+                EntryState::NotApplied,
+            ),
+            (
+                "its amount twice",
+                Some(vec![refund("2.00", 1), refund("2.00", 20)]),
+                late,
+                EntryState::Ambiguous,
+            ),
+            (
+                "read too soon",
+                Some(vec![refund("2.00", 1)]),
+                entry.lease_until_ms + 10_000,
+                EntryState::Unknown,
+            ),
+            ("no list kept", None, late, EntryState::Ambiguous),
+        ] {
+            let gateway = ListsRefunds(listed);
+            let (state, reason, _) =
+                weigh_refund_history(&gateway, &entry, now, &id, "figures".into()).await;
+            assert_eq!(state, expected, "{what}: {reason}");
+            assert!(reason.starts_with("figures"), "{reason}");
         }
     }
 }

@@ -7,7 +7,7 @@ use paygate_core::pipeline::{Checked, WriteRef, WriteRules};
 use paygate_core::{
     CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, Error, JournalError,
     ListLimits, ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund,
-    RefundRequest, RefundStatusRequest, Result, VoidRequest, WebhookEvent,
+    RefundRecord, RefundRequest, RefundStatusRequest, Result, VoidRequest, WebhookEvent,
 };
 use serde_json::json;
 
@@ -92,6 +92,10 @@ impl PaymentGateway for Journaled {
 
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
         self.inner.refund_status(request).await
+    }
+
+    async fn refund_history(&self, order_id: &OrderId) -> Result<Option<Vec<RefundRecord>>> {
+        self.inner.refund_history(order_id).await
     }
 
     fn precheck(&self, write: WriteRef<'_>) -> Result<()> {

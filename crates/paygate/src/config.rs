@@ -27,7 +27,7 @@
 //! wait_for_order_ms = 5000    # how long a write waits for another on the same order
 //! # deadline_ms = 85000       # a write's whole deadline (default: from [retry], [transport])
 //! # lease_margin_ms = 5000    # its lease lasts the deadline plus this
-//! # plan_fresh_for_ms = 10000 # a planned write's payment is its baseline this long
+//! # plan_fresh_for_ms = 2000  # a planned write's payment is its baseline this long
 //! ```
 //!
 //! Errors name the table and key at fault (`gateways.payway-usd.api_key`) and never echo a
@@ -74,7 +74,7 @@ pub struct JournalConfig {
     /// The lease's margin past the deadline (`lease_margin_ms`, default 5 s).
     pub lease_margin: Duration,
     /// How long a planned write's payment stays its baseline (`plan_fresh_for_ms`, default
-    /// 10 s); an older plan is read and checked again once its order is claimed.
+    /// 2 s); an older plan is read and checked again once its order is claimed.
     pub plan_fresh_for: Duration,
 }
 
@@ -87,7 +87,7 @@ impl JournalConfig {
             wait_for_order: Duration::from_secs(5),
             deadline: None,
             lease_margin: Duration::from_secs(5),
-            plan_fresh_for: Duration::from_secs(10),
+            plan_fresh_for: Duration::from_secs(2),
         })
     }
 }
@@ -176,7 +176,7 @@ fn journal(table: &Table) -> Result<JournalConfig> {
     let mut wait = Duration::from_secs(5);
     let mut deadline = None;
     let mut margin = Duration::from_secs(5);
-    let mut fresh_for = Duration::from_secs(10);
+    let mut fresh_for = Duration::from_secs(2);
     for (key, value) in table {
         let at = format!("journal.{key}");
         let millis = |value: &Value, low: u64, high: u64| -> Result<Duration> {

@@ -11,8 +11,8 @@ use paygate_core::http::HeaderMap;
 use paygate_core::pipeline::{Checked, WriteRef, WriteRules};
 use paygate_core::{
     CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, ListLimits,
-    ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund, RefundRequest,
-    RefundStatusRequest, Result, VoidRequest, WebhookEvent, async_trait,
+    ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund, RefundRecord,
+    RefundRequest, RefundStatusRequest, Result, VoidRequest, WebhookEvent, async_trait,
 };
 use tracing::Instrument;
 
@@ -139,6 +139,10 @@ impl PaymentGateway for Instrumented {
         );
         self.traced("refund", span, self.inner.send_refund(checked))
             .await
+    }
+
+    async fn refund_history(&self, order_id: &OrderId) -> Result<Option<Vec<RefundRecord>>> {
+        self.inner.refund_history(order_id).await
     }
 
     fn precheck(&self, write: WriteRef<'_>) -> Result<()> {

@@ -86,9 +86,10 @@ pub use paygate_core::{
     ErrorClass, GatewayConfig, GatewayFactory, IdRules, IdempotencyKey, JournalError,
     JournalErrorKind, LineItem, ListLimits, ListPaymentsRequest, Money, MoneyError, NativeResponse,
     NextAction, Operation, OrderId, Payment, PaymentGateway, PaymentPage, PaymentStatus,
-    ProviderError, ProviderErrorKind, RawResponse, Refund, RefundReference, RefundRequest,
-    RefundStatus, RefundStatusRequest, Result, TransactionId, TransportCause, TransportError,
-    TransportFailure, UnexpectedBody, VoidRequest, WebhookEvent, WebhookRejection, WebhookReply,
+    ProviderError, ProviderErrorKind, RawResponse, Refund, RefundRecord, RefundReference,
+    RefundRequest, RefundStatus, RefundStatusRequest, Result, TransactionId, TransportCause,
+    TransportError, TransportFailure, UnexpectedBody, VoidRequest, WebhookEvent, WebhookRejection,
+    WebhookReply,
 };
 // The modules an app reaches into: time and randomness, the HTTP layer, errors, money parsing,
 // webhooks (their test helpers behind `test-util`).

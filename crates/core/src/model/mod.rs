@@ -11,5 +11,6 @@ pub use list::{ListLimits, ListPaymentsRequest, PaymentPage};
 pub use payment::Payment;
 pub use raw::{NativeResponse, RawResponse, check_echo, received_money};
 pub use writes::{
-    CancelRequest, CaptureRequest, Refund, RefundRequest, RefundStatusRequest, VoidRequest,
+    CancelRequest, CaptureRequest, Refund, RefundRecord, RefundRequest, RefundStatusRequest,
+    VoidRequest,
 };

@@ -188,6 +188,26 @@ impl Refund {
     }
 }
 
+/// One refund as the provider lists it in an order's history (PayWay's transaction-detail
+/// `transaction_operations`): evidence recovery weighs where the refunded figure alone cannot
+/// tell which refund is which. Providers list no reference of ours, only amount and time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RefundRecord {
+    /// How much.
+    pub amount: Money,
+    /// When the provider made it, by its clock.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+impl RefundRecord {
+    /// A refund of `amount` made `at`.
+    pub fn new(amount: Money, at: OffsetDateTime) -> RefundRecord {
+        RefundRecord { amount, at }
+    }
+}
+
 /// A capture (pre-authorization completion) request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
