@@ -603,3 +603,30 @@ async fn payway_generate_qr_round_trip() {
     assert_eq!(err.class(), ErrorClass::InvalidInput, "{err}");
     assert_eq!(count(&sandbox, "generate-qr"), sent);
 }
+
+/// PayWay lists an order's refunds (transaction-detail's `transaction_operations`) with
+/// their amounts and times: recovery's evidence where the refunded figure cannot tell which
+/// refund is which.
+#[tokio::test]
+async fn payway_lists_an_orders_refunds_with_their_amounts_and_times() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let clock = Arc::new(ManualClock::new(paygate::time::OffsetDateTime::now_utc()));
+    let gateway = payway(&sandbox, clock, Duration::from_millis(2000));
+    let id = paid_order(&sandbox, &gateway, "HISTORY1").await;
+    let before = paygate::time::OffsetDateTime::now_utc() - Duration::from_secs(1);
+    for amount in ["1.00", "2.50"] {
+        gateway
+            .refund(&RefundRequest::new(id.clone(), usd(amount)).unwrap())
+            .await
+            .unwrap();
+    }
+    let listed = gateway.refund_history(&id).await.unwrap().unwrap();
+    let amounts: Vec<_> = listed.iter().map(|r| r.amount).collect();
+    assert_eq!(amounts, [usd("1.00"), usd("2.50")]);
+    let after = paygate::time::OffsetDateTime::now_utc() + Duration::from_secs(1);
+    for record in &listed {
+        assert!(before <= record.at && record.at <= after, "{record:?}");
+    }
+    assert_eq!(count(&sandbox, "transaction-detail"), 1);
+    sandbox.shutdown().await;
+}
