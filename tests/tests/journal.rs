@@ -673,6 +673,10 @@ async fn a_plan_another_write_overtook_is_read_and_checked_again_before_sending(
         );
         assert_eq!(refunds_received(&sandbox), 3, "{db}");
 
+        // Every wrapper passes the provider's refund history on (recovery's evidence).
+        let listed = gateway.refund_history(&order).await.unwrap().unwrap();
+        assert_eq!(listed.len(), 3, "{db}: {listed:?}");
+
         // A plan is sent only through a gateway of the account it was planned on.
         let elsewhere = Sandbox::start().await.unwrap();
         let foreign = registry(&elsewhere, journal.clone())

@@ -139,7 +139,7 @@ impl GatewayConfig {
 
     /// Rejects webhooks whose event time is older than `window` (replays), for every
     /// provider alike: `webhook_max_age_secs` in a `[gateways.<name>]` table. See
-    /// [`crate::gateway::FreshWebhooks`].
+    /// [`crate::layer::FreshWebhooks`].
     pub fn with_webhook_max_age(mut self, window: std::time::Duration) -> Self {
         self.webhook_max_age = Some(window);
         self

@@ -48,6 +48,7 @@ pub mod config;
 pub mod error;
 pub mod gateway;
 pub mod id;
+pub mod layer;
 // Hidden: serde readers for the provider crates' wire types.
 #[doc(hidden)]
 pub mod lenient;

@@ -1,13 +1,14 @@
 //! The writes of [`Journaled`]'s `PaymentGateway`: each sends a planned write, building its
 //! journal entry's key, amount and request, and says how its recorded result reads back.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use paygate_core::http::HeaderMap;
-use paygate_core::pipeline::{Checked, WriteRef, WriteRules};
+use paygate_core::layer::GatewayLayer;
+use paygate_core::pipeline::Checked;
 use paygate_core::{
-    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, Error, JournalError,
-    ListLimits, ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund,
-    RefundRecord, RefundRequest, RefundStatusRequest, Result, VoidRequest, WebhookEvent,
+    CancelRequest, CaptureRequest, Checkout, CreatePayment, Error, JournalError, OrderId, Payment,
+    PaymentGateway, Refund, RefundRequest, Result, VoidRequest,
 };
 use serde_json::json;
 
@@ -51,22 +52,12 @@ fn replay_checkout(provider: &'static str, entry: &Entry) -> Option<Checkout> {
     stored::checkout(provider, entry.result.as_ref()?, entry.raw.as_ref())
 }
 
+/// The journal's part of the write pipeline: claim, baseline, send, record. Reads, webhooks
+/// and everything a gateway is go to the wrapped gateway unchanged.
 #[async_trait]
-impl PaymentGateway for Journaled {
-    fn provider(&self) -> &'static str {
-        self.inner.provider()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
-    }
-
-    fn account(&self) -> paygate_core::AccountId {
-        self.inner.account()
-    }
-
-    fn status_read_rate_limit(&self) -> Option<u32> {
-        self.inner.status_read_rate_limit()
+impl GatewayLayer for Journaled {
+    fn inner(&self) -> &Arc<dyn PaymentGateway> {
+        &self.inner
     }
 
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
@@ -84,26 +75,6 @@ impl PaymentGateway for Journaled {
             replay_checkout,
         )
         .await
-    }
-
-    async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {
-        self.inner.payment_status(order_id).await
-    }
-
-    async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
-        self.inner.refund_status(request).await
-    }
-
-    async fn refund_history(&self, order_id: &OrderId) -> Result<Option<Vec<RefundRecord>>> {
-        self.inner.refund_history(order_id).await
-    }
-
-    fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
-        self.inner.precheck(write)
-    }
-
-    fn write_rules(&self) -> WriteRules {
-        self.inner.write_rules()
     }
 
     /// A hash of the order's other entries in this journal (their keys, states, attempts,
@@ -200,17 +171,5 @@ impl PaymentGateway for Journaled {
             replay_payment,
         )
         .await
-    }
-
-    fn verify_webhook(&self, body: &[u8], headers: &HeaderMap) -> Result<WebhookEvent> {
-        self.inner.verify_webhook(body, headers)
-    }
-
-    fn payment_list_limits(&self) -> Option<ListLimits> {
-        self.inner.payment_list_limits()
-    }
-
-    async fn list_payments(&self, request: &ListPaymentsRequest) -> Result<PaymentPage> {
-        self.inner.list_payments(request).await
     }
 }

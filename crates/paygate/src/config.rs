@@ -219,7 +219,7 @@ fn sub_table<'a>(value: &'a Value, at: &str) -> Result<&'a Table> {
         .ok_or_else(|| Error::config(at, "must be a table"))
 }
 
-/// A setting every provider's table takes: see [`paygate_core::gateway::FreshWebhooks`].
+/// A setting every provider's table takes: see [`paygate_core::layer::FreshWebhooks`].
 const WEBHOOK_MAX_AGE: &str = "webhook_max_age_secs";
 
 fn gateway(name: &str, table: &Table) -> Result<GatewayConfig> {

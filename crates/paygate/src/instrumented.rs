@@ -8,11 +8,12 @@
 use std::sync::Arc;
 
 use paygate_core::http::HeaderMap;
-use paygate_core::pipeline::{Checked, WriteRef, WriteRules};
+use paygate_core::layer::GatewayLayer;
+use paygate_core::pipeline::Checked;
 use paygate_core::{
-    CancelRequest, Capabilities, CaptureRequest, Checkout, CreatePayment, ListLimits,
-    ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentPage, Refund, RefundRecord,
-    RefundRequest, RefundStatusRequest, Result, VoidRequest, WebhookEvent, async_trait,
+    CancelRequest, CaptureRequest, Checkout, CreatePayment, ListPaymentsRequest, OrderId, Payment,
+    PaymentGateway, PaymentPage, Refund, RefundRequest, RefundStatusRequest, Result, VoidRequest,
+    WebhookEvent, async_trait,
 };
 use tracing::Instrument;
 
@@ -75,21 +76,9 @@ impl Instrumented {
 }
 
 #[async_trait]
-impl PaymentGateway for Instrumented {
-    fn provider(&self) -> &'static str {
-        self.inner.provider()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
-    }
-
-    fn account(&self) -> paygate_core::AccountId {
-        self.inner.account()
-    }
-
-    fn status_read_rate_limit(&self) -> Option<u32> {
-        self.inner.status_read_rate_limit()
+impl GatewayLayer for Instrumented {
+    fn inner(&self) -> &Arc<dyn PaymentGateway> {
+        &self.inner
     }
 
     async fn create_payment(&self, request: &CreatePayment) -> Result<Checkout> {
@@ -139,22 +128,6 @@ impl PaymentGateway for Instrumented {
         );
         self.traced("refund", span, self.inner.send_refund(checked))
             .await
-    }
-
-    async fn refund_history(&self, order_id: &OrderId) -> Result<Option<Vec<RefundRecord>>> {
-        self.inner.refund_history(order_id).await
-    }
-
-    fn precheck(&self, write: WriteRef<'_>) -> Result<()> {
-        self.inner.precheck(write)
-    }
-
-    fn write_rules(&self) -> WriteRules {
-        self.inner.write_rules()
-    }
-
-    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
-        self.inner.write_mark(order_id, key).await
     }
 
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
@@ -256,10 +229,6 @@ impl PaymentGateway for Instrumented {
             }
         }
         result
-    }
-
-    fn payment_list_limits(&self) -> Option<ListLimits> {
-        self.inner.payment_list_limits()
     }
 
     async fn list_payments(&self, request: &ListPaymentsRequest) -> Result<PaymentPage> {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use paygate_core::gateway::FreshWebhooks;
+use paygate_core::layer::FreshWebhooks;
 use paygate_core::transport::{
     Dispatcher, ReqwestTransport, RetryPolicy, Transport, TransportSettings,
 };
