@@ -697,3 +697,47 @@ async fn a_plan_another_write_overtook_is_read_and_checked_again_before_sending(
         sandbox.shutdown().await;
     }
 }
+
+/// The same key again is answered from the journal even where the payment, as it reads now,
+/// would refuse the write (all of it refunded by that very write): the plan skips the checks
+/// for a key on record, and the journal answers or checks again before any send. With the
+/// payment handed over too.
+#[tokio::test]
+async fn the_same_key_again_is_answered_even_when_the_payment_would_now_refuse_it() {
+    for (db, journal) in journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let gateway = registry(&sandbox, journal.clone())
+            .gateway(&name(&sandbox))
+            .unwrap();
+        let order = paid_order(&sandbox, &gateway).await;
+        let key = unique("ALL");
+        let first = gateway
+            .refund(&refund(&order, "10.00", &key))
+            .await
+            .unwrap();
+        let again = gateway
+            .refund(&refund(&order, "10.00", &key))
+            .await
+            .unwrap();
+        assert_eq!(again.raw.body, first.raw.body, "{db}: the recorded answer");
+        let now = gateway.payment_status(&order).await.unwrap();
+        let handed = refund(&order, "10.00", &key).with_payment(now);
+        let planned = paygate::pipeline::plan(gateway.as_ref(), &handed)
+            .await
+            .unwrap();
+        assert_eq!(
+            planned.recorded().map(|r| (r.state.as_str(), r.settled)),
+            Some(("succeeded", true)),
+            "{db}"
+        );
+        gateway.send_refund(&planned).await.unwrap();
+        assert_eq!(refunds_received(&sandbox), 1, "{db}");
+        // A new key is checked as ever: nothing is left.
+        let error = gateway
+            .refund(&refund(&order, "0.01", &unique("ALL")))
+            .await
+            .unwrap_err();
+        assert_eq!(error.class(), ErrorClass::InvalidState, "{db}: {error}");
+        sandbox.shutdown().await;
+    }
+}

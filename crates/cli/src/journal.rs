@@ -1,17 +1,17 @@
-//! `paygate journal …`, and what `refund` does with a key the journal already holds.
+//! `paygate journal …`, and the key `refund` makes when given none.
 
 use std::sync::Arc;
 
 use paygate::journal::{Entry, EntryFilter, EntryState, JournalFailure, RecoveryOptions};
-use paygate::{Error, GatewayRegistry, OrderId, PaymentGateway, RefundReference, RefundRequest};
+use paygate::{Error, GatewayRegistry};
 use serde_json::{Value, json};
 
 use crate::args::{
     JournalCommand, JournalKeyArgs, JournalListArgs, JournalRecoverArgs, JournalResolveArgs,
-    JournalRetryArgs, RefundArgs,
+    JournalRetryArgs,
 };
 use crate::exit;
-use crate::ops::{Out, confirm, money, refund_line, to_json};
+use crate::ops::{Out, confirm};
 
 /// A key for a refund given no `--reference`: the time and 48 random bits. Without
 /// randomness the refund is refused (a key of the time alone could be another's).
@@ -101,47 +101,6 @@ fn entry_line(entry: &Entry) -> String {
         entry.state.as_str(),
         entry.attempt
     )
-}
-
-/// `refund` with a key the journal holds: the same refund answers from the journal (nothing
-/// is sent); another refund under the key is refused.
-pub(crate) async fn already_journaled(
-    out: Out,
-    gw: &Arc<dyn PaymentGateway>,
-    name: &str,
-    id: &OrderId,
-    args: &RefundArgs,
-    entry: &Entry,
-) -> u8 {
-    let currency = args
-        .currency
-        .clone()
-        .or_else(|| entry.currency.clone())
-        .unwrap_or_default();
-    let request = money(&args.amount, &currency).and_then(|amount| {
-        Ok(RefundRequest::new(id.clone(), amount)?
-            .reference(RefundReference::new(entry.key.as_str())?))
-    });
-    let request = match request {
-        Ok(r) => r,
-        Err(e) => return out.error("refund", &e),
-    };
-    match gw.refund(&request).await {
-        Ok(refund) => {
-            let human = format!(
-                "already done under key {} ({}, recorded): {}\nnothing was sent",
-                entry.key,
-                entry.state,
-                refund_line(name, &refund)
-            );
-            out.result(
-                &human,
-                json!({"command": "refund", "gateway": name, "sent": false, "journal": entry_json(entry), "refund": to_json(&refund)}),
-            );
-            exit::OK
-        }
-        Err(e) => out.error("refund", &e),
-    }
 }
 
 /// Runs a `journal` command.

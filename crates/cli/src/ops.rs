@@ -3,7 +3,6 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use paygate::journal::EntryState;
 use paygate::pipeline::{self, WriteRequest};
 use paygate::{
     CancelRequest, Capability, CaptureRequest, Checked, Checkout, CreatePayment, Currency,
@@ -275,24 +274,8 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
         },
         (None, None) => None,
     };
-    if let (Some(key), Some(journal)) = (&key, registry.journal()) {
-        match journal.entry(&gw.account().fingerprint(), key).await {
-            // Left unresolved or found not applied: the refund below settles it, and sends it
-            // again only if it was not applied, after the usual check and confirmation.
-            Ok(Some(entry))
-                if matches!(
-                    entry.state,
-                    EntryState::Pending | EntryState::Unknown | EntryState::NotApplied
-                ) => {}
-            Ok(Some(entry)) => {
-                return crate::journal::already_journaled(out, &gw, name, &id, args, &entry).await;
-            }
-            Ok(None) => {}
-            Err(e) => return out.error("refund", &crate::journal::unavailable(&e)),
-        }
-        if args.reference.is_none() {
-            crate::journal::announce_key(out, key);
-        }
+    if let (Some(key), None) = (&key, &args.reference) {
+        crate::journal::announce_key(out, key);
     }
     let build = |before: &Payment| {
         let currency = write_currency(args.currency.as_ref(), before)?;
@@ -317,6 +300,29 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
         Ok(checked) => checked,
         Err(code) => return code,
     };
+    // Already settled under this key: the journal answers, nothing is sent, nothing to ask.
+    if let Some(recorded) = checked.recorded().filter(|r| r.settled) {
+        return match gw.send_refund(&checked).await {
+            Ok(refund) => {
+                let human = format!(
+                    "already done under key {} ({}, recorded): {}\nnothing was sent",
+                    key.as_deref().unwrap_or_default(),
+                    recorded.state,
+                    refund_line(name, &refund)
+                );
+                out.result(
+                    &human,
+                    json!({"command": "refund", "gateway": name, "sent": false,
+                        "journal": {"key": key, "state": recorded.state},
+                        "refund": to_json(&refund)}),
+                );
+                exit::OK
+            }
+            Err(e) => out.error("refund", &e),
+        };
+    }
+    // Left unresolved or found not applied under this key: sending settles it first, and
+    // sends it again only if it was not applied, checked again; so it is asked as usual.
     let (request, before) = (checked.request(), checked.payment());
     let plan = format!(
         "Refund {} of {} order {} ({}, amount {}, refunded so far {}, left to refund {})?",

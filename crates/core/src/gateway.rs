@@ -14,7 +14,7 @@ use crate::model::{
     Payment, PaymentPage, Refund, RefundRecord, RefundRequest, RefundStatusRequest, VoidRequest,
 };
 use crate::operation::Operation;
-use crate::pipeline::{Checked, WriteRef, WriteRules};
+use crate::pipeline::{Checked, WriteMark, WriteRef, WriteRules};
 use crate::transport::Dispatcher;
 use crate::webhook::WebhookEvent;
 
@@ -277,7 +277,7 @@ pub trait PaymentGateway: Send + Sync + fmt::Debug {
     /// and compared when it is sent: the same mark means no journaled write on the order has
     /// moved since, so the plan's payment is still the one to check against and compare with.
     /// `None` without a journal.
-    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
+    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<WriteMark>> {
         let _ = (order_id, key);
         Ok(None)
     }

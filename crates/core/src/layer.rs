@@ -17,7 +17,7 @@ use crate::model::{
     CancelRequest, CaptureRequest, Checkout, CreatePayment, ListLimits, ListPaymentsRequest,
     Payment, PaymentPage, Refund, RefundRecord, RefundRequest, RefundStatusRequest, VoidRequest,
 };
-use crate::pipeline::{Checked, WriteRef, WriteRules};
+use crate::pipeline::{Checked, WriteMark, WriteRef, WriteRules};
 use crate::webhook::WebhookEvent;
 
 /// What a wrapper around a gateway changes. Each method defaults to the inner gateway's,
@@ -82,7 +82,7 @@ pub trait GatewayLayer: Send + Sync + std::fmt::Debug {
     }
 
     /// See [`PaymentGateway::write_mark`].
-    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
+    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<WriteMark>> {
         self.inner().write_mark(order_id, key).await
     }
 
@@ -175,7 +175,7 @@ impl<L: GatewayLayer> PaymentGateway for L {
         self.inner().write_rules()
     }
 
-    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
+    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<WriteMark>> {
         GatewayLayer::write_mark(self, order_id, key).await
     }
 

@@ -95,7 +95,7 @@ pub use model::{
 pub use model::{check_echo, received_money};
 pub use money::{Currency, Money, MoneyError};
 pub use operation::{Effect, Operation};
-pub use pipeline::{Checked, WriteRef, WriteRules};
+pub use pipeline::{Checked, KeyRecord, WriteMark, WriteRef, WriteRules};
 pub use status::{PaymentStatus, RefundStatus};
 pub use webhook::{Authenticity, WebhookEvent, WebhookReply};
 

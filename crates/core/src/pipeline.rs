@@ -172,6 +172,47 @@ impl WriteRequest for CancelRequest {
     }
 }
 
+/// What a write journal holds under a write's key when the write is planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyRecord {
+    /// The entry's state, as the journal names it (`succeeded`, `not_applied`, …).
+    pub state: String,
+    /// The journal answers from the entry and sends nothing (succeeded, applied, refused,
+    /// ambiguous, conflict, or the key used for another write). Otherwise (pending, unknown,
+    /// not applied) the write may be sent as the key's next attempt, checked again first.
+    pub settled: bool,
+}
+
+impl KeyRecord {
+    /// An entry in `state`.
+    pub fn new(state: impl Into<String>, settled: bool) -> KeyRecord {
+        KeyRecord {
+            state: state.into(),
+            settled,
+        }
+    }
+}
+
+/// A write journal's view of an order when a write on it is planned (see
+/// [`PaymentGateway::write_mark`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriteMark {
+    /// A hash of the order's other journaled writes: the same mark when the write is sent
+    /// means none of them moved since.
+    pub mark: u64,
+    /// What the journal holds under the write's own key, if anything.
+    pub recorded: Option<KeyRecord>,
+}
+
+impl WriteMark {
+    /// A mark, and what the key holds.
+    pub fn new(mark: u64, recorded: Option<KeyRecord>) -> WriteMark {
+        WriteMark { mark, recorded }
+    }
+}
+
 /// A write checked against the payment it goes against, ready to send. Only [`plan`] and
 /// [`Checked::replanned`] make one, after the checks.
 #[derive(Debug, Clone)]
@@ -180,7 +221,8 @@ pub struct Checked<R> {
     account: AccountId,
     payment: Payment,
     planned_at: Instant,
-    journal_mark: Option<u64>,
+    journal: Option<WriteMark>,
+    handed: bool,
 }
 
 impl<R: WriteRequest> Checked<R> {
@@ -228,7 +270,20 @@ impl<R: WriteRequest> Checked<R> {
     /// The write journal's mark of the order when it was planned (see
     /// [`PaymentGateway::write_mark`]); `None` where no journal wraps the gateway.
     pub fn journal_mark(&self) -> Option<u64> {
-        self.journal_mark
+        self.journal.as_ref().map(|j| j.mark)
+    }
+
+    /// What the journal held under the write's key when it was planned. A key on record is
+    /// answered from the journal, or taken over and checked again, so its plan skipped the
+    /// checks against the payment (a refund already made under it would fail them).
+    pub fn recorded(&self) -> Option<&KeyRecord> {
+        self.journal.as_ref().and_then(|j| j.recorded.as_ref())
+    }
+
+    /// Whether its payment was handed over by the caller (read before any journal mark), not
+    /// read by the plan.
+    pub fn payment_was_handed_over(&self) -> bool {
+        self.handed
     }
 
     /// The same write checked again, against `payment` read now (a plan grown old, or one
@@ -254,7 +309,8 @@ impl<R: WriteRequest> Checked<R> {
             account: self.account.clone(),
             payment,
             planned_at: Instant::now(),
-            journal_mark: None,
+            journal: None,
+            handed: false,
         })
     }
 }
@@ -263,8 +319,8 @@ impl<R: WriteRequest> Checked<R> {
 /// payment (handed over in the request, else one read), the checks. Nothing is sent; a
 /// failed check is [`crate::Error::InvalidInput`] or [`crate::Error::InvalidState`].
 ///
-/// A payment handed over was read before the journal's mark could be taken, so the plan
-/// carries no mark: a journal reads it again once the order is claimed. To plan with one
+/// A payment handed over was read before the journal's mark could be taken: a journal reads
+/// it again once the order is claimed. To plan with one
 /// read where the request depends on the payment (its currency), use [`plan_from_read`].
 pub async fn plan<G, R>(gateway: &G, request: &R) -> Result<Checked<R>>
 where
@@ -274,7 +330,8 @@ where
     let write = request.as_write();
     declared(gateway, write.operation())?;
     gateway.precheck(write)?;
-    let (payment, journal_mark) = match write.handed() {
+    let journal = gateway.write_mark(write.order_id(), write.key()).await?;
+    let (payment, handed) = match write.handed() {
         Some(payment) => {
             check_handed_over(
                 gateway.provider(),
@@ -282,14 +339,11 @@ where
                 write.order_id(),
                 payment,
             )?;
-            (payment.clone(), None)
+            (payment.clone(), true)
         }
-        None => {
-            let mark = gateway.write_mark(write.order_id(), write.key()).await?;
-            (gateway.payment_status(write.order_id()).await?, mark)
-        }
+        None => (gateway.payment_status(write.order_id()).await?, false),
     };
-    checked(gateway, request.clone(), payment, journal_mark)
+    checked(gateway, request.clone(), payment, journal, handed)
 }
 
 /// Plans a write built from the payment (`build`: e.g. a refund in the payment's currency):
@@ -308,7 +362,7 @@ where
     R: WriteRequest,
 {
     declared(gateway, R::OPERATION)?;
-    let journal_mark = gateway.write_mark(order_id, key).await?;
+    let journal = gateway.write_mark(order_id, key).await?;
     let payment = gateway.payment_status(order_id).await?;
     let request = build(&payment)?;
     let write = request.as_write();
@@ -323,7 +377,7 @@ where
         ));
     }
     gateway.precheck(write)?;
-    checked(gateway, request, payment, journal_mark)
+    checked(gateway, request, payment, journal, false)
 }
 
 /// A write the gateway does not declare is [`crate::Error::Unsupported`], before any read.
@@ -348,20 +402,24 @@ fn checked<G, R>(
     gateway: &G,
     request: R,
     payment: Payment,
-    journal_mark: Option<u64>,
+    journal: Option<WriteMark>,
+    handed: bool,
 ) -> Result<Checked<R>>
 where
     G: PaymentGateway + ?Sized,
     R: WriteRequest,
 {
-    request
-        .as_write()
-        .check(gateway.provider(), &gateway.write_rules(), &payment)?;
+    if journal.as_ref().is_none_or(|j| j.recorded.is_none()) {
+        request
+            .as_write()
+            .check(gateway.provider(), &gateway.write_rules(), &payment)?;
+    }
     Ok(Checked {
         request,
         account: gateway.account(),
         payment,
         planned_at: Instant::now(),
-        journal_mark,
+        journal,
+        handed,
     })
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use paygate_core::pipeline::{self, Checked, WriteRequest};
+use paygate_core::pipeline::{self, Checked, KeyRecord, WriteMark, WriteRequest};
 use paygate_core::{
     Error, JournalError, JournalErrorKind, Money, OrderId, Payment, PaymentGateway, Result,
     TransportCause, TransportError, TransportFailure,
@@ -256,13 +256,13 @@ pub(crate) fn unavailable(write: &Write, failure: &JournalFailure) -> Error {
 
 impl Journaled {
     /// The mark of `order_id`'s journaled writes other than `own_key`'s: their keys, states,
-    /// attempts, leases and last changes, hashed. It moves whenever one of them begins,
-    /// settles or is taken again.
+    /// attempts, leases and last changes, hashed with the account and order. It moves
+    /// whenever one of them begins, settles or is taken again. With it, what `own_key` holds.
     pub(crate) async fn order_mark(
         &self,
         order_id: &str,
         own_key: Option<&str>,
-    ) -> Result<u64, JournalFailure> {
+    ) -> Result<WriteMark, JournalFailure> {
         use std::hash::{Hash, Hasher};
         let entries = self
             .journal
@@ -274,7 +274,16 @@ impl Journaled {
             .await?;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (&self.account, order_id).hash(&mut hasher);
-        for entry in entries.iter().filter(|e| Some(e.key.as_str()) != own_key) {
+        let mut recorded = None;
+        for entry in &entries {
+            if Some(entry.key.as_str()) == own_key {
+                let open = matches!(
+                    entry.state,
+                    EntryState::Pending | EntryState::Unknown | EntryState::NotApplied
+                );
+                recorded = Some(KeyRecord::new(entry.state.as_str(), !open));
+                continue;
+            }
             (
                 &entry.key,
                 entry.state.as_str(),
@@ -284,7 +293,7 @@ impl Journaled {
             )
                 .hash(&mut hasher);
         }
-        Ok(hasher.finish())
+        Ok(WriteMark::new(hasher.finish(), recorded))
     }
 
     /// What a planned write is checked against and compared with once its order is claimed:
@@ -296,7 +305,11 @@ impl Journaled {
         checked: &Checked<R>,
         took_over: bool,
     ) -> Result<(Baseline, Checked<R>)> {
+        // A key on record skipped the plan's checks; a payment handed over was read before
+        // the mark.
         let holds = !took_over
+            && checked.recorded().is_none()
+            && !checked.payment_was_handed_over()
             && checked.age() <= self.settings.plan_fresh_for
             && match checked.journal_mark() {
                 Some(mark) => {
@@ -304,7 +317,7 @@ impl Journaled {
                         .order_mark(write.order_id.as_str(), Some(&write.key))
                         .await
                         .map_err(|e| unavailable(write, &e))?;
-                    mark == now
+                    mark == now.mark
                 }
                 None => false,
             };

@@ -504,8 +504,9 @@ fn decide(
 }
 
 /// How long after a write's lease has ended a refund it made surely shows in the provider's
-/// list (PayWay's transaction-detail shows a transaction about 5 s late).
-const HISTORY_SETTLES_MS: i64 = 60_000;
+/// list: the lease's margin already covers a provider still applying it, and PayWay's
+/// transaction-detail shows a transaction about 5 s late; three times that.
+const HISTORY_SETTLES_MS: i64 = 15_000;
 
 /// The slack either side of a write's time for the provider's clock against the journal's
 /// (PayWay dates to the second, in UTC+7).
@@ -761,7 +762,7 @@ mod tests {
     /// PayWay's evidence: an entry the figures leave ambiguous is weighed against the refunds
     /// the provider lists within the attempt's time (its claim to its lease's end, two
     /// minutes either side): none of its amount → not applied; one → applied; two →
-    /// ambiguous; a list read within a minute of the lease's end → unknown, for later.
+    /// ambiguous; a list read within 15 s of the lease's end → unknown, for later.
     #[tokio::test]
     async fn a_refund_the_figures_leave_ambiguous_is_weighed_against_the_listed_refunds() {
         const CLAIMED_MS: i64 = 1_800_000_000_000;
@@ -796,7 +797,7 @@ mod tests {
         let refund = |amount: &str, offset_s: i64| {
             paygate_core::RefundRecord::new(usd(amount), at(offset_s))
         };
-        let late = entry.lease_until_ms + 61_000;
+        let late = entry.lease_until_ms + 16_000;
         let id = OrderId::new("A1").unwrap();
         for (what, listed, now, expected) in [
             (

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use paygate_core::layer::GatewayLayer;
-use paygate_core::pipeline::Checked;
+use paygate_core::pipeline::{Checked, WriteMark};
 use paygate_core::{
     CancelRequest, CaptureRequest, Checkout, CreatePayment, Error, JournalError, OrderId, Payment,
     PaymentGateway, Refund, RefundRequest, Result, VoidRequest,
@@ -79,7 +79,7 @@ impl GatewayLayer for Journaled {
 
     /// A hash of the order's other entries in this journal (their keys, states, attempts,
     /// leases and last changes): it moves whenever one of them begins, settles or is retried.
-    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<u64>> {
+    async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<WriteMark>> {
         self.order_mark(order_id.as_str(), key)
             .await
             .map(Some)
