@@ -196,7 +196,7 @@ impl PaymentGateway for LedgerGateway {
     }
 
     async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let request = checked.request();
         let mut orders = self.orders.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = orders

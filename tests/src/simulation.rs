@@ -318,7 +318,7 @@ impl PaymentGateway for SimProvider {
     }
 
     async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let request = checked.request();
         tokio::task::yield_now().await;
         let key = request

@@ -726,9 +726,26 @@ async fn the_same_key_again_is_answered_even_when_the_payment_would_now_refuse_i
             .await
             .unwrap();
         assert_eq!(
-            planned.recorded().map(|r| (r.state.as_str(), r.settled)),
+            planned.recorded().map(|r| (r.state.as_str(), r.answered)),
             Some(("succeeded", true)),
             "{db}"
+        );
+        assert!(planned.checks_deferred(), "{db}");
+        // Its checks were left to the journal: the provider's gateway itself refuses it.
+        let plain = GatewayRegistry::builder()
+            .toml_str(&own_gateway(&sandbox, Provider::Payway).1)
+            .unwrap()
+            .build()
+            .unwrap()
+            .gateway(&name(&sandbox))
+            .unwrap();
+        let refused = plain.send_refund(&planned).await.unwrap_err();
+        assert_eq!(refused.class(), ErrorClass::InvalidInput, "{db}: {refused}");
+        assert!(
+            refused
+                .to_string()
+                .contains("through the journaled gateway"),
+            "{db}: {refused}"
         );
         gateway.send_refund(&planned).await.unwrap();
         assert_eq!(refunds_received(&sandbox), 1, "{db}");

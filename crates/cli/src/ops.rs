@@ -301,7 +301,7 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
         Err(code) => return code,
     };
     // Already settled under this key: the journal answers, nothing is sent, nothing to ask.
-    if let Some(recorded) = checked.recorded().filter(|r| r.settled) {
+    if let Some(recorded) = checked.recorded().filter(|r| r.answered) {
         return match gw.send_refund(&checked).await {
             Ok(refund) => {
                 let human = format!(
@@ -321,8 +321,9 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
             Err(e) => out.error("refund", &e),
         };
     }
-    // Left unresolved or found not applied under this key: sending settles it first, and
-    // sends it again only if it was not applied, checked again; so it is asked as usual.
+    // Anything else on record under this key (unresolved, not applied, refused, ambiguous,
+    // in conflict) is asked as usual: the journal settles or refuses it, and sends it again
+    // only if it was not applied, checked again.
     let (request, before) = (checked.request(), checked.payment());
     let plan = format!(
         "Refund {} of {} order {} ({}, amount {}, refunded so far {}, left to refund {})?",

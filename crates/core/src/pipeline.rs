@@ -8,7 +8,10 @@
 //! [`PaymentGateway::refund`] and its siblings are `plan` then `send_*`; an app that asks a
 //! person first (as the `paygate` command does) calls [`plan`], shows the plan, and sends it
 //! with [`PaymentGateway::send_refund`] and its siblings. A provider's gateway receives only
-//! a [`Checked`] request: only [`plan`] and [`Checked::replanned`] make one, after the checks.
+//! a [`Checked`] request: only [`plan`] and [`Checked::replanned`] make one, after the checks
+//! — or, for a key a write journal already holds, with the checks left to the journal, which
+//! answers from its entry or checks again; a provider refuses such a plan
+//! ([`Checked::check_sendable`]).
 
 use std::time::Duration;
 
@@ -178,18 +181,22 @@ impl WriteRequest for CancelRequest {
 pub struct KeyRecord {
     /// The entry's state, as the journal names it (`succeeded`, `not_applied`, …).
     pub state: String,
-    /// The journal answers from the entry and sends nothing (succeeded, applied, refused,
-    /// ambiguous, conflict, or the key used for another write). Otherwise (pending, unknown,
-    /// not applied) the write may be sent as the key's next attempt, checked again first.
-    pub settled: bool,
+    /// The journal answers with the recorded result and sends nothing (succeeded, applied).
+    pub answered: bool,
+    /// The write may already have been made under the key (succeeded, applied, pending,
+    /// unknown), so the payment as read now may refuse it: the plan defers its checks to the
+    /// journal, which answers from the entry, or takes the key over and checks again before
+    /// sending it as its next attempt.
+    pub defers_checks: bool,
 }
 
 impl KeyRecord {
-    /// An entry in `state`.
-    pub fn new(state: impl Into<String>, settled: bool) -> KeyRecord {
+    /// An entry in `state`; see the fields.
+    pub fn new(state: impl Into<String>, answered: bool, defers_checks: bool) -> KeyRecord {
         KeyRecord {
             state: state.into(),
-            settled,
+            answered,
+            defers_checks,
         }
     }
 }
@@ -223,6 +230,7 @@ pub struct Checked<R> {
     planned_at: Instant,
     journal: Option<WriteMark>,
     handed: bool,
+    checks_deferred: bool,
 }
 
 impl<R: WriteRequest> Checked<R> {
@@ -242,8 +250,7 @@ impl<R: WriteRequest> Checked<R> {
     }
 
     /// Refuses, before anything is sent, a plan made on another provider account than
-    /// `gateway`'s: it was checked against another account's payment. Every gateway's
-    /// `send_*` calls it first.
+    /// `gateway`'s: it was checked against another account's payment.
     pub fn check_account<G>(&self, gateway: &G) -> Result<()>
     where
         G: PaymentGateway + ?Sized,
@@ -262,6 +269,27 @@ impl<R: WriteRequest> Checked<R> {
         ))
     }
 
+    /// What a provider's gateway asks of a plan before it sends anything (every `send_*`
+    /// calls it first): planned on its account ([`Checked::check_account`]), and checked —
+    /// not a plan whose checks were deferred to a journal.
+    pub fn check_sendable<G>(&self, gateway: &G) -> Result<()>
+    where
+        G: PaymentGateway + ?Sized,
+    {
+        self.check_account(gateway)?;
+        if self.checks_deferred {
+            return Err(crate::Error::invalid(
+                "plan",
+                format!(
+                    "the {} was planned under a key the journal holds ({}), so its checks were left to the journal: send it through the journaled gateway; nothing was sent",
+                    self.request.as_write().operation(),
+                    self.recorded().map_or("", |r| r.state.as_str())
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// How long ago it was planned.
     pub fn age(&self) -> Duration {
         self.planned_at.elapsed()
@@ -273,11 +301,16 @@ impl<R: WriteRequest> Checked<R> {
         self.journal.as_ref().map(|j| j.mark)
     }
 
-    /// What the journal held under the write's key when it was planned. A key on record is
-    /// answered from the journal, or taken over and checked again, so its plan skipped the
-    /// checks against the payment (a refund already made under it would fail them).
+    /// What the journal held under the write's key when it was planned.
     pub fn recorded(&self) -> Option<&KeyRecord> {
         self.journal.as_ref().and_then(|j| j.recorded.as_ref())
+    }
+
+    /// Whether the plan deferred its checks to the journal ([`KeyRecord::defers_checks`]):
+    /// such a plan is sent only through the journal, which answers it or checks it again;
+    /// a provider's gateway refuses it ([`Checked::check_sendable`]).
+    pub fn checks_deferred(&self) -> bool {
+        self.checks_deferred
     }
 
     /// Whether its payment was handed over by the caller (read before any journal mark), not
@@ -311,6 +344,7 @@ impl<R: WriteRequest> Checked<R> {
             planned_at: Instant::now(),
             journal: None,
             handed: false,
+            checks_deferred: false,
         })
     }
 }
@@ -409,7 +443,11 @@ where
     G: PaymentGateway + ?Sized,
     R: WriteRequest,
 {
-    if journal.as_ref().is_none_or(|j| j.recorded.is_none()) {
+    let checks_deferred = journal
+        .as_ref()
+        .and_then(|j| j.recorded.as_ref())
+        .is_some_and(|r| r.defers_checks);
+    if !checks_deferred {
         request
             .as_write()
             .check(gateway.provider(), &gateway.write_rules(), &payment)?;
@@ -421,5 +459,6 @@ where
         planned_at: Instant::now(),
         journal,
         handed,
+        checks_deferred,
     })
 }

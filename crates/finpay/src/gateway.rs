@@ -112,7 +112,7 @@ impl PaymentGateway for FinpayGateway {
     }
 
     async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let request = checked.request();
         let native = self
             .client
@@ -149,14 +149,14 @@ impl PaymentGateway for FinpayGateway {
     }
 
     async fn send_void(&self, checked: &Checked<VoidRequest>) -> Result<Payment> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let order_id = &checked.request().order_id;
         let native = self.client.void(order_id).await?;
         Ok(payment_from_void(order_id, native))
     }
 
     async fn send_cancel(&self, checked: &Checked<CancelRequest>) -> Result<Payment> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let order_id = &checked.request().order_id;
         let native = self.client.cancel(order_id).await?;
         Ok(payment_from_cancel(order_id, native))

@@ -277,11 +277,14 @@ impl Journaled {
         let mut recorded = None;
         for entry in &entries {
             if Some(entry.key.as_str()) == own_key {
-                let open = matches!(
-                    entry.state,
-                    EntryState::Pending | EntryState::Unknown | EntryState::NotApplied
-                );
-                recorded = Some(KeyRecord::new(entry.state.as_str(), !open));
+                let answered = matches!(entry.state, EntryState::Succeeded | EntryState::Applied);
+                let may_have_applied =
+                    answered || matches!(entry.state, EntryState::Pending | EntryState::Unknown);
+                recorded = Some(KeyRecord::new(
+                    entry.state.as_str(),
+                    answered,
+                    may_have_applied,
+                ));
                 continue;
             }
             (

@@ -103,7 +103,7 @@ impl PaymentGateway for PaygGateway {
 
     /// The paid transaction to refund comes from the planned payment's order detail.
     async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let request = checked.request();
         let target = refund_target(request, &checked.payment().raw)?;
         let native = self

@@ -182,7 +182,7 @@ impl PaymentGateway for PaywayGateway {
     }
 
     async fn send_refund(&self, checked: &Checked<RefundRequest>) -> Result<Refund> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let request = checked.request();
         let native = self
             .client
@@ -227,7 +227,7 @@ impl PaymentGateway for PaywayGateway {
     }
 
     async fn send_void(&self, checked: &Checked<VoidRequest>) -> Result<Payment> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let order_id = &checked.request().order_id;
         let native = self.client.pre_auth_cancellation(order_id).await?;
         payment_from_pre_auth(
@@ -240,14 +240,14 @@ impl PaymentGateway for PaywayGateway {
     }
 
     async fn send_cancel(&self, checked: &Checked<CancelRequest>) -> Result<Payment> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let order_id = &checked.request().order_id;
         let native = self.client.close_transaction(order_id).await?;
         payment_from_close_transaction(order_id, native)
     }
 
     async fn send_capture(&self, checked: &Checked<CaptureRequest>) -> Result<Payment> {
-        checked.check_account(self)?;
+        checked.check_sendable(self)?;
         let request = checked.request();
         let native = self
             .client
