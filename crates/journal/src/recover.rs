@@ -194,7 +194,8 @@ pub(crate) async fn recover_one(
             None,
         )
     } else {
-        let took_effect_before = took_effect_before(journal, entry).await?;
+        let others = other_refunds(journal, entry).await?;
+        let took_effect_before: Decimal = others.iter().sum();
         pace(pacers, entry, gateway.as_ref(), options).await;
         let read = match OrderId::new(entry.order_id.clone()) {
             Ok(id) => gateway.payment_status(&id).await,
@@ -232,7 +233,7 @@ pub(crate) async fn recover_one(
             {
                 pace(pacers, entry, gateway.as_ref(), options).await;
                 let (state, reason, listed) =
-                    weigh_refund_history(gateway.as_ref(), entry, now, &payment.order_id, reason)
+                    weigh_refund_history(gateway.as_ref(), entry, now, payment, &others, reason)
                         .await;
                 if let (Some(listed), Some(serde_json::Value::Object(map))) =
                     (listed, evidence.as_mut())
@@ -287,19 +288,20 @@ pub(crate) async fn recover_one(
     }
 }
 
-/// What the journal's other refunds on the entry's order took effect for. Its baseline was
+/// The amounts of the journal's other refunds on the entry's order that took effect. Its
+/// baseline was
 /// read either after the order was claimed, or (a plan's payment) before, with the order's
 /// journal mark unchanged from that read to the claim, and the claim held until now: so each
 /// of them took effect before that read, and the provider's figure then should have shown
 /// them all. A provider whose
 /// figures lag what it applied (PayWay's transaction-detail shows a transaction about 5 s
 /// late) may not have: this sum corrects such a baseline.
-async fn took_effect_before(
+async fn other_refunds(
     journal: &dyn WriteJournal,
     entry: &Entry,
-) -> Result<Decimal, JournalFailure> {
+) -> Result<Vec<Decimal>, JournalFailure> {
     if entry.operation != WriteOperation::Refund {
-        return Ok(Decimal::ZERO);
+        return Ok(Vec::new());
     }
     let others = journal
         .entries(&EntryFilter {
@@ -316,7 +318,7 @@ async fn took_effect_before(
                 && other.state.took_effect()
         })
         .filter_map(|other| decimal(other.amount.as_deref()))
-        .sum())
+        .collect())
 }
 
 fn lease_running(entry: &Entry, until_ms: i64) -> Settled {
@@ -512,33 +514,25 @@ const HISTORY_SETTLES_MS: i64 = 15_000;
 /// (PayWay dates to the second, in UTC+7).
 const CLOCK_SLACK_MS: i64 = 120_000;
 
-/// An entry ambiguous by the figures, weighed against the refunds the provider lists: of the
-/// refunds dated within the attempt's time (from its claim to its lease's end, with
-/// [`CLOCK_SLACK_MS`] either side), none of this refund's amount → **not applied**; exactly
-/// one → **applied** (the figure's other growth is refunds made at other times or of other
-/// amounts); more → still **ambiguous**. Like the figures, this cannot tell this refund from
-/// one made outside the journal, during the attempt, of the very same amount (see
-/// docs/reliability.md). A provider that keeps no list leaves it ambiguous; read too soon
-/// after the lease ended, it stays unknown for the next recovery.
+/// An entry ambiguous by the figures, weighed against the refunds the provider lists. The
+/// list must be whole — its refunds add up to the refunded figure just read — or nothing is
+/// decided from it (a list that lags, or names a refund otherwise, stays unknown). Set aside
+/// one listed refund for each of the journal's other refunds on the order that took effect
+/// (`others`, by amount); of the rest dated within the attempt's time (from its claim to its
+/// lease's end, [`CLOCK_SLACK_MS`] either side), none of this refund's amount → **not
+/// applied**; exactly one → **applied** (the figure's other growth is refunds at other times
+/// or of other amounts); more → still **ambiguous**. Like the figures, this cannot tell this
+/// refund from one made outside the journal, during the attempt, of the very same amount (see
+/// docs/reliability.md). A provider that keeps no list leaves it ambiguous; too soon after
+/// the lease ended, or with the list unreadable, it stays unknown for the next recovery.
 async fn weigh_refund_history(
     gateway: &dyn PaymentGateway,
     entry: &Entry,
     now_ms: i64,
-    order_id: &OrderId,
+    payment: &Payment,
+    others: &[Decimal],
     reason: String,
 ) -> (EntryState, String, Option<serde_json::Value>) {
-    let listed = match gateway.refund_history(order_id).await {
-        Ok(Some(listed)) => listed,
-        Ok(None) => return (EntryState::Ambiguous, reason, None),
-        Err(e) => {
-            return (
-                EntryState::Ambiguous,
-                format!("{reason}; its list of refunds could not be read: {e}"),
-                None,
-            );
-        }
-    };
-    let shown = serde_json::to_value(&listed).ok();
     let settles_at = entry.lease_until_ms.saturating_add(HISTORY_SETTLES_MS);
     if now_ms < settles_at {
         return (
@@ -547,12 +541,54 @@ async fn weigh_refund_history(
                 "{reason}; the provider's list of refunds may not show it yet: recover again after {}",
                 crate::schema::rfc3339(settles_at)
             ),
+            None,
+        );
+    }
+    let listed = match gateway.refund_history(&payment.order_id).await {
+        Ok(Some(listed)) => listed,
+        Ok(None) => return (EntryState::Ambiguous, reason, None),
+        Err(e) => {
+            return (
+                EntryState::Unknown,
+                format!("{reason}; its list of refunds could not be read: {e}"),
+                None,
+            );
+        }
+    };
+    let shown = serde_json::to_value(&listed).ok();
+    let (Some(amount), Some(refunded)) =
+        (decimal(entry.amount.as_deref()), payment.refunded_amount)
+    else {
+        return (EntryState::Ambiguous, reason, shown);
+    };
+    let currency = refunded.currency();
+    if entry.currency.as_deref() != Some(currency.code())
+        || listed.iter().any(|r| r.amount.currency() != currency)
+    {
+        return (
+            EntryState::Ambiguous,
+            format!("{reason}; the provider lists refunds in another currency"),
             shown,
         );
     }
-    let Some(amount) = decimal(entry.amount.as_deref()) else {
-        return (EntryState::Ambiguous, reason, shown);
-    };
+    let listed_total: Decimal = listed.iter().map(|r| r.amount.amount()).sum();
+    if listed_total != refunded.amount() {
+        return (
+            EntryState::Unknown,
+            format!(
+                "{reason}; the provider's list of refunds adds up to {listed_total}, not the {} refunded: it is not whole yet; recover again later",
+                refunded.amount()
+            ),
+            shown,
+        );
+    }
+    // The journal's own other refunds, each set aside with one listed refund of its amount.
+    let mut rest: Vec<_> = listed.iter().collect();
+    for other in others {
+        if let Some(at) = rest.iter().position(|r| r.amount.amount() == *other) {
+            rest.remove(at);
+        }
+    }
     // The attempt began when it was claimed: the entry's creation, or its last reopening.
     let began_ms = entry
         .history
@@ -562,7 +598,7 @@ async fn weigh_refund_history(
         .map_or(entry.created_at_ms, |e| e.at_ms);
     let from_ms = began_ms.saturating_sub(CLOCK_SLACK_MS);
     let to_ms = entry.lease_until_ms.saturating_add(CLOCK_SLACK_MS);
-    let in_time: Vec<_> = listed
+    let in_time: Vec<_> = rest
         .iter()
         .filter(|r| {
             let at_ms = i64::try_from(r.at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
@@ -582,7 +618,7 @@ async fn weigh_refund_history(
         0 => (
             EntryState::NotApplied,
             format!(
-                "the provider lists no refund of {amount} {window} ({} listed then, {} in all)",
+                "the provider lists no refund of {amount} {window} but the journal's own ({} listed then, {} in all)",
                 in_time.len(),
                 listed.len()
             ),
@@ -590,7 +626,7 @@ async fn weigh_refund_history(
         1 => (
             EntryState::Applied,
             format!(
-                "the provider lists one refund of {amount} {window}: this one; the rest of the move is refunds at other times or of other amounts"
+                "the provider lists one refund of {amount} {window} besides the journal's own: this one; the rest of the move is refunds at other times or of other amounts"
             ),
         ),
         n => (
@@ -798,43 +834,41 @@ mod tests {
             paygate_core::RefundRecord::new(usd(amount), at(offset_s))
         };
         let late = entry.lease_until_ms + 16_000;
-        let id = OrderId::new("A1").unwrap();
-        for (what, listed, now, expected) in [
-            (
-                "this refund, and one an hour later",
-                Some(vec![refund("2.00", 1), refund("1.00", 3_600)]),
-                late,
-                EntryState::Applied,
-            ),
-            (
-                "only another amount",
-                Some(vec![refund("1.00", 10)]),
-                late,
-                EntryState::NotApplied,
-            ),
-            (
-                "its amount, but an hour before",
-                Some(vec![refund("2.00", -3_600)]),
-                late,
-                EntryState::NotApplied,
-            ),
-            (
-                "its amount twice",
-                Some(vec![refund("2.00", 1), refund("2.00", 20)]),
-                late,
-                EntryState::Ambiguous,
-            ),
-            (
-                "read too soon",
-                Some(vec![refund("2.00", 1)]),
-                entry.lease_until_ms + 10_000,
-                EntryState::Unknown,
-            ),
-            ("no list kept", None, late, EntryState::Ambiguous),
-        ] {
+        let paid = |refunded: &str| {
+            let mut payment = Payment::new(
+                "test",
+                OrderId::new("A1").unwrap(),
+                PaymentStatus::PartiallyRefunded,
+                "word",
+                RawResponse::default(),
+            );
+            payment.amount = Some(usd("10.00"));
+            payment.refunded_amount = Some(usd(refunded));
+            payment
+        };
+        let two = Decimal::new(200, 2);
+        #[rustfmt::skip]
+        let cases = [
+            ("this refund, and one an hour later", Some(vec![refund("2.00", 1), refund("1.00", 3_600)]), "3.00", vec![], late, EntryState::Applied),
+            ("only another amount", Some(vec![refund("1.00", 10)]), "1.00", vec![], late, EntryState::NotApplied),
+            ("its amount, but an hour before", Some(vec![refund("2.00", -3_600)]), "2.00", vec![], late, EntryState::NotApplied),
+            ("its amount twice", Some(vec![refund("2.00", 1), refund("2.00", 20)]), "4.00", vec![], late, EntryState::Ambiguous),
+            ("the journal's own earlier refund of its amount", Some(vec![refund("2.00", -30), refund("1.00", 40)]), "3.00", vec![two], late, EntryState::NotApplied),
+            ("a list that does not add up to the figure", Some(vec![refund("2.00", 1)]), "3.00", vec![], late, EntryState::Unknown),
+            ("read too soon", Some(vec![refund("2.00", 1)]), "2.00", vec![], entry.lease_until_ms + 10_000, EntryState::Unknown),
+            ("no list kept", None, "3.00", vec![], late, EntryState::Ambiguous),
+        ];
+        for (what, listed, refunded, others, now, expected) in cases {
             let gateway = ListsRefunds(listed);
-            let (state, reason, _) =
-                weigh_refund_history(&gateway, &entry, now, &id, "figures".into()).await;
+            let (state, reason, _) = weigh_refund_history(
+                &gateway,
+                &entry,
+                now,
+                &paid(refunded),
+                &others,
+                "figures".into(),
+            )
+            .await;
             assert_eq!(state, expected, "{what}: {reason}");
             assert!(reason.starts_with("figures"), "{reason}");
         }
