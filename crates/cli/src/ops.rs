@@ -67,6 +67,11 @@ fn order_id(text: &str) -> Result<OrderId, Error> {
 
 pub(crate) fn money(text: &str, currency: &str) -> Result<Money, Error> {
     let currency = Currency::from_code(currency).map_err(|e| e.for_field("currency"))?;
+    amount_in(text, currency)
+}
+
+/// `text` as an amount of `currency`.
+fn amount_in(text: &str, currency: Currency) -> Result<Money, Error> {
     Money::parse(text, currency).map_err(|e| e.for_field("amount"))
 }
 
@@ -245,10 +250,10 @@ async fn plan_write<R: WriteRequest>(
 }
 
 /// The currency a write is in: `--currency`, else the payment's.
-fn write_currency(given: Option<&String>, payment: &Payment) -> Result<String, Error> {
+fn write_currency(given: Option<&String>, payment: &Payment) -> Result<Currency, Error> {
     match (given, payment.amount) {
-        (Some(c), _) => Ok(c.clone()),
-        (None, Some(amount)) => Ok(amount.currency().code().to_owned()),
+        (Some(c), _) => Currency::from_code(c).map_err(|e| e.for_field("currency")),
+        (None, Some(amount)) => Ok(amount.currency()),
         (None, None) => Err(Error::invalid(
             "currency",
             "the payment's status does not tell its currency; give --currency",
@@ -280,7 +285,7 @@ pub(crate) async fn refund(registry: &GatewayRegistry, out: Out, args: &RefundAr
     let build = |before: &Payment| {
         let currency = write_currency(args.currency.as_ref(), before)?;
         let mut request =
-            RefundRequest::new(before.order_id.clone(), money(&args.amount, &currency)?)?;
+            RefundRequest::new(before.order_id.clone(), amount_in(&args.amount, currency)?)?;
         if let Some(key) = &key {
             request = request.reference(RefundReference::new(key.as_str())?);
         }
@@ -478,7 +483,7 @@ pub(crate) async fn capture(registry: &GatewayRegistry, out: Out, args: &Capture
         };
     let build = |before: &Payment| {
         let currency = write_currency(args.currency.as_ref(), before)?;
-        CaptureRequest::new(before.order_id.clone(), money(&args.amount, &currency)?)
+        CaptureRequest::new(before.order_id.clone(), amount_in(&args.amount, currency)?)
     };
     let result = match plan_write(out, "capture", Capability::Capture, &gw, &id, None, build).await
     {

@@ -533,17 +533,6 @@ async fn weigh_refund_history(
     others: &[Decimal],
     reason: String,
 ) -> (EntryState, String, Option<serde_json::Value>) {
-    let settles_at = entry.lease_until_ms.saturating_add(HISTORY_SETTLES_MS);
-    if now_ms < settles_at {
-        return (
-            EntryState::Unknown,
-            format!(
-                "{reason}; the provider's list of refunds may not show it yet: recover again after {}",
-                crate::schema::rfc3339(settles_at)
-            ),
-            None,
-        );
-    }
     let listed = match gateway.refund_history(&payment.order_id).await {
         Ok(Some(listed)) => listed,
         Ok(None) => return (EntryState::Ambiguous, reason, None),
@@ -555,6 +544,19 @@ async fn weigh_refund_history(
             );
         }
     };
+    // Whether the provider keeps a list is known only by asking: a provider without one
+    // leaves the entry ambiguous at once, never waiting.
+    let settles_at = entry.lease_until_ms.saturating_add(HISTORY_SETTLES_MS);
+    if now_ms < settles_at {
+        return (
+            EntryState::Unknown,
+            format!(
+                "{reason}; the provider's list of refunds may not show it yet: recover again after {}",
+                crate::schema::rfc3339(settles_at)
+            ),
+            None,
+        );
+    }
     let shown = serde_json::to_value(&listed).ok();
     let (Some(amount), Some(refunded)) =
         (decimal(entry.amount.as_deref()), payment.refunded_amount)
@@ -857,6 +859,7 @@ mod tests {
             ("a list that does not add up to the figure", Some(vec![refund("2.00", 1)]), "3.00", vec![], late, EntryState::Unknown),
             ("read too soon", Some(vec![refund("2.00", 1)]), "2.00", vec![], entry.lease_until_ms + 10_000, EntryState::Unknown),
             ("no list kept", None, "3.00", vec![], late, EntryState::Ambiguous),
+            ("no list kept, just after the lease", None, "3.00", vec![], entry.lease_until_ms + 1_000, EntryState::Ambiguous),
         ];
         for (what, listed, refunded, others, now, expected) in cases {
             let gateway = ListsRefunds(listed);
