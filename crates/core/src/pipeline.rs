@@ -220,8 +220,10 @@ impl WriteMark {
     }
 }
 
-/// A write checked against the payment it goes against, ready to send. Only [`plan`] and
-/// [`Checked::replanned`] make one, after the checks.
+/// A write checked against the payment it goes against, ready to send. Only [`plan`],
+/// [`plan_from_read`] and [`Checked::replanned`] make one, after the checks — or, for a key a
+/// write journal already holds, with the checks deferred to the journal
+/// ([`Checked::checks_deferred`]).
 #[derive(Debug, Clone)]
 pub struct Checked<R> {
     request: R,
@@ -354,8 +356,8 @@ impl<R: WriteRequest> Checked<R> {
 /// failed check is [`crate::Error::InvalidInput`] or [`crate::Error::InvalidState`].
 ///
 /// A payment handed over was read before the journal's mark could be taken: a journal reads
-/// it again once the order is claimed. To plan with one
-/// read where the request depends on the payment (its currency), use [`plan_from_read`].
+/// it again once the order is claimed. To plan with one read where the request depends on
+/// the payment (its currency), use [`plan_from_read`].
 pub async fn plan<G, R>(gateway: &G, request: &R) -> Result<Checked<R>>
 where
     G: PaymentGateway + ?Sized,

@@ -101,9 +101,10 @@ impl JournalSettings {
 /// (or handed over) when it was planned. Once the order is claimed, that payment is recorded
 /// as the baseline recovery compares with, and the write is sent with no second read — unless
 /// the journal's mark of the order moved since the plan (another journaled write on it
-/// settled or began), the plan is older than [`JournalSettings::plan_fresh_for`], or the
-/// write takes over its own earlier attempt: then the payment is read again and the write
-/// checked again, and a check that now fails sends nothing.
+/// settled or began), the plan is older than [`JournalSettings::plan_fresh_for`], its payment
+/// was handed over (read before the mark), its key was already on record, or the write takes
+/// over its own earlier attempt: then the payment is read again and the write checked again,
+/// and a check that now fails sends nothing.
 ///
 /// Entries belong to the gateway's provider account
 /// ([`PaymentGateway::account`](paygate_core::PaymentGateway::account)), not to its name:
