@@ -195,13 +195,13 @@ pub(crate) async fn recover_one(
         )
     } else {
         let others = other_refunds(journal, entry).await?;
-        let others_amounts: Vec<Decimal> = others.iter().map(|o| o.amount).collect();
+        let took_effect_before: Decimal = others.iter().sum();
         pace(pacers, entry, gateway.as_ref(), options).await;
         let read = match OrderId::new(entry.order_id.clone()) {
             Ok(id) => gateway.payment_status(&id).await,
             Err(e) => Err(e),
         };
-        let (state, reason) = decide(entry, &read, &others);
+        let (state, reason) = decide(entry, &read, took_effect_before);
         let mut evidence = read
             .as_ref()
             .ok()
@@ -232,15 +232,9 @@ pub(crate) async fn recover_one(
                 if state == EntryState::Ambiguous && entry.operation == WriteOperation::Refund =>
             {
                 pace(pacers, entry, gateway.as_ref(), options).await;
-                let (state, reason, listed) = weigh_refund_history(
-                    gateway.as_ref(),
-                    entry,
-                    now,
-                    payment,
-                    &others_amounts,
-                    reason,
-                )
-                .await;
+                let (state, reason, listed) =
+                    weigh_refund_history(gateway.as_ref(), entry, now, payment, &others, reason)
+                        .await;
                 if let (Some(listed), Some(serde_json::Value::Object(map))) =
                     (listed, evidence.as_mut())
                 {
@@ -305,7 +299,7 @@ pub(crate) async fn recover_one(
 async fn other_refunds(
     journal: &dyn WriteJournal,
     entry: &Entry,
-) -> Result<Vec<OtherRefund>, JournalFailure> {
+) -> Result<Vec<Decimal>, JournalFailure> {
     if entry.operation != WriteOperation::Refund {
         return Ok(Vec::new());
     }
@@ -323,72 +317,8 @@ async fn other_refunds(
                 && other.operation == WriteOperation::Refund
                 && other.state.took_effect()
         })
-        .filter_map(|other| {
-            decimal(other.amount.as_deref()).map(|amount| OtherRefund {
-                amount,
-                settled_at_ms: other.updated_at_ms,
-            })
-        })
+        .filter_map(|other| decimal(other.amount.as_deref()))
         .collect())
-}
-
-/// One of the journal's other refunds on an entry's order that took effect.
-#[derive(Debug, Clone, Copy)]
-struct OtherRefund {
-    amount: Decimal,
-    /// When its entry last changed: it took effect at the provider by then.
-    settled_at_ms: i64,
-}
-
-/// How long before an attempt's claim another journaled refund may have settled and still be
-/// missing from the baseline: the plan's read comes up to `plan_fresh_for` (2 s) before the
-/// claim, and a provider's refunded figure may lag what it applied by seconds (PayWay's
-/// transaction-detail by about 5). Generous: a longer window only makes more entries
-/// ambiguous, never one wrong.
-const FIGURE_LAG_MS: i64 = 15_000;
-
-/// When the entry's current attempt was claimed: its creation, or its last reopening.
-fn attempt_began_ms(entry: &Entry) -> i64 {
-    entry
-        .history
-        .iter()
-        .rev()
-        .find(|e| e.by == Actor::Writer && e.state == EntryState::Pending)
-        .map_or(entry.created_at_ms, |e| e.at_ms)
-}
-
-/// What the refunded figure may have been just before this refund. Where the baseline shows
-/// no more than the journal's other refunds add up to (nothing refunded outside the journal
-/// shows in it), exactly their sum: they all took effect before this attempt, which held the
-/// order since. Otherwise the baseline, plus any selection of the other refunds settled so
-/// shortly before this attempt that a lagging figure may not have shown them yet: each is a
-/// possible "before", and recovery decides only what every one of them agrees on.
-fn refunded_befores(
-    entry: &Entry,
-    baseline: Option<Decimal>,
-    others: &[OtherRefund],
-) -> Vec<Decimal> {
-    let Some(baseline) = baseline else {
-        return vec![Decimal::ZERO];
-    };
-    let all: Decimal = others.iter().map(|o| o.amount).sum();
-    if baseline <= all {
-        return vec![all];
-    }
-    let since = attempt_began_ms(entry).saturating_sub(FIGURE_LAG_MS);
-    let recent: Vec<Decimal> = others
-        .iter()
-        .filter(|o| o.settled_at_ms >= since)
-        .map(|o| o.amount)
-        .collect();
-    let mut befores = vec![baseline];
-    for amount in recent.iter().take(10) {
-        let more: Vec<Decimal> = befores.iter().map(|b| *b + *amount).collect();
-        befores.extend(more);
-    }
-    befores.sort();
-    befores.dedup();
-    befores
 }
 
 fn lease_running(entry: &Entry, until_ms: i64) -> Settled {
@@ -504,7 +434,7 @@ pub(crate) fn evidence_of(entry: &Entry, payment: &Payment) -> serde_json::Value
 fn decide(
     entry: &Entry,
     read: &Result<Payment, Error>,
-    others: &[OtherRefund],
+    took_effect_before: Decimal,
 ) -> (EntryState, String) {
     let payment = match read {
         Ok(payment) => payment,
@@ -536,7 +466,7 @@ fn decide(
         ),
         WriteOperation::Refund => decide_refund(
             entry,
-            &refunded_befores(entry, decimal(baseline.refunded.as_deref()), others),
+            decimal(baseline.refunded.as_deref()).map(|read| read.max(took_effect_before)),
             &before,
             payment,
         ),
@@ -661,7 +591,14 @@ async fn weigh_refund_history(
             rest.remove(at);
         }
     }
-    let from_ms = attempt_began_ms(entry).saturating_sub(CLOCK_SLACK_MS);
+    // The attempt began when it was claimed: the entry's creation, or its last reopening.
+    let began_ms = entry
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.by == Actor::Writer && e.state == EntryState::Pending)
+        .map_or(entry.created_at_ms, |e| e.at_ms);
+    let from_ms = began_ms.saturating_sub(CLOCK_SLACK_MS);
     let to_ms = entry.lease_until_ms.saturating_add(CLOCK_SLACK_MS);
     let in_time: Vec<_> = rest
         .iter()
@@ -713,7 +650,7 @@ async fn weigh_refund_history(
 /// sending there, so no later refund needs telling apart.
 fn decide_refund(
     entry: &Entry,
-    befores: &[Decimal],
+    refunded_before: Option<Decimal>,
     before: &PaymentStatus,
     payment: &Payment,
 ) -> (EntryState, String) {
@@ -721,27 +658,21 @@ fn decide_refund(
     let refunded_now = payment.refunded_amount.map(|m| m.amount());
     match (refunded_now, amount) {
         (Some(now), Some(amount)) => {
-            let applied = befores.iter().find(|b| now == **b + amount);
-            let unchanged = befores.contains(&now);
-            let lowest = befores.first().copied().unwrap_or(Decimal::ZERO);
-            match (applied, unchanged) {
-                (Some(from), false) => (
+            let before = refunded_before.unwrap_or(Decimal::ZERO);
+            if now == before + amount {
+                (
                     EntryState::Applied,
-                    format!("refunded went from {from} to {now}"),
-                ),
-                (None, true) => (EntryState::NotApplied, format!("refunded is still {now}")),
-                (Some(from), true) => (
+                    format!("refunded went from {before} to {now}"),
+                )
+            } else if now == before {
+                (EntryState::NotApplied, format!("refunded is still {now}"))
+            } else {
+                (
                     EntryState::Ambiguous,
                     format!(
-                        "refunded went from {from} to {now}, this refund's {amount}, or was already {now}: another of the journal's refunds, settled just before this one, may not have shown in the baseline yet"
+                        "refunded went from {before} to {now}, and this refund is {amount}: another refund explains the difference"
                     ),
-                ),
-                (None, false) => (
-                    EntryState::Ambiguous,
-                    format!(
-                        "refunded went from {lowest} to {now}, and this refund is {amount}: another refund explains the difference"
-                    ),
-                ),
+                )
             }
         }
         _ => match (&payment.status, before) {
@@ -873,7 +804,28 @@ mod tests {
     #[tokio::test]
     async fn a_refund_the_figures_leave_ambiguous_is_weighed_against_the_listed_refunds() {
         const CLAIMED_MS: i64 = 1_800_000_000_000;
-        let entry = unknown_refund("2.00", CLAIMED_MS);
+        let entry = Entry {
+            account: "test m1@https://test.example".into(),
+            key: "K1".into(),
+            gateway: "test".into(),
+            operation: WriteOperation::Refund,
+            order_id: "A1".into(),
+            amount: Some("2.00".into()),
+            currency: Some("USD".into()),
+            fingerprint: String::new(),
+            request: serde_json::Value::Null,
+            baseline: None,
+            state: EntryState::Unknown,
+            attempt: 1,
+            result: None,
+            detail: None,
+            raw: None,
+            lease_until_ms: CLAIMED_MS + 85_000,
+            holder: None,
+            history: Vec::new(),
+            created_at_ms: CLAIMED_MS,
+            updated_at_ms: CLAIMED_MS,
+        };
         let usd =
             |text: &str| paygate_core::Money::parse(text, paygate_core::Currency::USD).unwrap();
         let at = |offset_s: i64| {
@@ -923,86 +875,5 @@ mod tests {
             assert_eq!(state, expected, "{what}: {reason}");
             assert!(reason.starts_with("figures"), "{reason}");
         }
-    }
-
-    /// An unknown refund of `amount` USD whose attempt was claimed at `claimed_ms`.
-    fn unknown_refund(amount: &str, claimed_ms: i64) -> Entry {
-        Entry {
-            account: "test m1@https://test.example".into(),
-            key: "K1".into(),
-            gateway: "test".into(),
-            operation: WriteOperation::Refund,
-            order_id: "A1".into(),
-            amount: Some(amount.into()),
-            currency: Some("USD".into()),
-            fingerprint: String::new(),
-            request: serde_json::Value::Null,
-            baseline: None,
-            state: EntryState::Unknown,
-            attempt: 1,
-            result: None,
-            detail: None,
-            raw: None,
-            lease_until_ms: claimed_ms + 85_000,
-            holder: None,
-            history: Vec::new(),
-            created_at_ms: claimed_ms,
-            updated_at_ms: claimed_ms,
-        }
-    }
-
-    /// The simulation's schedule 359871: a baseline read with refunds outside the journal in
-    /// it, and another journaled refund of 3.00 settled a second before this attempt, which a
-    /// lagging figure may not show. Refunded 12.00 → 15.00 is this refund of 3.00, or that one
-    /// shown late: ambiguous, never applied. Where nothing outside the journal shows, the
-    /// journal's own refunds are the "before", exactly.
-    #[test]
-    fn a_refund_settled_just_before_may_be_missing_from_the_baseline() {
-        let claimed = 1_800_000_000_000;
-        let entry = unknown_refund("3.00", claimed);
-        let d = |text: &str| text.parse::<Decimal>().unwrap();
-        let recent = OtherRefund {
-            amount: d("3.00"),
-            settled_at_ms: claimed - 1_000,
-        };
-        let old = OtherRefund {
-            amount: d("5.00"),
-            settled_at_ms: claimed - 600_000,
-        };
-        assert_eq!(
-            refunded_befores(&entry, Some(d("12.00")), &[recent, old]),
-            [d("12.00"), d("15.00")]
-        );
-        assert_eq!(
-            refunded_befores(&entry, Some(d("12.00")), &[old]),
-            [d("12.00")]
-        );
-        assert_eq!(
-            refunded_befores(&entry, Some(d("5.00")), &[recent, old]),
-            [d("8.00")]
-        );
-        let mut payment = Payment::new(
-            "test",
-            OrderId::new("A1").unwrap(),
-            PaymentStatus::PartiallyRefunded,
-            "word",
-            RawResponse::default(),
-        );
-        payment.refunded_amount =
-            Some(paygate_core::Money::parse("15.00", paygate_core::Currency::USD).unwrap());
-        let (state, reason) = decide_refund(
-            &entry,
-            &[d("12.00"), d("15.00")],
-            &PaymentStatus::PartiallyRefunded,
-            &payment,
-        );
-        assert_eq!(state, EntryState::Ambiguous, "{reason}");
-        let (state, reason) = decide_refund(
-            &entry,
-            &[d("12.00")],
-            &PaymentStatus::PartiallyRefunded,
-            &payment,
-        );
-        assert_eq!(state, EntryState::Applied, "{reason}");
     }
 }
