@@ -38,6 +38,7 @@ use paygate::journal::{
     Entry, EntryFilter, EntryState, JournalSettings, Journaled, RecoveryOptions, SqliteJournal,
     WriteJournal,
 };
+use paygate::pipeline::WriteRules;
 use paygate::time::OffsetDateTime;
 use paygate::transport::HttpResponse;
 use paygate::{
@@ -285,6 +286,11 @@ impl PaymentGateway for SimProvider {
 
     fn account(&self) -> AccountId {
         self.account.clone()
+    }
+
+    /// Its figure lags by at most half the lease margin.
+    fn write_rules(&self) -> WriteRules {
+        WriteRules::STANDARD.refunds_show_within(MARGIN / 2)
     }
 
     async fn payment_status(&self, order_id: &OrderId) -> Result<Payment> {

@@ -184,7 +184,9 @@ async fn a_lost_answer_is_unknown_blocks_the_order_and_recovers_as_applied() {
             matches!(&retry, paygate::Error::Journal(j) if j.kind == JournalErrorKind::Refused),
             "{db}: {retry}"
         );
-        // The order is free again.
+        // The order is free again, once PayWay surely shows the refund recovery settled: a
+        // refund sooner would wait that out first, past this test's short lease.
+        tokio::time::sleep(paygate::pipeline::WriteRules::STANDARD.refunds_show_within).await;
         gateway
             .refund(&refund(&order, "1.00", &unique("R")))
             .await
@@ -755,6 +757,157 @@ async fn the_same_key_again_is_answered_even_when_the_payment_would_now_refuse_i
             .await
             .unwrap_err();
         assert_eq!(error.class(), ErrorClass::InvalidState, "{db}: {error}");
+        sandbox.shutdown().await;
+    }
+}
+
+/// PayWay whose refunded figure shows a refund made through it only `lag` after it was
+/// applied, and which loses one key's refund before applying it.
+#[derive(Debug)]
+struct LaggingFigure {
+    inner: Arc<dyn PaymentGateway>,
+    lag: Duration,
+    shown_from: std::sync::Mutex<Vec<(Money, tokio::time::Instant)>>,
+    lost_key: String,
+}
+
+#[paygate::async_trait]
+impl PaymentGateway for LaggingFigure {
+    fn provider(&self) -> &'static str {
+        self.inner.provider()
+    }
+
+    fn capabilities(&self) -> paygate::Capabilities {
+        self.inner.capabilities()
+    }
+
+    fn account(&self) -> paygate::AccountId {
+        self.inner.account()
+    }
+
+    fn precheck(&self, write: paygate::pipeline::WriteRef<'_>) -> paygate::Result<()> {
+        self.inner.precheck(write)
+    }
+
+    fn write_rules(&self) -> paygate::pipeline::WriteRules {
+        self.inner.write_rules().refunds_show_within(self.lag)
+    }
+
+    async fn payment_status(&self, order_id: &OrderId) -> paygate::Result<paygate::Payment> {
+        let mut payment = self.inner.payment_status(order_id).await?;
+        let now = tokio::time::Instant::now();
+        for (amount, from) in self.shown_from.lock().unwrap().iter() {
+            if *from > now {
+                payment.refunded_amount = payment
+                    .refunded_amount
+                    .map(|r| r.checked_sub(amount).unwrap());
+            }
+        }
+        Ok(payment)
+    }
+
+    async fn send_refund(
+        &self,
+        refund: &paygate::Checked<RefundRequest>,
+    ) -> paygate::Result<paygate::Refund> {
+        let request = refund.request();
+        if request.reference.as_ref().map(|r| r.as_str()) == Some(self.lost_key.as_str()) {
+            return Err(paygate::Error::from(paygate::TransportError::from_failure(
+                "payway",
+                paygate::Operation::Refund,
+                paygate::TransportFailure::outcome_unknown(
+                    paygate::TransportCause::ConnectionClosed,
+                    "test: lost before it was applied",
+                ),
+                1,
+            )));
+        }
+        let answer = self.inner.send_refund(refund).await?;
+        self.shown_from
+            .lock()
+            .unwrap()
+            .push((request.amount, tokio::time::Instant::now() + self.lag));
+        Ok(answer)
+    }
+}
+
+/// A refund right after another on the same order, at a provider whose refunded figure lags,
+/// on an order refunded outside the journal too: its answer is lost before the provider
+/// applied it. The writer waits until the provider surely shows the first refund before it
+/// reads its baseline, so recovery settles it as not applied. (Read at once, the baseline
+/// would lack the first refund, and the figure that later shows it would look like this
+/// refund applied: the million-schedule simulation's schedule 359 871.)
+#[tokio::test]
+async fn a_refund_right_after_another_reads_its_baseline_once_the_first_surely_shows() {
+    const LAG: Duration = Duration::from_millis(800);
+    for (db, journal) in journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let (name, toml) = own_gateway(&sandbox, Provider::Payway);
+        let bare = GatewayRegistry::builder()
+            .toml_str(&toml)
+            .unwrap()
+            .build()
+            .unwrap()
+            .gateway(&name)
+            .unwrap();
+        let order = paid_order(&sandbox, &bare).await;
+        bare.refund(&refund(&order, "5.00", &unique("OUT")))
+            .await
+            .unwrap();
+        let lost = unique("LOST");
+        let lagging: Arc<dyn PaymentGateway> = Arc::new(LaggingFigure {
+            inner: bare.clone(),
+            lag: LAG,
+            shown_from: std::sync::Mutex::default(),
+            lost_key: lost.clone(),
+        });
+        let journaled: Arc<dyn PaymentGateway> = Arc::new(
+            paygate::journal::Journaled::new(name.clone(), lagging.clone(), journal.clone())
+                .with_settings(
+                    JournalSettings::default()
+                        .wait_for_order(Duration::ZERO)
+                        .lease_margin(MARGIN)
+                        .deadline(DEADLINE),
+                ),
+        );
+        journaled
+            .refund(&refund(&order, "2.00", &unique("FIRST")))
+            .await
+            .unwrap();
+        let began = tokio::time::Instant::now();
+        let error = journaled
+            .refund(&refund(&order, "2.00", &lost))
+            .await
+            .unwrap_err();
+        assert_eq!(error.class(), ErrorClass::OutcomeUnknown, "{db}: {error}");
+        let waited = began.elapsed();
+        let entry = journal
+            .entry(&account(&sandbox), &lost)
+            .await
+            .unwrap()
+            .unwrap();
+
+        wait_out_lease().await;
+        let gateway_of = |_: &paygate::journal::Entry| Ok::<_, String>(lagging.clone());
+        let report = paygate::journal::recover(
+            journal.as_ref(),
+            &gateway_of,
+            RecoveryOptions::default().accounts([account(&sandbox)]),
+        )
+        .await
+        .unwrap();
+        let settled = report.settled.iter().find(|s| s.key == lost).unwrap();
+        assert_eq!(settled.state, EntryState::NotApplied, "{db}: {settled:?}");
+        assert_eq!(refunds_received(&sandbox), 2, "{db}");
+        assert!(
+            waited >= LAG / 2,
+            "{db}: it waited for the first refund to show"
+        );
+        assert_eq!(
+            entry.baseline.and_then(|b| b.refunded).as_deref(),
+            Some("7.00"),
+            "{db}: the baseline shows both earlier refunds"
+        );
         sandbox.shutdown().await;
     }
 }

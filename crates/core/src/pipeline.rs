@@ -36,15 +36,22 @@ pub struct WriteRules {
     pub cancel_from: &'static [PaymentStatus],
     /// How far over the authorized amount a capture may go, in percent.
     pub capture_over_percent: u32,
+    /// How long after the provider applied a refund its payment's refunded figure surely
+    /// shows it. A journaled refund that follows another on the same order within this time
+    /// waits it out before reading its baseline, so the baseline shows every earlier refund
+    /// and recovery can compare with it.
+    pub refunds_show_within: Duration,
 }
 
 impl WriteRules {
     /// Voids of authorized payments, cancellations of pending ones, captures up to the
-    /// authorized amount.
+    /// authorized amount; refunds shown within 5 s (no provider documents how soon: PayWay's
+    /// check-transaction-2 shows a new transaction within 1 s; waiting costs only time).
     pub const STANDARD: WriteRules = WriteRules {
         void_from: &[PaymentStatus::Authorized],
         cancel_from: &[PaymentStatus::Pending],
         capture_over_percent: 0,
+        refunds_show_within: Duration::from_secs(5),
     };
 
     /// These rules with voids from `states`.
@@ -56,6 +63,12 @@ impl WriteRules {
     /// These rules with captures up to `percent` % over the authorized amount.
     pub const fn capture_over_percent(mut self, percent: u32) -> Self {
         self.capture_over_percent = percent;
+        self
+    }
+
+    /// These rules with a refunded figure that shows a refund within `lag`.
+    pub const fn refunds_show_within(mut self, lag: Duration) -> Self {
+        self.refunds_show_within = lag;
         self
     }
 }
@@ -211,12 +224,26 @@ pub struct WriteMark {
     pub mark: u64,
     /// What the journal holds under the write's own key, if anything.
     pub recorded: Option<KeyRecord>,
+    /// How long until the provider surely shows the order's last journaled refund
+    /// ([`WriteRules::refunds_show_within`] after it was applied): a refund's plan waits
+    /// that out before it reads the payment, so that the read shows every earlier refund.
+    pub refunds_show_in: Duration,
 }
 
 impl WriteMark {
     /// A mark, and what the key holds.
     pub fn new(mark: u64, recorded: Option<KeyRecord>) -> WriteMark {
-        WriteMark { mark, recorded }
+        WriteMark {
+            mark,
+            recorded,
+            refunds_show_in: Duration::ZERO,
+        }
+    }
+
+    /// This mark, with the order's earlier refunds surely shown in `wait`.
+    pub fn refunds_show_in(mut self, wait: Duration) -> WriteMark {
+        self.refunds_show_in = wait;
+        self
     }
 }
 
@@ -367,6 +394,7 @@ where
     declared(gateway, write.operation())?;
     gateway.precheck(write)?;
     let journal = gateway.write_mark(write.order_id(), write.key()).await?;
+    wait_for_earlier_refunds(write.operation(), journal.as_ref()).await;
     let (payment, handed) = match write.handed() {
         Some(payment) => {
             check_handed_over(
@@ -399,6 +427,7 @@ where
 {
     declared(gateway, R::OPERATION)?;
     let journal = gateway.write_mark(order_id, key).await?;
+    wait_for_earlier_refunds(R::OPERATION, journal.as_ref()).await;
     let payment = gateway.payment_status(order_id).await?;
     let request = build(&payment)?;
     let write = request.as_write();
@@ -414,6 +443,16 @@ where
     }
     gateway.precheck(write)?;
     checked(gateway, request, payment, journal, false)
+}
+
+/// A refund waits, before its read, until the provider surely shows the order's earlier
+/// journaled refunds ([`WriteMark::refunds_show_in`]).
+async fn wait_for_earlier_refunds(operation: Operation, mark: Option<&WriteMark>) {
+    if let Some(mark) = mark.filter(|m| operation == Operation::Refund && m.recorded.is_none())
+        && !mark.refunds_show_in.is_zero()
+    {
+        tokio::time::sleep(mark.refunds_show_in).await;
+    }
 }
 
 /// A write the gateway does not declare is [`crate::Error::Unsupported`], before any read.

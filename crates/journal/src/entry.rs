@@ -177,6 +177,11 @@ pub struct Baseline {
     pub amount: Option<String>,
     /// How much was refunded, a decimal string, when the provider reports it.
     pub refunded: Option<String>,
+    /// When it was read, in milliseconds since the Unix epoch on the journal's clock, at
+    /// the earliest. `None` in entries journaled before it was recorded: recovery then
+    /// assumes it as early as the plan could have read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_at_ms: Option<i64>,
 }
 
 impl Baseline {
@@ -186,6 +191,7 @@ impl Baseline {
             status: "absent".into(),
             amount: None,
             refunded: None,
+            read_at_ms: None,
         }
     }
 }
@@ -354,6 +360,13 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// By when the provider applied the write, if it did, on the journal's clock: when it
+    /// was answered, or, at the latest, when its attempt's lease ended (the lease's margin
+    /// covers a provider still working on a request whose answer was lost).
+    pub(crate) fn applied_by_ms(&self) -> i64 {
+        self.updated_at_ms.min(self.lease_until_ms)
+    }
+
     /// The account recorded for the entries gateway `name` wrote before entries belonged
     /// to an account (schema 2).
     pub fn legacy_account(name: &str) -> String {

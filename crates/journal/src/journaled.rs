@@ -200,12 +200,22 @@ impl Write {
     }
 }
 
-fn baseline_of(payment: &Payment) -> Baseline {
+/// The baseline of a write: `payment`, read at `read_at_ms` (the journal's clock).
+fn baseline_of(payment: &Payment, read_at_ms: i64) -> Baseline {
     Baseline {
         status: payment.status.as_str().to_owned(),
         amount: payment.amount.map(|m| m.format_amount()),
         refunded: payment.refunded_amount.map(|m| m.format_amount()),
+        read_at_ms: Some(read_at_ms),
     }
+}
+
+/// What [`Journaled::look_at_order`] sees of an order.
+struct OrderLook {
+    mark: WriteMark,
+    /// By when the last of the order's other refunds that may have taken effect was applied
+    /// ([`Entry::applied_by_ms`]).
+    refund_settled_ms: Option<i64>,
 }
 
 /// The journal error of a write that was not sent.
@@ -258,12 +268,33 @@ pub(crate) fn unavailable(write: &Write, failure: &JournalFailure) -> Error {
 impl Journaled {
     /// The mark of `order_id`'s journaled writes other than `own_key`'s: their keys, states,
     /// attempts, leases and last changes, hashed with the account and order. It moves
-    /// whenever one of them begins, settles or is taken again. With it, what `own_key` holds.
+    /// whenever one of them begins, settles or is taken again. With it, what `own_key` holds,
+    /// and how long until the provider surely shows the order's last refund.
     pub(crate) async fn order_mark(
         &self,
         order_id: &str,
         own_key: Option<&str>,
     ) -> Result<WriteMark, JournalFailure> {
+        let look = self.look_at_order(order_id, own_key).await?;
+        let Some(applied_by_ms) = look.refund_settled_ms else {
+            return Ok(look.mark);
+        };
+        let lag = crate::schema::millis(self.inner.write_rules().refunds_show_within);
+        let now = self.journal.now_ms().await?;
+        let wait = applied_by_ms.saturating_add(lag).saturating_sub(now);
+        Ok(look
+            .mark
+            .refunds_show_in(Duration::from_millis(u64::try_from(wait).unwrap_or(0))))
+    }
+
+    /// The order's journaled writes other than `own_key`'s, as [`Journaled::order_mark`]
+    /// hashes them, and by when the last of their refunds that may have taken effect was
+    /// applied.
+    async fn look_at_order(
+        &self,
+        order_id: &str,
+        own_key: Option<&str>,
+    ) -> Result<OrderLook, JournalFailure> {
         use std::hash::{Hash, Hasher};
         let entries = self
             .journal
@@ -276,6 +307,7 @@ impl Journaled {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (&self.account, order_id).hash(&mut hasher);
         let mut recorded = None;
+        let mut refund_settled_ms = None;
         for entry in &entries {
             if Some(entry.key.as_str()) == own_key {
                 let answered = matches!(entry.state, EntryState::Succeeded | EntryState::Applied);
@@ -288,6 +320,11 @@ impl Journaled {
                 ));
                 continue;
             }
+            if entry.operation == WriteOperation::Refund
+                && !matches!(entry.state, EntryState::NotApplied | EntryState::Refused)
+            {
+                refund_settled_ms = refund_settled_ms.max(Some(entry.applied_by_ms()));
+            }
             (
                 &entry.key,
                 entry.state.as_str(),
@@ -297,51 +334,90 @@ impl Journaled {
             )
                 .hash(&mut hasher);
         }
-        Ok(WriteMark::new(hasher.finish(), recorded))
+        Ok(OrderLook {
+            mark: WriteMark::new(hasher.finish(), recorded),
+            refund_settled_ms,
+        })
     }
 
-    /// What a planned write is checked against and compared with once its order is claimed:
-    /// the plan's payment when the plan still holds (see [`Journaled`]), else a fresh read,
-    /// against which the write is checked again.
+    /// What a planned write is checked against and compared with once its order is claimed
+    /// (at `claimed_at_ms`, the journal's clock): the plan's payment when the plan still
+    /// holds (see [`Journaled`]), else a fresh read, against which the write is checked again.
     pub(crate) async fn current_plan<R: WriteRequest>(
         &self,
         write: &Write,
         checked: &Checked<R>,
         took_over: bool,
+        claimed_at_ms: i64,
     ) -> Result<(Baseline, Checked<R>)> {
+        let order = self
+            .look_at_order(write.order_id.as_str(), Some(&write.key))
+            .await
+            .map_err(|e| unavailable(write, &e))?;
+        let read_at_ms = claimed_at_ms.saturating_sub(crate::schema::millis(checked.age()));
+        let shows_from_ms = self.refunds_show_from_ms(write, &order);
         // A key on record skipped the plan's checks; a payment handed over was read before
-        // the mark.
+        // the mark; a plan read before an earlier refund surely showed may not show it.
         let holds = !took_over
             && checked.recorded().is_none()
             && !checked.payment_was_handed_over()
             && checked.age() <= self.settings.plan_fresh_for
-            && match checked.journal_mark() {
-                Some(mark) => {
-                    let now = self
-                        .order_mark(write.order_id.as_str(), Some(&write.key))
-                        .await
-                        .map_err(|e| unavailable(write, &e))?;
-                    mark == now.mark
-                }
-                None => false,
-            };
-        let current = if holds {
-            checked.clone()
-        } else {
-            let payment = self.inner.payment_status(&write.order_id).await?;
-            checked.replanned(self.inner.as_ref(), payment)?
-        };
-        Ok((baseline_of(current.payment()), current))
+            && checked.journal_mark() == Some(order.mark.mark)
+            && shows_from_ms.is_none_or(|from| read_at_ms >= from);
+        if holds {
+            return Ok((baseline_of(checked.payment(), read_at_ms), checked.clone()));
+        }
+        let read_at_ms = self
+            .wait_until_refunds_show(claimed_at_ms, shows_from_ms)
+            .await;
+        let payment = self.inner.payment_status(&write.order_id).await?;
+        let current = checked.replanned(self.inner.as_ref(), payment)?;
+        Ok((baseline_of(current.payment(), read_at_ms), current))
     }
 
-    /// A write sent again under its key (a retry), planned now that its order is claimed:
-    /// one read, the checks.
+    /// A write sent again under its key (a retry), planned now that its order is claimed
+    /// (at `claimed_at_ms`): one read, once earlier refunds surely show, and the checks.
     pub(crate) async fn plan_claimed<R: WriteRequest>(
         &self,
+        write: &Write,
         request: &R,
+        claimed_at_ms: i64,
     ) -> Result<(Baseline, Checked<R>)> {
+        let order = self
+            .look_at_order(write.order_id.as_str(), Some(&write.key))
+            .await
+            .map_err(|e| unavailable(write, &e))?;
+        let shows_from_ms = self.refunds_show_from_ms(write, &order);
+        let read_at_ms = self
+            .wait_until_refunds_show(claimed_at_ms, shows_from_ms)
+            .await;
         let checked = pipeline::plan(self.inner.as_ref(), request).await?;
-        Ok((baseline_of(checked.payment()), checked))
+        Ok((baseline_of(checked.payment(), read_at_ms), checked))
+    }
+
+    /// For a refund, when the provider's refunded figure surely shows the order's earlier
+    /// journaled refunds ([`paygate_core::WriteRules::refunds_show_within`] after the last
+    /// was applied). A baseline read before then may lack one, and recovery could take that
+    /// refund, shown later, for this one.
+    fn refunds_show_from_ms(&self, write: &Write, order: &OrderLook) -> Option<i64> {
+        if write.operation != WriteOperation::Refund {
+            return None;
+        }
+        let lag = crate::schema::millis(self.inner.write_rules().refunds_show_within);
+        order.refund_settled_ms.map(|at| at.saturating_add(lag))
+    }
+
+    /// Waits, from a claim at `claimed_at_ms`, until `shows_from_ms`; gives when the read
+    /// that follows begins, at the earliest, on the journal's clock.
+    async fn wait_until_refunds_show(&self, claimed_at_ms: i64, shows_from_ms: Option<i64>) -> i64 {
+        match shows_from_ms {
+            Some(from) if from > claimed_at_ms => {
+                let wait = u64::try_from(from - claimed_at_ms).unwrap_or(0);
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                from
+            }
+            _ => claimed_at_ms,
+        }
     }
 
     /// `inner`, registered as `name`, journaled in `journal`.
@@ -385,6 +461,12 @@ impl Journaled {
         &self.journal
     }
 
+    /// When a claim lasting until `lease_until_ms` was made, on the journal's clock: the
+    /// journal leases for [`JournalSettings::lease`] from its now.
+    pub(crate) fn claimed_at_ms(&self, lease_until_ms: i64) -> i64 {
+        lease_until_ms.saturating_sub(crate::schema::millis(self.settings.lease))
+    }
+
     /// The gateway it wraps.
     pub fn inner(&self) -> &Arc<dyn PaymentGateway> {
         &self.inner
@@ -392,7 +474,7 @@ impl Journaled {
 
     /// Claims the key and the order (waiting within the settings' bound), then sends.
     /// `prepare` gives the baseline and what `send` sends, once the order is claimed (told
-    /// whether the claim took over the key's earlier attempt).
+    /// whether the claim took over the key's earlier attempt, and when it was claimed).
     pub(crate) async fn journaled<T, X, P, PF, S, SF>(
         &self,
         write: &Write,
@@ -402,7 +484,7 @@ impl Journaled {
     ) -> Result<T>
     where
         T: Recordable,
-        P: FnOnce(bool) -> PF,
+        P: FnOnce(bool, i64) -> PF,
         PF: std::future::Future<Output = Result<(Baseline, X)>>,
         S: FnOnce(X) -> SF,
         SF: std::future::Future<Output = Result<T>>,
@@ -507,8 +589,15 @@ impl Journaled {
                 }
             }
         };
-        self.send_claimed(write, attempt, lease_until_ms, || prepare(took_over), send)
-            .await
+        let claimed_at_ms = self.claimed_at_ms(lease_until_ms);
+        self.send_claimed(
+            write,
+            attempt,
+            lease_until_ms,
+            || prepare(took_over, claimed_at_ms),
+            send,
+        )
+        .await
     }
 
     /// Prepares the write (its baseline and what is sent), records the baseline, sends,

@@ -195,13 +195,14 @@ pub(crate) async fn recover_one(
         )
     } else {
         let others = other_refunds(journal, entry).await?;
-        let took_effect_before: Decimal = others.iter().sum();
+        let others_amounts: Vec<Decimal> = others.iter().map(|o| o.amount).collect();
+        let refunds_show_within = gateway.write_rules().refunds_show_within;
         pace(pacers, entry, gateway.as_ref(), options).await;
         let read = match OrderId::new(entry.order_id.clone()) {
             Ok(id) => gateway.payment_status(&id).await,
             Err(e) => Err(e),
         };
-        let (state, reason) = decide(entry, &read, took_effect_before);
+        let (state, reason) = decide(entry, &read, &others, refunds_show_within);
         let mut evidence = read
             .as_ref()
             .ok()
@@ -232,9 +233,15 @@ pub(crate) async fn recover_one(
                 if state == EntryState::Ambiguous && entry.operation == WriteOperation::Refund =>
             {
                 pace(pacers, entry, gateway.as_ref(), options).await;
-                let (state, reason, listed) =
-                    weigh_refund_history(gateway.as_ref(), entry, now, payment, &others, reason)
-                        .await;
+                let (state, reason, listed) = weigh_refund_history(
+                    gateway.as_ref(),
+                    entry,
+                    now,
+                    payment,
+                    &others_amounts,
+                    reason,
+                )
+                .await;
                 if let (Some(listed), Some(serde_json::Value::Object(map))) =
                     (listed, evidence.as_mut())
                 {
@@ -288,18 +295,13 @@ pub(crate) async fn recover_one(
     }
 }
 
-/// The amounts of the journal's other refunds on the entry's order that took effect. Its
-/// baseline was
-/// read either after the order was claimed, or (a plan's payment) before, with the order's
-/// journal mark unchanged from that read to the claim, and the claim held until now: so each
-/// of them took effect before that read, and the provider's figure then should have shown
-/// them all. A provider whose
-/// figures lag what it applied (PayWay's transaction-detail shows a transaction about 5 s
-/// late) may not have: this sum corrects such a baseline.
+/// The journal's other refunds on the entry's order that took effect. The order was held
+/// by this entry from its claim until its lease ended, and a claim waits for the order's
+/// other writes to settle: each of these took effect before this entry's baseline was read.
 async fn other_refunds(
     journal: &dyn WriteJournal,
     entry: &Entry,
-) -> Result<Vec<Decimal>, JournalFailure> {
+) -> Result<Vec<OtherRefund>, JournalFailure> {
     if entry.operation != WriteOperation::Refund {
         return Ok(Vec::new());
     }
@@ -317,8 +319,87 @@ async fn other_refunds(
                 && other.operation == WriteOperation::Refund
                 && other.state.took_effect()
         })
-        .filter_map(|other| decimal(other.amount.as_deref()))
+        .filter_map(|other| {
+            decimal(other.amount.as_deref()).map(|amount| OtherRefund {
+                amount,
+                applied_by_ms: other.applied_by_ms(),
+            })
+        })
         .collect())
+}
+
+/// One of the journal's other refunds on an entry's order that took effect.
+#[derive(Debug, Clone, Copy)]
+struct OtherRefund {
+    amount: Decimal,
+    /// By when the provider applied it ([`Entry::applied_by_ms`]).
+    applied_by_ms: i64,
+}
+
+/// How long before its claim a baseline that recorded no read time may have been read:
+/// `plan_fresh_for` (2 s by default), generously.
+const UNRECORDED_READ_MS: i64 = 10_000;
+
+/// Most of the journal's refunds a baseline may lack that recovery weighs (each doubles the
+/// possible "before"s); with more, the entry is left to an operator.
+const MOST_REFUNDS_MISSING: usize = 8;
+
+/// When the entry's current attempt was claimed: its creation, or its last reopening.
+fn attempt_began_ms(entry: &Entry) -> i64 {
+    entry
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.by == Actor::Writer && e.state == EntryState::Pending)
+        .map_or(entry.created_at_ms, |e| e.at_ms)
+}
+
+/// What the refunded figure may have been just before this refund: each possible "before",
+/// in order, or `None` when there are too many to weigh. The baseline figure (`baseline`)
+/// shows every earlier refund except, perhaps, the journal's refunds settled so shortly
+/// before it was read that the provider may not have shown them yet
+/// ([`paygate_core::WriteRules::refunds_show_within`], `lag`). A journaled writer waits that
+/// out, so there are none; an entry whose read time went unrecorded may have some. Each
+/// selection of those is a possible "before" so long as the figure then covers all of the
+/// journal's refunds (the baseline also shows refunds made outside the journal, which no
+/// entry accounts for). Where none does, the provider showed a refund later than it says it
+/// would, and any selection of the journal's refunds is possible.
+fn refunded_befores(
+    entry: &Entry,
+    baseline: Decimal,
+    others: &[OtherRefund],
+    lag: std::time::Duration,
+) -> Option<Vec<Decimal>> {
+    let lag_ms = crate::schema::millis(lag);
+    let read_at_ms = entry
+        .baseline
+        .as_ref()
+        .and_then(|b| b.read_at_ms)
+        .unwrap_or_else(|| attempt_began_ms(entry).saturating_sub(UNRECORDED_READ_MS));
+    let all: Decimal = others.iter().map(|o| o.amount).sum();
+    let possible = |missing: Vec<Decimal>| -> Option<Vec<Decimal>> {
+        if missing.len() > MOST_REFUNDS_MISSING {
+            return None;
+        }
+        let mut befores = vec![baseline];
+        for amount in missing {
+            let more: Vec<Decimal> = befores.iter().map(|b| *b + amount).collect();
+            befores.extend(more);
+        }
+        befores.retain(|b| *b >= all);
+        befores.sort();
+        befores.dedup();
+        Some(befores)
+    };
+    let recent = others
+        .iter()
+        .filter(|o| o.applied_by_ms.saturating_add(lag_ms) > read_at_ms)
+        .map(|o| o.amount)
+        .collect();
+    match possible(recent)? {
+        befores if !befores.is_empty() => Some(befores),
+        _ => possible(others.iter().map(|o| o.amount).collect()),
+    }
 }
 
 fn lease_running(entry: &Entry, until_ms: i64) -> Settled {
@@ -429,12 +510,14 @@ pub(crate) fn evidence_of(entry: &Entry, payment: &Payment) -> serde_json::Value
     })
 }
 
-/// What the payment, read now, says of the entry's write (`took_effect_before`: see
-/// [`took_effect_before`]).
+/// What the payment, read now, says of the entry's write (`others`: the journal's other
+/// refunds on the order that took effect; `lag`: how soon the provider's figure shows a
+/// refund).
 fn decide(
     entry: &Entry,
     read: &Result<Payment, Error>,
-    took_effect_before: Decimal,
+    others: &[OtherRefund],
+    lag: std::time::Duration,
 ) -> (EntryState, String) {
     let payment = match read {
         Ok(payment) => payment,
@@ -464,12 +547,21 @@ fn decide(
             EntryState::Applied,
             format!("the provider has the order ({now})"),
         ),
-        WriteOperation::Refund => decide_refund(
-            entry,
-            decimal(baseline.refunded.as_deref()).map(|read| read.max(took_effect_before)),
-            &before,
-            payment,
-        ),
+        WriteOperation::Refund => {
+            let befores = match decimal(baseline.refunded.as_deref()) {
+                Some(refunded) => refunded_befores(entry, refunded, others, lag),
+                None => Some(vec![Decimal::ZERO]),
+            };
+            match befores {
+                Some(befores) => decide_refund(entry, &befores, &before, payment),
+                None => (
+                    EntryState::Ambiguous,
+                    format!(
+                        "more than {MOST_REFUNDS_MISSING} of the journal's refunds on the order may not have shown in the baseline"
+                    ),
+                ),
+            }
+        }
         WriteOperation::Capture => match now {
             PaymentStatus::Authorized => (
                 EntryState::NotApplied,
@@ -591,14 +683,7 @@ async fn weigh_refund_history(
             rest.remove(at);
         }
     }
-    // The attempt began when it was claimed: the entry's creation, or its last reopening.
-    let began_ms = entry
-        .history
-        .iter()
-        .rev()
-        .find(|e| e.by == Actor::Writer && e.state == EntryState::Pending)
-        .map_or(entry.created_at_ms, |e| e.at_ms);
-    let from_ms = began_ms.saturating_sub(CLOCK_SLACK_MS);
+    let from_ms = attempt_began_ms(entry).saturating_sub(CLOCK_SLACK_MS);
     let to_ms = entry.lease_until_ms.saturating_add(CLOCK_SLACK_MS);
     let in_time: Vec<_> = rest
         .iter()
@@ -640,17 +725,17 @@ async fn weigh_refund_history(
 }
 
 /// A refund is applied when the refunded amount grew by exactly its amount, and not applied
-/// when it did not grow, from the baseline (or from what the journal's earlier refunds on the
-/// order add up to, where a lagging figure showed less). Any other growth is **ambiguous**:
-/// another refund (outside the journal) explains it at least in part, and figures cannot say
-/// which. Where a refunded payment has no figure (Finpay's and PayG's partial refunds), a
-/// move from paid to refunded since the baseline (the journal held the order since, or since
-/// at most `plan_fresh_for` before) is this refund (its refund
-/// status confirms it: [`confirm_refund`]); refunds after a first one are refused before
-/// sending there, so no later refund needs telling apart.
+/// when it did not grow, from what it was just before (`befores`: each possible figure, see
+/// [`refunded_befores`]; only what every one of them gives is decided). Any other growth is
+/// **ambiguous**: another refund (outside the journal) explains it at least in part, and
+/// figures cannot say which. Where a refunded payment has no figure (Finpay's and PayG's
+/// partial refunds), a move from paid to refunded since the baseline (the journal held the
+/// order since, or since at most `plan_fresh_for` before) is this refund (its refund status
+/// confirms it: [`confirm_refund`]); refunds after a first one are refused before sending
+/// there, so no later refund needs telling apart.
 fn decide_refund(
     entry: &Entry,
-    refunded_before: Option<Decimal>,
+    befores: &[Decimal],
     before: &PaymentStatus,
     payment: &Payment,
 ) -> (EntryState, String) {
@@ -658,21 +743,58 @@ fn decide_refund(
     let refunded_now = payment.refunded_amount.map(|m| m.amount());
     match (refunded_now, amount) {
         (Some(now), Some(amount)) => {
-            let before = refunded_before.unwrap_or(Decimal::ZERO);
-            if now == before + amount {
-                (
+            let verdict = |before: Decimal| {
+                if now == before + amount {
+                    EntryState::Applied
+                } else if now == before {
+                    EntryState::NotApplied
+                } else {
+                    EntryState::Ambiguous
+                }
+            };
+            // A "before" above the figure now is impossible: a refunded figure never shrinks.
+            let possible: Vec<Decimal> = befores.iter().copied().filter(|b| *b <= now).collect();
+            let Some(lowest) = befores.first() else {
+                return (EntryState::Unknown, "nothing to compare with".into());
+            };
+            if possible.is_empty() {
+                return (
+                    EntryState::Ambiguous,
+                    format!(
+                        "refunded is {now}, less than the {lowest} it was before this refund: the provider's figure does not add up"
+                    ),
+                );
+            }
+            let befores = possible;
+            let verdicts: Vec<EntryState> = befores.iter().map(|b| verdict(*b)).collect();
+            let agreed = verdicts
+                .first()
+                .filter(|first| verdicts.iter().all(|v| v == *first));
+            match (agreed, befores.as_slice()) {
+                (Some(EntryState::Applied), [before, ..]) => (
                     EntryState::Applied,
                     format!("refunded went from {before} to {now}"),
-                )
-            } else if now == before {
-                (EntryState::NotApplied, format!("refunded is still {now}"))
-            } else {
-                (
+                ),
+                (Some(EntryState::NotApplied), _) => {
+                    (EntryState::NotApplied, format!("refunded is still {now}"))
+                }
+                (Some(_), [before, ..]) => (
                     EntryState::Ambiguous,
                     format!(
                         "refunded went from {before} to {now}, and this refund is {amount}: another refund explains the difference"
                     ),
-                )
+                ),
+                _ => (
+                    EntryState::Ambiguous,
+                    format!(
+                        "refunded is {now} and this refund is {amount}, but it was {} just before: some of the journal's refunds settled so shortly before this one's baseline was read that the provider may not have shown them yet",
+                        befores
+                            .iter()
+                            .map(Decimal::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                ),
             }
         }
         _ => match (&payment.status, before) {
@@ -804,28 +926,7 @@ mod tests {
     #[tokio::test]
     async fn a_refund_the_figures_leave_ambiguous_is_weighed_against_the_listed_refunds() {
         const CLAIMED_MS: i64 = 1_800_000_000_000;
-        let entry = Entry {
-            account: "test m1@https://test.example".into(),
-            key: "K1".into(),
-            gateway: "test".into(),
-            operation: WriteOperation::Refund,
-            order_id: "A1".into(),
-            amount: Some("2.00".into()),
-            currency: Some("USD".into()),
-            fingerprint: String::new(),
-            request: serde_json::Value::Null,
-            baseline: None,
-            state: EntryState::Unknown,
-            attempt: 1,
-            result: None,
-            detail: None,
-            raw: None,
-            lease_until_ms: CLAIMED_MS + 85_000,
-            holder: None,
-            history: Vec::new(),
-            created_at_ms: CLAIMED_MS,
-            updated_at_ms: CLAIMED_MS,
-        };
+        let entry = unknown_refund("2.00", CLAIMED_MS, None);
         let usd =
             |text: &str| paygate_core::Money::parse(text, paygate_core::Currency::USD).unwrap();
         let at = |offset_s: i64| {
@@ -874,6 +975,91 @@ mod tests {
             .await;
             assert_eq!(state, expected, "{what}: {reason}");
             assert!(reason.starts_with("figures"), "{reason}");
+        }
+    }
+
+    /// An unknown refund of `amount` USD whose attempt was claimed at `claimed_ms`, its
+    /// baseline (refunded `refunded`) read at `claimed_ms`.
+    fn unknown_refund(amount: &str, claimed_ms: i64, refunded: Option<&str>) -> Entry {
+        Entry {
+            account: "test m1@https://test.example".into(),
+            key: "K1".into(),
+            gateway: "test".into(),
+            operation: WriteOperation::Refund,
+            order_id: "A1".into(),
+            amount: Some(amount.into()),
+            currency: Some("USD".into()),
+            fingerprint: String::new(),
+            request: serde_json::Value::Null,
+            baseline: refunded.map(|refunded| crate::entry::Baseline {
+                status: "partially_refunded".into(),
+                amount: Some("20.00".into()),
+                refunded: Some(refunded.into()),
+                read_at_ms: Some(claimed_ms),
+            }),
+            state: EntryState::Unknown,
+            attempt: 1,
+            result: None,
+            detail: None,
+            raw: None,
+            lease_until_ms: claimed_ms + 85_000,
+            holder: None,
+            history: Vec::new(),
+            created_at_ms: claimed_ms,
+            updated_at_ms: claimed_ms,
+        }
+    }
+
+    /// The million-schedule simulation's schedule 359871, as a writer that read its baseline
+    /// at once would leave it: a baseline showing a refund of 9.00 made outside the journal,
+    /// and another journaled refund of 3.00 applied a second before it was read, which a
+    /// figure lagging by up to 5 s may not show. Refunded 9.00 → 12.00 is this refund of 3.00,
+    /// or that one shown late: ambiguous, never applied, never not applied. Applied long
+    /// enough before, or with nothing refunded outside the journal, the journal's refunds are
+    /// surely in the baseline, and it decides.
+    #[test]
+    fn a_refund_applied_just_before_the_baseline_was_read_may_be_missing_from_it() {
+        let claimed = 1_800_000_000_000;
+        let lag = std::time::Duration::from_secs(5);
+        let d = |text: &str| text.parse::<Decimal>().unwrap();
+        let other = |amount: &str, before_ms: i64| OtherRefund {
+            amount: d(amount),
+            applied_by_ms: claimed - before_ms,
+        };
+        let entry = unknown_refund("3.00", claimed, Some("9.00"));
+        let befores = |others: &[OtherRefund]| refunded_befores(&entry, d("9.00"), others, lag);
+        assert_eq!(
+            befores(&[other("3.00", 1_000)]),
+            Some(vec![d("9.00"), d("12.00")])
+        );
+        assert_eq!(befores(&[other("3.00", 6_000)]), Some(vec![d("9.00")]));
+        // Short of the journal's own refunds, the baseline lacks one of them at least.
+        assert_eq!(
+            refunded_befores(&entry, d("0.00"), &[other("3.00", 1_000)], lag),
+            Some(vec![d("3.00")])
+        );
+        let mut payment = Payment::new(
+            "test",
+            OrderId::new("A1").unwrap(),
+            PaymentStatus::PartiallyRefunded,
+            "word",
+            RawResponse::default(),
+        );
+        let decided = |befores: &[Decimal], payment: &Payment| {
+            decide_refund(&entry, befores, &PaymentStatus::PartiallyRefunded, payment)
+        };
+        for (now, unsure, sure) in [
+            ("12.00", EntryState::Ambiguous, EntryState::Applied),
+            ("15.00", EntryState::Ambiguous, EntryState::Ambiguous),
+            // 12.00 before is impossible: a figure never shrinks.
+            ("9.00", EntryState::NotApplied, EntryState::NotApplied),
+        ] {
+            payment.refunded_amount =
+                Some(paygate_core::Money::parse(now, paygate_core::Currency::USD).unwrap());
+            let (state, reason) = decided(&[d("9.00"), d("12.00")], &payment);
+            assert_eq!(state, unsure, "{now}: {reason}");
+            let (state, reason) = decided(&[d("9.00")], &payment);
+            assert_eq!(state, sure, "{now}: {reason}");
         }
     }
 }

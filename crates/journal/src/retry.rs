@@ -78,6 +78,7 @@ impl Journaled {
             }
             Begun::Recorded(entry) => return Ok(*entry),
         };
+        let claimed_at_ms = self.claimed_at_ms(lease_until_ms);
         let request = &entry.request;
         match entry.operation {
             WriteOperation::Refund => {
@@ -98,7 +99,7 @@ impl Journaled {
                     &write,
                     attempt,
                     lease_until_ms,
-                    || self.plan_claimed(&refund),
+                    || self.plan_claimed(&write, &refund, claimed_at_ms),
                     |checked| async move { self.inner.send_refund(&checked).await },
                 )
                 .await?;
@@ -109,7 +110,7 @@ impl Journaled {
                     &write,
                     attempt,
                     lease_until_ms,
-                    || self.plan_claimed(&capture),
+                    || self.plan_claimed(&write, &capture, claimed_at_ms),
                     |checked| async move { self.inner.send_capture(&checked).await },
                 )
                 .await?;
@@ -120,7 +121,7 @@ impl Journaled {
                     &write,
                     attempt,
                     lease_until_ms,
-                    || self.plan_claimed(&void),
+                    || self.plan_claimed(&write, &void, claimed_at_ms),
                     |checked| async move { self.inner.send_void(&checked).await },
                 )
                 .await?;
@@ -131,7 +132,7 @@ impl Journaled {
                     &write,
                     attempt,
                     lease_until_ms,
-                    || self.plan_claimed(&cancel),
+                    || self.plan_claimed(&write, &cancel, claimed_at_ms),
                     |checked| async move { self.inner.send_cancel(&checked).await },
                 )
                 .await?;

@@ -70,7 +70,7 @@ impl GatewayLayer for Journaled {
         )?;
         self.journaled(
             &write,
-            |_| async { Ok((Baseline::absent(), ())) },
+            |_, _| async { Ok((Baseline::absent(), ())) },
             |()| async move { self.inner.create_payment(request).await },
             replay_checkout,
         )
@@ -109,7 +109,7 @@ impl GatewayLayer for Journaled {
         )?;
         self.journaled(
             &write,
-            |took_over| self.current_plan(&write, checked, took_over),
+            |took_over, claimed_at_ms| self.current_plan(&write, checked, took_over, claimed_at_ms),
             |current| async move { self.inner.send_refund(&current).await },
             replay_refund,
         )
@@ -128,7 +128,7 @@ impl GatewayLayer for Journaled {
         )?;
         self.journaled(
             &write,
-            |took_over| self.current_plan(&write, checked, took_over),
+            |took_over, claimed_at_ms| self.current_plan(&write, checked, took_over, claimed_at_ms),
             |current| async move { self.inner.send_void(&current).await },
             replay_payment,
         )
@@ -147,7 +147,7 @@ impl GatewayLayer for Journaled {
         )?;
         self.journaled(
             &write,
-            |took_over| self.current_plan(&write, checked, took_over),
+            |took_over, claimed_at_ms| self.current_plan(&write, checked, took_over, claimed_at_ms),
             |current| async move { self.inner.send_cancel(&current).await },
             replay_payment,
         )
@@ -166,7 +166,7 @@ impl GatewayLayer for Journaled {
         )?;
         self.journaled(
             &write,
-            |took_over| self.current_plan(&write, checked, took_over),
+            |took_over, claimed_at_ms| self.current_plan(&write, checked, took_over, claimed_at_ms),
             |current| async move { self.inner.send_capture(&current).await },
             replay_payment,
         )

@@ -171,6 +171,7 @@ fn baseline() -> Baseline {
         status: "paid".into(),
         amount: Some("10.00".into()),
         refunded: Some("0.00".into()),
+        read_at_ms: Some(1_800_000_000_000),
     }
 }
 

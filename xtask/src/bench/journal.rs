@@ -226,6 +226,7 @@ async fn leave_unknown(
                     status: "paid".into(),
                     amount: None,
                     refunded: Some("0.00".into()),
+                    read_at_ms: Some(lease_until_ms),
                 };
                 journal
                     .ready(account, &key, attempt, lease_until_ms, &baseline)
