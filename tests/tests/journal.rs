@@ -184,9 +184,7 @@ async fn a_lost_answer_is_unknown_blocks_the_order_and_recovers_as_applied() {
             matches!(&retry, paygate::Error::Journal(j) if j.kind == JournalErrorKind::Refused),
             "{db}: {retry}"
         );
-        // The order is free again, once PayWay surely shows the refund recovery settled: a
-        // refund sooner would wait that out first, past this test's short lease.
-        tokio::time::sleep(paygate::pipeline::WriteRules::STANDARD.refunds_show_within).await;
+        // The order is free again.
         gateway
             .refund(&refund(&order, "1.00", &unique("R")))
             .await
@@ -887,7 +885,19 @@ async fn a_refund_right_after_another_reads_its_baseline_once_the_first_surely_s
             .unwrap()
             .unwrap();
 
+        // Recovery waits out the lease and then the lag, for a refund applied at its end.
         wait_out_lease().await;
+        let early = paygate::journal::recover(
+            journal.as_ref(),
+            &|_: &paygate::journal::Entry| Ok::<_, String>(lagging.clone()),
+            RecoveryOptions::default().accounts([account(&sandbox)]),
+        )
+        .await
+        .unwrap();
+        let early = early.settled.iter().find(|s| s.key == lost).unwrap();
+        assert_eq!(early.state, EntryState::Unknown, "{db}: {early:?}");
+        assert!(early.eligible_at_ms.is_some(), "{db}: {early:?}");
+        tokio::time::sleep(LAG).await;
         let gateway_of = |_: &paygate::journal::Entry| Ok::<_, String>(lagging.clone());
         let report = paygate::journal::recover(
             journal.as_ref(),

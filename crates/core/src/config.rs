@@ -112,6 +112,7 @@ pub struct GatewayConfig {
     environment: Environment,
     settings: BTreeMap<String, SecretString>,
     webhook_max_age: Option<std::time::Duration>,
+    refunds_show_within: Option<std::time::Duration>,
 }
 
 impl GatewayConfig {
@@ -127,6 +128,7 @@ impl GatewayConfig {
             environment,
             settings: BTreeMap::new(),
             webhook_max_age: None,
+            refunds_show_within: None,
         }
     }
 
@@ -148,6 +150,20 @@ impl GatewayConfig {
     /// The webhook age window, if one is set.
     pub fn webhook_max_age(&self) -> Option<std::time::Duration> {
         self.webhook_max_age
+    }
+
+    /// Says the provider's refunded figure shows a refund within `lag`, in place of the
+    /// provider's own [`crate::pipeline::WriteRules::refunds_show_within`]:
+    /// `refunds_show_within_ms` in a `[gateways.<name>]` table (a simulator that shows
+    /// refunds at once says 0). See [`crate::layer::RefundsShowWithin`].
+    pub fn with_refunds_show_within(mut self, lag: std::time::Duration) -> Self {
+        self.refunds_show_within = Some(lag);
+        self
+    }
+
+    /// How soon the provider's figure shows a refund, where the configuration says.
+    pub fn refunds_show_within(&self) -> Option<std::time::Duration> {
+        self.refunds_show_within
     }
 
     /// The instance name.
@@ -258,6 +274,7 @@ impl fmt::Debug for GatewayConfig {
             .field("environment", &self.environment)
             .field("settings", &self.settings.keys().collect::<Vec<_>>())
             .field("webhook_max_age", &self.webhook_max_age)
+            .field("refunds_show_within", &self.refunds_show_within)
             .finish()
     }
 }

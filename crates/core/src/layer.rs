@@ -2,8 +2,9 @@
 //! `PaymentGateway` implementation here forwards everything else to its inner gateway, so no
 //! wrapper forwards by hand and none can forget a method (a forgotten forward would drop, say,
 //! a provider's refund history from recovery's evidence). The registry's wrappers are layers:
-//! [`FreshWebhooks`] (the webhook age window), the write journal's `Journaled`, and the
-//! facade's tracing.
+//! [`FreshWebhooks`] (the webhook age window), [`RefundsShowWithin`] (how soon a provider's
+//! figure shows a refund, where configuration says), the write journal's `Journaled`, and
+//! the facade's tracing.
 
 use std::sync::Arc;
 
@@ -24,7 +25,8 @@ use crate::webhook::WebhookEvent;
 /// except the whole writes (`refund`, `void`, `cancel`, `capture`), which default to the
 /// write pipeline on the wrapper itself: planned, then sent through its `send_*`. What a
 /// gateway *is* — its provider, capabilities, account, limits, prechecks and write rules,
-/// its refund history — is always the inner gateway's.
+/// its refund history — is always the inner gateway's (a configured lag of its refunded
+/// figure aside: [`RefundsShowWithin`]).
 #[async_trait]
 pub trait GatewayLayer: Send + Sync + std::fmt::Debug {
     /// The wrapped gateway.
@@ -52,6 +54,12 @@ pub trait GatewayLayer: Send + Sync + std::fmt::Debug {
     /// See [`PaymentGateway::refund_status`].
     async fn refund_status(&self, request: &RefundStatusRequest) -> Result<Refund> {
         self.inner().refund_status(request).await
+    }
+
+    /// See [`PaymentGateway::write_rules`]: the inner gateway's, except where configuration
+    /// says how soon the provider shows a refund ([`RefundsShowWithin`]).
+    fn write_rules(&self) -> WriteRules {
+        self.inner().write_rules()
     }
 
     /// See [`PaymentGateway::void`]: the pipeline through this wrapper.
@@ -172,7 +180,7 @@ impl<L: GatewayLayer> PaymentGateway for L {
     }
 
     fn write_rules(&self) -> WriteRules {
-        self.inner().write_rules()
+        GatewayLayer::write_rules(self)
     }
 
     async fn write_mark(&self, order_id: &OrderId, key: Option<&str>) -> Result<Option<WriteMark>> {
@@ -278,5 +286,30 @@ impl GatewayLayer for FreshWebhooks {
         let event = self.inner.verify_webhook(body, headers)?;
         self.check(&event)?;
         Ok(event)
+    }
+}
+
+/// A provider's refunded figure as configuration says it shows refunds
+/// (`refunds_show_within_ms`): the registry's layer where a gateway's table sets it.
+#[derive(Debug)]
+pub struct RefundsShowWithin {
+    inner: Arc<dyn PaymentGateway>,
+    lag: std::time::Duration,
+}
+
+impl RefundsShowWithin {
+    /// Wraps `inner`, whose refunded figure shows a refund within `lag`.
+    pub fn new(inner: Arc<dyn PaymentGateway>, lag: std::time::Duration) -> RefundsShowWithin {
+        RefundsShowWithin { inner, lag }
+    }
+}
+
+impl GatewayLayer for RefundsShowWithin {
+    fn inner(&self) -> &Arc<dyn PaymentGateway> {
+        &self.inner
+    }
+
+    fn write_rules(&self) -> WriteRules {
+        self.inner.write_rules().refunds_show_within(self.lag)
     }
 }

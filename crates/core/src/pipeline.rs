@@ -394,7 +394,10 @@ where
     declared(gateway, write.operation())?;
     gateway.precheck(write)?;
     let journal = gateway.write_mark(write.order_id(), write.key()).await?;
-    wait_for_earlier_refunds(write.operation(), journal.as_ref()).await;
+    // A payment handed over is read again once the order is claimed, after the wait.
+    if write.handed().is_none() {
+        wait_for_earlier_refunds(write.operation(), journal.as_ref()).await;
+    }
     let (payment, handed) = match write.handed() {
         Some(payment) => {
             check_handed_over(

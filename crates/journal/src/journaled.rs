@@ -281,7 +281,11 @@ impl Journaled {
         };
         let lag = crate::schema::millis(self.inner.write_rules().refunds_show_within);
         let now = self.journal.now_ms().await?;
-        let wait = applied_by_ms.saturating_add(lag).saturating_sub(now);
+        // Never longer than the lag: a journal clock stepped back must not hold a write.
+        let wait = applied_by_ms
+            .saturating_add(lag)
+            .saturating_sub(now)
+            .min(lag);
         Ok(look
             .mark
             .refunds_show_in(Duration::from_millis(u64::try_from(wait).unwrap_or(0))))
@@ -412,9 +416,14 @@ impl Journaled {
     async fn wait_until_refunds_show(&self, claimed_at_ms: i64, shows_from_ms: Option<i64>) -> i64 {
         match shows_from_ms {
             Some(from) if from > claimed_at_ms => {
-                let wait = u64::try_from(from - claimed_at_ms).unwrap_or(0);
+                // Never longer than the lag: a journal clock stepped back must not hold the
+                // order for the whole lease.
+                let lag = self.inner.write_rules().refunds_show_within;
+                let wait = u64::try_from(from - claimed_at_ms)
+                    .unwrap_or(0)
+                    .min(u64::try_from(lag.as_millis()).unwrap_or(u64::MAX));
                 tokio::time::sleep(Duration::from_millis(wait)).await;
-                from
+                claimed_at_ms.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX))
             }
             _ => claimed_at_ms,
         }

@@ -194,6 +194,23 @@ pub(crate) async fn recover_one(
             None,
         )
     } else {
+        // A refund applied at the end of the lease shows in the figure only a lag later.
+        let shows_by_ms = entry.lease_until_ms.saturating_add(crate::schema::millis(
+            gateway.write_rules().refunds_show_within,
+        ));
+        if entry.operation == WriteOperation::Refund && now < shows_by_ms {
+            return Ok(Settled {
+                eligible_at_ms: Some(shows_by_ms),
+                ..line(
+                    entry,
+                    entry.state,
+                    format!(
+                        "its lease ended, but the provider may not show a refund applied then until {}: recover after that",
+                        crate::schema::rfc3339(shows_by_ms)
+                    ),
+                )
+            });
+        }
         let others = other_refunds(journal, entry).await?;
         let others_amounts: Vec<Decimal> = others.iter().map(|o| o.amount).collect();
         let refunds_show_within = gateway.write_rules().refunds_show_within;

@@ -21,6 +21,8 @@
 //! api_key = "env:PAYWAY_USD_API_KEY"          # or file:/run/secrets/..., or a literal
 //! rsa_public_key = "file:/etc/paygate/payway-usd.pem"
 //! webhook_max_age_secs = 86400  # optional, any provider: reject older webhooks (replays)
+//! # refunds_show_within_ms = 5000  # optional, any provider: how soon its refunded figure
+//! #                                # shows a refund (default: the provider's own, 5 s)
 //!
 //! [journal]                   # optional (features `journal` / `journal-postgres`)
 //! url = "sqlite:///var/lib/shop/paygate-journal.db"   # or postgres://…, env:VAR, file:PATH
@@ -221,6 +223,7 @@ fn sub_table<'a>(value: &'a Value, at: &str) -> Result<&'a Table> {
 
 /// A setting every provider's table takes: see [`paygate_core::layer::FreshWebhooks`].
 const WEBHOOK_MAX_AGE: &str = "webhook_max_age_secs";
+const REFUNDS_SHOW_WITHIN: &str = "refunds_show_within_ms";
 
 fn gateway(name: &str, table: &Table) -> Result<GatewayConfig> {
     let at = |key: &str| format!("gateways.{name}.{key}");
@@ -263,8 +266,24 @@ fn gateway(name: &str, table: &Table) -> Result<GatewayConfig> {
         }
         None => {}
     }
+    match table.get(REFUNDS_SHOW_WITHIN) {
+        Some(Value::Integer(ms)) if (0..=600_000).contains(ms) => {
+            config = config.with_refunds_show_within(Duration::from_millis(ms.unsigned_abs()));
+        }
+        Some(_) => {
+            return Err(Error::config(
+                at(REFUNDS_SHOW_WITHIN),
+                "must be an integer from 0 to 600000 (milliseconds)",
+            ));
+        }
+        None => {}
+    }
     for (key, value) in table {
-        if key == "provider" || key == "environment" || key == WEBHOOK_MAX_AGE {
+        if key == "provider"
+            || key == "environment"
+            || key == WEBHOOK_MAX_AGE
+            || key == REFUNDS_SHOW_WITHIN
+        {
             continue;
         }
         let text = match value {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use paygate_core::layer::FreshWebhooks;
+use paygate_core::layer::{FreshWebhooks, RefundsShowWithin};
 use paygate_core::transport::{
     Dispatcher, ReqwestTransport, RetryPolicy, Transport, TransportSettings,
 };
@@ -274,6 +274,9 @@ impl RegistryBuilder {
                 .ok_or_else(|| unknown_provider(config, &self.factories))
                 .and_then(|factory| factory.build(config, &dispatcher))
                 .and_then(|mut gateway| {
+                    if let Some(lag) = config.refunds_show_within() {
+                        gateway = Arc::new(RefundsShowWithin::new(gateway, lag));
+                    }
                     if let Some(window) = config.webhook_max_age() {
                         gateway = Arc::new(FreshWebhooks::new(
                             gateway,

@@ -633,8 +633,10 @@ impl Drop for Sandbox {
 /// `root` (`http://host:port`) accepting `credentials`.
 pub fn gateway_toml(provider: Provider, root: &str, credentials: &Credentials) -> String {
     let name = provider.name();
+    // The simulator shows a refund in the payment's figure at once, where the providers
+    // may take seconds: a journaled refund right after another need not wait here.
     format!(
-        "[gateways.{name}]\nprovider = \"{name}\"\nenvironment = \"{}\"\n{}",
+        "[gateways.{name}]\nprovider = \"{name}\"\nenvironment = \"{}\"\nrefunds_show_within_ms = 0\n{}",
         provider_base(root, provider),
         provider.simulated().settings_toml(credentials)
     )

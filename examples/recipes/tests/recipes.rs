@@ -58,3 +58,30 @@ fn the_reconciliation_reports_each_kind_of_difference() {
         "{err}"
     );
 }
+
+#[test]
+fn a_refund_keyed_by_the_form_it_came_from_is_made_once_per_form() {
+    let (ok, out, err) = run(env!("CARGO_BIN_EXE_refund_keyed_by_intent"));
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("1. the form carries key INTENT1R1 (and in a second tab, INTENT1R1)"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("refund INTENT1R1: succeeded, 2.00 USD refunded in all")
+            .count(),
+        3,
+        "twice at once and once more from the other tab, one answer: {out}"
+    );
+    assert!(
+        out.contains("4. the same key with another amount: not refunded (invalid-input)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "5. the next form (INTENT1R2): refund INTENT1R2: succeeded, 3.00 USD refunded in all"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("refunds the provider received: 2"), "{out}");
+}

@@ -115,7 +115,6 @@ pub(crate) struct ShopOrder {
     pub(crate) provider_order_id: String,
     pub(crate) amount: Money,
     pub(crate) refunded: Money,
-    pub(crate) refunds: u32,
     pub(crate) status: ShopStatus,
     pub(crate) note: Option<String>,
 }

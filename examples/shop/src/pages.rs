@@ -59,7 +59,17 @@ fn page(title: &str, body: &str) -> Response {
          </head><body><p><a href=\"/\">Shop</a> · <a href=\"/admin\">Admin</a></p>{body}</body></html>",
         esc(title)
     );
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // Fetched afresh when visited, but kept for the Back button: a form shown again
+            // by Back carries the key it was shown with, so sending it again is answered,
+            // not made a second time.
+            (header::CACHE_CONTROL, "private, max-age=0"),
+        ],
+        html,
+    )
+        .into_response()
 }
 
 fn problem(status: StatusCode, text: &str) -> Response {
@@ -162,7 +172,6 @@ async fn checkout(State(shop): State<Arc<Shop>>, Form(form): Form<CheckoutForm>)
             provider_order_id: checkout.payment_id.to_string(),
             amount,
             refunded: Money::zero(amount.currency()),
-            refunds: 0,
             status: ShopStatus::AwaitingPayment,
             note: None,
         },
@@ -285,11 +294,16 @@ async fn admin(State(shop): State<Arc<Shop>>) -> Response {
             .checked_sub(&order.refunded)
             .map(|m| m.amount().to_string())
             .unwrap_or_default();
+        let key = match refund_key(&shop, &order).await {
+            Ok(key) => key,
+            Err(e) => format!("unavailable: {e}"),
+        };
         let id = esc(&order.id);
         rows.push_str(&format!(
-            "<tr id=\"order-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td>{}</td>\
+            "<tr id=\"order-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td id=\"refunded-{id}\">{}</td>\
              <td id=\"status-{id}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td><form method=\"post\" action=\"/admin/orders/{id}/refund\">\
+             <input type=\"hidden\" name=\"key\" value=\"{}\">\
              <input id=\"amount-{id}\" name=\"amount\" value=\"{}\" size=\"9\">\
              <button id=\"refund-{id}\">Refund</button></form></td></tr>",
             esc(&order.gateway),
@@ -299,6 +313,7 @@ async fn admin(State(shop): State<Arc<Shop>>) -> Response {
             esc(&unified),
             esc(&native),
             esc(order.note.as_deref().unwrap_or("")),
+            esc(&key),
             esc(&remaining),
         ));
     }
@@ -317,6 +332,8 @@ async fn admin(State(shop): State<Arc<Shop>>) -> Response {
 
 #[derive(Deserialize)]
 struct RefundForm {
+    /// The refund's journal key, minted when the form was shown (see [`refund_key`]).
+    key: String,
     amount: String,
 }
 
@@ -325,7 +342,7 @@ async fn refund(
     Path(id): Path<String>,
     Form(form): Form<RefundForm>,
 ) -> Response {
-    let message = refund_order(&shop, &id, form.amount.trim()).await;
+    let message = refund_order(&shop, &id, form.key.trim(), form.amount.trim()).await;
     *shop
         .flash
         .lock()
@@ -333,21 +350,56 @@ async fn refund(
     see_other("/admin")
 }
 
-/// Refunds `amount` of order `id` through the journal; what to tell the admin.
-async fn refund_order(shop: &Shop, id: &str, amount: &str) -> String {
+/// The journal key of the next refund of `order`, minted when its form is shown: the order's
+/// id and how many refunds the journal holds for it then. Submitting the form again (Back,
+/// a double click, a second tab showing the same state, curl) sends the same key, which the
+/// journal answers from its entry: one refund per intent. A form shown after that refund
+/// (or after one refused) carries the next key.
+async fn refund_key(shop: &Shop, order: &ShopOrder) -> Result<String, String> {
+    let gateway = shop
+        .registry
+        .get(&order.gateway)
+        .ok_or_else(|| format!("gateway {} is not configured", order.gateway))?;
+    let journal = shop.registry.journal().ok_or("the shop has no journal")?;
+    let entries = journal
+        .entries(&paygate::journal::EntryFilter {
+            account: Some(gateway.account().fingerprint()),
+            order_id: Some(order.provider_order_id.clone()),
+            ..paygate::journal::EntryFilter::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let refunds = entries
+        .iter()
+        .filter(|e| e.operation == paygate::journal::WriteOperation::Refund)
+        .count();
+    Ok(format!("{}R{}", order.id, refunds + 1))
+}
+
+/// Refunds `amount` of order `id` through the journal under `key` (the form's); what to
+/// tell the admin.
+async fn refund_order(shop: &Shop, id: &str, key: &str, amount: &str) -> String {
     let Some(order) = shop.orders().get(id).cloned() else {
         return format!("No order {id}.");
     };
     let Some(gateway) = shop.registry.get(&order.gateway) else {
         return format!("Gateway {} is not configured.", order.gateway);
     };
+    // A key this shop minted for this order's form, nothing else.
+    let minted = key
+        .strip_prefix(id)
+        .and_then(|rest| rest.strip_prefix('R'))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if !minted {
+        return format!(
+            "Not refunded: the form's key {key:?} is not one this page made for order {id}; reload the page."
+        );
+    }
     let amount = match Money::parse(amount, order.amount.currency()) {
         Ok(amount) => amount,
         Err(e) => return format!("Not refunded: {e}."),
     };
-    let attempt = order.refunds + 1;
-    // The refund's reference is its journal key: one per refund the admin asks for.
-    let request = RefundReference::new(format!("{id}R{attempt}")).and_then(|reference| {
+    let request = RefundReference::new(key).and_then(|reference| {
         OrderId::new(order.provider_order_id.clone())
             .and_then(|order_id| RefundRequest::new(order_id, amount))
             .map(|request| request.reference(reference))
@@ -357,35 +409,78 @@ async fn refund_order(shop: &Shop, id: &str, amount: &str) -> String {
         Err(e) => return format!("Not refunded: {e}."),
     };
     let result = gateway.refund(&request).await;
+    // What was refunded in all, as the provider says: never this request's amount added to
+    // the shop's figure (a resubmitted form is answered by the journal, not refunded again).
+    let refunded = match &result {
+        Ok(refund) => match refund.total_refunded {
+            Some(total) => Some(total),
+            None => refunded_now(shop, gateway.as_ref(), &order).await,
+        },
+        Err(_) => None,
+    };
     let mut orders = shop.orders();
     let Some(kept) = orders.get_mut(id) else {
         return format!("No order {id}.");
     };
     match result {
         Ok(_) => {
-            kept.refunds = attempt;
-            kept.refunded = kept.refunded.checked_add(&amount).unwrap_or(kept.refunded);
+            if let Some(refunded) = refunded
+                && refunded.amount() > kept.refunded.amount()
+            {
+                kept.refunded = refunded;
+            }
             kept.status = if kept.refunded == kept.amount {
                 ShopStatus::Refunded
             } else {
                 ShopStatus::PartiallyRefunded
             };
-            format!("Refunded {amount} of order {id}.")
+            format!(
+                "Refund {key} of {amount} on order {id}: done; {} refunded in all.",
+                kept.refunded
+            )
         }
         Err(e) if e.class() == ErrorClass::OutcomeUnknown => {
-            kept.refunds = attempt;
             let note = format!(
-                "refund of {amount}: outcome unknown, not resent (`paygate journal recover` settles it)"
+                "refund {key} of {amount}: outcome unknown, not resent (`paygate journal recover` settles it)"
             );
             kept.note = Some(note.clone());
             format!("Order {id}: {note}.")
         }
-        Err(e) => {
-            if e.class() == ErrorClass::Provider {
-                // Refused by the provider: that reference is spent.
-                kept.refunds = attempt;
-            }
-            format!("Not refunded: {e}.")
-        }
+        Err(e) => format!("Not refunded: {e}."),
     }
+}
+
+/// What the provider says was refunded of `order`, read now; where it does not say (Finpay
+/// and PayG report only whether a refund was made), what the journal's refunds on the order
+/// that took effect add up to.
+async fn refunded_now(
+    shop: &Shop,
+    gateway: &dyn PaymentGateway,
+    order: &ShopOrder,
+) -> Option<Money> {
+    if let Ok(id) = OrderId::new(order.provider_order_id.clone())
+        && let Ok(payment) = gateway.payment_status(&id).await
+        && let Some(refunded) = payment.refunded_amount
+        && !(refunded.is_zero() && payment.status != paygate::PaymentStatus::Paid)
+    {
+        return Some(refunded);
+    }
+    let journal = shop.registry.journal()?;
+    let entries = journal
+        .entries(&paygate::journal::EntryFilter {
+            account: Some(gateway.account().fingerprint()),
+            order_id: Some(order.provider_order_id.clone()),
+            ..paygate::journal::EntryFilter::default()
+        })
+        .await
+        .ok()?;
+    entries
+        .iter()
+        .filter(|e| {
+            e.operation == paygate::journal::WriteOperation::Refund && e.state.took_effect()
+        })
+        .filter_map(|e| Money::parse(e.amount.as_deref()?, order.amount.currency()).ok())
+        .try_fold(Money::zero(order.amount.currency()), |sum, m| {
+            sum.checked_add(&m).ok()
+        })
 }

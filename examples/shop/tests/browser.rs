@@ -19,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use paygate::sandbox::Provider;
+use paygate::sandbox::{Provider, Sandbox};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -98,6 +98,9 @@ async fn browser(driver: &Driver, profile: &Path) -> Client {
                 "--disable-component-update", "--disable-sync",
                 format!("--user-data-dir={}", profile.display()),
             ],
+            // chromedriver turns the back/forward cache off; a person's browser has it on,
+            // and Back then shows the form as it was, key and all.
+            "excludeSwitches": ["disable-back-forward-cache"],
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -152,10 +155,56 @@ async fn shown_status(client: &Client) -> Result<String, String> {
     text_of(client, "#status").await
 }
 
-async fn flows(client: &Client, shop: &str, gateway: &str) -> Step {
-    let sample = Provider::from_name(gateway)
-        .ok_or_else(|| format!("no provider {gateway}"))?
-        .sample();
+/// The refunds `provider` received at the sandbox.
+fn refunds_at(sandbox: &Sandbox, provider: Provider) -> usize {
+    sandbox
+        .received()
+        .iter()
+        .filter(|r| r.provider == provider && r.path.to_ascii_lowercase().ends_with("refund"))
+        .count()
+}
+
+/// Submits `order`'s refund form as shown in the current window, with `amount`.
+async fn submit_refund(client: &Client, order: &str, amount: &str) -> Step {
+    let field = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("#amount-{order}")))
+        .await
+        .map_err(failed("the refund amount"))?;
+    field.clear().await.map_err(failed("clear"))?;
+    field
+        .send_keys(amount)
+        .await
+        .map_err(failed("type the amount"))?;
+    // Marks this document, to tell the page the form's answer leads to from it.
+    client
+        .execute("document.body.setAttribute('data-left', '1')", vec![])
+        .await
+        .map_err(failed("mark the page"))?;
+    click(client, &format!("#refund-{order}")).await?;
+    let started = std::time::Instant::now();
+    loop {
+        let arrived = client
+            .execute(
+                "return !document.body.hasAttribute('data-left') && document.readyState === 'complete'",
+                vec![],
+            )
+            .await
+            .map_err(failed("the page after the refund"))?;
+        if arrived.as_bool() == Some(true) {
+            return Ok(());
+        }
+        if started.elapsed() > WAIT {
+            return Err("no page after the refund form was sent".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn flows(client: &Client, shop: &str, gateway: &str, sandbox: &Sandbox) -> Step {
+    let provider = Provider::from_name(gateway).ok_or_else(|| format!("no provider {gateway}"))?;
+    let sample = provider.sample();
 
     // Paid, then refunded in part from the admin page.
     buy(client, shop, gateway).await?;
@@ -167,27 +216,101 @@ async fn flows(client: &Client, shop: &str, gateway: &str) -> Step {
         ));
     }
     let order = text_of(client, "#order-id").await?;
+    // Two tabs on the admin page, showing the same state: the second is also what Back
+    // shows of the form once it was sent (a browser's back/forward cache keeps it, key and
+    // all; chromedriver turns that cache off, so the test keeps the page open instead).
+    let first = client.window().await.map_err(failed("this tab"))?;
     client
         .goto(&format!("{shop}/admin"))
         .await
         .map_err(failed("admin"))?;
-    let amount = client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&format!("#amount-{order}")))
+    let second = client
+        .new_window(true)
         .await
-        .map_err(failed("the refund amount"))?;
-    amount.clear().await.map_err(failed("clear"))?;
-    amount
-        .send_keys(sample.part)
+        .map_err(failed("a second tab"))?
+        .handle;
+    client
+        .switch_to_window(second.clone())
         .await
-        .map_err(failed("type the amount"))?;
-    click(client, &format!("#refund-{order}")).await?;
+        .map_err(failed("to the second tab"))?;
+    client
+        .goto(&format!("{shop}/admin"))
+        .await
+        .map_err(failed("admin in the second tab"))?;
+    client
+        .switch_to_window(first.clone())
+        .await
+        .map_err(failed("to the first tab"))?;
+    submit_refund(client, &order, sample.part).await?;
     let flash = text_of(client, "#flash").await?;
     let status = text_of(client, &format!("#status-{order}")).await?;
     if status != "partially refunded" {
         return Err(format!(
             "{gateway}: admin shows {status:?} after a partial refund ({flash})"
+        ));
+    }
+    if refunds_at(sandbox, provider) != 1 {
+        return Err(format!(
+            "{gateway}: {} refunds sent for one",
+            refunds_at(sandbox, provider)
+        ));
+    }
+    // The same form sent again from the other tab: its key is spent, the journal answers.
+    client
+        .switch_to_window(second)
+        .await
+        .map_err(failed("to the second tab"))?;
+    submit_refund(client, &order, sample.part).await?;
+    let again = text_of(client, "#flash").await?;
+    if refunds_at(sandbox, provider) != 1 || again != flash {
+        return Err(format!(
+            "{gateway}: the form sent again gave {again:?} after {flash:?}; {} refunds sent",
+            refunds_at(sandbox, provider)
+        ));
+    }
+    let refunded = text_of(client, &format!("#refunded-{order}")).await?;
+    let part = format!("{} {}", sample.part, sample.currency);
+    if refunded != part {
+        return Err(format!(
+            "{gateway}: the shop shows {refunded:?} refunded, the provider {part}"
+        ));
+    }
+    client
+        .close_window()
+        .await
+        .map_err(failed("close the second tab"))?;
+    client
+        .switch_to_window(first)
+        .await
+        .map_err(failed("to the first tab"))?;
+
+    // One form sent twice at once (a double click, or curl): one refund at most (a provider
+    // that takes a second refund at all takes this one once).
+    client.refresh().await.map_err(failed("reload"))?;
+    let key = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("#order-{order} input[name=key]")))
+        .await
+        .map_err(failed("the form's key"))?
+        .attr("value")
+        .await
+        .map_err(failed("the form's key"))?
+        .unwrap_or_default();
+    let http = reqwest::Client::new();
+    let post = || {
+        http.post(format!("{shop}/admin/orders/{order}/refund"))
+            .form(&[("key", key.as_str()), ("amount", sample.part)])
+            .send()
+    };
+    let (one, two) = tokio::join!(post(), post());
+    one.and(two)
+        .map_err(|e| format!("{gateway}: posting the form: {e}"))?;
+    let expected = if sample.reports_refunded_amount { 2 } else { 1 };
+    if refunds_at(sandbox, provider) != expected {
+        return Err(format!(
+            "{gateway}: one form sent twice at once: {} refunds in all, not {expected}",
+            refunds_at(sandbox, provider)
         ));
     }
 
@@ -261,10 +384,12 @@ async fn a_customer_buys_pays_and_is_refunded_and_failures_show_as_such() {
     let shop_url = running.url();
     let mut failure = None;
     for gateway in ["finpay", "payway", "payg"] {
-        let outcome =
-            tokio::time::timeout(Duration::from_secs(120), flows(&client, &shop_url, gateway))
-                .await
-                .unwrap_or_else(|_| Err(format!("{gateway}: the flows took over 120 s")));
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(120),
+            flows(&client, &shop_url, gateway, running.sandbox()),
+        )
+        .await
+        .unwrap_or_else(|_| Err(format!("{gateway}: the flows took over 120 s")));
         if let Err(e) = outcome {
             let saved = save_page(&client, gateway).await;
             failure = Some(format!("{e}\n{saved}"));
