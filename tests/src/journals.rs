@@ -2,6 +2,7 @@
 //! server named by `PAYGATE_TEST_POSTGRES_URL` (`.ci/run` starts one; locally the PostgreSQL
 //! half is skipped, loudly, when the variable is absent; under `CI=true` its absence fails).
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -39,7 +40,9 @@ pub fn postgres_url() -> Option<String> {
                 std::env::var("CI").as_deref() != Ok("true"),
                 "PAYGATE_TEST_POSTGRES_URL is not set under CI=true: .ci/run starts PostgreSQL and must export it"
             );
-            eprintln!(
+            // Written past the test runner's capture (which takes `eprintln!`): a skip is seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED the PostgreSQL half: PAYGATE_TEST_POSTGRES_URL is not set (eval \"$(bash .ci/postgres start)\") ***\n"
             );
             None

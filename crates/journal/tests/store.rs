@@ -10,6 +10,7 @@
     clippy::print_stderr
 )]
 
+use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -47,7 +48,9 @@ fn postgres_url() -> Option<String> {
                 std::env::var("CI").as_deref() != Ok("true"),
                 "PAYGATE_TEST_POSTGRES_URL is not set under CI=true: .ci/run starts PostgreSQL and must export it"
             );
-            eprintln!(
+            // Written past the test runner's capture (which takes `eprintln!`): a skip is seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED the PostgreSQL half: PAYGATE_TEST_POSTGRES_URL is not set (eval \"$(bash .ci/postgres start)\") ***\n"
             );
             None
@@ -79,7 +82,11 @@ async fn journals_at() -> Vec<(&'static str, String, Arc<dyn WriteJournal>)> {
         all.push(("postgres", url, journal));
     }
     #[cfg(not(feature = "postgres"))]
-    eprintln!("\n*** SKIPPED the PostgreSQL half: built without the `postgres` feature ***\n");
+    // Written past the test runner's capture (which takes `eprintln!`): a skip is seen.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED the PostgreSQL half: built without the `postgres` feature ***\n"
+    );
     all
 }
 
