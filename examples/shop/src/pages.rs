@@ -223,10 +223,24 @@ async fn checkout(State(shop): State<Arc<Shop>>, Form(form): Form<CheckoutForm>)
 
 /// The return (and cancel) page: the order as the shop knows it, confirmed by a status read
 /// while no webhook has said it is paid.
+/// How long the return page waits for the provider's notification before it reads the
+/// payment's status itself.
+const WEBHOOK_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 async fn returned(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Response {
-    let Some(order) = shop.orders().get(&id).cloned() else {
+    let Some(mut order) = shop.orders().get(&id).cloned() else {
         return problem(StatusCode::NOT_FOUND, "no such order");
     };
+    // The provider's notification and the customer race back here: wait for it a little,
+    // then read the status (a shop whose notifications fail still tells its customers).
+    let waited = std::time::Instant::now();
+    while matches!(order.status, ShopStatus::AwaitingPayment) && waited.elapsed() < WEBHOOK_GRACE {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        match shop.orders().get(&id) {
+            Some(kept) => order = kept.clone(),
+            None => return problem(StatusCode::NOT_FOUND, "no such order"),
+        }
+    }
     if matches!(order.status, ShopStatus::AwaitingPayment)
         && let Some(read) = read_status(&shop, &order).await
     {
