@@ -239,10 +239,64 @@ async fn payg_posts_to_the_account_url_and_nothing_leaves_loopback() {
     )
     .await;
     sandbox.pay(Provider::Payway, &away).unwrap();
+    let refused = deliveries_within(&sandbox, &away, 1, Duration::from_millis(500)).await;
+    assert_eq!(refused.len(), 1, "listed, never sent: {refused:?}");
     assert!(
-        deliveries_within(&sandbox, &away, 1, Duration::from_millis(500))
-            .await
-            .is_empty()
+        refused[0].status.is_none()
+            && !refused[0].acknowledged
+            && refused[0]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("not on this machine's loopback")),
+        "{refused:?}"
     );
+    sandbox.shutdown().await;
+}
+
+/// A receiver answering with a redirect (here to another listener on loopback, standing in
+/// for an address elsewhere) is a failed delivery: the redirect is recorded, never followed.
+#[tokio::test]
+async fn a_redirect_is_a_failed_delivery_never_followed() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let mut elsewhere = mockito::Server::new_async().await;
+    let followed = elsewhere
+        .mock("POST", mockito::Matcher::Any)
+        .with_status(200)
+        .expect(0)
+        .create_async()
+        .await;
+    let mut app = mockito::Server::new_async().await;
+    let target = format!("{}/stolen", elsewhere.url());
+    let redirecting = app
+        .mock("POST", "/notify")
+        .with_status(307)
+        .with_header("location", &target)
+        .expect(1)
+        .create_async()
+        .await;
+    let gateway = registry.gateway("payway").unwrap();
+    let order = create(
+        &gateway,
+        "DLVR",
+        "10.00",
+        Currency::USD,
+        &format!("{}/notify", app.url()),
+    )
+    .await;
+    sandbox.pay(Provider::Payway, &order).unwrap();
+    let made = deliveries(&sandbox, &order, 1).await;
+    assert_eq!(made.len(), 1, "PayWay sends once: {made:?}");
+    assert_eq!(made[0].status, Some(307), "{made:?}");
+    assert!(!made[0].acknowledged, "{made:?}");
+    assert!(
+        made[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains(&target) && e.contains("not followed")),
+        "{made:?}"
+    );
+    redirecting.assert_async().await;
+    followed.assert_async().await;
     sandbox.shutdown().await;
 }

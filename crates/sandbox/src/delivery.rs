@@ -66,8 +66,8 @@ pub(crate) fn is_loopback(url: &str) -> bool {
 }
 
 /// Delivers `webhook` for `order_id` in the background to the provider's notification URL
-/// (the order's callback URL, or the account's), when it is on loopback and a runtime is
-/// running.
+/// (the order's callback URL, or the account's) when a runtime is running. A URL off
+/// loopback is never called: the attempt is listed as refused.
 pub(crate) fn start(
     shared: &Arc<Shared>,
     provider: Provider,
@@ -80,9 +80,30 @@ pub(crate) fn start(
     } else {
         shared.notification_url(provider)
     };
-    let Some(url) = url.filter(|u| is_loopback(u)) else {
+    let Some(url) = url else {
         return;
     };
+    if !is_loopback(&url) {
+        // Refused, and listed: a notification that never left is no mystery.
+        record(
+            shared,
+            Delivery {
+                provider,
+                order_id: order_id.to_owned(),
+                url: url.clone(),
+                attempt: 1,
+                body: webhook.body.clone(),
+                headers: webhook.headers.clone(),
+                status: None,
+                answer: None,
+                error: Some(format!(
+                    "not sent: {url} is not on this machine's loopback, and the sandbox calls nothing else"
+                )),
+                acknowledged: false,
+            },
+        );
+        return;
+    }
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return;
     };
@@ -109,6 +130,21 @@ async fn deliver(
             request = request.header(name, value);
         }
         let (status, answer, error) = match request.send().await {
+            Ok(response) if response.status().is_redirection() => {
+                let location = response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .unwrap_or("nowhere")
+                    .to_owned();
+                (
+                    Some(response.status().as_u16()),
+                    None,
+                    Some(format!(
+                        "redirected to {location}: not followed, a failed delivery"
+                    )),
+                )
+            }
             Ok(response) => {
                 let status = response.status().as_u16();
                 match response.bytes().await {
@@ -119,18 +155,18 @@ async fn deliver(
             Err(e) => (None, None, Some(e.to_string())),
         };
         let acknowledged = match (status, &answer) {
-            (Some(status), Some(body)) => (policy.acknowledged)(status, body),
+            (Some(status), Some(body)) if !(300..400).contains(&status) => {
+                (policy.acknowledged)(status, body)
+            }
             _ => false,
         };
         let excerpt = answer.map(|body| {
             let end = body.len().min(4096);
             String::from_utf8_lossy(body.get(..end).unwrap_or_default()).into_owned()
         });
-        shared
-            .deliveries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Delivery {
+        record(
+            shared,
+            Delivery {
                 provider,
                 order_id: order_id.to_owned(),
                 url: url.to_owned(),
@@ -141,11 +177,20 @@ async fn deliver(
                 answer: excerpt,
                 error,
                 acknowledged,
-            });
+            },
+        );
         if acknowledged {
             return;
         }
     }
+}
+
+fn record(shared: &Shared, delivery: Delivery) {
+    shared
+        .deliveries
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(delivery);
 }
 
 /// The default wait before the second attempt (doubling after each).

@@ -44,8 +44,10 @@
 //! When an order is paid, the simulator also POSTs the provider's notification, signed, to
 //! the order's callback URL (PayG: the account URL of [`Sandbox::set_notification_url`]),
 //! on loopback only, retrying as the provider does (Finpay: until a `2000000`
-//! acknowledgement, 5 attempts; PayWay and PayG: once). `GET /_sandbox/deliveries` lists
-//! every attempt and its answer ([`Delivery`]).
+//! acknowledgement, 5 attempts; PayWay and PayG: once). A redirect is a failed attempt,
+//! never followed (its `Location` is recorded); a URL off loopback is never called, its
+//! attempt listed as refused. `GET /_sandbox/deliveries` lists every attempt and its answer
+//! ([`Delivery`]).
 
 // docs.rs: each item gated by a feature says which (`--cfg docsrs`, nightly).
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -450,8 +452,12 @@ impl Sandbox {
             tokens: Mutex::new(tokens::TokenBook::default()),
             faults: Mutex::new(Vec::new()),
             received: Mutex::new(log::RequestLog::new()),
+            // Notifications go to loopback only: never through a proxy, never after a
+            // redirect (a 3xx is a failed delivery, as the providers count it).
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
                 .build()
                 .map_err(|e| SandboxError::Io(std::io::Error::other(e)))?,
             deliveries: Mutex::new(Vec::new()),
