@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use paygate::receiver::{Confirmation, ReceivedWebhook, WebhookReceiver};
-use paygate::sandbox::{Provider, Sandbox, SimOrder, SimulatedWebhook};
+use paygate::sandbox::{Fault, FaultSpec, Provider, Sandbox, SimOrder, SimulatedWebhook};
 use paygate::{GatewayRegistry, PaymentStatus};
 
 /// Serves `router` on a loopback port; its base URL.
@@ -374,8 +374,16 @@ async fn the_journal_recognises_a_delivery_across_restarts_and_hands_over_what_f
         assert_eq!(answer.status, 200, "{db}");
         assert!(settled(&got, 0).await.is_empty(), "{db}: handled twice");
         // At start, the app hands over what was never handled: once.
-        assert_eq!(restarted.handle_unhandled(10_000).await.unwrap(), 1, "{db}");
-        assert_eq!(restarted.handle_unhandled(10_000).await.unwrap(), 0, "{db}");
+        assert_eq!(
+            restarted.handle_unhandled(10_000).await.unwrap().handled,
+            1,
+            "{db}"
+        );
+        assert_eq!(
+            restarted.handle_unhandled(10_000).await.unwrap(),
+            paygate::receiver::UnhandledReport::default(),
+            "{db}"
+        );
         let handled = got.lock().unwrap().clone();
         assert_eq!(handled.len(), 1, "{db}");
         assert_eq!(handled[0].event.status, Some(PaymentStatus::Paid), "{db}");
@@ -421,4 +429,70 @@ fn top_level_members(body: &str) -> Vec<(String, String)> {
             (member[..key_end].to_owned(), value.to_owned())
         })
         .collect()
+}
+
+/// At start, one provider's outage does not stop the others' events: an event whose status
+/// cannot be read is skipped, named in the report and kept; the one behind it is handled;
+/// the skipped one is handled on the next call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_status_leaves_one_event_for_later_and_the_rest_are_handled() {
+    for (db, journal) in paygate_tests::journals::journals().await.unwrap() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let (finpay, finpay_table) =
+            paygate_tests::journals::own_gateway(&sandbox, Provider::Finpay);
+        let (payway, payway_table) =
+            paygate_tests::journals::own_gateway(&sandbox, Provider::Payway);
+        let registry = Arc::new(
+            GatewayRegistry::builder()
+                .toml_str(&format!("{finpay_table}\n{payway_table}"))
+                .unwrap()
+                .journal(journal.clone(), Default::default())
+                .build()
+                .unwrap(),
+        );
+        // Both taken in by an instance whose handler fails: acknowledged, left unhandled.
+        let failing = WebhookReceiver::builder(registry.clone())
+            .handler(move |_w: ReceivedWebhook| async move {
+                Err::<(), _>("the shop's database is down".into())
+            })
+            .build()
+            .unwrap();
+        let first = serve(axum::Router::new().nest("/w", failing.router())).await;
+        for (provider, name, id) in [
+            (Provider::Finpay, &finpay, "LEFT1"),
+            (Provider::Payway, &payway, "LEFT2"),
+        ] {
+            let webhook = paid(&sandbox, provider, id);
+            assert_eq!(
+                post(&format!("{first}/w/{name}"), &webhook).await.status,
+                200
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Finpay's status reads fail (a 502 from its proxy), its retries too.
+        sandbox.arm(
+            FaultSpec::new(Provider::Finpay, Fault::Html { status: 502 }, 100)
+                .on_path("pg/payment/card/check"),
+        );
+        let (_, got, restarted) = receiver_at(registry.clone()).await;
+        let report = restarted.handle_unhandled(10_000).await.unwrap();
+        assert_eq!(report.handled, 1, "{db}: {report}");
+        assert_eq!(report.left.len(), 1, "{db}: {report}");
+        assert_eq!(report.left[0].gateway, finpay, "{db}: {report}");
+        assert!(
+            report.left[0].why.contains("could not be read"),
+            "{db}: {report}"
+        );
+        assert_eq!(got.lock().unwrap().len(), 1, "{db}");
+        // Finpay back: the next call hands it over.
+        sandbox.clear_faults();
+        let report = restarted.handle_unhandled(10_000).await.unwrap();
+        assert_eq!(
+            (report.handled, report.left.len()),
+            (1, 0),
+            "{db}: {report}"
+        );
+        assert_eq!(got.lock().unwrap().len(), 2, "{db}");
+        sandbox.shutdown().await;
+    }
 }

@@ -242,8 +242,12 @@ pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
             }
         })
         .build()?;
-    // Receipts a previous run took in but never handled.
-    receiver.handle_unhandled(1000).await?;
+    // Receipts a previous run took in but never handled; any left (a provider down) wait
+    // for the next start.
+    let report = receiver.handle_unhandled(1000).await?;
+    if !report.left.is_empty() {
+        tracing::warn!(%report, "webhooks left unhandled");
+    }
     let app = pages::router(shop.clone()).nest("/webhooks", receiver.router());
     let server = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

@@ -128,6 +128,38 @@ pub enum ReceiverError {
     NoHandler,
 }
 
+/// What [`WebhookReceiver::handle_unhandled`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnhandledReport {
+    /// The events handed over and handled.
+    pub handled: usize,
+    /// The events left unhandled, kept for the next call, each with why.
+    pub left: Vec<LeftUnhandled>,
+}
+
+/// An event [`WebhookReceiver::handle_unhandled`] could not hand over this time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LeftUnhandled {
+    /// The gateway instance it came to.
+    pub gateway: String,
+    /// The order it is about, as the provider wrote it.
+    pub order_id: String,
+    /// Why it is left.
+    pub why: String,
+}
+
+impl std::fmt::Display for UnhandledReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} handled, {} left", self.handled, self.left.len())?;
+        for left in &self.left {
+            write!(f, "; {} {}: {}", left.gateway, left.order_id, left.why)?;
+        }
+        Ok(())
+    }
+}
+
 /// Mounted routes and the state behind them; cheap to clone.
 #[derive(Clone)]
 pub struct WebhookReceiver {
@@ -208,9 +240,12 @@ impl WebhookReceiver {
 
     /// Hands the handler, again, each event received but never marked handled (the app
     /// stopped, or the handler failed), at most `limit` of them, oldest first; each is
-    /// confirmed by a fresh status read, as its time may be past the webhook window. Returns
-    /// how many were handled. Without a journal there is nothing kept: 0.
-    pub async fn handle_unhandled(&self, limit: u32) -> crate::Result<usize> {
+    /// confirmed by a fresh status read, as its time may be past the webhook window. One
+    /// that cannot be handled now (its status unreadable, its gateway gone, its handler
+    /// failing again) is skipped, kept for the next call, and named in the report: one
+    /// provider's outage never stops the others' events. Fails only when the inbox cannot be
+    /// read. Without a journal there is nothing kept: an empty report.
+    pub async fn handle_unhandled(&self, limit: u32) -> crate::Result<UnhandledReport> {
         route::handle_unhandled(&self.shared, limit).await
     }
 }

@@ -249,35 +249,73 @@ fn confirmed(mut event: WebhookEvent, payment: Payment) -> (WebhookEvent, Confir
 }
 
 /// See [`super::WebhookReceiver::handle_unhandled`].
-pub(super) async fn handle_unhandled(shared: &Arc<Shared>, limit: u32) -> crate::Result<usize> {
+pub(super) async fn handle_unhandled(
+    shared: &Arc<Shared>,
+    limit: u32,
+) -> crate::Result<super::UnhandledReport> {
     let receipts = shared
         .receipts
         .unhandled(limit)
         .await
         .map_err(|e| Error::Journal(Box::new(paygate_core::JournalError::unavailable(e.0))))?;
-    let mut handled = 0;
+    let mut report = super::UnhandledReport::default();
     for (name, event_key, order, body) in receipts {
+        let left = |why: String| {
+            tracing::warn!(target: TARGET, gateway = %name, order, why, "an unhandled webhook is left for later");
+            super::LeftUnhandled {
+                gateway: name.clone(),
+                order_id: order.clone(),
+                why,
+            }
+        };
         let Some(gateway) = shared.registry.get(&name) else {
-            tracing::warn!(target: TARGET, gateway = %name, order, "an unhandled webhook's gateway is no longer configured");
+            report
+                .left
+                .push(left("its gateway is no longer configured".into()));
             continue;
         };
-        let order_id = OrderId::new(order.clone())?;
-        let payment = gateway.payment_status(&order_id).await?;
-        let event = WebhookEvent::new(gateway.provider(), order, Authenticity::Unverified, &body);
+        let order_id = match OrderId::new(order.clone()) {
+            Ok(id) => id,
+            Err(e) => {
+                report
+                    .left
+                    .push(left(format!("its order id is not valid: {e}")));
+                continue;
+            }
+        };
+        let payment = match gateway.payment_status(&order_id).await {
+            Ok(payment) => payment,
+            Err(e) => {
+                report
+                    .left
+                    .push(left(format!("its payment could not be read: {e}")));
+                continue;
+            }
+        };
+        let event = WebhookEvent::new(
+            gateway.provider(),
+            order.clone(),
+            Authenticity::Unverified,
+            &body,
+        );
         if let Some(mismatch) = disagreement(&event, &payment) {
-            tracing::warn!(target: TARGET, gateway = %name, order = %order_id, mismatch, "an unhandled webhook does not match the payment");
+            report
+                .left
+                .push(left(format!("it does not match the payment: {mismatch}")));
             continue;
         }
         let (event, confirmation) = confirmed(event, payment);
         let webhook = ReceivedWebhook {
-            gateway: name,
+            gateway: name.clone(),
             event,
             confirmation,
             event_key,
         };
         if handle(shared.clone(), webhook).await {
-            handled += 1;
+            report.handled += 1;
+        } else {
+            report.left.push(left("its handler failed again".into()));
         }
     }
-    Ok(handled)
+    Ok(report)
 }
