@@ -496,3 +496,47 @@ async fn an_unreadable_status_leaves_one_event_for_later_and_the_rest_are_handle
         sandbox.shutdown().await;
     }
 }
+
+/// An unsigned notice whose confirming read fails is acknowledged and kept (PayG sends
+/// once), then confirmed in the background once the provider answers again: handled once,
+/// never lost. One for an order the provider does not have gets a 4xx, not an invitation to
+/// retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsigned_notice_whose_read_fails_is_kept_and_confirmed_later() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = Arc::new(paygate::sandbox::registry(&sandbox).unwrap());
+    let (base, got, _receiver) = receiver_at(registry).await;
+    let postback = paid(&sandbox, Provider::Payg, "LATE1");
+    // PayG's status reads fail (500s, its retries too) when the postback arrives.
+    sandbox.arm(FaultSpec::new(
+        Provider::Payg,
+        Fault::Status { status: 500 },
+        1000,
+    ));
+    let answer = post(&format!("{base}/webhooks/payg"), &postback).await;
+    assert_eq!(answer.status, 200, "acknowledged, kept: {}", answer.body);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(got.lock().unwrap().is_empty(), "handed over unconfirmed");
+    sandbox.clear_faults();
+    let handled = settled(&got, 1).await;
+    assert_eq!(handled.len(), 1, "confirmed later, handled once");
+    assert_eq!(handled[0].event.status, Some(PaymentStatus::Paid));
+    assert!(matches!(
+        handled[0].confirmation,
+        Confirmation::StatusRead(_)
+    ));
+
+    // A postback for an order PayG does not have: refused with a 4xx.
+    let forged = postback.body.replace("LATE1", "NOSUCH1");
+    assert_ne!(forged, postback.body);
+    let answer = post_bytes(
+        &format!("{base}/webhooks/payg"),
+        forged.into_bytes(),
+        &postback.headers,
+    )
+    .await;
+    assert_eq!(answer.status, 404, "{}", answer.body);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(got.lock().unwrap().len(), 1);
+    sandbox.shutdown().await;
+}

@@ -30,7 +30,9 @@
 //! | body not the provider's shape | 400 | not called |
 //! | event older than the gateway's `webhook_max_age_secs`, or dated in the future | 422 | not called |
 //! | unsigned, and the status read disagrees (order, transaction or amount) | 422 | not called |
-//! | unsigned, and the status read failed; or the inbox is unavailable | 503 (the provider may retry) | not called |
+//! | unsigned, and the provider has no such order | 404 | not called |
+//! | unsigned, and the status read failed | the acknowledgement (it is recorded: PayWay and PayG send once) | called once a read in the background confirms it (after 1, 2, 4 and 8 s); else left for [`WebhookReceiver::handle_unhandled`] |
+//! | the inbox is unavailable | 503 (the provider may retry) | not called |
 //!
 //! Answers to refused deliveries are one short line naming the reason; they never echo the
 //! body, a signature or a key, and the log lines (target `paygate::receiver`) carry the

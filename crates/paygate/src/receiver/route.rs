@@ -94,17 +94,16 @@ async fn receive(
             return rejected(&name, &error);
         }
     };
+    // An unsigned event whose confirming read fails is recorded and acknowledged all the
+    // same (PayWay and PayG send once: an error answer would lose it), then confirmed in
+    // the background; the handler sees it only once a read confirms it.
     let (event, confirmation) = match event.authenticity {
-        Authenticity::Verified => (event, Confirmation::Signature),
+        Authenticity::Verified => (event, Some(Confirmation::Signature)),
         Authenticity::Unverified => match confirm(&shared, &name, gateway.as_ref(), event).await {
-            Ok(confirmed) => confirmed,
-            Err(response) => {
-                let outcome = if response.status() == StatusCode::SERVICE_UNAVAILABLE {
-                    "unavailable"
-                } else {
-                    "rejected"
-                };
-                paygate_core::metered::webhook(&name, outcome);
+            Confirmed::Now(event, confirmation) => (event, Some(confirmation)),
+            Confirmed::Later(event) => (event, None),
+            Confirmed::Refused(response) => {
+                paygate_core::metered::webhook(&name, "rejected");
                 return response;
             }
         },
@@ -129,15 +128,23 @@ async fn receive(
             acknowledge(&event)
         }
         Ok(true) => {
-            paygate_core::metered::webhook(&name, "handled");
             let answer = acknowledge(&event);
-            let webhook = ReceivedWebhook {
-                gateway: name,
-                event,
-                confirmation,
-                event_key,
-            };
-            tokio::spawn(handle(shared, webhook));
+            match confirmation {
+                Some(confirmation) => {
+                    paygate_core::metered::webhook(&name, "handled");
+                    let webhook = ReceivedWebhook {
+                        gateway: name,
+                        event,
+                        confirmation,
+                        event_key,
+                    };
+                    tokio::spawn(handle(shared, webhook));
+                }
+                None => {
+                    paygate_core::metered::webhook(&name, "deferred");
+                    tokio::spawn(confirm_later(shared, name, event, event_key));
+                }
+            }
             answer
         }
     }
@@ -190,6 +197,16 @@ fn event_key(event: &WebhookEvent) -> String {
     }
 }
 
+/// What reading the payment made of an unsigned event.
+enum Confirmed {
+    /// Confirmed: the event with the read's status.
+    Now(WebhookEvent, Confirmation),
+    /// The payment could not be read now: confirm it later.
+    Later(WebhookEvent),
+    /// Refused: no such order, or the payment contradicts it.
+    Refused(Response),
+}
+
 /// Confirms an unsigned event by reading the payment: same order, same amount when both
 /// say. The event then carries the read's status.
 async fn confirm(
@@ -197,36 +214,71 @@ async fn confirm(
     name: &str,
     gateway: &dyn PaymentGateway,
     event: WebhookEvent,
-) -> Result<(WebhookEvent, Confirmation), Response> {
+) -> Confirmed {
     let Ok(order_id) = OrderId::new(event.order_id.clone()) else {
-        return Err(refuse(StatusCode::BAD_REQUEST, "the order id is not valid"));
+        return Confirmed::Refused(refuse(StatusCode::BAD_REQUEST, "the order id is not valid"));
     };
     let read = tokio::time::timeout(shared.confirm_within, gateway.payment_status(&order_id));
     let payment = match read.await {
         Ok(Ok(payment)) => payment,
+        // The provider has no such order: a forged or misdirected notice, not worth a retry.
+        Ok(Err(Error::Provider(p))) if p.kind == paygate_core::ProviderErrorKind::NotFound => {
+            tracing::warn!(target: TARGET, gateway = name, order = %order_id, "an unsigned webhook names an order the provider does not have");
+            return Confirmed::Refused(refuse(StatusCode::NOT_FOUND, "no such order"));
+        }
         Ok(Err(error)) => {
-            tracing::warn!(target: TARGET, gateway = name, order = %order_id, class = error.class().name(), "the status read confirming an unsigned webhook failed");
-            return Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "cannot confirm the notification now",
-            ));
+            tracing::warn!(target: TARGET, gateway = name, order = %order_id, class = error.class().name(), "the status read confirming an unsigned webhook failed: confirming it later");
+            return Confirmed::Later(event);
         }
         Err(_) => {
-            tracing::warn!(target: TARGET, gateway = name, order = %order_id, "the status read confirming an unsigned webhook took too long");
-            return Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "cannot confirm the notification now",
-            ));
+            tracing::warn!(target: TARGET, gateway = name, order = %order_id, "the status read confirming an unsigned webhook took too long: confirming it later");
+            return Confirmed::Later(event);
         }
     };
     if let Some(mismatch) = disagreement(&event, &payment) {
         tracing::warn!(target: TARGET, gateway = name, order = %order_id, mismatch, "an unsigned webhook does not match the payment");
-        return Err(refuse(
+        return Confirmed::Refused(refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
             "the notification does not match the payment",
         ));
     }
-    Ok(confirmed(event, payment))
+    let (event, confirmation) = confirmed(event, payment);
+    Confirmed::Now(event, confirmation)
+}
+
+/// The waits before each later attempt to confirm an unsigned event.
+const CONFIRM_LATER: [std::time::Duration; 4] = [
+    std::time::Duration::from_secs(1),
+    std::time::Duration::from_secs(2),
+    std::time::Duration::from_secs(4),
+    std::time::Duration::from_secs(8),
+];
+
+/// Confirms a recorded, acknowledged, unsigned event in the background, then hands it to
+/// the handler. Still unconfirmed after the last attempt (or refused by the read), it stays
+/// in the inbox unhandled: [`super::WebhookReceiver::handle_unhandled`] takes it up.
+async fn confirm_later(shared: Arc<Shared>, name: String, event: WebhookEvent, event_key: String) {
+    let Some(gateway) = shared.registry.get(&name) else {
+        return;
+    };
+    for wait in CONFIRM_LATER {
+        tokio::time::sleep(wait).await;
+        match confirm(&shared, &name, gateway.as_ref(), event.clone()).await {
+            Confirmed::Now(event, confirmation) => {
+                let webhook = ReceivedWebhook {
+                    gateway: name,
+                    event,
+                    confirmation,
+                    event_key,
+                };
+                handle(shared, webhook).await;
+                return;
+            }
+            Confirmed::Later(_) => {}
+            Confirmed::Refused(_) => return,
+        }
+    }
+    tracing::warn!(target: TARGET, gateway = %name, order = %event.order_id, "an unsigned webhook could not be confirmed: kept unhandled for handle_unhandled");
 }
 
 /// What of `event` the read `payment` contradicts.
