@@ -16,7 +16,11 @@
 //! - `journal`, `journal-postgres`: the write journal (`paygate::journal`), every write sent
 //!   at most once per key across crashes, on SQLite or PostgreSQL;
 //! - `axum`: the webhook receiver (`paygate::receiver`);
-//! - `native-roots`: also trust the operating system's certificate store.
+//! - `metrics`: operations, latencies, retries, requests in flight and webhooks through the
+//!   `metrics` facade (install a recorder to see them);
+//! - `native-roots`: also trust the operating system's certificate store;
+//! - `test-util`: helpers for an app's own tests: a manual clock, seeded randomness, and
+//!   each compiled-in provider's `TestSigner` (signs callbacks as the provider does).
 //!
 //! ```no_run
 //! # async fn run() -> paygate::Result<()> {
@@ -36,8 +40,14 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// The README's Rust examples, compiled and run as this crate's doc tests (they need the
-/// sandbox and every provider).
-#[cfg(all(doctest, feature = "sandbox", feature = "all-providers"))]
+/// sandbox, every provider, the journal and the receiver).
+#[cfg(all(
+    doctest,
+    feature = "sandbox",
+    feature = "all-providers",
+    feature = "journal",
+    feature = "axum"
+))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
 
