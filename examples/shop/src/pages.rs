@@ -374,6 +374,18 @@ async fn refund_key(shop: &Shop, order: &ShopOrder) -> Result<String, String> {
         .registry
         .get(&order.gateway)
         .ok_or_else(|| format!("gateway {} is not configured", order.gateway))?;
+    let refunds = journaled_refunds(shop, gateway.as_ref(), order)
+        .await?
+        .len();
+    Ok(format!("{}R{}", order.id, refunds + 1))
+}
+
+/// The journal's refund entries on `order`, in any state.
+async fn journaled_refunds(
+    shop: &Shop,
+    gateway: &dyn PaymentGateway,
+    order: &ShopOrder,
+) -> Result<Vec<paygate::journal::Entry>, String> {
     let journal = shop.registry.journal().ok_or("the shop has no journal")?;
     let entries = journal
         .entries(&paygate::journal::EntryFilter {
@@ -383,11 +395,10 @@ async fn refund_key(shop: &Shop, order: &ShopOrder) -> Result<String, String> {
         })
         .await
         .map_err(|e| e.to_string())?;
-    let refunds = entries
-        .iter()
+    Ok(entries
+        .into_iter()
         .filter(|e| e.operation == paygate::journal::WriteOperation::Refund)
-        .count();
-    Ok(format!("{}R{}", order.id, refunds + 1))
+        .collect())
 }
 
 /// Refunds `amount` of order `id` through the journal under `key` (the form's); what to
@@ -479,20 +490,11 @@ async fn refunded_now(
     {
         return Some(refunded);
     }
-    let journal = shop.registry.journal()?;
-    let entries = journal
-        .entries(&paygate::journal::EntryFilter {
-            account: Some(gateway.account().fingerprint()),
-            order_id: Some(order.provider_order_id.clone()),
-            ..paygate::journal::EntryFilter::default()
-        })
+    journaled_refunds(shop, gateway, order)
         .await
-        .ok()?;
-    entries
+        .ok()?
         .iter()
-        .filter(|e| {
-            e.operation == paygate::journal::WriteOperation::Refund && e.state.took_effect()
-        })
+        .filter(|e| e.state.took_effect())
         .filter_map(|e| Money::parse(e.amount.as_deref()?, order.amount.currency()).ok())
         .try_fold(Money::zero(order.amount.currency()), |sum, m| {
             sum.checked_add(&m).ok()
