@@ -26,6 +26,13 @@ pub(crate) fn router(shop: Arc<Shop>) -> Router {
         .route("/admin", get(admin))
         .route("/admin/orders/{id}/refund", post(refund))
         .route("/metrics", get(metrics_page))
+        .fallback(|| async { problem(StatusCode::NOT_FOUND, "There is no such page.") })
+        .method_not_allowed_fallback(|| async {
+            problem(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "This page does not take that request.",
+            )
+        })
         .with_state(shop)
 }
 

@@ -427,6 +427,24 @@ async fn a_customer_buys_pays_and_is_refunded_and_failures_show_as_such() {
             break;
         }
     }
+    // Unknown pages and methods get the shop's own page, not the framework's bare default.
+    if failure.is_none() {
+        for (method, path, status) in [
+            (reqwest::Method::GET, "/no-such-page", 404),
+            (reqwest::Method::DELETE, "/admin", 405),
+        ] {
+            let answer = reqwest::Client::new()
+                .request(method.clone(), format!("{shop_url}{path}"))
+                .send()
+                .await
+                .unwrap();
+            let code = answer.status().as_u16();
+            let page = answer.text().await.unwrap();
+            if code != status || !page.contains("id=\"problem\"") {
+                failure = Some(format!("{method} {path}: {code}, {page}"));
+            }
+        }
+    }
     // The SDK's metrics of all that, in Prometheus' format.
     if failure.is_none() {
         let page = reqwest::get(format!("{shop_url}/metrics"))
