@@ -243,10 +243,11 @@ impl WebhookReceiver {
     /// Hands the handler, again, each event received but never marked handled (the app
     /// stopped, or the handler failed), at most `limit` of them, oldest first; each is
     /// confirmed by a fresh status read, as its time may be past the webhook window. One
-    /// that cannot be handled now (its status unreadable, its gateway gone, its handler
-    /// failing again) is skipped, kept for the next call, and named in the report: one
+    /// that cannot be handled now (its status unreadable, its handler failing again) is
+    /// skipped, kept for the next call, and named in the report: one
     /// provider's outage never stops the others' events. Fails only when the inbox cannot be
-    /// read. Without a journal there is nothing kept: an empty report.
+    /// read. Events of gateways this registry does not have (another app's, sharing the
+    /// database) are left alone. Without a journal there is nothing kept: an empty report.
     pub async fn handle_unhandled(&self, limit: u32) -> crate::Result<UnhandledReport> {
         route::handle_unhandled(&self.shared, limit).await
     }
