@@ -12,8 +12,8 @@ use std::time::Duration;
 use paygate::journal::{EntryState, JournalSettings, RecoveryOptions, WriteJournal};
 use paygate::sandbox::{Fault, FaultSpec, Provider, Sandbox};
 use paygate::{
-    CreatePayment, Currency, ErrorClass, GatewayRegistry, JournalErrorKind, Money, OrderId,
-    PaymentGateway, RefundReference, RefundRequest,
+    CaptureRequest, CreatePayment, Currency, ErrorClass, GatewayRegistry, JournalErrorKind, Money,
+    OrderId, PaymentGateway, RefundReference, RefundRequest, VoidRequest,
 };
 use paygate_tests::journals::{account_of, journal_urls, journals, own_gateway, unique};
 
@@ -676,6 +676,41 @@ async fn a_plan_another_write_overtook_is_read_and_checked_again_before_sending(
         // Every wrapper passes the provider's refund history on (recovery's evidence).
         let listed = gateway.refund_history(&order).await.unwrap().unwrap();
         assert_eq!(listed.len(), 3, "{db}: {listed:?}");
+
+        // A capture planned on a hold that another instance voids meanwhile: the claim sees
+        // the order's mark moved (no refund's lag stands in for it here), reads again and
+        // refuses it, unsent.
+        let held = OrderId::new(unique("OV-H")).unwrap();
+        gateway
+            .create_payment(
+                &CreatePayment::new(held.clone(), usd("10.00"))
+                    .unwrap()
+                    .authorize_only(),
+            )
+            .await
+            .unwrap();
+        sandbox.pay(Provider::Payway, held.as_str()).unwrap();
+        let capture = paygate::pipeline::plan(
+            gateway.as_ref(),
+            &CaptureRequest::new(held.clone(), usd("10.00")).unwrap(),
+        )
+        .await
+        .unwrap();
+        other_instance
+            .void(&VoidRequest::new(held.clone()))
+            .await
+            .unwrap();
+        let reads_before = reads(&sandbox);
+        let error = gateway.send_capture(&capture).await.unwrap_err();
+        assert_eq!(error.class(), ErrorClass::InvalidState, "{db}: {error}");
+        assert_eq!(reads(&sandbox), reads_before + 1, "{db}: read once again");
+        assert!(
+            !sandbox
+                .received()
+                .iter()
+                .any(|r| r.path.contains("pre-auth-completion")),
+            "{db}: the overtaken capture was never sent"
+        );
 
         // A plan is sent only through a gateway of the account it was planned on.
         let elsewhere = Sandbox::start().await.unwrap();

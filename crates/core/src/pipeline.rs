@@ -228,6 +228,10 @@ pub struct WriteMark {
     /// ([`WriteRules::refunds_show_within`] after it was applied): a refund's plan waits
     /// that out before it reads the payment, so that the read shows every earlier refund.
     pub refunds_show_in: Duration,
+    /// When the journal looked, in Unix milliseconds on its own clock (the one that judges
+    /// its leases), if it says: the plan's read begins after this plus the wait above, which
+    /// makes that the earliest the payment can have been read ([`Checked::read_not_before_ms`]).
+    pub looked_at_ms: Option<i64>,
 }
 
 impl WriteMark {
@@ -237,7 +241,14 @@ impl WriteMark {
             mark,
             recorded,
             refunds_show_in: Duration::ZERO,
+            looked_at_ms: None,
         }
+    }
+
+    /// This mark, taken at `at_ms` on the journal's clock.
+    pub fn looked_at_ms(mut self, at_ms: i64) -> WriteMark {
+        self.looked_at_ms = Some(at_ms);
+        self
     }
 
     /// This mark, with the order's earlier refunds surely shown in `wait`.
@@ -258,6 +269,8 @@ pub struct Checked<R> {
     payment: Payment,
     planned_at: Instant,
     journal: Option<WriteMark>,
+    /// The earliest its payment can have been read, on the journal's clock.
+    read_not_before_ms: Option<i64>,
     handed: bool,
     checks_deferred: bool,
 }
@@ -330,6 +343,13 @@ impl<R: WriteRequest> Checked<R> {
         self.journal.as_ref().map(|j| j.mark)
     }
 
+    /// The earliest its payment can have been read, in Unix milliseconds on the journal's
+    /// clock: when the journal took its mark, plus the wait for earlier refunds that followed
+    /// ([`WriteMark`]). `None` for a payment handed over, or a journal that gave no time.
+    pub fn read_not_before_ms(&self) -> Option<i64> {
+        self.read_not_before_ms
+    }
+
     /// What the journal held under the write's key when it was planned.
     pub fn recorded(&self) -> Option<&KeyRecord> {
         self.journal.as_ref().and_then(|j| j.recorded.as_ref())
@@ -372,6 +392,7 @@ impl<R: WriteRequest> Checked<R> {
             payment,
             planned_at: Instant::now(),
             journal: None,
+            read_not_before_ms: None,
             handed: false,
             checks_deferred: false,
         })
@@ -395,9 +416,10 @@ where
     gateway.precheck(write)?;
     let journal = gateway.write_mark(write.order_id(), write.key()).await?;
     // A payment handed over is read again once the order is claimed, after the wait.
-    if write.handed().is_none() {
-        wait_for_earlier_refunds(write.operation(), journal.as_ref()).await;
-    }
+    let read_not_before_ms = match write.handed() {
+        None => wait_for_earlier_refunds(write.operation(), journal.as_ref()).await,
+        Some(_) => None,
+    };
     let (payment, handed) = match write.handed() {
         Some(payment) => {
             check_handed_over(
@@ -410,7 +432,13 @@ where
         }
         None => (gateway.payment_status(write.order_id()).await?, false),
     };
-    checked(gateway, request.clone(), payment, journal, handed)
+    checked(
+        gateway,
+        request.clone(),
+        payment,
+        (journal, read_not_before_ms),
+        handed,
+    )
 }
 
 /// Plans a write built from the payment (`build`: e.g. a refund in the payment's currency):
@@ -430,7 +458,7 @@ where
 {
     declared(gateway, R::OPERATION)?;
     let journal = gateway.write_mark(order_id, key).await?;
-    wait_for_earlier_refunds(R::OPERATION, journal.as_ref()).await;
+    let read_not_before_ms = wait_for_earlier_refunds(R::OPERATION, journal.as_ref()).await;
     let payment = gateway.payment_status(order_id).await?;
     let request = build(&payment)?;
     let write = request.as_write();
@@ -445,17 +473,28 @@ where
         ));
     }
     gateway.precheck(write)?;
-    checked(gateway, request, payment, journal, false)
+    checked(
+        gateway,
+        request,
+        payment,
+        (journal, read_not_before_ms),
+        false,
+    )
 }
 
 /// A refund waits, before its read, until the provider surely shows the order's earlier
-/// journaled refunds ([`WriteMark::refunds_show_in`]).
-async fn wait_for_earlier_refunds(operation: Operation, mark: Option<&WriteMark>) {
-    if let Some(mark) = mark.filter(|m| operation == Operation::Refund && m.recorded.is_none())
-        && !mark.refunds_show_in.is_zero()
+/// journaled refunds ([`WriteMark::refunds_show_in`]). Gives the earliest the read that
+/// follows can begin, on the journal's clock, where the mark says when it was taken.
+async fn wait_for_earlier_refunds(operation: Operation, mark: Option<&WriteMark>) -> Option<i64> {
+    let mark = mark?;
+    let mut waited = Duration::ZERO;
+    if operation == Operation::Refund && mark.recorded.is_none() && !mark.refunds_show_in.is_zero()
     {
         tokio::time::sleep(mark.refunds_show_in).await;
+        waited = mark.refunds_show_in;
     }
+    let waited_ms = i64::try_from(waited.as_millis()).unwrap_or(i64::MAX);
+    mark.looked_at_ms.map(|at| at.saturating_add(waited_ms))
 }
 
 /// A write the gateway does not declare is [`crate::Error::Unsupported`], before any read.
@@ -480,7 +519,7 @@ fn checked<G, R>(
     gateway: &G,
     request: R,
     payment: Payment,
-    journal: Option<WriteMark>,
+    (journal, read_not_before_ms): (Option<WriteMark>, Option<i64>),
     handed: bool,
 ) -> Result<Checked<R>>
 where
@@ -502,6 +541,7 @@ where
         payment,
         planned_at: Instant::now(),
         journal,
+        read_not_before_ms,
         handed,
         checks_deferred,
     })

@@ -220,12 +220,75 @@ pub struct Intent {
     pub fingerprint: String,
     /// The request's own fields, as JSON, to send it again on an explicit retry.
     pub request: serde_json::Value,
-    /// The payment as read before sending (`None` for a creation).
-    pub baseline: Option<Baseline>,
+    /// A baseline the claim records itself, when the plan's read still holds then: the
+    /// attempt is ready to send at once, with no [`crate::WriteJournal::ready`] after it.
+    /// `None`: the claim records no baseline.
+    pub ready: Option<ReadyAtClaim>,
     /// How long the claim lasts: the write's whole deadline (the read before it, the send,
     /// the wait for an answer) plus a margin. Nothing is sent once it has run out, and
     /// recovery leaves the entry alone until it has (or its holder is gone).
     pub lease: std::time::Duration,
+}
+
+/// The baseline a claim records itself (see [`Intent::ready`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadyAtClaim {
+    /// The payment as the plan read it.
+    pub baseline: Baseline,
+    /// The order's mark when the plan read it (see [`ReadyAtClaim::holds`]). `None`: the
+    /// baseline is recorded whatever the order holds (a creation: there was no payment).
+    pub if_order_mark: Option<u64>,
+}
+
+impl ReadyAtClaim {
+    /// `baseline`, read after the order's other entries were `others` (as
+    /// [`crate::WriteJournal::order_entries`] gave them, without the write's own key): the
+    /// claim records it only if they have not moved by then.
+    pub fn unless_moved(
+        baseline: Baseline,
+        account: &str,
+        order_id: &str,
+        others: &[Entry],
+    ) -> ReadyAtClaim {
+        ReadyAtClaim {
+            baseline,
+            if_order_mark: Some(order_mark(account, order_id, others.iter())),
+        }
+    }
+
+    /// Whether the claim records the baseline: `others`, the order's other entries as the
+    /// claim's transaction sees them, still have the plan's mark, so none of them began,
+    /// settled or was taken again since the plan read the payment.
+    pub fn holds(&self, account: &str, order_id: &str, others: &[Entry]) -> bool {
+        self.if_order_mark
+            .is_none_or(|mark| order_mark(account, order_id, others.iter()) == mark)
+    }
+}
+
+/// A hash of an order's entries (their keys, states, attempts, leases and last changes,
+/// whatever order they come in) with the account and order: it moves whenever one of them
+/// begins, settles or is taken again. Compared only within one process.
+pub(crate) fn order_mark<'a>(
+    account: &str,
+    order_id: &str,
+    entries: impl Iterator<Item = &'a Entry>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut entries: Vec<&Entry> = entries.collect();
+    entries.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (account, order_id).hash(&mut hasher);
+    for entry in entries {
+        (
+            &entry.key,
+            entry.state.as_str(),
+            entry.attempt,
+            entry.lease_until_ms,
+            entry.updated_at_ms,
+        )
+            .hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 impl Intent {
@@ -334,7 +397,7 @@ pub struct Entry {
     pub fingerprint: String,
     /// See [`Intent::request`].
     pub request: serde_json::Value,
-    /// See [`Intent::baseline`].
+    /// The payment as read just before the current attempt was sent (`None`: it was not).
     pub baseline: Option<Baseline>,
     /// Where it stands.
     pub state: EntryState,
@@ -405,6 +468,12 @@ pub enum Begun {
         attempt: u32,
         /// When its lease ends, Unix milliseconds by the journal's clock.
         lease_until_ms: i64,
+        /// Whether the claim recorded the intent's baseline ([`Intent::ready`]): the
+        /// attempt may be sent as it is. Otherwise [`crate::WriteJournal::ready`] records
+        /// one first.
+        ready: bool,
+        /// The order's other entries as the claim's transaction saw them, oldest first.
+        others: Vec<Entry>,
     },
     /// The key was journaled before: nothing is recorded now; answer from this entry.
     Recorded(Box<Entry>),

@@ -10,7 +10,7 @@ use paygate_core::{
 };
 
 use crate::entry::{
-    Baseline, Begun, Entry, EntryFilter, EntryState, Finished, Intent, JournalFailure, Outcome,
+    Baseline, Begun, Entry, EntryState, Finished, Intent, JournalFailure, Outcome, ReadyAtClaim,
     WriteOperation,
 };
 use crate::store::WriteJournal;
@@ -98,13 +98,14 @@ impl JournalSettings {
 /// its order, but calling again is a new write. Give a key wherever a call may be repeated.
 ///
 /// A write arrives planned ([`paygate_core::pipeline`]): checked against the payment read
-/// (or handed over) when it was planned. Once the order is claimed, that payment is recorded
-/// as the baseline recovery compares with, and the write is sent with no second read — unless
-/// the journal's mark of the order moved since the plan (another journaled write on it
-/// settled or began), the plan is older than [`JournalSettings::plan_fresh_for`], its payment
-/// was handed over (read before the mark), its key was already on record, or the write takes
-/// over its own earlier attempt: then the payment is read again and the write checked again,
-/// and a check that now fails sends nothing.
+/// (or handed over) when it was planned. The claim of its order records that payment, in
+/// the same transaction, as the baseline recovery compares with, and the write is sent with
+/// no second read — unless the journal's mark of the order moved since the plan (another
+/// journaled write on it settled or began), the plan is older than
+/// [`JournalSettings::plan_fresh_for`], its payment was handed over (read before the mark),
+/// its key was already on record, or the write takes over its own earlier attempt: then the
+/// payment is read again and the write checked again, and a check that now fails sends
+/// nothing.
 ///
 /// Entries belong to the gateway's provider account
 /// ([`PaymentGateway::account`](paygate_core::PaymentGateway::account)), not to its name:
@@ -141,8 +142,9 @@ pub(crate) struct Write {
 
 /// What [`Journaled::take_over`] found.
 enum TakeOver {
-    /// Reopened: send as this attempt, under the lease it was claimed with.
-    Send(u32, i64),
+    /// Reopened: send as this attempt, under the lease it was claimed with; the order's
+    /// other entries as the claim saw them.
+    Send(u32, i64, Vec<Entry>),
     /// Settled otherwise: answer from this entry.
     Answer(Box<Entry>),
     /// Not yet: its lease runs until then (or its order is held).
@@ -210,12 +212,71 @@ fn baseline_of(payment: &Payment, read_at_ms: i64) -> Baseline {
     }
 }
 
-/// What [`Journaled::look_at_order`] sees of an order.
+/// What [`order_look`] sees of an order.
 struct OrderLook {
     mark: WriteMark,
     /// By when the last of the order's other refunds that may have taken effect was applied
     /// ([`Entry::applied_by_ms`]).
     refund_settled_ms: Option<i64>,
+}
+
+/// The order's entries other than `own_key`'s as [`Journaled::order_mark`] sees them: their
+/// mark, what `own_key` holds, and by when the last of their refunds that may have taken
+/// effect was applied.
+fn order_look(
+    account: &str,
+    order_id: &str,
+    entries: &[Entry],
+    own_key: Option<&str>,
+) -> OrderLook {
+    let mut recorded = None;
+    let mut refund_settled_ms = None;
+    for entry in entries {
+        if Some(entry.key.as_str()) == own_key {
+            let answered = matches!(entry.state, EntryState::Succeeded | EntryState::Applied);
+            let may_have_applied =
+                answered || matches!(entry.state, EntryState::Pending | EntryState::Unknown);
+            recorded = Some(KeyRecord::new(
+                entry.state.as_str(),
+                answered,
+                may_have_applied,
+            ));
+        } else if entry.operation == WriteOperation::Refund
+            && !matches!(entry.state, EntryState::NotApplied | EntryState::Refused)
+        {
+            refund_settled_ms = refund_settled_ms.max(Some(entry.applied_by_ms()));
+        }
+    }
+    let others = entries
+        .iter()
+        .filter(|entry| Some(entry.key.as_str()) != own_key);
+    OrderLook {
+        mark: WriteMark::new(
+            crate::entry::order_mark(account, order_id, others),
+            recorded,
+        ),
+        refund_settled_ms,
+    }
+}
+
+/// An attempt whose order this caller has claimed.
+#[derive(Clone)]
+pub(crate) struct Held {
+    pub(crate) attempt: u32,
+    pub(crate) lease_until_ms: i64,
+    /// When it was claimed, on the journal's clock.
+    pub(crate) claimed_at_ms: i64,
+    /// The order's other entries as the claim saw them.
+    pub(crate) others: Vec<Entry>,
+}
+
+/// A planned write whose read may serve as its baseline at the claim ([`ReadyAtClaim`]).
+pub(crate) struct Planned<X> {
+    pub(crate) ready: ReadyAtClaim,
+    /// What is sent when the claim records the baseline.
+    pub(crate) sendable: X,
+    /// Past this, the plan is too old to be the baseline ([`JournalSettings::plan_fresh_for`]).
+    pub(crate) fresh_until: Instant,
 }
 
 /// The journal error of a write that was not sent.
@@ -268,164 +329,112 @@ pub(crate) fn unavailable(write: &Write, failure: &JournalFailure) -> Error {
 impl Journaled {
     /// The mark of `order_id`'s journaled writes other than `own_key`'s: their keys, states,
     /// attempts, leases and last changes, hashed with the account and order. It moves
-    /// whenever one of them begins, settles or is taken again. With it, what `own_key` holds,
-    /// and how long until the provider surely shows the order's last refund.
+    /// whenever one of them begins, settles or is taken again. With it, when it was taken,
+    /// what `own_key` holds, and how long until the provider surely shows the order's last
+    /// refund.
     pub(crate) async fn order_mark(
         &self,
         order_id: &str,
         own_key: Option<&str>,
     ) -> Result<WriteMark, JournalFailure> {
-        let look = self.look_at_order(order_id, own_key).await?;
+        let (entries, now) = self.journal.order_entries(&self.account, order_id).await?;
+        let look = order_look(&self.account, order_id, &entries, own_key);
+        let mark = look.mark.looked_at_ms(now);
         let Some(applied_by_ms) = look.refund_settled_ms else {
-            return Ok(look.mark);
+            return Ok(mark);
         };
         let lag = crate::schema::millis(self.inner.write_rules().refunds_show_within);
-        let now = self.journal.now_ms().await?;
         // Never longer than the lag: a journal clock stepped back must not hold a write.
         let wait = applied_by_ms
             .saturating_add(lag)
             .saturating_sub(now)
             .min(lag);
-        Ok(look
-            .mark
-            .refunds_show_in(Duration::from_millis(u64::try_from(wait).unwrap_or(0))))
+        Ok(mark.refunds_show_in(Duration::from_millis(u64::try_from(wait).unwrap_or(0))))
     }
 
-    /// The order's journaled writes other than `own_key`'s, as [`Journaled::order_mark`]
-    /// hashes them, and by when the last of their refunds that may have taken effect was
-    /// applied.
-    async fn look_at_order(
+    /// Whether a plan's read may be its baseline at the claim: a plan with a mark and a
+    /// read time, for a key not on record, its payment read (not handed over) and not older
+    /// than [`JournalSettings::plan_fresh_for`]. The claim then records it if the order's
+    /// mark has not moved.
+    pub(crate) fn planned<R: WriteRequest>(
         &self,
-        order_id: &str,
-        own_key: Option<&str>,
-    ) -> Result<OrderLook, JournalFailure> {
-        use std::hash::{Hash, Hasher};
-        let entries = self
-            .journal
-            .entries(&EntryFilter {
-                account: Some(self.account.clone()),
-                order_id: Some(order_id.to_owned()),
-                ..EntryFilter::default()
-            })
-            .await?;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (&self.account, order_id).hash(&mut hasher);
-        let mut recorded = None;
-        let mut refund_settled_ms = None;
-        for entry in &entries {
-            if Some(entry.key.as_str()) == own_key {
-                let answered = matches!(entry.state, EntryState::Succeeded | EntryState::Applied);
-                let may_have_applied =
-                    answered || matches!(entry.state, EntryState::Pending | EntryState::Unknown);
-                recorded = Some(KeyRecord::new(
-                    entry.state.as_str(),
-                    answered,
-                    may_have_applied,
-                ));
-                continue;
-            }
-            if entry.operation == WriteOperation::Refund
-                && !matches!(entry.state, EntryState::NotApplied | EntryState::Refused)
-            {
-                refund_settled_ms = refund_settled_ms.max(Some(entry.applied_by_ms()));
-            }
-            (
-                &entry.key,
-                entry.state.as_str(),
-                entry.attempt,
-                entry.lease_until_ms,
-                entry.updated_at_ms,
-            )
-                .hash(&mut hasher);
+        checked: &Checked<R>,
+    ) -> Option<Planned<Checked<R>>> {
+        let fresh_for = self.settings.plan_fresh_for.checked_sub(checked.age())?;
+        if checked.recorded().is_some() || checked.payment_was_handed_over() {
+            return None;
         }
-        Ok(OrderLook {
-            mark: WriteMark::new(hasher.finish(), recorded),
-            refund_settled_ms,
+        let mark = checked.journal_mark()?;
+        let read_at_ms = checked.read_not_before_ms()?;
+        Some(Planned {
+            ready: ReadyAtClaim {
+                baseline: baseline_of(checked.payment(), read_at_ms),
+                if_order_mark: Some(mark),
+            },
+            sendable: checked.clone(),
+            fresh_until: Instant::now() + fresh_for,
         })
     }
 
-    /// What a planned write is checked against and compared with once its order is claimed
-    /// (at `claimed_at_ms`, the journal's clock): the plan's payment when the plan still
-    /// holds (see [`Journaled`]), else a fresh read, against which the write is checked again.
+    /// What a claimed write whose plan could not be its baseline is checked against: a fresh
+    /// read, once the order's earlier refunds surely show, against which the write is
+    /// checked again.
     pub(crate) async fn current_plan<R: WriteRequest>(
         &self,
         write: &Write,
         checked: &Checked<R>,
-        took_over: bool,
-        claimed_at_ms: i64,
+        held: Held,
     ) -> Result<(Baseline, Checked<R>)> {
-        let order = self
-            .look_at_order(write.order_id.as_str(), Some(&write.key))
-            .await
-            .map_err(|e| unavailable(write, &e))?;
-        let read_at_ms = claimed_at_ms.saturating_sub(crate::schema::millis(checked.age()));
-        let shows_from_ms = self.refunds_show_from_ms(write, &order);
-        // A key on record skipped the plan's checks; a payment handed over was read before
-        // the mark; a plan read before an earlier refund surely showed may not show it.
-        let holds = !took_over
-            && checked.recorded().is_none()
-            && !checked.payment_was_handed_over()
-            && checked.age() <= self.settings.plan_fresh_for
-            && checked.journal_mark() == Some(order.mark.mark)
-            && shows_from_ms.is_none_or(|from| read_at_ms >= from);
-        if holds {
-            return Ok((baseline_of(checked.payment(), read_at_ms), checked.clone()));
-        }
-        let read_at_ms = self
-            .wait_until_refunds_show(claimed_at_ms, shows_from_ms)
-            .await;
+        let read_at_ms = self.wait_until_refunds_show(write, &held).await;
         let payment = self.inner.payment_status(&write.order_id).await?;
         let current = checked.replanned(self.inner.as_ref(), payment)?;
         Ok((baseline_of(current.payment(), read_at_ms), current))
     }
 
-    /// A write sent again under its key (a retry), planned now that its order is claimed
-    /// (at `claimed_at_ms`): one read, once earlier refunds surely show, and the checks.
+    /// A write sent again under its key (a retry), planned now that its order is claimed:
+    /// one read, once earlier refunds surely show, and the checks.
     pub(crate) async fn plan_claimed<R: WriteRequest>(
         &self,
         write: &Write,
         request: &R,
-        claimed_at_ms: i64,
+        held: &Held,
     ) -> Result<(Baseline, Checked<R>)> {
-        let order = self
-            .look_at_order(write.order_id.as_str(), Some(&write.key))
-            .await
-            .map_err(|e| unavailable(write, &e))?;
-        let shows_from_ms = self.refunds_show_from_ms(write, &order);
-        let read_at_ms = self
-            .wait_until_refunds_show(claimed_at_ms, shows_from_ms)
-            .await;
+        let read_at_ms = self.wait_until_refunds_show(write, held).await;
         let checked = pipeline::plan(self.inner.as_ref(), request).await?;
         Ok((baseline_of(checked.payment(), read_at_ms), checked))
     }
 
     /// For a refund, when the provider's refunded figure surely shows the order's earlier
-    /// journaled refunds ([`paygate_core::WriteRules::refunds_show_within`] after the last
-    /// was applied). A baseline read before then may lack one, and recovery could take that
-    /// refund, shown later, for this one.
-    fn refunds_show_from_ms(&self, write: &Write, order: &OrderLook) -> Option<i64> {
+    /// journaled refunds (`others`, [`paygate_core::WriteRules::refunds_show_within`] after
+    /// the last was applied). A baseline read before then may lack one, and recovery could
+    /// take that refund, shown later, for this one.
+    fn refunds_show_from_ms(&self, write: &Write, others: &[Entry]) -> Option<i64> {
         if write.operation != WriteOperation::Refund {
             return None;
         }
         let lag = crate::schema::millis(self.inner.write_rules().refunds_show_within);
-        order.refund_settled_ms.map(|at| at.saturating_add(lag))
+        order_look(&self.account, write.order_id.as_str(), others, None)
+            .refund_settled_ms
+            .map(|at| at.saturating_add(lag))
     }
 
-    /// Waits, from a claim at `claimed_at_ms`, until `shows_from_ms`; gives when the read
-    /// that follows begins, at the earliest, on the journal's clock.
-    async fn wait_until_refunds_show(&self, claimed_at_ms: i64, shows_from_ms: Option<i64>) -> i64 {
-        match shows_from_ms {
-            Some(from) if from > claimed_at_ms => {
+    /// Waits, once the order is claimed, until the provider surely shows its earlier
+    /// refunds; gives when the read that follows begins, at the earliest, on the journal's
+    /// clock.
+    async fn wait_until_refunds_show(&self, write: &Write, held: &Held) -> i64 {
+        match self.refunds_show_from_ms(write, &held.others) {
+            Some(from) if from > held.claimed_at_ms => {
                 // Never longer than the lag: a journal clock stepped back must not hold the
                 // order for the whole lease.
                 let lag = self.inner.write_rules().refunds_show_within;
-                let wait = u64::try_from(from - claimed_at_ms)
+                let wait = u64::try_from(from - held.claimed_at_ms)
                     .unwrap_or(0)
                     .min(u64::try_from(lag.as_millis()).unwrap_or(u64::MAX));
                 tokio::time::sleep(Duration::from_millis(wait)).await;
-                claimed_at_ms.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX))
+                held.claimed_at_ms
+                    .saturating_add(i64::try_from(wait).unwrap_or(i64::MAX))
             }
-            _ => claimed_at_ms,
+            _ => held.claimed_at_ms,
         }
     }
 
@@ -482,25 +491,27 @@ impl Journaled {
     }
 
     /// Claims the key and the order (waiting within the settings' bound), then sends.
-    /// `prepare` gives the baseline and what `send` sends, once the order is claimed (told
-    /// whether the claim took over the key's earlier attempt, and when it was claimed).
+    /// `planned`, when the plan's read may be the baseline, is offered to the claim: if the
+    /// claim records it, its sendable is sent at once. Otherwise `prepare` gives the baseline
+    /// and what `send` sends, once the order is claimed.
     pub(crate) async fn journaled<T, X, P, PF, S, SF>(
         &self,
         write: &Write,
+        planned: Option<Planned<X>>,
         prepare: P,
         send: S,
         replay: fn(&'static str, &Entry) -> Option<T>,
     ) -> Result<T>
     where
         T: Recordable,
-        P: FnOnce(bool, i64) -> PF,
+        P: FnOnce(Held) -> PF,
         PF: std::future::Future<Output = Result<(Baseline, X)>>,
         S: FnOnce(X) -> SF,
         SF: std::future::Future<Output = Result<T>>,
     {
         let amount = write.amount.map(|m| m.format_amount());
         let currency = write.amount.map(|m| m.currency().code().to_owned());
-        let intent = Intent {
+        let mut intent = Intent {
             account: self.account.clone(),
             key: write.key.clone(),
             gateway: self.name.clone(),
@@ -516,11 +527,17 @@ impl Journaled {
             amount,
             currency,
             request: write.request.clone(),
-            baseline: None,
+            ready: None,
             lease: self.settings.lease,
         };
         let started = Instant::now();
-        let (attempt, lease_until_ms, took_over) = loop {
+        let (held, ready, begun_at) = loop {
+            // A plan grown old while the order was busy is read again once claimed.
+            intent.ready = planned
+                .as_ref()
+                .filter(|p| Instant::now() <= p.fresh_until)
+                .map(|p| p.ready.clone());
+            let begun_at = Instant::now();
             match self
                 .journal
                 .begin(&intent)
@@ -530,7 +547,12 @@ impl Journaled {
                 Begun::Claimed {
                     attempt,
                     lease_until_ms,
-                } => break (attempt, lease_until_ms, false),
+                    ready,
+                    others,
+                } => {
+                    let held = self.held(attempt, lease_until_ms, others);
+                    break (held, ready, begun_at);
+                }
                 // The same write again, left unresolved (a crash, a lost answer) or found
                 // not applied: settled now if its lease has ended, sent as its next attempt
                 // if it was not applied; while another caller may still be sending it, waited
@@ -548,8 +570,9 @@ impl Journaled {
                         .await
                         .map_err(|e| unavailable(write, &e))?
                     {
-                        TakeOver::Send(attempt, lease_until_ms) => {
-                            break (attempt, lease_until_ms, true);
+                        TakeOver::Send(attempt, lease_until_ms, others) => {
+                            let held = self.held(attempt, lease_until_ms, others);
+                            break (held, false, begun_at);
                         }
                         TakeOver::Answer(entry) => {
                             return self.answer_recorded(write, &intent, &entry, replay);
@@ -598,15 +621,41 @@ impl Journaled {
                 }
             }
         };
-        let claimed_at_ms = self.claimed_at_ms(lease_until_ms);
-        self.send_claimed(
-            write,
+        match planned.filter(|_| ready) {
+            // The plan's read, recorded by the claim, still shows the order's earlier refunds:
+            // send it as planned. Its lease began no sooner than the claim was asked for.
+            Some(planned) if self.plan_shows_refunds(write, &planned.ready.baseline, &held) => {
+                let left = self.settings.lease.saturating_sub(begun_at.elapsed());
+                self.send_ready(write, &held, left, planned.sendable, send)
+                    .await
+            }
+            // Recorded, but read before an earlier refund surely showed: read again, and
+            // record that read instead before sending.
+            _ => {
+                self.send_claimed(write, &held, || prepare(held.clone()), send)
+                    .await
+            }
+        }
+    }
+
+    /// An attempt claimed until `lease_until_ms`, with the order's `others` as it saw them.
+    pub(crate) fn held(&self, attempt: u32, lease_until_ms: i64, others: Vec<Entry>) -> Held {
+        Held {
             attempt,
             lease_until_ms,
-            || prepare(took_over, claimed_at_ms),
-            send,
-        )
-        .await
+            claimed_at_ms: self.claimed_at_ms(lease_until_ms),
+            others,
+        }
+    }
+
+    /// Whether `baseline`, the plan's read, was read once the provider surely showed the
+    /// order's earlier refunds as the claim saw them (it waited for them before reading, but
+    /// a journal clock stepped back cuts that wait short).
+    fn plan_shows_refunds(&self, write: &Write, baseline: &Baseline, held: &Held) -> bool {
+        match self.refunds_show_from_ms(write, &held.others) {
+            None => true,
+            Some(from) => baseline.read_at_ms.is_some_and(|read_at| read_at >= from),
+        }
     }
 
     /// Prepares the write (its baseline and what is sent), records the baseline, sends,
@@ -614,8 +663,7 @@ impl Journaled {
     pub(crate) async fn send_claimed<T, X, P, PF, S, SF>(
         &self,
         write: &Write,
-        attempt: u32,
-        lease_until_ms: i64,
+        held: &Held,
         prepare: P,
         send: S,
     ) -> Result<T>
@@ -626,6 +674,7 @@ impl Journaled {
         S: FnOnce(X) -> SF,
         SF: std::future::Future<Output = Result<T>>,
     {
+        let (attempt, lease_until_ms) = (held.attempt, held.lease_until_ms);
         let (baseline, sendable) = match prepare().await {
             Ok(prepared) => prepared,
             Err(e) => return self.not_sent(write, attempt, lease_until_ms, e).await,
@@ -657,6 +706,25 @@ impl Journaled {
                 return self.not_sent(write, attempt, lease_until_ms, error).await;
             }
         };
+        self.send_ready(write, held, left, sendable, send).await
+    }
+
+    /// Sends an attempt whose baseline is recorded, with `left` of its lease, and records
+    /// the outcome.
+    async fn send_ready<T, X, S, SF>(
+        &self,
+        write: &Write,
+        held: &Held,
+        left: Duration,
+        sendable: X,
+        send: S,
+    ) -> Result<T>
+    where
+        T: Recordable,
+        S: FnOnce(X) -> SF,
+        SF: std::future::Future<Output = Result<T>>,
+    {
+        let (attempt, lease_until_ms) = (held.attempt, held.lease_until_ms);
         // The send must end while the lease runs, with the margin to spare.
         let Some(budget) = left
             .checked_sub(self.settings.lease_margin)
@@ -746,7 +814,9 @@ impl Journaled {
             Ok(Begun::Claimed {
                 attempt,
                 lease_until_ms,
-            }) => Ok(TakeOver::Send(attempt, lease_until_ms)),
+                others,
+                ..
+            }) => Ok(TakeOver::Send(attempt, lease_until_ms, others)),
             Ok(Begun::OrderBusy { .. }) => Ok(TakeOver::Wait(None)),
             Ok(Begun::Recorded(entry)) => Ok(TakeOver::Answer(entry)),
             // Reopened by another caller meanwhile: look again.

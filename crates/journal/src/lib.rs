@@ -62,7 +62,7 @@ use std::sync::Arc;
 
 pub use entry::{
     Actor, Baseline, Begun, Entry, EntryFilter, EntryState, Finished, HistoryEvent, Intent,
-    JournalFailure, Outcome, RawAnswer, WriteOperation,
+    JournalFailure, Outcome, RawAnswer, ReadyAtClaim, WriteOperation,
 };
 pub use inbox::{WebhookInbox, WebhookReceipt};
 pub use journaled::{JournalSettings, Journaled};

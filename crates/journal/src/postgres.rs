@@ -64,6 +64,10 @@ static INSERT_CLAIM_AT_NOW: std::sync::LazyLock<String> = std::sync::LazyLock::n
 /// text is first parsed and described by the server, a round trip of its own every time.
 struct Prepared {
     select_locked: Statement,
+    /// [`schema::select_entries`].
+    select_entries: Statement,
+    /// Sets an entry's baseline: account, key, baseline.
+    set_baseline: Statement,
     now: Statement,
     insert_entry: Statement,
     insert_claim: Statement,
@@ -77,8 +81,11 @@ impl Prepared {
     async fn on(client: &Client) -> Result<Prepared, JournalFailure> {
         let select_locked = format!("{} FOR UPDATE", schema::select_entry());
         let now = format!("SELECT {NOW_MS}");
+        let select_entries = schema::select_entries();
         let (
             select_locked,
+            select_entries,
+            set_baseline,
             now,
             insert_entry,
             insert_claim,
@@ -87,6 +94,10 @@ impl Prepared {
             delete_claim,
         ) = tokio::try_join!(
             client.prepare(&select_locked),
+            client.prepare(&select_entries),
+            client.prepare(
+                "UPDATE paygate_journal_entries SET baseline = $3 WHERE account = $1 AND key = $2",
+            ),
             client.prepare(&now),
             client.prepare(&INSERT_ENTRY_AT_NOW),
             client.prepare(&INSERT_CLAIM_AT_NOW),
@@ -97,6 +108,8 @@ impl Prepared {
         .map_err(unavailable)?;
         Ok(Prepared {
             select_locked,
+            select_entries,
+            set_baseline,
             now,
             insert_entry,
             insert_claim,
@@ -378,6 +391,24 @@ async fn entry_locked_with_now(
     Ok((entry, now.try_get(0).map_err(unavailable)?))
 }
 
+/// The entries of `order_id` in `account`, oldest first.
+async fn order_in(
+    client: &impl tokio_postgres::GenericClient,
+    prepared: &Prepared,
+    account: &str,
+    order_id: &str,
+) -> Result<Vec<Entry>, JournalFailure> {
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+        [&0i32, &account, &"", &order_id, &i64::MAX];
+    let rows = client
+        .query(&prepared.select_entries, &params)
+        .await
+        .map_err(unavailable)?;
+    rows.iter()
+        .map(|row| read_entry(row).and_then(EntryRow::into_entry))
+        .collect()
+}
+
 async fn holder_in(
     client: &impl tokio_postgres::GenericClient,
     account: &str,
@@ -591,7 +622,8 @@ impl WriteJournal for PostgresJournal {
                 // nothing rolls both back.
                 let prepared = self.prepared(client).await?;
                 let request = schema::json_text(&intent.request);
-                let baseline = intent.baseline.as_ref().map(schema::json_text);
+                // Recorded below, once the order's other entries are seen to hold it.
+                let baseline: Option<String> = None;
                 let lease = schema::millis(intent.lease);
                 let entry_params: [&(dyn tokio_postgres::types::ToSql + Sync); 12] = [
                     &intent.account,
@@ -611,7 +643,7 @@ impl WriteJournal for PostgresJournal {
                     [&intent.account, &intent.order_id, &intent.key];
                 // The intent waits for the flush: the server can crash while the app lives
                 // on, and a lost intent could be made again by another caller of its key.
-                let (_, inserted, claimed) = tokio::try_join!(
+                let (_, inserted, claimed, order) = tokio::try_join!(
                     self.open_transaction(client, Commit::Flushed),
                     async {
                         client
@@ -625,6 +657,7 @@ impl WriteJournal for PostgresJournal {
                             .await
                             .map_err(unavailable)
                     },
+                    order_in(client, &prepared, &intent.account, &intent.order_id),
                 )?;
                 // The key is journaled already, or another key holds the order: nothing
                 // changes, and the caller is told which.
@@ -641,10 +674,36 @@ impl WriteJournal for PostgresJournal {
                     let holder = holder_in(client, &intent.account, &intent.order_id).await?;
                     return Ok(Begun::OrderBusy { holder });
                 }
-                self.commit_transaction(client).await?;
+                let others: Vec<Entry> = order
+                    .into_iter()
+                    .filter(|entry| entry.key != intent.key)
+                    .collect();
+                let ready = intent
+                    .ready
+                    .as_ref()
+                    .filter(|ready| ready.holds(&intent.account, &intent.order_id, &others));
+                match ready {
+                    Some(ready) => {
+                        let baseline = schema::json_text(&ready.baseline);
+                        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+                            [&intent.account, &intent.key, &baseline];
+                        tokio::try_join!(
+                            async {
+                                client
+                                    .execute(&prepared.set_baseline, &params)
+                                    .await
+                                    .map_err(unavailable)
+                            },
+                            self.commit_transaction(client),
+                        )?;
+                    }
+                    None => self.commit_transaction(client).await?,
+                }
                 Ok(Begun::Claimed {
                     attempt: 1,
                     lease_until_ms,
+                    ready: ready.is_some(),
+                    others,
                 })
             })
             .await
@@ -764,11 +823,18 @@ impl WriteJournal for PostgresJournal {
                 let holder = holder_in(&*client, account, &entry.order_id).await?;
                 return Ok(Begun::OrderBusy { holder });
             }
+            let others = order_in(&tx, &prepared, account, &entry.order_id)
+                .await?
+                .into_iter()
+                .filter(|other| other.key != key)
+                .collect();
             write_entry(&tx, &prepared, &next, Claim::Keep).await?;
             tx.commit().await.map_err(unavailable)?;
             Ok(Begun::Claimed {
                 attempt: next.attempt,
                 lease_until_ms: next.lease_until_ms,
+                ready: false,
+                others,
             })
         })
         .await
@@ -804,6 +870,30 @@ impl WriteJournal for PostgresJournal {
             rows.iter()
                 .map(|row| read_entry(row).and_then(EntryRow::into_entry))
                 .collect()
+        })
+        .await
+    }
+
+    /// One round trip: the order's entries and the server's clock, pipelined.
+    async fn order_entries(
+        &self,
+        account: &str,
+        order_id: &str,
+    ) -> Result<(Vec<Entry>, i64), JournalFailure> {
+        self.bounded(async move {
+            let mut guard = self.client.lock().await;
+            let client = self.connected(&mut guard).await?;
+            let prepared = self.prepared(client).await?;
+            let (entries, now) =
+                tokio::try_join!(order_in(&*client, &prepared, account, order_id), async {
+                    client
+                        .query_one(&prepared.now, &[])
+                        .await
+                        .map_err(unavailable)?
+                        .try_get::<_, i64>(0)
+                        .map_err(unavailable)
+                },)?;
+            Ok((entries, now))
         })
         .await
     }

@@ -64,11 +64,13 @@ impl Journaled {
             .reopen(&self.account, key, self.settings.lease)
             .await
             .map_err(|e| unavailable(&write, &e))?;
-        let (attempt, lease_until_ms) = match begun {
+        let held = match begun {
             Begun::Claimed {
                 attempt,
                 lease_until_ms,
-            } => (attempt, lease_until_ms),
+                others,
+                ..
+            } => self.held(attempt, lease_until_ms, others),
             Begun::OrderBusy { holder } => {
                 return Err(stopped(
                     &write,
@@ -78,7 +80,6 @@ impl Journaled {
             }
             Begun::Recorded(entry) => return Ok(*entry),
         };
-        let claimed_at_ms = self.claimed_at_ms(lease_until_ms);
         let request = &entry.request;
         match entry.operation {
             WriteOperation::Refund => {
@@ -97,9 +98,8 @@ impl Journaled {
                 }
                 self.send_claimed(
                     &write,
-                    attempt,
-                    lease_until_ms,
-                    || self.plan_claimed(&write, &refund, claimed_at_ms),
+                    &held,
+                    || self.plan_claimed(&write, &refund, &held),
                     |checked| async move { self.inner.send_refund(&checked).await },
                 )
                 .await?;
@@ -108,9 +108,8 @@ impl Journaled {
                 let capture = CaptureRequest::new(order_id, money_in(request)?)?;
                 self.send_claimed(
                     &write,
-                    attempt,
-                    lease_until_ms,
-                    || self.plan_claimed(&write, &capture, claimed_at_ms),
+                    &held,
+                    || self.plan_claimed(&write, &capture, &held),
                     |checked| async move { self.inner.send_capture(&checked).await },
                 )
                 .await?;
@@ -119,9 +118,8 @@ impl Journaled {
                 let void = VoidRequest::new(order_id);
                 self.send_claimed(
                     &write,
-                    attempt,
-                    lease_until_ms,
-                    || self.plan_claimed(&write, &void, claimed_at_ms),
+                    &held,
+                    || self.plan_claimed(&write, &void, &held),
                     |checked| async move { self.inner.send_void(&checked).await },
                 )
                 .await?;
@@ -130,9 +128,8 @@ impl Journaled {
                 let cancel = CancelRequest::new(order_id);
                 self.send_claimed(
                     &write,
-                    attempt,
-                    lease_until_ms,
-                    || self.plan_claimed(&write, &cancel, claimed_at_ms),
+                    &held,
+                    || self.plan_claimed(&write, &cancel, &held),
                     |checked| async move { self.inner.send_cancel(&checked).await },
                 )
                 .await?;

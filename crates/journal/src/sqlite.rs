@@ -294,6 +294,50 @@ fn entry_in(
         .transpose()
 }
 
+/// The entries `filter` asks for, oldest first.
+fn entries_in(connection: &Connection, filter: &EntryFilter) -> Result<Vec<Entry>, JournalFailure> {
+    let limit = filter.limit.map_or(i64::MAX, i64::from);
+    let mut statement = connection
+        .prepare_cached(&sqlite_sql(&schema::select_entries()))
+        .map_err(unavailable)?;
+    let rows = statement
+        .query_map(
+            params![
+                i64::from(filter.unresolved_only),
+                filter.account.as_deref().unwrap_or(""),
+                filter.key.as_deref().unwrap_or(""),
+                filter.order_id.as_deref().unwrap_or(""),
+                limit
+            ],
+            read_entry,
+        )
+        .map_err(unavailable)?;
+    let mut entries = Vec::new();
+    for row in rows {
+        entries.push(row.map_err(unavailable)?.into_entry()?);
+    }
+    Ok(entries)
+}
+
+/// The entries of `order_id` in `account` other than `key`'s, oldest first.
+fn others_in(
+    connection: &Connection,
+    account: &str,
+    order_id: &str,
+    key: &str,
+) -> Result<Vec<Entry>, JournalFailure> {
+    let mut entries = entries_in(
+        connection,
+        &EntryFilter {
+            account: Some(account.to_owned()),
+            order_id: Some(order_id.to_owned()),
+            ..EntryFilter::default()
+        },
+    )?;
+    entries.retain(|entry| entry.key != key);
+    Ok(entries)
+}
+
 fn existing(connection: &Connection, account: &str, key: &str) -> Result<Entry, JournalFailure> {
     entry_in(connection, account, key)?.ok_or(JournalFailure::NotFound)
 }
@@ -417,9 +461,14 @@ impl WriteJournal for SqliteJournal {
         let clock = self.clock.clone();
         let holder = self.holder().map(str::to_owned);
         self.run(move |connection| {
-            // Not waited for: the process dies with an unflushed intent, and nothing was sent
-            // (the baseline's flush, before sending, carries it).
-            let tx = immediate(connection, Commit::Relaxed)?;
+            // An intent without a baseline is not waited for: the process dies with an
+            // unflushed intent, and nothing was sent (the baseline's flush, before sending,
+            // carries it). One that may be ready is, since it may be sent at once.
+            let commit = match intent.ready {
+                Some(_) => Commit::Flushed,
+                None => Commit::Relaxed,
+            };
+            let tx = immediate(connection, commit)?;
             let now = schema::unix_ms(clock.now());
             if let Some(entry) = entry_in(&tx, &intent.account, &intent.key)? {
                 return Ok(Begun::Recorded(Box::new(entry)));
@@ -427,6 +476,12 @@ impl WriteJournal for SqliteJournal {
             if let Some(holder) = holder_in(&tx, &intent.account, &intent.order_id)? {
                 return Ok(Begun::OrderBusy { holder });
             }
+            let others = others_in(&tx, &intent.account, &intent.order_id, &intent.key)?;
+            let baseline = intent
+                .ready
+                .as_ref()
+                .filter(|ready| ready.holds(&intent.account, &intent.order_id, &others))
+                .map(|ready| &ready.baseline);
             let lease_until_ms = now.saturating_add(schema::millis(intent.lease));
             tx.execute(
                 &sqlite_sql(schema::INSERT_ENTRY),
@@ -440,7 +495,7 @@ impl WriteJournal for SqliteJournal {
                     intent.currency,
                     intent.fingerprint,
                     schema::json_text(&intent.request),
-                    intent.baseline.as_ref().map(schema::json_text),
+                    baseline.map(schema::json_text),
                     lease_until_ms,
                     holder,
                     now
@@ -456,6 +511,8 @@ impl WriteJournal for SqliteJournal {
             Ok(Begun::Claimed {
                 attempt: 1,
                 lease_until_ms,
+                ready: baseline.is_some(),
+                others,
             })
         })
         .await
@@ -575,11 +632,14 @@ impl WriteJournal for SqliteJournal {
                 let holder = holder_in(&tx, &account, &entry.order_id)?.unwrap_or_default();
                 return Ok(Begun::OrderBusy { holder });
             }
+            let others = others_in(&tx, &account, &entry.order_id, &key)?;
             write_entry(&tx, &next, Claim::Keep)?;
             tx.commit().map_err(unavailable)?;
             Ok(Begun::Claimed {
                 attempt: next.attempt,
                 lease_until_ms: next.lease_until_ms,
+                ready: false,
+                others,
             })
         })
         .await
@@ -594,30 +654,8 @@ impl WriteJournal for SqliteJournal {
 
     async fn entries(&self, filter: &EntryFilter) -> Result<Vec<Entry>, JournalFailure> {
         let filter = filter.clone();
-        self.run(move |connection| {
-            let limit = filter.limit.map_or(i64::MAX, i64::from);
-            let mut statement = connection
-                .prepare(&sqlite_sql(&schema::select_entries()))
-                .map_err(unavailable)?;
-            let rows = statement
-                .query_map(
-                    params![
-                        i64::from(filter.unresolved_only),
-                        filter.account.as_deref().unwrap_or(""),
-                        filter.key.as_deref().unwrap_or(""),
-                        filter.order_id.as_deref().unwrap_or(""),
-                        limit
-                    ],
-                    read_entry,
-                )
-                .map_err(unavailable)?;
-            let mut entries = Vec::new();
-            for row in rows {
-                entries.push(row.map_err(unavailable)?.into_entry()?);
-            }
-            Ok(entries)
-        })
-        .await
+        self.run(move |connection| entries_in(connection, &filter))
+            .await
     }
 
     async fn now_ms(&self) -> Result<i64, JournalFailure> {

@@ -26,8 +26,29 @@ pub trait WriteJournal: WebhookInbox + Send + Sync + std::fmt::Debug {
     /// Records `intent` as `pending` (attempt 1), held by this handle under a lease of
     /// `intent.lease` from now, and claims its order, unless the key is journaled already in
     /// the account ([`Begun::Recorded`]) or another key holds the order
-    /// ([`Begun::OrderBusy`]); in those cases nothing changes.
+    /// ([`Begun::OrderBusy`]); in those cases nothing changes. In the same transaction it
+    /// reads the order's other entries, and records [`Intent::ready`]'s baseline if it
+    /// [holds](crate::ReadyAtClaim::holds) for them; then its commit waits for the flush, as
+    /// `ready`'s does, since the write may be sent at once.
     async fn begin(&self, intent: &Intent) -> Result<Begun, JournalFailure>;
+
+    /// The order's entries in `account`, oldest first, and the journal's now (Unix
+    /// milliseconds, the clock that judges leases) once they were read: what a write's plan
+    /// marks before it reads the payment.
+    async fn order_entries(
+        &self,
+        account: &str,
+        order_id: &str,
+    ) -> Result<(Vec<Entry>, i64), JournalFailure> {
+        let entries = self
+            .entries(&EntryFilter {
+                account: Some(account.to_owned()),
+                order_id: Some(order_id.to_owned()),
+                ..EntryFilter::default()
+            })
+            .await?;
+        Ok((entries, self.now_ms().await?))
+    }
 
     /// Records the payment as read just before sending attempt `attempt` of `key` (still
     /// `pending`), and returns how long its lease has left: from now on the write may have

@@ -12,8 +12,8 @@ use paygate_core::{
 };
 use serde_json::json;
 
-use crate::entry::{Baseline, Entry, WriteOperation};
-use crate::journaled::{Journaled, Write};
+use crate::entry::{Baseline, Entry, ReadyAtClaim, WriteOperation};
+use crate::journaled::{Journaled, Planned, Write};
 use crate::stored;
 
 /// A unified result as the journal records it: its JSON and the answer as received.
@@ -68,9 +68,18 @@ impl GatewayLayer for Journaled {
             Some(request.amount),
             json!({ "order_id": request.order_id }),
         )?;
+        let planned = Planned {
+            ready: ReadyAtClaim {
+                baseline: Baseline::absent(),
+                if_order_mark: None,
+            },
+            sendable: (),
+            fresh_until: tokio::time::Instant::now() + self.settings.plan_fresh_for,
+        };
         self.journaled(
             &write,
-            |_, _| async { Ok((Baseline::absent(), ())) },
+            Some(planned),
+            |_| async { Ok((Baseline::absent(), ())) },
             |()| async move { self.inner.create_payment(request).await },
             replay_checkout,
         )
@@ -109,7 +118,8 @@ impl GatewayLayer for Journaled {
         )?;
         self.journaled(
             &write,
-            |took_over, claimed_at_ms| self.current_plan(&write, checked, took_over, claimed_at_ms),
+            self.planned(checked),
+            |held| self.current_plan(&write, checked, held),
             |current| async move { self.inner.send_refund(&current).await },
             replay_refund,
         )
@@ -128,7 +138,8 @@ impl GatewayLayer for Journaled {
         )?;
         self.journaled(
             &write,
-            |took_over, claimed_at_ms| self.current_plan(&write, checked, took_over, claimed_at_ms),
+            self.planned(checked),
+            |held| self.current_plan(&write, checked, held),
             |current| async move { self.inner.send_void(&current).await },
             replay_payment,
         )
@@ -147,7 +158,8 @@ impl GatewayLayer for Journaled {
         )?;
         self.journaled(
             &write,
-            |took_over, claimed_at_ms| self.current_plan(&write, checked, took_over, claimed_at_ms),
+            self.planned(checked),
+            |held| self.current_plan(&write, checked, held),
             |current| async move { self.inner.send_cancel(&current).await },
             replay_payment,
         )
@@ -166,7 +178,8 @@ impl GatewayLayer for Journaled {
         )?;
         self.journaled(
             &write,
-            |took_over, claimed_at_ms| self.current_plan(&write, checked, took_over, claimed_at_ms),
+            self.planned(checked),
+            |held| self.current_plan(&write, checked, held),
             |current| async move { self.inner.send_capture(&current).await },
             replay_payment,
         )

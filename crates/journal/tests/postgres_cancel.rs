@@ -62,7 +62,7 @@ fn intent(key: &str, order: &str) -> Intent {
             Some("USD"),
         ),
         request: serde_json::json!({ "order_id": order }),
-        baseline: None,
+        ready: None,
         lease: Duration::from_secs(600),
     }
 }

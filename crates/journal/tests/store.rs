@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use paygate_journal::{
     Actor, Baseline, Begun, Entry, EntryFilter, EntryState, Finished, Intent, JournalFailure,
-    Outcome, RawAnswer, WriteJournal, WriteOperation,
+    Outcome, RawAnswer, ReadyAtClaim, WriteJournal, WriteOperation,
 };
 
 /// The account the tests' entries belong to.
@@ -111,7 +111,7 @@ fn intent_in(account: &str, key: &str, order: &str, amount: &str, lease: Duratio
             Some("USD"),
         ),
         request: serde_json::json!({ "order_id": order }),
-        baseline: None,
+        ready: None,
         lease,
     }
 }
@@ -245,6 +245,92 @@ async fn a_key_is_recorded_once_and_an_order_claimed_by_one_key_at_a_time() {
             Some(1),
             "{db}"
         );
+    }
+}
+
+/// A claim records the plan's baseline itself (one flushed transaction, no `ready` after it)
+/// only if none of the order's other entries moved since the plan looked: a write settled
+/// in between may not show in the plan's read.
+#[tokio::test]
+async fn a_claim_records_the_plans_baseline_only_if_the_order_did_not_move() {
+    for (db, journal) in journals().await {
+        let order = unique("RC-O");
+        let (earlier, moved, overtaken, fresh) = (
+            unique("RC-A"),
+            unique("RC-B"),
+            unique("RC-K"),
+            unique("RC-F"),
+        );
+        journal
+            .begin(&intent(&earlier, &order, "1.00"))
+            .await
+            .unwrap();
+        ready(journal.as_ref(), &earlier, 1).await.unwrap();
+        journal
+            .finish(ACCOUNT, &earlier, 1, &outcome(EntryState::Succeeded))
+            .await
+            .unwrap();
+        let (seen, _) = journal.order_entries(ACCOUNT, &order).await.unwrap();
+        assert_eq!(seen.len(), 1, "{db}");
+        let planned = ReadyAtClaim::unless_moved(baseline(), ACCOUNT, &order, &seen);
+        assert!(planned.holds(ACCOUNT, &order, &seen), "{db}");
+
+        // Another write on the order settles after the plan looked: the claim records no
+        // baseline, and the caller reads the payment again.
+        journal
+            .begin(&intent(&moved, &order, "2.00"))
+            .await
+            .unwrap();
+        ready(journal.as_ref(), &moved, 1).await.unwrap();
+        journal
+            .finish(ACCOUNT, &moved, 1, &outcome(EntryState::Succeeded))
+            .await
+            .unwrap();
+        let mut overtaken_intent = intent(&overtaken, &order, "3.00");
+        overtaken_intent.ready = Some(planned);
+        match journal.begin(&overtaken_intent).await.unwrap() {
+            Begun::Claimed { ready, others, .. } => {
+                assert!(
+                    !ready,
+                    "{db}: an overtaken plan was recorded as the baseline"
+                );
+                let keys: Vec<&str> = others.iter().map(|e| e.key.as_str()).collect();
+                assert_eq!(keys, [earlier.as_str(), moved.as_str()], "{db}");
+            }
+            other => panic!("{db}: {other:?}"),
+        }
+        assert_eq!(
+            entry(&journal, &overtaken).await.unwrap().baseline,
+            None,
+            "{db}"
+        );
+        abandon(journal.as_ref(), &overtaken, 1, "overtaken")
+            .await
+            .unwrap();
+
+        // A plan that looked after that: recorded, ready to send at once.
+        let (seen, _) = journal.order_entries(ACCOUNT, &order).await.unwrap();
+        let mut fresh_intent = intent(&fresh, &order, "3.00");
+        fresh_intent.ready = Some(ReadyAtClaim::unless_moved(
+            baseline(),
+            ACCOUNT,
+            &order,
+            &seen,
+        ));
+        match journal.begin(&fresh_intent).await.unwrap() {
+            Begun::Claimed { ready, others, .. } => {
+                assert!(ready, "{db}");
+                assert_eq!(others.len(), 2, "{db}");
+            }
+            other => panic!("{db}: {other:?}"),
+        }
+        let recorded = entry(&journal, &fresh).await.unwrap();
+        assert_eq!(recorded.baseline, Some(baseline()), "{db}");
+        assert_eq!(recorded.state, EntryState::Pending, "{db}");
+        journal
+            .finish(ACCOUNT, &fresh, 1, &outcome(EntryState::Succeeded))
+            .await
+            .unwrap();
     }
 }
 

@@ -214,13 +214,14 @@ async fn leave_unknown(
                 Some("USD"),
             ),
             request: serde_json::json!({ "order_id": order.as_str() }),
-            baseline: None,
+            ready: None,
             lease: SEEDED_LEASE,
         };
         match journal.begin(&intent).await.map_err(|e| e.to_string())? {
             Begun::Claimed {
                 attempt,
                 lease_until_ms,
+                ..
             } => {
                 let baseline = paygate::journal::Baseline {
                     status: "paid".into(),
