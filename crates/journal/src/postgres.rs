@@ -64,8 +64,8 @@ static INSERT_CLAIM_AT_NOW: std::sync::LazyLock<String> = std::sync::LazyLock::n
 /// text is first parsed and described by the server, a round trip of its own every time.
 struct Prepared {
     select_locked: Statement,
-    /// [`schema::select_entries`].
-    select_entries: Statement,
+    /// [`schema::select_order_entries`].
+    select_order: Statement,
     /// Sets an entry's baseline: account, key, baseline.
     set_baseline: Statement,
     now: Statement,
@@ -81,10 +81,10 @@ impl Prepared {
     async fn on(client: &Client) -> Result<Prepared, JournalFailure> {
         let select_locked = format!("{} FOR UPDATE", schema::select_entry());
         let now = format!("SELECT {NOW_MS}");
-        let select_entries = schema::select_entries();
+        let select_order = schema::select_order_entries();
         let (
             select_locked,
-            select_entries,
+            select_order,
             set_baseline,
             now,
             insert_entry,
@@ -94,7 +94,7 @@ impl Prepared {
             delete_claim,
         ) = tokio::try_join!(
             client.prepare(&select_locked),
-            client.prepare(&select_entries),
+            client.prepare(&select_order),
             client.prepare(
                 "UPDATE paygate_journal_entries SET baseline = $3 WHERE account = $1 AND key = $2",
             ),
@@ -108,7 +108,7 @@ impl Prepared {
         .map_err(unavailable)?;
         Ok(Prepared {
             select_locked,
-            select_entries,
+            select_order,
             set_baseline,
             now,
             insert_entry,
@@ -398,10 +398,8 @@ async fn order_in(
     account: &str,
     order_id: &str,
 ) -> Result<Vec<Entry>, JournalFailure> {
-    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
-        [&0i32, &account, &"", &order_id, &i64::MAX];
     let rows = client
-        .query(&prepared.select_entries, &params)
+        .query(&prepared.select_order, &[&account, &order_id])
         .await
         .map_err(unavailable)?;
     rows.iter()

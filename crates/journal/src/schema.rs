@@ -174,6 +174,16 @@ pub(crate) fn select_entry() -> String {
     format!("SELECT {ENTRY_COLUMNS} FROM paygate_journal_entries WHERE account = $1 AND key = $2")
 }
 
+/// An order's entries, oldest first (as [`select_entries`] orders them), by the index on
+/// account and order: account, order.
+pub(crate) fn select_order_entries() -> String {
+    format!(
+        "SELECT {ENTRY_COLUMNS} FROM paygate_journal_entries
+         WHERE account = $1 AND order_id = $2
+         ORDER BY created_at, account, key"
+    )
+}
+
 /// Entries, oldest first: unresolved only (0/1), account (empty: any), key (empty: any),
 /// order (empty: any), limit.
 pub(crate) fn select_entries() -> String {

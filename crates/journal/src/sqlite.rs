@@ -319,6 +319,25 @@ fn entries_in(connection: &Connection, filter: &EntryFilter) -> Result<Vec<Entry
     Ok(entries)
 }
 
+/// The entries of `order_id` in `account`, oldest first.
+fn order_in(
+    connection: &Connection,
+    account: &str,
+    order_id: &str,
+) -> Result<Vec<Entry>, JournalFailure> {
+    let mut statement = connection
+        .prepare_cached(&sqlite_sql(&schema::select_order_entries()))
+        .map_err(unavailable)?;
+    let rows = statement
+        .query_map(params![account, order_id], read_entry)
+        .map_err(unavailable)?;
+    let mut entries = Vec::new();
+    for row in rows {
+        entries.push(row.map_err(unavailable)?.into_entry()?);
+    }
+    Ok(entries)
+}
+
 /// The entries of `order_id` in `account` other than `key`'s, oldest first.
 fn others_in(
     connection: &Connection,
@@ -326,14 +345,7 @@ fn others_in(
     order_id: &str,
     key: &str,
 ) -> Result<Vec<Entry>, JournalFailure> {
-    let mut entries = entries_in(
-        connection,
-        &EntryFilter {
-            account: Some(account.to_owned()),
-            order_id: Some(order_id.to_owned()),
-            ..EntryFilter::default()
-        },
-    )?;
+    let mut entries = order_in(connection, account, order_id)?;
     entries.retain(|entry| entry.key != key);
     Ok(entries)
 }
@@ -656,6 +668,18 @@ impl WriteJournal for SqliteJournal {
         let filter = filter.clone();
         self.run(move |connection| entries_in(connection, &filter))
             .await
+    }
+
+    async fn order_entries(
+        &self,
+        account: &str,
+        order_id: &str,
+    ) -> Result<(Vec<Entry>, i64), JournalFailure> {
+        let (account, order_id) = (account.to_owned(), order_id.to_owned());
+        let entries = self
+            .run(move |connection| order_in(connection, &account, &order_id))
+            .await?;
+        Ok((entries, self.now()))
     }
 
     async fn now_ms(&self) -> Result<i64, JournalFailure> {
