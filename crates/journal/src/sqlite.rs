@@ -283,11 +283,9 @@ fn entry_in(
     key: &str,
 ) -> Result<Option<Entry>, JournalFailure> {
     connection
-        .query_row(
-            &sqlite_sql(&schema::select_entry()),
-            params![account, key],
-            read_entry,
-        )
+        .prepare_cached(&sqlite_sql(&schema::select_entry()))
+        .map_err(unavailable)?
+        .query_row(params![account, key], read_entry)
         .optional()
         .map_err(unavailable)?
         .map(EntryRow::into_entry)
@@ -360,11 +358,9 @@ fn holder_in(
     order_id: &str,
 ) -> Result<Option<String>, JournalFailure> {
     connection
-        .query_row(
-            &sqlite_sql(schema::SELECT_CLAIM),
-            params![account, order_id],
-            |row| row.get(0),
-        )
+        .prepare_cached(&sqlite_sql(schema::SELECT_CLAIM))
+        .map_err(unavailable)?
+        .query_row(params![account, order_id], |row| row.get(0))
         .optional()
         .map_err(unavailable)
 }
@@ -373,25 +369,24 @@ fn holder_in(
 fn write_entry(connection: &Connection, entry: &Entry, claim: Claim) -> Result<(), JournalFailure> {
     let raw = entry.raw.as_ref();
     connection
-        .execute(
-            &sqlite_sql(schema::UPDATE_ENTRY),
-            params![
-                entry.account,
-                entry.key,
-                entry.baseline.as_ref().map(schema::json_text),
-                entry.state.as_str(),
-                i64::from(entry.attempt),
-                entry.result.as_ref().map(schema::json_text),
-                entry.detail,
-                raw.map(|r| i64::from(r.http_status)),
-                raw.and_then(|r| r.content_type.clone()),
-                raw.map(|r| r.body.clone()),
-                entry.lease_until_ms,
-                entry.holder,
-                schema::json_text(&entry.history),
-                entry.updated_at_ms,
-            ],
-        )
+        .prepare_cached(&sqlite_sql(schema::UPDATE_ENTRY))
+        .map_err(unavailable)?
+        .execute(params![
+            entry.account,
+            entry.key,
+            entry.baseline.as_ref().map(schema::json_text),
+            entry.state.as_str(),
+            i64::from(entry.attempt),
+            entry.result.as_ref().map(schema::json_text),
+            entry.detail,
+            raw.map(|r| i64::from(r.http_status)),
+            raw.and_then(|r| r.content_type.clone()),
+            raw.map(|r| r.body.clone()),
+            entry.lease_until_ms,
+            entry.holder,
+            schema::json_text(&entry.history),
+            entry.updated_at_ms,
+        ])
         .map_err(unavailable)?;
     if claim == Claim::Release {
         release_claim(connection, &entry.account, &entry.key)?;
@@ -401,7 +396,9 @@ fn write_entry(connection: &Connection, entry: &Entry, claim: Claim) -> Result<(
 
 fn release_claim(connection: &Connection, account: &str, key: &str) -> Result<(), JournalFailure> {
     connection
-        .execute(&sqlite_sql(schema::DELETE_CLAIM), params![account, key])
+        .prepare_cached(&sqlite_sql(schema::DELETE_CLAIM))
+        .map_err(unavailable)?
+        .execute(params![account, key])
         .map_err(unavailable)?;
     Ok(())
 }
@@ -495,9 +492,9 @@ impl WriteJournal for SqliteJournal {
                 .filter(|ready| ready.holds(&intent.account, &intent.order_id, &others))
                 .map(|ready| &ready.baseline);
             let lease_until_ms = now.saturating_add(schema::millis(intent.lease));
-            tx.execute(
-                &sqlite_sql(schema::INSERT_ENTRY),
-                params![
+            tx.prepare_cached(&sqlite_sql(schema::INSERT_ENTRY))
+                .map_err(unavailable)?
+                .execute(params![
                     intent.account,
                     intent.key,
                     intent.gateway,
@@ -511,14 +508,12 @@ impl WriteJournal for SqliteJournal {
                     lease_until_ms,
                     holder,
                     now
-                ],
-            )
-            .map_err(unavailable)?;
-            tx.execute(
-                &sqlite_sql(schema::INSERT_CLAIM),
-                params![intent.account, intent.order_id, intent.key, now],
-            )
-            .map_err(unavailable)?;
+                ])
+                .map_err(unavailable)?;
+            tx.prepare_cached(&sqlite_sql(schema::INSERT_CLAIM))
+                .map_err(unavailable)?
+                .execute(params![intent.account, intent.order_id, intent.key, now])
+                .map_err(unavailable)?;
             tx.commit().map_err(unavailable)?;
             Ok(Begun::Claimed {
                 attempt: 1,
