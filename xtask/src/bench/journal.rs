@@ -25,22 +25,25 @@ fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
     (at(50), at(99))
 }
 
-/// `count` refunds, each on its own seeded order, through `gateway`; each call's latency.
+/// `count` rounds of one refund through each of `gateways` in turn (`(gateway, order
+/// prefix, key prefix)`, each refund on its own seeded order): each gateway's latencies.
+/// Interleaved, so that whatever slows the machine for a while slows every gateway alike,
+/// and the added latency compares like with like.
 async fn refunds(
-    gateway: &Arc<dyn PaymentGateway>,
-    prefix: &str,
-    tag: &str,
+    gateways: &[(Arc<dyn PaymentGateway>, String, String)],
     count: usize,
-) -> Result<Vec<Duration>, String> {
+) -> Result<Vec<Vec<Duration>>, String> {
     let amount = Money::parse("0.01", paygate::Currency::USD).map_err(|e| e.to_string())?;
-    let mut samples = Vec::with_capacity(count);
+    let mut samples = vec![Vec::with_capacity(count); gateways.len()];
     for n in 0..count {
-        let request = RefundRequest::new(order_id(prefix, n)?, amount)
-            .and_then(|r| Ok(r.reference(RefundReference::new(format!("{tag}{n}"))?)))
-            .map_err(|e| e.to_string())?;
-        let started = Instant::now();
-        gateway.refund(&request).await.map_err(|e| e.to_string())?;
-        samples.push(started.elapsed());
+        for ((gateway, prefix, tag), samples) in gateways.iter().zip(samples.iter_mut()) {
+            let request = RefundRequest::new(order_id(prefix, n)?, amount)
+                .and_then(|r| Ok(r.reference(RefundReference::new(format!("{tag}{n}"))?)))
+                .map_err(|e| e.to_string())?;
+            let started = Instant::now();
+            gateway.refund(&request).await.map_err(|e| e.to_string())?;
+            samples.push(started.elapsed());
+        }
     }
     Ok(samples)
 }
@@ -94,19 +97,8 @@ pub(super) async fn journal(
     let plain = plain_registry
         .gateway(provider)
         .map_err(|e| e.to_string())?;
-    let (plain_p50, plain_p99) = percentiles(refunds(&plain, &plain_prefix, "P", count).await?);
-
-    println!();
-    println!(
-        "journal: {count} refunds against the sandbox, one at a time, each on its own paid order; without a journal and through one"
-    );
-    println!("| journal | refund p50 | refund p99 | added p50 | added p99 |");
-    println!("|---|---:|---:|---:|---:|");
-    println!(
-        "| none | {} | {} | — | — |",
-        micros(plain_p50),
-        micros(plain_p99)
-    );
+    let mut gateways = vec![(plain, plain_prefix, "P".to_owned())];
+    let mut names = vec!["none"];
     for (n, (name, url)) in urls.iter().enumerate() {
         let prefix = format!("J{n}{}", &run[run.len().saturating_sub(5)..]);
         seed(http, &sandbox.base, provider, &prefix, count).await?;
@@ -118,8 +110,28 @@ pub(super) async fn journal(
             .and_then(|b| b.journal(journal, JournalSettings::default()).build())
             .map_err(|e| e.to_string())?;
         let gateway = registry.gateway(provider).map_err(|e| e.to_string())?;
-        let (p50, p99) =
-            percentiles(refunds(&gateway, &prefix, &format!("{prefix}R"), count).await?);
+        let tag = format!("{prefix}R");
+        gateways.push((gateway, prefix, tag));
+        names.push(*name);
+    }
+    let mut measured = refunds(&gateways, count)
+        .await?
+        .into_iter()
+        .map(percentiles);
+    let (plain_p50, plain_p99) = measured.next().unwrap_or_default();
+
+    println!();
+    println!(
+        "journal: {count} rounds of one refund without a journal and one through each journal, interleaved, one at a time, each on its own paid order"
+    );
+    println!("| journal | refund p50 | refund p99 | added p50 | added p99 |");
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| none | {} | {} | — | — |",
+        micros(plain_p50),
+        micros(plain_p99)
+    );
+    for (name, (p50, p99)) in names.iter().skip(1).zip(measured) {
         println!(
             "| {name} | {} | {} | {} | {} |",
             micros(p50),
