@@ -352,6 +352,7 @@ async fn the_journal_recognises_a_delivery_across_restarts_and_hands_over_what_f
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = calls.clone();
         let failing = WebhookReceiver::builder(registry.clone())
+            .retry_backoff(Duration::ZERO, Duration::ZERO)
             .handler(move |_w: ReceivedWebhook| {
                 counted.fetch_add(1, Ordering::SeqCst);
                 async move { Err::<(), _>("the shop's database is down".into()) }
@@ -452,6 +453,7 @@ async fn an_unreadable_status_leaves_one_event_for_later_and_the_rest_are_handle
         );
         // Both taken in by an instance whose handler fails: acknowledged, left unhandled.
         let failing = WebhookReceiver::builder(registry.clone())
+            .retry_backoff(Duration::ZERO, Duration::ZERO)
             .handler(move |_w: ReceivedWebhook| async move {
                 Err::<(), _>("the shop's database is down".into())
             })
@@ -474,7 +476,11 @@ async fn an_unreadable_status_leaves_one_event_for_later_and_the_rest_are_handle
             FaultSpec::new(Provider::Finpay, Fault::Html { status: 502 }, 100)
                 .on_path("pg/payment/card/check"),
         );
-        let (_, got, restarted) = receiver_at(registry.clone()).await;
+        let (_, got, restarted) = recording(
+            WebhookReceiver::builder(registry.clone())
+                .retry_backoff(Duration::from_millis(100), Duration::from_millis(100)),
+        )
+        .await;
         let report = restarted.handle_unhandled(10_000).await.unwrap();
         assert_eq!(report.handled, 1, "{db}: {report}");
         assert_eq!(report.left.len(), 1, "{db}: {report}");
@@ -484,8 +490,16 @@ async fn an_unreadable_status_leaves_one_event_for_later_and_the_rest_are_handle
             "{db}: {report}"
         );
         assert_eq!(got.lock().unwrap().len(), 1, "{db}");
-        // Finpay back: the next call hands it over.
+        // Not due again before its wait is over; then Finpay is back, and the next call
+        // hands it over.
+        let report = restarted.handle_unhandled(10_000).await.unwrap();
+        assert_eq!(
+            (report.handled, report.left.len()),
+            (0, 0),
+            "{db}: {report}"
+        );
         sandbox.clear_faults();
+        tokio::time::sleep(Duration::from_millis(150)).await;
         let report = restarted.handle_unhandled(10_000).await.unwrap();
         assert_eq!(
             (report.handled, report.left.len()),
@@ -539,4 +553,140 @@ async fn an_unsigned_notice_whose_read_fails_is_kept_and_confirmed_later() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(got.lock().unwrap().len(), 1);
     sandbox.shutdown().await;
+}
+
+/// A receipt left due (its handler failed) is handed over once by receivers racing for it:
+/// two app instances, each with its own handle on the journal's database, both passing over
+/// the inbox at once, again and again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_receivers_racing_on_one_receipt_hand_it_over_once() {
+    for (db, url) in paygate_tests::journals::journal_urls() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let (name, table) = paygate_tests::journals::own_gateway(&sandbox, Provider::Payway);
+        let instance = |handler_calls: Arc<AtomicUsize>, fail: bool| {
+            let (url, table) = (url.clone(), table.clone());
+            async move {
+                let journal = paygate::journal::open(&url).await.unwrap();
+                let registry = Arc::new(
+                    GatewayRegistry::builder()
+                        .toml_str(&table)
+                        .unwrap()
+                        .journal(journal, Default::default())
+                        .build()
+                        .unwrap(),
+                );
+                WebhookReceiver::builder(registry)
+                    .retry_backoff(Duration::ZERO, Duration::ZERO)
+                    .handler(move |_w: ReceivedWebhook| {
+                        handler_calls.fetch_add(1, Ordering::SeqCst);
+                        async move {
+                            // Long enough for the other instance to look meanwhile.
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            if fail {
+                                Err("the shop's database is down".into())
+                            } else {
+                                Ok(())
+                            }
+                        }
+                    })
+                    .build()
+                    .unwrap()
+            }
+        };
+        let failed = Arc::new(AtomicUsize::new(0));
+        let first = instance(failed.clone(), true).await;
+        let base = serve(axum::Router::new().nest("/w", first.router())).await;
+        let webhook = paid(&sandbox, Provider::Payway, "RACE1");
+        assert_eq!(
+            post(&format!("{base}/w/{name}"), &webhook).await.status,
+            200
+        );
+        let begun = Instant::now();
+        while failed.load(Ordering::SeqCst) == 0 && begun.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+
+        let calls = Arc::new(AtomicUsize::new(0));
+        let a = instance(calls.clone(), false).await;
+        let b = instance(calls.clone(), false).await;
+        let mut handled = 0;
+        for _ in 0..5 {
+            let (x, y) = tokio::join!(a.handle_unhandled(100), b.handle_unhandled(100));
+            handled += x.unwrap().handled + y.unwrap().handled;
+        }
+        assert_eq!(handled, 1, "{db}");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "{db}: handed over twice");
+        sandbox.shutdown().await;
+    }
+}
+
+/// A handler that fails twice, then succeeds: the receiver's worker hands the event over
+/// again after each wait, and it is handled once — in the journal's database and in memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_failing_twice_is_retried_by_the_worker_and_handled_once() {
+    let mut modes: Vec<(&str, Option<Arc<dyn paygate::journal::WriteJournal>>)> =
+        vec![("memory", None)];
+    for (db, journal) in paygate_tests::journals::journals().await.unwrap() {
+        modes.push((db, Some(journal)));
+    }
+    for (db, journal) in modes {
+        let sandbox = Sandbox::start().await.unwrap();
+        let (name, table) = paygate_tests::journals::own_gateway(&sandbox, Provider::Finpay);
+        let mut builder = GatewayRegistry::builder().toml_str(&table).unwrap();
+        if let Some(journal) = &journal {
+            builder = builder.journal(journal.clone(), Default::default());
+        }
+        let registry = Arc::new(builder.build().unwrap());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let succeeded = Arc::new(Mutex::new(Vec::new()));
+        let (counted, record) = (calls.clone(), succeeded.clone());
+        let receiver = WebhookReceiver::builder(registry)
+            .retry_backoff(Duration::from_millis(100), Duration::from_millis(400))
+            .handler(move |webhook: ReceivedWebhook| {
+                let call = counted.fetch_add(1, Ordering::SeqCst) + 1;
+                let record = record.clone();
+                async move {
+                    if call <= 2 {
+                        return Err(format!("attempt {call}: the shop's database is down").into());
+                    }
+                    record.lock().unwrap().push(webhook);
+                    Ok(())
+                }
+            })
+            .build()
+            .unwrap();
+        assert_eq!(receiver.is_durable(), journal.is_some(), "{db}");
+        let worker = tokio::spawn(receiver.clone().run_worker(Duration::from_millis(20)));
+        let base = serve(axum::Router::new().nest("/w", receiver.router())).await;
+        let webhook = paid(&sandbox, Provider::Finpay, "RETRY1");
+        assert_eq!(
+            post(&format!("{base}/w/{name}"), &webhook).await.status,
+            200
+        );
+        let begun = Instant::now();
+        while succeeded.lock().unwrap().is_empty() && begun.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Time for a fourth call, which must not come.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        worker.abort();
+        assert_eq!(calls.load(Ordering::SeqCst), 3, "{db}");
+        let handled = succeeded.lock().unwrap().clone();
+        assert_eq!(handled.len(), 1, "{db}");
+        assert_eq!(handled[0].event.status, Some(PaymentStatus::Paid), "{db}");
+        if let Some(journal) = &journal {
+            let receipts = journal
+                .receipts(&paygate::journal::ReceiptFilter {
+                    gateway: Some(name.clone()),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(receipts.len(), 1, "{db}");
+            assert!(receipts[0].handled_at_ms.is_some(), "{db}");
+            assert_eq!(receipts[0].failures, 2, "{db}");
+        }
+        sandbox.shutdown().await;
+    }
 }

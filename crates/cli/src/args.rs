@@ -111,10 +111,12 @@ pub(crate) enum Command {
         after_help = "Examples:\n  paygate payment-link create shop-khqr --title 'Invoice 42' --amount 12.50 --currency USD --return-url https://shop.example/links --limit 1 --reference INV-42\n  paygate payment-link detail shop-khqr 'iN4sbkzbwOCx5VzdXTYsCw=='\n  paygate payment-link void shop-khqr 'iN4sbkzbwOCx5VzdXTYsCw==' --yes"
     )]
     PaymentLink(crate::providers::PaymentLinkCommand),
-    /// Work with webhooks.
+    /// Work with webhooks: verify a body, and list, show or replay the deliveries an app's
+    /// receiver recorded in the journal's database (its inbox). `webhooks` works too.
     #[command(
         subcommand,
-        after_help = "Example:\n  paygate webhook verify shop-idr --body body.json --header 'Content-Type: application/json'"
+        visible_alias = "webhooks",
+        after_help = "Examples:\n  paygate webhook verify shop-idr --body body.json --header 'Content-Type: application/json'\n  paygate webhooks list --unhandled\n  paygate webhooks show shop-idr 'INV-42||paid|150000.00 IDR'\n  paygate webhooks replay shop-idr 'INV-42||paid|150000.00 IDR' --yes"
     )]
     Webhook(WebhookCommand),
     /// Show what each configured gateway can do (and why a gateway that cannot be built
@@ -339,6 +341,51 @@ pub(crate) struct CreateArgs {
 pub(crate) enum WebhookCommand {
     /// Verify a webhook body as received, with its headers.
     Verify(WebhookVerifyArgs),
+    /// List the deliveries the receiver recorded (its inbox), oldest first: handled or not,
+    /// failures, and when one is due again.
+    List(WebhookListArgs),
+    /// Show one recorded delivery, with its body as received.
+    Show(WebhookReceiptArgs),
+    /// Hand a recorded delivery to the app's handler once more: it becomes unhandled and
+    /// due, and the app's receiver (its worker, or `handle_unhandled`) takes it up. Sends
+    /// nothing to a provider. Asks for confirmation unless --yes.
+    Replay(WebhookReplayArgs),
+}
+
+/// `webhook list`.
+#[derive(Debug, Args)]
+pub(crate) struct WebhookListArgs {
+    /// Only deliveries not handled yet.
+    #[arg(long)]
+    pub(crate) unhandled: bool,
+    /// Only this gateway's.
+    #[arg(long)]
+    pub(crate) gateway: Option<String>,
+    /// Only this order's (as the provider wrote it).
+    #[arg(long)]
+    pub(crate) order: Option<String>,
+    /// At most this many.
+    #[arg(long, default_value_t = 1000)]
+    pub(crate) limit: u32,
+}
+
+/// `webhook show`.
+#[derive(Debug, Args)]
+pub(crate) struct WebhookReceiptArgs {
+    /// The gateway the delivery came to (its name in the receiving app's registry).
+    pub(crate) gateway: String,
+    /// The event's key, as `webhook list` prints it.
+    pub(crate) event_key: String,
+}
+
+/// `webhook replay`.
+#[derive(Debug, Args)]
+pub(crate) struct WebhookReplayArgs {
+    #[command(flatten)]
+    pub(crate) receipt: WebhookReceiptArgs,
+    /// Do not ask.
+    #[arg(long)]
+    pub(crate) yes: bool,
 }
 
 impl Command {
@@ -354,7 +401,10 @@ impl Command {
             Command::Capture(_) => "capture",
             Command::Create(_) => "create",
             Command::PaymentLink(c) => c.name(),
-            Command::Webhook(_) => "webhook-verify",
+            Command::Webhook(WebhookCommand::Verify(_)) => "webhook-verify",
+            Command::Webhook(WebhookCommand::List(_)) => "webhook-list",
+            Command::Webhook(WebhookCommand::Show(_)) => "webhook-show",
+            Command::Webhook(WebhookCommand::Replay(_)) => "webhook-replay",
             Command::Capabilities => "capabilities",
             Command::Config(_) => "config-check",
             Command::Reconcile(_) => "reconcile",

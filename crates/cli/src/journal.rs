@@ -70,7 +70,7 @@ fn entry_json(entry: &Entry) -> Value {
 }
 
 /// Unix milliseconds as RFC 3339 (UTC).
-fn time_text(ms: i64) -> String {
+pub(crate) fn time_text(ms: i64) -> String {
     paygate::time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
         .and_then(|t| {
@@ -114,7 +114,7 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, command: &JournalC
     }
 }
 
-fn journal_of(
+pub(crate) fn journal_of(
     registry: &GatewayRegistry,
 ) -> Result<&Arc<dyn paygate::journal::WriteJournal>, Error> {
     registry

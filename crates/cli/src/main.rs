@@ -61,6 +61,11 @@ async fn main() -> ExitCode {
                     | Command::Capture(_)
                     | Command::Create(_)
                     | Command::Journal(_)
+                    | Command::Webhook(
+                        WebhookCommand::List(_)
+                            | WebhookCommand::Show(_)
+                            | WebhookCommand::Replay(_)
+                    )
             );
             let target = match command {
                 Command::Status(t) | Command::Void(t) | Command::Cancel(t) => {
@@ -123,6 +128,11 @@ async fn main() -> ExitCode {
                 }
                 Command::Webhook(WebhookCommand::Verify(a)) => {
                     webhook::webhook_verify(&registry, out, a)
+                }
+                Command::Webhook(WebhookCommand::List(a)) => webhook::list(&registry, out, a).await,
+                Command::Webhook(WebhookCommand::Show(a)) => webhook::show(&registry, out, a).await,
+                Command::Webhook(WebhookCommand::Replay(a)) => {
+                    webhook::replay(&registry, out, a).await
                 }
                 Command::Capabilities => config_check::capabilities(&registry, &broken, out),
                 Command::Config(ConfigCommand::Check) => {

@@ -1,12 +1,14 @@
-//! `webhook verify`.
+//! `webhook verify`, and `webhook list|show|replay` over the receiver's inbox.
 
 use paygate::http::{HeaderMap, HeaderName, HeaderValue};
+use paygate::journal::{ReceiptFilter, WebhookReceipt};
 use paygate::{Error, GatewayRegistry, WebhookEvent};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::args::WebhookVerifyArgs;
+use crate::args::{WebhookListArgs, WebhookReceiptArgs, WebhookReplayArgs, WebhookVerifyArgs};
 use crate::exit;
-use crate::ops::{Out, gateway, show_money, to_json};
+use crate::journal::{journal_of, time_text, unavailable};
+use crate::ops::{Out, confirm, gateway, show_money, to_json};
 
 fn event_line(gateway: &str, event: &WebhookEvent) -> String {
     format!(
@@ -51,5 +53,176 @@ pub(crate) fn webhook_verify(registry: &GatewayRegistry, out: Out, args: &Webhoo
             exit::OK
         }
         Err(e) => out.error("webhook verify", &e),
+    }
+}
+
+fn receipt_json(receipt: &WebhookReceipt) -> Value {
+    json!({
+        "gateway": receipt.gateway,
+        "event_key": receipt.event_key,
+        "order_id": receipt.order_id,
+        "received_at_ms": receipt.received_at_ms,
+        "handled_at_ms": receipt.handled_at_ms,
+        "held_until_ms": receipt.held_until_ms,
+        "failures": receipt.failures,
+        "last_error": receipt.last_error,
+        "body": String::from_utf8_lossy(&receipt.body),
+    })
+}
+
+/// Where a receipt stands, in words.
+fn receipt_state(receipt: &WebhookReceipt) -> String {
+    match (receipt.handled_at_ms, receipt.held_until_ms) {
+        (Some(at), _) => format!("handled {}", time_text(at)),
+        (None, Some(until)) if receipt.failures > 0 => {
+            format!(
+                "failed {}×, due again {}",
+                receipt.failures,
+                time_text(until)
+            )
+        }
+        (None, Some(until)) => format!("being handled (held until {})", time_text(until)),
+        (None, None) => "due".to_owned(),
+    }
+}
+
+fn receipt_line(receipt: &WebhookReceipt) -> String {
+    format!(
+        "{:<14} {:<40} {:<22} {}  {}",
+        receipt.gateway,
+        receipt.event_key,
+        receipt.order_id,
+        time_text(receipt.received_at_ms),
+        receipt_state(receipt)
+    )
+}
+
+/// `webhook list`.
+pub(crate) async fn list(registry: &GatewayRegistry, out: Out, args: &WebhookListArgs) -> u8 {
+    let receipts = match journal_of(registry) {
+        Ok(journal) => journal
+            .receipts(&ReceiptFilter {
+                unhandled_only: args.unhandled,
+                gateway: args.gateway.clone(),
+                order_id: args.order.clone(),
+                limit: Some(args.limit),
+            })
+            .await
+            .map_err(|e| unavailable(&e)),
+        Err(e) => Err(e),
+    };
+    match receipts {
+        Ok(receipts) => {
+            let mut human = format!(
+                "{:<14} {:<40} {:<22} {:<25} state\n",
+                "gateway", "event key", "order", "received"
+            );
+            for receipt in &receipts {
+                human.push_str(&receipt_line(receipt));
+                human.push('\n');
+            }
+            human.push_str(&crate::ops::count(
+                u64::try_from(receipts.len()).unwrap_or(u64::MAX),
+                "delivery",
+                "deliveries",
+            ));
+            out.result(
+                &human,
+                json!({"command": "webhook-list", "receipts": receipts.iter().map(receipt_json).collect::<Vec<_>>()}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error("webhook list", &e),
+    }
+}
+
+/// The receipt `args` names.
+async fn find(
+    registry: &GatewayRegistry,
+    args: &WebhookReceiptArgs,
+) -> Result<WebhookReceipt, Error> {
+    let journal = journal_of(registry)?;
+    let receipts = journal
+        .receipts(&ReceiptFilter {
+            gateway: Some(args.gateway.clone()),
+            ..ReceiptFilter::default()
+        })
+        .await
+        .map_err(|e| unavailable(&e))?;
+    receipts
+        .into_iter()
+        .find(|r| r.event_key == args.event_key)
+        .ok_or_else(|| {
+            Error::invalid(
+                "event_key",
+                format!(
+                    "no delivery to gateway {} has the event key {}: see paygate webhooks list",
+                    args.gateway, args.event_key
+                ),
+            )
+        })
+}
+
+/// `webhook show`.
+pub(crate) async fn show(registry: &GatewayRegistry, out: Out, args: &WebhookReceiptArgs) -> u8 {
+    match find(registry, args).await {
+        Ok(receipt) => {
+            let mut human = receipt_line(&receipt);
+            if let Some(error) = &receipt.last_error {
+                human.push_str(&format!("\n  last failure: {error}"));
+            }
+            human.push_str(&format!(
+                "\n  body ({} bytes):\n{}",
+                receipt.body.len(),
+                String::from_utf8_lossy(&receipt.body)
+            ));
+            out.result(
+                &human,
+                json!({"command": "webhook-show", "receipt": receipt_json(&receipt)}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error("webhook show", &e),
+    }
+}
+
+/// `webhook replay`.
+pub(crate) async fn replay(registry: &GatewayRegistry, out: Out, args: &WebhookReplayArgs) -> u8 {
+    let receipt = match find(registry, &args.receipt).await {
+        Ok(receipt) => receipt,
+        Err(e) => return out.error("webhook replay", &e),
+    };
+    if !args.yes
+        && !confirm(&format!(
+            "Hand the {} delivery for order {} to the app's handler once more (it was {})?",
+            receipt.gateway,
+            receipt.order_id,
+            receipt_state(&receipt)
+        ))
+    {
+        return out.error(
+            "webhook replay",
+            &Error::invalid("confirmation", "not confirmed: nothing was changed"),
+        );
+    }
+    let replayed = match journal_of(registry) {
+        Ok(journal) => journal
+            .replay(&receipt.gateway, &receipt.event_key)
+            .await
+            .map_err(|e| unavailable(&e)),
+        Err(e) => Err(e),
+    };
+    match replayed {
+        Ok(_) => {
+            out.result(
+                &format!(
+                    "{} {}: due again; the app's receiver hands it over on its next pass",
+                    receipt.gateway, receipt.event_key
+                ),
+                json!({"command": "webhook-replay", "gateway": receipt.gateway, "event_key": receipt.event_key, "due": true}),
+            );
+            exit::OK
+        }
+        Err(e) => out.error("webhook replay", &e),
     }
 }

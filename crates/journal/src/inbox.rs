@@ -2,9 +2,16 @@
 //! delivery the provider sends again (Finpay until it is acknowledged; any provider after a
 //! network error) reaches the app's handler once — across restarts and app instances.
 //!
-//! A receipt is recorded before the provider is acknowledged and marked handled when the
-//! app's handler has finished; receipts never marked (the app stopped, the handler failed)
-//! are listed by [`WebhookInbox::unhandled`], for the app to handle again at start.
+//! A receipt is recorded before the provider is acknowledged, **held** by the receiver that
+//! took it in while its handler runs, and marked handled when the handler has finished. A
+//! failed handler makes it due again after a wait; a receiver that died holding it lets its
+//! hold run out. Due receipts are taken by [`WebhookInbox::claim_due`], which holds each for
+//! one claimant only: two app instances never hand the same event to their handlers at once.
+//!
+//! The hold is judged by the journal's clock: PostgreSQL's server clock, or the SQLite
+//! journal's.
+
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -27,6 +34,13 @@ pub struct WebhookReceipt {
     pub received_at_ms: i64,
     /// When the handler finished with it, Unix milliseconds.
     pub handled_at_ms: Option<i64>,
+    /// Until when, Unix milliseconds on the journal's clock, a receiver holds it (its
+    /// handler running) or it waits to be tried again after a failure. `None` or past: due.
+    pub held_until_ms: Option<i64>,
+    /// How many times its handler failed.
+    pub failures: u32,
+    /// Why it failed last.
+    pub last_error: Option<String>,
 }
 
 impl WebhookReceipt {
@@ -44,37 +58,117 @@ impl WebhookReceipt {
             body: body.into(),
             received_at_ms: schema::now_ms(),
             handled_at_ms: None,
+            held_until_ms: None,
+            failures: 0,
+            last_error: None,
         }
     }
+}
+
+/// Which receipts to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceiptFilter {
+    /// Only receipts not handled yet.
+    pub unhandled_only: bool,
+    /// Only this gateway's.
+    pub gateway: Option<String>,
+    /// Only this order's.
+    pub order_id: Option<String>,
+    /// At most this many, oldest first (`None`: all).
+    pub limit: Option<u32>,
 }
 
 /// Durable receipts of webhook deliveries. Every journal is one.
 #[async_trait]
 pub trait WebhookInbox: Send + Sync {
-    /// Records `receipt` unless its gateway and event key are recorded already: true when
-    /// this is the first delivery of the event.
-    async fn receive(&self, receipt: &WebhookReceipt) -> Result<bool, JournalFailure>;
+    /// Records `receipt` unless its gateway and event key are recorded already, held by the
+    /// caller for `hold` (its handler about to run): true when this is the first delivery
+    /// of the event.
+    async fn receive(
+        &self,
+        receipt: &WebhookReceipt,
+        hold: Duration,
+    ) -> Result<bool, JournalFailure>;
+
+    /// Takes up to `limit` of `gateway`'s unhandled receipts that are due (nobody holds
+    /// them, no wait after a failure runs), oldest first, and holds each for `hold`. A
+    /// receipt is taken by one caller only, however many ask at once.
+    async fn claim_due(
+        &self,
+        gateway: &str,
+        limit: u32,
+        hold: Duration,
+    ) -> Result<Vec<WebhookReceipt>, JournalFailure>;
 
     /// Marks the event handled (a second call changes nothing).
     async fn mark_handled(&self, gateway: &str, event_key: &str) -> Result<(), JournalFailure>;
 
-    /// Receipts not marked handled, oldest first, at most `limit`.
-    async fn unhandled(&self, limit: u32) -> Result<Vec<WebhookReceipt>, JournalFailure>;
+    /// Its handler failed with `error`: due again `retry_in` from now.
+    async fn retry_later(
+        &self,
+        gateway: &str,
+        event_key: &str,
+        retry_in: Duration,
+        error: &str,
+    ) -> Result<(), JournalFailure>;
+
+    /// Receipts, oldest first.
+    async fn receipts(&self, filter: &ReceiptFilter)
+    -> Result<Vec<WebhookReceipt>, JournalFailure>;
+
+    /// Makes a receipt due again, unhandled (an operator's replay: a receiver's
+    /// [`WebhookInbox::claim_due`] hands it over once more). False when there is none.
+    async fn replay(&self, gateway: &str, event_key: &str) -> Result<bool, JournalFailure>;
 }
 
-/// Records a receipt unless its key is taken: gateway, key, order, body, received.
+/// The receipt columns, in [`WebhookReceipt`]'s order.
+const RECEIPT_COLUMNS: &str = "gateway, event_key, order_id, body, received_at, handled_at,
+    held_until, attempts, last_error";
+
+/// Records a receipt unless its key is taken: gateway, key, order, body, received, hold (ms).
 const INSERT_RECEIPT: &str = "INSERT INTO paygate_webhook_receipts
-    (gateway, event_key, order_id, body, received_at) VALUES ($1, $2, $3, $4, $5)
+    (gateway, event_key, order_id, body, received_at, held_until, attempts)
+    VALUES ($1, $2, $3, $4, $5, {now} + $6, 0)
     ON CONFLICT (gateway, event_key) DO NOTHING";
 
-/// Marks a receipt handled: now, gateway, key.
-const MARK_HANDLED: &str = "UPDATE paygate_webhook_receipts SET handled_at = $1
-    WHERE gateway = $2 AND event_key = $3 AND handled_at IS NULL";
+/// A gateway's due receipts, oldest first: gateway, limit.
+fn select_due() -> String {
+    format!(
+        "SELECT {RECEIPT_COLUMNS} FROM paygate_webhook_receipts
+         WHERE gateway = $1 AND handled_at IS NULL AND (held_until IS NULL OR held_until <= {{now}})
+         ORDER BY received_at, event_key LIMIT $2"
+    )
+}
 
-/// Unhandled receipts, oldest first: limit.
-const SELECT_UNHANDLED: &str = "SELECT gateway, event_key, order_id, body, received_at, handled_at
-    FROM paygate_webhook_receipts WHERE handled_at IS NULL
-    ORDER BY received_at, gateway, event_key LIMIT $1";
+/// Holds one receipt if it is still due: gateway, key, hold (ms).
+const CLAIM_RECEIPT: &str = "UPDATE paygate_webhook_receipts SET held_until = {now} + $3
+    WHERE gateway = $1 AND event_key = $2 AND handled_at IS NULL
+      AND (held_until IS NULL OR held_until <= {now})";
+
+/// Marks a receipt handled: gateway, key.
+const MARK_HANDLED: &str = "UPDATE paygate_webhook_receipts
+    SET handled_at = {now}, held_until = NULL
+    WHERE gateway = $1 AND event_key = $2 AND handled_at IS NULL";
+
+/// A failed attempt: gateway, key, wait (ms), error.
+const RETRY_LATER: &str = "UPDATE paygate_webhook_receipts
+    SET held_until = {now} + $3, attempts = attempts + 1, last_error = $4
+    WHERE gateway = $1 AND event_key = $2 AND handled_at IS NULL";
+
+/// Due again, unhandled: gateway, key.
+const REPLAY: &str = "UPDATE paygate_webhook_receipts SET handled_at = NULL, held_until = NULL
+    WHERE gateway = $1 AND event_key = $2";
+
+/// Receipts, oldest first: unhandled only (0/1), gateway (empty: any), order (empty: any),
+/// limit.
+fn select_receipts() -> String {
+    format!(
+        "SELECT {RECEIPT_COLUMNS} FROM paygate_webhook_receipts
+         WHERE ($1 = 0 OR handled_at IS NULL) AND ($2 = '' OR gateway = $2)
+           AND ($3 = '' OR order_id = $3)
+         ORDER BY received_at, gateway, event_key LIMIT $4"
+    )
+}
 
 /// The longest event key stored.
 const MAX_EVENT_KEY: usize = 200;
@@ -88,84 +182,194 @@ fn checked(receipt: &WebhookReceipt) -> Result<(), JournalFailure> {
     Ok(())
 }
 
+fn limit_of(limit: Option<u32>) -> i64 {
+    limit.map_or(i64::MAX, i64::from)
+}
+
 #[cfg(feature = "sqlite")]
 mod sqlite {
     use rusqlite::params;
 
     use super::*;
     use crate::SqliteJournal;
+    use crate::store::WriteJournal;
 
     fn unavailable(error: rusqlite::Error) -> JournalFailure {
         JournalFailure::Unavailable(error.to_string())
     }
 
-    fn sql(text: &str) -> String {
-        text.replace('$', "?")
+    /// `text` for SQLite at `now`: `?n` parameters, the time written in (a number this code
+    /// made, never input).
+    fn sql(text: &str, now: i64) -> String {
+        text.replace("{now}", &now.to_string()).replace('$', "?")
+    }
+
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<WebhookReceipt> {
+        Ok(WebhookReceipt {
+            gateway: row.get(0)?,
+            event_key: row.get(1)?,
+            order_id: row.get(2)?,
+            body: row.get(3)?,
+            received_at_ms: row.get(4)?,
+            handled_at_ms: row.get(5)?,
+            held_until_ms: row.get(6)?,
+            failures: u32::try_from(row.get::<_, i64>(7)?).unwrap_or(u32::MAX),
+            last_error: row.get(8)?,
+        })
+    }
+
+    impl SqliteJournal {
+        /// Runs one statement at the journal's now: the rows it changed.
+        async fn inbox_execute(
+            &self,
+            text: &'static str,
+            params: Vec<rusqlite::types::Value>,
+        ) -> Result<usize, JournalFailure> {
+            let now = self.now_ms().await?;
+            self.run(move |connection| {
+                connection
+                    .execute(&sql(text, now), rusqlite::params_from_iter(params))
+                    .map_err(unavailable)
+            })
+            .await
+        }
+    }
+
+    fn ms(duration: Duration) -> rusqlite::types::Value {
+        rusqlite::types::Value::Integer(schema::millis(duration))
+    }
+
+    fn text(value: &str) -> rusqlite::types::Value {
+        rusqlite::types::Value::Text(value.to_owned())
     }
 
     #[async_trait]
     impl WebhookInbox for SqliteJournal {
-        async fn receive(&self, receipt: &WebhookReceipt) -> Result<bool, JournalFailure> {
+        async fn receive(
+            &self,
+            receipt: &WebhookReceipt,
+            hold: Duration,
+        ) -> Result<bool, JournalFailure> {
             checked(receipt)?;
             let receipt = receipt.clone();
+            let inserted = self
+                .inbox_execute(
+                    INSERT_RECEIPT,
+                    vec![
+                        text(&receipt.gateway),
+                        text(&receipt.event_key),
+                        text(&receipt.order_id),
+                        rusqlite::types::Value::Blob(receipt.body),
+                        rusqlite::types::Value::Integer(receipt.received_at_ms),
+                        ms(hold),
+                    ],
+                )
+                .await?;
+            Ok(inserted == 1)
+        }
+
+        async fn claim_due(
+            &self,
+            gateway: &str,
+            limit: u32,
+            hold: Duration,
+        ) -> Result<Vec<WebhookReceipt>, JournalFailure> {
+            let gateway = gateway.to_owned();
+            let now = self.now_ms().await?;
+            let hold = schema::millis(hold);
             self.run(move |connection| {
-                let inserted = connection
-                    .execute(
-                        &sql(INSERT_RECEIPT),
-                        params![
-                            receipt.gateway,
-                            receipt.event_key,
-                            receipt.order_id,
-                            receipt.body,
-                            receipt.received_at_ms
-                        ],
-                    )
+                // One write transaction: no other claimant reads between the look and the
+                // hold.
+                let tx = connection
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                     .map_err(unavailable)?;
-                Ok(inserted == 1)
+                let due = {
+                    let mut statement =
+                        tx.prepare(&sql(&select_due(), now)).map_err(unavailable)?;
+                    let rows = statement
+                        .query_map(params![gateway, i64::from(limit)], read)
+                        .map_err(unavailable)?;
+                    rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)?
+                };
+                let mut claimed = Vec::with_capacity(due.len());
+                for mut receipt in due {
+                    let held = tx
+                        .execute(
+                            &sql(CLAIM_RECEIPT, now),
+                            params![receipt.gateway, receipt.event_key, hold],
+                        )
+                        .map_err(unavailable)?;
+                    if held == 1 {
+                        receipt.held_until_ms = Some(now.saturating_add(hold));
+                        claimed.push(receipt);
+                    }
+                }
+                tx.commit().map_err(unavailable)?;
+                Ok(claimed)
             })
             .await
         }
 
         async fn mark_handled(&self, gateway: &str, event_key: &str) -> Result<(), JournalFailure> {
-            let (gateway, event_key) = (gateway.to_owned(), event_key.to_owned());
-            self.run(move |connection| {
-                connection
-                    .execute(
-                        &sql(MARK_HANDLED),
-                        params![schema::now_ms(), gateway, event_key],
-                    )
-                    .map_err(unavailable)?;
-                Ok(())
-            })
-            .await
+            self.inbox_execute(MARK_HANDLED, vec![text(gateway), text(event_key)])
+                .await?;
+            Ok(())
         }
 
-        async fn unhandled(&self, limit: u32) -> Result<Vec<WebhookReceipt>, JournalFailure> {
+        async fn retry_later(
+            &self,
+            gateway: &str,
+            event_key: &str,
+            retry_in: Duration,
+            error: &str,
+        ) -> Result<(), JournalFailure> {
+            self.inbox_execute(
+                RETRY_LATER,
+                vec![text(gateway), text(event_key), ms(retry_in), text(error)],
+            )
+            .await?;
+            Ok(())
+        }
+
+        async fn receipts(
+            &self,
+            filter: &ReceiptFilter,
+        ) -> Result<Vec<WebhookReceipt>, JournalFailure> {
+            let filter = filter.clone();
+            let now = self.now_ms().await?;
             self.run(move |connection| {
                 let mut statement = connection
-                    .prepare(&sql(SELECT_UNHANDLED))
+                    .prepare(&sql(&select_receipts(), now))
                     .map_err(unavailable)?;
                 let rows = statement
-                    .query_map(params![i64::from(limit)], |row| {
-                        Ok(WebhookReceipt {
-                            gateway: row.get(0)?,
-                            event_key: row.get(1)?,
-                            order_id: row.get(2)?,
-                            body: row.get(3)?,
-                            received_at_ms: row.get(4)?,
-                            handled_at_ms: row.get(5)?,
-                        })
-                    })
+                    .query_map(
+                        params![
+                            i64::from(filter.unhandled_only),
+                            filter.gateway.as_deref().unwrap_or(""),
+                            filter.order_id.as_deref().unwrap_or(""),
+                            limit_of(filter.limit)
+                        ],
+                        read,
+                    )
                     .map_err(unavailable)?;
                 rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
             })
             .await
+        }
+
+        async fn replay(&self, gateway: &str, event_key: &str) -> Result<bool, JournalFailure> {
+            let changed = self
+                .inbox_execute(REPLAY, vec![text(gateway), text(event_key)])
+                .await?;
+            Ok(changed == 1)
         }
     }
 }
 
 #[cfg(feature = "postgres")]
 mod postgres {
+    use tokio_postgres::types::ToSql;
+
     use super::*;
     use crate::PostgresJournal;
 
@@ -173,66 +377,158 @@ mod postgres {
         JournalFailure::Unavailable(error.to_string())
     }
 
-    #[async_trait]
-    impl WebhookInbox for PostgresJournal {
-        async fn receive(&self, receipt: &WebhookReceipt) -> Result<bool, JournalFailure> {
-            checked(receipt)?;
-            self.bounded(async move {
-                let mut guard = self.client.lock().await;
-                let client = self.connected(&mut guard).await?;
-                let inserted = client
-                    .execute(
-                        INSERT_RECEIPT,
-                        &[
-                            &receipt.gateway,
-                            &receipt.event_key,
-                            &receipt.order_id,
-                            &receipt.body,
-                            &receipt.received_at_ms,
-                        ],
-                    )
-                    .await
-                    .map_err(unavailable)?;
-                Ok(inserted == 1)
-            })
-            .await
-        }
+    /// `text` at the server's clock.
+    fn sql(text: &str) -> String {
+        text.replace("{now}", crate::postgres::NOW_MS)
+    }
 
-        async fn mark_handled(&self, gateway: &str, event_key: &str) -> Result<(), JournalFailure> {
+    fn read(row: &tokio_postgres::Row) -> Result<WebhookReceipt, JournalFailure> {
+        let attempts: i64 = row.try_get(7).map_err(unavailable)?;
+        Ok(WebhookReceipt {
+            gateway: row.try_get(0).map_err(unavailable)?,
+            event_key: row.try_get(1).map_err(unavailable)?,
+            order_id: row.try_get(2).map_err(unavailable)?,
+            body: row.try_get(3).map_err(unavailable)?,
+            received_at_ms: row.try_get(4).map_err(unavailable)?,
+            handled_at_ms: row.try_get(5).map_err(unavailable)?,
+            held_until_ms: row.try_get(6).map_err(unavailable)?,
+            failures: u32::try_from(attempts).unwrap_or(u32::MAX),
+            last_error: row.try_get(8).map_err(unavailable)?,
+        })
+    }
+
+    impl PostgresJournal {
+        /// Runs one statement: the rows it changed.
+        async fn inbox_execute(
+            &self,
+            text: &str,
+            params: &[&(dyn ToSql + Sync)],
+        ) -> Result<u64, JournalFailure> {
             self.bounded(async move {
                 let mut guard = self.client.lock().await;
                 let client = self.connected(&mut guard).await?;
                 client
-                    .execute(MARK_HANDLED, &[&schema::now_ms(), &gateway, &event_key])
+                    .execute(&sql(text), params)
                     .await
-                    .map_err(unavailable)?;
-                Ok(())
+                    .map_err(unavailable)
             })
             .await
         }
+    }
 
-        async fn unhandled(&self, limit: u32) -> Result<Vec<WebhookReceipt>, JournalFailure> {
+    #[async_trait]
+    impl WebhookInbox for PostgresJournal {
+        async fn receive(
+            &self,
+            receipt: &WebhookReceipt,
+            hold: Duration,
+        ) -> Result<bool, JournalFailure> {
+            checked(receipt)?;
+            let hold = schema::millis(hold);
+            let inserted = self
+                .inbox_execute(
+                    INSERT_RECEIPT,
+                    &[
+                        &receipt.gateway,
+                        &receipt.event_key,
+                        &receipt.order_id,
+                        &receipt.body,
+                        &receipt.received_at_ms,
+                        &hold,
+                    ],
+                )
+                .await?;
+            Ok(inserted == 1)
+        }
+
+        async fn claim_due(
+            &self,
+            gateway: &str,
+            limit: u32,
+            hold: Duration,
+        ) -> Result<Vec<WebhookReceipt>, JournalFailure> {
+            let hold = schema::millis(hold);
+            let due = self
+                .bounded(async move {
+                    let mut guard = self.client.lock().await;
+                    let client = self.connected(&mut guard).await?;
+                    let rows = client
+                        .query(&sql(&select_due()), &[&gateway, &i64::from(limit)])
+                        .await
+                        .map_err(unavailable)?;
+                    rows.iter().map(read).collect::<Result<Vec<_>, _>>()
+                })
+                .await?;
+            // Each hold re-checks that the receipt is still due (PostgreSQL re-reads a row
+            // another transaction changed before updating it): one claimant wins.
+            let mut claimed = Vec::with_capacity(due.len());
+            for mut receipt in due {
+                let held = self
+                    .bounded(async {
+                        let mut guard = self.client.lock().await;
+                        let client = self.connected(&mut guard).await?;
+                        client
+                            .query_opt(
+                                &format!("{} RETURNING held_until", sql(CLAIM_RECEIPT)),
+                                &[&receipt.gateway, &receipt.event_key, &hold],
+                            )
+                            .await
+                            .map_err(unavailable)
+                    })
+                    .await?;
+                if let Some(row) = held {
+                    receipt.held_until_ms = row.try_get(0).map_err(unavailable)?;
+                    claimed.push(receipt);
+                }
+            }
+            Ok(claimed)
+        }
+
+        async fn mark_handled(&self, gateway: &str, event_key: &str) -> Result<(), JournalFailure> {
+            self.inbox_execute(MARK_HANDLED, &[&gateway, &event_key])
+                .await?;
+            Ok(())
+        }
+
+        async fn retry_later(
+            &self,
+            gateway: &str,
+            event_key: &str,
+            retry_in: Duration,
+            error: &str,
+        ) -> Result<(), JournalFailure> {
+            let wait = schema::millis(retry_in);
+            self.inbox_execute(RETRY_LATER, &[&gateway, &event_key, &wait, &error])
+                .await?;
+            Ok(())
+        }
+
+        async fn receipts(
+            &self,
+            filter: &ReceiptFilter,
+        ) -> Result<Vec<WebhookReceipt>, JournalFailure> {
             self.bounded(async move {
                 let mut guard = self.client.lock().await;
                 let client = self.connected(&mut guard).await?;
                 let rows = client
-                    .query(SELECT_UNHANDLED, &[&i64::from(limit)])
+                    .query(
+                        &sql(&select_receipts()),
+                        &[
+                            &i32::from(filter.unhandled_only),
+                            &filter.gateway.as_deref().unwrap_or(""),
+                            &filter.order_id.as_deref().unwrap_or(""),
+                            &limit_of(filter.limit),
+                        ],
+                    )
                     .await
                     .map_err(unavailable)?;
-                rows.iter()
-                    .map(|row| {
-                        Ok(WebhookReceipt {
-                            gateway: row.try_get(0).map_err(unavailable)?,
-                            event_key: row.try_get(1).map_err(unavailable)?,
-                            order_id: row.try_get(2).map_err(unavailable)?,
-                            body: row.try_get(3).map_err(unavailable)?,
-                            received_at_ms: row.try_get(4).map_err(unavailable)?,
-                            handled_at_ms: row.try_get(5).map_err(unavailable)?,
-                        })
-                    })
-                    .collect()
+                rows.iter().map(read).collect()
             })
             .await
+        }
+
+        async fn replay(&self, gateway: &str, event_key: &str) -> Result<bool, JournalFailure> {
+            Ok(self.inbox_execute(REPLAY, &[&gateway, &event_key]).await? == 1)
         }
     }
 }

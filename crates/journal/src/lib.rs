@@ -64,7 +64,7 @@ pub use entry::{
     Actor, Baseline, Begun, Entry, EntryFilter, EntryState, Finished, HistoryEvent, Intent,
     JournalFailure, Outcome, RawAnswer, ReadyAtClaim, WriteOperation,
 };
-pub use inbox::{WebhookInbox, WebhookReceipt};
+pub use inbox::{ReceiptFilter, WebhookInbox, WebhookReceipt};
 pub use journaled::{JournalSettings, Journaled};
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresJournal;

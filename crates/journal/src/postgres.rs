@@ -32,7 +32,7 @@ use crate::store::{Commit, WriteJournal};
 use crate::transition::{self, Claim};
 
 /// The server's clock, in Unix milliseconds.
-const NOW_MS: &str = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+pub(crate) const NOW_MS: &str = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
 /// [`schema::INSERT_ENTRY`] with the server's clock: `$11` is the lease's length in
 /// milliseconds (not its end), `$13` is gone; it returns the lease's end and the time.

@@ -6,7 +6,7 @@ use crate::entry::{
 };
 
 /// The newest schema version this code knows. A database at a newer version is refused.
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
 /// The account recorded for entries written before entries had one (schema 2): the gateway
 /// name they were written under, marked as such.
@@ -127,6 +127,13 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[
         SELECT 'gateway:' || gateway, order_id, key, claimed_at FROM paygate_journal_claims",
         "DROP TABLE paygate_journal_claims",
         "ALTER TABLE paygate_journal_claims_v3 RENAME TO paygate_journal_claims",
+    ],
+    &[
+        // Version 4: a receipt is held while its handler runs, and a failed one waits before
+        // it is due again (see `inbox.rs`).
+        "ALTER TABLE paygate_webhook_receipts ADD COLUMN held_until BIGINT",
+        "ALTER TABLE paygate_webhook_receipts ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE paygate_webhook_receipts ADD COLUMN last_error TEXT",
     ],
 ];
 

@@ -531,7 +531,7 @@ async fn a_newer_schema_is_refused_with_a_clear_error() {
         error,
         JournalFailure::NewerSchema {
             found: 99,
-            known: 3
+            known: 4
         }
     );
     assert!(
@@ -603,29 +603,41 @@ async fn dropping_an_unsent_write_settled_meanwhile_leaves_its_state_and_claim()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_event_is_received_once_and_listed_until_handled() {
-    use paygate_journal::WebhookReceipt;
+    use paygate_journal::{ReceiptFilter, WebhookReceipt};
     for (db, journal) in journals().await {
         let gateway = unique("inbox");
         let first = WebhookReceipt::new(&gateway, "order-1|PAID|100", "order-1", b"{}".to_vec());
         let second = WebhookReceipt::new(&gateway, "order-2|PAID|100", "order-2", b"{ }".to_vec());
-        assert!(journal.receive(&first).await.unwrap(), "{db}");
-        assert!(!journal.receive(&first).await.unwrap(), "{db}: twice");
-        assert!(journal.receive(&second).await.unwrap(), "{db}");
-        // Other gateways' receipts (other tests, earlier runs) may be listed too.
-        let mine = |list: Vec<WebhookReceipt>| {
+        assert!(journal.receive(&first, LONG).await.unwrap(), "{db}");
+        assert!(!journal.receive(&first, LONG).await.unwrap(), "{db}: twice");
+        assert!(journal.receive(&second, LONG).await.unwrap(), "{db}");
+        let mine = |unhandled_only| ReceiptFilter {
+            unhandled_only,
+            gateway: Some(gateway.clone()),
+            ..ReceiptFilter::default()
+        };
+        let keys = |list: Vec<WebhookReceipt>| {
             list.into_iter()
-                .filter(|r| r.gateway == gateway)
                 .map(|r| (r.event_key, r.body))
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            mine(journal.unhandled(10_000).await.unwrap()),
+            keys(journal.receipts(&mine(true)).await.unwrap()),
             vec![
                 ("order-1|PAID|100".to_owned(), b"{}".to_vec()),
                 ("order-2|PAID|100".to_owned(), b"{ }".to_vec())
             ],
             "{db}"
         );
+        // Held by the receiver that took them in: nobody else takes them meanwhile.
+        assert!(
+            journal
+                .claim_due(&gateway, 10, LONG)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{db}"
+        );
         journal
             .mark_handled(&gateway, "order-1|PAID|100")
             .await
@@ -635,16 +647,106 @@ async fn a_webhook_event_is_received_once_and_listed_until_handled() {
             .await
             .unwrap();
         assert_eq!(
-            mine(journal.unhandled(10_000).await.unwrap()),
+            keys(journal.receipts(&mine(true)).await.unwrap()),
             vec![("order-2|PAID|100".to_owned(), b"{ }".to_vec())],
             "{db}"
         );
+        assert_eq!(
+            journal.receipts(&mine(false)).await.unwrap().len(),
+            2,
+            "{db}"
+        );
         assert!(
-            !journal.receive(&first).await.unwrap(),
+            !journal.receive(&first, LONG).await.unwrap(),
             "{db}: handled, still seen"
         );
         let empty = WebhookReceipt::new(&gateway, "", "order-3", Vec::new());
-        assert!(journal.receive(&empty).await.is_err(), "{db}: empty key");
+        assert!(
+            journal.receive(&empty, LONG).await.is_err(),
+            "{db}: empty key"
+        );
+
+        // A failed handler: due again after its wait, with the failure counted.
+        journal
+            .retry_later(
+                &gateway,
+                "order-2|PAID|100",
+                Duration::ZERO,
+                "handler failed",
+            )
+            .await
+            .unwrap();
+        let due = journal.claim_due(&gateway, 10, LONG).await.unwrap();
+        assert_eq!(due.len(), 1, "{db}");
+        assert_eq!(due[0].failures, 1, "{db}");
+        assert_eq!(due[0].last_error.as_deref(), Some("handler failed"), "{db}");
+        assert!(
+            journal
+                .claim_due(&gateway, 10, LONG)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{db}: held"
+        );
+
+        // An operator's replay makes a handled one due again.
+        assert!(
+            journal.replay(&gateway, "order-1|PAID|100").await.unwrap(),
+            "{db}"
+        );
+        assert!(
+            !journal.replay(&gateway, "no-such-key").await.unwrap(),
+            "{db}"
+        );
+        let due = journal.claim_due(&gateway, 10, LONG).await.unwrap();
+        assert_eq!(due.len(), 1, "{db}");
+        assert_eq!(due[0].event_key, "order-1|PAID|100", "{db}");
+    }
+}
+
+/// Claimants racing for a receipt whose hold ran out (its receiver died): each receipt is
+/// taken by one of them only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receivers_racing_for_due_receipts_take_each_once() {
+    use paygate_journal::WebhookReceipt;
+    for (db, url, journal) in journals_at().await {
+        let gateway = unique("race");
+        for n in 0..20 {
+            let receipt = WebhookReceipt::new(
+                &gateway,
+                format!("order-{n}|PAID"),
+                format!("order-{n}"),
+                b"{}".to_vec(),
+            );
+            assert!(
+                journal.receive(&receipt, Duration::ZERO).await.unwrap(),
+                "{db}"
+            );
+        }
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            // Each its own handle on the database, as app instances have.
+            let other = paygate_journal::open(&url).await.unwrap();
+            let gateway = gateway.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut taken = Vec::new();
+                for _ in 0..10 {
+                    for receipt in other.claim_due(&gateway, 3, LONG).await.unwrap() {
+                        taken.push(receipt.event_key);
+                    }
+                }
+                taken
+            }));
+        }
+        let mut taken = Vec::new();
+        for task in tasks {
+            taken.extend(task.await.unwrap());
+        }
+        taken.sort();
+        let mut unique_keys = taken.clone();
+        unique_keys.dedup();
+        assert_eq!(taken, unique_keys, "{db}: a receipt taken twice");
+        assert_eq!(taken.len(), 20, "{db}");
     }
 }
 
@@ -710,7 +812,8 @@ async fn a_version_2_journal_is_upgraded_with_its_entries_and_claims_kept() {
         Some(1)
     );
     let receipt = paygate_journal::WebhookReceipt::new("g", "k", "order-v2", b"{}".to_vec());
-    assert!(journal.receive(&receipt).await.unwrap());
+    assert!(journal.receive(&receipt, LONG).await.unwrap());
+    assert_eq!(journal.claim_due("g", 10, LONG).await.unwrap().len(), 0);
 }
 
 #[tokio::test]

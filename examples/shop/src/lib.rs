@@ -160,6 +160,8 @@ pub struct RunningShop {
     addr: SocketAddr,
     shop: Arc<Shop>,
     server: tokio::task::JoinHandle<()>,
+    /// The receiver's worker: events handed over again.
+    worker: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for RunningShop {
@@ -189,6 +191,7 @@ impl RunningShop {
     /// Stops the server.
     pub fn stop(&self) {
         self.server.abort();
+        self.worker.abort();
     }
 }
 
@@ -242,19 +245,25 @@ pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
             }
         })
         .build()?;
-    // Receipts a previous run took in but never handled; any left (a provider down) wait
-    // for the next start.
-    let report = receiver.handle_unhandled(1000).await?;
-    if !report.left.is_empty() {
-        tracing::warn!(%report, "webhooks left unhandled");
-    }
+    // Receipts a previous run took in but never handled, and events whose handler failed,
+    // handed over again in the background.
+    let worker = tokio::spawn(
+        receiver
+            .clone()
+            .run_worker(std::time::Duration::from_secs(1)),
+    );
     let app = pages::router(shop.clone()).nest("/webhooks", receiver.router());
     let server = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "the shop's server stopped");
         }
     });
-    Ok(RunningShop { addr, shop, server })
+    Ok(RunningShop {
+        addr,
+        shop,
+        server,
+        worker,
+    })
 }
 
 /// A TOML basic string.

@@ -1,7 +1,10 @@
 //! Where receipts are kept: the write journal's database, or a bounded set in memory.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::GatewayRegistry;
 
@@ -10,7 +13,7 @@ pub(crate) enum Receipts {
     /// In the journal's database ([`paygate_journal::WebhookInbox`]).
     #[cfg(any(feature = "journal", feature = "journal-postgres"))]
     Journal(std::sync::Arc<dyn paygate_journal::WriteJournal>),
-    /// The last `capacity` events, in memory.
+    /// The last `capacity` events, and those not handled yet, in memory.
     Memory(Mutex<Remembered>),
 }
 
@@ -18,6 +21,28 @@ pub(crate) struct Remembered {
     capacity: usize,
     order: VecDeque<(String, String)>,
     seen: HashSet<(String, String)>,
+    /// Received, not handled yet.
+    waiting: HashMap<(String, String), Waiting>,
+}
+
+/// An event in memory whose handler has not finished.
+struct Waiting {
+    order_id: String,
+    body: Vec<u8>,
+    received: Instant,
+    /// Held by a handler running, or waiting after a failure, until then.
+    held_until: Instant,
+    failures: u32,
+}
+
+/// A receipt due to be handed over: taken (held) by this receiver.
+pub(crate) struct Due {
+    pub(crate) gateway: String,
+    pub(crate) event_key: String,
+    pub(crate) order_id: String,
+    pub(crate) body: Vec<u8>,
+    /// How many times its handler failed before.
+    pub(crate) failures: u32,
 }
 
 impl std::fmt::Debug for Receipts {
@@ -30,13 +55,14 @@ impl std::fmt::Debug for Receipts {
                 f.debug_struct("Memory")
                     .field("capacity", &remembered.capacity)
                     .field("held", &remembered.order.len())
+                    .field("waiting", &remembered.waiting.len())
                     .finish()
             }
         }
     }
 }
 
-/// Why a receipt could not be recorded (nothing is acknowledged then).
+/// Why the receipts could not be read or written (nothing is acknowledged then).
 #[derive(Debug)]
 pub(crate) struct Unavailable(pub(crate) String);
 
@@ -46,6 +72,7 @@ impl Receipts {
             capacity: capacity.max(1),
             order: VecDeque::new(),
             seen: HashSet::new(),
+            waiting: HashMap::new(),
         }))
     }
 
@@ -63,13 +90,15 @@ impl Receipts {
         !matches!(self, Receipts::Memory(_))
     }
 
-    /// Records the event: true when it is the first delivery.
+    /// Records the event, held for `hold` by the caller (who hands it over now): true when
+    /// it is the first delivery.
     pub(crate) async fn receive(
         &self,
         gateway: &str,
         event_key: &str,
         order_id: &str,
         body: &[u8],
+        hold: Duration,
     ) -> Result<bool, Unavailable> {
         match self {
             #[cfg(any(feature = "journal", feature = "journal-postgres"))]
@@ -77,12 +106,11 @@ impl Receipts {
                 let receipt =
                     paygate_journal::WebhookReceipt::new(gateway, event_key, order_id, body);
                 journal
-                    .receive(&receipt)
+                    .receive(&receipt, hold)
                     .await
                     .map_err(|e| Unavailable(e.to_string()))
             }
             Receipts::Memory(remembered) => {
-                let _ = (order_id, body);
                 let mut remembered = remembered.lock().unwrap_or_else(PoisonError::into_inner);
                 let key = (gateway.to_owned(), event_key.to_owned());
                 if remembered.seen.contains(&key) {
@@ -92,15 +120,78 @@ impl Receipts {
                     && let Some(oldest) = remembered.order.pop_front()
                 {
                     remembered.seen.remove(&oldest);
+                    if remembered.waiting.remove(&oldest).is_some() {
+                        tracing::warn!(target: super::route::TARGET, gateway = %oldest.0, "an unhandled webhook was dropped from the full in-memory receipts");
+                    }
                 }
                 remembered.seen.insert(key.clone());
-                remembered.order.push_back(key);
+                remembered.order.push_back(key.clone());
+                let now = Instant::now();
+                remembered.waiting.insert(
+                    key,
+                    Waiting {
+                        order_id: order_id.to_owned(),
+                        body: body.to_vec(),
+                        received: now,
+                        held_until: now + hold,
+                        failures: 0,
+                    },
+                );
                 Ok(true)
             }
         }
     }
 
-    /// Marks the event handled (memory keeps no such state).
+    /// Takes up to `limit` of `gateway`'s due receipts, oldest first, each held for `hold`.
+    pub(crate) async fn claim_due(
+        &self,
+        gateway: &str,
+        limit: u32,
+        hold: Duration,
+    ) -> Result<Vec<Due>, Unavailable> {
+        match self {
+            #[cfg(any(feature = "journal", feature = "journal-postgres"))]
+            Receipts::Journal(journal) => Ok(journal
+                .claim_due(gateway, limit, hold)
+                .await
+                .map_err(|e| Unavailable(e.to_string()))?
+                .into_iter()
+                .map(|r| Due {
+                    gateway: r.gateway,
+                    event_key: r.event_key,
+                    order_id: r.order_id,
+                    body: r.body,
+                    failures: r.failures,
+                })
+                .collect()),
+            Receipts::Memory(remembered) => {
+                let mut remembered = remembered.lock().unwrap_or_else(PoisonError::into_inner);
+                let now = Instant::now();
+                let mut due: Vec<(&(String, String), &mut Waiting)> = remembered
+                    .waiting
+                    .iter_mut()
+                    .filter(|((g, _), w)| g == gateway && w.held_until <= now)
+                    .collect();
+                due.sort_by_key(|(_, w)| w.received);
+                Ok(due
+                    .into_iter()
+                    .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                    .map(|((g, k), w)| {
+                        w.held_until = now + hold;
+                        Due {
+                            gateway: g.clone(),
+                            event_key: k.clone(),
+                            order_id: w.order_id.clone(),
+                            body: w.body.clone(),
+                            failures: w.failures,
+                        }
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Marks the event handled.
     pub(crate) async fn mark_handled(
         &self,
         gateway: &str,
@@ -112,30 +203,41 @@ impl Receipts {
                 .mark_handled(gateway, event_key)
                 .await
                 .map_err(|e| Unavailable(e.to_string())),
-            Receipts::Memory(_) => {
-                let _ = (gateway, event_key);
+            Receipts::Memory(remembered) => {
+                let mut remembered = remembered.lock().unwrap_or_else(PoisonError::into_inner);
+                remembered
+                    .waiting
+                    .remove(&(gateway.to_owned(), event_key.to_owned()));
                 Ok(())
             }
         }
     }
 
-    /// Receipts never marked handled: (gateway, event key, order id, body).
-    pub(crate) async fn unhandled(
+    /// Its handler failed with `error`: due again `retry_in` from now.
+    pub(crate) async fn retry_later(
         &self,
-        limit: u32,
-    ) -> Result<Vec<(String, String, String, Vec<u8>)>, Unavailable> {
+        gateway: &str,
+        event_key: &str,
+        retry_in: Duration,
+        error: &str,
+    ) -> Result<(), Unavailable> {
         match self {
             #[cfg(any(feature = "journal", feature = "journal-postgres"))]
-            Receipts::Journal(journal) => Ok(journal
-                .unhandled(limit)
+            Receipts::Journal(journal) => journal
+                .retry_later(gateway, event_key, retry_in, error)
                 .await
-                .map_err(|e| Unavailable(e.to_string()))?
-                .into_iter()
-                .map(|r| (r.gateway, r.event_key, r.order_id, r.body))
-                .collect()),
-            Receipts::Memory(_) => {
-                let _ = limit;
-                Ok(Vec::new())
+                .map_err(|e| Unavailable(e.to_string())),
+            Receipts::Memory(remembered) => {
+                let _ = error;
+                let mut remembered = remembered.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(waiting) = remembered
+                    .waiting
+                    .get_mut(&(gateway.to_owned(), event_key.to_owned()))
+                {
+                    waiting.failures = waiting.failures.saturating_add(1);
+                    waiting.held_until = Instant::now() + retry_in;
+                }
+                Ok(())
             }
         }
     }

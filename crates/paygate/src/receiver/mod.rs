@@ -31,7 +31,8 @@
 //! | event older than the gateway's `webhook_max_age_secs`, or dated in the future | 422 | not called |
 //! | unsigned, and the status read disagrees (order, transaction or amount) | 422 | not called |
 //! | unsigned, and the provider has no such order | 404 | not called |
-//! | unsigned, and the status read failed | the acknowledgement (it is recorded: PayWay and PayG send once) | called once a read in the background confirms it (after 1, 2, 4 and 8 s); else left for [`WebhookReceiver::handle_unhandled`] |
+//! | unsigned, and the status read failed | the acknowledgement (it is recorded: PayWay and PayG send once) | called once a read in the background confirms it (after 1, 2, 4 and 8 s); else due again, for the worker ([`WebhookReceiver::run_worker`]) |
+//! | handler failed, or outlived its timeout | — | called again by the worker after 1 s, 2 s, 4 s … (at most 10 minutes) |
 //! | the inbox is unavailable | 503 (the provider may retry) | not called |
 //!
 //! Answers to refused deliveries are one short line naming the reason; they never echo the
@@ -46,10 +47,20 @@
 //! task: a slow handler never delays the answer. With a write journal in the registry
 //! (features `journal`, `journal-postgres`), receipts are kept in the journal's database
 //! ([`paygate_journal::WebhookInbox`]): a retried delivery is recognised across restarts and
-//! app instances, and receipts whose handler did not finish (the app stopped, the handler
-//! failed) are handled again by [`WebhookReceiver::handle_unhandled`], which an app calls at
-//! start. Without a journal, receipts are a bounded set in memory (the last 10 000 events
-//! unless set): a restart forgets them, and a failed handler is only logged.
+//! app instances. Without a journal, receipts are a bounded set in memory (the last 10 000
+//! events unless set): a restart forgets them.
+//!
+//! # Never lost, never handed over twice at once
+//!
+//! The receiver that takes an event in **holds** its receipt while the handler runs (the
+//! handler's timeout, 60 s unless set, plus 5 s): no other instance takes it meanwhile. A
+//! handler that fails, or outlives its timeout, makes the event due again after a wait (1 s,
+//! doubled with each failure, at most 10 minutes unless set); one whose instance died lets
+//! its hold run out. [`WebhookReceiver::run_worker`], spawned once per instance, takes
+//! what is due — each receipt by one instance only — and hands it over again, confirmed by a
+//! fresh status read ([`WebhookReceiver::handle_unhandled`] does one such pass). Handlers
+//! should be idempotent all the same: one that did its work but failed before returning is
+//! called again. In memory, a failed event is retried the same way while the process lives.
 //!
 //! # Unsigned notifications
 //!
@@ -105,7 +116,7 @@ pub struct ReceivedWebhook {
 
 /// The app's code for received events. Any `Fn(ReceivedWebhook) -> impl Future<Output =
 /// Result<(), HandlerError>>` is one. It runs after the provider was answered; an `Err`
-/// leaves the receipt unhandled (see [`WebhookReceiver::handle_unhandled`]).
+/// makes the event due again after a wait (see [`WebhookReceiver::run_worker`]).
 pub trait WebhookHandler: Send + Sync + 'static {
     /// Handles one event.
     fn handle(&self, webhook: ReceivedWebhook) -> BoxFuture<'static, Result<(), HandlerError>>;
@@ -188,6 +199,32 @@ pub(crate) struct Shared {
     pub(crate) receipts: Receipts,
     pub(crate) max_body_bytes: usize,
     pub(crate) confirm_within: Duration,
+    pub(crate) handler_timeout: Duration,
+    pub(crate) retry: Retry,
+}
+
+/// How long a failed receipt waits before it is due again: `first`, doubled with each
+/// failure, at most `most`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Retry {
+    first: Duration,
+    most: Duration,
+}
+
+/// What a receiver's hold outlasts its handler's deadline by: time to record the outcome.
+const HOLD_MARGIN: Duration = Duration::from_secs(5);
+
+impl Shared {
+    /// How long a receipt is held while its handler runs: no other receiver takes it then.
+    pub(crate) fn hold(&self) -> Duration {
+        self.handler_timeout.saturating_add(HOLD_MARGIN)
+    }
+
+    /// The wait after a receipt's handler failed, with `failures` failures before this one.
+    pub(crate) fn retry_wait(&self, failures: u32) -> Duration {
+        let factor = 2u32.saturating_pow(failures.min(30));
+        self.retry.first.saturating_mul(factor).min(self.retry.most)
+    }
 }
 
 /// Builds a [`WebhookReceiver`].
@@ -198,6 +235,8 @@ pub struct WebhookReceiverBuilder {
     confirm_within: Duration,
     memory_capacity: usize,
     in_memory: bool,
+    handler_timeout: Duration,
+    retry: Retry,
 }
 
 impl std::fmt::Debug for WebhookReceiverBuilder {
@@ -216,6 +255,8 @@ impl WebhookReceiver {
     pub const DEFAULT_CONFIRM_WITHIN: Duration = Duration::from_secs(3);
     /// How many events the in-memory receipts remember unless set.
     pub const DEFAULT_MEMORY_CAPACITY: usize = 10_000;
+    /// How long a handler may run unless set: then it is stopped and counts as failed.
+    pub const DEFAULT_HANDLER_TIMEOUT: Duration = Duration::from_secs(60);
 
     /// A receiver for the gateways of `registry`.
     pub fn builder(registry: Arc<GatewayRegistry>) -> WebhookReceiverBuilder {
@@ -226,6 +267,11 @@ impl WebhookReceiver {
             confirm_within: WebhookReceiver::DEFAULT_CONFIRM_WITHIN,
             memory_capacity: WebhookReceiver::DEFAULT_MEMORY_CAPACITY,
             in_memory: false,
+            handler_timeout: WebhookReceiver::DEFAULT_HANDLER_TIMEOUT,
+            retry: Retry {
+                first: Duration::from_secs(1),
+                most: Duration::from_secs(600),
+            },
         }
     }
 
@@ -240,17 +286,83 @@ impl WebhookReceiver {
         self.shared.receipts.is_durable()
     }
 
-    /// Hands the handler, again, each event received but never marked handled (the app
-    /// stopped, or the handler failed), at most `limit` of them, oldest first; each is
-    /// confirmed by a fresh status read, as its time may be past the webhook window. One
-    /// that cannot be handled now (its status unreadable, its handler failing again) is
-    /// skipped, kept for the next call, and named in the report: one
-    /// provider's outage never stops the others' events. Fails only when the inbox cannot be
-    /// read. Events of gateways this registry does not have (another app's, sharing the
-    /// database) are left alone. Without a journal there is nothing kept: an empty report.
+    /// Hands the handler, again, the events that are due — received but not handled, and
+    /// held by no running handler: the app stopped, the handler failed and its wait is
+    /// over, an unsigned event was not confirmed yet — at most `limit` of them, oldest
+    /// first. Each is taken (held) first, so two app instances never hand over the same
+    /// one, and confirmed by a fresh status read, as its time may be past the webhook
+    /// window. One that cannot be handled now (its status unreadable, its handler failing
+    /// again) is due again after a wait and named in the report: one provider's outage
+    /// never stops the others' events. Fails only when the inbox cannot be read. Only this
+    /// registry's gateways' events are taken (another app may share the database).
     pub async fn handle_unhandled(&self, limit: u32) -> crate::Result<UnhandledReport> {
-        route::handle_unhandled(&self.shared, limit).await
+        route::handle_due(&self.shared, limit).await
     }
+
+    /// Runs [`WebhookReceiver::handle_unhandled`] every `every`, for as long as the future
+    /// is polled: spawn it once per app instance (`tokio::spawn(receiver.clone().run_worker(…))`).
+    /// A failed handler is thereby tried again after 1 s, then 2, 4, … up to 10 minutes
+    /// unless set ([`WebhookReceiverBuilder::retry_backoff`]); an inbox it cannot read is
+    /// logged and tried again next time.
+    pub async fn run_worker(self, every: Duration) {
+        loop {
+            match self.handle_unhandled(WORKER_BATCH).await {
+                Ok(report) if report.handled > 0 || !report.left.is_empty() => {
+                    tracing::info!(target: route::TARGET, %report, "webhook worker");
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(target: route::TARGET, error = %e, "webhook worker: the inbox could not be read");
+                }
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+
+    /// The receipts in the journal's database (newest last), for a view of what came in:
+    /// what `paygate webhooks list` shows. In-memory receipts are not listed.
+    #[cfg(any(feature = "journal", feature = "journal-postgres"))]
+    pub async fn receipts(
+        &self,
+        filter: &paygate_journal::ReceiptFilter,
+    ) -> crate::Result<Vec<paygate_journal::WebhookReceipt>> {
+        match &self.shared.receipts {
+            Receipts::Journal(journal) => journal.receipts(filter).await.map_err(journal_error),
+            Receipts::Memory(_) => {
+                Err(journal_error(paygate_journal::JournalFailure::Unavailable(
+                    "this receiver keeps its receipts in memory, unlisted".into(),
+                )))
+            }
+        }
+    }
+
+    /// Makes a receipt due again, unhandled: the next [`WebhookReceiver::handle_unhandled`]
+    /// (or the worker) hands it over once more, as `paygate webhooks replay` does. False
+    /// when there is no such receipt.
+    #[cfg(any(feature = "journal", feature = "journal-postgres"))]
+    pub async fn replay(&self, gateway: &str, event_key: &str) -> crate::Result<bool> {
+        match &self.shared.receipts {
+            Receipts::Journal(journal) => journal
+                .replay(gateway, event_key)
+                .await
+                .map_err(journal_error),
+            Receipts::Memory(_) => {
+                Err(journal_error(paygate_journal::JournalFailure::Unavailable(
+                    "this receiver keeps its receipts in memory".into(),
+                )))
+            }
+        }
+    }
+}
+
+/// How many receipts one pass of the worker takes at most.
+const WORKER_BATCH: u32 = 100;
+
+#[cfg(any(feature = "journal", feature = "journal-postgres"))]
+fn journal_error(failure: paygate_journal::JournalFailure) -> crate::Error {
+    crate::Error::Journal(Box::new(paygate_core::JournalError::unavailable(
+        failure.to_string(),
+    )))
 }
 
 impl WebhookReceiverBuilder {
@@ -269,6 +381,21 @@ impl WebhookReceiverBuilder {
     /// How long the status read confirming an unsigned notification may take.
     pub fn confirm_within(mut self, window: Duration) -> Self {
         self.confirm_within = window;
+        self
+    }
+
+    /// How long the handler may run with one event (60 s unless set): then it is stopped
+    /// and counts as failed. The receipt is held that long, plus 5 s, by the receiver
+    /// running it.
+    pub fn handler_timeout(mut self, timeout: Duration) -> Self {
+        self.handler_timeout = timeout;
+        self
+    }
+
+    /// The wait after a handler's first failure (1 s unless set), doubled with each
+    /// further one, at most `most` (10 minutes unless set).
+    pub fn retry_backoff(mut self, first: Duration, most: Duration) -> Self {
+        self.retry = Retry { first, most };
         self
     }
 
@@ -295,6 +422,8 @@ impl WebhookReceiverBuilder {
                 receipts,
                 max_body_bytes: self.max_body_bytes,
                 confirm_within: self.confirm_within,
+                handler_timeout: self.handler_timeout,
+                retry: self.retry,
             }),
         })
     }

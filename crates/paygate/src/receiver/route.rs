@@ -9,13 +9,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
+use super::inbox::Due;
 use super::{Confirmation, ReceivedWebhook, Shared};
 use crate::{
     Authenticity, Error, ErrorClass, OrderId, Payment, PaymentGateway, WebhookEvent,
     WebhookRejection,
 };
 
-const TARGET: &str = "paygate::receiver";
+pub(super) const TARGET: &str = "paygate::receiver";
 
 pub(super) fn router<S: Clone + Send + Sync + 'static>(shared: Arc<Shared>) -> Router<S> {
     let limit = shared.max_body_bytes;
@@ -111,7 +112,7 @@ async fn receive(
     let event_key = event_key(&event);
     match shared
         .receipts
-        .receive(&name, &event_key, &event.order_id, &body)
+        .receive(&name, &event_key, &event.order_id, &body, shared.hold())
         .await
     {
         Err(unavailable) => {
@@ -138,7 +139,7 @@ async fn receive(
                         confirmation,
                         event_key,
                     };
-                    tokio::spawn(handle(shared, webhook));
+                    tokio::spawn(handle(shared, webhook, 0));
                 }
                 None => {
                     paygate_core::metered::webhook(&name, "deferred");
@@ -150,25 +151,58 @@ async fn receive(
     }
 }
 
-/// Runs the handler and marks the receipt handled when it succeeds.
-async fn handle(shared: Arc<Shared>, webhook: ReceivedWebhook) -> bool {
+/// Runs the handler (bounded by the receipt's hold) and marks the receipt handled when it
+/// succeeds; when it fails, the receipt is due again after a wait that grows with each of
+/// its `failures`. Gives the failure.
+async fn handle(
+    shared: Arc<Shared>,
+    webhook: ReceivedWebhook,
+    failures: u32,
+) -> Result<(), String> {
     let (gateway, event_key, order) = (
         webhook.gateway.clone(),
         webhook.event_key.clone(),
         webhook.event.order_id.clone(),
     );
-    match shared.handler.handle(webhook).await {
-        Ok(()) => match shared.receipts.mark_handled(&gateway, &event_key).await {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::warn!(target: TARGET, gateway, order, error = %e.0, "webhook handled, but not marked so: it will be handled again");
-                false
-            }
-        },
-        Err(e) => {
-            tracing::warn!(target: TARGET, gateway, order, error = %e, "webhook handler failed");
-            false
+    let outcome =
+        tokio::time::timeout(shared.handler_timeout, shared.handler.handle(webhook)).await;
+    let error = match outcome {
+        Ok(Ok(())) => {
+            return match shared.receipts.mark_handled(&gateway, &event_key).await {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    tracing::warn!(target: TARGET, gateway, order, error = %e.0, "webhook handled, but not marked so: it will be handed over again");
+                    Err(format!("handled, but not marked so: {}", e.0))
+                }
+            };
         }
+        Ok(Err(e)) => format!("its handler failed: {e}"),
+        Err(_) => format!(
+            "its handler took longer than {} ms",
+            shared.handler_timeout.as_millis()
+        ),
+    };
+    retry_later(&shared, &gateway, &event_key, &order, failures, &error).await;
+    Err(error)
+}
+
+/// A receipt that could not be handled now (`error`): due again after a wait.
+async fn retry_later(
+    shared: &Shared,
+    gateway: &str,
+    event_key: &str,
+    order: &str,
+    failures: u32,
+    error: &str,
+) {
+    let wait = shared.retry_wait(failures);
+    tracing::warn!(target: TARGET, gateway, order, error, retry_in_ms = wait.as_millis(), "a webhook could not be handled: handed over again later");
+    if let Err(e) = shared
+        .receipts
+        .retry_later(gateway, event_key, wait, error)
+        .await
+    {
+        tracing::warn!(target: TARGET, gateway, order, error = %e.0, "could not record a webhook's failed attempt: it is handed over again once its hold ends");
     }
 }
 
@@ -255,12 +289,14 @@ const CONFIRM_LATER: [std::time::Duration; 4] = [
 ];
 
 /// Confirms a recorded, acknowledged, unsigned event in the background, then hands it to
-/// the handler. Still unconfirmed after the last attempt (or refused by the read), it stays
-/// in the inbox unhandled: [`super::WebhookReceiver::handle_unhandled`] takes it up.
+/// the handler. Still unconfirmed after the last attempt (or refused by the read), it is
+/// due again later, for [`super::WebhookReceiver::run_worker`] (or
+/// [`super::WebhookReceiver::handle_unhandled`]) to take up.
 async fn confirm_later(shared: Arc<Shared>, name: String, event: WebhookEvent, event_key: String) {
     let Some(gateway) = shared.registry.get(&name) else {
         return;
     };
+    let order = event.order_id.clone();
     for wait in CONFIRM_LATER {
         tokio::time::sleep(wait).await;
         match confirm(&shared, &name, gateway.as_ref(), event.clone()).await {
@@ -271,14 +307,15 @@ async fn confirm_later(shared: Arc<Shared>, name: String, event: WebhookEvent, e
                     confirmation,
                     event_key,
                 };
-                handle(shared, webhook).await;
+                let _ = handle(shared, webhook, 0).await;
                 return;
             }
             Confirmed::Later(_) => {}
-            Confirmed::Refused(_) => return,
+            Confirmed::Refused(_) => break,
         }
     }
-    tracing::warn!(target: TARGET, gateway = %name, order = %event.order_id, "an unsigned webhook could not be confirmed: kept unhandled for handle_unhandled");
+    let why = "an unsigned webhook could not be confirmed by a status read";
+    retry_later(&shared, &name, &event_key, &order, 0, why).await;
 }
 
 /// What of `event` the read `payment` contradicts.
@@ -300,50 +337,61 @@ fn confirmed(mut event: WebhookEvent, payment: Payment) -> (WebhookEvent, Confir
     (event, Confirmation::StatusRead(Box::new(payment)))
 }
 
-/// See [`super::WebhookReceiver::handle_unhandled`].
-pub(super) async fn handle_unhandled(
+/// See [`super::WebhookReceiver::handle_unhandled`]: takes what is due, gateway by gateway,
+/// and hands each over, confirmed by a fresh status read.
+pub(super) async fn handle_due(
     shared: &Arc<Shared>,
     limit: u32,
 ) -> crate::Result<super::UnhandledReport> {
-    let receipts = shared
-        .receipts
-        .unhandled(limit)
-        .await
-        .map_err(|e| Error::Journal(Box::new(paygate_core::JournalError::unavailable(e.0))))?;
     let mut report = super::UnhandledReport::default();
-    for (name, event_key, order, body) in receipts {
-        let left = |why: String| {
-            tracing::warn!(target: TARGET, gateway = %name, order, why, "an unhandled webhook is left for later");
-            super::LeftUnhandled {
-                gateway: name.clone(),
-                order_id: order.clone(),
-                why,
+    let mut left_to_take = limit;
+    let names: Vec<String> = shared.registry.names().map(str::to_owned).collect();
+    for name in names {
+        if left_to_take == 0 {
+            break;
+        }
+        let due = shared
+            .receipts
+            .claim_due(&name, left_to_take, shared.hold())
+            .await
+            .map_err(|e| Error::Journal(Box::new(paygate_core::JournalError::unavailable(e.0))))?;
+        left_to_take = left_to_take.saturating_sub(u32::try_from(due.len()).unwrap_or(u32::MAX));
+        for receipt in due {
+            match hand_over(shared, receipt).await {
+                Ok(()) => report.handled += 1,
+                Err(left) => report.left.push(left),
             }
-        };
-        // Another app's, sharing the database (or a gateway since removed): not this
-        // receiver's to report.
-        let Some(gateway) = shared.registry.get(&name) else {
-            tracing::warn!(target: TARGET, gateway = %name, order, "an unhandled webhook's gateway is not configured here");
-            continue;
-        };
-        let order_id = match OrderId::new(order.clone()) {
-            Ok(id) => id,
-            Err(e) => {
-                report
-                    .left
-                    .push(left(format!("its order id is not valid: {e}")));
-                continue;
-            }
-        };
-        let payment = match gateway.payment_status(&order_id).await {
-            Ok(payment) => payment,
-            Err(e) => {
-                report
-                    .left
-                    .push(left(format!("its payment could not be read: {e}")));
-                continue;
-            }
-        };
+        }
+    }
+    Ok(report)
+}
+
+/// Hands one taken receipt over, confirmed by a status read; when it cannot be now, it is
+/// due again after a wait, and reported.
+async fn hand_over(shared: &Arc<Shared>, receipt: Due) -> Result<(), super::LeftUnhandled> {
+    let Due {
+        gateway: name,
+        event_key,
+        order_id: order,
+        body,
+        failures,
+    } = receipt;
+    let left = |why: String| super::LeftUnhandled {
+        gateway: name.clone(),
+        order_id: order.clone(),
+        why,
+    };
+    let confirmed_event = async {
+        let gateway = shared
+            .registry
+            .get(&name)
+            .ok_or_else(|| "its gateway is not configured here".to_owned())?;
+        let order_id =
+            OrderId::new(order.clone()).map_err(|e| format!("its order id is not valid: {e}"))?;
+        let payment = gateway
+            .payment_status(&order_id)
+            .await
+            .map_err(|e| format!("its payment could not be read: {e}"))?;
         let event = WebhookEvent::new(
             gateway.provider(),
             order.clone(),
@@ -351,23 +399,25 @@ pub(super) async fn handle_unhandled(
             &body,
         );
         if let Some(mismatch) = disagreement(&event, &payment) {
-            report
-                .left
-                .push(left(format!("it does not match the payment: {mismatch}")));
-            continue;
+            return Err(format!("it does not match the payment: {mismatch}"));
         }
-        let (event, confirmation) = confirmed(event, payment);
-        let webhook = ReceivedWebhook {
-            gateway: name.clone(),
-            event,
-            confirmation,
-            event_key,
-        };
-        if handle(shared.clone(), webhook).await {
-            report.handled += 1;
-        } else {
-            report.left.push(left("its handler failed again".into()));
+        Ok(confirmed(event, payment))
+    };
+    match confirmed_event.await {
+        Ok((event, confirmation)) => {
+            let webhook = ReceivedWebhook {
+                gateway: name.clone(),
+                event,
+                confirmation,
+                event_key: event_key.clone(),
+            };
+            handle(shared.clone(), webhook, failures)
+                .await
+                .map_err(left)
+        }
+        Err(why) => {
+            retry_later(shared, &name, &event_key, &order, failures, &why).await;
+            Err(left(why))
         }
     }
-    Ok(report)
 }
