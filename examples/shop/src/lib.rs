@@ -3,11 +3,13 @@
 //! embedded sandbox's), a return page that shows the order paid once the webhook arrived or
 //! a status read confirmed it, and an admin page listing orders with the shop's, the unified
 //! and the provider's statuses, where an order is refunded in part or in full through the
-//! write journal. `/metrics` serves the SDK's metrics (operations, latencies, retries,
-//! webhooks) in Prometheus' text format.
+//! write journal. The admin logs in with a password (`SHOP_ADMIN_PASSWORD`, or one made and
+//! printed at start); every admin form carries the session's CSRF token. `/metrics` serves
+//! the SDK's metrics (operations, latencies, retries, webhooks) in Prometheus' text format.
 //!
 //! `cargo run -p shop` starts it and prints its URL. Everything listens on 127.0.0.1.
 
+mod admin;
 mod pages;
 
 use std::collections::BTreeMap;
@@ -43,6 +45,8 @@ pub struct ShopOptions {
     pub port: u16,
     /// The write journal's SQLite file.
     pub journal: PathBuf,
+    /// The admin's password (`None`: one is made at start; see [`RunningShop::admin_password`]).
+    pub admin_password: Option<String>,
 }
 
 impl Default for ShopOptions {
@@ -52,6 +56,7 @@ impl Default for ShopOptions {
             journal: std::env::temp_dir()
                 .join(format!("paygate-shop-{}", std::process::id()))
                 .join("journal.db"),
+            admin_password: None,
         }
     }
 }
@@ -117,6 +122,15 @@ pub(crate) struct ShopOrder {
     pub(crate) refunded: Money,
     pub(crate) status: ShopStatus,
     pub(crate) note: Option<String>,
+    /// The last status read an admin asked for.
+    pub(crate) read: Option<StatusRead>,
+}
+
+/// What a status read said of an order.
+#[derive(Debug, Clone)]
+pub(crate) struct StatusRead {
+    pub(crate) unified: String,
+    pub(crate) native: String,
 }
 
 pub(crate) struct Shop {
@@ -127,7 +141,8 @@ pub(crate) struct Shop {
     pub(crate) next_order: std::sync::atomic::AtomicU32,
     /// Order ids start with this (unique per start, as the journal outlives a run).
     pub(crate) order_prefix: String,
-    pub(crate) flash: Mutex<Option<String>>,
+    /// The admin's login and sessions.
+    pub(crate) admin: admin::Admin,
 }
 
 impl Shop {
@@ -162,6 +177,7 @@ pub struct RunningShop {
     server: tokio::task::JoinHandle<()>,
     /// The receiver's worker: events handed over again.
     worker: tokio::task::JoinHandle<()>,
+    admin_password: String,
 }
 
 impl std::fmt::Debug for RunningShop {
@@ -181,6 +197,11 @@ impl RunningShop {
     /// The sandbox the shop pays through.
     pub fn sandbox(&self) -> &Sandbox {
         &self.shop.sandbox
+    }
+
+    /// The admin's password (the one given, or the one made at start).
+    pub fn admin_password(&self) -> &str {
+        &self.admin_password
     }
 
     /// Runs until the server stops.
@@ -203,6 +224,12 @@ pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
+    let admin_password = match options.admin_password {
+        Some(password) if !password.is_empty() => password,
+        _ => admin::random_token()
+            .map_err(|e| format!("no randomness for the admin's password: {e}"))?,
+    };
+    let admin = admin::Admin::new(&admin_password, base_url.clone());
     let journal_url = format!("sqlite://{}", options.journal.display());
     let toml = format!(
         "{}\n[journal]\nurl = {}\n",
@@ -231,7 +258,7 @@ pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
         orders: Mutex::new(BTreeMap::new()),
         next_order: std::sync::atomic::AtomicU32::new(1),
         order_prefix: format!("S{:x}", started % 0x1000_0000),
-        flash: Mutex::new(None),
+        admin,
     });
     let on_webhook = Arc::downgrade(&shop);
     let receiver = WebhookReceiver::builder(registry)
@@ -263,6 +290,7 @@ pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
         shop,
         server,
         worker,
+        admin_password,
     })
 }
 

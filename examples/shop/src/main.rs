@@ -10,6 +10,10 @@ async fn main() -> ExitCode {
         .with_max_level(tracing::Level::INFO)
         .init();
     let mut options = shop::ShopOptions::default();
+    let given = std::env::var("SHOP_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    options.admin_password = given.clone();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next().map(|v| v.parse::<u16>())) {
@@ -32,6 +36,13 @@ async fn main() -> ExitCode {
         running.url(),
         running.url()
     );
+    match given {
+        Some(_) => println!("Admin password: the one SHOP_ADMIN_PASSWORD gives."),
+        None => println!(
+            "Admin password (made now; set SHOP_ADMIN_PASSWORD to choose one): {}",
+            running.admin_password()
+        ),
+    }
     println!("Payments go to the embedded sandbox; Ctrl-C stops both.");
     tokio::select! {
         () = running.wait() => {}

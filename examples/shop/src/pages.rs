@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::{Form, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use paygate::sandbox::Provider;
@@ -15,7 +15,8 @@ use paygate::{
 };
 use serde::Deserialize;
 
-use crate::{Shop, ShopOrder, ShopStatus};
+use crate::admin::Refusal;
+use crate::{Shop, ShopOrder, ShopStatus, StatusRead};
 
 pub(crate) fn router(shop: Arc<Shop>) -> Router {
     Router::new()
@@ -23,8 +24,11 @@ pub(crate) fn router(shop: Arc<Shop>) -> Router {
         .route("/checkout", post(checkout))
         .route("/orders/{id}/return", get(returned))
         .route("/orders/{id}/cancel", get(returned))
+        .route("/login", get(login_page).post(log_in))
+        .route("/logout", post(log_out))
         .route("/admin", get(admin))
         .route("/admin/orders/{id}/refund", post(refund))
+        .route("/admin/orders/{id}/refresh", post(refresh))
         .route("/metrics", get(metrics_page))
         .fallback(|| async { problem(StatusCode::NOT_FOUND, "There is no such page.") })
         .method_not_allowed_fallback(|| async {
@@ -181,6 +185,7 @@ async fn checkout(State(shop): State<Arc<Shop>>, Form(form): Form<CheckoutForm>)
             refunded: Money::zero(amount.currency()),
             status: ShopStatus::AwaitingPayment,
             note: None,
+            read: None,
         },
     );
     match &checkout.next_action {
@@ -291,24 +296,67 @@ async fn read_status(shop: &Shop, order: &ShopOrder) -> Option<paygate::PaymentS
     }
 }
 
-async fn admin(State(shop): State<Arc<Shop>>) -> Response {
-    let flash = shop
-        .flash
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take();
+async fn login_page() -> Response {
+    page(
+        "Log in",
+        "<h1>Admin</h1><form method=\"post\" action=\"/login\">\
+         <label>Password <input id=\"password\" name=\"password\" type=\"password\" \
+         autocomplete=\"current-password\"></label> <button id=\"login\">Log in</button></form>",
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    password: String,
+}
+
+async fn log_in(State(shop): State<Arc<Shop>>, Form(form): Form<LoginForm>) -> Response {
+    match shop.admin.log_in(&form.password) {
+        Some(cookie) => {
+            let mut answer = see_other("/admin");
+            answer.headers_mut().insert(header::SET_COOKIE, cookie);
+            answer
+        }
+        None => problem(
+            StatusCode::UNAUTHORIZED,
+            "That is not the admin password (the shop printed it when it started, unless SHOP_ADMIN_PASSWORD set it).",
+        ),
+    }
+}
+
+async fn log_out(State(shop): State<Arc<Shop>>, headers: HeaderMap) -> Response {
+    let mut answer = see_other("/login");
+    answer
+        .headers_mut()
+        .insert(header::SET_COOKIE, shop.admin.log_out(&headers));
+    answer
+}
+
+/// The answer to a request that is not a logged-in admin's.
+fn refused(refusal: &Refusal) -> Response {
+    match refusal {
+        Refusal::NotLoggedIn => see_other("/login"),
+        Refusal::Forged => problem(
+            StatusCode::FORBIDDEN,
+            "This form was not sent from this shop's admin page (its token is missing or stale, or it came from another site): nothing was done. Reload the admin page.",
+        ),
+    }
+}
+
+/// The orders, as the shop recorded them: no live read per order (a row's Refresh reads
+/// one).
+async fn admin(State(shop): State<Arc<Shop>>, headers: HeaderMap) -> Response {
+    let (_, csrf, flash) = match shop.admin.session(&headers) {
+        Ok(session) => session,
+        Err(refusal) => return refused(&refusal),
+    };
+    let csrf = esc(&csrf);
     let orders: Vec<ShopOrder> = shop.orders().values().rev().take(50).cloned().collect();
     let mut rows = String::new();
     for order in orders {
-        let (unified, native) = match shop.registry.get(&order.gateway) {
-            Some(gateway) => match OrderId::new(order.provider_order_id.clone()) {
-                Ok(id) => match gateway.payment_status(&id).await {
-                    Ok(p) => (p.status.to_string(), p.provider_status),
-                    Err(e) => (format!("unread ({})", e.class().name()), String::new()),
-                },
-                Err(_) => ("unread".into(), String::new()),
-            },
-            None => ("unread".into(), String::new()),
+        let (unified, native) = match &order.read {
+            Some(read) => (read.unified.clone(), read.native.clone()),
+            None => ("not read yet".into(), String::new()),
         };
         let remaining = order
             .amount
@@ -322,8 +370,12 @@ async fn admin(State(shop): State<Arc<Shop>>) -> Response {
         let id = esc(&order.id);
         rows.push_str(&format!(
             "<tr id=\"order-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td id=\"refunded-{id}\">{}</td>\
-             <td id=\"status-{id}\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td id=\"status-{id}\">{}</td><td id=\"unified-{id}\">{}</td><td>{}</td><td>{}</td>\
+             <td><form method=\"post\" action=\"/admin/orders/{id}/refresh\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <button id=\"refresh-{id}\">Refresh</button></form></td>\
              <td><form method=\"post\" action=\"/admin/orders/{id}/refund\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <input type=\"hidden\" name=\"key\" value=\"{}\">\
              <input id=\"amount-{id}\" name=\"amount\" value=\"{}\" size=\"9\">\
              <button id=\"refund-{id}\">Refund</button></form></td></tr>",
@@ -344,15 +396,67 @@ async fn admin(State(shop): State<Arc<Shop>>) -> Response {
     page(
         "Admin",
         &format!(
-            "<h1>Orders</h1>{flash}<table><tr><th>Order</th><th>Gateway</th><th>Amount</th>\
-             <th>Refunded</th><th>Shop status</th><th>Unified status</th><th>Provider status</th>\
-             <th>Note</th><th>Refund</th></tr>{rows}</table>"
+            "<h1>Orders</h1><form method=\"post\" action=\"/logout\"><button id=\"logout\">Log out</button></form>\
+             {flash}<table><tr><th>Order</th><th>Gateway</th><th>Amount</th>\
+             <th>Refunded</th><th>Shop status</th><th>Unified status (last read)</th><th>Provider status</th>\
+             <th>Note</th><th></th><th>Refund</th></tr>{rows}</table>"
         ),
     )
 }
 
 #[derive(Deserialize)]
+struct RefreshForm {
+    csrf: String,
+}
+
+/// Reads one order's status now, and keeps what it says.
+async fn refresh(
+    State(shop): State<Arc<Shop>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<RefreshForm>,
+) -> Response {
+    let session = match shop.admin.check_post(&headers, &form.csrf) {
+        Ok(session) => session,
+        Err(refusal) => return refused(&refusal),
+    };
+    let Some(order) = shop.orders().get(&id).cloned() else {
+        return problem(StatusCode::NOT_FOUND, "There is no such order.");
+    };
+    let read = match shop.registry.get(&order.gateway) {
+        Some(gateway) => match OrderId::new(order.provider_order_id.clone()) {
+            Ok(order_id) => gateway
+                .payment_status(&order_id)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
+        None => Err(format!("gateway {} is not configured", order.gateway)),
+    };
+    let message = match read {
+        Ok(payment) => {
+            if let Some(kept) = shop.orders().get_mut(&id) {
+                kept.status = kept.status.after(&payment.status, "status read");
+                kept.read = Some(StatusRead {
+                    unified: payment.status.to_string(),
+                    native: payment.provider_status.clone(),
+                });
+            }
+            format!(
+                "Order {id}: {} ({}).",
+                payment.status, payment.provider_status
+            )
+        }
+        Err(e) => format!("Order {id}: its status could not be read: {e}."),
+    };
+    shop.admin.flash(&session, message);
+    see_other("/admin")
+}
+
+#[derive(Deserialize)]
 struct RefundForm {
+    /// This session's CSRF token.
+    csrf: String,
     /// The refund's journal key, minted when the form was shown (see [`refund_key`]).
     key: String,
     amount: String,
@@ -361,13 +465,15 @@ struct RefundForm {
 async fn refund(
     State(shop): State<Arc<Shop>>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<RefundForm>,
 ) -> Response {
+    let session = match shop.admin.check_post(&headers, &form.csrf) {
+        Ok(session) => session,
+        Err(refusal) => return refused(&refusal),
+    };
     let message = refund_order(&shop, &id, form.key.trim(), form.amount.trim()).await;
-    *shop
-        .flash
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(message);
+    shop.admin.flash(&session, message);
     see_other("/admin")
 }
 

@@ -207,6 +207,125 @@ async fn submit_refund(client: &Client, order: &str, amount: &str) -> Step {
     }
 }
 
+/// The admin password the test starts the shop with.
+const ADMIN_PASSWORD: &str = "test-admin-password";
+
+/// Logs in as the shop's admin, a wrong password first.
+async fn log_in(client: &Client, shop: &str) -> Step {
+    for (password, expected) in [("wrong", "#problem"), (ADMIN_PASSWORD, "#logout")] {
+        client
+            .goto(&format!("{shop}/admin"))
+            .await
+            .map_err(failed("admin"))?;
+        // Not logged in: the admin page sends the browser to the login page.
+        let field = client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#password"))
+            .await
+            .map_err(failed("the login page"))?;
+        field
+            .send_keys(password)
+            .await
+            .map_err(failed("type the password"))?;
+        click(client, "#login").await?;
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(expected))
+            .await
+            .map_err(failed(expected))?;
+    }
+    Ok(())
+}
+
+/// A refund POST without the session's token, from another site, or without a session:
+/// refused, and no refund sent.
+async fn forged_requests_are_refused(client: &Client, shop: &str, sandbox: &Sandbox) -> Step {
+    client
+        .goto(&format!("{shop}/admin"))
+        .await
+        .map_err(failed("admin"))?;
+    let order = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("tr[id^=order-]"))
+        .await
+        .map_err(failed("an order row"))?
+        .attr("id")
+        .await
+        .map_err(failed("its id"))?
+        .unwrap_or_default()
+        .trim_start_matches("order-")
+        .to_owned();
+    let csrf = client
+        .find(Locator::Css(&format!("#order-{order} input[name=csrf]")))
+        .await
+        .map_err(failed("the form's token"))?
+        .attr("value")
+        .await
+        .map_err(failed("the form's token"))?
+        .unwrap_or_default();
+    let session = client
+        .get_named_cookie("shop_admin")
+        .await
+        .map_err(failed("the session cookie"))?;
+    let cookie = format!("shop_admin={}", session.value());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let before = sandbox.received().len();
+    let url = format!("{shop}/admin/orders/{order}/refund");
+    let cases = [
+        ("no token", Some(cookie.as_str()), "", None, 403),
+        ("a wrong token", Some(cookie.as_str()), "0123", None, 403),
+        (
+            "another site's form",
+            Some(cookie.as_str()),
+            csrf.as_str(),
+            Some("https://evil.example"),
+            403,
+        ),
+        ("no session", None, csrf.as_str(), None, 303),
+    ];
+    for (case, cookie, token, origin, status) in cases {
+        let mut request = http.post(&url).form(&[
+            ("csrf", token),
+            ("key", &format!("{order}R9")),
+            ("amount", "1"),
+        ]);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let answer = request.send().await.map_err(|e| e.to_string())?;
+        if answer.status().as_u16() != status {
+            return Err(format!(
+                "{case}: answered {}, not {status}",
+                answer.status()
+            ));
+        }
+    }
+    let admin = http
+        .get(format!("{shop}/admin"))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if admin.status().as_u16() != 303 {
+        return Err(format!(
+            "the admin page without a session: {}",
+            admin.status()
+        ));
+    }
+    if sandbox.received().len() != before {
+        return Err("a refused request reached the provider".into());
+    }
+    Ok(())
+}
+
 async fn flows(client: &Client, shop: &str, gateway: &str, sandbox: &Sandbox) -> Step {
     let provider = Provider::from_name(gateway).ok_or_else(|| format!("no provider {gateway}"))?;
     let sample = provider.sample();
@@ -320,10 +439,28 @@ async fn flows(client: &Client, shop: &str, gateway: &str, sandbox: &Sandbox) ->
         .await
         .map_err(failed("the form's key"))?
         .unwrap_or_default();
+    let csrf = client
+        .find(Locator::Css(&format!("#order-{order} input[name=csrf]")))
+        .await
+        .map_err(failed("the form's token"))?
+        .attr("value")
+        .await
+        .map_err(failed("the form's token"))?
+        .unwrap_or_default();
+    let session = client
+        .get_named_cookie("shop_admin")
+        .await
+        .map_err(failed("the session cookie"))?;
+    let cookie = format!("shop_admin={}", session.value());
     let http = reqwest::Client::new();
     let post = || {
         http.post(format!("{shop}/admin/orders/{order}/refund"))
-            .form(&[("key", key.as_str()), ("amount", sample.part)])
+            .header("cookie", &cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("key", key.as_str()),
+                ("amount", sample.part),
+            ])
             .send()
     };
     let (one, two) = tokio::join!(post(), post());
@@ -407,14 +544,18 @@ async fn a_customer_buys_pays_and_is_refunded_and_failures_show_as_such() {
     let running = shop::start(shop::ShopOptions {
         port: 0,
         journal: work.join("journal.db"),
+        admin_password: Some(ADMIN_PASSWORD.into()),
     })
     .await
     .unwrap();
     let driver = start_driver().await;
     let client = browser(&driver, &work.join("chromium")).await;
     let shop_url = running.url();
-    let mut failure = None;
+    let mut failure = log_in(&client, &shop_url).await.err();
     for gateway in ["finpay", "payway", "payg"] {
+        if failure.is_some() {
+            break;
+        }
         let outcome = tokio::time::timeout(
             Duration::from_secs(120),
             flows(&client, &shop_url, gateway, running.sandbox()),
@@ -444,6 +585,13 @@ async fn a_customer_buys_pays_and_is_refunded_and_failures_show_as_such() {
                 failure = Some(format!("{method} {path}: {code}, {page}"));
             }
         }
+    }
+    // The admin's pages and forms are a logged-in admin's only: another site's form, a
+    // request without the session's token, or without a session, changes nothing.
+    if failure.is_none() {
+        failure = forged_requests_are_refused(&client, &shop_url, running.sandbox())
+            .await
+            .err();
     }
     // The SDK's metrics of all that, in Prometheus' format.
     if failure.is_none() {
