@@ -239,6 +239,24 @@ async fn log_in(client: &Client, shop: &str) -> Step {
     Ok(())
 }
 
+/// What a request of the admin's own page carries: `order`'s form's CSRF token, and the
+/// session's cookie (`shop_admin=…`).
+async fn admin_credentials(client: &Client, order: &str) -> Result<(String, String), String> {
+    let csrf = client
+        .find(Locator::Css(&format!("#order-{order} input[name=csrf]")))
+        .await
+        .map_err(failed("the form's token"))?
+        .attr("value")
+        .await
+        .map_err(failed("the form's token"))?
+        .unwrap_or_default();
+    let session = client
+        .get_named_cookie("shop_admin")
+        .await
+        .map_err(failed("the session cookie"))?;
+    Ok((csrf, format!("shop_admin={}", session.value())))
+}
+
 /// A refund POST without the session's token, from another site, or without a session:
 /// refused, and no refund sent.
 async fn forged_requests_are_refused(client: &Client, shop: &str, sandbox: &Sandbox) -> Step {
@@ -258,19 +276,7 @@ async fn forged_requests_are_refused(client: &Client, shop: &str, sandbox: &Sand
         .unwrap_or_default()
         .trim_start_matches("order-")
         .to_owned();
-    let csrf = client
-        .find(Locator::Css(&format!("#order-{order} input[name=csrf]")))
-        .await
-        .map_err(failed("the form's token"))?
-        .attr("value")
-        .await
-        .map_err(failed("the form's token"))?
-        .unwrap_or_default();
-    let session = client
-        .get_named_cookie("shop_admin")
-        .await
-        .map_err(failed("the session cookie"))?;
-    let cookie = format!("shop_admin={}", session.value());
+    let (csrf, cookie) = admin_credentials(client, &order).await?;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -439,19 +445,7 @@ async fn flows(client: &Client, shop: &str, gateway: &str, sandbox: &Sandbox) ->
         .await
         .map_err(failed("the form's key"))?
         .unwrap_or_default();
-    let csrf = client
-        .find(Locator::Css(&format!("#order-{order} input[name=csrf]")))
-        .await
-        .map_err(failed("the form's token"))?
-        .attr("value")
-        .await
-        .map_err(failed("the form's token"))?
-        .unwrap_or_default();
-    let session = client
-        .get_named_cookie("shop_admin")
-        .await
-        .map_err(failed("the session cookie"))?;
-    let cookie = format!("shop_admin={}", session.value());
+    let (csrf, cookie) = admin_credentials(client, &order).await?;
     let http = reqwest::Client::new();
     let post = || {
         http.post(format!("{shop}/admin/orders/{order}/refund"))
