@@ -300,3 +300,97 @@ async fn a_redirect_is_a_failed_delivery_never_followed() {
     followed.assert_async().await;
     sandbox.shutdown().await;
 }
+
+/// PayWay gives up on a receiver that has not answered within 5 s (the pushback is then
+/// lost, as it would be); any listed delivery can be made again on request, as a provider's
+/// dashboard "resend" does, and the new attempt says which one it repeats.
+#[tokio::test]
+async fn payway_gives_up_after_5_s_and_a_delivery_is_made_again_on_request() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let payway = registry.gateway("payway").unwrap();
+    // A receiver that takes the connection and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            open.push(stream);
+        }
+    });
+    let slow = create(
+        &payway,
+        "DLVSLOW",
+        "10.00",
+        Currency::USD,
+        &format!("http://{silent_addr}/pushback"),
+    )
+    .await;
+    let started = Instant::now();
+    sandbox.pay(Provider::Payway, &slow).unwrap();
+    let gave_up = deliveries_within(&sandbox, &slow, 1, Duration::from_secs(9)).await;
+    assert_eq!(gave_up.len(), 1, "{gave_up:?}");
+    assert!(!gave_up[0].acknowledged && gave_up[0].status.is_none());
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(5) && waited < Duration::from_secs(8),
+        "gave up after {waited:?}"
+    );
+    held.abort();
+
+    // A pushback the app answered 500: made again on request, to an app that now answers.
+    let mut app = mockito::Server::new_async().await;
+    let failing = app
+        .mock("POST", "/pushback")
+        .with_status(500)
+        .expect(1)
+        .create_async()
+        .await;
+    let again = create(
+        &payway,
+        "DLVAGAIN",
+        "10.00",
+        Currency::USD,
+        &format!("{}/pushback", app.url()),
+    )
+    .await;
+    sandbox.pay(Provider::Payway, &again).unwrap();
+    let first = deliveries(&sandbox, &again, 1).await;
+    assert_eq!(first.len(), 1);
+    failing.assert_async().await;
+    failing.remove_async().await;
+    let answering = app
+        .mock("POST", "/pushback")
+        .with_status(200)
+        .expect(1)
+        .create_async()
+        .await;
+    let index = sandbox
+        .deliveries()
+        .iter()
+        .position(|d| d.order_id == again)
+        .unwrap();
+    let control = reqwest::Client::new();
+    let asked = control
+        .post(format!(
+            "http://{}/_sandbox/redeliver/{index}",
+            sandbox.addr()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status().as_u16(), 202);
+    let both = deliveries(&sandbox, &again, 2).await;
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert_eq!(both[1].redelivery_of, Some(index));
+    assert!(both[1].acknowledged);
+    assert_eq!(both[1].body, both[0].body, "the same notification");
+    answering.assert_async().await;
+    let missing = control
+        .post(format!("http://{}/_sandbox/redeliver/9999", sandbox.addr()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+    sandbox.shutdown().await;
+}

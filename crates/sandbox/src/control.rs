@@ -36,6 +36,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/seed", post(control_seed))
         .route("/_sandbox/open-account", post(control_open_account))
         .route("/_sandbox/deliveries", get(control_deliveries))
+        .route("/_sandbox/redeliver/{index}", post(control_redeliver))
         .route("/_sandbox/faults", post(control_arm).delete(control_clear))
         .route("/_sandbox/checkout/{provider}/{id}", get(hosted::page))
         .route(
@@ -112,6 +113,19 @@ async fn control_requests(State(shared): State<Arc<Shared>>) -> Response {
         axum::Json(received),
     )
         .into_response()
+}
+
+async fn control_redeliver(
+    State(shared): State<Arc<Shared>>,
+    Path(index): Path<usize>,
+) -> Response {
+    match crate::delivery::redeliver(&shared, index) {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(e @ crate::delivery::RedeliveryError::NoSuchDelivery(_)) => {
+            (StatusCode::NOT_FOUND, e.to_string()).into_response()
+        }
+        Err(e) => (StatusCode::CONFLICT, e.to_string()).into_response(),
+    }
 }
 
 async fn control_deliveries(State(shared): State<Arc<Shared>>) -> Response {

@@ -23,7 +23,12 @@ pub(crate) struct DeliveryPolicy {
     /// Whether an answer acknowledges the notification (else it is sent again, while
     /// attempts remain).
     pub(crate) acknowledged: fn(status: u16, body: &[u8]) -> bool,
+    /// How long the provider waits for the answer before it counts the attempt failed.
+    pub(crate) answer_within: Duration,
 }
+
+/// How long a provider that says nothing of it waits for an answer.
+pub(crate) const DEFAULT_ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
 /// One delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,6 +53,9 @@ pub struct Delivery {
     pub error: Option<String>,
     /// Whether the answer acknowledged the notification, as the provider judges it.
     pub acknowledged: bool,
+    /// For a delivery made again on request (`POST /_sandbox/redeliver/{n}`), the index in
+    /// the delivery list of the attempt it repeats.
+    pub redelivery_of: Option<usize>,
 }
 
 /// True for a URL on this machine's loopback.
@@ -100,6 +108,7 @@ pub(crate) fn start(
                     "not sent: {url} is not on this machine's loopback, and the sandbox calls nothing else"
                 )),
                 acknowledged: false,
+                redelivery_of: None,
             },
         );
         return;
@@ -109,7 +118,56 @@ pub(crate) fn start(
     };
     let shared = shared.clone();
     let (order_id, webhook) = (order_id.to_owned(), webhook.clone());
-    runtime.spawn(async move { deliver(&shared, provider, &order_id, &url, &webhook).await });
+    runtime.spawn(async move { deliver(&shared, provider, &order_id, &url, &webhook, None).await });
+}
+
+/// Why a delivery could not be made again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RedeliveryError {
+    /// The delivery list has no such attempt.
+    #[error("there is no delivery {0} (see GET /_sandbox/deliveries)")]
+    NoSuchDelivery(usize),
+    /// Its URL is off loopback: the sandbox calls nothing else.
+    #[error("{0} is not on this machine's loopback: the sandbox calls nothing else")]
+    OffLoopback(String),
+    /// No runtime to send it from.
+    #[error("no async runtime is running to send it")]
+    NoRuntime,
+}
+
+/// Sends delivery `index` of the list again, as the provider's dashboard "resend" does: its
+/// body and headers to its URL, with the provider's attempts and deadline, each attempt
+/// listed with `redelivery_of`.
+pub(crate) fn redeliver(shared: &Arc<Shared>, index: usize) -> Result<(), RedeliveryError> {
+    let original = shared
+        .deliveries
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(index)
+        .cloned()
+        .ok_or(RedeliveryError::NoSuchDelivery(index))?;
+    if !is_loopback(&original.url) {
+        return Err(RedeliveryError::OffLoopback(original.url));
+    }
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| RedeliveryError::NoRuntime)?;
+    let shared = shared.clone();
+    let webhook = SimulatedWebhook {
+        body: original.body.clone(),
+        headers: original.headers.clone(),
+    };
+    runtime.spawn(async move {
+        deliver(
+            &shared,
+            original.provider,
+            &original.order_id,
+            &original.url,
+            &webhook,
+            Some(index),
+        )
+        .await;
+    });
+    Ok(())
 }
 
 async fn deliver(
@@ -118,6 +176,7 @@ async fn deliver(
     order_id: &str,
     url: &str,
     webhook: &SimulatedWebhook,
+    redelivery_of: Option<usize>,
 ) {
     let policy = provider.simulated().delivery_policy();
     for attempt in 1..=policy.attempts.max(1) {
@@ -125,7 +184,11 @@ async fn deliver(
             let base = shared.delivery_backoff();
             tokio::time::sleep(base * 2u32.saturating_pow(attempt - 2)).await;
         }
-        let mut request = shared.http.post(url).body(webhook.body.clone());
+        let mut request = shared
+            .http
+            .post(url)
+            .timeout(policy.answer_within)
+            .body(webhook.body.clone());
         for (name, value) in &webhook.headers {
             request = request.header(name, value);
         }
@@ -177,6 +240,7 @@ async fn deliver(
                 answer: excerpt,
                 error,
                 acknowledged,
+                redelivery_of,
             },
         );
         if acknowledged {

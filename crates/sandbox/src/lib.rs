@@ -44,10 +44,11 @@
 //! When an order is paid, the simulator also POSTs the provider's notification, signed, to
 //! the order's callback URL (PayG: the account URL of [`Sandbox::set_notification_url`]),
 //! on loopback only, retrying as the provider does (Finpay: until a `2000000`
-//! acknowledgement, 5 attempts; PayWay and PayG: once). A redirect is a failed attempt,
-//! never followed (its `Location` is recorded); a URL off loopback is never called, its
-//! attempt listed as refused. `GET /_sandbox/deliveries` lists every attempt and its answer
-//! ([`Delivery`]).
+//! acknowledgement, 5 attempts; PayWay, which waits 5 s for the answer, and PayG: once). A
+//! redirect is a failed attempt, never followed (its `Location` is recorded); a URL off
+//! loopback is never called, its attempt listed as refused. `GET /_sandbox/deliveries` lists
+//! every attempt and its answer ([`Delivery`]); `POST /_sandbox/redeliver/{n}`
+//! ([`Sandbox::redeliver`]) makes one again.
 
 // docs.rs: each item gated by a feature says which (`--cfg docsrs`, nightly).
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -82,7 +83,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use control::router;
-pub use delivery::Delivery;
+pub use delivery::{Delivery, RedeliveryError};
 pub use faults::{Fault, FaultSpec};
 pub use links::{LinkStatus, SimLink, SimOpenAccount};
 pub use log::DEFAULT_REQUEST_LOG_LIMIT;
@@ -570,6 +571,13 @@ impl Sandbox {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+
+    /// Sends delivery `index` of [`Sandbox::deliveries`] again, as a provider's dashboard
+    /// "resend" does (`POST /_sandbox/redeliver/{index}`): with the provider's attempts and
+    /// deadline, each attempt listed with [`Delivery::redelivery_of`].
+    pub fn redeliver(&self, index: usize) -> Result<(), RedeliveryError> {
+        delivery::redeliver(&self.shared, index)
     }
 
     /// Every webhook delivery attempt so far (see `GET /_sandbox/deliveries`).

@@ -138,9 +138,12 @@ impl SimulatedProvider for FinpaySim {
         }
     }
 
-    /// Finpay documents no retry policy; integrators report it resends its callback until it
-    /// gets its `2000000` acknowledgement. The simulator: up to 5 attempts, 1 s apart and
-    /// doubling, until a 2xx answer whose `responseCode` is `"2000000"`.
+    /// Finpay defines the acknowledgement its callback expects (`responseCode` `2000000`)
+    /// but documents no retry schedule or answer deadline (the provider research: "Retry
+    /// policy, timeouts, source IPs: undocumented"). The simulator assumes it resends until
+    /// acknowledged: up to 5 attempts, 1 s apart and doubling (`Sandbox::set_delivery_backoff`
+    /// compresses or stretches that), until a 2xx answer whose `responseCode` is
+    /// `"2000000"`; 10 s for each answer.
     fn delivery_policy(&self) -> DeliveryPolicy {
         DeliveryPolicy {
             per_order: true,
@@ -156,6 +159,7 @@ impl SimulatedProvider for FinpaySim {
                         .as_deref()
                         == Some("2000000")
             },
+            answer_within: crate::delivery::DEFAULT_ANSWER_WITHIN,
         }
     }
 

@@ -162,6 +162,7 @@ impl SimulatedProvider for PaygSim {
             per_order: false,
             attempts: 1,
             acknowledged: crate::delivery::any_success,
+            answer_within: crate::delivery::DEFAULT_ANSWER_WITHIN,
         }
     }
 

@@ -172,13 +172,16 @@ impl SimulatedProvider for PaywaySim {
         }
     }
 
-    /// PayWay sends its pushback once (integrators report it wants a 200 within about 5 s;
-    /// no retry is documented or reported): one attempt, acknowledged by a 200.
+    /// PayWay sends its pushback once: a live payment-link pushback "fired once, with no
+    /// retries after a 200 acknowledgement" (the provider research, §5 Pushback). How long it
+    /// waits is not documented; the sandbox gives up after 5 s, the answer time integrators
+    /// design for, so that a receiver slower than that is seen to lose the pushback.
     fn delivery_policy(&self) -> DeliveryPolicy {
         DeliveryPolicy {
             per_order: true,
             attempts: 1,
             acknowledged: |status, _| status == 200,
+            answer_within: std::time::Duration::from_secs(5),
         }
     }
 
