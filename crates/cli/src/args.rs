@@ -139,8 +139,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  paygate reconcile shop-usd --input orders.csv > report.csv\n  paygate reconcile shop-usd --ledger ledger.csv --from 2026-11-01 --to 2026-11-30\n  paygate --json reconcile shop-inr --input orders.csv --rate 5/s > report.json\n  paygate reconcile shop-usd --input orders.csv --resume report.csv > rest.csv"
     )]
     Reconcile(ReconcileArgs),
-    /// Run the provider simulator standalone, for testing your own integration offline.
-    #[command(after_help = "Example:\n  paygate sandbox --port 8787")]
+    /// Run the provider simulator standalone, for testing your own integration offline; or,
+    /// with `deliveries` or `redeliver`, look at and repeat the webhooks a running one sent.
+    #[command(
+        after_help = "Examples:\n  paygate sandbox --port 8787\n  paygate sandbox deliveries --url http://127.0.0.1:8787\n  paygate sandbox redeliver 3 --url http://127.0.0.1:8787"
+    )]
     Sandbox(SandboxArgs),
     /// The write journal: list, show, recover, retry and resolve journaled writes.
     #[command(
@@ -408,7 +411,15 @@ impl Command {
             Command::Capabilities => "capabilities",
             Command::Config(_) => "config-check",
             Command::Reconcile(_) => "reconcile",
-            Command::Sandbox(_) => "sandbox",
+            Command::Sandbox(SandboxArgs { action: None, .. }) => "sandbox",
+            Command::Sandbox(SandboxArgs {
+                action: Some(SandboxAction::Deliveries(_)),
+                ..
+            }) => "sandbox-deliveries",
+            Command::Sandbox(SandboxArgs {
+                action: Some(SandboxAction::Redeliver { .. }),
+                ..
+            }) => "sandbox-redeliver",
             Command::Journal(JournalCommand::List(_)) => "journal-list",
             Command::Journal(JournalCommand::Show(_)) => "journal-show",
             Command::Journal(JournalCommand::Recover(_)) => "journal-recover",
@@ -486,11 +497,39 @@ pub(crate) struct ReconcileArgs {
 
 /// `sandbox`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct SandboxArgs {
+    /// What to do with a running sandbox (without one: run a sandbox).
+    #[command(subcommand)]
+    pub(crate) action: Option<SandboxAction>,
     /// The port on 127.0.0.1 (0: any free one).
     #[arg(long, default_value_t = 8787)]
     pub(crate) port: u16,
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long)]
     pub(crate) duration: Option<u64>,
+}
+
+/// `sandbox deliveries|redeliver`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SandboxAction {
+    /// List, numbered, every webhook delivery attempt a running sandbox made, with its
+    /// answer (`GET /_sandbox/deliveries`).
+    Deliveries(SandboxAt),
+    /// Make delivery N of that list again, as a provider's dashboard "resend" does
+    /// (`POST /_sandbox/redeliver/N`).
+    Redeliver {
+        /// The delivery's number, as `sandbox deliveries` lists it.
+        n: usize,
+        #[command(flatten)]
+        at: SandboxAt,
+    },
+}
+
+/// Where the running sandbox is.
+#[derive(Debug, Args)]
+pub(crate) struct SandboxAt {
+    /// The running sandbox's address (on this machine's loopback only).
+    #[arg(long, default_value = "http://127.0.0.1:8787")]
+    pub(crate) url: String,
 }

@@ -65,14 +65,24 @@ pub fn validate_base_url(url: &Url) -> std::result::Result<Url, String> {
     Ok(url.clone())
 }
 
-/// `https`, or plain `http` only to a loopback address; a host; no credentials.
-fn https_or_loopback(url: &Url) -> std::result::Result<(), String> {
-    let loopback = match url.host() {
+// Hidden: the sandbox's and the CLI's check of where they may connect.
+#[doc(hidden)]
+/// Whether `url`'s host is this machine's loopback (`127.0.0.0/8`, `::1`, `localhost`).
+pub fn is_loopback_host(url: &Url) -> bool {
+    match url.host() {
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => return Err(format!("{} has no host", url.scheme())),
-    };
+        None => false,
+    }
+}
+
+/// `https`, or plain `http` only to a loopback address; a host; no credentials.
+fn https_or_loopback(url: &Url) -> std::result::Result<(), String> {
+    if url.host().is_none() {
+        return Err(format!("{} has no host", url.scheme()));
+    }
+    let loopback = is_loopback_host(url);
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}

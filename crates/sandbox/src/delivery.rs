@@ -8,7 +8,7 @@
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Provider, Shared, SimulatedWebhook};
 
@@ -31,7 +31,7 @@ pub(crate) struct DeliveryPolicy {
 pub(crate) const DEFAULT_ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
 /// One delivery attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     /// The provider.
     pub provider: Provider,
@@ -55,22 +55,15 @@ pub struct Delivery {
     pub acknowledged: bool,
     /// For a delivery made again on request (`POST /_sandbox/redeliver/{n}`), the index in
     /// the delivery list of the attempt it repeats.
+    #[serde(default)]
     pub redelivery_of: Option<usize>,
 }
 
-/// True for a URL on this machine's loopback.
+/// True for an `http(s)` URL on this machine's loopback.
 pub(crate) fn is_loopback(url: &str) -> bool {
-    reqwest::Url::parse(url)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .and_then(|u| {
-            u.host().map(|host| match host {
-                url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
-                url::Host::Ipv4(ip) => ip.is_loopback(),
-                url::Host::Ipv6(ip) => ip.is_loopback(),
-            })
-        })
-        .unwrap_or(false)
+    reqwest::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && paygate_core::config::is_loopback_host(&u)
+    })
 }
 
 /// Delivers `webhook` for `order_id` in the background to the provider's notification URL
