@@ -66,23 +66,41 @@ fn receipt_json(receipt: &WebhookReceipt) -> Value {
         "held_until_ms": receipt.held_until_ms,
         "failures": receipt.failures,
         "last_error": receipt.last_error,
-        "body": String::from_utf8_lossy(&receipt.body),
+        "body": shown_body(receipt),
     })
+}
+
+/// The body as an operator may see it: signatures, hashes and keys redacted.
+fn shown_body(receipt: &WebhookReceipt) -> String {
+    paygate_core::redact::excerpt(&receipt.body, SHOWN_BODY_CHARS)
+}
+
+/// The most of a body shown.
+const SHOWN_BODY_CHARS: usize = 8192;
+
+/// Now, Unix milliseconds.
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+    )
+    .unwrap_or(i64::MAX)
 }
 
 /// Where a receipt stands, in words.
 fn receipt_state(receipt: &WebhookReceipt) -> String {
+    let failed = match receipt.failures {
+        0 => String::new(),
+        n => format!("failed {n}×, "),
+    };
     match (receipt.handled_at_ms, receipt.held_until_ms) {
         (Some(at), _) => format!("handled {}", time_text(at)),
-        (None, Some(until)) if receipt.failures > 0 => {
-            format!(
-                "failed {}×, due again {}",
-                receipt.failures,
-                time_text(until)
-            )
-        }
-        (None, Some(until)) => format!("being handled (held until {})", time_text(until)),
-        (None, None) => "due".to_owned(),
+        (None, Some(until)) if until > now_ms() => format!(
+            "{failed}held until {} (being handed over, or waiting after a failure)",
+            time_text(until)
+        ),
+        (None, _) => format!("{failed}due"),
     }
 }
 
@@ -172,9 +190,9 @@ pub(crate) async fn show(registry: &GatewayRegistry, out: Out, args: &WebhookRec
                 human.push_str(&format!("\n  last failure: {error}"));
             }
             human.push_str(&format!(
-                "\n  body ({} bytes):\n{}",
+                "\n  body ({} bytes, secrets redacted):\n{}",
                 receipt.body.len(),
-                String::from_utf8_lossy(&receipt.body)
+                shown_body(&receipt)
             ));
             out.result(
                 &human,
@@ -213,7 +231,17 @@ pub(crate) async fn replay(registry: &GatewayRegistry, out: Out, args: &WebhookR
         Err(e) => Err(e),
     };
     match replayed {
-        Ok(_) => {
+        Ok(false) => out.error(
+            "webhook replay",
+            &Error::invalid(
+                "event_key",
+                format!(
+                    "{} {} is held now (being handed over, or waiting after a failure): a replay would hand it to a second handler; nothing was changed, try again once it is not",
+                    receipt.gateway, receipt.event_key
+                ),
+            ),
+        ),
+        Ok(true) => {
             out.result(
                 &format!(
                     "{} {}: due again; the app's receiver hands it over on its next pass",

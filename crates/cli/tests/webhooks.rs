@@ -89,7 +89,7 @@ async fn an_operator_lists_shows_and_replays_what_the_receiver_recorded() {
     let human = paygate(Some(&env.config), &["webhooks", "list"], None).await;
     let human = text(&human.stdout);
     assert!(human.contains("handled 20"), "{human}");
-    assert!(human.contains("failed 1×, due again"), "{human}");
+    assert!(human.contains("failed 1×, held until"), "{human}");
     assert!(human.contains("2 deliveries"), "{human}");
 
     let shown = paygate(
@@ -105,6 +105,20 @@ async fn an_operator_lists_shows_and_replays_what_the_receiver_recorded() {
         "{shown}"
     );
     assert!(shown.contains("{\"n\":2}"), "{shown}");
+    // A held receipt (its wait after the failure runs) is not replayed: a second handler
+    // could take it while the first runs.
+    let held = paygate(
+        Some(&env.config),
+        &["webhooks", "replay", "shop-usd", &failed.event_key, "--yes"],
+        None,
+    )
+    .await;
+    assert!(!held.status.success());
+    assert!(
+        text(&held.stderr).contains("is held now"),
+        "{}",
+        text(&held.stderr)
+    );
 
     let unknown = paygate(
         Some(&env.config),

@@ -117,7 +117,9 @@ pub trait WebhookInbox: Send + Sync {
     -> Result<Vec<WebhookReceipt>, JournalFailure>;
 
     /// Makes a receipt due again, unhandled (an operator's replay: a receiver's
-    /// [`WebhookInbox::claim_due`] hands it over once more). False when there is none.
+    /// [`WebhookInbox::claim_due`] hands it over once more). False when there is none, or
+    /// while it is held (a handler may be running; a failed one's wait runs): a replay then
+    /// would hand it to a second handler.
     async fn replay(&self, gateway: &str, event_key: &str) -> Result<bool, JournalFailure>;
 }
 
@@ -155,9 +157,10 @@ const RETRY_LATER: &str = "UPDATE paygate_webhook_receipts
     SET held_until = {now} + $3, attempts = attempts + 1, last_error = $4
     WHERE gateway = $1 AND event_key = $2 AND handled_at IS NULL";
 
-/// Due again, unhandled: gateway, key.
+/// Due again, unhandled, unless a receiver holds it or its wait after a failure runs:
+/// gateway, key.
 const REPLAY: &str = "UPDATE paygate_webhook_receipts SET handled_at = NULL, held_until = NULL
-    WHERE gateway = $1 AND event_key = $2";
+    WHERE gateway = $1 AND event_key = $2 AND (held_until IS NULL OR held_until <= {now})";
 
 /// Receipts, oldest first: unhandled only (0/1), gateway (empty: any), order (empty: any),
 /// limit.
@@ -225,11 +228,18 @@ mod sqlite {
             text: &'static str,
             params: Vec<rusqlite::types::Value>,
         ) -> Result<usize, JournalFailure> {
-            let now = self.now_ms().await?;
+            let clock = self.clock();
             self.run(move |connection| {
-                connection
+                // Read once the connection is ours: a wait for it must not shorten a hold.
+                let tx = connection
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(unavailable)?;
+                let now = schema::unix_ms(clock.now());
+                let changed = tx
                     .execute(&sql(text, now), rusqlite::params_from_iter(params))
-                    .map_err(unavailable)
+                    .map_err(unavailable)?;
+                tx.commit().map_err(unavailable)?;
+                Ok(changed)
             })
             .await
         }
@@ -275,7 +285,7 @@ mod sqlite {
             hold: Duration,
         ) -> Result<Vec<WebhookReceipt>, JournalFailure> {
             let gateway = gateway.to_owned();
-            let now = self.now_ms().await?;
+            let clock = self.clock();
             let hold = schema::millis(hold);
             self.run(move |connection| {
                 // One write transaction: no other claimant reads between the look and the
@@ -283,6 +293,7 @@ mod sqlite {
                 let tx = connection
                     .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                     .map_err(unavailable)?;
+                let now = schema::unix_ms(clock.now());
                 let due = {
                     let mut statement =
                         tx.prepare(&sql(&select_due(), now)).map_err(unavailable)?;

@@ -622,15 +622,21 @@ impl Journaled {
             }
         };
         match planned.filter(|_| ready) {
-            // The plan's read, recorded by the claim, still shows the order's earlier refunds:
-            // send it as planned. Its lease began no sooner than the claim was asked for.
-            Some(planned) if self.plan_shows_refunds(write, &planned.ready.baseline, &held) => {
+            // The plan's read, recorded by the claim, still shows the order's earlier refunds,
+            // and the claim did not wait so long that the plan grew old: send it as planned.
+            // Its lease began no sooner than the claim was asked for.
+            Some(planned)
+                if Instant::now() <= planned.fresh_until
+                    && self.plan_shows_refunds(write, &planned.ready.baseline, &held) =>
+            {
                 let left = self.settings.lease.saturating_sub(begun_at.elapsed());
                 self.send_ready(write, &held, left, planned.sendable, send)
                     .await
             }
-            // Recorded, but read before an earlier refund surely showed: read again, and
-            // record that read instead before sending.
+            // Recorded, but read before an earlier refund surely showed, or grown old while
+            // the claim waited (the database busy): read again, and record that read instead
+            // before sending (the recorded one, dated when it was read, misleads nobody
+            // meanwhile).
             _ => {
                 self.send_claimed(write, &held, || prepare(held.clone()), send)
                     .await

@@ -424,6 +424,11 @@ impl SqliteJournal {
         schema::unix_ms(self.clock.now())
     }
 
+    /// The clock that judges its leases and holds.
+    pub(crate) fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
     /// Reads `account`/`key` in a write transaction, applies `change` (which says what to
     /// write and what to answer), and commits.
     async fn change<T, F>(

@@ -689,6 +689,20 @@ async fn a_webhook_event_is_received_once_and_listed_until_handled() {
             "{db}: held"
         );
 
+        // A held one is not replayed: its handler may be running (found by an adversarial
+        // review: a replay handed it to a second handler).
+        assert!(
+            !journal.replay(&gateway, "order-2|PAID|100").await.unwrap(),
+            "{db}"
+        );
+        assert!(
+            journal
+                .claim_due(&gateway, 10, LONG)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{db}"
+        );
         // An operator's replay makes a handled one due again.
         assert!(
             journal.replay(&gateway, "order-1|PAID|100").await.unwrap(),
@@ -772,6 +786,7 @@ INSERT INTO paygate_journal_entries VALUES ('v2-key', 'payway-usd', 'refund', 'o
     '1.00', 'USD', 'refund|payway-usd|order-v2|1.00|USD', '{}', NULL, 'unknown', 1, NULL,
     'lost answer', NULL, NULL, NULL, 1000, 2000);
 INSERT INTO paygate_journal_claims VALUES ('payway-usd', 'order-v2', 'v2-key', 1000);
+INSERT INTO paygate_webhook_receipts VALUES ('g-old', 'k-old', 'order-v2', X'7B7D', 1000, NULL);
 ";
 
 #[tokio::test]
@@ -814,6 +829,11 @@ async fn a_version_2_journal_is_upgraded_with_its_entries_and_claims_kept() {
     let receipt = paygate_journal::WebhookReceipt::new("g", "k", "order-v2", b"{}".to_vec());
     assert!(journal.receive(&receipt, LONG).await.unwrap());
     assert_eq!(journal.claim_due("g", 10, LONG).await.unwrap().len(), 0);
+    // A receipt left unhandled before the upgrade is due at once, with no failures.
+    let kept = journal.claim_due("g-old", 10, LONG).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].event_key.as_str(), kept[0].failures), ("k-old", 0));
+    assert_eq!(kept[0].body, b"{}".to_vec());
 }
 
 #[tokio::test]

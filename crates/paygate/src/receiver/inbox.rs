@@ -116,12 +116,20 @@ impl Receipts {
                 if remembered.seen.contains(&key) {
                     return Ok(false);
                 }
-                if remembered.order.len() >= remembered.capacity
-                    && let Some(oldest) = remembered.order.pop_front()
-                {
-                    remembered.seen.remove(&oldest);
-                    if remembered.waiting.remove(&oldest).is_some() {
-                        tracing::warn!(target: super::route::TARGET, gateway = %oldest.0, "an unhandled webhook was dropped from the full in-memory receipts");
+                // Full: forget the oldest event already handled. One not handled yet is never
+                // dropped (it would be lost): the memory grows past its capacity instead.
+                if remembered.order.len() >= remembered.capacity {
+                    let handled = remembered
+                        .order
+                        .iter()
+                        .position(|k| !remembered.waiting.contains_key(k));
+                    match handled.and_then(|at| remembered.order.remove(at)) {
+                        Some(oldest) => {
+                            remembered.seen.remove(&oldest);
+                        }
+                        None => {
+                            tracing::warn!(target: super::route::TARGET, held = remembered.order.len(), "the in-memory receipts are full of events not handled yet: keeping them all")
+                        }
                     }
                 }
                 remembered.seen.insert(key.clone());

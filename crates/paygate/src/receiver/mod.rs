@@ -52,8 +52,11 @@
 //!
 //! # Never lost, never handed over twice at once
 //!
-//! The receiver that takes an event in **holds** its receipt while the handler runs (the
-//! handler's timeout, 60 s unless set, plus 5 s): no other instance takes it meanwhile. A
+//! The receiver that takes an event in **holds** its receipt while it hands it over (the
+//! confirming status read's bound, the handler's timeout, 60 s unless set, and 5 s; for an
+//! unsigned notice confirmed in the background, that confirmation's time too): no other
+//! instance takes it meanwhile. A pass takes due receipts one at a time, so none waits out
+//! its hold behind others. A
 //! handler that fails, or outlives its timeout, makes the event due again after a wait (1 s,
 //! doubled with each failure, at most 10 minutes unless set); one whose instance died lets
 //! its hold run out. [`WebhookReceiver::run_worker`], spawned once per instance, takes
@@ -215,9 +218,22 @@ pub(crate) struct Retry {
 const HOLD_MARGIN: Duration = Duration::from_secs(5);
 
 impl Shared {
-    /// How long a receipt is held while its handler runs: no other receiver takes it then.
+    /// How long a receipt is held while it is handed over — the status read confirming it
+    /// (bounded by `confirm_within`), then the handler (bounded by its timeout) — so that no
+    /// other receiver takes it meanwhile.
     pub(crate) fn hold(&self) -> Duration {
-        self.handler_timeout.saturating_add(HOLD_MARGIN)
+        self.confirm_within
+            .saturating_add(self.handler_timeout)
+            .saturating_add(HOLD_MARGIN)
+    }
+
+    /// How long an unsigned receipt whose first read failed is held: the background
+    /// confirmation's waits and reads, then the handler.
+    pub(crate) fn hold_while_confirming(&self) -> Duration {
+        route::CONFIRM_LATER.iter().fold(self.hold(), |hold, wait| {
+            hold.saturating_add(*wait)
+                .saturating_add(self.confirm_within)
+        })
     }
 
     /// The wait after a receipt's handler failed, with `failures` failures before this one.
@@ -385,8 +401,8 @@ impl WebhookReceiverBuilder {
     }
 
     /// How long the handler may run with one event (60 s unless set): then it is stopped
-    /// and counts as failed. The receipt is held that long, plus 5 s, by the receiver
-    /// running it.
+    /// and counts as failed. The receipt is held that long, plus the confirming read's bound
+    /// and 5 s, by the receiver running it.
     pub fn handler_timeout(mut self, timeout: Duration) -> Self {
         self.handler_timeout = timeout;
         self

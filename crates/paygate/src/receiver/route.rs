@@ -110,9 +110,14 @@ async fn receive(
         },
     };
     let event_key = event_key(&event);
+    // Held for as long as this receiver may still hand it over.
+    let hold = match confirmation {
+        Some(_) => shared.hold(),
+        None => shared.hold_while_confirming(),
+    };
     match shared
         .receipts
-        .receive(&name, &event_key, &event.order_id, &body, shared.hold())
+        .receive(&name, &event_key, &event.order_id, &body, hold)
         .await
     {
         Err(unavailable) => {
@@ -281,7 +286,7 @@ async fn confirm(
 }
 
 /// The waits before each later attempt to confirm an unsigned event.
-const CONFIRM_LATER: [std::time::Duration; 4] = [
+pub(super) const CONFIRM_LATER: [std::time::Duration; 4] = [
     std::time::Duration::from_secs(1),
     std::time::Duration::from_secs(2),
     std::time::Duration::from_secs(4),
@@ -347,19 +352,26 @@ pub(super) async fn handle_due(
     let mut left_to_take = limit;
     let names: Vec<String> = shared.registry.names().map(str::to_owned).collect();
     for name in names {
-        if left_to_take == 0 {
-            break;
-        }
-        let due = shared
-            .receipts
-            .claim_due(&name, left_to_take, shared.hold())
-            .await
-            .map_err(|e| Error::Journal(Box::new(paygate_core::JournalError::unavailable(e.0))))?;
-        left_to_take = left_to_take.saturating_sub(u32::try_from(due.len()).unwrap_or(u32::MAX));
-        for receipt in due {
-            match hand_over(shared, receipt).await {
-                Ok(()) => report.handled += 1,
-                Err(left) => report.left.push(left),
+        // One at a time: each receipt's hold starts when it is handed over, never while it
+        // waits behind others (a hold that ran out before its turn would let another
+        // instance take it too).
+        while left_to_take > 0 {
+            let due = shared
+                .receipts
+                .claim_due(&name, 1, shared.hold())
+                .await
+                .map_err(|e| {
+                    Error::Journal(Box::new(paygate_core::JournalError::unavailable(e.0)))
+                })?;
+            if due.is_empty() {
+                break;
+            }
+            left_to_take = left_to_take.saturating_sub(1);
+            for receipt in due {
+                match hand_over(shared, receipt).await {
+                    Ok(()) => report.handled += 1,
+                    Err(left) => report.left.push(left),
+                }
             }
         }
     }
@@ -388,10 +400,17 @@ async fn hand_over(shared: &Arc<Shared>, receipt: Due) -> Result<(), super::Left
             .ok_or_else(|| "its gateway is not configured here".to_owned())?;
         let order_id =
             OrderId::new(order.clone()).map_err(|e| format!("its order id is not valid: {e}"))?;
-        let payment = gateway
-            .payment_status(&order_id)
-            .await
-            .map_err(|e| format!("its payment could not be read: {e}"))?;
+        // Bounded, as the receipt's hold counts on.
+        let payment =
+            tokio::time::timeout(shared.confirm_within, gateway.payment_status(&order_id))
+                .await
+                .map_err(|_| {
+                    format!(
+                        "its payment could not be read within {} ms",
+                        shared.confirm_within.as_millis()
+                    )
+                })?
+                .map_err(|e| format!("its payment could not be read: {e}"))?;
         let event = WebhookEvent::new(
             gateway.provider(),
             order.clone(),
