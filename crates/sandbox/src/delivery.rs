@@ -84,7 +84,10 @@ pub(crate) fn start(
     let Some(url) = url else {
         return;
     };
-    if !is_loopback(&url) {
+    let paused = shared
+        .deliveries_paused
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if paused || !is_loopback(&url) {
         // Refused, and listed: a notification that never left is no mystery.
         record(
             shared,
@@ -97,9 +100,13 @@ pub(crate) fn start(
                 headers: webhook.headers.clone(),
                 status: None,
                 answer: None,
-                error: Some(format!(
-                    "not sent: {url} is not on this machine's loopback, and the sandbox calls nothing else"
-                )),
+                error: Some(if paused {
+                    "not sent: deliveries are paused (Sandbox::pause_deliveries)".to_owned()
+                } else {
+                    format!(
+                        "not sent: {url} is not on this machine's loopback, and the sandbox calls nothing else"
+                    )
+                }),
                 acknowledged: false,
                 redelivery_of: None,
             },

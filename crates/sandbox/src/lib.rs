@@ -210,6 +210,8 @@ pub(crate) struct Shared {
     pub(crate) http: reqwest::Client,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
     delivery_backoff_ms: std::sync::atomic::AtomicU64,
+    /// Deliveries are listed but not sent ([`Sandbox::pause_deliveries`]).
+    pub(crate) deliveries_paused: std::sync::atomic::AtomicBool,
     notification_urls: Mutex<std::collections::BTreeMap<Provider, String>>,
 }
 
@@ -463,6 +465,7 @@ impl Sandbox {
                 .map_err(|e| SandboxError::Io(std::io::Error::other(e)))?,
             deliveries: Mutex::new(Vec::new()),
             notification_urls: Mutex::new(std::collections::BTreeMap::new()),
+            deliveries_paused: std::sync::atomic::AtomicBool::new(false),
             delivery_backoff_ms: std::sync::atomic::AtomicU64::new(
                 u64::try_from(delivery::DEFAULT_BACKOFF.as_millis()).unwrap_or(1000),
             ),
@@ -597,6 +600,15 @@ impl Sandbox {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(provider, url.into());
+    }
+
+    /// While `paused`, a notification is listed in [`Sandbox::deliveries`] as not sent, and
+    /// not sent: what an app sees when the provider cannot reach it (its return page must
+    /// then learn the payment from a status read).
+    pub fn pause_deliveries(&self, paused: bool) {
+        self.shared
+            .deliveries_paused
+            .store(paused, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Sets the wait before a delivery's second attempt (default 1 s; it doubles after
