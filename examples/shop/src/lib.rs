@@ -7,10 +7,14 @@
 //! printed at start); every admin form carries the session's CSRF token. `/metrics` serves
 //! the SDK's metrics (operations, latencies, retries, webhooks) in Prometheus' text format.
 //!
+//! Orders and the write journal share one SQLite file in the data directory
+//! (`target/shop-data/shop.db` unless set) and survive a restart.
+//!
 //! `cargo run -p shop` starts it and prints its URL. Everything listens on 127.0.0.1.
 
 mod admin;
 mod pages;
+mod store;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -43,8 +47,9 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 pub struct ShopOptions {
     /// The port on 127.0.0.1 (0: any free one).
     pub port: u16,
-    /// The write journal's SQLite file.
-    pub journal: PathBuf,
+    /// Where the shop keeps its data: `shop.db`, the orders and the write journal in one
+    /// SQLite file. A restart with the same directory keeps every order.
+    pub data_dir: PathBuf,
     /// The admin's password (`None`: one is made at start; see [`RunningShop::admin_password`]).
     pub admin_password: Option<String>,
 }
@@ -53,9 +58,7 @@ impl Default for ShopOptions {
     fn default() -> ShopOptions {
         ShopOptions {
             port: 3000,
-            journal: std::env::temp_dir()
-                .join(format!("paygate-shop-{}", std::process::id()))
-                .join("journal.db"),
+            data_dir: PathBuf::from("target").join("shop-data"),
             admin_password: None,
         }
     }
@@ -91,6 +94,37 @@ impl ShopStatus {
             ShopStatus::PartiallyRefunded => "partially refunded".into(),
             ShopStatus::Refunded => "refunded".into(),
             ShopStatus::Other(status) => status.clone(),
+        }
+    }
+
+    /// The status as the order store keeps it.
+    pub(crate) fn stored(&self) -> String {
+        match self {
+            ShopStatus::AwaitingPayment => "awaiting_payment".into(),
+            ShopStatus::Paid(how) => format!("paid:{how}"),
+            ShopStatus::Authorized => "authorized".into(),
+            ShopStatus::Declined => "declined".into(),
+            ShopStatus::Cancelled => "cancelled".into(),
+            ShopStatus::NotPaid => "not_paid".into(),
+            ShopStatus::PartiallyRefunded => "partially_refunded".into(),
+            ShopStatus::Refunded => "refunded".into(),
+            ShopStatus::Other(status) => format!("other:{status}"),
+        }
+    }
+
+    /// The status the order store kept (see [`ShopStatus::stored`]).
+    pub(crate) fn from_stored(text: &str) -> ShopStatus {
+        match text {
+            "awaiting_payment" => ShopStatus::AwaitingPayment,
+            "paid:webhook" => ShopStatus::Paid("webhook"),
+            "paid:status read" => ShopStatus::Paid("status read"),
+            "authorized" => ShopStatus::Authorized,
+            "declined" => ShopStatus::Declined,
+            "cancelled" => ShopStatus::Cancelled,
+            "not_paid" => ShopStatus::NotPaid,
+            "partially_refunded" => ShopStatus::PartiallyRefunded,
+            "refunded" => ShopStatus::Refunded,
+            other => ShopStatus::Other(other.strip_prefix("other:").unwrap_or(other).to_owned()),
         }
     }
 
@@ -139,6 +173,8 @@ pub(crate) struct Shop {
     pub(crate) base_url: String,
     pub(crate) orders: Mutex<BTreeMap<String, ShopOrder>>,
     pub(crate) next_order: std::sync::atomic::AtomicU32,
+    /// Where the orders are kept.
+    pub(crate) store: store::OrderStore,
     /// Order ids start with this (unique per start, as the journal outlives a run).
     pub(crate) order_prefix: String,
     /// The admin's login and sessions.
@@ -150,6 +186,16 @@ impl Shop {
         self.orders.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Writes order `id` to the store as it is now in memory: what a restart finds.
+    pub(crate) fn persist(&self, id: &str) {
+        let Some(order) = self.orders().get(id).cloned() else {
+            return;
+        };
+        if let Err(e) = self.store.save(&order) {
+            tracing::error!(order = %id, error = %e, "the order could not be saved: a restart will not see this change");
+        }
+    }
+
     /// Records what a webhook says of an order.
     fn webhook(&self, webhook: &ReceivedWebhook) {
         let mut orders = self.orders();
@@ -159,6 +205,9 @@ impl Shop {
         match (order, &webhook.event.status) {
             (Some(order), Some(status)) => {
                 order.status = order.status.after(status, "webhook");
+                let id = order.id.clone();
+                drop(orders);
+                self.persist(&id);
             }
             (Some(_), None) => {}
             (None, _) => tracing::warn!(
@@ -230,7 +279,9 @@ pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
             .map_err(|e| format!("no randomness for the admin's password: {e}"))?,
     };
     let admin = admin::Admin::new(&admin_password, base_url.clone());
-    let journal_url = format!("sqlite://{}", options.journal.display());
+    std::fs::create_dir_all(&options.data_dir)?;
+    let database = options.data_dir.join("shop.db");
+    let journal_url = format!("sqlite://{}", database.display());
     let toml = format!(
         "{}\n[journal]\nurl = {}\n",
         sandbox.config_toml(),
@@ -251,11 +302,18 @@ pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
+    // The journal has made the file; the orders go beside its tables.
+    let store = store::OrderStore::open(&database)?;
+    let orders = store.load()?;
+    if !orders.is_empty() {
+        tracing::info!(orders = orders.len(), data = %database.display(), "the shop's orders from before");
+    }
     let shop = Arc::new(Shop {
         registry: registry.clone(),
         sandbox,
         base_url,
-        orders: Mutex::new(BTreeMap::new()),
+        orders: Mutex::new(orders),
+        store,
         next_order: std::sync::atomic::AtomicU32::new(1),
         order_prefix: format!("S{:x}", started % 0x1000_0000),
         admin,

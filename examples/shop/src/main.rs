@@ -16,14 +16,20 @@ async fn main() -> ExitCode {
     options.admin_password = given.clone();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next().map(|v| v.parse::<u16>())) {
-            ("--port", Some(Ok(port))) => options.port = port,
+        match (arg.as_str(), args.next()) {
+            ("--port", Some(port)) if port.parse::<u16>().is_ok() => {
+                options.port = port.parse().unwrap_or(options.port);
+            }
+            ("--data-dir", Some(dir)) => options.data_dir = dir.into(),
             _ => {
-                eprintln!("usage: shop [--port N]   (default 3000; 0 picks a free port)");
+                eprintln!(
+                    "usage: shop [--port N] [--data-dir DIR]   (port 3000 unless given, 0 picks a free one; data in target/shop-data unless given)"
+                );
                 return ExitCode::from(2);
             }
         }
     }
+    let data_dir = options.data_dir.clone();
     let running = match shop::start(options).await {
         Ok(running) => running,
         Err(e) => {
@@ -43,7 +49,13 @@ async fn main() -> ExitCode {
             running.admin_password()
         ),
     }
-    println!("Payments go to the embedded sandbox; Ctrl-C stops both.");
+    println!(
+        "Orders and the write journal: {} (kept across restarts).",
+        data_dir.join("shop.db").display()
+    );
+    println!(
+        "Payments go to the embedded sandbox (it forgets its own orders when it stops); Ctrl-C stops both."
+    );
     tokio::select! {
         () = running.wait() => {}
         _ = tokio::signal::ctrl_c() => {}

@@ -140,8 +140,14 @@ async fn checkout(State(shop): State<Arc<Shop>>, Form(form): Form<CheckoutForm>)
             "this product has no price in that currency",
         );
     };
-    let n = shop.next_order.fetch_add(1, Ordering::Relaxed);
-    let id = format!("{}N{n}", shop.order_prefix);
+    // A new id, never one an order kept from an earlier run has.
+    let id = loop {
+        let n = shop.next_order.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{}N{n}", shop.order_prefix);
+        if !shop.orders().contains_key(&id) {
+            break id;
+        }
+    };
     let base = &shop.base_url;
     let request = OrderId::new(id.clone())
         .and_then(|order_id| CreatePayment::new(order_id, amount))
@@ -188,6 +194,7 @@ async fn checkout(State(shop): State<Arc<Shop>>, Form(form): Form<CheckoutForm>)
             read: None,
         },
     );
+    shop.persist(&id);
     match &checkout.next_action {
         NextAction::Redirect { url } => see_other(url.as_str()),
         NextAction::PostForm { url, fields } => {
@@ -264,6 +271,8 @@ async fn returned(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Resp
                 other => other,
             };
         }
+        drop(orders);
+        shop.persist(&id);
     }
     let Some(order) = shop.orders().get(&id).cloned() else {
         return problem(StatusCode::NOT_FOUND, "no such order");
@@ -442,6 +451,7 @@ async fn refresh(
                     native: payment.provider_status.clone(),
                 });
             }
+            shop.persist(&id);
             format!(
                 "Order {id}: {} ({}).",
                 payment.status, payment.provider_status
@@ -556,6 +566,20 @@ async fn refund_order(shop: &Shop, id: &str, key: &str, amount: &str) -> String 
         },
         Err(_) => None,
     };
+    let message = record_refund(shop, id, key, amount, result, refunded);
+    shop.persist(id);
+    message
+}
+
+/// Keeps what a refund's answer says in the order; what to tell the admin.
+fn record_refund(
+    shop: &Shop,
+    id: &str,
+    key: &str,
+    amount: Money,
+    result: paygate::Result<paygate::Refund>,
+    refunded: Option<Money>,
+) -> String {
     let mut orders = shop.orders();
     let Some(kept) = orders.get_mut(id) else {
         return format!("No order {id}.");

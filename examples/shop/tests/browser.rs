@@ -567,7 +567,7 @@ async fn a_customer_buys_pays_and_is_refunded_and_failures_show_as_such() {
     let work = std::env::temp_dir().join(format!("paygate-browser-{}", std::process::id()));
     let running = shop::start(shop::ShopOptions {
         port: 0,
-        journal: work.join("journal.db"),
+        data_dir: work.join("data"),
         admin_password: Some(ADMIN_PASSWORD.into()),
     })
     .await
