@@ -62,7 +62,7 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[
     )",
     ],
     &[
-        // Version 2: the webhook inbox (see `inbox.rs`).
+        // Version 2: the webhook inbox (see `inbox/`).
         "CREATE TABLE paygate_webhook_receipts (
         gateway TEXT NOT NULL,
         event_key TEXT NOT NULL,
@@ -130,7 +130,7 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[
     ],
     &[
         // Version 4: a receipt is held while its handler runs, and a failed one waits before
-        // it is due again (see `inbox.rs`).
+        // it is due again (see `inbox/`).
         "ALTER TABLE paygate_webhook_receipts ADD COLUMN held_until BIGINT",
         "ALTER TABLE paygate_webhook_receipts ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0",
         "ALTER TABLE paygate_webhook_receipts ADD COLUMN last_error TEXT",

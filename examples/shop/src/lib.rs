@@ -13,6 +13,7 @@
 //! `cargo run -p shop` starts it and prints its URL. Everything listens on 127.0.0.1.
 
 mod admin;
+mod admin_pages;
 mod pages;
 mod store;
 
