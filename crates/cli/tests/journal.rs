@@ -14,7 +14,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{env, journal_table, paygate, text, wait_out_lease};
+use common::{env, journal_table, json, paygate, text, wait_out_lease};
 use paygate_sandbox::{Fault, FaultSpec, Provider, Sandbox};
 
 const REFUND_PATH: &str = "online-transaction/refund";
@@ -44,11 +44,6 @@ fn refunds(sandbox: &Sandbox, id: &str) -> usize {
     sandbox
         .order(Provider::Payway, id)
         .map_or(0, |o| o.refunds.len())
-}
-
-fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)))
 }
 
 /// Finding 1: recovery settled a refund still in flight, and a retry refunded it twice.

@@ -12,14 +12,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{paygate, text};
+use common::{json, paygate, text};
 use paygate::{CreatePayment, Currency, Money, OrderId, Url};
 use paygate_sandbox::{Provider, Sandbox};
-
-fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)))
-}
 
 async fn paid(sandbox: &Sandbox, id: &str, callback: &str) {
     let registry = paygate::sandbox::registry(sandbox).unwrap();

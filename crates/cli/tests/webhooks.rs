@@ -12,13 +12,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{data_home, env, paygate, text};
+use common::{data_home, env, json, paygate, text};
 use paygate::journal::{ReceiptFilter, WebhookReceipt};
-
-fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_operator_lists_shows_and_replays_what_the_receiver_recorded() {
