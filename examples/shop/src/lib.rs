@@ -44,7 +44,7 @@ pub(crate) fn metrics_handle() -> Option<&'static metrics_exporter_prometheus::P
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How to start the shop.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ShopOptions {
     /// The port on 127.0.0.1 (0: any free one).
     pub port: u16,
@@ -53,6 +53,20 @@ pub struct ShopOptions {
     pub data_dir: PathBuf,
     /// The admin's password (`None`: one is made at start; see [`RunningShop::admin_password`]).
     pub admin_password: Option<String>,
+}
+
+/// The admin's password never shows: only whether one is set.
+impl std::fmt::Debug for ShopOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopOptions")
+            .field("port", &self.port)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
 }
 
 impl Default for ShopOptions {
