@@ -1,11 +1,14 @@
 //! The write journal across real processes (the `journal-child` binary) and real databases:
 //!
 //! - **crash**: a child making a journaled refund is killed with `SIGKILL` at a random point,
-//!   again and again (200 times on SQLite, 100 more on PostgreSQL); after each kill a fresh
+//!   again and again (120 times on SQLite, 100 more on PostgreSQL); after each kill a fresh
 //!   process recovers. No key reaches the sandbox twice, every entry ends resolved and agrees
 //!   with the sandbox's ledger, and nothing the sandbox applied is missing from the journal.
 //!   Every window is hit: before the intent is committed, after it and before sending, after
-//!   sending and before the answer (not applied), after the answer and before recording.
+//!   sending and before the answer (not applied), after the answer and before recording. The
+//!   narrow ones are hit by design, not by luck: one kill in four lands while the child's
+//!   request waits in its transport after the claim, one once the request has reached a
+//!   sandbox told to hold it, one once the sandbox has applied it and holds back its answer.
 //! - **concurrency**: 8 processes × the same 100 keys on one database: every key sent once;
 //!   8 processes refunding one order with different keys: never two refunds in flight on it.
 //!
@@ -88,13 +91,13 @@ async fn finish(mut child: Child, limit: Duration) -> std::process::Output {
     .unwrap()
 }
 
-/// Reads the child's standard output until its `ready` line (false if it ends first).
-fn wait_ready(stdout: std::process::ChildStdout) -> bool {
+/// Reads the child's standard output until the line `marker` (false if it ends first).
+fn wait_for(stdout: std::process::ChildStdout, marker: &str) -> bool {
     use std::io::BufRead;
     std::io::BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
-        .any(|line| line == "ready")
+        .any(|line| line == marker)
 }
 
 fn refund_requests(sandbox: &Sandbox) -> usize {
@@ -167,42 +170,98 @@ async fn crash_run(db: &str, url: &str, kills: usize, random: &mut Random) {
     for i in 0..kills {
         let key = format!("{prefix}K{i}");
         let order = &ids[i % ids.len()];
-        // Widen the window between sending and recording: a slow answer or a slow server.
-        match random.next() % 3 {
-            0 => sandbox.arm(
+        // Three kills in four are aimed, so that the narrow windows are hit by design, not by
+        // luck: one waits for the child's `sending` line (its request has stopped in the
+        // transport after the claim: between the intent and the send); one arms a 300 ms
+        // delay at the sandbox and kills as soon as the request has arrived there (sent, not
+        // applied: the sandbox drops a request whose client is gone); one arms a 300 ms slow
+        // body and kills as soon as the sandbox's ledger has the refund (applied, its answer
+        // not yet read). The rest land at random: half within 2 ms of the write's start
+        // (around the intent's commit), the others anywhere in the write, timed in
+        // microseconds from the child's `ready`, with a slow answer or a slow server to widen
+        // the window between sending and recording.
+        let aim = match i % 4 {
+            0 => Some(Window::IntentNotSent),
+            1 => Some(Window::SentNotApplied),
+            2 => Some(Window::AppliedNotRecorded),
+            _ => None,
+        };
+        match (aim, random.next() % 3) {
+            (Some(Window::SentNotApplied), _) => sandbox.arm(
+                FaultSpec::new(Provider::Payway, Fault::Delay { millis: 300 }, 1)
+                    .on_path(REFUND_PATH),
+            ),
+            (Some(Window::AppliedNotRecorded), _) => sandbox.arm(
+                FaultSpec::new(Provider::Payway, Fault::SlowBody { millis: 300 }, 1)
+                    .on_path(REFUND_PATH),
+            ),
+            (Some(_), _) => {}
+            (None, 0) => sandbox.arm(
                 FaultSpec::new(Provider::Payway, Fault::SlowBody { millis: 40 }, 1)
                     .on_path(REFUND_PATH),
             ),
-            1 => sandbox.arm(
+            (None, 1) => sandbox.arm(
                 FaultSpec::new(Provider::Payway, Fault::Delay { millis: 40 }, 1)
                     .on_path(REFUND_PATH),
             ),
-            _ => {}
+            (None, _) => {}
         }
         let (ledger_before, requests_before) =
             (refunds_in_ledger(&sandbox, &ids), refund_requests(&sandbox));
-        let mut writer = child(&["refund", &config, url, order, &key, "0.01"]);
-        // Half the kills within 2 ms of the write's start (around the intent's commit,
-        // which now carries the baseline, so the window before sending is narrow), the rest
-        // anywhere in the write; timed in microseconds from its `ready`.
+        let mut writer = if aim == Some(Window::IntentNotSent) {
+            child(&["refund", &config, url, order, &key, "0.01", "pause"])
+        } else {
+            child(&["refund", &config, url, order, &key, "0.01"])
+        };
         let within_us = if random.next().is_multiple_of(2) {
             2_000
         } else {
             span * 1000
         };
-        let delay = Duration::from_micros(random.next() % within_us);
-        let ready = tokio::task::spawn_blocking(move || {
-            let ready = writer.stdout.take().is_some_and(wait_ready);
+        let delay = match aim {
+            Some(_) => Duration::ZERO,
+            None => Duration::from_micros(random.next() % within_us),
+        };
+        let marker = if aim == Some(Window::IntentNotSent) {
+            "sending"
+        } else {
+            "ready"
+        };
+        let (mut writer, ready) = tokio::task::spawn_blocking(move || {
+            let ready = writer
+                .stdout
+                .take()
+                .is_some_and(|out| wait_for(out, marker));
             std::thread::sleep(delay);
-            let _ = writer.kill();
-            let _ = writer.wait();
-            ready
+            (writer, ready)
         })
         .await
         .unwrap();
+        let arrived = || refund_requests(&sandbox) > requests_before;
+        let applied = || refunds_in_ledger(&sandbox, &ids) > ledger_before;
+        let until = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < until
+            && match aim {
+                Some(Window::SentNotApplied) => !arrived(),
+                Some(Window::AppliedNotRecorded) => !applied(),
+                _ => false,
+            }
+        {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let _ = writer.kill();
+        let _ = tokio::task::spawn_blocking(move || writer.wait())
+            .await
+            .unwrap();
         assert!(ready, "{db}: the writer stopped before it was ready");
-        // Let an in-flight request the kill cut off finish at the sandbox before judging.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Let an in-flight request the kill cut off finish at the sandbox before judging
+        // (past the aimed 300 ms delay, so that a request the sandbox kept would show).
+        let settle = if aim == Some(Window::SentNotApplied) {
+            400
+        } else {
+            50
+        };
+        tokio::time::sleep(Duration::from_millis(settle)).await;
         sandbox.clear_faults();
 
         let sent = refund_requests(&sandbox) - requests_before;
@@ -219,6 +278,9 @@ async fn crash_run(db: &str, url: &str, kills: usize, random: &mut Random) {
             Some(e) if e.state == EntryState::Pending => Window::AppliedNotRecorded,
             Some(_) => Window::Recorded,
         };
+        if let Some(aimed) = aim {
+            assert_eq!(window, aimed, "{db}: key {key}'s aimed kill");
+        }
         *windows.entry(window).or_default() += 1;
 
         // Recovery at once: an attempt killed before it was sent is settled (its holder is
@@ -299,7 +361,7 @@ async fn writers_killed_at_random_points_never_send_a_key_twice_and_recover_to_t
     eprintln!("crash test seed {seed}");
     let mut random = Random(seed);
     for (db, url) in journal_urls() {
-        let kills = if db == "sqlite" { 200 } else { 150 };
+        let kills = if db == "sqlite" { 120 } else { 100 };
         crash_run(db, &url, kills, &mut random).await;
     }
 }

@@ -2,10 +2,14 @@
 //! (`SIGKILL` at random points) and race several of it on one journal database.
 //!
 //! ```text
-//! journal-child refund  CONFIG JOURNAL_URL ORDER KEY AMOUNT   (prints `ready` just before)
+//! journal-child refund  CONFIG JOURNAL_URL ORDER KEY AMOUNT [pause]   (prints `ready` just before)
 //! journal-child refunds CONFIG JOURNAL_URL ORDERS(comma-separated) KEYS PREFIX AMOUNT
 //! journal-child recover CONFIG JOURNAL_URL
 //! ```
+//!
+//! With `pause`, the refund's request stops in the transport, after the journal's claim and
+//! before anything leaves the process: the child prints `sending` and waits 5 s there, so a
+//! kill on that line lands between the intent and the send every time, not by luck.
 //!
 //! `refunds` makes key `{PREFIX}{i}` for `i` in `0..KEYS`, a refund of AMOUNT on
 //! `ORDERS[i % len]`, waiting its turn while another process holds the order. It prints one
@@ -16,17 +20,44 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use paygate::journal::{JournalSettings, RecoveryOptions};
+use paygate::transport::{
+    HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportSettings,
+};
 use paygate::{
-    Currency, ErrorClass, GatewayRegistry, Money, OrderId, RefundReference, RefundRequest,
+    Currency, ErrorClass, GatewayRegistry, Money, Operation, OrderId, RefundReference,
+    RefundRequest, TransportFailure,
 };
 
-async fn registry(config: &str, journal: &str) -> paygate::Result<GatewayRegistry> {
+/// The default transport, but a refund's request first prints `sending` and waits 5 s.
+#[derive(Debug)]
+struct PausingTransport(ReqwestTransport);
+
+#[async_trait::async_trait]
+impl Transport for PausingTransport {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportFailure> {
+        if request.operation == Operation::Refund {
+            println!("sending");
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        self.0.send(request).await
+    }
+}
+
+async fn registry(config: &str, journal: &str, pause: bool) -> paygate::Result<GatewayRegistry> {
     let journal = paygate::journal::open(journal)
         .await
         .map_err(|e| paygate::Error::config("journal", e.to_string()))?;
-    GatewayRegistry::builder()
-        .toml_file(config)?
+    let mut builder = GatewayRegistry::builder().toml_file(config)?;
+    if pause {
+        // Loopback only, so the configuration's transport settings add nothing here.
+        let plain = ReqwestTransport::new(&TransportSettings::default())?;
+        builder = builder.transport(Arc::new(PausingTransport(plain)));
+    }
+    builder
         .journal(
             journal,
             // Leases of 800 ms: the sandbox answers in milliseconds, and the crash test
@@ -48,7 +79,8 @@ fn refund(order: &str, key: &str, amount: &str) -> paygate::Result<RefundRequest
 
 async fn run(args: &[String]) -> paygate::Result<ExitCode> {
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
-    let registry = registry(arg(1), arg(2)).await?;
+    let pause = arg(0) == "refund" && arg(6) == "pause";
+    let registry = registry(arg(1), arg(2), pause).await?;
     // The configuration's one gateway.
     let name = registry
         .names()
