@@ -2,14 +2,18 @@
 //! one host.
 //!
 //! What must survive a power cut waits for the WAL's flush (`synchronous = FULL`): the
-//! baseline, recorded last before a write is sent, the outcome and an operator's decision.
-//! The intent and recovery's settlements do not (`NORMAL`): a power cut takes the process
-//! with an unflushed intent, and nothing was sent, since the baseline's flush carries every
-//! earlier commit; a lost settlement is decided again (see `Commit`). Writers take the database's write lock at `BEGIN IMMEDIATE`, so
-//! the check of a key and of an order's claim and the insert are one step for every process;
-//! a writer waits up to [`BUSY_TIMEOUT`] for another. Leases are judged by the host's clock
-//! (the `Clock` given to [`SqliteJournal::open_with_clock`]); a handle's holder file (see
-//! `holder_file.rs`) tells recovery when a writer's process has died. The file is created
+//! baseline, recorded last before a write is sent, a late answer that conflicts with
+//! recovery, and an operator's decision. The intent, the writer's outcome of a pending entry
+//! and recovery's settlements do not (`NORMAL`): a power cut takes the process with an
+//! unflushed intent, and nothing was sent, since the baseline's flush carries every earlier
+//! commit; a lost outcome leaves the entry sent and unanswered, for recovery to settle from
+//! evidence; a lost settlement is decided again (see `Commit` and `Durability`).
+//!
+//! Writers take the database's write lock at `BEGIN IMMEDIATE`, so the check of a key and of
+//! an order's claim and the insert are one step for every process; a writer waits up to
+//! [`BUSY_TIMEOUT`] for another. Leases are judged by the host's clock (the `Clock` given to
+//! [`SqliteJournal::open_with_clock`]); a handle's holder file (see `holder_file.rs`) tells
+//! recovery when a writer's process has died. The file is created
 //! `0600` in a `0700` folder: it holds orders, amounts and the providers' answers.
 
 use std::path::{Path, PathBuf};
@@ -430,12 +434,13 @@ impl SqliteJournal {
     }
 
     /// Reads `account`/`key` in a write transaction, applies `change` (which says what to
-    /// write and what to answer), and commits.
+    /// write and what to answer), and commits as durably as `durability` says of the entry
+    /// read.
     async fn change<T, F>(
         &self,
         account: &str,
         key: &str,
-        commit: Commit,
+        durability: Durability,
         change: F,
     ) -> Result<T, JournalFailure>
     where
@@ -448,10 +453,23 @@ impl SqliteJournal {
         let key = key.to_owned();
         let clock = self.clock.clone();
         self.run(move |connection| {
-            let tx = immediate(connection, commit)?;
+            let mut commit = durability.first();
+            let (tx, entry) = loop {
+                let tx = immediate(connection, commit)?;
+                let entry = existing(&tx, &account, &key)?;
+                let needed = durability.for_entry(&entry);
+                if needed == commit || commit == Commit::Flushed {
+                    break (tx, entry);
+                }
+                // Begun relaxed, but this entry needs the flush: roll back, begin again.
+                drop(tx);
+                connection
+                    .execute_batch("PRAGMA synchronous = FULL")
+                    .map_err(unavailable)?;
+                commit = needed;
+            };
             // Read once the write lock is held: a wait for it must not age the lease.
             let now = schema::unix_ms(clock.now());
-            let entry = existing(&tx, &account, &key)?;
             let (next, claim, answer) = change(&entry, now)?;
             match next {
                 Some(next) => write_entry(&tx, &next, claim)?,
@@ -465,6 +483,39 @@ impl SqliteJournal {
             Ok(answer)
         })
         .await
+    }
+}
+
+/// How durable a change's commit must be, told from the entry it changes.
+#[derive(Debug, Clone, Copy)]
+enum Durability {
+    /// The same for every entry.
+    Always(Commit),
+    /// Relaxed for an entry still pending, flushed for any other. The writer's outcome: one
+    /// that a power cut loses leaves its entry pending, sent and unanswered — the state a
+    /// crash between the answer and its recording leaves too, which recovery settles from
+    /// the provider's evidence; nothing is sent again meanwhile, since the intent and its
+    /// baseline were flushed before sending. An answer that meets an entry recovery already
+    /// settled (a conflict) is flushed: losing it would leave recovery's verdict alone.
+    RelaxedWhilePending,
+}
+
+impl Durability {
+    fn first(self) -> Commit {
+        match self {
+            Durability::Always(commit) => commit,
+            Durability::RelaxedWhilePending => Commit::Relaxed,
+        }
+    }
+
+    fn for_entry(self, entry: &Entry) -> Commit {
+        match self {
+            Durability::Always(commit) => commit,
+            Durability::RelaxedWhilePending if entry.state == EntryState::Pending => {
+                Commit::Relaxed
+            }
+            Durability::RelaxedWhilePending => Commit::Flushed,
+        }
     }
 }
 
@@ -540,11 +591,16 @@ impl WriteJournal for SqliteJournal {
     ) -> Result<Duration, JournalFailure> {
         let baseline = baseline.clone();
         let left = self
-            .change(account, key, Commit::Flushed, move |entry, now| {
-                let (next, left) =
-                    transition::ready(entry, attempt, lease_until_ms, &baseline, now)?;
-                Ok((Some(next), Claim::Keep, left))
-            })
+            .change(
+                account,
+                key,
+                Durability::Always(Commit::Flushed),
+                move |entry, now| {
+                    let (next, left) =
+                        transition::ready(entry, attempt, lease_until_ms, &baseline, now)?;
+                    Ok((Some(next), Claim::Keep, left))
+                },
+            )
             .await?;
         Ok(Duration::from_millis(u64::try_from(left).unwrap_or(0)))
     }
@@ -558,10 +614,15 @@ impl WriteJournal for SqliteJournal {
         detail: &str,
     ) -> Result<(), JournalFailure> {
         let detail = detail.to_owned();
-        self.change(account, key, Commit::Flushed, move |entry, now| {
-            let next = transition::abandon(entry, attempt, lease_until_ms, &detail, now)?;
-            Ok((next, Claim::Release, ()))
-        })
+        self.change(
+            account,
+            key,
+            Durability::Always(Commit::Flushed),
+            move |entry, now| {
+                let next = transition::abandon(entry, attempt, lease_until_ms, &detail, now)?;
+                Ok((next, Claim::Release, ()))
+            },
+        )
         .await
     }
 
@@ -573,10 +634,15 @@ impl WriteJournal for SqliteJournal {
         outcome: &Outcome,
     ) -> Result<Finished, JournalFailure> {
         let outcome = outcome.clone();
-        self.change(account, key, Commit::Flushed, move |entry, now| {
-            let (next, claim, finished) = transition::finish(entry, attempt, &outcome, now)?;
-            Ok((Some(next), claim, finished))
-        })
+        self.change(
+            account,
+            key,
+            Durability::RelaxedWhilePending,
+            move |entry, now| {
+                let (next, claim, finished) = transition::finish(entry, attempt, &outcome, now)?;
+                Ok((Some(next), claim, finished))
+            },
+        )
         .await
     }
 
@@ -589,10 +655,15 @@ impl WriteJournal for SqliteJournal {
         holder_gone: bool,
     ) -> Result<(), JournalFailure> {
         let outcome = outcome.clone();
-        self.change(account, key, Commit::Relaxed, move |entry, now| {
-            let (next, claim) = transition::settle(entry, attempt, &outcome, now, holder_gone)?;
-            Ok((Some(next), claim, ()))
-        })
+        self.change(
+            account,
+            key,
+            Durability::Always(Commit::Relaxed),
+            move |entry, now| {
+                let (next, claim) = transition::settle(entry, attempt, &outcome, now, holder_gone)?;
+                Ok((Some(next), claim, ()))
+            },
+        )
         .await
     }
 
@@ -606,11 +677,16 @@ impl WriteJournal for SqliteJournal {
     ) -> Result<Entry, JournalFailure> {
         let note = note.to_owned();
         let holder_gone = crate::store::pending_holder_gone(self, account, key).await?;
-        self.change(account, key, Commit::Flushed, move |entry, now| {
-            let (next, claim) =
-                transition::resolve(entry, state, &note, evidence, now, holder_gone)?;
-            Ok((Some(next.clone()), claim, next))
-        })
+        self.change(
+            account,
+            key,
+            Durability::Always(Commit::Flushed),
+            move |entry, now| {
+                let (next, claim) =
+                    transition::resolve(entry, state, &note, evidence, now, holder_gone)?;
+                Ok((Some(next.clone()), claim, next))
+            },
+        )
         .await
     }
 

@@ -166,15 +166,18 @@ pub(crate) async fn pending_holder_gone(
 /// docs/reliability.md, "What each commit waits for".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Commit {
-    /// Flushed to disk: the baseline (the last step before a write is sent), the outcome
-    /// after it, and an operator's decision.
+    /// Flushed to disk: the baseline (the last step before a write is sent), an answer that
+    /// conflicts with recovery's settlement, an operator's decision, and on PostgreSQL the
+    /// intent and the outcome.
     Flushed,
     /// Not waited for: what a crash that takes the database's unflushed commits may lose
     /// without harm. Recovery's settlements (the entry is then as recovery found it, and the
     /// next recovery decides again from the same evidence) and, on SQLite only, the intent
     /// (SQLite runs inside the app, so a crash that loses it takes the process too; nothing
     /// was sent, since the baseline is flushed before sending and its flush carries the
-    /// intent). The WAL keeps order: any later flushed commit makes every earlier one
+    /// intent) and the writer's outcome of a pending entry (losing it leaves the entry sent
+    /// and unanswered, as a crash before recording does, for recovery to settle from
+    /// evidence). The WAL keeps order: any later flushed commit makes every earlier one
     /// durable first.
     Relaxed,
 }
