@@ -1,5 +1,5 @@
-//! The sandbox calls the app back: when an order is paid it POSTs the provider's
-//! notification, signed as the provider signs it, to the order's callback URL (PayG: the
+//! The sandbox calls the app back: when an order is paid (or declined, where the provider
+//! notifies that) it POSTs the provider's notification, signed as the provider signs it, to the order's callback URL (PayG: the
 //! account's notification URL), retries as the provider does, and lists every attempt.
 //! The receiving app here is a mockito server on loopback.
 
@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use paygate::sandbox::{Delivery, Provider, Sandbox};
-use paygate::{CreatePayment, Currency, Money, OrderId, PaymentGateway, Url};
+use paygate::{CreatePayment, Currency, Money, OrderId, PaymentGateway, PaymentStatus, Url};
 
 /// Waits until `sandbox` has made `count` delivery attempts for `order` (at most 10 s), then
 /// a little more, so that an extra attempt would show.
@@ -116,15 +116,17 @@ async fn a_payment_is_delivered_signed_and_acknowledged_once() {
 #[tokio::test]
 async fn finpay_resends_until_acknowledged_and_payway_sends_once() {
     let sandbox = Sandbox::start().await.unwrap();
-    sandbox.set_delivery_backoff(Duration::from_millis(10));
+    // Finpay's resends, 30 min, 6 h and 12 h after the first attempt, made 36 000 times
+    // shorter: 50, 600 and 1200 ms.
+    sandbox.compress_delivery_schedule(36_000);
     let registry = paygate::sandbox::registry(&sandbox).unwrap();
     let mut app = mockito::Server::new_async().await;
-    // Answered, but not with Finpay's acknowledgement: resent, 5 attempts in all.
+    // Answered, but not with Finpay's acknowledgement: resent, 4 attempts in all.
     let unacknowledged = app
         .mock("POST", "/finpay-nack")
         .with_status(200)
         .with_body(r#"{"responseCode":"5000000","responseMessage":"busy"}"#)
-        .expect(5)
+        .expect(4)
         .create_async()
         .await;
     let acknowledging = app
@@ -170,11 +172,20 @@ async fn finpay_resends_until_acknowledged_and_payway_sends_once() {
     sandbox.pay(Provider::Finpay, &ack).unwrap();
     sandbox.pay(Provider::Payway, &once).unwrap();
 
-    let resent = deliveries(&sandbox, &nack, 5).await;
+    let resent = deliveries(&sandbox, &nack, 4).await;
     assert_eq!(
         resent.iter().map(|d| d.attempt).collect::<Vec<_>>(),
-        [1, 2, 3, 4, 5]
+        [1, 2, 3, 4]
     );
+    // On the schedule, never sooner (the waits are lower bounds: a busy machine only delays).
+    let after_first: Vec<u64> = resent.iter().map(|d| d.at_ms - resent[0].at_ms).collect();
+    for (n, at_least) in [(1, 50), (2, 600), (3, 1200)] {
+        assert!(
+            after_first[n] >= at_least,
+            "resend {n} came {} ms after the first attempt, before its {at_least} ms: {after_first:?}",
+            after_first[n]
+        );
+    }
     assert!(
         resent
             .iter()
@@ -197,7 +208,7 @@ async fn finpay_resends_until_acknowledged_and_payway_sends_once() {
         .await
         .unwrap();
     let listed: serde_json::Value = serde_json::from_slice(&listed).unwrap();
-    assert_eq!(listed.as_array().map(Vec::len), Some(7), "{listed}");
+    assert_eq!(listed.as_array().map(Vec::len), Some(6), "{listed}");
     sandbox.shutdown().await;
 }
 
@@ -250,6 +261,99 @@ async fn payg_posts_to_the_account_url_and_nothing_leaves_loopback() {
                 .is_some_and(|e| e.contains("not on this machine's loopback")),
         "{refused:?}"
     );
+    sandbox.shutdown().await;
+}
+
+/// A declined payment is notified where the provider sends a notification for one (Finpay's
+/// callback, PayG's postback), with the declined status, and not by PayWay (its pushback is
+/// documented for successful payments only).
+#[tokio::test]
+async fn a_declined_payment_is_notified_where_the_provider_notifies_declines() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let mut app = mockito::Server::new_async().await;
+    let finpay_callback = app
+        .mock("POST", "/finpay-declined")
+        .with_status(200)
+        .with_body(r#"{"responseCode":"2000000","responseMessage":"Success"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let payg_postback = app
+        .mock("POST", "/payg-declined")
+        .with_status(200)
+        .expect(1)
+        .create_async()
+        .await;
+    let payway_pushback = app
+        .mock("POST", "/payway-declined")
+        .with_status(200)
+        .expect(0)
+        .create_async()
+        .await;
+    sandbox.set_notification_url(Provider::Payg, format!("{}/payg-declined", app.url()));
+    let finpay = registry.gateway("finpay").unwrap();
+    let payg = registry.gateway("payg").unwrap();
+    let payway = registry.gateway("payway").unwrap();
+    let orders = [
+        (
+            Provider::Finpay,
+            create(
+                &finpay,
+                "DLVDF",
+                "150000",
+                Currency::IDR,
+                &format!("{}/finpay-declined", app.url()),
+            )
+            .await,
+            &finpay,
+        ),
+        (
+            Provider::Payg,
+            create(
+                &payg,
+                "DLVDG",
+                "100.00",
+                Currency::INR,
+                "https://shop.example/cb",
+            )
+            .await,
+            &payg,
+        ),
+        (
+            Provider::Payway,
+            create(
+                &payway,
+                "DLVDP",
+                "10.00",
+                Currency::USD,
+                &format!("{}/payway-declined", app.url()),
+            )
+            .await,
+            &payway,
+        ),
+    ];
+    for (provider, order, _) in &orders {
+        sandbox.decline(*provider, order).unwrap();
+    }
+    for (provider, order, gateway) in &orders {
+        // (PayWay's wait only shows that nothing comes: 1 s, long after the others came.)
+        let limit = if *provider == Provider::Payway { 1 } else { 5 };
+        let made = deliveries_within(&sandbox, order, 1, Duration::from_secs(limit)).await;
+        if *provider == Provider::Payway {
+            assert!(made.is_empty(), "PayWay notifies no decline: {made:?}");
+            continue;
+        }
+        assert_eq!(made.len(), 1, "{provider:?}: {made:?}");
+        assert!(made[0].acknowledged, "{made:?}");
+        let event = gateway
+            .verify_webhook(made[0].body.as_bytes(), &header_map(&made[0]))
+            .unwrap();
+        assert_eq!(event.status, Some(PaymentStatus::Declined), "{provider:?}");
+    }
+    for mock in [finpay_callback, payg_postback, payway_pushback] {
+        mock.assert_async().await;
+    }
     sandbox.shutdown().await;
 }
 

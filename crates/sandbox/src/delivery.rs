@@ -1,4 +1,5 @@
-//! Webhook delivery: when an order is paid, the simulator POSTs the provider's notification
+//! Webhook delivery: when an order is paid (or declined, where the provider notifies that
+//! too), the simulator POSTs the provider's notification
 //! to the callback URL the order was created with, signed as the provider signs it, and
 //! retries as the provider does; every attempt is listed (`GET /_sandbox/deliveries`).
 //!
@@ -18,13 +19,16 @@ pub(crate) struct DeliveryPolicy {
     /// Whether the notification URL is given per order at creation (else it is one account
     /// setting, as PayG's dashboard "Webhook URL": [`crate::Sandbox::set_notification_url`]).
     pub(crate) per_order: bool,
-    /// Attempts in all (1: sent once).
-    pub(crate) attempts: u32,
+    /// The waits before each attempt after the first, each from the attempt before (empty:
+    /// sent once). Divided by [`crate::Sandbox::compress_delivery_schedule`]'s factor.
+    pub(crate) retry_waits: &'static [Duration],
     /// Whether an answer acknowledges the notification (else it is sent again, while
     /// attempts remain).
     pub(crate) acknowledged: fn(status: u16, body: &[u8]) -> bool,
     /// How long the provider waits for the answer before it counts the attempt failed.
     pub(crate) answer_within: Duration,
+    /// Whether a declined payment is notified too (a paid one always is).
+    pub(crate) notifies_declined: bool,
 }
 
 /// How long a provider that says nothing of it waits for an answer.
@@ -32,6 +36,7 @@ pub(crate) const DEFAULT_ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
 /// One delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Delivery {
     /// The provider.
     pub provider: Provider,
@@ -41,6 +46,9 @@ pub struct Delivery {
     pub url: String,
     /// 1 for the first attempt.
     pub attempt: u32,
+    /// When the attempt was made: milliseconds since the sandbox started.
+    #[serde(default)]
+    pub at_ms: u64,
     /// The body sent.
     pub body: String,
     /// The headers sent (name, value).
@@ -96,6 +104,7 @@ pub(crate) fn start(
                 order_id: order_id.to_owned(),
                 url: url.clone(),
                 attempt: 1,
+                at_ms: shared.elapsed_ms(),
                 body: webhook.body.clone(),
                 headers: webhook.headers.clone(),
                 status: None,
@@ -179,11 +188,12 @@ async fn deliver(
     redelivery_of: Option<usize>,
 ) {
     let policy = provider.simulated().delivery_policy();
-    for attempt in 1..=policy.attempts.max(1) {
-        if attempt > 1 {
-            let base = shared.delivery_backoff();
-            tokio::time::sleep(base * 2u32.saturating_pow(attempt - 2)).await;
+    let waits = std::iter::once(Duration::ZERO).chain(policy.retry_waits.iter().copied());
+    for (attempt, wait) in (1u32..).zip(waits) {
+        if !wait.is_zero() {
+            tokio::time::sleep(wait / shared.delivery_compression()).await;
         }
+        let at_ms = shared.elapsed_ms();
         let mut request = shared
             .http
             .post(url)
@@ -234,6 +244,7 @@ async fn deliver(
                 order_id: order_id.to_owned(),
                 url: url.to_owned(),
                 attempt,
+                at_ms,
                 body: webhook.body.clone(),
                 headers: webhook.headers.clone(),
                 status,
@@ -256,9 +267,6 @@ fn record(shared: &Shared, delivery: Delivery) {
         .unwrap_or_else(PoisonError::into_inner)
         .push(delivery);
 }
-
-/// The default wait before the second attempt (doubling after each).
-pub(crate) const DEFAULT_BACKOFF: Duration = Duration::from_secs(1);
 
 /// An answer is an acknowledgement when its status is 2xx.
 pub(crate) fn any_success(status: u16, _body: &[u8]) -> bool {

@@ -129,7 +129,7 @@ pub(crate) async fn act(
         "pay" => shared
             .pay(provider, &id)
             .and_then(|_| shared.ledger().get(provider, &id).cloned()),
-        "decline" => shared.ledger().decline(provider, &id, now),
+        "decline" => shared.decline(provider, &id),
         "cancel" => shared.ledger().cancel(provider, &id, now),
         _ => return (StatusCode::NOT_FOUND, "unknown action").into_response(),
     };

@@ -44,7 +44,9 @@
 //! When an order is paid, the simulator also POSTs the provider's notification, signed, to
 //! the order's callback URL (PayG: the account URL of [`Sandbox::set_notification_url`]),
 //! on loopback only, retrying as the provider does (Finpay: until a `2000000`
-//! acknowledgement, 5 attempts; PayWay, which waits 5 s for the answer, and PayG: once). A
+//! acknowledgement, three resends over 12 hours, compressible with
+//! [`Sandbox::compress_delivery_schedule`]; PayWay, which waits 5 s for the answer, and
+//! PayG: once). A
 //! redirect is a failed attempt, never followed (its `Location` is recorded); a URL off
 //! loopback is never called, its attempt listed as refused. `GET /_sandbox/deliveries` lists
 //! every attempt and its answer ([`Delivery`]); `POST /_sandbox/redeliver/{n}`
@@ -209,7 +211,8 @@ pub(crate) struct Shared {
     received: Mutex<log::RequestLog>,
     pub(crate) http: reqwest::Client,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
-    delivery_backoff_ms: std::sync::atomic::AtomicU64,
+    /// What the providers' resend waits are divided by ([`Sandbox::compress_delivery_schedule`]).
+    delivery_compression: std::sync::atomic::AtomicU32,
     /// Deliveries are listed but not sent ([`Sandbox::pause_deliveries`]).
     pub(crate) deliveries_paused: std::sync::atomic::AtomicBool,
     notification_urls: Mutex<std::collections::BTreeMap<Provider, String>>,
@@ -255,12 +258,16 @@ impl Shared {
             .cloned()
     }
 
-    /// The wait before a delivery's second attempt (it doubles after each).
-    pub(crate) fn delivery_backoff(&self) -> std::time::Duration {
-        std::time::Duration::from_millis(
-            self.delivery_backoff_ms
-                .load(std::sync::atomic::Ordering::Relaxed),
-        )
+    /// What the providers' resend waits are divided by (1 or more).
+    pub(crate) fn delivery_compression(&self) -> u32 {
+        self.delivery_compression
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .max(1)
+    }
+
+    /// Milliseconds since the simulator started.
+    pub(crate) fn elapsed_ms(&self) -> u64 {
+        self.elapsed_us() / 1000
     }
 
     /// Microseconds since the simulator started.
@@ -401,6 +408,29 @@ impl Shared {
         );
         Ok(webhook)
     }
+
+    /// The customer's payment is declined: the order ends declined and, where the provider
+    /// notifies declines (Finpay, PayG; PayWay documents its pushback for successful
+    /// payments only), its notification is delivered as a paid one is.
+    pub(crate) fn decline(
+        self: &Arc<Self>,
+        provider: Provider,
+        id: &str,
+    ) -> Result<SimOrder, Refusal> {
+        let order = self.ledger().decline(provider, id, self.now())?;
+        let simulated = provider.simulated();
+        if simulated.delivery_policy().notifies_declined {
+            let webhook = simulated.webhook(self, &order);
+            delivery::start(
+                self,
+                provider,
+                &order.id,
+                order.callback_url.as_deref(),
+                &webhook,
+            );
+        }
+        Ok(order)
+    }
 }
 
 /// A running simulator. Stops when dropped or with [`Sandbox::shutdown`].
@@ -466,9 +496,7 @@ impl Sandbox {
             deliveries: Mutex::new(Vec::new()),
             notification_urls: Mutex::new(std::collections::BTreeMap::new()),
             deliveries_paused: std::sync::atomic::AtomicBool::new(false),
-            delivery_backoff_ms: std::sync::atomic::AtomicU64::new(
-                u64::try_from(delivery::DEFAULT_BACKOFF.as_millis()).unwrap_or(1000),
-            ),
+            delivery_compression: std::sync::atomic::AtomicU32::new(1),
         });
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -523,6 +551,13 @@ impl Sandbox {
     /// the webhook the provider would send.
     pub fn pay(&self, provider: Provider, id: &str) -> Result<SimulatedWebhook, Refusal> {
         self.shared.pay(provider, id)
+    }
+
+    /// The customer's payment of pending order `id` is declined, as the hosted page's
+    /// Decline button does: the provider's notification follows where it sends one for a
+    /// decline (Finpay, PayG).
+    pub fn decline(&self, provider: Provider, id: &str) -> Result<SimOrder, Refusal> {
+        self.shared.decline(provider, id)
     }
 
     /// Puts an order in the ledger as it is (to seed many orders for a test at once).
@@ -611,13 +646,14 @@ impl Sandbox {
             .store(paused, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Sets the wait before a delivery's second attempt (default 1 s; it doubles after
-    /// each), so that tests of retries need not wait.
-    pub fn set_delivery_backoff(&self, backoff: std::time::Duration) {
-        self.shared.delivery_backoff_ms.store(
-            u64::try_from(backoff.as_millis()).unwrap_or(u64::MAX),
-            std::sync::atomic::Ordering::Relaxed,
-        );
+    /// Divides every wait of the providers' resend schedules by `factor` (1, the default,
+    /// keeps them as the providers' own: Finpay's last resend comes 12 h after the first
+    /// attempt), so that a test of resends need not wait: `3_600_000` makes an hour a
+    /// millisecond. The answer's deadline is not compressed. 0 counts as 1.
+    pub fn compress_delivery_schedule(&self, factor: u32) {
+        self.shared
+            .delivery_compression
+            .store(factor.max(1), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The provider requests received so far: the last [`DEFAULT_REQUEST_LOG_LIMIT`] (or

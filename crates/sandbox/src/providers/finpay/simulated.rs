@@ -139,15 +139,16 @@ impl SimulatedProvider for FinpaySim {
     }
 
     /// Finpay defines the acknowledgement its callback expects (`responseCode` `2000000`)
-    /// but documents no retry schedule or answer deadline (the provider research: "Retry
-    /// policy, timeouts, source IPs: undocumented"). The simulator assumes it resends until
-    /// acknowledged: up to 5 attempts, 1 s apart and doubling (`Sandbox::set_delivery_backoff`
-    /// compresses or stretches that), until a 2xx answer whose `responseCode` is
-    /// `"2000000"`; 10 s for each answer.
+    /// but documents no resend schedule or answer deadline (docs.finpay.id, "Notification
+    /// Callback"; the provider research: "Retry policy, timeouts, source IPs:
+    /// undocumented"). The simulator assumes the schedule an Indonesian peer documents,
+    /// DOKU's (developers.doku.com, "Retry Notification"): three resends, 30 min, 6 h and
+    /// 12 h after the first attempt, until a 2xx answer whose `responseCode` is `"2000000"`;
+    /// 10 s for each answer. `Sandbox::compress_delivery_schedule` shortens it for tests.
     fn delivery_policy(&self) -> DeliveryPolicy {
         DeliveryPolicy {
             per_order: true,
-            attempts: 5,
+            retry_waits: &FINPAY_RETRY_WAITS,
             acknowledged: |status, body| {
                 (200..300).contains(&status)
                     && serde_json::from_slice::<serde_json::Value>(body)
@@ -160,6 +161,10 @@ impl SimulatedProvider for FinpaySim {
                         == Some("2000000")
             },
             answer_within: crate::delivery::DEFAULT_ANSWER_WITHIN,
+            // Finpay's documents do not list the events its callback reports; integrators'
+            // callback handlers map FAILED, EXPIRED and CANCELED besides PAID, so the
+            // simulator assumes a declined payment is notified.
+            notifies_declined: true,
         }
     }
 
@@ -173,3 +178,11 @@ impl SimulatedProvider for FinpaySim {
         }
     }
 }
+
+/// Finpay's assumed resend waits, each from the attempt before: resends 30 min, 6 h and 12 h
+/// after the first attempt (see `delivery_policy`).
+const FINPAY_RETRY_WAITS: [std::time::Duration; 3] = [
+    std::time::Duration::from_secs(30 * 60),
+    std::time::Duration::from_secs(5 * 3600 + 30 * 60),
+    std::time::Duration::from_secs(6 * 3600),
+];

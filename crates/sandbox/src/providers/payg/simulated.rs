@@ -160,9 +160,13 @@ impl SimulatedProvider for PaygSim {
     fn delivery_policy(&self) -> DeliveryPolicy {
         DeliveryPolicy {
             per_order: false,
-            attempts: 1,
+            retry_waits: &[],
             acknowledged: crate::delivery::any_success,
             answer_within: crate::delivery::DEFAULT_ANSWER_WITHIN,
+            // PayG posts the order object to the postback URL; an integrator's handler
+            // (Paymentz's PayGBackEndServlet) branches on "Declined"/"Failed", so the
+            // simulator assumes a declined payment is posted too.
+            notifies_declined: true,
         }
     }
 

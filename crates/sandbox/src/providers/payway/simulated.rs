@@ -179,9 +179,12 @@ impl SimulatedProvider for PaywaySim {
     fn delivery_policy(&self) -> DeliveryPolicy {
         DeliveryPolicy {
             per_order: true,
-            attempts: 1,
+            retry_waits: &[],
             acknowledged: |status, _| status == 200,
             answer_within: std::time::Duration::from_secs(5),
+            // PayWay documents its pushback for a successful payment ("payment success
+            // pushback notification"), and none for a closed transaction.
+            notifies_declined: false,
         }
     }
 
