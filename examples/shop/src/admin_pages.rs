@@ -68,7 +68,23 @@ pub(crate) async fn admin(State(shop): State<Arc<Shop>>, headers: HeaderMap) -> 
         Err(refusal) => return refused(&refusal),
     };
     let csrf = esc(&csrf);
-    let orders: Vec<ShopOrder> = shop.orders().values().rev().take(50).cloned().collect();
+    // The newest 50, newest first, in the order they were made (not their ids' text order).
+    let newest = match shop.store.newest_ids(50) {
+        Ok(ids) => ids,
+        Err(e) => {
+            return problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("the orders could not be read: {e}"),
+            );
+        }
+    };
+    let orders: Vec<ShopOrder> = {
+        let kept = shop.orders();
+        newest
+            .iter()
+            .filter_map(|id| kept.get(id).cloned())
+            .collect()
+    };
     let mut rows = String::new();
     for order in orders {
         let (unified, native) = match &order.read {
@@ -159,7 +175,8 @@ pub(crate) async fn refresh(
                     native: payment.provider_status.clone(),
                 });
             }
-            shop.persist(&id);
+            // (A failed save is logged; the admin still sees what the provider said.)
+            let _ = shop.persist(&id);
             format!(
                 "Order {id}: {} ({}).",
                 payment.status, payment.provider_status
@@ -275,7 +292,8 @@ async fn refund_order(shop: &Shop, id: &str, key: &str, amount: &str) -> String 
         Err(_) => None,
     };
     let message = record_refund(shop, id, key, amount, result, refunded);
-    shop.persist(id);
+    // (A failed save is logged; the refund itself is in the journal either way.)
+    let _ = shop.persist(id);
     message
 }
 

@@ -22,7 +22,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use paygate::receiver::{ReceivedWebhook, WebhookReceiver};
+use paygate::receiver::{HandlerError, ReceivedWebhook, WebhookReceiver};
 use paygate::sandbox::Sandbox;
 use paygate::{GatewayRegistry, Money, PaymentStatus};
 
@@ -89,8 +89,6 @@ pub(crate) enum ShopStatus {
     Authorized,
     Declined,
     Cancelled,
-    /// The customer came back without paying and the provider cannot say why.
-    NotPaid,
     PartiallyRefunded,
     Refunded,
     /// The provider reports a status the shop does not act on.
@@ -105,7 +103,6 @@ impl ShopStatus {
             ShopStatus::Authorized => "authorized".into(),
             ShopStatus::Declined => "declined".into(),
             ShopStatus::Cancelled => "cancelled".into(),
-            ShopStatus::NotPaid => "not paid (cancelled or unfinished)".into(),
             ShopStatus::PartiallyRefunded => "partially refunded".into(),
             ShopStatus::Refunded => "refunded".into(),
             ShopStatus::Other(status) => status.clone(),
@@ -120,7 +117,6 @@ impl ShopStatus {
             ShopStatus::Authorized => "authorized".into(),
             ShopStatus::Declined => "declined".into(),
             ShopStatus::Cancelled => "cancelled".into(),
-            ShopStatus::NotPaid => "not_paid".into(),
             ShopStatus::PartiallyRefunded => "partially_refunded".into(),
             ShopStatus::Refunded => "refunded".into(),
             ShopStatus::Other(status) => format!("other:{status}"),
@@ -130,13 +126,14 @@ impl ShopStatus {
     /// The status the order store kept (see [`ShopStatus::stored`]).
     pub(crate) fn from_stored(text: &str) -> ShopStatus {
         match text {
-            "awaiting_payment" => ShopStatus::AwaitingPayment,
+            // (`not_paid` was stored by earlier versions of the shop from a public page: it
+            // never was more than "awaiting payment".)
+            "awaiting_payment" | "not_paid" => ShopStatus::AwaitingPayment,
             "paid:webhook" => ShopStatus::Paid("webhook"),
             "paid:status read" => ShopStatus::Paid("status read"),
             "authorized" => ShopStatus::Authorized,
             "declined" => ShopStatus::Declined,
             "cancelled" => ShopStatus::Cancelled,
-            "not_paid" => ShopStatus::NotPaid,
             "partially_refunded" => ShopStatus::PartiallyRefunded,
             "refunded" => ShopStatus::Refunded,
             other => ShopStatus::Other(other.strip_prefix("other:").unwrap_or(other).to_owned()),
@@ -148,6 +145,9 @@ impl ShopStatus {
         match (self, status) {
             (ShopStatus::PartiallyRefunded | ShopStatus::Refunded, _) => self.clone(),
             (ShopStatus::Paid(first), PaymentStatus::Paid) => ShopStatus::Paid(first),
+            // A notification of an earlier, declined attempt arriving late (they are not
+            // ordered) never undoes a payment.
+            (ShopStatus::Paid(_) | ShopStatus::Authorized, PaymentStatus::Declined) => self.clone(),
             (_, PaymentStatus::Paid) => ShopStatus::Paid(how),
             (_, PaymentStatus::Authorized) => ShopStatus::Authorized,
             (_, PaymentStatus::Declined) => ShopStatus::Declined,
@@ -187,6 +187,8 @@ pub(crate) struct Shop {
     pub(crate) sandbox: Sandbox,
     pub(crate) base_url: String,
     pub(crate) orders: Mutex<BTreeMap<String, ShopOrder>>,
+    /// Taken by each save of an order (see [`Shop::persist`]).
+    saving: Mutex<()>,
     pub(crate) next_order: std::sync::atomic::AtomicU32,
     /// Where the orders are kept.
     pub(crate) store: store::OrderStore,
@@ -201,18 +203,24 @@ impl Shop {
         self.orders.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Writes order `id` to the store as it is now in memory: what a restart finds.
-    pub(crate) fn persist(&self, id: &str) {
+    /// Writes order `id` to the store as it is now in memory: what a restart finds. Saves
+    /// are taken one at a time, each copying the order once it holds its turn, so the last
+    /// save is of the latest copy (two saves never cross).
+    pub(crate) fn persist(&self, id: &str) -> Result<(), store::StoreError> {
+        let _turn = self.saving.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(order) = self.orders().get(id).cloned() else {
-            return;
+            return Ok(());
         };
-        if let Err(e) = self.store.save(&order) {
+        self.store.save(&order).inspect_err(|e| {
             tracing::error!(order = %id, error = %e, "the order could not be saved: a restart will not see this change");
-        }
+        })
     }
 
-    /// Records what a webhook says of an order.
-    fn webhook(&self, webhook: &ReceivedWebhook) {
+    /// Records what a webhook says of an order. An order the shop does not know (yet: its
+    /// notification can come before the page that created it has recorded the provider's
+    /// id) fails the handler, so that the receiver's worker hands the event over again
+    /// later rather than lose it.
+    fn webhook(&self, webhook: &ReceivedWebhook) -> Result<(), String> {
         let mut orders = self.orders();
         let order = orders.values_mut().find(|o| {
             o.gateway == webhook.gateway && o.provider_order_id == webhook.event.order_id
@@ -222,14 +230,13 @@ impl Shop {
                 order.status = order.status.after(status, "webhook");
                 let id = order.id.clone();
                 drop(orders);
-                self.persist(&id);
+                self.persist(&id).map_err(|e| e.to_string())
             }
-            (Some(_), None) => {}
-            (None, _) => tracing::warn!(
-                gateway = %webhook.gateway,
-                order = %webhook.event.order_id,
-                "a webhook about an order this shop does not know"
-            ),
+            (Some(_), None) => Ok(()),
+            (None, _) => Err(format!(
+                "a webhook of {} about order {}, which this shop does not know (yet)",
+                webhook.gateway, webhook.event.order_id
+            )),
         }
     }
 }
@@ -328,6 +335,7 @@ pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
         sandbox,
         base_url,
         orders: Mutex::new(orders),
+        saving: Mutex::new(()),
         store,
         next_order: std::sync::atomic::AtomicU32::new(1),
         order_prefix: format!("S{:x}", started % 0x1000_0000),
@@ -338,10 +346,10 @@ pub async fn start(options: ShopOptions) -> Result<RunningShop, StartError> {
         .handler(move |webhook: ReceivedWebhook| {
             let shop = on_webhook.upgrade();
             async move {
-                if let Some(shop) = shop {
-                    shop.webhook(&webhook);
+                match shop {
+                    Some(shop) => shop.webhook(&webhook).map_err(HandlerError::from),
+                    None => Ok(()),
                 }
-                Ok(())
             }
         })
         .build()?;
@@ -379,4 +387,27 @@ fn toml_string(text: &str) -> String {
     }
     quoted.push('"');
     quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_declined_notification_never_undoes_a_payment() {
+        let paid = ShopStatus::Paid("webhook");
+        assert_eq!(
+            paid.after(&PaymentStatus::Declined, "webhook"),
+            ShopStatus::Paid("webhook")
+        );
+        assert_eq!(
+            ShopStatus::AwaitingPayment.after(&PaymentStatus::Declined, "webhook"),
+            ShopStatus::Declined
+        );
+        // A paid order can still be voided.
+        assert_eq!(
+            paid.after(&PaymentStatus::Voided, "status read"),
+            ShopStatus::Cancelled
+        );
+    }
 }

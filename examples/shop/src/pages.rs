@@ -172,21 +172,14 @@ async fn checkout(State(shop): State<Arc<Shop>>, Form(form): Form<CheckoutForm>)
         Ok(request) => request,
         Err(e) => return problem(StatusCode::BAD_REQUEST, &e.to_string()),
     };
-    let checkout = match gateway.create_payment(&request).await {
-        Ok(checkout) => checkout,
-        Err(e) => {
-            return problem(
-                StatusCode::BAD_GATEWAY,
-                &format!("The payment could not be started: {e}"),
-            );
-        }
-    };
+    // Kept before the provider hears of it: a crash, or a notification faster than this
+    // page, then finds the order (the provider's own id comes with its answer, below).
     shop.orders().insert(
         id.clone(),
         ShopOrder {
             id: id.clone(),
             gateway: form.gateway.clone(),
-            provider_order_id: checkout.payment_id.to_string(),
+            provider_order_id: id.clone(),
             amount,
             refunded: Money::zero(amount.currency()),
             status: ShopStatus::AwaitingPayment,
@@ -194,7 +187,35 @@ async fn checkout(State(shop): State<Arc<Shop>>, Form(form): Form<CheckoutForm>)
             read: None,
         },
     );
-    shop.persist(&id);
+    if let Err(e) = shop.persist(&id) {
+        shop.orders().remove(&id);
+        return problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!("The order could not be kept, so no payment was started: {e}"),
+        );
+    }
+    let checkout = match gateway.create_payment(&request).await {
+        Ok(checkout) => checkout,
+        Err(e) => {
+            if let Some(kept) = shop.orders().get_mut(&id) {
+                kept.status = ShopStatus::Other("not started".into());
+                kept.note = Some(format!("the payment could not be started: {e}"));
+            }
+            let _ = shop.persist(&id);
+            return problem(
+                StatusCode::BAD_GATEWAY,
+                &format!("The payment could not be started: {e}"),
+            );
+        }
+    };
+    if let Some(kept) = shop.orders().get_mut(&id) {
+        kept.provider_order_id = checkout.payment_id.to_string();
+    }
+    if let Err(e) = shop.persist(&id) {
+        // The order stays in memory (its notification still finds it); only a restart
+        // would lose the provider's id.
+        tracing::error!(order = %id, error = %e, "the provider's id of the order was not saved");
+    }
     match &checkout.next_action {
         NextAction::Redirect { url } => see_other(url.as_str()),
         NextAction::PostForm { url, fields } => {
@@ -260,22 +281,31 @@ async fn returned(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Resp
             None => return problem(StatusCode::NOT_FOUND, "no such order"),
         }
     }
+    // What a status read says is kept when it says something new (paid, declined,
+    // cancelled); "still pending" is only shown: this page is public, and a customer still
+    // paying in another tab must not have the order marked unpaid.
+    let mut unfinished = false;
     if matches!(order.status, ShopStatus::AwaitingPayment)
         && let Some(read) = read_status(&shop, &order).await
     {
         let mut orders = shop.orders();
         if let Some(kept) = orders.get_mut(&id) {
-            kept.status = match kept.status.after(&read, "status read") {
-                // Back from the provider, unpaid, and the provider says no more.
-                ShopStatus::AwaitingPayment => ShopStatus::NotPaid,
-                other => other,
-            };
+            kept.status = kept.status.after(&read, "status read");
+            unfinished = matches!(kept.status, ShopStatus::AwaitingPayment);
         }
         drop(orders);
-        shop.persist(&id);
+        if !unfinished {
+            let _ = shop.persist(&id);
+        }
     }
     let Some(order) = shop.orders().get(&id).cloned() else {
         return problem(StatusCode::NOT_FOUND, "no such order");
+    };
+    let label = if unfinished {
+        // Back from the provider, unpaid, and the provider says no more.
+        "not paid (cancelled or unfinished)".to_owned()
+    } else {
+        order.status.label()
     };
     let how = match &order.status {
         ShopStatus::Paid(how) => format!(" <small id=\"paid-by\">(confirmed by {how})</small>"),
@@ -288,7 +318,7 @@ async fn returned(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Resp
              <p><a href=\"/\">Back to the shop</a></p>",
             esc(&order.id),
             esc(&order.amount.to_string()),
-            esc(&order.status.label()),
+            esc(&label),
         ),
     )
 }

@@ -102,13 +102,26 @@ impl OrderStore {
         Ok(orders)
     }
 
+    /// The ids of the newest `limit` orders, newest first: in the order they were first
+    /// saved (SQLite's `rowid`, which an update keeps).
+    pub(crate) fn newest_ids(&self, limit: u32) -> Result<Vec<String>, StoreError> {
+        let connection = self.connection();
+        let mut statement =
+            connection.prepare("SELECT id FROM shop_orders ORDER BY rowid DESC LIMIT ?1")?;
+        let ids = statement
+            .query_map(params![limit], |row| row.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+
     /// Writes `order` as it is now.
     pub(crate) fn save(&self, order: &ShopOrder) -> Result<(), StoreError> {
         self.connection().execute(
             "INSERT INTO shop_orders (id, gateway, provider_order_id, amount, currency, refunded,
                  status, note, read_unified, read_native)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (id) DO UPDATE SET refunded = excluded.refunded,
+             ON CONFLICT (id) DO UPDATE SET provider_order_id = excluded.provider_order_id,
+                 refunded = excluded.refunded,
                  status = excluded.status, note = excluded.note,
                  read_unified = excluded.read_unified, read_native = excluded.read_native",
             params![
