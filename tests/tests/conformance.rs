@@ -366,7 +366,19 @@ async fn webhooks_accepted_when_signed_right_and_rejected_when_tampered() {
         let event = gateway
             .verify_webhook(webhook.body.as_bytes(), &webhook.header_map())
             .unwrap();
-        assert_eq!(event.order_id, id.as_str(), "{name}");
+        // The status calls' id (PayG: its `OrderKeyId`), and the app's own id as `order_id`
+        // (PayG's key ends with the `UniqueRequestId` it was created with).
+        assert_eq!(event.status_order_id(), id.as_str(), "{name}");
+        match &event.provider_reference {
+            Some(reference) => {
+                assert_eq!(reference, id.as_str(), "{name}");
+                assert!(
+                    id.as_str().ends_with(&event.order_id) && event.order_id != id.as_str(),
+                    "{name}: {event:?}"
+                );
+            }
+            None => assert_eq!(event.order_id, id.as_str(), "{name}"),
+        }
         assert_eq!(event.status, Some(PaymentStatus::Paid), "{name}");
         let tampered = webhook.body.replacen(id.as_str(), "CFORGED00001", 1);
         match event.authenticity {

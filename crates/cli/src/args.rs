@@ -364,7 +364,7 @@ pub(crate) struct WebhookListArgs {
     /// Only this gateway's.
     #[arg(long)]
     pub(crate) gateway: Option<String>,
-    /// Only this order's (as the provider wrote it).
+    /// Only this order's (the app's order id).
     #[arg(long)]
     pub(crate) order: Option<String>,
     /// At most this many.

@@ -12,8 +12,13 @@ use crate::ops::{Out, confirm, gateway, show_money, to_json};
 
 fn event_line(gateway: &str, event: &WebhookEvent) -> String {
     format!(
-        "{gateway}  {}  webhook {}: {} ({})  amount {}",
+        "{gateway}  {}{}  webhook {}: {} ({})  amount {}",
         event.order_id,
+        event
+            .provider_reference
+            .as_deref()
+            .map(|r| format!(" (provider's reference {r})"))
+            .unwrap_or_default(),
         event.authenticity.as_str(),
         event
             .status

@@ -102,8 +102,12 @@ impl WebhookReply {
 pub struct WebhookEvent {
     /// Provider name.
     pub provider: &'static str,
-    /// The order it is about, as the provider wrote it.
+    /// The app's order id: the one it created the payment with (PayG: `UniqueRequestId`).
     pub order_id: String,
+    /// The provider's own id of the order, where the provider's calls take it instead of
+    /// the app's (PayG's `OrderKeyId`: status, refund and refund status need it); `None`
+    /// where the app's id serves. See [`WebhookEvent::status_order_id`].
+    pub provider_reference: Option<String>,
     /// The provider's transaction id, if any.
     pub transaction_id: Option<String>,
     /// Unified status, when the event says.
@@ -135,6 +139,7 @@ impl WebhookEvent {
         WebhookEvent {
             provider,
             order_id: order_id.into(),
+            provider_reference: None,
             transaction_id: None,
             status: None,
             provider_status: None,
@@ -148,5 +153,11 @@ impl WebhookEvent {
                 body: Bytes::copy_from_slice(body),
             },
         }
+    }
+
+    /// The order id the gateway's status and refund calls take for this order: the
+    /// provider's reference where it has one (PayG), else the app's order id.
+    pub fn status_order_id(&self) -> &str {
+        self.provider_reference.as_deref().unwrap_or(&self.order_id)
     }
 }

@@ -169,7 +169,7 @@ impl PaygClient {
     pub async fn confirm_postback(&self, body: &[u8]) -> Result<Payment> {
         let (postback, event) =
             webhook::parse_postback(body, &paygate_core::http::HeaderMap::new())?;
-        let key = OrderId::new(event.order_id.clone())?;
+        let key = OrderId::new(event.status_order_id())?;
         let native = self.detail(&key).await?;
         webhook::check_against(&postback, &native.body)?;
         gateway::payment_from_detail(&key, Operation::PaymentStatus, native)

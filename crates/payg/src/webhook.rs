@@ -26,7 +26,15 @@ pub fn parse_postback(body: &[u8], _headers: &HeaderMap) -> Result<(Order, Webho
         .clone()
         .filter(|k| !k.is_empty())
         .ok_or_else(|| rejected(WebhookRejection::MissingField("OrderKeyId")))?;
-    let mut event = WebhookEvent::new(PROVIDER, key, Authenticity::Unverified, body);
+    // The app's id, as it created the order (paygate sends it as `UniqueRequestId`); PayG's
+    // own key is what its calls take.
+    let app_order = order
+        .unique_request_id
+        .clone()
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| rejected(WebhookRejection::MissingField("UniqueRequestId")))?;
+    let mut event = WebhookEvent::new(PROVIDER, app_order, Authenticity::Unverified, body);
+    event.provider_reference = Some(key);
     event.transaction_id = order.payment_transaction_id.clone();
     event.status = Some(payment_status(
         order.payment_response_code,

@@ -81,8 +81,9 @@ impl Admin {
             },
         );
         HeaderValue::from_str(&format!(
-            "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-            SESSION_LIFETIME.as_secs()
+            "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+            SESSION_LIFETIME.as_secs(),
+            self.secure_flag()
         ))
         .ok()
     }
@@ -92,7 +93,23 @@ impl Admin {
         if let Some(id) = session_id(headers) {
             self.sessions().remove(&id);
         }
-        HeaderValue::from_static("shop_admin=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+        HeaderValue::from_str(&format!(
+            "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+            self.secure_flag()
+        ))
+        .unwrap_or(HeaderValue::from_static(
+            "shop_admin=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+        ))
+    }
+
+    /// `; Secure` when the shop is served over HTTPS: the session cookie then never goes
+    /// over plain HTTP. (On plain HTTP, as on loopback here, a browser would drop it.)
+    fn secure_flag(&self) -> &'static str {
+        if self.origin.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        }
     }
 
     /// The session `headers` carry: its id and CSRF token, and its flash message, taken.
@@ -150,4 +167,24 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
         .find(|c| c.name() == COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cookie(origin: &str) -> String {
+        Admin::new("pw", origin.into())
+            .log_in("pw")
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_session_cookie_is_secure_exactly_when_the_shop_is_served_over_https() {
+        assert!(cookie("https://shop.example").ends_with("; Secure"));
+        let plain = cookie("http://127.0.0.1:3000");
+        assert!(plain.contains("HttpOnly; SameSite=Strict") && !plain.contains("Secure"));
+        assert!(Admin::new("pw", "x".into()).log_in("wrong").is_none());
+    }
 }

@@ -222,9 +222,10 @@ impl Shop {
     /// later rather than lose it.
     fn webhook(&self, webhook: &ReceivedWebhook) -> Result<(), String> {
         let mut orders = self.orders();
-        let order = orders.values_mut().find(|o| {
-            o.gateway == webhook.gateway && o.provider_order_id == webhook.event.order_id
-        });
+        // The event names the shop's own order id, whatever id the provider keys it by.
+        let order = orders
+            .get_mut(&webhook.event.order_id)
+            .filter(|o| o.gateway == webhook.gateway);
         match (order, &webhook.event.status) {
             (Some(order), Some(status)) => {
                 order.status = order.status.after(status, "webhook");

@@ -160,7 +160,7 @@ pub struct UnhandledReport {
 pub struct LeftUnhandled {
     /// The gateway instance it came to.
     pub gateway: String,
-    /// The order it is about, as the provider wrote it.
+    /// The app's order id it is about.
     pub order_id: String,
     /// Why it is left.
     pub why: String,

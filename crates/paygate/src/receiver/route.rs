@@ -254,7 +254,7 @@ async fn confirm(
     gateway: &dyn PaymentGateway,
     event: WebhookEvent,
 ) -> Confirmed {
-    let Ok(order_id) = OrderId::new(event.order_id.clone()) else {
+    let Ok(order_id) = OrderId::new(event.status_order_id()) else {
         return Confirmed::Refused(refuse(StatusCode::BAD_REQUEST, "the order id is not valid"));
     };
     let read = tokio::time::timeout(shared.confirm_within, gateway.payment_status(&order_id));
@@ -325,7 +325,7 @@ async fn confirm_later(shared: Arc<Shared>, name: String, event: WebhookEvent, e
 
 /// What of `event` the read `payment` contradicts.
 fn disagreement(event: &WebhookEvent, payment: &Payment) -> Option<&'static str> {
-    if payment.order_id.as_str() != event.order_id {
+    if payment.order_id.as_str() != event.status_order_id() {
         return Some("order");
     }
     match (&event.amount, &payment.amount) {
