@@ -174,8 +174,9 @@ impl SimulatedProvider for PaywaySim {
 
     /// PayWay sends its pushback once: a live payment-link pushback "fired once, with no
     /// retries after a 200 acknowledgement" (the provider research, §5 Pushback). How long it
-    /// waits is not documented; the sandbox gives up after 5 s, the answer time integrators
-    /// design for, so that a receiver slower than that is seen to lose the pushback.
+    /// waits is documented nowhere we found: the sandbox gives up after 5 s, an assumption
+    /// (short, as gateways that send once tend to be), so that a receiver slower than that
+    /// is seen to lose the pushback.
     fn delivery_policy(&self) -> DeliveryPolicy {
         DeliveryPolicy {
             per_order: true,
