@@ -151,6 +151,70 @@ async fn a_scripted_sequence_leaves_the_counts_it_implies() {
     sandbox.shutdown().await;
 }
 
+/// Status reads cut off by the caller's 200 ms timeout while the provider takes 2 s: nothing
+/// stays in flight, and each is counted, as `cancelled`, with its duration.
+#[tokio::test]
+async fn calls_cancelled_mid_request_leave_nothing_in_flight_and_are_counted() {
+    let recorder = DebuggingRecorder::new();
+    let _guard = metrics::set_default_local_recorder(&recorder);
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = paygate::sandbox::registry(&sandbox).unwrap();
+    let gateway = registry.gateway("payway").unwrap();
+    let order = OrderId::new("MET2").unwrap();
+    gateway
+        .create_payment(&CreatePayment::new(order.clone(), usd("10.00")).unwrap())
+        .await
+        .unwrap();
+    sandbox.arm(
+        FaultSpec::new(Provider::Payway, Fault::Delay { millis: 2000 }, 3)
+            .on_path("check-transaction-2"),
+    );
+    for _ in 0..3 {
+        let cut = tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            gateway.payment_status(&order),
+        )
+        .await;
+        assert!(cut.is_err(), "the read was not cut off: {cut:?}");
+    }
+    let metrics = read(&recorder);
+    match metrics.get(&(
+        "paygate_http_requests_in_flight".to_owned(),
+        labels(&[("provider", "payway")]),
+    )) {
+        Some(DebugValue::Gauge(value)) => assert_eq!(value.into_inner(), 0.0),
+        other => panic!("{other:?}"),
+    }
+    let key = |outcome: &str| {
+        (
+            "paygate_operations_total".to_owned(),
+            labels(&[
+                ("provider", "payway"),
+                ("gateway", "payway"),
+                ("operation", "payment-status"),
+                ("outcome", outcome),
+            ]),
+        )
+    };
+    assert_eq!(
+        metrics.get(&key("cancelled")),
+        Some(&DebugValue::Counter(3)),
+        "{metrics:?}"
+    );
+    match metrics.get(&(
+        "paygate_operation_duration_seconds".to_owned(),
+        labels(&[
+            ("provider", "payway"),
+            ("gateway", "payway"),
+            ("operation", "payment-status"),
+        ]),
+    )) {
+        Some(DebugValue::Histogram(values)) => assert_eq!(values.len(), 3),
+        other => panic!("{other:?}"),
+    }
+    sandbox.shutdown().await;
+}
+
 #[tokio::test]
 async fn webhooks_are_counted_by_gateway_and_outcome() {
     use paygate::receiver::{ReceivedWebhook, WebhookReceiver};

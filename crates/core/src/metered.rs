@@ -31,20 +31,31 @@ pub fn http_retry(provider: &'static str, operation: &'static str) {
     let _ = (provider, operation);
 }
 
-/// Requests in flight to `provider` went up (`true`) or down:
-/// `paygate_http_requests_in_flight{provider}`.
-pub fn http_in_flight(provider: &'static str, up: bool) {
-    #[cfg(feature = "metrics")]
-    {
-        let gauge = metrics::gauge!("paygate_http_requests_in_flight", "provider" => provider);
-        if up {
-            gauge.increment(1.0);
-        } else {
-            gauge.decrement(1.0);
-        }
+/// One request in flight to `provider` while it lives: `paygate_http_requests_in_flight
+/// {provider}` goes up when it is made and down when it is dropped — also when the request's
+/// future is dropped mid-flight (a caller's timeout, a cancelled task), so the gauge never
+/// leaks.
+#[must_use = "the request counts as in flight only while this lives"]
+pub struct InFlight {
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    provider: &'static str,
+}
+
+impl InFlight {
+    /// Counts a request to `provider` as in flight.
+    pub fn enter(provider: &'static str) -> InFlight {
+        #[cfg(feature = "metrics")]
+        metrics::gauge!("paygate_http_requests_in_flight", "provider" => provider).increment(1.0);
+        InFlight { provider }
     }
-    #[cfg(not(feature = "metrics"))]
-    let _ = (provider, up);
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        #[cfg(feature = "metrics")]
+        metrics::gauge!("paygate_http_requests_in_flight", "provider" => self.provider)
+            .decrement(1.0);
+    }
 }
 
 /// One unified operation ended: `paygate_operations_total{provider, gateway, operation,

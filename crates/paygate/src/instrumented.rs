@@ -47,16 +47,23 @@ macro_rules! operation_span {
 
 impl Instrumented {
     /// Runs `call` inside `span`, recording its failure on the span and its outcome and
-    /// duration as metrics.
+    /// duration as metrics — outcome `cancelled` when the call's future is dropped before it
+    /// ends (a caller's timeout, a cancelled task).
     async fn traced<T>(
         &self,
         operation: &'static str,
         span: tracing::Span,
         call: impl Future<Output = Result<T>>,
     ) -> Result<T> {
-        let started = std::time::Instant::now();
+        let mut ending = OperationEnd {
+            provider: self.inner.provider(),
+            gateway: &self.name,
+            operation,
+            started: std::time::Instant::now(),
+            outcome: "cancelled",
+        };
         let result = call.instrument(span.clone()).await;
-        let outcome = match &result {
+        ending.outcome = match &result {
             Ok(_) => "ok",
             Err(error) => {
                 span.record("error.type", error.class().name());
@@ -64,14 +71,29 @@ impl Instrumented {
                 error.class().name()
             }
         };
-        paygate_core::metered::operation(
-            self.inner.provider(),
-            &self.name,
-            operation,
-            outcome,
-            started.elapsed(),
-        );
         result
+    }
+}
+
+/// Records an operation's outcome and duration when dropped: at its end, or when its future
+/// is dropped first (then as `cancelled`).
+struct OperationEnd<'a> {
+    provider: &'static str,
+    gateway: &'a str,
+    operation: &'static str,
+    started: std::time::Instant,
+    outcome: &'static str,
+}
+
+impl Drop for OperationEnd<'_> {
+    fn drop(&mut self) {
+        paygate_core::metered::operation(
+            self.provider,
+            self.gateway,
+            self.operation,
+            self.outcome,
+            self.started.elapsed(),
+        );
     }
 }
 

@@ -190,10 +190,10 @@ impl Dispatcher {
                 error.type = tracing::field::Empty,
             );
             let outcome = async {
-                crate::metered::http_in_flight(request.provider, true);
+                let in_flight = crate::metered::InFlight::enter(request.provider);
                 let sent = std::time::Instant::now();
                 let answer = self.transport.send(request).await;
-                crate::metered::http_in_flight(request.provider, false);
+                drop(in_flight);
                 crate::metered::http_attempt(
                     request.provider,
                     request.operation.name(),
@@ -271,17 +271,24 @@ impl Dispatcher {
     }
 }
 
-/// A request's path with its order id as `{order_id}` (OpenTelemetry's `url.template`),
-/// written only when a subscriber records the span: nothing is built on the hot path otherwise.
+/// A request's path template (OpenTelemetry's `url.template`): the endpoint's own template
+/// ([`HttpRequest::url_template`]) after the base URL's path prefix, or the path itself for
+/// an endpoint whose path has no variable part. Never made by replacing an id's text in
+/// the path (an order id `1` or `pay` would land inside `/v1/payments`). Written only when
+/// a subscriber records the span: nothing is built on the hot path otherwise.
 struct UrlTemplate<'a>(&'a HttpRequest);
 
 impl std::fmt::Display for UrlTemplate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let path = self.0.url.path();
-        match self.0.order_id.as_deref().filter(|id| !id.is_empty()) {
-            Some(id) => f.write_str(&path.replace(id, "{order_id}")),
-            None => f.write_str(path),
-        }
+        let Some(template) = self.0.url_template else {
+            return f.write_str(path);
+        };
+        // The base URL's prefix is what comes before the template's fixed head.
+        let head = template.split('{').next().unwrap_or(template);
+        let prefix = path.rfind(head).and_then(|at| path.get(..at)).unwrap_or("");
+        f.write_str(prefix)?;
+        f.write_str(template)
     }
 }
 
@@ -289,6 +296,41 @@ impl std::fmt::Display for UrlTemplate<'_> {
 mod tests {
     use super::*;
     use crate::clock::DeterministicRandom;
+
+    fn template_of(url: &str, order_id: &str, template: Option<&'static str>) -> String {
+        let mut request = HttpRequest::new(
+            "finpay",
+            crate::Operation::PaymentStatus,
+            crate::http::Method::GET,
+            crate::Url::parse(url).unwrap(),
+        )
+        .order_id(order_id);
+        request.url_template = template;
+        UrlTemplate(&request).to_string()
+    }
+
+    #[test]
+    fn the_url_template_comes_from_the_endpoint_never_from_the_ids_text() {
+        // An id whose text is inside the path's fixed parts is left alone.
+        assert_eq!(
+            template_of(
+                "https://h/api/payment-gateway/v1/payments/check-transaction-2",
+                "1",
+                None
+            ),
+            "/api/payment-gateway/v1/payments/check-transaction-2"
+        );
+        let check = Some("/pg/payment/card/check/{order_id}");
+        assert_eq!(
+            template_of("https://h/pg/payment/card/check/pay", "pay", check),
+            "/pg/payment/card/check/{order_id}"
+        );
+        // A base URL with a path prefix keeps it.
+        assert_eq!(
+            template_of("https://h/proxy/pg/payment/card/check/card", "card", check),
+            "/proxy/pg/payment/card/check/{order_id}"
+        );
+    }
 
     #[test]
     fn backoff_grows_with_jitter_and_is_capped() {

@@ -44,6 +44,10 @@ pub struct HttpRequest {
     pub operation: Operation,
     /// The order id, for tracing.
     pub order_id: Option<String>,
+    /// The path's template for telemetry (`url.template`), where the path has variable
+    /// parts: the endpoint's path with them named, e.g. `/pg/payment/card/check/{order_id}`
+    /// (a base URL's path prefix comes before it). `None`: the path is its own template.
+    pub url_template: Option<&'static str>,
     /// A total timeout for this request, overriding the transport's.
     pub timeout: Option<Duration>,
 }
@@ -59,8 +63,15 @@ impl HttpRequest {
             provider,
             operation,
             order_id: None,
+            url_template: None,
             timeout: None,
         }
+    }
+
+    /// Names the path's template (see [`HttpRequest::url_template`]).
+    pub fn url_template(mut self, template: &'static str) -> Self {
+        self.url_template = Some(template);
+        self
     }
 
     /// Adds a header.
@@ -108,6 +119,7 @@ impl fmt::Debug for HttpRequest {
             .field("provider", &self.provider)
             .field("operation", &self.operation)
             .field("order_id", &self.order_id)
+            .field("url_template", &self.url_template)
             .field("timeout", &self.timeout)
             .finish()
     }

@@ -18,6 +18,9 @@ use crate::wire::Envelope;
 /// The path prefix.
 pub const PATH: &str = "/pg/payment/card/cancel";
 
+/// The path's template, for telemetry.
+const URL_TEMPLATE: &str = "/pg/payment/card/cancel/{order_id}";
+
 /// Builds the request.
 pub fn build_cancel(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
     let path = path_with_order(PATH, order_id)?;
@@ -28,6 +31,7 @@ pub fn build_cancel(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpReq
         &path,
         Some(order_id.as_str()),
     )
+    .map(|request| request.url_template(URL_TEMPLATE))
 }
 
 /// Reads the answer.

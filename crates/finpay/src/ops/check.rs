@@ -16,6 +16,9 @@ use crate::wire::CheckResponse;
 /// The path prefix.
 pub const PATH: &str = "/pg/payment/card/check";
 
+/// The path's template, for telemetry.
+const URL_TEMPLATE: &str = "/pg/payment/card/check/{order_id}";
+
 /// Builds the request.
 pub fn build_check(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequest> {
     let path = path_with_order(PATH, order_id)?;
@@ -26,6 +29,7 @@ pub fn build_check(config: &FinpayConfig, order_id: &OrderId) -> Result<HttpRequ
         &path,
         Some(order_id.as_str()),
     )
+    .map(|request| request.url_template(URL_TEMPLATE))
 }
 
 /// Reads the answer.

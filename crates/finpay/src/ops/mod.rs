@@ -49,7 +49,8 @@ pub(crate) fn request(
     Ok(request)
 }
 
-/// `path` + the order id, checked against Finpay's rules (so it cannot alter the path).
+/// `path` + the order id, checked against Finpay's rules (so it cannot alter the path). Its
+/// telemetry template is the caller's `{prefix}/{order_id}` constant.
 pub(crate) fn path_with_order(prefix: &str, order_id: &OrderId) -> Result<String> {
     order_id.check(&ORDER_ID_RULES)?;
     Ok(format!("{prefix}/{}", order_id.as_str()))

@@ -151,6 +151,7 @@ pub fn build_open_payment(
         &format!("{PATH}/{}/{}", channel.as_str(), code.as_str()),
         Some(code.as_str()),
     )
+    .map(|request| request.url_template("/pg/payment/card/openpayment/check/{channel}/{code}"))
 }
 
 /// Builds the delete request.
@@ -166,6 +167,7 @@ pub fn build_open_payment_delete(
         &format!("{DELETE_PATH}/{}/{}", channel.as_str(), code.as_str()),
         Some(code.as_str()),
     )
+    .map(|request| request.url_template("/pg/payment/card/openpayment/delete/{channel}/{code}"))
 }
 
 /// Reads a check answer (`data` holds `customer` and `sourceOfFunds`).
