@@ -101,11 +101,17 @@ const SAMPLES: [(Provider, &str, i64); 3] = [
 
 /// A paid order at `sandbox`, and the notification the provider sends for it.
 fn paid(sandbox: &Sandbox, provider: Provider, id: &str) -> SimulatedWebhook {
+    paid_as(sandbox, provider, id, id)
+}
+
+/// [`paid`], the provider keying the order `id` and the app knowing it as `app_id` (PayG's
+/// `OrderKeyId` and `UniqueRequestId`).
+fn paid_as(sandbox: &Sandbox, provider: Provider, id: &str, app_id: &str) -> SimulatedWebhook {
     let (_, currency, amount) = SAMPLES.into_iter().find(|s| s.0 == provider).unwrap();
     let order = SimOrder::new(
         provider,
         id,
-        id,
+        app_id,
         amount.into(),
         currency,
         paygate::time::OffsetDateTime::now_utc(),
@@ -630,9 +636,18 @@ async fn a_handler_failing_twice_is_retried_by_the_worker_and_handled_once() {
     for (db, journal) in paygate_tests::journals::journals().await.unwrap() {
         modes.push((db, Some(journal)));
     }
-    for (db, journal) in modes {
+    // Finpay's callback is signed; PayG's postback is not, and PayG keys its order by its own
+    // `OrderKeyId` while the event names the app's id: the worker's hand-over must read the
+    // status by the former and hand over the latter.
+    let cases = modes
+        .into_iter()
+        .flat_map(|(db, journal)| {
+            [Provider::Finpay, Provider::Payg].map(|provider| (db, journal.clone(), provider))
+        })
+        .collect::<Vec<_>>();
+    for (db, journal, provider) in cases {
         let sandbox = Sandbox::start().await.unwrap();
-        let (name, table) = paygate_tests::journals::own_gateway(&sandbox, Provider::Finpay);
+        let (name, table) = paygate_tests::journals::own_gateway(&sandbox, provider);
         let mut builder = GatewayRegistry::builder().toml_str(&table).unwrap();
         if let Some(journal) = &journal {
             builder = builder.journal(journal.clone(), Default::default());
@@ -659,7 +674,11 @@ async fn a_handler_failing_twice_is_retried_by_the_worker_and_handled_once() {
         assert_eq!(receiver.is_durable(), journal.is_some(), "{db}");
         let worker = tokio::spawn(receiver.clone().run_worker(Duration::from_millis(20)));
         let base = serve(axum::Router::new().nest("/w", receiver.router())).await;
-        let webhook = paid(&sandbox, Provider::Finpay, "RETRY1");
+        let key = match provider {
+            Provider::Payg => "260101M1URETRY1",
+            _ => "RETRY1",
+        };
+        let webhook = paid_as(&sandbox, provider, key, "RETRY1");
         assert_eq!(
             post(&format!("{base}/w/{name}"), &webhook).await.status,
             200
@@ -671,10 +690,15 @@ async fn a_handler_failing_twice_is_retried_by_the_worker_and_handled_once() {
         // Time for a fourth call, which must not come.
         tokio::time::sleep(Duration::from_millis(600)).await;
         worker.abort();
-        assert_eq!(calls.load(Ordering::SeqCst), 3, "{db}");
+        assert_eq!(calls.load(Ordering::SeqCst), 3, "{db} {provider:?}");
         let handled = succeeded.lock().unwrap().clone();
-        assert_eq!(handled.len(), 1, "{db}");
-        assert_eq!(handled[0].event.status, Some(PaymentStatus::Paid), "{db}");
+        assert_eq!(handled.len(), 1, "{db} {provider:?}");
+        assert_eq!(
+            handled[0].event.status,
+            Some(PaymentStatus::Paid),
+            "{db} {provider:?}"
+        );
+        assert_eq!(handled[0].event.order_id, "RETRY1", "{db} {provider:?}");
         if let Some(journal) = &journal {
             let receipts = journal
                 .receipts(&paygate::journal::ReceiptFilter {

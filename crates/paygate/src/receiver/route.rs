@@ -398,8 +398,28 @@ async fn hand_over(shared: &Arc<Shared>, receipt: Due) -> Result<(), super::Left
             .registry
             .get(&name)
             .ok_or_else(|| "its gateway is not configured here".to_owned())?;
-        let order_id =
-            OrderId::new(order.clone()).map_err(|e| format!("its order id is not valid: {e}"))?;
+        // The event as its body tells it (the provider's reference with it: PayG's status
+        // read takes its `OrderKeyId`, not the app's id the receipt is filed under). The
+        // headers are not kept, so a body whose signature travels in them reads as the
+        // receipt says; the fresh status read below is the event's confirmation either way.
+        let event = gateway
+            .verify_webhook(&body, &HeaderMap::new())
+            .ok()
+            .filter(|event| event.order_id == order)
+            .map(|mut event| {
+                event.authenticity = Authenticity::Unverified;
+                event
+            })
+            .unwrap_or_else(|| {
+                WebhookEvent::new(
+                    gateway.provider(),
+                    order.clone(),
+                    Authenticity::Unverified,
+                    &body,
+                )
+            });
+        let order_id = OrderId::new(event.status_order_id())
+            .map_err(|e| format!("its order id is not valid: {e}"))?;
         // Bounded, as the receipt's hold counts on.
         let payment =
             tokio::time::timeout(shared.confirm_within, gateway.payment_status(&order_id))
@@ -411,12 +431,6 @@ async fn hand_over(shared: &Arc<Shared>, receipt: Due) -> Result<(), super::Left
                     )
                 })?
                 .map_err(|e| format!("its payment could not be read: {e}"))?;
-        let event = WebhookEvent::new(
-            gateway.provider(),
-            order.clone(),
-            Authenticity::Unverified,
-            &body,
-        );
         if let Some(mismatch) = disagreement(&event, &payment) {
             return Err(format!("it does not match the payment: {mismatch}"));
         }
