@@ -517,6 +517,47 @@ async fn an_unreadable_status_leaves_one_event_for_later_and_the_rest_are_handle
     }
 }
 
+/// An unsigned PayG postback pairing one order's key with another order's id (the app's
+/// `UniqueRequestId`) is refused: the confirming read of the key reports the other id. Else
+/// paying order A would mark order B paid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsigned_notice_naming_another_orders_id_is_refused() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let registry = Arc::new(paygate::sandbox::registry(&sandbox).unwrap());
+    let (base, got, _receiver) = receiver_at(registry).await;
+    let genuine = paid_as(&sandbox, Provider::Payg, "260101M1UFORGEA", "FORGEA");
+    sandbox
+        .insert(SimOrder::new(
+            Provider::Payg,
+            "260101M1UFORGEB",
+            "FORGEB",
+            9999.into(),
+            "INR",
+            paygate::time::OffsetDateTime::now_utc(),
+        ))
+        .unwrap();
+    let mut forged: serde_json::Value = serde_json::from_str(&genuine.body).unwrap();
+    forged["UniqueRequestId"] = serde_json::Value::String("FORGEB".into());
+    let answer = post_bytes(
+        &format!("{base}/webhooks/payg"),
+        forged.to_string().into_bytes(),
+        &genuine.headers,
+    )
+    .await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    // The genuine postback still goes through, naming order A.
+    let answer = post(&format!("{base}/webhooks/payg"), &genuine).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let handled = settled(&got, 1).await;
+    assert_eq!(handled.len(), 1, "{handled:?}");
+    assert_eq!(handled[0].event.order_id, "FORGEA");
+    assert_eq!(
+        handled[0].event.provider_reference.as_deref(),
+        Some("260101M1UFORGEA")
+    );
+    sandbox.shutdown().await;
+}
+
 /// An unsigned notice whose confirming read fails is acknowledged and kept (PayG sends
 /// once), then confirmed in the background once the provider answers again: handled once,
 /// never lost. One for an order the provider does not have gets a 4xx, not an invitation to

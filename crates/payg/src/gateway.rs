@@ -237,6 +237,7 @@ pub fn payment_from_detail(
         payment.refunded_amount = amount.map(|a| Money::zero(a.currency()));
     }
     payment.provider_reference = order.order_key_id.clone();
+    payment.app_order_id = order.unique_request_id.clone();
     payment.created_at = order.payment_date_time.as_deref().and_then(parse_date);
     payment.updated_at = order.updated_date_time.as_deref().and_then(parse_date);
     Ok(payment)

@@ -145,9 +145,13 @@ impl ShopStatus {
         match (self, status) {
             (ShopStatus::PartiallyRefunded | ShopStatus::Refunded, _) => self.clone(),
             (ShopStatus::Paid(first), PaymentStatus::Paid) => ShopStatus::Paid(first),
-            // A notification of an earlier, declined attempt arriving late (they are not
-            // ordered) never undoes a payment.
-            (ShopStatus::Paid(_) | ShopStatus::Authorized, PaymentStatus::Declined) => self.clone(),
+            // A notification of an earlier attempt arriving late (they are not ordered) never
+            // undoes a payment: declined, cancelled and expired describe an unpaid order.
+            // (A void, which does end a paid or authorized order, goes on below.)
+            (
+                ShopStatus::Paid(_) | ShopStatus::Authorized,
+                PaymentStatus::Declined | PaymentStatus::Cancelled | PaymentStatus::Expired,
+            ) => self.clone(),
             (_, PaymentStatus::Paid) => ShopStatus::Paid(how),
             (_, PaymentStatus::Authorized) => ShopStatus::Authorized,
             (_, PaymentStatus::Declined) => ShopStatus::Declined,
@@ -229,6 +233,12 @@ impl Shop {
         match (order, &webhook.event.status) {
             (Some(order), Some(status)) => {
                 order.status = order.status.after(status, "webhook");
+                // The provider's id, should the page that created the order not have kept it
+                // (a crash between the provider's answer and the save).
+                let status_id = webhook.event.status_order_id();
+                if order.provider_order_id != status_id {
+                    order.provider_order_id = status_id.to_owned();
+                }
                 let id = order.id.clone();
                 drop(orders);
                 self.persist(&id).map_err(|e| e.to_string())
@@ -395,12 +405,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_late_declined_notification_never_undoes_a_payment() {
+    fn a_late_notification_of_an_unpaid_end_never_undoes_a_payment() {
         let paid = ShopStatus::Paid("webhook");
         assert_eq!(
             paid.after(&PaymentStatus::Declined, "webhook"),
             ShopStatus::Paid("webhook")
         );
+        for late in [
+            PaymentStatus::Declined,
+            PaymentStatus::Cancelled,
+            PaymentStatus::Expired,
+        ] {
+            assert_eq!(paid.after(&late, "webhook"), ShopStatus::Paid("webhook"));
+        }
         assert_eq!(
             ShopStatus::AwaitingPayment.after(&PaymentStatus::Declined, "webhook"),
             ShopStatus::Declined

@@ -8,8 +8,12 @@
 //! ```
 //!
 //! With `pause`, the refund's request stops in the transport, after the journal's claim and
-//! before anything leaves the process: the child prints `sending` and waits 5 s there, so a
-//! kill on that line lands between the intent and the send every time, not by luck.
+//! before anything leaves the process: the child prints `sending` and waits there, so a
+//! kill on that line lands between the intent and the send every time, not by luck. (The
+//! write's 600 ms deadline still runs meanwhile: a kill later than that finds the attempt
+//! given up and recorded, and the crash test's aimed-kill check then fails loudly rather
+//! than pass on a window it did not hit. A longer deadline would make recovery wait a
+//! longer lease after each such kill, since the claim records the baseline.)
 //!
 //! `refunds` makes key `{PREFIX}{i}` for `i` in `0..KEYS`, a refund of AMOUNT on
 //! `ORDERS[i % len]`, waiting its turn while another process holds the order. It prints one
@@ -41,13 +45,16 @@ impl Transport for PausingTransport {
         if request.operation == Operation::Refund {
             println!("sending");
             let _ = std::io::Write::flush(&mut std::io::stdout());
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            tokio::time::sleep(Duration::from_secs(5)).await; // (killed long before)
         }
         self.0.send(request).await
     }
 }
 
 async fn registry(config: &str, journal: &str, pause: bool) -> paygate::Result<GatewayRegistry> {
+    // Leases of 800 ms: the sandbox answers in milliseconds, and the crash test waits out
+    // the lease of each write killed after its claim.
+    let deadline = Duration::from_millis(600);
     let journal = paygate::journal::open(journal)
         .await
         .map_err(|e| paygate::Error::config("journal", e.to_string()))?;
@@ -60,12 +67,10 @@ async fn registry(config: &str, journal: &str, pause: bool) -> paygate::Result<G
     builder
         .journal(
             journal,
-            // Leases of 800 ms: the sandbox answers in milliseconds, and the crash test
-            // waits out the lease of each write killed after it was sent.
             JournalSettings::default()
                 .wait_for_order(Duration::from_secs(30))
                 .lease_margin(Duration::from_millis(200))
-                .deadline(Duration::from_millis(600)),
+                .deadline(deadline),
         )
         .build()
 }

@@ -14,10 +14,15 @@ use crate::status::PaymentStatus;
 pub struct Payment {
     /// Provider name.
     pub provider: &'static str,
-    /// The merchant's order id.
+    /// The order id the gateway's calls take: the merchant's order id, or the provider's
+    /// own key where it keys orders by that (PayG's `OrderKeyId`).
     pub order_id: OrderId,
     /// The provider's own id (transaction / order key), if any.
     pub provider_reference: Option<String>,
+    /// The app's own order id, where the provider keys the order by another and reports
+    /// both (PayG's `UniqueRequestId`); `None` where `order_id` is the app's. A webhook
+    /// event's `order_id` is checked against it.
+    pub app_order_id: Option<String>,
     /// Unified status (corrected from the amounts where the provider's own status lies).
     pub status: PaymentStatus,
     /// The provider's own status word or code, verbatim.
@@ -50,6 +55,7 @@ impl Payment {
             provider,
             order_id,
             provider_reference: None,
+            app_order_id: None,
             status,
             provider_status: provider_status.into(),
             amount: None,

@@ -328,6 +328,15 @@ fn disagreement(event: &WebhookEvent, payment: &Payment) -> Option<&'static str>
     if payment.order_id.as_str() != event.status_order_id() {
         return Some("order");
     }
+    // The app's id the event names must be the one the provider's read reports for its key
+    // (an unsigned PayG postback could pair one order's key with another's id).
+    if payment
+        .app_order_id
+        .as_deref()
+        .is_some_and(|app| app != event.order_id)
+    {
+        return Some("order");
+    }
     match (&event.amount, &payment.amount) {
         (Some(said), Some(read)) if said != read => Some("amount"),
         _ => None,
@@ -405,7 +414,8 @@ async fn hand_over(shared: &Arc<Shared>, receipt: Due) -> Result<(), super::Left
         let event = gateway
             .verify_webhook(&body, &HeaderMap::new())
             .ok()
-            .filter(|event| event.order_id == order)
+            // (Receipts filed before events named the app's id hold PayG's key.)
+            .filter(|event| event.order_id == order || event.status_order_id() == order)
             .map(|mut event| {
                 event.authenticity = Authenticity::Unverified;
                 event
