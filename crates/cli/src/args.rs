@@ -36,8 +36,9 @@ pub(crate) struct Cli {
     /// Send writes without a journal: a repeated command is then a repeated write.
     #[arg(long, global = true)]
     pub(crate) no_journal: bool,
-    /// Log what paygate does to standard error: -v requests and outcomes, -vv each attempt,
-    /// -vvv everything (`RUST_LOG`, when set, chooses instead). Never a secret.
+    /// Log what paygate does to standard error: -v one line per request and per operation,
+    /// with its duration; -vv each attempt; -vvv everything of paygate's own (`RUST_LOG`,
+    /// when set, chooses instead, dependencies included). Never a secret.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
     /// The log lines' format.

@@ -150,17 +150,38 @@ async fn main() -> ExitCode {
     exit::exit(code)
 }
 
-/// Installs a subscriber writing to standard error when asked: `RUST_LOG`, else `-v` (info),
-/// `-vv` (debug), `-vvv` (trace); nothing otherwise.
+/// paygate's own crates: what `-v`, `-vv` and `-vvv` log (dependencies only with
+/// `RUST_LOG`).
+const OUR_TARGETS: [&str; 8] = [
+    "paygate",
+    "paygate_core",
+    "paygate_finpay",
+    "paygate_payway",
+    "paygate_payg",
+    "paygate_journal",
+    "paygate_sandbox",
+    "paygate_cli",
+];
+
+/// Installs a subscriber writing to standard error when asked: `RUST_LOG`, else for
+/// paygate's own crates `-v` (info: one line per request and per operation, with its
+/// duration), `-vv` (debug: each attempt), `-vvv` (trace); nothing otherwise.
 fn logging(verbose: u8, format: LogFormat) {
     use tracing_subscriber::EnvFilter;
+    let ours = |level: &str| {
+        let directives: Vec<String> = OUR_TARGETS
+            .iter()
+            .map(|target| format!("{target}={level}"))
+            .collect();
+        EnvFilter::new(directives.join(","))
+    };
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
         _ => match verbose {
             0 => return,
-            1 => EnvFilter::new("info"),
-            2 => EnvFilter::new("debug"),
-            _ => EnvFilter::new("trace"),
+            1 => ours("info"),
+            2 => ours("debug"),
+            _ => ours("trace"),
         },
     };
     let builder = tracing_subscriber::fmt()

@@ -68,6 +68,37 @@ async fn verbose_logs_go_to_stderr_as_text_or_json_and_never_hold_a_secret() {
         "{}",
         text(&out.stderr)
     );
+    // -v: one line per request and one per operation, each with its duration; nothing of
+    // the dependencies (hyper's pool, say).
+    let out = paygate(c, &["-v", "status", "payway", "LOG1"], None).await;
+    let stderr = text(&out.stderr);
+    let request = stderr
+        .lines()
+        .find(|l| l.contains("request done") || l.contains("request failed"))
+        .unwrap_or_else(|| panic!("no request line: {stderr}"));
+    assert!(
+        request.contains("elapsed_ms=")
+            && request.contains("/api/payment-gateway/v1/payments/check-transaction-2"),
+        "{request}"
+    );
+    let operation = stderr
+        .lines()
+        .find(|l| l.contains("operation ended"))
+        .unwrap_or_else(|| panic!("no operation line: {stderr}"));
+    assert!(
+        operation.contains("elapsed_ms=") && operation.contains("outcome="),
+        "{operation}"
+    );
+    assert!(
+        !stderr.contains("answer received"),
+        "attempts are -vv's: {stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .all(|l| !l.contains("hyper") && !l.contains("reqwest")),
+        "{stderr}"
+    );
     // -vv: the request span and each attempt, on stderr.
     let out = paygate(c, &["-vv", "status", "payway", "LOG1"], None).await;
     let stderr = text(&out.stderr);
@@ -85,7 +116,11 @@ async fn verbose_logs_go_to_stderr_as_text_or_json_and_never_hold_a_secret() {
     let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with('{')).collect();
     assert!(!lines.is_empty(), "{stderr}");
     for line in &lines {
-        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let event = serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("{e}: {line}"));
+        // Even at -vvv, paygate's own events only (dependencies need RUST_LOG).
+        let target = event["target"].as_str().unwrap_or_default();
+        assert!(target.starts_with("paygate"), "{line}");
     }
     // The most verbose level, in both formats, holds no secret.
     for output in [&stderr, &text(&out.stdout)] {

@@ -87,6 +87,14 @@ struct OperationEnd<'a> {
 
 impl Drop for OperationEnd<'_> {
     fn drop(&mut self) {
+        // One line per operation at INFO (the CLI's `-v`).
+        tracing::info!(
+            paygate.gateway = self.gateway,
+            paygate.operation = self.operation,
+            outcome = self.outcome,
+            elapsed_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "operation ended"
+        );
         paygate_core::metered::operation(
             self.provider,
             self.gateway,

@@ -170,7 +170,30 @@ impl Dispatcher {
             method = %request.method,
             path = request.url.path(),
         );
-        self.execute_inner(request, parse).instrument(span).await
+        let started = std::time::Instant::now();
+        let result = self.execute_inner(request, parse).instrument(span).await;
+        // One line per request at INFO (the CLI's `-v`): what, how it ended, how long.
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match &result {
+            Ok(_) => tracing::info!(
+                provider = request.provider,
+                operation = request.operation.name(),
+                http.request.method = %request.method,
+                url.template = %UrlTemplate(request),
+                elapsed_ms,
+                "request done"
+            ),
+            Err(error) => tracing::info!(
+                provider = request.provider,
+                operation = request.operation.name(),
+                http.request.method = %request.method,
+                url.template = %UrlTemplate(request),
+                elapsed_ms,
+                error.type = error.class().name(),
+                "request failed"
+            ),
+        }
+        result
     }
 
     async fn execute_inner<T, P>(&self, request: &HttpRequest, parse: P) -> Result<T, Error>
