@@ -7,19 +7,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Check, refund and reconcile payments at Finpay, ABA PayWay and PayG — or try it all offline
 /// with `paygate demo` and `paygate sandbox`.
 ///
-/// Gateways come from a TOML file (`--config`, `$PAYGATE_CONFIG`, or `./paygate.toml`) with
-/// one `[gateways.<name>]` table per merchant account; secrets as `env:VAR` or `file:PATH`.
+/// Gateways come from a TOML file (`--config`, `$PAYGATE_CONFIG`, `./paygate.toml`, then
+/// `$XDG_CONFIG_HOME/paygate/config.toml`) with one `[gateways.<name>]` table per merchant
+/// account; secrets as `env:VAR` or `file:PATH`.
 #[derive(Debug, Parser)]
 #[command(name = "paygate", version, about, long_about)]
 pub(crate) struct Cli {
-    /// The configuration file.
-    #[arg(
-        long,
-        global = true,
-        env = "PAYGATE_CONFIG",
-        default_value = "paygate.toml"
-    )]
-    pub(crate) config: PathBuf,
+    /// The configuration file. Default: `./paygate.toml` when it exists, else
+    /// `$XDG_CONFIG_HOME/paygate/config.toml` (`~/.config/paygate/config.toml`).
+    #[arg(long, global = true, env = "PAYGATE_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
     /// One JSON document on standard output instead of text (amounts as strings).
     #[arg(long, global = true)]
     pub(crate) json: bool,

@@ -47,6 +47,7 @@ async fn main() -> ExitCode {
             }
         }
         command => {
+            let config = registry::config_path(cli.config.as_deref());
             let journal = match (&cli.journal, cli.no_journal) {
                 (_, true) => registry::JournalChoice::Off,
                 (Some(url), false) => registry::JournalChoice::Url(url.clone()),
@@ -80,7 +81,7 @@ async fn main() -> ExitCode {
                 Command::Reconcile(a) => Some(a.gateway.as_str()),
                 _ => None,
             };
-            let loaded = registry::registry(&cli.config, &journal, journaled, target).await;
+            let loaded = registry::registry(&config, &journal, journaled, target).await;
             let (registry, broken) = match loaded {
                 Ok(r) => r,
                 Err(e) => return exit::exit(out.error(command.name(), &e)),
@@ -105,7 +106,7 @@ async fn main() -> ExitCode {
             };
             if let Some((operation, target)) = bypassing
                 && let Err(e) = registry::refuse_around_unresolved(
-                    &cli.config,
+                    &config,
                     &registry,
                     operation,
                     &target.gateway,
@@ -124,7 +125,7 @@ async fn main() -> ExitCode {
                 Command::Capture(a) => ops::capture(&registry, out, a).await,
                 Command::Create(a) => ops::create(&registry, out, a).await,
                 Command::PaymentLink(c) => {
-                    providers::payment_link(&registry, &cli.config, out, c).await
+                    providers::payment_link(&registry, &config, out, c).await
                 }
                 Command::Webhook(WebhookCommand::Verify(a)) => {
                     webhook::webhook_verify(&registry, out, a)
@@ -136,7 +137,7 @@ async fn main() -> ExitCode {
                 }
                 Command::Capabilities => config_check::capabilities(&registry, &broken, out),
                 Command::Config(ConfigCommand::Check) => {
-                    config_check::check(&cli.config, &registry, &broken, out)
+                    config_check::check(&config, &registry, &broken, out)
                 }
                 Command::Reconcile(a) => reconcile::run(&registry, out, a).await,
                 Command::Journal(c) => journal::run(&registry, out, c).await,

@@ -16,23 +16,45 @@ pub(crate) enum JournalChoice {
     Off,
 }
 
-/// The user's default journal: `$XDG_DATA_HOME/paygate/journal.db`, else
-/// `$HOME/.local/share/paygate/journal.db`.
-fn default_journal_url() -> Result<String, Error> {
-    let data = std::env::var_os("XDG_DATA_HOME")
+/// An XDG base directory: `$VAR` when set and not empty, else `$HOME/<fallback>`.
+fn xdg_dir(var: &str, fallback: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os(var)
         .filter(|d| !d.is_empty())
         .map(std::path::PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME")
                 .filter(|h| !h.is_empty())
-                .map(|h| std::path::PathBuf::from(h).join(".local/share"))
+                .map(|h| std::path::PathBuf::from(h).join(fallback))
         })
-        .ok_or_else(|| {
-            Error::config(
-                "journal",
-                "no data directory (neither XDG_DATA_HOME nor HOME is set): give --journal URL or --no-journal",
-            )
-        })?;
+}
+
+/// The configuration file: `--config` or `$PAYGATE_CONFIG` when given, else
+/// `./paygate.toml` when it exists, else `$XDG_CONFIG_HOME/paygate/config.toml`
+/// (`~/.config/paygate/config.toml`) when it exists, else `./paygate.toml` (whose absence
+/// the error then names).
+pub(crate) fn config_path(given: Option<&std::path::Path>) -> std::path::PathBuf {
+    if let Some(given) = given {
+        return given.to_path_buf();
+    }
+    let here = std::path::PathBuf::from("paygate.toml");
+    if here.exists() {
+        return here;
+    }
+    xdg_dir("XDG_CONFIG_HOME", ".config")
+        .map(|dir| dir.join("paygate").join("config.toml"))
+        .filter(|user| user.exists())
+        .unwrap_or(here)
+}
+
+/// The user's default journal: `$XDG_DATA_HOME/paygate/journal.db`, else
+/// `$HOME/.local/share/paygate/journal.db`.
+fn default_journal_url() -> Result<String, Error> {
+    let data = xdg_dir("XDG_DATA_HOME", ".local/share").ok_or_else(|| {
+        Error::config(
+            "journal",
+            "no data directory (neither XDG_DATA_HOME nor HOME is set): give --journal URL or --no-journal",
+        )
+    })?;
     Ok(format!(
         "sqlite://{}",
         data.join("paygate").join("journal.db").display()

@@ -129,3 +129,54 @@ async fn verbose_logs_go_to_stderr_as_text_or_json_and_never_hold_a_secret() {
         }
     }
 }
+
+/// The configuration is found at `--config`, `$PAYGATE_CONFIG`, `./paygate.toml`, then
+/// `$XDG_CONFIG_HOME/paygate/config.toml`, in that order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_configuration_is_looked_up_in_order() {
+    let env = env("lookup").await;
+    let here = temp("lookup-cwd");
+    let xdg = temp("lookup-xdg");
+    std::fs::create_dir_all(xdg.join("paygate")).unwrap();
+    std::fs::copy(&env.config, xdg.join("paygate/config.toml")).unwrap();
+    let data = data_home(Some(&env.config));
+    let run = move |extra: Vec<(&'static str, String)>, args: Vec<&'static str>| {
+        let (here, xdg, data) = (here.clone(), xdg.clone(), data.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut cmd = assert_cmd::Command::cargo_bin("paygate").unwrap();
+            cmd.current_dir(&here)
+                .env_remove("PAYGATE_CONFIG")
+                .env_remove("PAYGATE_JOURNAL")
+                .env("XDG_CONFIG_HOME", &xdg)
+                .env("XDG_DATA_HOME", &data);
+            for (name, value) in extra {
+                cmd.env(name, value);
+            }
+            cmd.args(&args).write_stdin("").output().unwrap()
+        })
+    };
+    // Nothing here: the user's configuration serves (the sandbox answers: no such order).
+    let out = run(vec![], vec!["status", "payway", "LOOKUP1"])
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    // ./paygate.toml comes first: a broken one here is what is read.
+    std::fs::write(
+        temp("lookup-cwd").join("paygate.toml"),
+        "[gateways.payway]\n",
+    )
+    .unwrap();
+    let out = run(vec![], vec!["status", "payway", "LOOKUP1"])
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    // $PAYGATE_CONFIG before both.
+    let config = env.config.display().to_string();
+    let out = run(
+        vec![("PAYGATE_CONFIG", config)],
+        vec!["status", "payway", "LOOKUP1"],
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+}
