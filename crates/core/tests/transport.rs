@@ -528,3 +528,32 @@ async fn tracing_names_provider_operation_and_order_but_never_credentials() {
         assert!(!format!("{req:?}").contains(secret));
     }
 }
+
+/// `ca_file` adds a PEM file's certificate authorities to the roots; a file that cannot be
+/// read or holds no certificate is a configuration error naming the setting, never a
+/// transport silently without them. (`tests/data/test-ca.pem` is a public certificate whose
+/// key was discarded when it was made.)
+#[test]
+fn a_ca_file_is_added_to_the_roots_or_refused_clearly() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let ok = ReqwestTransport::new(&TransportSettings::default().ca_file(data.join("test-ca.pem")));
+    assert!(ok.is_ok(), "{ok:?}");
+    let missing =
+        ReqwestTransport::new(&TransportSettings::default().ca_file(data.join("nowhere.pem")))
+            .unwrap_err()
+            .to_string();
+    assert!(
+        missing.contains("transport.ca_file") && missing.contains("cannot read"),
+        "{missing}"
+    );
+    let not_pem = std::env::temp_dir().join(format!("paygate-not-pem-{}", std::process::id()));
+    std::fs::write(&not_pem, "not a certificate\n").unwrap();
+    let refused = ReqwestTransport::new(&TransportSettings::default().ca_file(&not_pem))
+        .unwrap_err()
+        .to_string();
+    let _ = std::fs::remove_file(&not_pem);
+    assert!(
+        refused.contains("transport.ca_file") && refused.contains("no PEM certificate"),
+        "{refused}"
+    );
+}

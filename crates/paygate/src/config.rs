@@ -6,6 +6,7 @@
 //! timeout_ms = 30000
 //! max_response_bytes = 4194304
 //! max_in_flight = 256          # requests in flight at once, all gateways together
+//! # ca_file = "/etc/ssl/corp-ca.pem"   # PEM CAs trusted besides the default roots
 //!
 //! [retry]                     # optional; reads only, see RetryPolicy
 //! max_attempts = 3
@@ -322,6 +323,9 @@ fn transport(table: &Table) -> Result<TransportSettings> {
             .map_err(|_| Error::config("transport.max_in_flight", "too large"))?;
         settings = settings.max_in_flight(requests);
     }
+    if let Some(path) = reader.text("ca_file")? {
+        settings = settings.ca_file(path);
+    }
     reader.finish()?;
     // Only a connect timeout given explicitly: the default one is simply bounded by a shorter
     // total.
@@ -378,7 +382,8 @@ fn retry(table: &Table) -> Result<RetryPolicy> {
         .max_elapsed(elapsed))
 }
 
-/// Reads positive integers from a table and complains about keys it was not asked for.
+/// Reads positive integers and strings from a table and complains about keys it was not
+/// asked for.
 struct Reader<'a> {
     section: &'static str,
     table: &'a Table,
@@ -402,6 +407,18 @@ impl<'a> Reader<'a> {
             Some(_) => Err(Error::config(
                 format!("{}.{key}", self.section),
                 "must be a positive integer",
+            )),
+        }
+    }
+
+    fn text(&mut self, key: &'static str) -> Result<Option<&'a str>> {
+        self.read.insert(key);
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(Value::String(text)) if !text.trim().is_empty() => Ok(Some(text.as_str())),
+            Some(_) => Err(Error::config(
+                format!("{}.{key}", self.section),
+                "must be a non-empty string",
             )),
         }
     }
@@ -494,6 +511,10 @@ mod tests {
                 .starts_with("configuration error at transport.timeot_ms: unknown setting")
         );
         assert!(err("[retry]\nmax_attempts = \"3\"").contains("retry.max_attempts"));
+        assert_eq!(
+            err("[transport]\nca_file = 5"),
+            "configuration error at transport.ca_file: must be a non-empty string"
+        );
         assert_eq!(
             err("[retry]\ninitial_backoff_ms = 5000\nmax_backoff_ms = 10"),
             "configuration error at retry.initial_backoff_ms: 5000 ms is more than retry.max_backoff_ms (10 ms)"

@@ -30,6 +30,10 @@ pub struct TransportSettings {
     /// are sent (the wait is not part of the timeout). Bounds sockets and memory under load.
     /// Default 256.
     pub max_in_flight: usize,
+    /// Certificate authorities (PEM, one or more) trusted besides the default roots: a
+    /// corporate proxy's, or a private one's. Added to the roots, never replacing them.
+    /// Default none.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for TransportSettings {
@@ -41,6 +45,7 @@ impl Default for TransportSettings {
             pool_max_idle_per_host: 256,
             pool_idle_timeout: Duration::from_secs(60),
             max_in_flight: 256,
+            ca_file: None,
         }
     }
 }
@@ -69,6 +74,12 @@ impl TransportSettings {
         self.max_in_flight = requests.max(1);
         self
     }
+
+    /// Trusts the certificate authorities of this PEM file besides the default roots.
+    pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
 }
 
 /// The `User-Agent` sent with every request.
@@ -92,7 +103,13 @@ impl ReqwestTransport {
                 "timeouts must be greater than zero",
             ));
         }
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = &settings.ca_file {
+            for certificate in extra_roots(path)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let client = builder
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -117,6 +134,26 @@ impl ReqwestTransport {
     pub fn with_defaults() -> Result<ReqwestTransport, Error> {
         ReqwestTransport::new(&TransportSettings::default())
     }
+}
+
+/// The certificates of a PEM file (`transport.ca_file`): at least one, or a clear error.
+fn extra_roots(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, Error> {
+    let at = "transport.ca_file";
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::config(at, format!("cannot read {}: {e}", path.display())))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        Error::config(
+            at,
+            format!("{} is not PEM certificates: {e}", path.display()),
+        )
+    })?;
+    if certificates.is_empty() {
+        return Err(Error::config(
+            at,
+            format!("{} holds no PEM certificate", path.display()),
+        ));
+    }
+    Ok(certificates)
 }
 
 #[async_trait]
