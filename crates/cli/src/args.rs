@@ -157,9 +157,16 @@ pub(crate) enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), generated from the same definitions as --help.
-    #[command(after_help = "Example:\n  paygate man > paygate.1 && man ./paygate.1")]
-    Man,
+    /// Print the manual (roff): one page with every subcommand and the exit status; with
+    /// --dir, one page per subcommand (paygate.1, paygate-refund.1, …) written there.
+    #[command(
+        after_help = "Examples:\n  paygate man > paygate.1 && man ./paygate.1\n  paygate man --dir /usr/local/share/man/man1"
+    )]
+    Man {
+        /// Write one page per command into this directory instead.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `journal …`.
@@ -424,7 +431,7 @@ impl Command {
             Command::Journal(JournalCommand::Retry(_)) => "journal-retry",
             Command::Journal(JournalCommand::Resolve(_)) => "journal-resolve",
             Command::Completions { .. } => "completions",
-            Command::Man => "man",
+            Command::Man { .. } => "man",
         }
     }
 }

@@ -32,6 +32,67 @@ pub(crate) const IN_PROGRESS: u8 = 12;
 /// The write journal could not be read or written: nothing was sent.
 pub(crate) const JOURNAL_UNAVAILABLE: u8 = 13;
 
+/// Command-line usage was wrong (clap's own code).
+pub(crate) const USAGE: u8 = 2;
+/// Stopped by Ctrl-C (128 + SIGINT).
+pub(crate) const INTERRUPTED: u8 = 130;
+
+/// Every exit code and what it means, in order: the one table `--help`'s footer, the
+/// manual's EXIT STATUS, docs/cli-json.md and the README are checked against.
+pub(crate) const EXIT_CODES: [(u8, &str); 15] = [
+    (OK, "done"),
+    (
+        CHECK_FAILED,
+        "a check found problems (demo step, reconcile mismatch)",
+    ),
+    (USAGE, "usage"),
+    (
+        INVALID_INPUT,
+        "invalid input, or a state that does not allow the write (nothing sent)",
+    ),
+    (CONFIG, "configuration"),
+    (PROVIDER, "the provider said no"),
+    (
+        OUTCOME_UNKNOWN,
+        "outcome unknown (reconcile before anything else)",
+    ),
+    (TRANSPORT, "network failure (nothing changed)"),
+    (UNEXPECTED_BODY, "answer not in the provider's format"),
+    (UNSUPPORTED, "unsupported"),
+    (WEBHOOK_REJECTED, "webhook rejected"),
+    (NOT_CONFIRMED, "refund not confirmed"),
+    (
+        IN_PROGRESS,
+        "another write on the order is in flight or unresolved (nothing sent)",
+    ),
+    (
+        JOURNAL_UNAVAILABLE,
+        "the write journal is unavailable (nothing sent)",
+    ),
+    (
+        INTERRUPTED,
+        "stopped by Ctrl-C (reconcile: summary written, output whole)",
+    ),
+];
+
+/// The exit codes as `--help`'s footer shows them.
+pub(crate) fn help_footer() -> String {
+    let mut text = String::from("Exit status:\n");
+    for (code, meaning) in EXIT_CODES {
+        text.push_str(&format!("  {code:>3}  {meaning}\n"));
+    }
+    text
+}
+
+/// The exit codes as a manual page section (roff).
+pub(crate) fn man_section() -> String {
+    let mut roff = String::from(".SH \"EXIT STATUS\"\n");
+    for (code, meaning) in EXIT_CODES {
+        roff.push_str(&format!(".TP\n{code}\n{}\n", meaning.replace('\\', "\\\\")));
+    }
+    roff
+}
+
 /// The exit code of an error.
 pub(crate) fn code(error: &Error) -> u8 {
     match error.class() {

@@ -8,6 +8,7 @@ mod config_check;
 mod demo;
 mod exit;
 mod journal;
+mod man;
 mod ops;
 mod providers;
 mod qr;
@@ -18,34 +19,34 @@ mod webhook;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command, ConfigCommand, LogFormat, WebhookCommand};
 use ops::Out;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     logging(cli.verbose, cli.log_format);
     let out = Out { json: cli.json };
     let code = match &cli.command {
         Command::Demo => demo::run(out).await,
         Command::Sandbox(args) => sandbox::run(out, args).await,
         Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut command = command();
             clap_complete::generate(*shell, &mut command, "paygate", &mut std::io::stdout());
             exit::OK
         }
-        Command::Man => {
-            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            match man.render(&mut std::io::stdout()) {
-                Ok(()) => exit::OK,
-                Err(e) => {
-                    eprintln!("paygate man: {e}");
-                    exit::CHECK_FAILED
-                }
+        Command::Man { dir } => match man::write(command(), dir.as_deref()) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("paygate man: {e}");
+                exit::CHECK_FAILED
             }
-        }
+        },
         command => {
             let config = registry::config_path(cli.config.as_deref());
             let journal = match (&cli.journal, cli.no_journal) {
@@ -144,11 +145,16 @@ async fn main() -> ExitCode {
                 Command::Demo
                 | Command::Sandbox(_)
                 | Command::Completions { .. }
-                | Command::Man => exit::OK,
+                | Command::Man { .. } => exit::OK,
             }
         }
     };
     exit::exit(code)
+}
+
+/// The command line's definition, with the exit codes as `--help`'s footer.
+fn command() -> clap::Command {
+    Cli::command().after_long_help(exit::help_footer())
 }
 
 /// paygate's own crates: what `-v`, `-vv` and `-vvv` log (dependencies only with

@@ -21,11 +21,77 @@ async fn completions_man_page_and_examples() {
     let out = paygate(None, &["completions", "tcsh"], None).await;
     assert_eq!(out.status.code(), Some(2));
 
+    // One page with every subcommand (their options included) and the exit status.
     let out = paygate(None, &["man"], None).await;
     assert!(out.status.success());
     let page = text(&out.stdout);
     assert!(page.contains(".TH paygate 1"), "{page}");
-    assert!(page.contains("reconcile"), "{page}");
+    for part in [
+        ".SH \"PAYGATE RECONCILE\"",
+        ".SH \"PAYGATE JOURNAL RESOLVE\"",
+        "\\-\\-ledger",
+        "\\-\\-resume",
+        ".SH \"EXIT STATUS\"",
+    ] {
+        assert!(page.contains(part), "the manual lacks {part}");
+    }
+    // One page per command: every page the top page points to exists.
+    let dir = temp("man-pages");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = paygate(None, &["man", "--dir", dir.to_str().unwrap()], None).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let top = std::fs::read_to_string(dir.join("paygate.1")).unwrap();
+    for referenced in top
+        .split("paygate\\-")
+        .skip(1)
+        .filter_map(|rest| rest.split("(1)").next())
+        .filter(|name| !name.contains(char::is_whitespace) && name.len() < 40)
+    {
+        let file = dir.join(format!("paygate-{}.1", referenced.replace("\\-", "-")));
+        assert!(
+            file.exists(),
+            "{} is referenced, not written",
+            file.display()
+        );
+    }
+    let reconcile = std::fs::read_to_string(dir.join("paygate-reconcile.1")).unwrap();
+    assert!(reconcile.contains("\\-\\-ledger") && reconcile.contains("EXIT STATUS"));
+
+    // The exit codes: --help's footer, the manual, docs/cli-json.md and the README agree.
+    let help = text(&paygate(None, &["--help"], None).await.stdout);
+    let footer: Vec<(String, String)> = help
+        .split("Exit status:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no exit status in --help: {help}"))
+        .lines()
+        .filter_map(|line| {
+            let (code, meaning) = line.trim().split_once("  ")?;
+            Some((code.trim().to_owned(), meaning.trim().to_owned()))
+        })
+        .collect();
+    assert!(footer.len() >= 15, "{footer:?}");
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cli-json.md"),
+    )
+    .unwrap();
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+    )
+    .unwrap();
+    for (code, meaning) in &footer {
+        assert!(
+            docs.contains(&format!("| {code} | {meaning} |")),
+            "docs/cli-json.md lacks exit {code}: {meaning}"
+        );
+        assert!(
+            readme.contains(&format!("{code} {meaning}")),
+            "README lacks exit {code}: {meaning}"
+        );
+        assert!(
+            page.contains(&format!(".TP\n{code}\n")),
+            "the manual lacks exit {code}"
+        );
+    }
 
     for command in [
         "demo",

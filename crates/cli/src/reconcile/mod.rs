@@ -30,7 +30,7 @@ use output::{OutputRow, Sink, Summary};
 pub(crate) const DRAIN_WITHIN: Duration = Duration::from_secs(10);
 
 /// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
-const INTERRUPTED: u8 = 130;
+const INTERRUPTED: u8 = crate::exit::INTERRUPTED;
 
 /// Starts at most one check per interval.
 pub(super) struct RateLimit {
