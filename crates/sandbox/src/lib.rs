@@ -399,14 +399,19 @@ impl Shared {
             .ledger()
             .pay(provider, id, simulated.payment_method(), now)?;
         let webhook = simulated.webhook(self, &order);
+        self.notify(provider, &order, &webhook);
+        Ok(webhook)
+    }
+
+    /// Delivers `webhook` about `order` where its provider sends notifications.
+    fn notify(self: &Arc<Self>, provider: Provider, order: &SimOrder, webhook: &SimulatedWebhook) {
         delivery::start(
             self,
             provider,
             &order.id,
             order.callback_url.as_deref(),
-            &webhook,
+            webhook,
         );
-        Ok(webhook)
     }
 
     /// The customer's payment is declined: the order ends declined and, where the provider
@@ -420,14 +425,7 @@ impl Shared {
         let order = self.ledger().decline(provider, id, self.now())?;
         let simulated = provider.simulated();
         if simulated.delivery_policy().notifies_declined {
-            let webhook = simulated.webhook(self, &order);
-            delivery::start(
-                self,
-                provider,
-                &order.id,
-                order.callback_url.as_deref(),
-                &webhook,
-            );
+            self.notify(provider, &order, &simulated.webhook(self, &order));
         }
         Ok(order)
     }

@@ -10,56 +10,14 @@ use std::time::{Duration, Instant};
 use paygate::journal::ReceiptFilter;
 use paygate::sandbox::{Provider, SimOrder};
 
-const PASSWORD: &str = "orders-test-password";
+mod common;
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
+use common::{admin_page, client};
 
 async fn start(name: &str) -> (shop::RunningShop, std::path::PathBuf) {
     let data = std::env::temp_dir().join(format!("paygate-shop-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let shop = shop::start(shop::ShopOptions {
-        port: 0,
-        data_dir: data.clone(),
-        admin_password: Some(PASSWORD.into()),
-    })
-    .await
-    .unwrap();
-    (shop, data)
-}
-
-/// The admin page's HTML, logged in.
-async fn admin_page(shop: &str) -> String {
-    let http = client();
-    let login = http
-        .post(format!("{shop}/login"))
-        .form(&[("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status().as_u16(), 303);
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    http.get(format!("{shop}/admin"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    (common::start(&data).await, data)
 }
 
 /// The order ids of the admin list, top to bottom.

@@ -3,54 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-const PASSWORD: &str = "restart-test-password";
+mod common;
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The admin page's HTML, logged in.
-async fn admin_page(shop: &str) -> String {
-    let http = client();
-    let login = http
-        .post(format!("{shop}/login"))
-        .form(&[("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status().as_u16(), 303);
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    http.get(format!("{shop}/admin"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn start(data: &std::path::Path) -> shop::RunningShop {
-    shop::start(shop::ShopOptions {
-        port: 0,
-        data_dir: data.to_path_buf(),
-        admin_password: Some(PASSWORD.into()),
-    })
-    .await
-    .unwrap()
-}
+use common::{admin_page, client, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orders_survive_a_restart() {
