@@ -103,8 +103,28 @@ async fn a_refund_leaves_an_operation_span_its_requests_and_their_attempts() {
         )
         .await
         .unwrap_err();
+    // A read answered once by a proxy's error page, then read again: its second attempt is
+    // a resend.
+    sandbox.arm(
+        paygate::sandbox::FaultSpec::new(
+            Provider::Payway,
+            paygate::sandbox::Fault::Html { status: 502 },
+            1,
+        )
+        .on_path("check-transaction-2"),
+    );
+    gateway.payment_status(&order).await.unwrap();
 
     let spans: Vec<Recorded> = recorder.spans.lock().unwrap().values().cloned().collect();
+    let resent: Vec<&Recorded> = spans
+        .iter()
+        .filter(|s| {
+            s.name == "paygate.attempt" && s.fields.contains_key("http.request.resend_count")
+        })
+        .collect();
+    assert_eq!(resent.len(), 1, "{spans:#?}");
+    assert_eq!(resent[0].fields["http.request.resend_count"], "1");
+    assert_eq!(resent[0].fields["http.response.status_code"], "200");
     let refunds: Vec<&Recorded> = spans
         .iter()
         .filter(|s| s.name == "paygate.refund")
@@ -145,7 +165,34 @@ async fn a_refund_leaves_an_operation_span_its_requests_and_their_attempts() {
         .unwrap_or_else(|| panic!("{attempts:#?}"));
     assert_eq!(refund_attempt.fields["http.request.method"], "POST");
     assert_eq!(refund_attempt.fields["http.response.status_code"], "200");
-    assert_eq!(refund_attempt.fields["http.request.resend_count"], "0");
+    // OpenTelemetry's HTTP client span: its name, kind, server and full URL; no resend
+    // count on a first attempt.
+    assert_eq!(refund_attempt.fields["otel.kind"], "client");
+    assert_eq!(
+        refund_attempt.fields["otel.name"],
+        format!("POST {}", refund_attempt.fields["url.template"])
+    );
+    assert_eq!(refund_attempt.fields["server.address"], "127.0.0.1");
+    assert_eq!(
+        refund_attempt.fields["server.port"],
+        sandbox.addr().port().to_string()
+    );
+    assert!(
+        refund_attempt.fields["url.full"].starts_with("http://127.0.0.1:")
+            && refund_attempt.fields["url.full"].ends_with(&refund_attempt.fields["url.template"]),
+        "{refund_attempt:?}"
+    );
+    assert!(
+        !refund_attempt
+            .fields
+            .contains_key("http.request.resend_count"),
+        "{refund_attempt:?}"
+    );
+    // The logical request: paygate's own fields.
+    for request in &requests {
+        assert_eq!(request.fields["paygate.provider"], "payway");
+        assert_eq!(request.fields["paygate.order_id"], "SPAN1");
+    }
     // Nothing secret in any field of any span.
     let secrets = sandbox.credentials().secret_forms();
     for span in &spans {

@@ -162,13 +162,13 @@ impl Dispatcher {
         P: Fn(&HttpResponse) -> Result<T, Error> + Send + Sync,
         T: Send,
     {
+        // The logical request (its attempts are the HTTP client spans below): paygate's own
+        // fields, in its namespace.
         let span = tracing::info_span!(
             "paygate.request",
-            provider = request.provider,
-            operation = request.operation.name(),
-            order_id = request.order_id.as_deref().unwrap_or(""),
-            method = %request.method,
-            path = request.url.path(),
+            paygate.provider = request.provider,
+            paygate.operation = request.operation.name(),
+            paygate.order_id = request.order_id.as_deref().unwrap_or(""),
         );
         let started = std::time::Instant::now();
         let result = self.execute_inner(request, parse).instrument(span).await;
@@ -204,14 +204,26 @@ impl Dispatcher {
         let started = self.clock.now();
         let mut attempt: u32 = 1;
         loop {
+            // One HTTP client span per attempt, in OpenTelemetry's HTTP client conventions
+            // (`tracing-opentelemetry` reads `otel.name` and `otel.kind`); the resend count
+            // only on resends. `url.full` carries no secret: credentials travel in headers and
+            // bodies, never in paygate's URLs.
             let span = tracing::info_span!(
                 "paygate.attempt",
+                otel.name = %format_args!("{} {}", request.method, UrlTemplate(request)),
+                otel.kind = "client",
                 http.request.method = %request.method,
                 url.template = %UrlTemplate(request),
-                http.request.resend_count = attempt - 1,
+                url.full = %UrlFull(request),
+                server.address = request.url.host_str().unwrap_or(""),
+                server.port = request.url.port_or_known_default().unwrap_or(0),
+                http.request.resend_count = tracing::field::Empty,
                 http.response.status_code = tracing::field::Empty,
                 error.type = tracing::field::Empty,
             );
+            if attempt > 1 {
+                span.record("http.request.resend_count", attempt - 1);
+            }
             let outcome = async {
                 let in_flight = crate::metered::InFlight::enter(request.provider);
                 let sent = std::time::Instant::now();
@@ -312,6 +324,23 @@ impl std::fmt::Display for UrlTemplate<'_> {
         let prefix = path.rfind(head).and_then(|at| path.get(..at)).unwrap_or("");
         f.write_str(prefix)?;
         f.write_str(template)
+    }
+}
+
+/// A request's URL without its query or any user information (OpenTelemetry's `url.full`,
+/// with what could be sensitive removed), written only when a subscriber records it.
+struct UrlFull<'a>(&'a HttpRequest);
+
+impl std::fmt::Display for UrlFull<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = &self.0.url;
+        f.write_str(url.scheme())?;
+        f.write_str("://")?;
+        f.write_str(url.host_str().unwrap_or(""))?;
+        if let Some(port) = url.port() {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(url.path())
     }
 }
 
