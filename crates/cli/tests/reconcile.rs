@@ -142,6 +142,70 @@ async fn bad_input_is_input_and_json_is_honoured() {
     );
 }
 
+/// Ctrl-C stops starting checks at once: those queued behind the rate limit (here 1 a
+/// second, 8 at a time) never reach the provider.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_starts_no_check_queued_behind_the_rate_limit() {
+    let env = env("reconcile-sigint-queue").await;
+    paid_orders(&env, "RQ", 40).await;
+    let mut input = String::from("order_id\n");
+    for n in 0..40 {
+        input.push_str(&format!("RQ{n:06}\n"));
+    }
+    let file = write(&env, "orders.csv", input.as_bytes());
+    let reads = || {
+        env.sandbox
+            .received()
+            .iter()
+            .filter(|r| r.path.contains("check-transaction"))
+            .count()
+    };
+    let before = reads();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("paygate"))
+        .args([
+            "--config",
+            env.config.to_str().unwrap(),
+            "--json",
+            "reconcile",
+            "payway",
+            "--input",
+            &file,
+            "--rate",
+            "1/s",
+            "--concurrency",
+            "8",
+        ])
+        .env("XDG_DATA_HOME", data_home(Some(&env.config)))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let at_interrupt = reads() - before;
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    // Let anything the exit left in flight land before counting.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let at_exit = reads() - before;
+    assert!(
+        (1..=4).contains(&at_interrupt) && at_exit <= at_interrupt + 1,
+        "{at_interrupt} reads at Ctrl-C, {at_exit} by the exit"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["summary"]["rows"],
+        doc["rows"].as_array().unwrap().len()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_leaves_a_summary_and_whole_output_and_resume_skips_what_was_checked() {
     let env = env("reconcile-sigint").await;

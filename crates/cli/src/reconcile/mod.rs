@@ -197,14 +197,24 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
             again
         });
     let limiter = Arc::new(RateLimit::new(rate));
+    // Ctrl-C, to checks waiting for their turn: they give it up and never start.
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
     let mut results = futures_util::stream::iter(rows)
         .map(|row| {
             let gateway = gateway.clone();
             let limiter = limiter.clone();
+            let mut stopped = stopped.clone();
             async move {
                 let byte_end = row.byte_end;
-                limiter.wait().await;
-                (byte_end, check(&gateway, row).await)
+                tokio::select! {
+                    biased;
+                    _ = stopped.wait_for(|stop| *stop) => return (byte_end, None),
+                    () = limiter.wait() => {}
+                }
+                if *stopped.borrow() {
+                    return (byte_end, None);
+                }
+                (byte_end, Some(check(&gateway, row).await))
             }
         })
         .buffered(usize::from(args.concurrency));
@@ -222,6 +232,7 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
             next = results.next() => next,
             _ = &mut interrupt, if drain_until.is_none() => {
                 stop.store(true, Ordering::SeqCst);
+                let _ = stopping.send(true);
                 summary.interrupted = true;
                 drain_until = Some(Instant::now() + DRAIN_WITHIN);
                 continue;
@@ -229,6 +240,7 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
             () = tokio::time::sleep_until(deadline), if drain_until.is_some() => None,
         };
         let Some((byte_end, row)) = next else { break };
+        let Some(row) = row else { continue };
         summary.add(&row);
         if let Err(e) = sink.row(&row) {
             return fail(&Error::invalid("output", e.to_string()));
