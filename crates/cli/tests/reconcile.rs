@@ -48,71 +48,88 @@ async fn bad_input_is_input_and_json_is_honoured() {
     input.extend_from_slice(b"RI000006,abc,paid\n"); // line 8
     input.extend_from_slice(b"RI000007,10,bogus\n"); // line 9
     input.extend_from_slice(b"RI000001,9.99,paid\n"); // line 10: a real mismatch
-    let file = write(&env, "input.csv", &input);
-    // The global --json is honoured.
-    let out = paygate(
-        c,
-        &[
-            "--json",
-            "reconcile",
-            "payway",
-            "--input",
-            &file,
-            "--rate",
-            "1000/s",
-        ],
-        None,
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rows = doc["rows"].as_array().unwrap();
-    let by_line = |line: u64| {
-        rows.iter()
-            .find(|r| r["line"] == line)
-            .unwrap_or_else(|| panic!("line {line}: {doc}"))
-    };
-    assert_eq!(by_line(2)["mismatch"], false);
-    assert_eq!(by_line(2)["error"], serde_json::Value::Null);
-    assert_eq!(
-        by_line(2)["amount"],
-        serde_json::json!({"amount": "10.00", "currency": "USD"})
-    );
-    for (line, field, cause) in [
-        (3, "input", "utf-8"),
-        (4, "input", "fields"),
-        (5, "expected_amount", "\"-1\""),
-        (6, "expected_amount", "more decimals than USD"),
-        (7, "expected_amount", "\"1e3\""),
-        (8, "expected_amount", "\"abc\""),
-        (9, "expected_status", "\"bogus\""),
-    ] {
-        let row = by_line(line);
-        assert_eq!(row["mismatch"], false, "line {line}: {row}");
-        assert_eq!(row["error"]["class"], "invalid-input", "line {line}: {row}");
-        let message = row["error"]["message"].as_str().unwrap().to_lowercase();
-        assert!(message.contains(&format!("line {line}")), "{message}");
-        assert!(
-            message.contains(field) && message.contains(&cause.to_lowercase()),
-            "line {line}: {message}"
+    // The same input as Excel writes it (CRLF) names the same lines.
+    let crlf: Vec<u8> = input
+        .split(|b| *b == b'\n')
+        .collect::<Vec<_>>()
+        .join(&b"\r\n"[..]);
+    for (name, input) in [("input.csv", input.clone()), ("input-crlf.csv", crlf)] {
+        let file = write(&env, name, &input);
+        // The global --json is honoured.
+        let out = paygate(
+            c,
+            &[
+                "--json",
+                "reconcile",
+                "payway",
+                "--input",
+                &file,
+                "--rate",
+                "1000/s",
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rows = doc["rows"].as_array().unwrap();
+        let by_line = |line: u64| {
+            rows.iter()
+                .find(|r| r["line"] == line)
+                .unwrap_or_else(|| panic!("{name} line {line}: {doc}"))
+        };
+        assert_eq!(by_line(2)["mismatch"], false);
+        assert_eq!(by_line(2)["error"], serde_json::Value::Null);
+        assert_eq!(
+            by_line(2)["amount"],
+            serde_json::json!({"amount": "10.00", "currency": "USD"})
         );
-    }
-    assert_eq!(by_line(10)["mismatch"], true);
-    assert_eq!(by_line(10)["status"], "paid");
-    let summary = &doc["summary"];
-    assert_eq!(summary["rows"], 9);
-    assert_eq!(summary["as_expected"], 1);
-    assert_eq!(summary["mismatched"], 1);
-    assert_eq!(summary["failed"], 7);
-    assert_eq!(summary["errors"]["invalid-input"], 7);
-    assert_eq!(summary["interrupted"], false);
-    let stderr = text(&out.stderr);
-    assert!(
+        // The expectation as written, in the payment's currency; an unreadable row has no
+        // order id: null, never empty.
+        assert_eq!(
+            by_line(2)["expected_amount"],
+            serde_json::json!({"amount": "10", "currency": "USD"})
+        );
+        assert_eq!(by_line(3)["order_id"], serde_json::Value::Null, "{name}");
+        for (line, field, cause) in [
+            (3, "input", "utf-8"),
+            (4, "input", "fields"),
+            (5, "expected_amount", "\"-1\""),
+            (6, "expected_amount", "more decimals than USD"),
+            (7, "expected_amount", "\"1e3\""),
+            (8, "expected_amount", "\"abc\""),
+            (9, "expected_status", "\"bogus\""),
+        ] {
+            let row = by_line(line);
+            assert_eq!(row["mismatch"], false, "line {line}: {row}");
+            assert_eq!(row["error"]["class"], "invalid-input", "line {line}: {row}");
+            let message = row["error"]["message"].as_str().unwrap().to_lowercase();
+            assert!(
+                message.contains(&format!("line {line}")),
+                "{name}: {message}"
+            );
+            assert!(
+                message.contains(field) && message.contains(&cause.to_lowercase()),
+                "line {line}: {message}"
+            );
+        }
+        assert_eq!(by_line(10)["mismatch"], true);
+        assert_eq!(by_line(10)["status"], "paid");
+        let summary = &doc["summary"];
+        assert_eq!(summary["rows"], 9);
+        assert_eq!(summary["as_expected"], 1);
+        assert_eq!(summary["mismatched"], 1);
+        assert_eq!(summary["failed"], 7);
+        assert_eq!(summary["errors"]["invalid-input"], 7);
+        assert_eq!(summary["interrupted"], false);
+        let stderr = text(&out.stderr);
+        assert!(
         stderr.contains(
             "reconciled 9 orders of payway: 1 as expected, 1 mismatched, 7 failed (7 invalid-input)"
         ),
         "{stderr}"
     );
+    }
 
     // One order: singular.
     let one = write(&env, "one.csv", b"order_id\nRI000000\n");

@@ -1,8 +1,10 @@
 //! The input CSV: its header, each row, and what a row expects — every problem an input
 //! error row naming its line, field and cause, never a mismatch.
 
+use std::collections::VecDeque;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use paygate::{Decimal, Error, PaymentStatus};
 
@@ -22,11 +24,73 @@ pub(super) struct InputRow {
     pub(super) invalid: Option<Error>,
 }
 
+/// The file's line breaks as the CSV reader reads past them, so that a record's line is
+/// counted from its byte offset: the `csv` crate's own line numbers run one short on CRLF
+/// files (Excel's). Only the breaks not yet behind the current record are kept: memory is
+/// bounded by the reader's read-ahead, whatever the file's length.
+#[derive(Default)]
+struct LineBreaks {
+    /// Offsets of `\n` bytes read but not yet counted.
+    ahead: VecDeque<u64>,
+    /// `\n` bytes before the last offset asked about.
+    counted: u64,
+    /// Bytes read so far.
+    read: u64,
+}
+
+impl LineBreaks {
+    /// The 1-based line of a record the `csv` reader says starts at `offset` (offsets asked
+    /// about never go back). On a CRLF file it reports a record as starting at the `\n` of
+    /// the line break before it, so a break at the offset itself is counted as passed.
+    fn line_of(&mut self, offset: u64) -> u64 {
+        while self.ahead.front().is_some_and(|&at| at <= offset) {
+            self.ahead.pop_front();
+            self.counted += 1;
+        }
+        self.counted + 1
+    }
+}
+
+/// A reader noting every line break it passes on.
+struct CountingReader<R> {
+    inner: R,
+    breaks: Arc<Mutex<LineBreaks>>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut breaks = self.breaks.lock().unwrap_or_else(PoisonError::into_inner);
+        let start = breaks.read;
+        for (i, byte) in buf.iter().take(n).enumerate() {
+            if *byte == b'\n' {
+                let at = start + u64::try_from(i).unwrap_or(u64::MAX);
+                breaks.ahead.push_back(at);
+            }
+        }
+        breaks.read = start + u64::try_from(n).unwrap_or(u64::MAX);
+        Ok(n)
+    }
+}
+
 /// The rows of `path`, read lazily; an unusable header (or file) is an error at once.
 pub(super) fn rows(path: &std::path::Path) -> Result<impl Iterator<Item = InputRow>, Error> {
     let file = File::open(path)
         .map_err(|e| Error::invalid("input", format!("cannot read {}: {e}", path.display())))?;
-    let mut reader = csv::Reader::from_reader(BufReader::new(file));
+    let breaks = Arc::new(Mutex::new(LineBreaks::default()));
+    let counting = CountingReader {
+        inner: BufReader::new(file),
+        breaks: breaks.clone(),
+    };
+    let mut reader = csv::Reader::from_reader(counting);
+    let line_at = move |position: Option<&csv::Position>, fallback: u64| {
+        position.map_or(fallback, |p| {
+            breaks
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .line_of(p.byte())
+        })
+    };
     let headers = reader
         .headers()
         .map_err(|e| Error::invalid("input", format!("{}: {e}", path.display())))?
@@ -66,7 +130,7 @@ pub(super) fn rows(path: &std::path::Path) -> Result<impl Iterator<Item = InputR
                             .filter(|v| !v.is_empty())
                             .map(str::to_owned)
                     };
-                    let line = record.position().map_or(fallback_line, |p| p.line());
+                    let line = line_at(record.position(), fallback_line);
                     let mut row = InputRow {
                         line,
                         byte_end: record.position().map_or(0, |p| p.byte()),
@@ -81,7 +145,7 @@ pub(super) fn rows(path: &std::path::Path) -> Result<impl Iterator<Item = InputR
                     row
                 }
                 Err(e) => {
-                    let line = e.position().map_or(fallback_line, |p| p.line());
+                    let line = line_at(e.position(), fallback_line);
                     InputRow {
                         line,
                         byte_end: e.position().map_or(0, |p| p.byte()),
@@ -90,7 +154,10 @@ pub(super) fn rows(path: &std::path::Path) -> Result<impl Iterator<Item = InputR
                         expected_status_text: None,
                         expected_amount: None,
                         expected_status: None,
-                        invalid: Some(Error::invalid("input", format!("line {line}: {e}"))),
+                        invalid: Some(Error::invalid(
+                            "input",
+                            format!("line {line}: {}", unreadable(&e)),
+                        )),
                     }
                 }
             }
@@ -128,4 +195,20 @@ fn expectations(row: &mut InputRow) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// Why a row could not be read, without the `csv` crate's own position (its line numbers
+/// run one short on CRLF files; the row's line is given beside it).
+fn unreadable(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "not UTF-8: invalid UTF-8 in field {} near byte {}",
+            err.field(),
+            err.valid_up_to()
+        ),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields where the header has {expected_len}"),
+        _ => error.to_string(),
+    }
 }

@@ -63,12 +63,17 @@ impl OutputRow {
     fn json(&self) -> Value {
         json!({
             "line": self.line,
-            "order_id": self.order_id,
+            // A row that could not be read has no order id: `null`, never empty.
+            "order_id": (!self.order_id.is_empty()).then_some(&self.order_id),
             "status": self.status,
             "provider_status": self.provider_status,
             "amount": crate::ops::money_json(self.amount),
             "refunded": crate::ops::money_json(self.refunded),
-            "expected_amount": self.expected_amount,
+            // As the input wrote it, in the payment's currency (`null` when it is unknown).
+            "expected_amount": self.expected_amount.as_ref().map(|amount| json!({
+                "amount": amount,
+                "currency": self.amount.map(|m| m.currency().code().to_owned()),
+            })),
             "expected_status": self.expected_status,
             "mismatch": self.mismatch,
             "error": self.error.as_ref().map(crate::ops::error_json),
