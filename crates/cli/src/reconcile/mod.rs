@@ -141,7 +141,9 @@ async fn check(gateway: &Arc<dyn PaymentGateway>, row: InputRow) -> OutputRow {
 
 /// A progress bar over the input's bytes, only on a terminal.
 fn progress(input: &std::path::Path) -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
+    // Rows printed to the same terminal would be torn by the bar's redraws: the rows
+    // themselves show the progress then.
+    if !std::io::stderr().is_terminal() || std::io::stdout().is_terminal() {
         return None;
     }
     let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
