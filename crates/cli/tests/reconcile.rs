@@ -159,6 +159,39 @@ async fn bad_input_is_input_and_json_is_honoured() {
     );
 }
 
+/// `--resume out.csv > out.csv` is refused, said plainly, rather than read as an empty file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_refuses_the_file_it_writes() {
+    let env = env("reconcile-resume-self").await;
+    let file = write(&env, "orders.csv", b"order_id\nRS1\n");
+    let same = write(&env, "out.csv", b"");
+    let stdout = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&same)
+        .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("paygate"))
+        .args([
+            "--config",
+            env.config.to_str().unwrap(),
+            "reconcile",
+            "payway",
+            "--input",
+            &file,
+            "--resume",
+            &same,
+        ])
+        .env("XDG_DATA_HOME", data_home(Some(&env.config)))
+        .stdout(stdout)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("is also this run's standard output"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 /// Ctrl-C stops starting checks at once: those queued behind the rate limit (here 1 a
 /// second, 8 at a time) never reach the provider.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

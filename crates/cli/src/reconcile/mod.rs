@@ -139,6 +139,22 @@ async fn check(gateway: &Arc<dyn PaymentGateway>, row: InputRow) -> OutputRow {
     out
 }
 
+/// Whether `path` is the very file standard output writes to (`--resume out.csv > out.csv`).
+fn is_standard_output(path: &std::path::Path) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(stdout) = std::io::stdout().as_fd().try_clone_to_owned() else {
+        return false;
+    };
+    match (
+        std::fs::File::from(stdout).metadata(),
+        std::fs::metadata(path),
+    ) {
+        (Ok(out), Ok(file)) => out.is_file() && out.dev() == file.dev() && out.ino() == file.ino(),
+        _ => false,
+    }
+}
+
 /// A progress bar over the input's bytes, only on a terminal.
 fn progress(input: &std::path::Path) -> Option<ProgressBar> {
     // Rows printed to the same terminal would be torn by the bar's redraws: the rows
@@ -172,6 +188,17 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
         Ok(r) => r.unwrap_or_else(|| gateway.status_read_rate_limit().unwrap_or(UNPUBLISHED_RATE)),
         Err(e) => return fail(&e),
     };
+    if let Some(previous) = args.resume.as_deref()
+        && is_standard_output(previous)
+    {
+        return fail(&Error::invalid(
+            "resume",
+            format!(
+                "{} is also this run's standard output: the shell emptied it before paygate started, so the earlier results are gone; write the new output to another file",
+                previous.display()
+            ),
+        ));
+    }
     let done = match args
         .resume
         .as_deref()
