@@ -77,29 +77,48 @@ pub(crate) fn check(
         human.push_str(&format!("{name} ({}): ok\n", gw.provider()));
         doc.insert(name.to_owned(), json!({"ok": true, "error": null}));
     }
-    let (broken_human, broken_doc) = broken_lines(broken);
-    human.push_str(&broken_human);
-    for (name, error) in broken_doc {
-        doc.insert(name, json!({"ok": false, "error": error}));
+    // Every problem of every table: the gateways' under their names, the others
+    // (`[journal]`, `[transport]`, `[retry]`, unknown sections) apart.
+    let (gateway_problems, other_problems): (Vec<&Error>, Vec<&Error>) =
+        broken.iter().partition(|e| is_gateway_problem(e));
+    for error in &gateway_problems {
+        let name = gateway_of(error);
+        human.push_str(&format!("{name}: cannot be built: {error}\n"));
+        doc.insert(name, json!({"ok": false, "error": error_json(error)}));
+    }
+    let mut others = Vec::new();
+    for error in &other_problems {
+        human.push_str(&format!("{error}\n"));
+        others.push(error_json(error));
     }
     let verdict = if broken.is_empty() {
-        format!("{}: every gateway builds", config.display())
+        format!(
+            "{}: every table reads well and every gateway builds",
+            config.display()
+        )
     } else {
         format!(
-            "{}: {} of {} gateways cannot be built",
+            "{}: {} problem{} ({} of {} gateways cannot be built)",
             config.display(),
             broken.len(),
-            broken.len() + registry.len()
+            if broken.len() == 1 { "" } else { "s" },
+            gateway_problems.len(),
+            gateway_problems.len() + registry.len()
         )
     };
     human.push_str(&verdict);
     out.result(
         &human,
-        json!({"command": "config-check", "ok": broken.is_empty(), "gateways": doc}),
+        json!({"command": "config-check", "ok": broken.is_empty(), "gateways": doc, "problems": others}),
     );
     if broken.is_empty() {
         exit::OK
     } else {
         exit::CONFIG
     }
+}
+
+/// Whether `error` is a `[gateways.<name>]` table's.
+fn is_gateway_problem(error: &Error) -> bool {
+    matches!(error, Error::Config { key, .. } if key.starts_with("gateways."))
 }

@@ -82,7 +82,8 @@ async fn main() -> ExitCode {
                 Command::Reconcile(a) => Some(a.gateway.as_str()),
                 _ => None,
             };
-            let loaded = registry::registry(&config, &journal, journaled, target).await;
+            let inspecting = matches!(command, Command::Capabilities | Command::Config(_));
+            let loaded = registry::registry(&config, &journal, journaled, target, inspecting).await;
             let (registry, broken) = match loaded {
                 Ok(r) => r,
                 Err(e) => return exit::exit(out.error(command.name(), &e)),

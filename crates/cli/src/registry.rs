@@ -61,18 +61,41 @@ fn default_journal_url() -> Result<String, Error> {
     ))
 }
 
-/// The gateways of the configuration file, and the errors of those that cannot be built;
-/// with `journaled`, every write goes through the chosen journal. A command that names its
-/// gateway (`target`) builds that one only, so another table's broken secret does not stop
-/// it; the others are built as far as they can be.
+/// The gateways of the configuration file, and the problems of every table that cannot be
+/// used (each naming its table); with `journaled`, every write goes through the chosen
+/// journal. The file is read table by table: a broken table stops only what uses it — a
+/// broken `[gateways.x]` a command on `x`, a broken `[journal]` a command that journals, a
+/// broken `[transport]` or `[retry]` every command, since every gateway sends through them.
+/// A command that names its gateway (`target`) builds that one only, so another table's
+/// broken secret does not stop it; the others are built as far as they can be.
+/// With `inspecting` (`config check`, `capabilities`), nothing is sent, so a broken
+/// `[transport]` or `[retry]` is listed with the rest rather than stopping the command.
 pub(crate) async fn registry(
     config: &std::path::Path,
     journal: &JournalChoice,
     journaled: bool,
     target: Option<&str>,
+    inspecting: bool,
 ) -> Result<(GatewayRegistry, Vec<Error>), Error> {
-    let mut registry_config = RegistryConfig::from_toml_file(config)?;
-    if registry_config.gateways.is_empty() {
+    let (mut registry_config, mut problems) = RegistryConfig::read_toml_file(config)?;
+    for shared in ["transport", "retry"] {
+        if !inspecting && let Some(problem) = RegistryConfig::take_problem(&mut problems, shared) {
+            return Err(problem);
+        }
+    }
+    if let Some(name) = target
+        && let Some(problem) =
+            RegistryConfig::take_problem(&mut problems, &format!("gateways.{name}"))
+    {
+        return Err(problem);
+    }
+    // A broken [journal] stops only a command that journals; `config check` lists it.
+    let journal_problem = if journaled {
+        RegistryConfig::take_problem(&mut problems, "journal")
+    } else {
+        None
+    };
+    if registry_config.gateways.is_empty() && problems.is_empty() {
         return Err(Error::config(
             "gateways",
             format!(
@@ -84,13 +107,15 @@ pub(crate) async fn registry(
     let only = target.filter(|name| registry_config.gateways.iter().any(|g| g.name() == *name));
     if let Some(name) = only {
         registry_config.gateways.retain(|g| g.name() == name);
+        problems.clear();
     }
     registry_config.journal = match (journaled, journal) {
         (false, _) | (true, JournalChoice::Off) => None,
         (true, JournalChoice::Url(url)) => Some(JournalConfig::new(url)?),
-        (true, JournalChoice::Default) => match registry_config.journal.take() {
-            Some(configured) => Some(configured),
-            None => Some(JournalConfig::new(&default_journal_url()?)?),
+        (true, JournalChoice::Default) => match (registry_config.journal.take(), journal_problem) {
+            (_, Some(problem)) => return Err(problem),
+            (Some(configured), None) => Some(configured),
+            (None, None) => Some(JournalConfig::new(&default_journal_url()?)?),
         },
     };
     let builder = GatewayRegistry::builder()
@@ -100,7 +125,9 @@ pub(crate) async fn registry(
     if only.is_some() {
         return builder.build().map(|registry| (registry, Vec::new()));
     }
-    builder.build_available()
+    let (registry, mut failures) = builder.build_available()?;
+    problems.append(&mut failures);
+    Ok((registry, problems))
 }
 
 /// `--no-journal` on a write: the journal that would otherwise have been used (the
@@ -115,7 +142,22 @@ pub(crate) async fn refuse_around_unresolved(
     gateway: &str,
     order_id: &str,
 ) -> Result<(), Error> {
-    let configured = RegistryConfig::from_toml_file(config)?.journal;
+    let (configured, mut problems) = RegistryConfig::read_toml_file(config)?;
+    let configured = configured.journal;
+    let refused = |detail: String| {
+        Error::from(JournalError::new(
+            JournalErrorKind::InProgress,
+            operation,
+            order_id,
+            None,
+            detail,
+        ))
+    };
+    if let Some(problem) = RegistryConfig::take_problem(&mut problems, "journal") {
+        return Err(refused(format!(
+            "--no-journal: the journal this write would otherwise use cannot be checked for unresolved writes on this order ({problem}); nothing was sent"
+        )));
+    }
     let url = match configured {
         Some(journal) => journal.url.expose_secret().to_owned(),
         None => default_journal_url()?,
@@ -127,15 +169,7 @@ pub(crate) async fn refuse_around_unresolved(
     {
         return Ok(());
     }
-    let refused = |detail: String| {
-        Error::from(JournalError::new(
-            JournalErrorKind::InProgress,
-            operation,
-            order_id,
-            None,
-            detail,
-        ))
-    };
+
     let journal = paygate::journal::open(&url).await.map_err(|e| {
         refused(format!(
             "--no-journal: the journal could not be checked for unresolved writes on this order ({e}); nothing was sent"

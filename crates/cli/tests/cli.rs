@@ -1392,6 +1392,70 @@ async fn one_broken_gateway_stops_only_itself_and_config_check_names_it() {
             assert!(!text(output).contains(secret.as_str()));
         }
     }
+    // Table by table: a gateway table that does not even parse, a [journal] whose secret is
+    // unset, an unknown section and a [retry] at odds with itself stop only what uses them,
+    // and config check lists every one.
+    let tables = env.config.with_file_name("tables.toml");
+    std::fs::write(
+        &tables,
+        format!(
+            "{}\n[journal]\nurl = \"env:PAYGATE_TEST_SURELY_UNSET_JOURNAL\"\n\n\
+             [gateways.typo]\nprovider = \"finpay\"\nenvironment = \"sandboxx\"\n\n[extra]\nx = 1\n",
+            env.sandbox.config_toml()
+        ),
+    )
+    .unwrap();
+    let t = Some(&tables);
+    // A read needs no journal: it works.
+    let out = paygate(t, &["status", "payway", "NOSUCH2"], None).await;
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    // A write journals: refused, naming the table, nothing sent.
+    let out = paygate(
+        t,
+        &["refund", "payway", "NOSUCH2", "--amount", "1.00", "--yes"],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("journal.url"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The broken gateway, when used.
+    let out = paygate(t, &["status", "typo", "A1"], None).await;
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("gateways.typo.environment"));
+    let out = paygate(t, &["--json", "config", "check"], None).await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stdout));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["gateways"]["typo"]["ok"], false);
+    assert_eq!(doc["gateways"]["payway"]["ok"], true);
+    let others: Vec<String> = doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        others.iter().any(|m| m.contains("journal.url"))
+            && others.iter().any(|m| m.contains("extra")),
+        "{others:?}"
+    );
+    // Settings at odds with each other are refused by config check, not passed.
+    let odd = env.config.with_file_name("odd.toml");
+    std::fs::write(
+        &odd,
+        format!(
+            "{}\n[retry]\nmax_retry_after_ms = 100000\nmax_elapsed_ms = 10\n",
+            std::fs::read_to_string(&env.config).unwrap()
+        ),
+    )
+    .unwrap();
+    let out = paygate(Some(&odd), &["config", "check"], None).await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("retry.max_retry_after_ms"));
     // The healthy configuration checks clean.
     let out = paygate(Some(&env.config), &["config", "check"], None).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
@@ -1532,10 +1596,21 @@ async fn reconcile_shows_a_progress_bar_with_an_eta_only_on_a_terminal() {
         "--rate",
         "40/s",
     ];
-    // On a terminal: a bar with a percentage and an ETA (on the terminal's one stream).
-    let out = in_terminal(&env.config, &args, "").await;
+    // On a terminal, the rows going to a file: a bar with a percentage and an ETA (on the
+    // terminal's one stream), the rows whole in the file.
+    let rows = env.config.with_file_name("progress-rows.csv");
+    let rows_arg = rows.to_str().unwrap().to_owned();
+    let mut redirected = args.to_vec();
+    redirected.extend([">", rows_arg.as_str()]);
+    let out = in_terminal(&env.config, &redirected, "").await;
     let screen = text(&out.stdout);
     assert!(screen.contains("ETA") && screen.contains('%'), "{screen}");
+    assert_eq!(std::fs::read_to_string(&rows).unwrap().lines().count(), 41);
+    // The rows on the same terminal: no bar to tear them.
+    let out = in_terminal(&env.config, &args, "").await;
+    let screen = text(&out.stdout);
+    assert!(!screen.contains("ETA"), "{screen}");
+    assert!(screen.contains("PB000039,paid"), "{screen}");
     // In a pipe: rows and the summary only.
     let out = paygate(Some(&env.config), &args, None).await;
     assert!(!text(&out.stderr).contains("ETA"), "{}", text(&out.stderr));

@@ -41,7 +41,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use paygate_core::config::resolve_secret;
-use paygate_core::secrecy::SecretString;
+use paygate_core::secrecy::{ExposeSecret, SecretString};
 use paygate_core::transport::{RetryPolicy, TransportSettings};
 use paygate_core::{Environment, Error, GatewayConfig, IdRules, Result};
 use toml::{Table, Value};
@@ -85,8 +85,27 @@ impl JournalConfig {
     /// A journal at `url` (a literal URL, `env:VAR` or `file:PATH`), waiting 5 s for a busy
     /// order, its leases derived from the transport's settings.
     pub fn new(url: &str) -> Result<JournalConfig> {
+        let url = resolve_secret("journal.url", url)?;
+        let text = url.expose_secret();
+        let known = ["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| text.starts_with(scheme));
+        if !known {
+            // Only the scheme is named: the rest may hold a password.
+            let scheme = text
+                .split(':')
+                .next()
+                .filter(|s| s.len() < 20)
+                .unwrap_or("?");
+            return Err(Error::config(
+                "journal.url",
+                format!(
+                    "must be sqlite://PATH or postgres://…, not a {scheme:?} URL: the journal supports SQLite and PostgreSQL"
+                ),
+            ));
+        }
         Ok(JournalConfig {
-            url: resolve_secret("journal.url", url)?,
+            url,
             wait_for_order: Duration::from_secs(5),
             deadline: None,
             lease_margin: Duration::from_secs(5),
@@ -108,8 +127,23 @@ impl std::fmt::Debug for JournalConfig {
 }
 
 impl RegistryConfig {
-    /// Reads a configuration file.
+    /// Reads a configuration file. The first problem found in any table fails it.
     pub fn from_toml_file(path: impl AsRef<Path>) -> Result<RegistryConfig> {
+        strict(RegistryConfig::read_toml_file(path)?)
+    }
+
+    /// Reads configuration text. The first problem found in any table fails it.
+    pub fn from_toml_str(text: &str) -> Result<RegistryConfig> {
+        strict(parse(text, "configuration")?)
+    }
+
+    /// Reads a configuration file table by table: what reads well, and the problem of each
+    /// table that does not (every one, each naming its table and key), so that one broken
+    /// table stops only what uses it. A broken `[gateways.<name>]` is left out; a broken
+    /// `[transport]` or `[retry]` keeps the defaults and a broken `[journal]` is `None`,
+    /// each with its problem listed: a caller using them must refuse to go on (see
+    /// [`RegistryConfig::take_problem`]). Only a file that is not TOML fails at once.
+    pub fn read_toml_file(path: impl AsRef<Path>) -> Result<(RegistryConfig, Vec<Error>)> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::config(
@@ -120,13 +154,31 @@ impl RegistryConfig {
         parse(&text, &path.display().to_string())
     }
 
-    /// Reads configuration text.
-    pub fn from_toml_str(text: &str) -> Result<RegistryConfig> {
-        parse(text, "configuration")
+    /// Takes out of `problems` ([`RegistryConfig::read_toml_file`]'s) the problem of the
+    /// table `table` names: `"journal"`, `"transport"`, `"retry"` or `"gateways.<name>"`.
+    pub fn take_problem(problems: &mut Vec<Error>, table: &str) -> Option<Error> {
+        let found = problems.iter().position(|problem| match problem {
+            Error::Config { key, .. } => {
+                key == table
+                    || key
+                        .strip_prefix(table)
+                        .is_some_and(|rest| rest.starts_with('.'))
+            }
+            _ => false,
+        })?;
+        Some(problems.remove(found))
     }
 }
 
-fn parse(text: &str, source: &str) -> Result<RegistryConfig> {
+/// The configuration, or its first problem.
+fn strict((config, problems): (RegistryConfig, Vec<Error>)) -> Result<RegistryConfig> {
+    match problems.into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(config),
+    }
+}
+
+fn parse(text: &str, source: &str) -> Result<(RegistryConfig, Vec<Error>)> {
     let table: Table = text.parse().map_err(|e: toml::de::Error| {
         let position = e
             .span()
@@ -150,28 +202,41 @@ fn parse(text: &str, source: &str) -> Result<RegistryConfig> {
         gateways: Vec::new(),
         journal: None,
     };
+    let mut problems = Vec::new();
     for (key, value) in &table {
-        match key.as_str() {
-            "transport" => config.transport = transport(sub_table(value, "transport")?)?,
-            "retry" => config.retry = retry(sub_table(value, "retry")?)?,
-            "journal" => config.journal = Some(journal(sub_table(value, "journal")?)?),
-            "gateways" => {
-                for (name, gateway_value) in sub_table(value, "gateways")? {
-                    let at = format!("gateways.{name}");
-                    config
-                        .gateways
-                        .push(gateway(name, sub_table(gateway_value, &at)?)?);
+        let read = match key.as_str() {
+            "transport" => sub_table(value, "transport")
+                .and_then(transport)
+                .map(|transport| config.transport = transport),
+            "retry" => sub_table(value, "retry")
+                .and_then(retry)
+                .map(|retry| config.retry = retry),
+            "journal" => sub_table(value, "journal")
+                .and_then(journal)
+                .map(|journal| config.journal = Some(journal)),
+            "gateways" => match sub_table(value, "gateways") {
+                Ok(gateways) => {
+                    for (name, gateway_value) in gateways {
+                        let at = format!("gateways.{name}");
+                        match sub_table(gateway_value, &at).and_then(|t| gateway(name, t)) {
+                            Ok(gateway) => config.gateways.push(gateway),
+                            Err(problem) => problems.push(problem),
+                        }
+                    }
+                    Ok(())
                 }
-            }
-            other => {
-                return Err(Error::config(
-                    other,
-                    "unknown section; expected [transport], [retry], [journal] or [gateways.<name>]",
-                ));
-            }
+                Err(problem) => Err(problem),
+            },
+            other => Err(Error::config(
+                other,
+                "unknown section; expected [transport], [retry], [journal] or [gateways.<name>]",
+            )),
+        };
+        if let Err(problem) = read {
+            problems.push(problem);
         }
     }
-    Ok(config)
+    Ok((config, problems))
 }
 
 fn journal(table: &Table) -> Result<JournalConfig> {
@@ -342,6 +407,9 @@ fn transport(table: &Table) -> Result<TransportSettings> {
     Ok(settings)
 }
 
+/// The most attempts `[retry]` accepts for one read.
+const MAX_ATTEMPTS: u64 = 10;
+
 fn retry(table: &Table) -> Result<RetryPolicy> {
     let defaults = RetryPolicy::default();
     let mut reader = Reader::new("retry", table);
@@ -369,9 +437,25 @@ fn retry(table: &Table) -> Result<RetryPolicy> {
             ),
         ));
     }
+    if retry_after > elapsed {
+        return Err(Error::config(
+            "retry.max_retry_after_ms",
+            format!(
+                "{} ms is more than retry.max_elapsed_ms ({} ms): a wait the provider asks for could never be honoured",
+                retry_after.as_millis(),
+                elapsed.as_millis()
+            ),
+        ));
+    }
     let attempts = match attempts {
+        Some(n) if n <= MAX_ATTEMPTS => u32::try_from(n).unwrap_or(defaults.max_attempts),
         Some(n) => {
-            u32::try_from(n).map_err(|_| Error::config("retry.max_attempts", "too large"))?
+            return Err(Error::config(
+                "retry.max_attempts",
+                format!(
+                    "{n} is more than {MAX_ATTEMPTS}: past a few attempts a read only adds load on a provider that is failing"
+                ),
+            ));
         }
         None => defaults.max_attempts,
     };
@@ -511,6 +595,19 @@ mod tests {
                 .starts_with("configuration error at transport.timeot_ms: unknown setting")
         );
         assert!(err("[retry]\nmax_attempts = \"3\"").contains("retry.max_attempts"));
+        assert!(
+            err("[retry]\nmax_retry_after_ms = 100000\nmax_elapsed_ms = 10")
+                .starts_with("configuration error at retry.max_retry_after_ms: 100000 ms is more than retry.max_elapsed_ms (10 ms)")
+        );
+        assert!(
+            err("[retry]\nmax_attempts = 100000")
+                .starts_with("configuration error at retry.max_attempts: 100000 is more than 10")
+        );
+        assert!(
+            err("[journal]\nurl = \"mysql://user:pw@db/x\"")
+                .starts_with("configuration error at journal.url: must be sqlite://PATH or postgres://…, not a \"mysql\" URL")
+        );
+        assert!(!err("[journal]\nurl = \"mysql://user:pw@db/x\"").contains("pw"));
         assert_eq!(
             err("[transport]\nca_file = 5"),
             "configuration error at transport.ca_file: must be a non-empty string"
@@ -549,5 +646,33 @@ mod tests {
             message,
             "configuration error at /nonexistent/paygate.toml: cannot read the configuration file: No such file or directory (os error 2)"
         );
+    }
+
+    #[test]
+    fn each_table_reads_on_its_own_and_every_problem_is_listed() {
+        let text = "[transport]\ntimeout_ms = 5000\n\n[journal]\nurl = \"env:PAYGATE_TEST_SURELY_UNSET\"\n\n\
+                    [gateways.good]\nprovider = \"payway\"\nenvironment = \"sandbox\"\n\n\
+                    [gateways.typo]\nprovider = \"finpay\"\nenvironment = \"sandboxx\"\n\n\
+                    [gateways.bare]\nenvironment = \"sandbox\"\n\n[oops]\nx = 1\n";
+        let path = std::env::temp_dir().join(format!("paygate-tables-{}.toml", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let (config, mut problems) = RegistryConfig::read_toml_file(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        // What reads well is kept.
+        assert_eq!(config.transport.timeout, Duration::from_secs(5));
+        let names: Vec<&str> = config.gateways.iter().map(GatewayConfig::name).collect();
+        assert_eq!(names, ["good"]);
+        assert!(config.journal.is_none());
+        // Every broken table, each named.
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        for table in ["journal", "gateways.typo", "gateways.bare", "oops"] {
+            assert!(
+                RegistryConfig::take_problem(&mut problems, table).is_some(),
+                "{table}"
+            );
+        }
+        assert!(problems.is_empty());
+        // The strict reading fails on the first.
+        assert!(RegistryConfig::from_toml_str(text).is_err());
     }
 }
