@@ -197,24 +197,39 @@ impl Sink {
 }
 
 /// The order ids a previous output (CSV or JSON, as this command writes them) checked
-/// without error: they are not checked again.
+/// without error: they are not checked again. Both forms are read as a stream, one row at a
+/// time: memory holds the ids, never the document.
 pub(super) fn checked_before(path: &std::path::Path) -> Result<HashSet<String>, Error> {
+    use std::io::{BufRead, Read};
     let unreadable = |why: String| Error::invalid("resume", format!("{}: {why}", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
-    if text.trim_start().starts_with('{') {
-        let doc: Value = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
-        let rows = doc
-            .get("rows")
-            .and_then(Value::as_array)
-            .ok_or_else(|| unreadable("not a reconcile document (no rows)".into()))?;
-        return Ok(rows
-            .iter()
-            .filter(|row| row.get("error").is_none_or(Value::is_null))
-            .filter_map(|row| row.get("order_id").and_then(Value::as_str))
-            .map(str::to_owned)
-            .collect());
+    let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+    let mut reader = std::io::BufReader::new(file);
+    // The first byte that is not white space tells the form.
+    let json = loop {
+        let buffer = reader.fill_buf().map_err(|e| unreadable(e.to_string()))?;
+        match buffer.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(at) => {
+                let first = buffer.get(at).copied();
+                reader.consume(at);
+                break first == Some(b'{');
+            }
+            None if buffer.is_empty() => break false,
+            None => {
+                let all = buffer.len();
+                reader.consume(all);
+            }
+        }
+    };
+    if json {
+        use serde::de::DeserializeSeed;
+        let mut done = HashSet::new();
+        let mut document = serde_json::Deserializer::from_reader(reader.by_ref());
+        CheckedRows { done: &mut done }
+            .deserialize(&mut document)
+            .map_err(|e| unreadable(e.to_string()))?;
+        return Ok(done);
     }
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut reader = csv::Reader::from_reader(reader);
     let headers = reader
         .headers()
         .map_err(|e| unreadable(e.to_string()))?
@@ -235,4 +250,85 @@ pub(super) fn checked_before(path: &std::path::Path) -> Result<HashSet<String>, 
         }
     }
     Ok(done)
+}
+
+/// A reconcile JSON document, read for its `rows`' ids one row at a time (the other keys
+/// skipped): the ids of rows checked without error go into `done`.
+struct CheckedRows<'a> {
+    done: &'a mut HashSet<String>,
+}
+
+/// What `--resume` needs of a row.
+#[derive(serde::Deserialize)]
+struct ResumedRow {
+    order_id: Option<String>,
+    #[serde(default)]
+    error: Option<serde::de::IgnoredAny>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for CheckedRows<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for CheckedRows<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a reconcile document")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut rows_seen = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "rows" {
+                rows_seen = true;
+                map.next_value_seed(RowsSeed { done: &mut *self.done })?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        if rows_seen {
+            Ok(())
+        } else {
+            Err(serde::de::Error::custom(
+                "not a reconcile document (no rows)",
+            ))
+        }
+    }
+}
+
+/// The `rows` array, one row at a time.
+struct RowsSeed<'a> {
+    done: &'a mut HashSet<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RowsSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RowsSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the rows of a reconcile document")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut rows: A) -> Result<(), A::Error> {
+        while let Some(row) = rows.next_element::<ResumedRow>()? {
+            if row.error.is_none()
+                && let Some(order) = row.order_id
+            {
+                self.done.insert(order);
+            }
+        }
+        Ok(())
+    }
 }
