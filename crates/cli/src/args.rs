@@ -478,12 +478,18 @@ pub(crate) struct ReconcileArgs {
     /// `status` and `refunded`) compared with the payments the provider lists for the period.
     #[arg(long, requires_all = ["from", "to"])]
     pub(crate) ledger: Option<PathBuf>,
-    /// Settlement period start: a date (`2026-11-01`, from 00:00 UTC) or an RFC 3339 time.
+    /// Settlement period start: a date (`2026-11-01`, from 00:00 of the merchant's day),
+    /// `today`, `yesterday`, `now`, `now-1d` (d, h or m), or an RFC 3339 time.
     #[arg(long, requires = "ledger")]
     pub(crate) from: Option<String>,
-    /// Settlement period end: a date (`2026-11-30`, to 23:59:59 UTC) or an RFC 3339 time.
+    /// Settlement period end: a date (`2026-11-30`, to 23:59:59 of the merchant's day),
+    /// `today`, `yesterday`, `now`, `now-1d`, or an RFC 3339 time.
     #[arg(long, requires = "ledger")]
     pub(crate) to: Option<String>,
+    /// The merchant's day, as an offset from UTC (`+07:00`): where dates' days begin and
+    /// end. Default: the provider's books' (PayWay: +07:00), else UTC.
+    #[arg(long, requires = "ledger")]
+    pub(crate) utc_offset: Option<String>,
     /// Output format (`--json` also chooses JSON).
     #[arg(long, value_enum, default_value = "csv")]
     pub(crate) output: ReconcileFormat,

@@ -267,9 +267,12 @@ impl PaymentGateway for PaywayGateway {
     }
 
     /// transaction-list-2: windows of at most 3 days, pages of at most 1000, 50 requests a
-    /// minute.
+    /// minute; its dates are Phnom Penh time (UTC+7), so a merchant's day is UTC+7's.
     fn payment_list_limits(&self) -> Option<ListLimits> {
-        Some(ListLimits::new(LIST_WINDOW, 1000, Some(50)))
+        Some(
+            ListLimits::new(LIST_WINDOW, 1000, Some(50))
+                .with_local_offset(crate::wire::PAYWAY_OFFSET),
+        )
     }
 
     async fn list_payments(&self, request: &ListPaymentsRequest) -> Result<PaymentPage> {

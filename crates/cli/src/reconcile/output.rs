@@ -286,7 +286,9 @@ impl<'de> serde::de::Visitor<'de> for CheckedRows<'_> {
         while let Some(key) = map.next_key::<String>()? {
             if key == "rows" {
                 rows_seen = true;
-                map.next_value_seed(RowsSeed { done: &mut *self.done })?;
+                map.next_value_seed(RowsSeed {
+                    done: &mut *self.done,
+                })?;
             } else {
                 map.next_value::<serde::de::IgnoredAny>()?;
             }

@@ -78,6 +78,10 @@ pub struct ListLimits {
     pub max_page_size: u32,
     /// The provider's published limit, in requests per minute.
     pub requests_per_minute: Option<u32>,
+    /// The offset of the merchant's day the provider keeps its books in (PayWay: UTC+7,
+    /// Cambodia): where a settlement's day bounds fall unless the operator says. UTC unless
+    /// set.
+    pub local_offset: time::UtcOffset,
 }
 
 impl ListLimits {
@@ -91,6 +95,13 @@ impl ListLimits {
             max_window,
             max_page_size,
             requests_per_minute,
+            local_offset: time::UtcOffset::UTC,
         }
+    }
+
+    /// The offset of the provider's business day (see [`ListLimits::local_offset`]).
+    pub fn with_local_offset(mut self, offset: time::UtcOffset) -> ListLimits {
+        self.local_offset = offset;
+        self
     }
 }

@@ -9,6 +9,7 @@ mod report;
 use std::sync::Arc;
 use std::time::Duration;
 
+use paygate::time::OffsetDateTime;
 use paygate::time::format_description::well_known::Rfc3339;
 use paygate::{Error, ListPaymentsRequest, OrderId, Payment, PaymentGateway, ProviderErrorKind};
 
@@ -16,7 +17,7 @@ use super::{RateLimit, parse_rate};
 use crate::args::ReconcileArgs;
 use crate::exit;
 use crate::ops::Out;
-use ledger::{LedgerRow, ledger, period_bound};
+use ledger::{LedgerRow, ledger, parse_offset, period_bound};
 use report::Report;
 
 /// What a report row says.
@@ -104,9 +105,21 @@ pub(super) async fn run(
     ledger_path: &std::path::Path,
 ) -> u8 {
     let fail = |e: &Error| out.error("reconcile", e);
+    // Day bounds fall in the merchant's day: the operator's offset, else the provider's
+    // books' (PayWay: UTC+7), else UTC.
     let period = (|| {
-        let from = period_bound("from", args.from.as_deref().unwrap_or_default(), false)?;
-        let to = period_bound("to", args.to.as_deref().unwrap_or_default(), true)?;
+        let offset = match args.utc_offset.as_deref() {
+            Some(text) => parse_offset(text)?,
+            None => gateway
+                .payment_list_limits()
+                .map_or(paygate::time::UtcOffset::UTC, |limits| limits.local_offset),
+        };
+        let now = OffsetDateTime::now_utc();
+        let bound = |field, text: Option<&str>, end| {
+            period_bound(field, text.unwrap_or_default(), end, offset, now)
+        };
+        let from = bound("from", args.from.as_deref(), false)?;
+        let to = bound("to", args.to.as_deref(), true)?;
         ListPaymentsRequest::new(from, to).map(|_| (from, to))
     })();
     let (from, to) = match period {
