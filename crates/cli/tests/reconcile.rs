@@ -338,7 +338,15 @@ async fn ctrl_c_leaves_a_summary_and_whole_output_and_resume_skips_what_was_chec
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settlement_finds_each_kind_of_discrepancy_in_text_and_json() {
     let env = env("settle").await;
-    paid_orders(&env, "ST", 6).await;
+    paid_orders(&env, "ST", 7).await;
+    // A partial refund at the provider that the ledger below does not record.
+    let out = paygate(
+        Some(&env.config),
+        &["refund", "payway", "ST000006", "--amount", "1.00", "--yes"],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let ledger = write(
         &env,
         "ledger.csv",
@@ -349,7 +357,8 @@ async fn settlement_finds_each_kind_of_discrepancy_in_text_and_json() {
           ST000003,10.00,USD,refunded,\n\
           ST000004,10.00,USD,paid,1.00\n\
           LEDGERONLY1,5.00,USD,paid,\n\
-          ,abc,USD,paid,\n",
+          ,abc,USD,paid,\n\
+          ST000006,10.00,USD,,\n",
     );
     let now = paygate::time::OffsetDateTime::now_utc();
     let hour = paygate::time::Duration::hours(1);
@@ -387,6 +396,7 @@ async fn settlement_finds_each_kind_of_discrepancy_in_text_and_json() {
         ("ST000005", "missing_from_ledger"),
         ("LEDGERONLY1", "not_at_provider"),
         ("", "invalid_ledger_row"),
+        ("ST000006", "refund_mismatch"),
     ];
     // Text: CSV rows.
     let a = args(false);
@@ -444,9 +454,75 @@ async fn settlement_finds_each_kind_of_discrepancy_in_text_and_json() {
         amount_row["ledger_amount"],
         serde_json::json!({"amount": "9.00", "currency": "USD"})
     );
+    let counted = |finding: &str| expected.iter().filter(|(_, f)| *f == finding).count();
     for (_, finding) in expected {
-        assert_eq!(doc["summary"][finding], 1, "{finding}: {}", doc["summary"]);
+        assert_eq!(
+            doc["summary"][finding],
+            counted(finding),
+            "{finding}: {}",
+            doc["summary"]
+        );
     }
+    assert_eq!(doc["interrupted"], false);
+    assert_eq!(doc["error"], serde_json::Value::Null);
+    let row_of = |order: &str| {
+        doc["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["order_id"] == order)
+            .unwrap_or_else(|| panic!("{order}: {doc}"))
+            .clone()
+    };
+    // The unified status and the provider's own word, as in per-order reconcile.
+    assert_eq!(row_of("ST000000")["status"], "paid");
+    assert_eq!(row_of("ST000000")["provider_status"], "APPROVED");
+    // A refund only the provider knows of, with both sides' figures.
+    let refunded = row_of("ST000006");
+    assert_eq!(refunded["finding"], "refund_mismatch");
+    assert_eq!(
+        refunded["provider_refunded"],
+        serde_json::json!({"amount": "1.00", "currency": "USD"})
+    );
+    assert_eq!(refunded["ledger_refunded"], serde_json::Value::Null);
+    // An unusable ledger row keeps its line; its order id is null, never empty.
+    let invalid = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["finding"] == "invalid_ledger_row")
+        .unwrap();
+    assert_eq!(invalid["ledger_line"], 8, "{invalid}");
+    assert_eq!(invalid["order_id"], serde_json::Value::Null, "{invalid}");
+    // The text summary is words, not a JSON object.
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("1 match, ") && !stderr.contains('{'),
+        "{stderr}"
+    );
+    // The provider failing mid-listing: still one JSON document, the error in it.
+    env.sandbox.arm(
+        paygate_sandbox::FaultSpec::new(
+            Provider::Payway,
+            paygate_sandbox::Fault::Status { status: 500 },
+            100,
+        )
+        .on_path("transaction-list-2"),
+    );
+    let a = args(true);
+    let out = paygate(
+        Some(&env.config),
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    )
+    .await;
+    env.sandbox.clear_faults();
+    assert_ne!(out.status.code(), Some(0));
+    assert_ne!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", text(&out.stdout)));
+    assert_eq!(doc["listed_by_provider"], false);
+    assert!(doc["error"]["class"].is_string(), "{doc}");
 
     // A provider without a payment list: said, and each ledger order read instead.
     env.sandbox

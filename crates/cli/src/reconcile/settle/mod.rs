@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use paygate::time::OffsetDateTime;
 use paygate::time::format_description::well_known::Rfc3339;
-use paygate::{Error, ListPaymentsRequest, OrderId, Payment, PaymentGateway, ProviderErrorKind};
+use paygate::{
+    Decimal, Error, ListPaymentsRequest, OrderId, Payment, PaymentGateway, PaymentStatus,
+    ProviderErrorKind,
+};
 
 use super::{RateLimit, parse_rate};
 use crate::args::ReconcileArgs;
@@ -85,13 +88,34 @@ fn compare(row: &LedgerRow, payment: &Payment) -> (Finding, String) {
             ),
         );
     }
-    if let (Some(refunded), Some(listed)) = (row.refunded, payment.refunded_amount)
-        && refunded != listed.amount()
-    {
-        return (
-            Finding::RefundMismatch,
-            format!("ledger refunded {refunded}, provider {listed}"),
-        );
+    // Refunds, on both sides: a ledger that records none must not meet a refund at the
+    // provider unremarked.
+    let ledger_refunded = row.refunded.unwrap_or(Decimal::ZERO);
+    match payment.refunded_amount {
+        Some(listed) if listed.amount() != ledger_refunded => {
+            let ledger = match row.refunded {
+                Some(refunded) => format!("ledger refunded {refunded}"),
+                None => "the ledger records no refund".to_owned(),
+            };
+            return (
+                Finding::RefundMismatch,
+                format!("{ledger}, provider refunded {listed}"),
+            );
+        }
+        None if matches!(
+            payment.status,
+            PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+        ) && ledger_refunded.is_zero() =>
+        {
+            return (
+                Finding::RefundMismatch,
+                format!(
+                    "the ledger records no refund, the provider reports the payment {} (no amount given)",
+                    payment.status
+                ),
+            );
+        }
+        _ => {}
     }
     (Finding::Match, String::new())
 }
@@ -135,16 +159,10 @@ pub(super) async fn run(
         Err(e) => return fail(&Error::invalid("output", e.to_string())),
     };
     let io = |e: std::io::Error| Error::invalid("output", e.to_string());
-    let outcome: Result<bool, Error> = async {
+    let work = async {
         for (line, id, e) in &invalid {
             report
-                .row(
-                    Finding::InvalidLedgerRow,
-                    id,
-                    None,
-                    None,
-                    &format!("line {line}: {e}"),
-                )
+                .invalid_row(*line, id, &format!("line {line}: {e}"))
                 .map_err(io)?;
         }
         let Some(limits) = gateway.payment_list_limits() else {
@@ -260,33 +278,44 @@ pub(super) async fn run(
                 )
                 .map_err(io)?;
         }
-        Ok(true)
-    }
-    .await;
-    let listed = match outcome {
-        Ok(listed) => listed,
-        Err(e) => {
-            // Whatever was written stays whole; the error is the answer.
-            let _ = report.finish(false);
-            return out.error("reconcile", &e);
-        }
+        Ok::<bool, Error>(true)
     };
-    let summary = report.summary();
+    // Ctrl-C, or an error mid-listing, ends the report where it is: the document stays one
+    // whole document (its rows so far, the error or the interruption, the summary).
+    let ended = tokio::select! {
+        outcome = work => Some(outcome),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    let (listed, error, interrupted) = match ended {
+        Some(Ok(listed)) => (listed, None, false),
+        Some(Err(e)) => (false, Some(e), false),
+        None => (false, None, true),
+    };
+    let summary = report.summary_text();
     let disagreements: u64 = report
         .counts
         .iter()
         .filter(|(k, _)| **k != Finding::Match)
         .map(|(_, v)| v)
         .sum();
-    if let Err(e) = report.finish(listed) {
+    if let Err(e) = report.finish(listed, interrupted, error.as_ref()) {
         return fail(&Error::invalid("output", e.to_string()));
     }
-    eprintln!(
-        "settlement of {} from {} to {}: {summary}",
+    let period = format!(
+        "settlement of {} from {} to {}",
         args.gateway,
         from.format(&Rfc3339).unwrap_or_default(),
         to.format(&Rfc3339).unwrap_or_default()
     );
+    if let Some(e) = error {
+        eprintln!("paygate reconcile: {e}\nstopped: {period}: {summary}");
+        return exit::code(&e);
+    }
+    if interrupted {
+        eprintln!("interrupted: {period}: {summary}");
+        return exit::INTERRUPTED;
+    }
+    eprintln!("{period}: {summary}");
     if disagreements > 0 {
         exit::CHECK_FAILED
     } else {
