@@ -158,31 +158,17 @@ fn command() -> clap::Command {
     Cli::command().after_long_help(exit::help_footer())
 }
 
-/// paygate's own crates: what `-v`, `-vv` and `-vvv` log (dependencies only with
-/// `RUST_LOG`).
-const OUR_TARGETS: [&str; 8] = [
-    "paygate",
-    "paygate_core",
-    "paygate_finpay",
-    "paygate_payway",
-    "paygate_payg",
-    "paygate_journal",
-    "paygate_sandbox",
-    "paygate_cli",
-];
+/// paygate's own crates, what `-v`, `-vv` and `-vvv` log (dependencies only with
+/// `RUST_LOG`): a directive's target matches every target it begins, so `paygate` covers
+/// `paygate_core`, each provider crate, the journal and this command.
+const OUR_TARGET: &str = "paygate";
 
 /// Installs a subscriber writing to standard error when asked: `RUST_LOG`, else for
 /// paygate's own crates `-v` (info: one line per request and per operation, with its
 /// duration), `-vv` (debug: each attempt), `-vvv` (trace); nothing otherwise.
 fn logging(verbose: u8, format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let ours = |level: &str| {
-        let directives: Vec<String> = OUR_TARGETS
-            .iter()
-            .map(|target| format!("{target}={level}"))
-            .collect();
-        EnvFilter::new(directives.join(","))
-    };
+    let ours = |level: &str| EnvFilter::new(format!("{OUR_TARGET}={level}"));
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
         _ => match verbose {

@@ -107,3 +107,8 @@ pub use rust_decimal::Decimal;
 pub use secrecy;
 pub use time;
 pub use url::Url;
+
+// The crate's README (its registry page) is compiled as a doctest: its quick start builds.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

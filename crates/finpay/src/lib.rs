@@ -223,3 +223,8 @@ impl FinpayClient {
         self.dispatcher.execute(&http, |r| Ok(r.clone())).await
     }
 }
+
+// The crate's README (its registry page) is compiled as a doctest: its quick start builds.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

@@ -156,3 +156,9 @@ pub(crate) fn private_file(path: &std::path::Path) -> Result<(), JournalFailure>
         .map(drop)
         .map_err(|e| JournalFailure::Unavailable(format!("cannot create {}: {e}", path.display())))
 }
+
+// The crate's README (its registry page) is compiled as a doctest: its quick start (on
+// SQLite) builds and runs.
+#[cfg(all(doctest, feature = "sqlite"))]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

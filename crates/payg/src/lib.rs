@@ -205,3 +205,8 @@ impl PaygClient {
         webhook::parse_postback(body, &paygate_core::http::HeaderMap::new()).map(|(_, event)| event)
     }
 }
+
+// The crate's README (its registry page) is compiled as a doctest: its quick start builds.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

@@ -107,3 +107,9 @@ pub use paygate_core::{clock, error, money, pipeline, transport, webhook};
 // The crates whose types are in the API, so an app names the versions paygate uses.
 pub use paygate_core::{Bytes, Decimal, Url, async_trait, http, secrecy, time};
 pub use registry::{GatewayRegistry, RegistryBuilder};
+
+// The crate's README (its registry page) is compiled as a doctest; its quick start needs the
+// sandbox and every provider.
+#[cfg(all(doctest, feature = "sandbox", feature = "all-providers"))]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

@@ -388,3 +388,8 @@ impl PaywayClient {
         self.dispatcher.execute(&request, |r| Ok(r.clone())).await
     }
 }
+
+// The crate's README (its registry page) is compiled as a doctest: its quick start builds.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

@@ -706,3 +706,8 @@ pub fn gateway_toml(provider: Provider, root: &str, credentials: &Credentials) -
 fn provider_base(root: &str, provider: Provider) -> String {
     format!("{root}{}", provider.simulated().mount_path())
 }
+
+// The crate's README (its registry page) is compiled as a doctest: its quick start builds.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;
