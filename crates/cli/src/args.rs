@@ -488,7 +488,7 @@ pub(crate) struct ReconcileArgs {
     pub(crate) to: Option<String>,
     /// The merchant's day, as an offset from UTC (`+07:00`): where dates' days begin and
     /// end. Default: the provider's books' (PayWay: +07:00), else UTC.
-    #[arg(long, requires = "ledger")]
+    #[arg(long, requires = "ledger", allow_hyphen_values = true)]
     pub(crate) utc_offset: Option<String>,
     /// Output format (`--json` also chooses JSON).
     #[arg(long, value_enum, default_value = "csv")]

@@ -40,7 +40,8 @@ async fn main() -> ExitCode {
             clap_complete::generate(*shell, &mut command, "paygate", &mut std::io::stdout());
             exit::OK
         }
-        Command::Man { dir } => match man::write(command(), dir.as_deref()) {
+        // (Without --help's exit-status footer: the manual has its own EXIT STATUS.)
+        Command::Man { dir } => match man::write(Cli::command(), dir.as_deref()) {
             Ok(()) => exit::OK,
             Err(e) => {
                 eprintln!("paygate man: {e}");

@@ -12,7 +12,9 @@ pub(crate) fn write(command: clap::Command, dir: Option<&Path>) -> std::io::Resu
     command.build();
     match dir {
         Some(dir) => {
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot make {}: {e}", dir.display()))
+            })?;
             for page in pages(&command, "") {
                 let name = page
                     .get_display_name()

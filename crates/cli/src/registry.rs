@@ -16,11 +16,12 @@ pub(crate) enum JournalChoice {
     Off,
 }
 
-/// An XDG base directory: `$VAR` when set and not empty, else `$HOME/<fallback>`.
+/// An XDG base directory: `$VAR` when it is an absolute path, else `$HOME/<fallback>`.
 fn xdg_dir(var: &str, fallback: &str) -> Option<std::path::PathBuf> {
+    // The XDG spec: a relative path in the variable is ignored.
     std::env::var_os(var)
-        .filter(|d| !d.is_empty())
         .map(std::path::PathBuf::from)
+        .filter(|d| d.is_absolute())
         .or_else(|| {
             std::env::var_os("HOME")
                 .filter(|h| !h.is_empty())
@@ -153,10 +154,10 @@ pub(crate) async fn refuse_around_unresolved(
             detail,
         ))
     };
+    // A broken [journal] is a configuration error (exit 4): the journal this write would
+    // otherwise use cannot be checked for unresolved writes on the order; nothing is sent.
     if let Some(problem) = RegistryConfig::take_problem(&mut problems, "journal") {
-        return Err(refused(format!(
-            "--no-journal: the journal this write would otherwise use cannot be checked for unresolved writes on this order ({problem}); nothing was sent"
-        )));
+        return Err(problem);
     }
     let url = match configured {
         Some(journal) => journal.url.expose_secret().to_owned(),

@@ -1422,6 +1422,22 @@ async fn one_broken_gateway_stops_only_itself_and_config_check_names_it() {
         "{}",
         text(&out.stderr)
     );
+    // So is one that opts out of the journal: it cannot be checked for unresolved writes.
+    let out = paygate(
+        t,
+        &[
+            "refund",
+            "payway",
+            "NOSUCH2",
+            "--amount",
+            "1.00",
+            "--yes",
+            "--no-journal",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     // The broken gateway, when used.
     let out = paygate(t, &["status", "typo", "A1"], None).await;
     assert_eq!(out.status.code(), Some(4));

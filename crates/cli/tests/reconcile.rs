@@ -500,6 +500,16 @@ async fn settlement_finds_each_kind_of_discrepancy_in_text_and_json() {
         stderr.contains("1 match, ") && !stderr.contains('{'),
         "{stderr}"
     );
+    // A negative offset, written as a separate argument.
+    let mut west = args(true);
+    west.extend(["--utc-offset".to_owned(), "-08:00".to_owned()]);
+    let out = paygate(
+        Some(&env.config),
+        &west.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     // The provider failing mid-listing: still one JSON document, the error in it.
     env.sandbox.arm(
         paygate_sandbox::FaultSpec::new(

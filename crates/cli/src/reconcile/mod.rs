@@ -191,10 +191,16 @@ pub(crate) async fn run(registry: &GatewayRegistry, out: Out, args: &ReconcileAr
     if let Some(previous) = args.resume.as_deref()
         && is_standard_output(previous)
     {
+        let emptied = std::fs::metadata(previous).is_ok_and(|m| m.len() == 0);
+        let what = if emptied {
+            "the shell emptied it before paygate started, so the earlier results are gone"
+        } else {
+            "paygate would read the rows it writes"
+        };
         return fail(&Error::invalid(
             "resume",
             format!(
-                "{} is also this run's standard output: the shell emptied it before paygate started, so the earlier results are gone; write the new output to another file",
+                "{} is also this run's standard output: {what}; write the new output to another file",
                 previous.display()
             ),
         ));
