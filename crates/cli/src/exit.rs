@@ -36,10 +36,12 @@ pub(crate) const JOURNAL_UNAVAILABLE: u8 = 13;
 pub(crate) const USAGE: u8 = 2;
 /// Stopped by Ctrl-C (128 + SIGINT).
 pub(crate) const INTERRUPTED: u8 = 130;
+/// Standard output's reader went away (128 + SIGPIPE, as a shell reports a pipe's end).
+pub(crate) const STDOUT_CLOSED: u8 = 141;
 
 /// Every exit code and what it means, in order: the one table `--help`'s footer, the
 /// manual's EXIT STATUS, docs/cli-json.md and the README are checked against.
-pub(crate) const EXIT_CODES: [(u8, &str); 15] = [
+pub(crate) const EXIT_CODES: [(u8, &str); 16] = [
     (OK, "done"),
     (
         CHECK_FAILED,
@@ -72,6 +74,10 @@ pub(crate) const EXIT_CODES: [(u8, &str); 15] = [
     (
         INTERRUPTED,
         "stopped by Ctrl-C (reconcile: summary written, output whole)",
+    ),
+    (
+        STDOUT_CLOSED,
+        "standard output's reader went away (a pipe closed early): stopped quietly",
     ),
 ];
 

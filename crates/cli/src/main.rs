@@ -26,6 +26,7 @@ use ops::Out;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = match Cli::from_arg_matches(&command().get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -152,6 +153,28 @@ async fn main() -> ExitCode {
         }
     };
     exit::exit(code)
+}
+
+/// `paygate status … | head -1`: when standard output's reader has gone, printing fails
+/// with a broken pipe; the command then stops quietly with [`exit::STDOUT_CLOSED`] (as a
+/// shell reports a process its pipe's SIGPIPE ended), never with a panic's message and
+/// backtrace. Any other panic is reported as usual.
+fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        // (`println!` says "failed printing to stdout: Broken pipe"; other writers name the
+        // error kind, `BrokenPipe`.)
+        if message.contains("Broken pipe") || message.contains("BrokenPipe") {
+            std::process::exit(i32::from(exit::STDOUT_CLOSED));
+        }
+        report(info);
+    }));
 }
 
 /// The command line's definition, with the exit codes as `--help`'s footer.

@@ -246,3 +246,26 @@ async fn the_configuration_is_looked_up_in_order() {
     .unwrap();
     assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
 }
+
+/// `paygate … | head -1`: the reader goes away early; the command stops quietly with 141,
+/// never with a panic's message and backtrace.
+#[test]
+fn a_closed_pipe_stops_the_command_quietly() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("paygate"))
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is gone (its end of the pipe dropped above) while far more is to come.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "{}",
+        text(&out.stderr)
+    );
+}
